@@ -1,0 +1,1 @@
+"""Shipped presets: one YAML architecture file per model, installed as `paramcalc.presets`."""

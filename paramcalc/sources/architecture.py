@@ -1,0 +1,89 @@
+"""paramcalc's own architecture files (YAML or JSON), presets, `base:` and `--set` overrides."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from paramcalc.errors import InputError, from_validation_error
+from paramcalc.schema import Architecture
+
+#: How deep `base:` chains may go before a cycle is assumed.
+MAX_BASE_DEPTH = 8
+
+
+def check_field_names(data: Mapping[str, Any], where: str) -> None:
+    """Reject an unknown field, suggesting the closest known one."""
+    known = list(Architecture.model_fields)
+    for key in data:
+        if not isinstance(key, str):
+            raise InputError(where, f"field names must be strings, got {key!r}")
+        if key not in Architecture.model_fields:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(where, f"unknown field{hint}", key)
+
+
+def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[str, Any]:
+    """Merge a file's fields over those of the preset its `base:` names (recursively)."""
+    fields = dict(data)
+    base = fields.pop("base", None)
+    if base is None:
+        return fields
+    if not isinstance(base, str):
+        raise InputError(where, f"must name a preset, got {base!r}", "base")
+    if depth >= MAX_BASE_DEPTH:
+        raise InputError(where, f"base chain deeper than {MAX_BASE_DEPTH} (a cycle?)", "base")
+    from paramcalc.sources.files import parse_yaml
+    from paramcalc.sources.presets import preset_text
+
+    parent = parse_yaml(preset_text(base), f"preset {base}")
+    merged = resolve_base(parent, f"preset {base}", depth + 1)
+    for key in ("expected_total", "tolerance", "source"):
+        merged.pop(key, None)  # the parent's expectation does not hold for a modified copy
+    merged.pop("name", None)
+    return merged | fields
+
+
+def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | None = None,
+          default_name: str | None = None) -> Architecture:
+    """Validate an architecture mapping (with `base:` and overrides applied) into the schema."""
+    fields = resolve_base(data, where)
+    check_field_names(fields, where)
+    if overrides:
+        check_field_names(overrides, "--set")
+        fields = fields | dict(overrides)
+    if default_name and "name" not in fields:
+        fields["name"] = default_name
+    try:
+        return Architecture.model_validate(fields)
+    except ValidationError as exc:
+        raise from_validation_error(exc, where) from None
+
+
+def apply_overrides(arch: Architecture, overrides: Mapping[str, Any], where: str) -> Architecture:
+    """Re-validate an architecture with some fields replaced."""
+    if not overrides:
+        return arch
+    return build(arch.model_dump(exclude_defaults=True), where, overrides)
+
+
+def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Turn `FIELD=VALUE` strings into a mapping; values are read as YAML scalars."""
+    from paramcalc.sources.files import parse_yaml
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError("--set", f"expected FIELD=VALUE, got {pair!r}")
+        value = parse_yaml(raw, f"--set {key}") if raw.strip() else None
+        if isinstance(value, (dict, list)) and key not in {"layer_types", "mlp_only_layers"}:
+            raise InputError("--set", f"expected a single value, got {raw!r}", key)
+        overrides[key] = value
+    check_field_names(overrides, "--set")
+    return overrides
