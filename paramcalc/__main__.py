@@ -1,0 +1,5 @@
+"""`python -m paramcalc` runs the CLI."""
+
+from paramcalc.cli import main
+
+main()

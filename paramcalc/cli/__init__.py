@@ -1,0 +1,53 @@
+"""The command line: parse, load, count, render, choose the exit code. Each command is short.
+
+Exit codes: 0 ok, 1 a failed check or verification, 2 bad input or usage.
+Commands import pydantic and Rich inside their bodies, so `paramcalc --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from paramcalc import __version__
+from paramcalc.errors import ParamcalcError
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class Main(click.Group):
+    """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a ParamcalcError becomes one line on stderr and exit 2."""
+        from paramcalc.cli.output import error
+
+        try:
+            return super().invoke(ctx)
+        except ParamcalcError as exc:
+            error(str(exc))
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paramcalc")
+def main() -> None:
+    """Exact parameter counts of transformer architectures, group by group.
+
+    SOURCE is a preset name (see `paramcalc presets`), a paramcalc YAML/JSON architecture file,
+    or a Hugging Face config.json (or the folder holding it).
+    """
+
+
+def register() -> None:
+    """Attach every command module to the group."""
+    from paramcalc.cli import check, count, verify
+
+    for module in (count, check, verify):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+register()

@@ -1,0 +1,98 @@
+"""`paramcalc count` and `paramcalc presets`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from paramcalc.cli.options import format_option, load_source, set_option, show
+
+#: Command-line flags that describe an architecture when no SOURCE is given.
+FLAG_FIELDS = {
+    "vocab_size": "vocab_size",
+    "hidden_size": "hidden_size",
+    "num_layers": "num_hidden_layers",
+    "heads": "num_attention_heads",
+    "kv_heads": "num_key_value_heads",
+    "head_dim": "head_dim",
+    "intermediate_size": "intermediate_size",
+    "ffn_ratio": "ffn_ratio",
+    "gated": "gated_ffn",
+    "tied": "tie_word_embeddings",
+}
+
+
+def architecture_flags(func: Any) -> Any:
+    """The flags of `count` that describe an architecture without a file."""
+    flags = [
+        click.option("--vocab-size", type=click.IntRange(min=1), help="Vocabulary size."),
+        click.option("--hidden-size", type=click.IntRange(min=1), help="Model width."),
+        click.option("--num-layers", type=click.IntRange(min=1), help="Transformer blocks."),
+        click.option("--heads", type=click.IntRange(min=1), help="Attention heads."),
+        click.option("--kv-heads", type=click.IntRange(min=1), help="Key/value heads (GQA)."),
+        click.option("--head-dim", type=click.IntRange(min=1), help="Width of one head."),
+        click.option("--intermediate-size", type=click.IntRange(min=1), help="FFN width."),
+        click.option("--ffn-ratio", help="FFN width as a ratio of the width (4, 8/3)."),
+        click.option("--gated/--no-gated", default=None, help="Gated FFN (SwiGLU)."),
+        click.option("--tied/--untied", default=None, help="Tie input and output embeddings."),
+    ]
+    for flag in reversed(flags):
+        func = flag(func)
+    return func
+
+
+def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
+    """Build an architecture from command-line flags."""
+    from paramcalc.sources.architecture import build, parse_overrides
+
+    fields = {FLAG_FIELDS[k]: v for k, v in flags.items() if v is not None}
+    if not fields:
+        raise click.UsageError("give a SOURCE, or describe the architecture with flags")
+    return build(fields, "command line", parse_overrides(overrides), default_name="custom")
+
+
+@click.command()
+@click.argument("source", required=False)
+@set_option
+@architecture_flags
+@click.option("--layers", is_flag=True, help="Add the per-layer and per-tensor view.")
+@format_option
+def count(source: str | None, overrides: tuple[str, ...], layers: bool, fmt: str,
+          **flags: Any) -> None:
+    """Count the parameters of SOURCE, by group.
+
+    Without SOURCE, the flags describe the architecture, e.g.
+    `paramcalc count --vocab-size 32000 --hidden-size 4096 --num-layers 32 --heads 32
+    --intermediate-size 11008`.
+    """
+    from paramcalc.calculator import count as count_parameters
+    from paramcalc.render.reports import count_report
+
+    if source is None:
+        arch = from_flags(flags, overrides)
+    elif any(v is not None for v in flags.values()):
+        raise click.UsageError("architecture flags describe a model without SOURCE; "
+                               "use --set FIELD=VALUE to change a SOURCE")
+    else:
+        arch = load_source(source, overrides)
+    show(count_report(count_parameters(arch), layers), fmt)
+
+
+@click.command()
+@format_option
+def presets(fmt: str) -> None:
+    """List the shipped presets with their totals."""
+    from paramcalc.calculator import count as count_parameters
+    from paramcalc.render.reports import presets_report
+    from paramcalc.sources import load
+    from paramcalc.sources.presets import preset_names
+
+    entries = []
+    for name in preset_names():
+        arch = load(name)
+        entries.append((name, count_parameters(arch), arch.source))
+    show(presets_report(entries), fmt)
+
+
+COMMANDS = [count, presets]

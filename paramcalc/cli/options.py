@@ -1,0 +1,46 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from paramcalc.render import OutputFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMAT_NAMES = [f.value for f in OutputFormat]
+
+
+def format_option(func: F) -> F:
+    """`--format/-f`: one of the output formats, table by default."""
+    return click.option(
+        "--format", "-f", "fmt", type=click.Choice(FORMAT_NAMES), default="table",
+        show_default=True, help="Output format.",
+    )(func)
+
+
+def set_option(func: F) -> F:
+    """`--set FIELD=VALUE`, repeatable: override architecture fields."""
+    return click.option(
+        "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+        help="Override a field of the architecture (repeatable).",
+    )(func)
+
+
+def show(report: Any, fmt: str) -> None:
+    """Render a report in the chosen format to stdout."""
+    from paramcalc.cli.output import emit
+    from paramcalc.render.text import render
+
+    emit(render(report, OutputFormat(fmt)))
+
+
+def load_source(source: str, overrides: tuple[str, ...]) -> Any:
+    """Load SOURCE with its --set overrides applied."""
+    from paramcalc.sources import load
+    from paramcalc.sources.architecture import parse_overrides
+
+    return load(source, parse_overrides(overrides))

@@ -1,0 +1,65 @@
+"""`paramcalc dense` and `paramcalc verify`: the Keras Dense formula as a cross-check."""
+
+from __future__ import annotations
+
+import click
+
+from paramcalc.cli import EXIT_FAILED
+from paramcalc.cli.options import format_option, set_option, show
+
+
+@click.command()
+@click.argument("inputs", type=click.IntRange(min=1))
+@click.argument("units", type=click.IntRange(min=1))
+@click.option("--bias/--no-bias", default=True, show_default=True, help="Dense adds a bias.")
+@format_option
+def dense(inputs: int, units: int, bias: bool, fmt: str) -> None:
+    """Show the Keras Dense formula: INPUTS x UNITS weights, plus UNITS biases."""
+    from paramcalc.render.reports import dense_report
+
+    show(dense_report(inputs, units, bias), fmt)
+
+
+@click.command()
+@click.argument("sources", nargs=-1)
+@set_option
+@click.option("--keras", "use_keras", is_flag=True,
+              help="Also build real Keras 3 layers and compare count_params() "
+                   "(needs the keras extra and torch).")
+@format_option
+@click.pass_context
+def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, ...],
+           use_keras: bool, fmt: str) -> None:
+    """Compare the calculator with the Dense-formula derivation, group by group.
+
+    With no SOURCE, every shipped preset is verified. Exit 1 on any difference.
+    """
+    from paramcalc.calculator import count
+    from paramcalc.cli.options import load_source
+    from paramcalc.dense import dense_formula_counts
+    from paramcalc.render import Report
+    from paramcalc.sources.presets import preset_names
+
+    reports = []
+    for source in sources or preset_names():
+        arch = load_source(source, overrides)
+        columns = {"calculator": count(arch).groups, "dense formula": dense_formula_counts(arch)}
+        if use_keras:
+            from paramcalc.keras_check import keras_counts
+
+            columns["keras"] = keras_counts(arch)
+        from paramcalc.render.reports import verify_report
+
+        reports.append(verify_report(arch.name or source, columns))
+    ok = all(r.data["ok"] for r in reports)
+    if len(reports) == 1:
+        show(reports[0], fmt)
+    else:
+        title = "all derivations agree" if ok else "derivations DIFFER"
+        show(Report(f"{len(reports)} models: {title}", reports[0].columns, [], 
+                    {"ok": ok, "models": [r.data for r in reports]}, sections=reports), fmt)
+    if not ok:
+        ctx.exit(EXIT_FAILED)
+
+
+COMMANDS = [dense, verify]

@@ -1,0 +1,74 @@
+"""Expected totals and tolerances, as written in architecture files (`6.74B`, `0.1%`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from paramcalc.errors import InputError
+
+SCALES = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9, "T": 10**12}
+COUNT_PATTERN = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([KMBGT]?)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """An expected total with the absolute slack allowed around it."""
+
+    value: Fraction
+    slack: Fraction
+
+    def holds(self, actual: int) -> bool:
+        """Whether `actual` lies within the slack of the expected value."""
+        return abs(actual - self.value) <= self.slack
+
+
+def parse_count(raw: int | str, where: str) -> tuple[Fraction, Fraction]:
+    """Read `6738415616`, `6,738,415,616` or `6.74B`; return the value and its rounding slack.
+
+    A figure with a unit carries its precision: `6.74B` stands for anything that rounds to it,
+    so the slack is half a unit of its last digit. A plain integer is exact.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
+                         "expected_total")
+    if isinstance(raw, int):
+        return Fraction(raw), Fraction(0)
+    match = COUNT_PATTERN.match(raw)
+    if not match:
+        raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
+                         "expected_total")
+    digits, unit = match.group(1).replace(",", "").replace("_", ""), match.group(2).upper()
+    scale = SCALES[unit]
+    decimals = len(digits.partition(".")[2])
+    slack = Fraction(scale, 2 * 10**decimals) if unit else Fraction(0)
+    return Fraction(digits) * scale, slack
+
+
+def parse_tolerance(raw: int | float | str | None, where: str) -> Fraction | None:
+    """Read a relative tolerance: `0.1%` or a fraction such as 0.001; None when absent."""
+    if raw is None:
+        return None
+    try:
+        if isinstance(raw, str) and raw.strip().endswith("%"):
+            value = Fraction(raw.strip()[:-1]) / 100
+        elif isinstance(raw, bool):
+            raise ValueError
+        else:
+            value = Fraction(str(raw))
+    except (ValueError, ZeroDivisionError):
+        raise InputError(where, f"expected a percentage (0.1%) or a fraction, got {raw!r}",
+                         "tolerance") from None
+    if not 0 <= value < 1:
+        raise InputError(where, f"must be between 0 and 100%, got {raw!r}", "tolerance")
+    return value
+
+
+def expectation(expected: int | str, tolerance: int | float | str | None, where: str,
+                ) -> Expectation:
+    """Combine an expected total and a tolerance into the slack a check allows."""
+    value, rounding = parse_count(expected, where)
+    relative = parse_tolerance(tolerance, where)
+    slack = rounding if relative is None else max(rounding, relative * value)
+    return Expectation(value, slack)

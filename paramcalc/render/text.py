@@ -1,0 +1,86 @@
+"""Plain renderers (JSON, YAML, Markdown, CSV): no Rich import on these paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from paramcalc.render import OutputFormat, Report
+from paramcalc.render.units import cell
+
+
+def plain(value: Any) -> Any:
+    """Make a payload JSON/YAML-safe: Fractions become floats, tuples lists, keys strings."""
+    if isinstance(value, dict):
+        return {str(getattr(k, "value", k)): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Fraction):
+        return float(value)
+    return getattr(value, "value", value)
+
+
+def render_json(report: Report) -> str:
+    """The report's data as indented JSON; integers stay exact."""
+    return json.dumps(plain(report.data), indent=2) + "\n"
+
+
+def render_yaml(report: Report) -> str:
+    """The report's data as block YAML, keys in their natural order."""
+    import yaml
+
+    return str(yaml.safe_dump(plain(report.data), sort_keys=False, allow_unicode=True))
+
+
+def render_csv(report: Report) -> str:
+    """One header row, then one row per table row, values unformatted."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for section in [report, *report.sections]:
+        writer.writerow(section.columns)
+        writer.writerows([plain(list(row)) for row in section.rows])
+    return out.getvalue()
+
+
+def markdown_table(report: Report) -> list[str]:
+    """A GitHub-flavoured Markdown table of the rows, then the footer in bold."""
+    lines = [f"| {' | '.join(report.columns)} |", "|" + "---|" * len(report.columns)]
+    lines += [f"| {' | '.join(cell(v) for v in row)} |" for row in report.rows]
+    for label, value in report.footer:
+        pad = " |" * (len(report.columns) - 2)
+        lines.append(f"| **{label}** | **{cell(value)}** |{pad}")
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    """A heading, the table and its notes; sections follow, each with its own heading."""
+    lines = [f"### {report.title}", "", *markdown_table(report)]
+    lines += [""] + [f"- {note}" for note in report.notes] if report.notes else []
+    for section in report.sections:
+        lines += ["", f"#### {section.title}", "", *markdown_table(section)]
+    return "\n".join(lines) + "\n"
+
+
+def render_table(report: Report) -> str:
+    """The Rich table, rendered to text (Rich is imported only here)."""
+    from paramcalc.render.table import render_rich
+
+    return render_rich(report)
+
+
+RENDERERS: dict[OutputFormat, Callable[[Report], str]] = {
+    OutputFormat.TABLE: render_table,
+    OutputFormat.JSON: render_json,
+    OutputFormat.YAML: render_yaml,
+    OutputFormat.MARKDOWN: render_markdown,
+    OutputFormat.CSV: render_csv,
+}
+
+
+def render(report: Report, fmt: OutputFormat) -> str:
+    """Render a report in one format."""
+    return RENDERERS[fmt](report)
