@@ -26,7 +26,8 @@ def build_table(report: Report) -> Table:
     for name in report.columns:
         numeric = report.rows and isinstance(report.rows[0][report.columns.index(name)],
                                              (int, Fraction))
-        table.add_column(name, justify="right" if numeric else "left")
+        table.add_column(name, justify="right" if numeric else "left", no_wrap=bool(numeric),
+                         overflow="fold")
     if report.bar:
         table.add_column("", justify="left")
     index = report.columns.index(report.bar) if report.bar else -1
