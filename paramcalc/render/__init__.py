@@ -33,3 +33,20 @@ class Report:
     notes: list[str] = field(default_factory=list)
     bar: str | None = None
     sections: list[Report] = field(default_factory=list)
+
+    def footer_column(self) -> int:
+        """The first numeric column, where footer figures line up under the rows' figures."""
+        if self.rows:
+            for i, value in enumerate(self.rows[0][1:], start=1):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return i
+        return 1
+
+    def footer_rows(self) -> list[list[Any]]:
+        """The footer as full-width rows: label first, figure under the first numeric column."""
+        rows = []
+        for label, value in self.footer:
+            row: list[Any] = [""] * len(self.columns)
+            row[0], row[self.footer_column()] = label, value
+            rows.append(row)
+        return rows

@@ -38,21 +38,13 @@ def build_table(report: Report) -> Table:
         table.add_row(*cells)
     if report.footer:
         table.add_section()
-        at = footer_column(report)
+        at = report.footer_column()
         for label, value in report.footer:
             cells = [""] * (len(report.columns) + bool(report.bar))
             cells[0], cells[at] = Text(label, style="bold"), Text(cell(value), style="bold")
             table.add_row(*cells)
     return table
 
-
-def footer_column(report: Report) -> int:
-    """The first numeric column, where footer figures line up under the rows' figures."""
-    if report.rows:
-        for i, value in enumerate(report.rows[0][1:], start=1):
-            if isinstance(value, int) and not isinstance(value, bool):
-                return i
-    return 1
 
 
 def renderable(report: Report) -> RenderableType:

@@ -43,6 +43,7 @@ def render_csv(report: Report) -> str:
     for section in [report, *report.sections]:
         writer.writerow(section.columns)
         writer.writerows([plain(list(row)) for row in section.rows])
+        writer.writerows([plain(row) for row in section.footer_rows()])
     return out.getvalue()
 
 
@@ -50,9 +51,8 @@ def markdown_table(report: Report) -> list[str]:
     """A GitHub-flavoured Markdown table of the rows, then the footer in bold."""
     lines = [f"| {' | '.join(report.columns)} |", "|" + "---|" * len(report.columns)]
     lines += [f"| {' | '.join(cell(v) for v in row)} |" for row in report.rows]
-    for label, value in report.footer:
-        pad = " |" * (len(report.columns) - 2)
-        lines.append(f"| **{label}** | **{cell(value)}** |{pad}")
+    for row in report.footer_rows():
+        lines.append("| " + " | ".join(f"**{cell(v)}**" if v != "" else "" for v in row) + " |")
     return lines
 
 
