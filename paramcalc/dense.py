@@ -115,7 +115,7 @@ def mla_layers(arch: Architecture, name: str, repeat: int) -> list[Layer]:
 def ffn_layers(arch: Architecture, name: str, width: int, repeat: int) -> list[Layer]:
     """Dense layers of one feed-forward network of `width` hidden units."""
     d, f, b = arch.hidden_size, Group.FEEDFORWARD, arch.ffn_bias
-    inputs = [Dense(f"{name}.gate", f, d, width, b, repeat)] if arch.gated_ffn else []
+    inputs: list[Layer] = [Dense(f"{name}.gate", f, d, width, b, repeat)] if arch.gated_ffn else []
     return inputs + [
         Dense(f"{name}.up", f, d, width, b, repeat),
         Dense(f"{name}.down", f, width, d, b, repeat),
@@ -178,7 +178,8 @@ def embedding_layers(arch: Architecture) -> list[Layer]:
     if arch.type_vocab_size:
         layers.append(Embedding("token_type_embedding", e, arch.type_vocab_size, d))
     if width != d:
-        layers += [Dense("project_in", e, width, d, False), Dense("project_out", e, d, width, False)]
+        layers += [Dense("project_in", e, width, d, False)]
+        layers += [Dense("project_out", e, d, width, False)]
     if arch.embedding_norm:
         layers += norm_layer(arch, "embedding_norm", d, 1)
     return layers

@@ -108,6 +108,6 @@ def verify_report(name: str, columns: dict[str, dict[Group, int]]) -> Report:
     ok = all(row[-1] == "ok" for row in rows)
     data = {"name": name, "ok": ok,
             "counts": {n: {**{g.value: columns[n][g] for g in GROUPS}, "total": t}
-                       for n, t in zip(names, totals)}}
+                       for n, t in zip(names, totals, strict=True)}}
     return Report(f"{name}: {'all derivations agree' if ok else 'derivations DIFFER'}",
                   ("group", *names, "match"), rows, data)

@@ -1,0 +1,97 @@
+"""Start-up benchmark: paramcalc's commands against bare Python baselines, in fresh processes.
+
+Prints each command's median CPU time over N runs and its ratio to a baseline measured in
+the same run, so the figures compare on any machine:
+  count llama-2-7b --format json  vs  python -c "import click, pydantic, rich, yaml"  (goal <= 1.3)
+  paramcalc --help                vs  python -c pass                                  (goal <= 4)
+With transformers installed it also times counting llama-2-7b by instantiating the model on
+the meta device, the usual way to get an exact count without paramcalc.
+
+usage: python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+
+META_COUNT = """
+import torch, transformers
+config = transformers.LlamaConfig(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
+                                  num_hidden_layers=32, num_attention_heads=32)
+with torch.device("meta"):
+    model = transformers.LlamaForCausalLM(config)
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+
+def paramcalc_command() -> list[str]:
+    """The installed `paramcalc` script, as a user runs it, else `python -m paramcalc`."""
+    script = shutil.which("paramcalc")
+    return [script] if script else [sys.executable, "-m", "paramcalc"]
+
+
+def cpu_seconds(command: list[str]) -> float:
+    """CPU time (user + system) one fresh process of `command` takes.
+
+    CPU time rather than wall time: on a shared machine other work stretches wall time,
+    while the CPU a start-up needs stays the same.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def paired_medians(command: list[str], baseline: list[str], runs: int) -> tuple[float, float]:
+    """Median CPU seconds of a command and its baseline, run alternately after a warm-up."""
+    cpu_seconds(command), cpu_seconds(baseline)
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(cpu_seconds(command))
+        theirs.append(cpu_seconds(baseline))
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def has_transformers() -> bool:
+    """Whether torch and transformers can be imported here."""
+    probe = [sys.executable, "-c", "import torch, transformers"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def main() -> int:
+    """Time every pair and print a table of seconds and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    py, pc = sys.executable, paramcalc_command()
+    pairs = [
+        ("count llama-2-7b --format json", [*pc, "count", "llama-2-7b", "--format", "json"],
+         "import click, pydantic, rich, yaml", [py, "-c", "import click, pydantic, rich, yaml"],
+         1.3),
+        ("paramcalc --help", [*pc, "--help"], "python -c pass", [py, "-c", "pass"], 4.0),
+    ]
+    print(f"{'command':34} {'cpu s':>8}   {'baseline':36} {'cpu s':>8} {'ratio':>6}  goal")
+    ok = True
+    for name, command, base_name, base, goal in pairs:
+        ours, theirs = paired_medians(command, base, runs)
+        ratio = ours / theirs
+        ok &= ratio <= goal
+        mark = "met" if ratio <= goal else "MISSED"
+        print(f"{name:34} {ours:8.3f}   {base_name:36} {theirs:8.3f} {ratio:6.2f}  "
+              f"<= {goal} {mark}")
+    if has_transformers():
+        ours, meta = paired_medians([*pc, "count", "llama-2-7b", "--format", "json"],
+                                    [py, "-c", META_COUNT], max(3, runs // 5))
+        label, ours_label = "transformers on meta device", "paramcalc count (same model)"
+        print(f"{label:34} {meta:8.3f}   {ours_label:36} {ours:8.3f} {meta / ours:6.1f}x "
+              "more CPU than paramcalc")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
