@@ -19,7 +19,9 @@ def human(count: int) -> str:
 
 
 def percent(share: Fraction | float) -> str:
-    """A share as a percentage with two decimals."""
+    """A share as a percentage with two decimals; a tiny non-zero share shows as <0.01%."""
+    if 0 < share < Fraction(1, 10_000):
+        return "<0.01%"
     return f"{float(share) * 100:.2f}%"
 
 
