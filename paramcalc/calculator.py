@@ -241,10 +241,17 @@ def block(arch: Architecture, moe: bool, relative_bias: bool, cross: bool) -> li
 
 def stack_blocks(arch: Architecture, stack: str, layers: int, cross: bool) -> list[Block]:
     """Group the layers of one stack by their tensor layout, one `Block` per layout."""
+    # Only T5's relative bias sets the first block apart, and only MoE rules vary along the
+    # stack: without either, every layer shares one layout and no per-layer test is needed.
+    relative = arch.relative_attention_num_buckets > 0
+    routed = arch.is_moe and stack != "encoder.blocks"
+    if not (relative or routed):
+        return [Block(stack, "dense", tuple(range(layers)),
+                      tuple(block(arch, False, relative_bias=False, cross=cross)))]
     layouts: dict[tuple[bool, bool], list[int]] = {}
     for index in range(layers):
-        moe = arch.is_moe_layer(index) and stack != "encoder.blocks"
-        layouts.setdefault((moe, index == 0), []).append(index)
+        moe = routed and arch.is_moe_layer(index)
+        layouts.setdefault((moe, relative and index == 0), []).append(index)
     blocks = []
     for (moe, first), indices in layouts.items():
         tensors = block(arch, moe, relative_bias=first, cross=cross)
@@ -254,6 +261,8 @@ def stack_blocks(arch: Architecture, stack: str, layers: int, cross: bool) -> li
 
 def merge_equal_blocks(blocks: list[Block]) -> list[Block]:
     """Merge blocks of one stack whose tensors are identical (layer 0 is usually like the rest)."""
+    if len(blocks) < 2:
+        return blocks
     merged: dict[tuple[str, tuple[Tensor, ...]], Block] = {}
     for b in blocks:
         key = (b.stack, b.tensors)
