@@ -56,7 +56,7 @@ def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, .
         show(reports[0], fmt)
     else:
         title = "all derivations agree" if ok else "derivations DIFFER"
-        show(Report(f"{len(reports)} models: {title}", reports[0].columns, [], 
+        show(Report(f"{len(reports)} models: {title}", reports[0].columns, [],
                     {"ok": ok, "models": [r.data for r in reports]}, sections=reports), fmt)
     if not ok:
         ctx.exit(EXIT_FAILED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
