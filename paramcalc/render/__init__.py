@@ -15,6 +15,8 @@ class OutputFormat(str, Enum):
     YAML = "yaml"
     MARKDOWN = "markdown"
     CSV = "csv"
+    SVG = "svg"
+    HTML = "html"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from paramcalc.render import OutputFormat, Report
+from paramcalc.render.export import render_html, render_svg
 from paramcalc.render.units import cell
 
 
@@ -78,6 +79,8 @@ RENDERERS: dict[OutputFormat, Callable[[Report], str]] = {
     OutputFormat.YAML: render_yaml,
     OutputFormat.MARKDOWN: render_markdown,
     OutputFormat.CSV: render_csv,
+    OutputFormat.SVG: render_svg,
+    OutputFormat.HTML: render_html,
 }
 
 
