@@ -1,0 +1,148 @@
+"""Typed reading of one Hugging Face `config.json` against its family's defaults and aliases.
+
+transformers fills every field a published config omits from its config class's defaults, so a
+`Family` carries those defaults (transformers 5.23.0) for every field that changes a count.
+`attribute_map` aliases (GPT-2's `hidden_size` for `n_embd`) are applied after the declared
+fields, so an alias present in the file wins over the field it stands for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from paramcalc.errors import InputError
+
+#: Attention kinds paramcalc knows; transformers' legacy name "attention" means full attention
+#: (configuration_utils._LEGACY_LAYER_TYPE_REMAP).
+LAYER_TYPE_NAMES = {"full_attention": "full_attention", "attention": "full_attention",
+                    "sliding_attention": "sliding_attention"}
+
+
+@dataclass(frozen=True)
+class Family:
+    """One `model_type`: its config class's defaults, its aliases and its field mapping."""
+
+    model_type: str
+    defaults: Mapping[str, Any]
+    build: Callable[[HFConfig], dict[str, Any]]
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Field -> the other names transformers accepts for it, in the order they win."""
+
+
+class HFConfig:
+    """A config.json mapping read through one family's table; errors name the file's key."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, family: Family) -> None:
+        self.data, self.where, self.family = data, where, family
+
+    def key(self, name: str) -> str:
+        """The key of the file that sets `name`: an alias if present, else the name itself."""
+        for alias in self.family.aliases.get(name, ()):
+            if alias in self.data:
+                return alias
+        return name
+
+    def has(self, name: str) -> bool:
+        """Whether the file sets `name` (or one of its aliases) at all."""
+        return self.key(name) in self.data
+
+    def raw(self, name: str) -> Any:
+        """The value of `name`: from the file (null included), else the class default."""
+        key = self.key(name)
+        if key in self.data:
+            return self.data[key]
+        if name not in self.family.defaults:
+            raise KeyError(f"{self.family.model_type} table has no default for {name!r}")
+        return self.family.defaults[name]
+
+    def error(self, name: str, message: str) -> InputError:
+        """An InputError naming this file and the key that set `name`."""
+        return InputError(self.where, message, self.key(name))
+
+    def int(self, name: str, minimum: int = 1) -> int:
+        """An integer field of at least `minimum` (sizes are positive)."""
+        value = self.opt_int(name, minimum)
+        if value is None:
+            raise self.error(name, "must be an integer, got None")
+        return value
+
+    def opt_int(self, name: str, minimum: int = 1) -> int | None:
+        """An integer field that may be null (transformers then derives it)."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(name, f"must be an integer, got {value!r}")
+        if value < minimum:
+            raise self.error(name, f"must be at least {minimum}, got {value!r}")
+        return value
+
+    def bool(self, name: str) -> bool:
+        """A true/false field."""
+        value = self.raw(name)
+        if not isinstance(value, bool):
+            raise self.error(name, f"must be true or false, got {value!r}")
+        return value
+
+    def opt_bool(self, name: str) -> bool | None:
+        """A true/false field that may be null."""
+        return None if self.raw(name) is None else self.bool(name)
+
+    def str(self, name: str) -> str:
+        """A string field."""
+        value = self.raw(name)
+        if not isinstance(value, str):
+            raise self.error(name, f"must be a string, got {value!r}")
+        return value
+
+    def int_list(self, name: str) -> tuple[int, ...]:
+        """A list of non-negative integers (layer indices); null is the empty list."""
+        value = self.raw(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or any(
+            isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value
+        ):
+            raise self.error(name, f"must be a list of layer indices, got {value!r}")
+        return tuple(value)
+
+    def layer_types(self, name: str, layers: int) -> tuple[str, ...] | None:
+        """A per-layer attention-kind list, legacy names mapped; null when the file has none."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or len(value) != layers:
+            raise self.error(name, f"must list one attention kind per layer ({layers}), "
+                                   f"got {value!r}")
+        unknown = [v for v in value if v not in LAYER_TYPE_NAMES]
+        if unknown:
+            raise self.error(name, f"unsupported attention kind {unknown[0]!r} (expected "
+                                   "full_attention or sliding_attention)")
+        return tuple(LAYER_TYPE_NAMES[v] for v in value)
+
+
+def attention_span(window: int | None, kinds: Sequence[str] | None) -> dict[str, Any]:
+    """Schema fields for the attention span: without a window every layer is full."""
+    if window is None:
+        return {}
+    if kinds is None:
+        return {"sliding_window": window}
+    return {"sliding_window": window, "layer_types": tuple(kinds)}
+
+
+def standard_sizes(c: HFConfig) -> dict[str, Any]:
+    """Sizes under the names most families use (Llama's): vocabulary, width, depth, heads."""
+    heads = c.int("num_attention_heads")
+    return {
+        "vocab_size": c.int("vocab_size"),
+        "hidden_size": c.int("hidden_size"),
+        "num_hidden_layers": c.int("num_hidden_layers"),
+        "num_attention_heads": heads,
+        # configuration_*.py: a null num_key_value_heads means one per query head (MHA)
+        "num_key_value_heads": c.opt_int("num_key_value_heads") or heads,
+        "intermediate_size": c.int("intermediate_size"),
+        "max_position_embeddings": c.int("max_position_embeddings"),
+        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+    }

@@ -1,0 +1,93 @@
+"""Encoders and encoder-decoders: BERT and RoBERTa (as `AutoModel` builds them) and T5.
+
+Tables hold the defaults of each config class in transformers 5.23.0; builds follow
+`modeling_bert.py`, `modeling_roberta.py` and `modeling_t5.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paramcalc.errors import InputError
+from paramcalc.sources.hf_config import Family, HFConfig
+
+
+def bert(c: HFConfig) -> dict[str, Any]:
+    """BertModel with its pooler: post-norm layers, embedding LayerNorm, no LM head."""
+    if c.bool("add_cross_attention"):
+        raise c.error("add_cross_attention", "true (a decoder with cross-attention) is not "
+                                             "supported; count the encoder config")
+    return {
+        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("hidden_size"),
+        "num_hidden_layers": c.int("num_hidden_layers"),
+        "num_attention_heads": c.int("num_attention_heads"),
+        "intermediate_size": c.int("intermediate_size"),
+        # RoBERTa's padding offset is already part of max_position_embeddings (514)
+        "max_position_embeddings": c.int("max_position_embeddings"),
+        "position_embedding_type": "learned",
+        "type_vocab_size": c.int("type_vocab_size", minimum=0),
+        "norm_type": "layernorm", "gated_ffn": False,
+        "qkv_bias": True, "attention_out_bias": True, "ffn_bias": True,
+        # BertSelfOutput / BertOutput: LayerNorm after attention and after the MLP
+        "attention_input_norm": False, "attention_output_norm": True,
+        "ffn_input_norm": False, "ffn_output_norm": True,
+        "embedding_norm": True, "final_norm": False,
+        # AutoModel builds BertModel(add_pooling_layer=True): a pooler and no LM head to tie
+        "lm_head": False, "pooler": True, "tie_word_embeddings": False,
+    }
+
+
+def t5_gated(c: HFConfig) -> bool:
+    """T5Config: feed_forward_proj is ACT or gated-ACT; gated uses wi_0, wi_1 and wo."""
+    proj = c.str("feed_forward_proj")
+    parts = proj.split("-")
+    if len(parts) > 2 or (len(parts) == 2 and parts[0] != "gated"):
+        raise c.error("feed_forward_proj", f"must be ACT or gated-ACT (e.g. relu, gated-gelu), "
+                                           f"got {proj!r}")
+    return parts[0] == "gated"
+
+
+def t5_decoder_layers(c: HFConfig) -> int:
+    """num_decoder_layers, by default the declared num_layers field."""
+    decoder = c.opt_int("num_decoder_layers")
+    if decoder is not None:
+        return decoder
+    # T5Config.__post_init__ reads the declared num_layers field, before the num_hidden_layers
+    # alias overrides it: with only the alias given, the decoder keeps the default 6 layers.
+    declared = c.data.get("num_layers", c.family.defaults["num_layers"])
+    if isinstance(declared, bool) or not isinstance(declared, int) or declared < 1:
+        raise InputError(c.where, f"must be a positive integer, got {declared!r}", "num_layers")
+    return declared
+
+
+def t5(c: HFConfig) -> dict[str, Any]:
+    """T5ForConditionalGeneration: shared embedding, encoder and decoder stacks, T5LayerNorm."""
+    # T5Config always ties; a file with tie_word_embeddings false comes with a checkpoint that
+    # carries its own lm_head, which from_pretrained then leaves untied (flan-t5, T5 v1.1).
+    tied = c.opt_bool("tie_word_embeddings") is not False
+    return {
+        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("d_model"),
+        "num_hidden_layers": c.int("num_layers"), "num_decoder_layers": t5_decoder_layers(c),
+        "num_attention_heads": c.int("num_heads"), "head_dim": c.int("d_kv"),
+        "intermediate_size": c.int("d_ff"), "gated_ffn": t5_gated(c),
+        "is_encoder_decoder": True, "position_embedding_type": "relative",
+        "relative_attention_num_buckets": c.int("relative_attention_num_buckets", minimum=0),
+        "tie_word_embeddings": tied, "norm_type": "rmsnorm",
+    }
+
+
+BERT_DEFAULTS = {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12,
+                 "num_attention_heads": 12, "intermediate_size": 3072,
+                 "max_position_embeddings": 512, "type_vocab_size": 2,
+                 "add_cross_attention": False}
+
+FAMILIES = (
+    Family("bert", BERT_DEFAULTS, bert),
+    Family("roberta", {**BERT_DEFAULTS, "vocab_size": 50265}, bert),
+    Family("t5", {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048,
+                  "num_layers": 6, "num_decoder_layers": None, "num_heads": 8,
+                  "relative_attention_num_buckets": 32, "feed_forward_proj": "relu",
+                  "tie_word_embeddings": None}, t5,
+           {"d_model": ("hidden_size",), "num_heads": ("num_attention_heads",),
+            "num_layers": ("num_hidden_layers",), "d_kv": ("head_dim",)}),
+)
