@@ -1,0 +1,1 @@
+"""Data files shipped with paramcalc (the GPU table)."""

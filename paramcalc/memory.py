@@ -1,0 +1,140 @@
+"""Bytes of the weights at a chosen precision, read from the same tensor enumeration as counts.
+
+Weight-only quantization (`--quant-group-size`) follows the common GPTQ/AWQ layout: the weight
+of every projection inside the blocks is stored at the low precision with one fp16 scale per
+group of consecutive input columns (symmetric, no zero points); everything else (embeddings,
+the head, norms, biases, routers) stays in bf16.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paramcalc.calculator import Breakdown, Tensor
+from paramcalc.errors import InputError
+from paramcalc.flops import is_matmul_weight
+from paramcalc.kvcache import KVCache, kv_cache
+from paramcalc.precision import DType, nbytes
+from paramcalc.schema import Architecture
+from paramcalc.training import Activations, Recipe, StateComponent, activations, model_states
+
+#: Precision of what a weight-only quantization leaves alone, and of each group's scale.
+KEPT_DTYPE = DType.BF16
+SCALE_DTYPE = DType.FP16
+
+
+def is_quantized_weight(t: Tensor) -> bool:
+    """Whether weight-only quantization converts block tensor `t`: a projection, not a router.
+
+    Routers and the shared-expert gate decide where tokens go and are left in 16-bit, as
+    quantization toolkits do (AutoAWQ and GPTQModel skip Mixtral's and Qwen2-MoE's `gate`).
+    """
+    last = t.path.rsplit(".", 2)[-2]
+    return is_matmul_weight(t) and last not in {"router", "shared_expert_gate"}
+
+
+def group_scales(t: Tensor, group_size: int) -> int:
+    """Scales of one quantized weight `(out, in)`: one per row per group of input columns."""
+    rows, columns = t.shape
+    return rows * -(-columns // group_size) * t.copies
+
+
+@dataclass(frozen=True)
+class WeightsMemory:
+    """Bytes of every parameter at one precision, with the split a quantization makes."""
+
+    dtype: DType
+    group_size: int | None
+    parameters: int
+    quantized_parameters: int
+    kept_parameters: int
+    scales: int
+    quantized_bytes: int
+    kept_bytes: int
+    scale_bytes: int
+
+    @property
+    def bytes(self) -> int:
+        """All the bytes the weights take."""
+        return self.quantized_bytes + self.kept_bytes + self.scale_bytes
+
+
+def weights_memory(counted: Breakdown, dtype: DType, group_size: int | None = None,
+                   ) -> WeightsMemory:
+    """Bytes of the weights at `dtype`; with a group size, only projection weights are quantized."""
+    if group_size is not None and not dtype.is_quantized:
+        raise InputError("--quant-group-size", f"needs a quantized --dtype (fp8, int8 or int4), "
+                         f"got {dtype.value!r}")
+    total = counted.total
+    if group_size is None:
+        return WeightsMemory(dtype, None, total, total, 0, 0, nbytes(total, dtype), 0, 0)
+    quantized, scales = 0, 0
+    for block in counted.enumeration.blocks:
+        for t in block.tensors:
+            if is_quantized_weight(t):
+                quantized += t.size * len(block.layers)
+                scales += group_scales(t, group_size) * len(block.layers)
+    kept = total - quantized
+    return WeightsMemory(dtype, group_size, total, quantized, kept, scales,
+                         nbytes(quantized, dtype), nbytes(kept, KEPT_DTYPE),
+                         nbytes(scales, SCALE_DTYPE))
+
+
+@dataclass(frozen=True)
+class MemorySettings:
+    """What to size: precisions, the batch and sequence, and the training set-up."""
+
+    dtype: DType = DType.BF16
+    kv_dtype: DType | None = None
+    batch: int = 1
+    seq: int = 2048
+    encoder_seq: int | None = None
+    group_size: int | None = None
+    recipe: Recipe = Recipe.BF16_MIXED
+    zero: int = 0
+    devices: int = 1
+
+    @property
+    def cache_dtype(self) -> DType:
+        """The KV cache precision: as asked, else the weights' unless they are quantized."""
+        if self.kv_dtype is not None:
+            return self.kv_dtype
+        return KEPT_DTYPE if self.dtype.is_quantized else self.dtype
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Inference memory (weights and KV cache) and training memory of one model."""
+
+    name: str
+    settings: MemorySettings
+    weights: WeightsMemory
+    cache: KVCache
+    states: list[StateComponent]
+    activations: Activations
+
+    @property
+    def inference_bytes(self) -> int:
+        """Weights plus the KV cache of the batch."""
+        return self.weights.bytes + self.cache.bytes
+
+    @property
+    def states_per_device(self) -> int:
+        """Model states (weights, gradients, master weights, optimizer) on each device."""
+        return sum(c.per_device_bytes for c in self.states)
+
+
+def estimate_memory(arch: Architecture, counted: Breakdown, settings: MemorySettings,
+                    ) -> MemoryEstimate:
+    """Size the weights, the KV cache and the training memory of `arch`."""
+    s = settings
+    if not 0 <= s.zero <= 3:
+        raise InputError("--zero", f"ZeRO stage must be 0, 1, 2 or 3, got {s.zero!r}")
+    return MemoryEstimate(
+        name=counted.name,
+        settings=s,
+        weights=weights_memory(counted, s.dtype, s.group_size),
+        cache=kv_cache(arch, s.cache_dtype, s.batch, s.seq, s.encoder_seq),
+        states=model_states(counted.total, s.recipe, s.zero, s.devices),
+        activations=activations(arch, s.batch, s.seq),
+    )
