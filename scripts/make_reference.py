@@ -39,8 +39,8 @@ ATTENTION_MODULES = {
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer).
 FEEDFORWARD_MODULES = {
-    "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe", "feed_forward",
-    "experts", "shared_expert", "shared_experts",
+    "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
+    "feed_forward", "experts", "shared_expert", "shared_experts",
 }
 #: Encoder models are counted as the bare model; T5 as the seq2seq LM; the rest as causal LMs.
 BARE_MODEL_TYPES = {"bert", "roberta"}

@@ -70,5 +70,5 @@ def test_html_is_a_page_with_the_table() -> None:
     assert parser.tags[:2] == ["html", "head"] and "pre" in parser.tags
     text = "".join(parser.text)
     assert f"{GPT2['total']:,}" in text
-    for group, value in GPT2["groups"].items():
+    for value in GPT2["groups"].values():
         assert f"{value:,}" in text

@@ -26,8 +26,8 @@ def recording_console(report: Report) -> Console:
 
     probe = Console(file=io.StringIO(), width=MAX_WIDTH)
     width = probe.measure(renderable(report)).maximum
-    console = Console(file=io.StringIO(), record=True, force_terminal=True, color_system="truecolor",
-                      width=max(MIN_WIDTH, min(width, MAX_WIDTH)))
+    console = Console(file=io.StringIO(), record=True, force_terminal=True,
+                      color_system="truecolor", width=max(MIN_WIDTH, min(width, MAX_WIDTH)))
     console.print(renderable(report))
     return console
 

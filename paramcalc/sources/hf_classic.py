@@ -20,21 +20,21 @@ ALL_BIASES = {"qkv_bias": True, "attention_out_bias": True, "ffn_bias": True}
 
 def gpt2_sizes(c: HFConfig) -> dict[str, Any]:
     """Sizes under GPT-2's names; the MLP is n_inner wide, or 4 x n_embd when n_inner is null."""
-    hidden = c.int("n_embd")
+    hidden = c.integer("n_embd")
     return {
-        "vocab_size": c.int("vocab_size"),
+        "vocab_size": c.integer("vocab_size"),
         "hidden_size": hidden,
-        "num_hidden_layers": c.int("n_layer"),
-        "num_attention_heads": c.int("n_head"),
+        "num_hidden_layers": c.integer("n_layer"),
+        "num_attention_heads": c.integer("n_head"),
         "intermediate_size": c.opt_int("n_inner") or 4 * hidden,  # GPT2Block / GPTJBlock
-        "max_position_embeddings": c.int("n_positions"),
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "max_position_embeddings": c.integer("n_positions"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
     }
 
 
 def gpt2(c: HFConfig) -> dict[str, Any]:
     """GPT-2: learned positions, fused c_attn with biases, LayerNorm, plain GELU MLP."""
-    if c.bool("add_cross_attention"):
+    if c.boolean("add_cross_attention"):
         raise c.error("add_cross_attention", "true (a decoder of an encoder-decoder pair) is "
                                              "not supported; count a causal LM config")
     return {**gpt2_sizes(c), **ALL_BIASES, "position_embedding_type": "learned",
@@ -49,33 +49,34 @@ def gptj(c: HFConfig) -> dict[str, Any]:
 
 def opt(c: HFConfig) -> dict[str, Any]:
     """OPT: position table of max_position_embeddings + 2 rows, optional project_in/out."""
-    hidden, bias = c.int("hidden_size"), c.bool("enable_bias")
+    hidden, bias = c.integer("hidden_size"), c.boolean("enable_bias")
     word_dim = c.opt_int("word_embed_proj_dim") or hidden  # OPTConfig.__post_init__
-    affine = c.bool("layer_norm_elementwise_affine")
+    affine = c.boolean("layer_norm_elementwise_affine")
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": hidden,
-        "num_hidden_layers": c.int("num_hidden_layers"),
-        "num_attention_heads": c.int("num_attention_heads"),
-        "intermediate_size": c.int("ffn_dim"),
-        "max_position_embeddings": c.int("max_position_embeddings"),
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "vocab_size": c.integer("vocab_size"), "hidden_size": hidden,
+        "num_hidden_layers": c.integer("num_hidden_layers"),
+        "num_attention_heads": c.integer("num_attention_heads"),
+        "intermediate_size": c.integer("ffn_dim"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
         "position_embedding_type": "learned",
         "position_offset": 2,  # OPTLearnedPositionalEmbedding.offset
         "embedding_size": word_dim,
         "qkv_bias": bias, "attention_out_bias": bias, "ffn_bias": bias, "gated_ffn": False,
         "norm_type": "layernorm" if affine else "none",
         # OPTDecoder: final_layer_norm only with do_layer_norm_before (OPT-350m has none)
-        "final_norm": c.bool("do_layer_norm_before") and not c.bool("_remove_final_layer_norm"),
+        "final_norm": (c.boolean("do_layer_norm_before")
+                       and not c.boolean("_remove_final_layer_norm")),
     }
 
 
 def bloom(c: HFConfig) -> dict[str, Any]:
     """BLOOM: ALiBi, word_embeddings_layernorm, 4 x hidden MLP, every projection biased."""
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("hidden_size"),
-        "num_hidden_layers": c.int("n_layer"), "num_attention_heads": c.int("n_head"),
-        "intermediate_size": 4 * c.int("hidden_size"),  # BloomMLP
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": c.integer("n_layer"), "num_attention_heads": c.integer("n_head"),
+        "intermediate_size": 4 * c.integer("hidden_size"),  # BloomMLP
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
         "position_embedding_type": "alibi", "embedding_norm": True, "norm_type": "layernorm",
         "gated_ffn": False, **ALL_BIASES,
     }
@@ -100,14 +101,15 @@ def falcon_norms(c: HFConfig) -> dict[str, Any]:
 
 def falcon(c: HFConfig) -> dict[str, Any]:
     """Falcon: fused query_key_value; `bias` on every projection; LayerNorm with bias."""
-    hidden, heads, bias = c.int("hidden_size"), c.int("num_attention_heads"), c.opt_bool("bias")
+    hidden, heads = c.integer("hidden_size"), c.integer("num_attention_heads")
+    bias = c.opt_bool("bias")
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": hidden,
-        "num_hidden_layers": c.int("num_hidden_layers"), "num_attention_heads": heads,
+        "vocab_size": c.integer("vocab_size"), "hidden_size": hidden,
+        "num_hidden_layers": c.integer("num_hidden_layers"), "num_attention_heads": heads,
         "num_key_value_heads": falcon_kv_heads(c, heads),
         "intermediate_size": c.opt_int("ffn_hidden_size") or 4 * hidden,  # FalconConfig
-        "max_position_embeddings": c.int("max_position_embeddings"),
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
         "position_embedding_type": "alibi" if c.opt_bool("alibi") else "rotary",
         "qkv_bias": bool(bias), "attention_out_bias": bool(bias), "ffn_bias": bool(bias),
         "norm_type": "layernorm", "gated_ffn": False, **falcon_norms(c),
@@ -116,14 +118,14 @@ def falcon(c: HFConfig) -> dict[str, Any]:
 
 def gpt_neox(c: HFConfig) -> dict[str, Any]:
     """GPT-NeoX: two LayerNorms per layer whether residuals are parallel or not; biased MLP."""
-    bias = c.bool("attention_bias")
+    bias = c.boolean("attention_bias")
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("hidden_size"),
-        "num_hidden_layers": c.int("num_hidden_layers"),
-        "num_attention_heads": c.int("num_attention_heads"),
-        "intermediate_size": c.int("intermediate_size"),
-        "max_position_embeddings": c.int("max_position_embeddings"),
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": c.integer("num_hidden_layers"),
+        "num_attention_heads": c.integer("num_attention_heads"),
+        "intermediate_size": c.integer("intermediate_size"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
         "qkv_bias": bias, "attention_out_bias": bias, "ffn_bias": True,
         "norm_type": "layernorm", "gated_ffn": False,
     }
@@ -133,7 +135,7 @@ def phi(c: HFConfig) -> dict[str, Any]:
     """Phi: one input_layernorm feeds attention and MLP; biased projections and lm_head."""
     fields = {**standard_sizes(c), **head_dim_if_set(c), **ALL_BIASES, "norm_type": "layernorm",
               "gated_ffn": False, "parallel_block": True, "lm_head_bias": True}
-    if c.bool("qk_layernorm"):
+    if c.boolean("qk_layernorm"):
         # PhiAttention: q_layernorm/k_layernorm are hidden_size // heads wide, whatever head_dim
         per_head = fields["hidden_size"] // fields["num_attention_heads"]
         if fields.get("head_dim", per_head) != per_head:

@@ -61,7 +61,7 @@ class HFConfig:
         """An InputError naming this file and the key that set `name`."""
         return InputError(self.where, message, self.key(name))
 
-    def int(self, name: str, minimum: int = 1) -> int:
+    def integer(self, name: str, minimum: int = 1) -> int:
         """An integer field of at least `minimum` (sizes are positive)."""
         value = self.opt_int(name, minimum)
         if value is None:
@@ -79,7 +79,7 @@ class HFConfig:
             raise self.error(name, f"must be at least {minimum}, got {value!r}")
         return value
 
-    def bool(self, name: str) -> bool:
+    def boolean(self, name: str) -> bool:
         """A true/false field."""
         value = self.raw(name)
         if not isinstance(value, bool):
@@ -88,9 +88,9 @@ class HFConfig:
 
     def opt_bool(self, name: str) -> bool | None:
         """A true/false field that may be null."""
-        return None if self.raw(name) is None else self.bool(name)
+        return None if self.raw(name) is None else self.boolean(name)
 
-    def str(self, name: str) -> str:
+    def string(self, name: str) -> str:
         """A string field."""
         value = self.raw(name)
         if not isinstance(value, str):
@@ -134,15 +134,15 @@ def attention_span(window: int | None, kinds: Sequence[str] | None) -> dict[str,
 
 def standard_sizes(c: HFConfig) -> dict[str, Any]:
     """Sizes under the names most families use (Llama's): vocabulary, width, depth, heads."""
-    heads = c.int("num_attention_heads")
+    heads = c.integer("num_attention_heads")
     return {
-        "vocab_size": c.int("vocab_size"),
-        "hidden_size": c.int("hidden_size"),
-        "num_hidden_layers": c.int("num_hidden_layers"),
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": c.integer("num_hidden_layers"),
         "num_attention_heads": heads,
         # configuration_*.py: a null num_key_value_heads means one per query head (MHA)
         "num_key_value_heads": c.opt_int("num_key_value_heads") or heads,
-        "intermediate_size": c.int("intermediate_size"),
-        "max_position_embeddings": c.int("max_position_embeddings"),
-        "tie_word_embeddings": c.bool("tie_word_embeddings"),
+        "intermediate_size": c.integer("intermediate_size"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
     }

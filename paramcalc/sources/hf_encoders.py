@@ -14,18 +14,18 @@ from paramcalc.sources.hf_config import Family, HFConfig
 
 def bert(c: HFConfig) -> dict[str, Any]:
     """BertModel with its pooler: post-norm layers, embedding LayerNorm, no LM head."""
-    if c.bool("add_cross_attention"):
+    if c.boolean("add_cross_attention"):
         raise c.error("add_cross_attention", "true (a decoder with cross-attention) is not "
                                              "supported; count the encoder config")
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("hidden_size"),
-        "num_hidden_layers": c.int("num_hidden_layers"),
-        "num_attention_heads": c.int("num_attention_heads"),
-        "intermediate_size": c.int("intermediate_size"),
+        "vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": c.integer("num_hidden_layers"),
+        "num_attention_heads": c.integer("num_attention_heads"),
+        "intermediate_size": c.integer("intermediate_size"),
         # RoBERTa's padding offset is already part of max_position_embeddings (514)
-        "max_position_embeddings": c.int("max_position_embeddings"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
         "position_embedding_type": "learned",
-        "type_vocab_size": c.int("type_vocab_size", minimum=0),
+        "type_vocab_size": c.integer("type_vocab_size", minimum=0),
         "norm_type": "layernorm", "gated_ffn": False,
         "qkv_bias": True, "attention_out_bias": True, "ffn_bias": True,
         # BertSelfOutput / BertOutput: LayerNorm after attention and after the MLP
@@ -39,7 +39,7 @@ def bert(c: HFConfig) -> dict[str, Any]:
 
 def t5_gated(c: HFConfig) -> bool:
     """T5Config: feed_forward_proj is ACT or gated-ACT; gated uses wi_0, wi_1 and wo."""
-    proj = c.str("feed_forward_proj")
+    proj = c.string("feed_forward_proj")
     parts = proj.split("-")
     if len(parts) > 2 or (len(parts) == 2 and parts[0] != "gated"):
         raise c.error("feed_forward_proj", f"must be ACT or gated-ACT (e.g. relu, gated-gelu), "
@@ -66,12 +66,12 @@ def t5(c: HFConfig) -> dict[str, Any]:
     # carries its own lm_head, which from_pretrained then leaves untied (flan-t5, T5 v1.1).
     tied = c.opt_bool("tie_word_embeddings") is not False
     return {
-        "vocab_size": c.int("vocab_size"), "hidden_size": c.int("d_model"),
-        "num_hidden_layers": c.int("num_layers"), "num_decoder_layers": t5_decoder_layers(c),
-        "num_attention_heads": c.int("num_heads"), "head_dim": c.int("d_kv"),
-        "intermediate_size": c.int("d_ff"), "gated_ffn": t5_gated(c),
+        "vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("d_model"),
+        "num_hidden_layers": c.integer("num_layers"), "num_decoder_layers": t5_decoder_layers(c),
+        "num_attention_heads": c.integer("num_heads"), "head_dim": c.integer("d_kv"),
+        "intermediate_size": c.integer("d_ff"), "gated_ffn": t5_gated(c),
         "is_encoder_decoder": True, "position_embedding_type": "relative",
-        "relative_attention_num_buckets": c.int("relative_attention_num_buckets", minimum=0),
+        "relative_attention_num_buckets": c.integer("relative_attention_num_buckets", minimum=0),
         "tie_word_embeddings": tied, "norm_type": "rmsnorm",
     }
 

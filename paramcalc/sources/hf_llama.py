@@ -21,9 +21,9 @@ def head_dim_if_set(c: HFConfig) -> dict[str, Any]:
 
 def llama(c: HFConfig) -> dict[str, Any]:
     """LlamaAttention: attention_bias on q/k/v/o; LlamaMLP: mlp_bias on all three."""
-    bias = c.bool("attention_bias")
+    bias = c.boolean("attention_bias")
     return {**standard_sizes(c), **head_dim_if_set(c), "qkv_bias": bias,
-            "attention_out_bias": bias, "ffn_bias": c.bool("mlp_bias")}
+            "attention_out_bias": bias, "ffn_bias": c.boolean("mlp_bias")}
 
 
 def mistral(c: HFConfig) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def mistral(c: HFConfig) -> dict[str, Any]:
 
 def qwen_layer_types(c: HFConfig, window: int | None) -> tuple[str, ...]:
     """Qwen2/Qwen3Config.__post_init__: layers from max_window_layers on slide, if any do."""
-    layers, first = c.int("num_hidden_layers"), c.int("max_window_layers", minimum=0)
+    layers, first = c.integer("num_hidden_layers"), c.integer("max_window_layers", minimum=0)
     listed = c.layer_types("layer_types", layers)
     if listed is not None:
         return listed
@@ -44,7 +44,7 @@ def qwen_layer_types(c: HFConfig, window: int | None) -> tuple[str, ...]:
 
 def qwen_window(c: HFConfig) -> int | None:
     """The window is used only when use_sliding_window is true."""
-    return c.opt_int("sliding_window") if c.bool("use_sliding_window") else None
+    return c.opt_int("sliding_window") if c.boolean("use_sliding_window") else None
 
 
 def qwen2(c: HFConfig) -> dict[str, Any]:
@@ -56,22 +56,22 @@ def qwen2(c: HFConfig) -> dict[str, Any]:
 
 def qwen3(c: HFConfig) -> dict[str, Any]:
     """Qwen3Attention: RMSNorm q_norm/k_norm per head; attention_bias on all four projections."""
-    window, bias = qwen_window(c), c.bool("attention_bias")
-    return {**standard_sizes(c), "head_dim": c.int("head_dim"), "qk_norm": "per_head",
+    window, bias = qwen_window(c), c.boolean("attention_bias")
+    return {**standard_sizes(c), "head_dim": c.integer("head_dim"), "qk_norm": "per_head",
             "qkv_bias": bias, "attention_out_bias": bias,
             **attention_span(window, qwen_layer_types(c, window))}
 
 
 def gemma(c: HFConfig) -> dict[str, Any]:
     """Gemma: explicit head_dim (256), tied head; the embedding scale is a buffer."""
-    bias = c.bool("attention_bias")
-    return {**standard_sizes(c), "head_dim": c.int("head_dim"), "qkv_bias": bias,
+    bias = c.boolean("attention_bias")
+    return {**standard_sizes(c), "head_dim": c.integer("head_dim"), "qkv_bias": bias,
             "attention_out_bias": bias}
 
 
 def alternating(c: HFConfig, period: int) -> tuple[str, ...]:
     """Gemma2/3 configs: layer i slides unless (i + 1) is a multiple of `period`."""
-    layers = c.int("num_hidden_layers")
+    layers = c.integer("num_hidden_layers")
     listed = c.layer_types("layer_types", layers)
     if listed is not None:
         return listed
@@ -90,21 +90,21 @@ def gemma3_text(c: HFConfig) -> dict[str, Any]:
     window = c.opt_int("sliding_window")
     if window is not None and c.opt_bool("use_bidirectional_attention"):
         window = window // 2 + 1  # Gemma3TextConfig.__post_init__
-    kinds = alternating(c, c.int("sliding_window_pattern"))
+    kinds = alternating(c, c.integer("sliding_window_pattern"))
     return {**gemma(c), "attention_output_norm": True, "ffn_output_norm": True,
             "qk_norm": "per_head", **attention_span(window, kinds)}
 
 
 def olmo(c: HFConfig) -> dict[str, Any]:
     """OlmoLayerNorm has no learned tensor (non-parametric LayerNorm)."""
-    bias = c.bool("attention_bias")
+    bias = c.boolean("attention_bias")
     return {**standard_sizes(c), **head_dim_if_set(c), "norm_type": "none",
             "qkv_bias": bias, "attention_out_bias": bias}
 
 
 def olmo2(c: HFConfig) -> dict[str, Any]:
     """Olmo2DecoderLayer: post-attention and post-FFN norms only; q/k norms over all heads."""
-    bias = c.bool("attention_bias")
+    bias = c.boolean("attention_bias")
     return {**standard_sizes(c), **head_dim_if_set(c), "qkv_bias": bias,
             "attention_out_bias": bias, "qk_norm": "full", "attention_input_norm": False,
             "attention_output_norm": True, "ffn_input_norm": False, "ffn_output_norm": True}
@@ -118,7 +118,7 @@ def phi3(c: HFConfig) -> dict[str, Any]:
 
 def starcoder2(c: HFConfig) -> dict[str, Any]:
     """Starcoder2: LayerNorm, plain GELU MLP (c_fc, c_proj), use_bias on every projection."""
-    bias = c.bool("use_bias")
+    bias = c.boolean("use_bias")
     return {**standard_sizes(c), **head_dim_if_set(c), "norm_type": "layernorm",
             "gated_ffn": False, "qkv_bias": bias, "attention_out_bias": bias, "ffn_bias": bias,
             **attention_span(c.opt_int("sliding_window"), None)}

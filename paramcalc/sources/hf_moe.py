@@ -21,7 +21,7 @@ def routed_experts(c: HFConfig, experts: str, width: int | None = None) -> dict[
     if top_k is None:
         raise c.error("num_experts_per_tok", "must be set for a mixture-of-experts model "
                                              "(experts each token is routed to), got None")
-    fields = {"num_experts": c.int(experts), "num_experts_per_tok": top_k}
+    fields = {"num_experts": c.integer(experts), "num_experts_per_tok": top_k}
     return fields | ({"moe_intermediate_size": width} if width is not None else {})
 
 
@@ -33,7 +33,7 @@ def mixtral(c: HFConfig) -> dict[str, Any]:
 
 def qwen_dense_layers(c: HFConfig) -> tuple[int, ...]:
     """Qwen2/3-MoE decoder layers: MoE unless listed in mlp_only_layers or off the sparse step."""
-    layers, step = c.int("num_hidden_layers"), c.int("decoder_sparse_step")
+    layers, step = c.integer("num_hidden_layers"), c.integer("decoder_sparse_step")
     only = set(c.int_list("mlp_only_layers"))
     # modeling_qwen2_moe.Qwen2MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
     return tuple(i for i in range(layers) if i in only or (i + 1) % step)
@@ -41,17 +41,17 @@ def qwen_dense_layers(c: HFConfig) -> tuple[int, ...]:
 
 def qwen_moe_ffn(c: HFConfig) -> dict[str, Any]:
     """Routed experts of moe_intermediate_size; with num_experts 0 every layer is dense."""
-    if c.int("num_experts", minimum=0) == 0:
+    if c.integer("num_experts", minimum=0) == 0:
         return {}
-    return {**routed_experts(c, "num_experts", c.int("moe_intermediate_size")),
+    return {**routed_experts(c, "num_experts", c.integer("moe_intermediate_size")),
             "mlp_only_layers": qwen_dense_layers(c)}
 
 
 def qwen2_moe_span(c: HFConfig) -> dict[str, Any]:
     """Qwen2MoeConfig.__post_init__: odd-numbered layers below max_window_layers slide."""
-    if not c.bool("use_sliding_window"):
+    if not c.boolean("use_sliding_window"):
         return {}
-    layers, below = c.int("num_hidden_layers"), c.int("max_window_layers", minimum=0)
+    layers, below = c.integer("num_hidden_layers"), c.integer("max_window_layers", minimum=0)
     kinds = c.layer_types("layer_types", layers) or tuple(
         "sliding_attention" if (i + 1) % 2 and i < below else "full_attention"
         for i in range(layers))
@@ -60,11 +60,11 @@ def qwen2_moe_span(c: HFConfig) -> dict[str, Any]:
 
 def qwen2_moe(c: HFConfig) -> dict[str, Any]:
     """Qwen2-MoE: qkv_bias on q/k/v; a shared expert with a sigmoid gate beside the routed ones."""
-    fields = {**standard_sizes(c), **head_dim_if_set(c), "qkv_bias": c.bool("qkv_bias"),
+    fields = {**standard_sizes(c), **head_dim_if_set(c), "qkv_bias": c.boolean("qkv_bias"),
               **qwen_moe_ffn(c), **qwen2_moe_span(c)}
     if fields.get("num_experts"):
         # Qwen2MoeSparseMoeBlock: shared_expert MLP and shared_expert_gate (hidden -> 1)
-        fields["shared_expert_intermediate_size"] = c.int("shared_expert_intermediate_size",
+        fields["shared_expert_intermediate_size"] = c.integer("shared_expert_intermediate_size",
                                                           minimum=0)
         fields["shared_expert_gate"] = True
     return fields
@@ -72,42 +72,42 @@ def qwen2_moe(c: HFConfig) -> dict[str, Any]:
 
 def qwen3_moe(c: HFConfig) -> dict[str, Any]:
     """Qwen3-MoE: Qwen3 attention (per-head q/k norms), routed experts only."""
-    bias = c.bool("attention_bias")
-    window = c.opt_int("sliding_window") if c.bool("use_sliding_window") else None
+    bias = c.boolean("attention_bias")
+    window = c.opt_int("sliding_window") if c.boolean("use_sliding_window") else None
     return {**standard_sizes(c), **head_dim_if_set(c), "qk_norm": "per_head", "qkv_bias": bias,
             "attention_out_bias": bias, **qwen_moe_ffn(c), **attention_span(window, None)}
 
 
 def deepseek(c: HFConfig, experts: str) -> dict[str, Any]:
     """DeepSeek MLA attention, dense first layers, routed plus shared experts."""
-    bias = c.bool("attention_bias")
+    bias = c.boolean("attention_bias")
     fields = {key: value for key, value in standard_sizes(c).items()
               if key != "num_key_value_heads"}  # MLA: one latent, no per-head K/V projections
     fields |= {
         "q_lora_rank": c.opt_int("q_lora_rank"),
-        "kv_lora_rank": c.int("kv_lora_rank"),
-        "qk_nope_head_dim": c.int("qk_nope_head_dim"),
-        "qk_rope_head_dim": c.int("qk_rope_head_dim"),
-        "v_head_dim": c.int("v_head_dim"),
+        "kv_lora_rank": c.integer("kv_lora_rank"),
+        "qk_nope_head_dim": c.integer("qk_nope_head_dim"),
+        "qk_rope_head_dim": c.integer("qk_rope_head_dim"),
+        "v_head_dim": c.integer("v_head_dim"),
         # DeepseekV2/V3Attention: attention_bias on q_a_proj, kv_a_proj_with_mqa and o_proj
         "qkv_bias": bias,
         "attention_out_bias": bias,
     }
-    first_dense = c.int("first_k_dense_replace", minimum=0)
+    first_dense = c.integer("first_k_dense_replace", minimum=0)
     if first_dense >= fields["num_hidden_layers"]:
         return fields  # no MoE layer is built
     # DecoderLayer: MoE when layer_idx >= first_k_dense_replace; moe_layer_freq is not read
-    width = c.int("moe_intermediate_size")
+    width = c.integer("moe_intermediate_size")
     return fields | routed_experts(c, experts, width) | {
         "first_k_dense_replace": first_dense,
-        "shared_expert_intermediate_size": width * c.int("n_shared_experts", minimum=0),
+        "shared_expert_intermediate_size": width * c.integer("n_shared_experts", minimum=0),
     }
 
 
 def deepseek_v2(c: HFConfig) -> dict[str, Any]:
     """DeepSeek-V2: mlp_bias reaches dense and shared MLPs but not the fused routed experts."""
     fields = deepseek(c, "n_routed_experts")
-    if c.bool("mlp_bias"):
+    if c.boolean("mlp_bias"):
         if fields.get("num_experts"):
             raise c.error("mlp_bias", "true is not supported with routed experts (transformers "
                                       "gives dense and shared MLPs biases, routed experts none)")
