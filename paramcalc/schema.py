@@ -6,14 +6,37 @@ by the properties at the bottom of `Architecture`, so the calculator never sees 
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
-PositiveInt = Annotated[StrictInt, Field(gt=0)]
-Count = Annotated[StrictInt, Field(ge=0)]
+from paramcalc.errors import FieldValueError
+
+#: Largest size of any field: PyTorch shapes are int64, so a larger one is a typo (and every
+#: count built from such sizes stays far below the digits Python will print).
+MAX_SIZE = 2**63 - 1
+#: Most blocks per stack: real models have at most a few hundred; the count loops over them.
+MAX_LAYERS = 10_000
+#: A ratio or tolerance written as text: digits, a decimal part, a short exponent or a
+#: fraction ("8/3"); a long exponent would make Fraction build a gigantic integer.
+NUMBER_TEXT = re.compile(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d{1,3})?(/\d+)?\s*%?\s*")
+
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=MAX_SIZE)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_SIZE)]
+Depth = Annotated[StrictInt, Field(gt=0, le=MAX_LAYERS)]
+ShortStr = Annotated[StrictStr, Field(max_length=64)]
 LayerType = Literal["full_attention", "sliding_attention"]
 
 
@@ -57,9 +80,9 @@ class Architecture(BaseModel):
     """Model name shown in outputs."""
     source: StrictStr | None = None
     """Where the hyperparameters come from (a paper, a model card, a config.json)."""
-    expected_total: StrictInt | StrictStr | None = None
+    expected_total: StrictInt | ShortStr | None = None
     """Total parameter count this file should give: an integer or a figure with a unit (6.74B)."""
-    tolerance: StrictStr | float | StrictInt | None = None
+    tolerance: ShortStr | StrictFloat | StrictInt | None = None
     """Allowed relative difference for `paramcalc check`: a percentage (0.1%) or a fraction."""
 
     # -- sizes --------------------------------------------------------------------------------
@@ -67,7 +90,7 @@ class Architecture(BaseModel):
     """Rows of the token embedding."""
     hidden_size: PositiveInt
     """Width of the residual stream (d_model)."""
-    num_hidden_layers: PositiveInt
+    num_hidden_layers: Depth
     """Transformer blocks (of the encoder, for an encoder-decoder model)."""
     num_attention_heads: PositiveInt
     """Query heads per attention block."""
@@ -77,7 +100,7 @@ class Architecture(BaseModel):
     """Width of one head. Default: hidden_size / num_attention_heads."""
     intermediate_size: PositiveInt | None = None
     """Width of the feed-forward block. Default: from ffn_ratio."""
-    ffn_ratio: StrictInt | float | StrictStr | None = None
+    ffn_ratio: StrictInt | StrictFloat | ShortStr | None = None
     """intermediate_size as a ratio of hidden_size (4, or "8/3" for SwiGLU); floored, then
     rounded up to multiple_of. Default: 4 for a plain FFN, 8/3 for a gated one."""
     multiple_of: PositiveInt = 1
@@ -171,7 +194,7 @@ class Architecture(BaseModel):
     # -- encoder-decoder ----------------------------------------------------------------------
     is_encoder_decoder: StrictBool = False
     """An encoder stack and a decoder stack with cross-attention (T5)."""
-    num_decoder_layers: PositiveInt | None = None
+    num_decoder_layers: Depth | None = None
     """Blocks of the decoder stack. Default: num_hidden_layers."""
     relative_attention_num_buckets: Count = 0
     """Rows of the learned relative position bias in the first block of each stack (T5: 32)."""
@@ -195,61 +218,90 @@ class Architecture(BaseModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Architecture:
-        """Reject combinations no real model can have."""
+        """Reject combinations no real model can have, naming the field to fix."""
         heads, kv = self.num_attention_heads, self.kv_heads
         if self.head_dim is None and self.kv_lora_rank is None and self.hidden_size % heads:
-            raise ValueError(
-                f"num_attention_heads={heads} does not divide hidden_size={self.hidden_size} "
+            raise FieldValueError(
+                "num_attention_heads", f"{heads} does not divide hidden_size={self.hidden_size} "
                 "(set head_dim to use heads of another width)"
             )
-        if kv > heads or heads % kv:
-            raise ValueError(
-                f"num_key_value_heads={kv} must divide num_attention_heads={heads}"
+        if kv > heads:
+            raise FieldValueError(
+                "num_key_value_heads", f"{kv} exceeds num_attention_heads={heads}"
             )
-        if self.intermediate_size is not None and self.ffn_ratio is not None:
-            raise ValueError("give intermediate_size or ffn_ratio, not both")
-        ratio = self.ffn_ratio_fraction
-        if ratio <= 0:
-            raise ValueError(f"ffn_ratio must be positive, got {self.ffn_ratio!r}")
+        if heads % kv:
+            raise FieldValueError(
+                "num_key_value_heads", f"{kv} must divide num_attention_heads={heads}"
+            )
+        self._check_ffn_width()
+        if isinstance(self.tolerance, str) and not NUMBER_TEXT.fullmatch(self.tolerance):
+            raise FieldValueError(
+                "tolerance", f"expected a percentage (0.1%) or a fraction, got {self.tolerance!r}"
+            )
         if self.position_embedding_type is PositionType.LEARNED and (
             self.max_position_embeddings is None
         ):
-            raise ValueError("learned position embeddings need max_position_embeddings")
+            raise FieldValueError(
+                "max_position_embeddings", "required by learned position embeddings"
+            )
         self._check_moe()
         self._check_mla()
         self._check_layer_types()
         return self
 
+    def _check_ffn_width(self) -> None:
+        if self.intermediate_size is not None and self.ffn_ratio is not None:
+            raise FieldValueError("ffn_ratio", "give intermediate_size or ffn_ratio, not both")
+        if self.ffn_ratio_fraction <= 0:
+            raise FieldValueError("ffn_ratio", f"must be positive, got {self.ffn_ratio!r}")
+        width = self.resolved_intermediate_size
+        if not 1 <= width <= MAX_SIZE:
+            raise FieldValueError(
+                "ffn_ratio", f"{self.ffn_ratio!r} x hidden_size={self.hidden_size} gives an "
+                f"intermediate size of {width}, outside 1..{MAX_SIZE}"
+            )
+
     def _check_moe(self) -> None:
         if self.num_experts == 0:
-            if self.num_experts_per_tok or self.shared_expert_intermediate_size:
-                raise ValueError("num_experts_per_tok and shared experts need num_experts > 0")
+            for field in ("num_experts_per_tok", "shared_expert_intermediate_size"):
+                if getattr(self, field):
+                    raise FieldValueError(field, "needs num_experts > 0")
             return
         k = self.num_experts_per_tok
         if not 1 <= k <= self.num_experts:
-            raise ValueError(
-                f"num_experts_per_tok={k} must be between 1 and num_experts={self.num_experts}"
+            raise FieldValueError(
+                "num_experts_per_tok", f"{k} must be between 1 and num_experts={self.num_experts}"
             )
+        # The calculator tests membership for every layer: indices must be real and unique.
+        seen: set[int] = set()
+        for index in self.mlp_only_layers:
+            if index >= self.num_hidden_layers or index in seen:
+                why = "listed twice" if index in seen else "no such layer"
+                raise FieldValueError(
+                    "mlp_only_layers", f"{index}: {why} (num_hidden_layers="
+                    f"{self.num_hidden_layers})"
+                )
+            seen.add(index)
 
     def _check_mla(self) -> None:
         if self.kv_lora_rank is None:
             if self.q_lora_rank is not None:
-                raise ValueError("q_lora_rank needs kv_lora_rank (MLA attention)")
+                raise FieldValueError("q_lora_rank", "needs kv_lora_rank (MLA attention)")
             return
         for field in ("qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"):
             if getattr(self, field) is None:
-                raise ValueError(f"MLA attention (kv_lora_rank set) needs {field}")
+                raise FieldValueError(field, "required by MLA attention (kv_lora_rank is set)")
 
     def _check_layer_types(self) -> None:
         if self.layer_types is not None and len(self.layer_types) != self.num_hidden_layers:
-            raise ValueError(
-                f"layer_types has {len(self.layer_types)} entries for "
+            raise FieldValueError(
+                "layer_types", f"has {len(self.layer_types)} entries for "
                 f"num_hidden_layers={self.num_hidden_layers}"
             )
         if self.layer_types and "sliding_attention" in self.layer_types and not (
             self.sliding_window
         ):
-            raise ValueError("sliding_attention layers need sliding_window")
+            raise FieldValueError("sliding_window", "required by sliding_attention layers")
 
     # -- resolved values ----------------------------------------------------------------------
     @property
@@ -267,10 +319,15 @@ class Architecture(BaseModel):
         """The FFN ratio as an exact fraction ("8/3" stays 8/3, 2.5 is 5/2)."""
         if self.ffn_ratio is None:
             return Fraction(8, 3) if self.gated_ffn else Fraction(4)
+        text = str(self.ffn_ratio)
         try:
-            return Fraction(str(self.ffn_ratio))
+            if not NUMBER_TEXT.fullmatch(text):
+                raise ValueError(text)
+            return Fraction(text)
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"ffn_ratio is not a number or fraction: {self.ffn_ratio!r}") from None
+            raise FieldValueError(
+                "ffn_ratio", f"not a number or fraction: {self.ffn_ratio!r}"
+            ) from None
 
     @property
     def resolved_intermediate_size(self) -> int:
