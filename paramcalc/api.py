@@ -1,0 +1,50 @@
+"""The Python API: load an architecture and count it, from a source, a mapping or a schema object.
+
+    >>> import paramcalc
+    >>> paramcalc.count("llama-2-7b").total
+    6738415616
+    >>> paramcalc.count({"base": "llama-2-7b", "num_hidden_layers": 40}).total
+    8357482496
+    >>> arch = paramcalc.load("mixtral-8x7b", overrides={"num_experts_per_tok": 1})
+    >>> paramcalc.count(arch).active
+    7242780672
+
+Errors are `paramcalc.errors.InputError`, naming the source, the field and the bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from paramcalc.calculator import Breakdown
+from paramcalc.calculator import count as count_architecture
+from paramcalc.errors import InputError
+from paramcalc.schema import Architecture
+from paramcalc.sources import architecture as files
+from paramcalc.sources import load as load_source
+
+#: What `count` and `load` accept as a model.
+Model = str | Mapping[str, Any] | Architecture
+
+
+def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Architecture:
+    """Turn a preset name, a file path, a field mapping or an Architecture into a validated one.
+
+    A string is what the CLI takes as SOURCE (preset, paramcalc YAML/JSON, HF config.json).
+    A mapping is validated like a file's contents, so it may name a preset as `base`.
+    `overrides` replace fields afterwards, as `--set` does.
+    """
+    if isinstance(model, Architecture):
+        return files.apply_overrides(model, dict(overrides or {}), "overrides")
+    if isinstance(model, str):
+        return load_source(model, dict(overrides or {}))
+    if isinstance(model, Mapping):
+        return files.build(model, "mapping", dict(overrides or {}), default_name="custom")
+    raise InputError("paramcalc.load", f"expected a source string, a mapping of fields or an "
+                                       f"Architecture, got {type(model).__name__}")
+
+
+def count(model: Model, overrides: Mapping[str, Any] | None = None) -> Breakdown:
+    """Count the parameters of a model given any way `load` accepts: total, groups, active."""
+    return count_architecture(load(model, overrides))
