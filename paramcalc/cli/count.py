@@ -56,19 +56,33 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
 @click.argument("source", required=False)
 @set_option
 @architecture_flags
-@click.option("--layers", is_flag=True, help="Add the per-layer and per-tensor view.")
+@click.option("--layers", is_flag=True,
+              help="Add the per-layer and per-tensor view (per tensor for a checkpoint).")
+@click.option("--checkpoint", "as_checkpoint", is_flag=True,
+              help="Read SOURCE as a safetensors checkpoint (a folder with a config.json too).")
 @format_option
-def count(source: str | None, overrides: tuple[str, ...], layers: bool, fmt: str,
-          **flags: Any) -> None:
+def count(source: str | None, overrides: tuple[str, ...], layers: bool, as_checkpoint: bool,
+          fmt: str, **flags: Any) -> None:
     """Count the parameters of SOURCE, by group.
 
     Without SOURCE, the flags describe the architecture, e.g.
     `paramcalc count --vocab-size 32000 --hidden-size 4096 --num-layers 32 --heads 32
     --intermediate-size 11008`.
+
+    SOURCE is read as a safetensors checkpoint (headers only, never the tensor data) when it
+    is a *.safetensors file, a *.safetensors.index.json, or a folder that holds *.safetensors
+    files and no config.json; --checkpoint reads a folder with a config.json as a checkpoint
+    too. Elements are shown per group (from tensor names) and per dtype, with the bytes on disk.
     """
     from paramcalc.calculator import count as count_parameters
+    from paramcalc.cli.checkpoint import count_checkpoint, reads_as_checkpoint
     from paramcalc.render.reports import count_report
 
+    if source is not None and reads_as_checkpoint(source, as_checkpoint):
+        if overrides or any(v is not None for v in flags.values()):
+            raise click.UsageError("--set and architecture flags do not apply to a checkpoint")
+        count_checkpoint(source, layers, fmt)
+        return
     if source is None:
         arch = from_flags(flags, overrides)
     elif any(v is not None for v in flags.values()):

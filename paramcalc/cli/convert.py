@@ -1,0 +1,48 @@
+"""`paramcalc convert`: write an architecture as a paramcalc YAML file, to start from and edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from paramcalc.cli.options import load_source, set_option
+
+
+def write_output(text: str, output: Path, source: str) -> None:
+    """Write the file -o names, refusing to overwrite the source it was converted from."""
+    from paramcalc.errors import InputError
+
+    if Path(source).exists() and output.exists() and output.resolve() == Path(source).resolve():
+        raise InputError(str(output), "is the SOURCE being converted; choose another -o file")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(output), f"cannot write: {exc.strerror}") from None
+
+
+@click.command()
+@click.argument("source")
+@set_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the YAML to this file instead of stdout.")
+def convert(source: str, overrides: tuple[str, ...], output: Path | None) -> None:
+    """Write SOURCE (a preset, a file, a config.json) as a paramcalc YAML architecture file.
+
+    Only fields that differ from the schema's defaults are written, in schema order, with
+    `expected_total` set to the count so that `paramcalc check` holds on the result.
+    Nothing is written but stdout, or the one file -o names.
+    """
+    from paramcalc.calculator import count
+    from paramcalc.cli.output import emit
+    from paramcalc.convert import to_yaml
+
+    arch = load_source(source, overrides)
+    text = to_yaml(arch, count(arch).total)
+    if output is None:
+        emit(text)
+    else:
+        write_output(text, output, source)
+
+
+COMMANDS = [convert]

@@ -1,0 +1,234 @@
+"""Safetensors checkpoints, read from their headers only: names, dtypes, shapes, never the data.
+
+The format (https://huggingface.co/docs/safetensors, "Format"): 8 bytes, an unsigned
+little-endian header length N; N bytes of UTF-8 JSON mapping each tensor name to
+`{"dtype", "shape", "data_offsets": [begin, end]}` (plus an optional `__metadata__` of
+strings); then the data, which the tensors must cover exactly, without holes or overlaps.
+A checkpoint is one such file, a `*.safetensors.index.json` whose `weight_map` names the shard
+of each tensor, or a folder of shards. The safetensors package is not needed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from math import prod
+from pathlib import Path
+from typing import Any
+
+from paramcalc.errors import InputError
+
+#: The safetensors library refuses headers above 100 MB; a real one is at most a few MB.
+MAX_HEADER_BYTES = 100_000_000
+#: An index lists one line per tensor: a few MB for the largest models.
+MAX_INDEX_BYTES = 100_000_000
+#: Bits per element of every dtype the format defines (safetensors' `Dtype`).
+DTYPE_BITS = {
+    "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8,
+    "I16": 16, "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32,
+    "I64": 64, "U64": 64, "F64": 64, "C64": 64, "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
+}
+SUFFIX = ".safetensors"
+INDEX_SUFFIX = ".safetensors.index.json"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTensor:
+    """One tensor as a checkpoint stores it."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    file: str
+
+    @property
+    def size(self) -> int:
+        """Elements of the tensor."""
+        return prod(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its data."""
+        return self.size * DTYPE_BITS[self.dtype] // 8
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Every tensor of a checkpoint, in file order, and the bytes its files take."""
+
+    where: str
+    files: tuple[str, ...]
+    tensors: tuple[StoredTensor, ...]
+    file_bytes: int
+
+
+def is_checkpoint(path: Path) -> bool:
+    """Whether `path` is read as a checkpoint without being asked: a .safetensors file, an
+    index, or a folder holding *.safetensors and no config.json."""
+    if path.is_dir():
+        return not (path / "config.json").exists() and any(path.glob(f"*{SUFFIX}"))
+    return path.name.endswith((SUFFIX, INDEX_SUFFIX))
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """Read a .safetensors file, an index of shards, or a folder of shards (headers only)."""
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder")
+    if path.is_dir():
+        indexes = sorted(path.glob(f"*{INDEX_SUFFIX}"))
+        if len(indexes) > 1:
+            raise InputError(str(path), "folder holds several *.safetensors.index.json files; "
+                                        "name the one to read")
+        if indexes:
+            return read_index(indexes[0])
+        shards = sorted(path.glob(f"*{SUFFIX}"))
+        if not shards:
+            raise InputError(str(path), "folder holds no *.safetensors file")
+        return combine(str(path), shards)
+    if path.name.endswith(".json"):
+        return read_index(path)
+    return combine(str(path), [path])
+
+
+def combine(where: str, shards: list[Path]) -> Checkpoint:
+    """Read every shard's header; a tensor name may appear in one shard only."""
+    tensors: dict[str, StoredTensor] = {}
+    for shard in shards:
+        for tensor in read_header(shard):
+            if tensor.name in tensors:
+                raise InputError(str(shard), f"tensor {tensor.name!r} is also stored in "
+                                             f"{tensors[tensor.name].file}")
+            tensors[tensor.name] = tensor
+    return Checkpoint(where, tuple(s.name for s in shards), tuple(tensors.values()),
+                      sum(s.stat().st_size for s in shards))
+
+
+def read_index(path: Path) -> Checkpoint:
+    """Read a `model.safetensors.index.json` and the headers of the shards it names."""
+    where = str(path)
+    weight_map = index_weight_map(path)
+    shards = []
+    for name in dict.fromkeys(weight_map.values()):
+        if Path(name).name != name or name in {".", ".."}:
+            raise InputError(where, f"shard {name!r} is not a file name beside the index",
+                             "weight_map")
+        shards.append(path.parent / name)
+    checkpoint = combine(where, shards)
+    stored = {t.name: t.file for t in checkpoint.tensors}
+    for name, shard in weight_map.items():
+        if stored.get(name) != shard:
+            raise InputError(where, f"{name!r} is mapped to {shard} but not stored there",
+                             "weight_map")
+    extra = next((n for n in stored if n not in weight_map), None)
+    if extra is not None:
+        raise InputError(where, f"{stored[extra]} stores {extra!r}, which the index does not "
+                                "list", "weight_map")
+    return checkpoint
+
+
+def index_weight_map(path: Path) -> dict[str, str]:
+    """The `weight_map` of an index file: tensor name -> shard file name."""
+    where = str(path)
+    if not path.is_file():
+        raise InputError(where, "no such file")
+    if path.stat().st_size > MAX_INDEX_BYTES:
+        raise InputError(where, f"index is over the {MAX_INDEX_BYTES:,}-byte limit")
+    data = parse_json_bytes(path.read_bytes(), where)
+    weight_map = data.get("weight_map")
+    if not isinstance(weight_map, dict) or not all(
+            isinstance(v, str) for v in weight_map.values()):
+        raise InputError(where, "expected a mapping of tensor names to shard files",
+                         "weight_map")
+    return weight_map
+
+
+def parse_json_bytes(raw: bytes, where: str) -> dict[str, Any]:
+    """Parse a JSON object from bytes, rejecting duplicate keys (the format forbids them)."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        duplicate = next((k for k in keys if keys.count(k) > 1), None)
+        if duplicate is not None:
+            raise InputError(where, f"header names {duplicate!r} twice")
+        return dict(pairs)
+
+    try:
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"header is not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(where, f"header is not JSON: {exc.msg} at offset {exc.pos}") from None
+    if not isinstance(data, dict):
+        raise InputError(where, f"header must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def read_header(path: Path) -> list[StoredTensor]:
+    """Read and check one file's header; the tensor data after it is never read."""
+    where = str(path)
+    if not path.is_file():
+        raise InputError(where, "no such file")
+    file_size = path.stat().st_size
+    with open(path, "rb") as f:
+        prefix = f.read(8)
+        if len(prefix) < 8:
+            raise InputError(where, f"truncated: {file_size} bytes, less than the 8-byte "
+                                    "header length")
+        length = int.from_bytes(prefix, "little")
+        if length > MAX_HEADER_BYTES:
+            raise InputError(where, f"header length {length:,} is over the "
+                                    f"{MAX_HEADER_BYTES:,}-byte limit (not a safetensors file?)")
+        if 8 + length > file_size:
+            raise InputError(where, f"truncated: header length {length:,} runs past the end of "
+                                    f"the {file_size:,}-byte file")
+        header = parse_json_bytes(f.read(length), where)
+    header.pop("__metadata__", None)
+    tensors = [stored_tensor(name, entry, path) for name, entry in header.items()]
+    check_offsets(header, tensors, file_size - 8 - length, where)
+    return tensors
+
+
+def stored_tensor(name: str, entry: Any, path: Path) -> StoredTensor:
+    """Check one header entry's dtype and shape."""
+    where = f"{path}: tensor {name!r}"
+    if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+        raise InputError(where, "expected exactly dtype, shape and data_offsets")
+    dtype, shape = entry["dtype"], entry["shape"]
+    if dtype not in DTYPE_BITS:
+        raise InputError(where, f"unknown dtype {dtype!r}")
+    if not isinstance(shape, list) or not all(is_count(d) for d in shape):
+        raise InputError(where, f"shape must be a list of non-negative integers, got {shape!r}")
+    tensor = StoredTensor(name, dtype, tuple(shape), path.name)
+    if tensor.size * DTYPE_BITS[dtype] % 8:
+        raise InputError(where, f"{tensor.size} elements of {dtype} do not fill whole bytes")
+    return tensor
+
+
+def check_offsets(header: dict[str, Any], tensors: list[StoredTensor], data_bytes: int,
+                  where: str) -> None:
+    """The data offsets must match each tensor's size and tile the data region exactly."""
+    spans = []
+    for tensor in tensors:
+        offsets = header[tensor.name]["data_offsets"]
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(is_count, offsets))
+                and offsets[0] <= offsets[1]):
+            raise InputError(where, f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
+                                    f"with 0 <= begin <= end, got {offsets!r}")
+        if offsets[1] - offsets[0] != tensor.nbytes:
+            raise InputError(where, f"tensor {tensor.name!r}: data_offsets {offsets} hold "
+                                    f"{offsets[1] - offsets[0]} bytes, its {tensor.dtype} shape "
+                                    f"{list(tensor.shape)} needs {tensor.nbytes}")
+        spans.append((offsets[0], offsets[1], tensor.name))
+    end = 0
+    for begin, stop, name in sorted(spans):
+        if begin != end:
+            raise InputError(where, f"tensor {name!r}: data starts at {begin}, expected {end} "
+                                    "(tensors overlap or leave a hole)")
+        end = stop
+    if end != data_bytes:
+        raise InputError(where, f"tensors cover {end:,} bytes of data, the file holds "
+                                f"{data_bytes:,}")
+
+
+def is_count(value: Any) -> bool:
+    """A non-negative JSON integer (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
