@@ -18,7 +18,11 @@ from paramcalc.sources.safetensors import Checkpoint, StoredTensor
 
 @dataclass(frozen=True)
 class Difference:
-    """A tensor the two sides disagree on; a size of None means that side lacks it."""
+    """A tensor the two sides disagree on; a size of None means that side lacks it.
+
+    `reason`: missing (from the checkpoint), extra (not in the architecture), size differs,
+    or unmapped (no stored name for the path in the checkpoint's naming).
+    """
 
     paths: tuple[str, ...]
     stored_name: str
@@ -100,17 +104,15 @@ def compare(breakdown: Breakdown, tied: bool, post_norm: bool,
     stored = {style.strip(t.name): t for t in checkpoint.tensors}
     expected, unmapped = expected_names(style, expanded(list(breakdown.enumeration.tensors())))
     result = Comparison(style.name, {})
-    result.differences += [Difference((t.path,), "", t.size, None, "no stored name for this "
-                                      f"path in {style.name} naming") for t in unmapped]
+    result.differences += [Difference((t.path,), "", t.size, None, "unmapped") for t in unmapped]
     for name, tensors in expected.items():
         size, found = sum(t.size for t in tensors), stored.get(name)
         paths = tuple(t.path for t in tensors)
         if found is None:
-            result.differences.append(Difference(paths, name, size, None, "missing from the "
-                                                                          "checkpoint"))
+            result.differences.append(Difference(paths, name, size, None, "missing"))
         elif found.size != size:
             result.differences.append(Difference(paths, found.name, size, found.size,
-                                                 "sizes differ"))
+                                                 "size differs"))
     counted = []
     for name, tensor in stored.items():
         if name in expected:
@@ -119,7 +121,7 @@ def compare(breakdown: Breakdown, tied: bool, post_norm: bool,
             result.explained.append(Explained(tensor.name, tensor.size, reason))
         else:
             result.differences.append(Difference((), tensor.name, None, tensor.size,
-                                                 "not in the architecture"))
+                                                 "extra"))
             counted.append(tensor)
     result.groups = group_columns(breakdown, counted)
     return result

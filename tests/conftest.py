@@ -28,3 +28,58 @@ def runner() -> Any:
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+#: Bytes per element of the dtypes the tests write (the safetensors format's names).
+DTYPE_BYTES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "U8": 1, "BOOL": 1, "F8_E4M3": 1}
+
+
+def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int]]],
+                      sparse: bool = False) -> int:
+    """Write a safetensors file by hand: 8-byte little-endian header length, JSON header, data.
+
+    The data is zeros, or, with `sparse`, a hole made by truncate() that takes no disk space.
+    Returns the header length.
+    """
+    header: dict[str, Any] = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name, (dtype, shape) in tensors.items():
+        nbytes = DTYPE_BYTES[dtype]
+        for dim in shape:
+            nbytes *= dim
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)  # the format pads the header with spaces to 8 bytes
+    with path.open("wb") as f:
+        f.write(len(raw).to_bytes(8, "little") + raw)
+        if sparse:
+            f.truncate(8 + len(raw) + offset)
+        else:
+            f.write(bytes(offset))
+    return len(raw)
+
+
+V, H, F, LAYERS = 10, 4, 8, 2  # vocab, width, FFN width, blocks of the tiny Llama below
+
+#: A tiny Llama architecture (MHA, 2 heads of 2, untied head) and its closed-form count.
+TINY_LLAMA = {"vocab_size": V, "hidden_size": H, "num_hidden_layers": LAYERS,
+              "num_attention_heads": 2, "intermediate_size": F}
+TINY_TOTAL = 2 * V * H + LAYERS * (4 * H * H + 3 * H * F + 2 * H) + H
+
+
+def llama_tensors(layers: int = LAYERS, lm_head: bool = True) -> dict[str, tuple[str, list[int]]]:
+    """Tensor names and shapes as LlamaForCausalLM.save_pretrained writes them."""
+    tensors = {"model.embed_tokens.weight": ("BF16", [V, H])}
+    for i in range(layers):
+        p = f"model.layers.{i}."
+        tensors |= {f"{p}input_layernorm.weight": ("F32", [H]),
+                    **{f"{p}self_attn.{x}_proj.weight": ("BF16", [H, H]) for x in "qkvo"},
+                    f"{p}post_attention_layernorm.weight": ("F32", [H]),
+                    f"{p}mlp.gate_proj.weight": ("BF16", [F, H]),
+                    f"{p}mlp.up_proj.weight": ("BF16", [F, H]),
+                    f"{p}mlp.down_proj.weight": ("BF16", [H, F])}
+    tensors["model.norm.weight"] = ("F32", [H])
+    if lm_head:
+        tensors["lm_head.weight"] = ("BF16", [V, H])
+    return tensors
