@@ -119,7 +119,7 @@ def activation_section(m: MemoryEstimate) -> Report:
     """Activations of one micro-batch, per layer and for the whole model, three ways."""
     a, s = m.activations, m.settings
     rows = [("no recomputation: sbh(34 + 5as/h)", a.per_layer, a.total),
-            ("fused attention, scores not kept: 34sbh", a.per_layer_without_scores,
+            ("scores not kept (fused): 34sbh", a.per_layer_without_scores,
              a.total_without_scores),
             ("full recomputation: 2sbh", a.per_layer_recomputed, a.total_recomputed)]
     return Report(f"activations per device, micro-batch {s.batch} x {s.seq:,} (Korthikanti "
