@@ -134,7 +134,7 @@ def gpu_memory_section(m: MemoryEstimate, gpu: GPU) -> Report:
     rows = [("memory per device", gpu.memory_bytes),
             ("devices for weights + KV cache", gpu.devices_for(m.inference_bytes)),
             ("training per device, full recomputation", train),
-            ("training fits on one device", "yes" if train <= gpu.memory_bytes else "no")]
+            ("training fits on each device", "yes" if train <= gpu.memory_bytes else "no")]
     return Report(gpu.label, ("item", "value"), rows, None)
 
 
