@@ -42,6 +42,7 @@ class Case:
     model_class: str
     config: dict[str, Any]
     fields: dict[str, Any]
+    config_class: str | None = None
 
 
 CASES = {
@@ -72,6 +73,15 @@ CASES = {
              intermediate_size=96, sliding_window=5, tie_word_embeddings=True,
              attention_output_norm=True, ffn_output_norm=True,
              layer_types=("sliding_attention", "full_attention") * 2)),
+    "gemma3-five-local-one-global": Case(
+        "Gemma3ForCausalLM",
+        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=6, num_attention_heads=4,
+             num_key_value_heads=2, head_dim=24, intermediate_size=96, sliding_window=5),
+        dict(num_hidden_layers=6, num_attention_heads=4, num_key_value_heads=2, head_dim=24,
+             intermediate_size=96, sliding_window=5, tie_word_embeddings=True,
+             attention_output_norm=True, ffn_output_norm=True, qk_norm="per_head",
+             layer_types=("sliding_attention",) * 5 + ("full_attention",)),
+        config_class="Gemma3TextConfig"),
     "mixtral-top2": Case(
         "MixtralForCausalLM",
         dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=2, num_attention_heads=4,
@@ -104,7 +114,7 @@ CASES = {
 def build(case: Case) -> Any:
     """The random-weight model of `case`, eager attention and experts, in eval mode."""
     torch.manual_seed(0)
-    config_class = getattr(transformers, case.model_class.replace(
+    config_class = getattr(transformers, case.config_class or case.model_class.replace(
         "ForCausalLM", "Config").replace("LMHeadModel", "Config").replace(
         "ForConditionalGeneration", "Config"))
     config = config_class(**case.config, attn_implementation="eager",
@@ -189,3 +199,24 @@ def test_config_json_import_gives_the_same_figures(measured: dict[str, Any]) -> 
     assert flops.forward == measured["flops"], measured["name"]
     assert cache.bytes == measured["self_bytes"] + measured["cross_bytes"], measured["name"]
     assert weights_memory(counted, DType.FP32).bytes == measured["fp32"], measured["name"]
+
+
+def test_cli_json_carries_the_measured_figures(measured: dict[str, Any], tmp_path: Any,
+                                               runner: Any) -> None:
+    """`memory` and `flops -f json` on the model's config.json give the measured integers."""
+    import json
+
+    from paramcalc.cli import main
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(measured["config"]))
+    shape = ["--batch", str(BATCH), "--seq", str(measured["seq"]), "--encoder-seq", str(SEQ),
+             "-f", "json"]
+    memory = runner.invoke(main, ["memory", str(path), "--dtype", "fp32", *shape],
+                           catch_exceptions=False)
+    flops = runner.invoke(main, ["flops", str(path), *shape], catch_exceptions=False)
+    assert memory.exit_code == 0 and flops.exit_code == 0, memory.stderr + flops.stderr
+    data = json.loads(memory.stdout)
+    assert data["weights_bytes"] == measured["fp32"], measured["name"]
+    assert data["kv_cache_bytes"] == measured["self_bytes"] + measured["cross_bytes"]
+    assert json.loads(flops.stdout)["forward_flops"] == measured["flops"], measured["name"]

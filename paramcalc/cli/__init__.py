@@ -26,13 +26,18 @@ class Main(click.Group):
     """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; a ParamcalcError becomes one line on stderr and exit 2."""
+        """Run the command; bad input or usage becomes one line on stderr and exit 2."""
         from paramcalc.cli.output import error
 
         try:
             return super().invoke(ctx)
         except ParamcalcError as exc:
             error(str(exc))
+            ctx.exit(EXIT_BAD_INPUT)
+        except click.UsageError as exc:
+            # A bad option of a command is one line too, naming the command.
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            error(f"{where}: {exc.format_message()}")
             ctx.exit(EXIT_BAD_INPUT)
 
 
@@ -48,9 +53,9 @@ def main() -> None:
 
 def register() -> None:
     """Attach every command module to the group."""
-    from paramcalc.cli import check, checkpoint, convert, count, verify
+    from paramcalc.cli import check, checkpoint, compute, convert, count, verify
 
-    for module in (count, check, verify, convert, checkpoint):
+    for module in (count, check, verify, convert, checkpoint, compute):
         for command in module.COMMANDS:
             main.add_command(command)
 

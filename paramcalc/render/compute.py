@@ -8,8 +8,9 @@ from typing import Any
 from paramcalc.flops import Approximations, ForwardFlops, TrainingCompute, per_token
 from paramcalc.hardware import GPU
 from paramcalc.memory import KEPT_DTYPE, SCALE_DTYPE, MemoryEstimate
+from paramcalc.precision import nbytes
 from paramcalc.render import Report
-from paramcalc.render.compute_data import flops_data, memory_data
+from paramcalc.render.compute_data import flops_data, memory_data, whole
 from paramcalc.render.units import human
 
 BINARY_UNITS = ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
@@ -31,11 +32,6 @@ def human_flops(n: int | float | Fraction) -> str:
         if n >= scale:
             return f"{float(n) / scale:.2f} {unit}FLOP"
     return f"{float(n):g} FLOP"
-
-
-def exact(value: Fraction) -> int | float:
-    """An integer when the fraction is whole, else a float (per-token figures rarely are not)."""
-    return value.numerator if value.denominator == 1 else float(value)
 
 
 def bytes_row(label: str, n: int) -> tuple[str, int, str]:
@@ -63,34 +59,45 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
                     footer=[("weights + KV cache", m.inference_bytes)])
     if m.weights.group_size:
         report.sections.append(quantization_section(m))
+        report.notes.append(quantization_note(m))
     report.sections += [cache_section(m), training_section(m), activation_section(m)]
     if gpu:
         report.sections.append(gpu_memory_section(m, gpu))
     report.notes += memory_notes(m)
+    if gpu:
+        report.notes.append(f"{gpu.name}: memory and peak BF16 from {gpu.source}")
     return report
 
 
 def quantization_section(m: MemoryEstimate) -> Report:
     """Which tensors a weight-only quantization converts, and what its scales cost."""
     w = m.weights
-    rows = [(f"projection weights in blocks ({w.dtype.value})", w.quantized_parameters,
-             w.quantized_bytes),
-            (f"scales ({SCALE_DTYPE.value}, one per {w.group_size} inputs per row)", w.scales,
+    rows = [(f"block projections ({w.dtype.value})", w.quantized_parameters, w.quantized_bytes),
+            (f"scales ({SCALE_DTYPE.value}, 1 per {w.group_size} inputs)", w.scales,
              w.scale_bytes),
-            (f"kept in {KEPT_DTYPE.value}: embeddings, head, norms, biases, routers",
-             w.kept_parameters, w.kept_bytes)]
-    return Report("weight-only quantization", ("part", "values", "bytes"), rows, None,
-                  footer=[("weights", w.bytes)])
+            (f"the rest ({KEPT_DTYPE.value})", w.kept_parameters, w.kept_bytes),
+            ("weights", w.quantized_parameters + w.scales + w.kept_parameters, w.bytes)]
+    return Report(f"weight-only quantization, group size {w.group_size}",
+                  ("part", "values", "bytes"), rows, None)
+
+
+def quantization_note(m: MemoryEstimate) -> str:
+    """How the weight-only quantization is laid out, in words."""
+    w = m.weights
+    return (f"weight-only quantization: the blocks' projection weights in {w.dtype.value}, with "
+            f"one {SCALE_DTYPE.value} scale per {w.group_size} input columns per row (GPTQ/AWQ, "
+            f"symmetric, no zero points); embeddings, head, norms, biases and routers stay in "
+            f"{KEPT_DTYPE.value}")
 
 
 def cache_section(m: MemoryEstimate) -> Report:
     """The KV cache by kind of layer: how many layers, tokens kept, bytes."""
+    c = m.cache
     kinds: dict[tuple[str, int], list[int]] = {}
-    for layer in m.cache.layers:
-        kinds.setdefault((layer.kind, layer.tokens), []).append(layer.index)
-    per_layer = m.cache.layers[0].values_per_token if m.cache.layers else 0
-    rows = [(kind, len(indices), tokens, per_layer * tokens * m.cache.batch * m.cache.dtype.bits
-             // 8) for (kind, tokens), indices in kinds.items()]
+    for layer in c.layers:
+        kinds.setdefault((layer.kind, layer.tokens), []).append(layer.values_per_token)
+    rows = [(kind, len(values), tokens, nbytes(sum(values) * tokens * c.batch, c.dtype))
+            for (kind, tokens), values in kinds.items()]
     return Report("KV cache by layer kind", ("layers", "count", "tokens kept", "bytes"), rows,
                   None, footer=[("self-attention cache", m.cache.self_attention_bytes)])
 
@@ -98,20 +105,21 @@ def cache_section(m: MemoryEstimate) -> Report:
 def training_section(m: MemoryEstimate) -> Report:
     """Model states per component: bytes per parameter, in all and per device under ZeRO."""
     s = m.settings
-    rows = [(c.name, c.bytes_per_parameter, c.total_bytes, c.per_device_bytes,
-             "yes" if c.partitioned else "no") for c in m.states]
+    rows: list[tuple[str, int, int, int, str]] = [
+        (c.name, c.bytes_per_parameter, c.total_bytes, c.per_device_bytes,
+         "yes" if c.partitioned else "no") for c in m.states]
+    rows.append(("all states", sum(c.bytes_per_parameter for c in m.states),
+                 sum(c.total_bytes for c in m.states), m.states_per_device, ""))
     title = f"training states: {s.recipe.value}, ZeRO stage {s.zero} over {s.devices} device(s)"
-    footer = [("bytes per parameter", sum(c.bytes_per_parameter for c in m.states)),
-              ("states per device", m.states_per_device)]
-    return Report(title, ("component", "bytes/param", "total bytes", "per device",
-                          "partitioned"), rows, None, footer=footer)
+    return Report(title, ("component", "bytes/param", "total", "per device", "split"), rows,
+                  None)
 
 
 def activation_section(m: MemoryEstimate) -> Report:
     """Activations of one micro-batch, per layer and for the whole model, three ways."""
     a, s = m.activations, m.settings
     rows = [("no recomputation: sbh(34 + 5as/h)", a.per_layer, a.total),
-            ("fused attention, scores not kept: 34sbh", a.per_layer_without_scores,
+            ("scores not kept (fused): 34sbh", a.per_layer_without_scores,
              a.total_without_scores),
             ("full recomputation: 2sbh", a.per_layer_recomputed, a.total_recomputed)]
     return Report(f"activations per device, micro-batch {s.batch} x {s.seq:,} (Korthikanti "
@@ -126,8 +134,8 @@ def gpu_memory_section(m: MemoryEstimate, gpu: GPU) -> Report:
     rows = [("memory per device", gpu.memory_bytes),
             ("devices for weights + KV cache", gpu.devices_for(m.inference_bytes)),
             ("training per device, full recomputation", train),
-            ("training fits on one device", "yes" if train <= gpu.memory_bytes else "no")]
-    return Report(f"{gpu.label} ({gpu.source})", ("item", "value"), rows, None)
+            ("training fits on each device", "yes" if train <= gpu.memory_bytes else "no")]
+    return Report(gpu.label, ("item", "value"), rows, None)
 
 
 def memory_notes(m: MemoryEstimate) -> list[str]:
@@ -149,26 +157,30 @@ def flops_report(name: str, f: ForwardFlops, approx: Approximations, train: Trai
     """Exact forward FLOPs, per token and for training, beside the classic approximations."""
     token, train_token = per_token(f), 3 * per_token(f)
     figures: list[tuple[str, int | float]] = [
-            ("forward, every attention pair (FlopCounterMode)", f.forward),
+            ("forward (FlopCounterMode)", f.forward),
             ("  projections and head", f.projections),
-            ("  attention scores and weighted sum", f.attention),
+            ("  attention, all S x S pairs", f.attention),
             ("forward, causal pairs only", f.forward_causal),
-            ("forward per token", exact(token)),
-            ("training per token (3 x forward)", exact(train_token))]
+            ("forward per token", whole(token)),
+            ("training per token (3 x forward)", whole(train_token))]
     rows = [(label, value, human_flops(value)) for label, value in figures]
     report = Report(f"{name}: FLOPs, batch {f.batch} x {f.seq:,} tokens", ("quantity", "FLOPs",
                     "human"), rows, flops_data(f, approx, train, gpu, mfu))
     report.sections += [approximation_section(approx, token),
                         training_compute_section(train, gpu, mfu)]
-    report.notes.append("a matmul costs 2mnk; lookups, norms, activations and softmax cost 0, as "
-                        "in torch.utils.flop_counter; MoE layers run the router and k experts")
+    report.notes += ["a matmul costs 2mnk; lookups, norms, activations and softmax cost 0, as in "
+                     "torch.utils.flop_counter; attention scores and the weighted sum count "
+                     "every query/key pair, as eager attention and SDPA compute them; MoE "
+                     "layers run the router and k experts per token",
+                     "Kaplan et al. 2020, table 1: 2N_non-embedding + 2 n_layer n_ctx d_attn; "
+                     "Chinchilla-optimal: 20 tokens per parameter (Hoffmann et al. 2022)"]
     return report
 
 
 def approximation_section(approx: Approximations, token: Fraction) -> Report:
     """2N, 6N and Kaplan's estimate, each as a share of the exact figure."""
     rows = [("2N (N = active parameters)", approx.two_n, Fraction(approx.two_n) / token),
-            ("Kaplan et al. 2020: 2N_non-embedding + 2 n_layer n_ctx d_attn",
+            ("Kaplan et al. 2020",
              approx.kaplan_forward, Fraction(approx.kaplan_forward) / token),
             ("6N, training", approx.six_n, Fraction(approx.six_n) / (3 * token))]
     return Report("classic approximations per token", ("estimate", "FLOPs", "of exact"), rows,
@@ -182,12 +194,12 @@ def training_compute_section(train: TrainingCompute, gpu: GPU | None, mfu: Fract
         ("tokens T" + (" (Chinchilla-optimal)" if chinchilla else ""), train.tokens,
          human(train.tokens)),
         ("6 N_active T", train.six_n_t, human_flops(train.six_n_t)),
-        ("3 x exact forward per token x T", exact(train.exact), human_flops(train.exact)),
-        ("Chinchilla-optimal tokens: 20 per parameter (Hoffmann et al. 2022)",
+        ("3 x forward per token x T", whole(train.exact), human_flops(train.exact)),
+        ("Chinchilla-optimal tokens",
          train.chinchilla_tokens, human(train.chinchilla_tokens))]
     if gpu:
         hours = train.gpu_hours(gpu.bf16_flops, mfu)
-        rows.append((f"{gpu.name} GPU-hours for 6NT at {float(mfu):.0%} MFU", round(hours),
+        rows.append((f"GPU-hours ({gpu.name}, {float(mfu):.0%} MFU)", round(hours),
                      f"{float(hours):,.1f} h"))
     return Report("training compute", ("quantity", "value", "human"), rows, None)
 
@@ -198,16 +210,19 @@ def overview_report(count_data: dict[str, Any], m: MemoryEstimate, f: ForwardFlo
     params = [("total", human(count_data["total"])), ("active", human(count_data["active"])),
               ("non-embedding", human(count_data["non_embedding"])),
               ("embedding", human(count_data["groups"]["embedding"]))]
-    memory = [(f"weights {m.settings.dtype.value}", human_bytes(m.weights.bytes)),
-              ("KV / token", human_bytes(m.cache.bytes_per_token)),
-              (f"KV {m.settings.batch} x {m.settings.seq:,}", human_bytes(m.cache.bytes)),
-              ("train states", human_bytes(m.states_per_device))]
-    compute = [("forward / token", human_flops(per_token(f))),
+    memory = [("weights", human_bytes(m.weights.bytes)),
+              ("KV/token", human_bytes(m.cache.bytes_per_token)),
+              ("KV cache", human_bytes(m.cache.bytes)),
+              ("training", human_bytes(m.states_per_device))]
+    compute = [("forward/token", human_flops(per_token(f))),
                ("forward pass", human_flops(f.forward)),
-               ("train / token", human_flops(3 * per_token(f))),
-               ("Chinchilla tokens", human(train.chinchilla_tokens))]
+               ("train/token", human_flops(3 * per_token(f))),
+               ("Chinchilla T", human(train.chinchilla_tokens))]
     rows = [(*p, *mem, *c) for p, mem, c in zip(params, memory, compute, strict=True)]
     data = {"name": m.name, "parameters": count_data, "memory": memory_data(m, None),
             "flops": flops_data(f, approx, train, None, Fraction(2, 5))}
+    s = m.settings
+    notes = [f"weights and KV cache in {s.dtype.value}, batch {s.batch} x {s.seq:,} tokens; "
+             f"training: model states of {s.recipe.value} Adam, without activations"]
     return Report(f"{m.name} at a glance", ("parameters", "", "memory", "", "compute", ""),
-                  rows, data)
+                  rows, data, notes=notes)

@@ -1,0 +1,186 @@
+"""`paramcalc memory`, `paramcalc flops` and `paramcalc report`: what a model costs to run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import click
+
+from paramcalc.cli.options import format_option, load_source, set_option, show
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Kept here rather than read from the enums, so `paramcalc --help` imports no engine module.
+DTYPES = ["fp32", "fp16", "bf16", "fp8", "int8", "int4"]
+RECIPES = ["fp32", "bf16-mixed", "bf16-adam8bit"]
+DEFAULT_MFU = Fraction(2, 5)
+
+
+class TokenCount(click.ParamType):
+    """A whole number of tokens: `300000000000`, `300_000_000_000`, `300B` or `1.4T`."""
+
+    name = "COUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None,
+                ) -> int:
+        """Read the figure exactly; refuse one that is not a positive whole number."""
+        from paramcalc.expectations import COUNT_PATTERN, SCALES
+
+        match = COUNT_PATTERN.match(str(value))
+        if match:
+            digits = match.group(1).replace(",", "").replace("_", "")
+            tokens = Fraction(digits) * SCALES[match.group(2).upper()]
+            if tokens.denominator == 1 and tokens > 0:
+                return tokens.numerator
+        self.fail(f"expected a positive whole number such as 300B or 1.4T, got {value!r}",
+                  param, ctx)
+
+
+class Utilization(click.ParamType):
+    """A model FLOPs utilization: `40%` or `0.4`, above 0 and at most 1."""
+
+    name = "MFU"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None,
+                ) -> Fraction:
+        """Read the share exactly."""
+        text = str(value).strip()
+        try:
+            share = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            share = Fraction(-1)
+        if not 0 < share <= 1:
+            self.fail(f"expected a share such as 40% or 0.4, got {value!r}", param, ctx)
+        return share
+
+
+def shape_options(func: F) -> F:
+    """`--batch`, `--seq` and `--encoder-seq`: the tokens a forward pass sees."""
+    flags = [
+        click.option("--batch", "-b", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Sequences in the batch (a micro-batch, for training memory)."),
+        click.option("--seq", "-s", type=click.IntRange(min=1), default=2048, show_default=True,
+                     help="Tokens per sequence (decoder tokens of an encoder-decoder)."),
+        click.option("--encoder-seq", type=click.IntRange(min=1),
+                     help="Encoder tokens of an encoder-decoder (default: --seq)."),
+    ]
+    for flag in reversed(flags):
+        func = flag(func)
+    return func
+
+
+def dtype_option(func: F) -> F:
+    """`--dtype`: the precision the weights are stored in."""
+    return click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
+                        help="Precision of the weights.")(func)
+
+
+def gpu_option(func: F) -> F:
+    """`--gpu NAME`: an accelerator of paramcalc's table (h100, a100-80g, ...)."""
+    return click.option("--gpu", metavar="NAME",
+                        help="Accelerator: h100, h200, a100-80g, a100-40g, l40s, rtx4090, "
+                             "mi300x.")(func)
+
+
+def load_counted(source: str, overrides: tuple[str, ...]) -> tuple[Any, Any]:
+    """Load SOURCE and count its tensors."""
+    from paramcalc.calculator import count
+
+    arch = load_source(source, overrides)
+    return arch, count(arch)
+
+
+def find_gpu(name: str | None) -> Any:
+    """The accelerator named by --gpu, or None."""
+    from paramcalc.hardware import gpu
+
+    return gpu(name) if name is not None else None
+
+
+@click.command()
+@click.argument("source")
+@set_option
+@dtype_option
+@click.option("--kv-dtype", type=click.Choice(DTYPES),
+              help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).")
+@click.option("--quant-group-size", type=click.IntRange(min=1), metavar="N",
+              help="Quantize only the blocks' projection weights, with one fp16 scale per N "
+                   "inputs per row (GPTQ/AWQ layout); needs --dtype fp8, int8 or int4.")
+@shape_options
+@click.option("--recipe", type=click.Choice(RECIPES), default="bf16-mixed", show_default=True,
+              help="Training precision recipe for the model states.")
+@click.option("--gpus", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Data-parallel devices that ZeRO partitions over.")
+@click.option("--zero", type=click.IntRange(0, 3), default=0, show_default=True,
+              help="ZeRO stage: 1 optimizer states, 2 and gradients, 3 and weights.")
+@gpu_option
+@format_option
+def memory(source: str, overrides: tuple[str, ...], dtype: str, kv_dtype: str | None,
+           quant_group_size: int | None, batch: int, seq: int, encoder_seq: int | None,
+           recipe: str, gpus: int, zero: int, gpu: str | None, fmt: str) -> None:
+    """Weights, KV cache and training memory of SOURCE, in exact bytes."""
+    from paramcalc.memory import MemorySettings, estimate_memory
+    from paramcalc.precision import DType
+    from paramcalc.render.compute import memory_report
+    from paramcalc.training import Recipe
+
+    device = find_gpu(gpu)
+    arch, counted = load_counted(source, overrides)
+    settings = MemorySettings(DType(dtype), DType(kv_dtype) if kv_dtype else None, batch, seq,
+                              encoder_seq, quant_group_size, Recipe(recipe), zero, gpus)
+    show(memory_report(estimate_memory(arch, counted, settings), device), fmt)
+
+
+@click.command()
+@click.argument("source")
+@set_option
+@shape_options
+@click.option("--tokens", "-t", type=TokenCount(),
+              help="Training tokens T, e.g. 2T (default: Chinchilla-optimal, 20 per parameter).")
+@gpu_option
+@click.option("--mfu", type=Utilization(),
+              help="Model FLOPs utilization for GPU-hours with --gpu (default 40%).")
+@format_option
+def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
+          encoder_seq: int | None, tokens: int | None, gpu: str | None, mfu: Fraction | None,
+          fmt: str) -> None:
+    """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts."""
+    from paramcalc.flops import Approximations, forward_flops, training_compute
+    from paramcalc.render.compute import flops_report
+
+    if mfu is not None and gpu is None:
+        raise click.UsageError("--mfu needs --gpu")
+    device = find_gpu(gpu)
+    arch, counted = load_counted(source, overrides)
+    forward = forward_flops(counted, arch, batch, seq, encoder_seq)
+    show(flops_report(counted.name, forward, Approximations.of(counted, arch, seq),
+                      training_compute(counted, forward, tokens), device, mfu or DEFAULT_MFU),
+         fmt)
+
+
+@click.command()
+@click.argument("source")
+@set_option
+@dtype_option
+@shape_options
+@format_option
+def report(source: str, overrides: tuple[str, ...], dtype: str, batch: int, seq: int,
+           encoder_seq: int | None, fmt: str) -> None:
+    """Parameters, memory and FLOPs of SOURCE side by side."""
+    from paramcalc.flops import Approximations, forward_flops, training_compute
+    from paramcalc.memory import MemorySettings, estimate_memory
+    from paramcalc.precision import DType
+    from paramcalc.render.compute import overview_report
+    from paramcalc.render.reports import breakdown_data
+
+    arch, counted = load_counted(source, overrides)
+    settings = MemorySettings(DType(dtype), batch=batch, seq=seq, encoder_seq=encoder_seq)
+    forward = forward_flops(counted, arch, batch, seq, encoder_seq)
+    show(overview_report(breakdown_data(counted), estimate_memory(arch, counted, settings),
+                         forward, Approximations.of(counted, arch, seq),
+                         training_compute(counted, forward, None)), fmt)
+
+
+COMMANDS = [memory, flops, report]
