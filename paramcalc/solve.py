@@ -70,6 +70,7 @@ class Solution:
     base: Architecture
     target: Target
     objective: str
+    vary: tuple[str, ...]
     solved: str | None
     shapes: list[Shape]
     rules: list[str] = field(default_factory=list)
@@ -204,7 +205,7 @@ def solve(base: Architecture, target: Target, vary: tuple[str, ...], active: boo
         for s in found:
             shapes[tuple(sorted((k, str(v)) for k, v in s.overrides.items()))] = s
     ranked = sorted(shapes.values(), key=lambda s: rank_key(s, target, search.shaper, vary))
-    return Solution(base, target, "active" if active else "total", solved, ranked[:top],
+    return Solution(base, target, "active" if active else "total", vary, solved, ranked[:top],
                     search.shaper.rules(), len(search.cache))
 
 

@@ -48,9 +48,9 @@ def main() -> None:
 
 def register() -> None:
     """Attach every command module to the group."""
-    from paramcalc.cli import check, count, verify
+    from paramcalc.cli import check, count, design, sweep, verify
 
-    for module in (count, check, verify):
+    for module in (count, check, verify, design, sweep):
         for command in module.COMMANDS:
             main.add_command(command)
 
