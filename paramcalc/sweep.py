@@ -170,12 +170,10 @@ class Sweep:
         self.profiles: dict[tuple[tuple[str, int], ...], Profile] = {}
 
     def update(self, values: dict[str, int]) -> dict[str, Any]:
-        """The fields to replace at a point, with those that follow them."""
+        """The fields to replace at a point; a per-layer pattern follows the depth."""
         update: dict[str, Any] = dict(values)
         if DEPTH in values and self.base.layer_types is not None:
             update["layer_types"] = repeat_pattern(self.base.layer_types, values[DEPTH])
-        if "intermediate_size" in values and self.base.ffn_ratio is not None:
-            update["ffn_ratio"] = None  # an explicit width replaces the base's ratio
         return update
 
     def profile_for(self, values: dict[str, int]) -> Profile:
