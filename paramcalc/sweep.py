@@ -199,6 +199,9 @@ class Sweep:
                 where = ", ".join(f"{k}={v}" for k, v in point.items())
                 self.first_skip = f"{where}: {exc.field}: {exc}"
             return None
+        if DEPTH not in point:  # nothing to share between points: count this one
+            b = count(arch)
+            return Row(values, b.groups, b.active)
         groups, active = self.profile_for(point).at(arch)
         return Row(values, groups, active)
 

@@ -262,3 +262,25 @@ def test_api_errors_are_input_errors(model: Any, overrides: Any, words: list[str
         paramcalc.count(model, overrides)
     for word in words:
         assert word in str(caught.value)
+
+
+# -- pre-commit hook -------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_runs_check_on_architecture_files() -> None:
+    """The hook runs `paramcalc check` (a real command) on YAML files in architectures/ or
+    models/, and leaves other YAML (CI workflows) alone."""
+    import re
+
+    import yaml
+
+    from conftest import REPO
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "paramcalc check" and hook["language"] == "python"
+    assert "check" in main.commands
+    files = re.compile(hook["files"])
+    for path in ("architectures/my-1b.yaml", "models/llama.yml", "src/models/a.yaml"):
+        assert files.search(path), path
+    for path in (".github/workflows/ci.yml", "models/tokenizer.json", "configs/train.yaml"):
+        assert not files.search(path), path
