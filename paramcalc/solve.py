@@ -82,7 +82,7 @@ def parse_target(raw: str, tolerance: str | None) -> Target:
     try:
         value, slack = parse_count(raw, "--target")
     except InputError:
-        raise InputError("--target", f"expected a count such as 7B or 6738415616, got {raw!r}",
+        raise InputError("--target", f"expected a count such as 7B or 6738415616, got {raw!r}"
                          ) from None
     if value <= 0:
         raise InputError("--target", f"must be positive, got {raw!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +37,8 @@ def write_csv(rows: Iterator[Row], names: tuple[str, ...], out: TextIO) -> None:
 
 def write_json(rows: Iterator[Row], names: tuple[str, ...], out: TextIO) -> None:
     """A JSON array of flat objects, written as the rows come."""
+    import json
+
     keys = (*names, *COUNT_COLUMNS)
     out.write("[")
     for i, row in enumerate(rows):
