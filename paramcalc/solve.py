@@ -70,6 +70,7 @@ class Solution:
     base: Architecture
     target: Target
     objective: str
+    vary: tuple[str, ...]
     solved: str | None
     shapes: list[Shape]
     rules: list[str] = field(default_factory=list)
@@ -81,7 +82,7 @@ def parse_target(raw: str, tolerance: str | None) -> Target:
     try:
         value, slack = parse_count(raw, "--target")
     except InputError:
-        raise InputError("--target", f"expected a count such as 7B or 6738415616, got {raw!r}",
+        raise InputError("--target", f"expected a count such as 7B or 6738415616, got {raw!r}"
                          ) from None
     if value <= 0:
         raise InputError("--target", f"must be positive, got {raw!r}")
@@ -204,7 +205,7 @@ def solve(base: Architecture, target: Target, vary: tuple[str, ...], active: boo
         for s in found:
             shapes[tuple(sorted((k, str(v)) for k, v in s.overrides.items()))] = s
     ranked = sorted(shapes.values(), key=lambda s: rank_key(s, target, search.shaper, vary))
-    return Solution(base, target, "active" if active else "total", solved, ranked[:top],
+    return Solution(base, target, "active" if active else "total", vary, solved, ranked[:top],
                     search.shaper.rules(), len(search.cache))
 
 

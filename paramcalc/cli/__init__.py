@@ -53,9 +53,9 @@ def main() -> None:
 
 def register() -> None:
     """Attach every command module to the group."""
-    from paramcalc.cli import check, checkpoint, compute, convert, count, verify
+    from paramcalc.cli import check, checkpoint, compute, convert, count, design, sweep, verify
 
-    for module in (count, check, verify, convert, checkpoint, compute):
+    for module in (count, check, verify, convert, checkpoint, compute, design, sweep):
         for command in module.COMMANDS:
             main.add_command(command)
 

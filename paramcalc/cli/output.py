@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -28,3 +30,22 @@ def emit(text: str) -> None:
 def error(message: str) -> None:
     """Write one line to stderr, prefixed with the program name."""
     print(f"paramcalc: error: {message}", file=sys.stderr)
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on stderr when it is a terminal; yields `advance(n)`."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def warn(message: str) -> None:
+    """Write one warning line to stderr."""
+    print(f"paramcalc: warning: {message}", file=sys.stderr)

@@ -87,3 +87,21 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         overrides[key] = value
     check_field_names(overrides, "--set")
     return overrides
+
+
+def file_schema() -> dict[str, Any]:
+    """The JSON Schema of an architecture file: the schema's fields plus `base:`.
+
+    A file that names a `base` preset inherits its sizes, so the sizes are required only
+    when there is no `base`.
+    """
+    schema = Architecture.model_json_schema()
+    required = schema.pop("required", [])
+    schema["properties"] = {
+        "base": {"type": "string", "title": "Base",
+                 "description": "A preset to start from (see `paramcalc presets`); the file's "
+                                "fields replace the preset's."},
+        **schema["properties"],
+    }
+    schema["anyOf"] = [{"required": ["base"]}, {"required": required}]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
