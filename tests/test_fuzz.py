@@ -140,7 +140,8 @@ def test_mutated_hf_config_text(config: dict[str, Any], data: st.DataObject) -> 
     load_or_refuse((text + json.dumps(config, indent=2)[end:]).encode(), ".json")
 
 
-@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_text(PRESET_TEXTS))
 def test_cli_exits_0_or_2_on_mutated_presets(text: str) -> None:
     """Through the real CLI: a mutated preset counts (exit 0) or is one error line (exit 2)."""
