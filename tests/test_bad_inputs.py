@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paramcalc.cli import main
-from paramcalc.sources.files import MAX_FILE_BYTES
+from paramcalc.errors import InputError
+from paramcalc.sources.files import MAX_FILE_BYTES, parse_yaml
 
 BAD = Path(__file__).parent / "bad_inputs"
 
@@ -200,3 +201,55 @@ def test_bad_file_among_good_ones_in_check() -> None:
     """`check` over several files stops at the first bad one with exit 2, not exit 1."""
     assert_one_error(run("check", "gpt2", str(BAD / "zero-layers.yaml")), "zero-layers.yaml",
                      "num_hidden_layers")
+
+
+def laughs(levels: int, fan_out: int) -> str:
+    """A "billion laughs" document: each level repeats the previous one fan_out times."""
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * fan_out) + "]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * fan_out) + "]"
+              for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_quickly_in_little_memory() -> None:
+    """10**30 expanded nodes: refused from the node graph, in well under a second and a few MB."""
+    import time
+    import tracemalloc
+
+    text = laughs(30, 10)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(InputError, match="aliases expand the document"):
+            parse_yaml(text, "bomb.yaml")
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 2
+    assert peak < 20 * 2**20
+
+
+def test_aliases_that_stay_small_are_allowed() -> None:
+    """Anchors and merge keys are ordinary YAML: a file may reuse values it defines."""
+    text = "defaults: &d {a: 1}\nwidth: &w 64\nother: {<<: *d, b: *w}\n"
+    assert parse_yaml(text, "ok.yaml") == {"defaults": {"a": 1}, "width": 64,
+                                           "other": {"a": 1, "b": 64}}
+
+
+@pytest.mark.parametrize("tag", [
+    "!!python/object/apply:os.system ['touch pwned']",
+    "!!python/object/new:os.system ['touch pwned']",
+    "!!python/object:builtins.object {}",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!!python/tuple [1, 2]",
+])
+def test_python_tags_are_rejected_never_constructed(
+    tag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the safe loader reads YAML: a Python tag is a syntax error and nothing runs."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="could not determine a constructor"):
+        parse_yaml(f"name: {tag}\n", "tags.yaml")
+    assert list(tmp_path.iterdir()) == []
