@@ -47,6 +47,7 @@ CASES: dict[str, tuple[str, ...]] = {
     "binary.yaml": ("binary file",),
     "latin-1.yaml": ("not UTF-8 text (byte 9)",),
     "huge-integer.json": ("too many digits",),
+    "wrong-suffix.txt": ("unsupported file type", ".yaml, .yml or .json"),
     # -- safety -------------------------------------------------------------------------------
     "python-object.yaml": ("line 1, column 1", "python/object/apply:os.system"),
     "python-name-tag.yaml": ("line 5, column 7", "python/name:os.system"),
@@ -120,6 +121,17 @@ def test_folder_without_config_json(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     """A path that does not exist names itself."""
     assert_one_error(run("count", "no/such/file.yaml"), "no/such/file.yaml", "no such file")
+
+
+def test_empty_source() -> None:
+    """An empty SOURCE is not read as the current folder."""
+    assert_one_error(run("count", ""), "'': empty source")
+
+
+def test_control_characters_in_a_name_stay_on_one_line() -> None:
+    """A file name with a newline or an escape sequence is shown escaped, on one line."""
+    assert_one_error(run("count", "bad\nname.yaml"), "no such file")
+    assert_one_error(run("count", "bad\x1b[31mname"), "bad\\x1b[31mname: unknown preset")
 
 
 def test_oversize_file_is_refused_before_it_is_read(

@@ -154,3 +154,16 @@ def test_cli_exits_0_or_2_on_mutated_presets(text: str) -> None:
         assert len(result.stderr.splitlines()) == 1
     else:
         assert isinstance(json.loads(result.stdout)["total"], int)
+
+
+@FUZZ
+@given(st.sampled_from(FIELDS + ["base", "layer_types", "mlp_only_layers", "zzz"]),
+       st.text(max_size=30) | st.sampled_from(SCRAPS), st.sampled_from(["=", ""]))
+def test_random_set_overrides(field: str, value: str, sep: str) -> None:
+    """`--set FIELD=VALUE` with any text: the preset with it counts, or an InputError."""
+    try:
+        arch = load_source("mixtral-8x7b", (f"{field}{sep}{value}",))
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert count(arch).active <= count(arch).total
