@@ -80,7 +80,7 @@ class Architecture(BaseModel):
     """Model name shown in outputs."""
     source: StrictStr | None = None
     """Where the hyperparameters come from (a paper, a model card, a config.json)."""
-    expected_total: StrictInt | ShortStr | None = None
+    expected_total: Count | ShortStr | None = None
     """Total parameter count this file should give: an integer or a figure with a unit (6.74B)."""
     tolerance: ShortStr | StrictFloat | StrictInt | None = None
     """Allowed relative difference for `paramcalc check`: a percentage (0.1%) or a fraction."""

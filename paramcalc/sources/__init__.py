@@ -26,6 +26,8 @@ def load(source: str, overrides: Mapping[str, Any] | None = None) -> Architectur
     """Load a preset name, a YAML/JSON architecture file, or a Hugging Face config.json."""
     from paramcalc.sources import architecture
 
+    if not source.strip():  # Path("") is the current folder: say what is wrong instead
+        raise InputError(repr(source), "empty source; give a preset name, a file or a folder")
     if not looks_like_path(source):
         from paramcalc.sources.files import parse_yaml
         from paramcalc.sources.presets import preset_text

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from paramcalc.errors import InputError, from_validation_error
+from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.schema import Architecture
 
 #: How deep `base:` chains may go before a cycle is assumed.
@@ -20,7 +20,7 @@ def check_field_names(data: Mapping[str, Any], where: str) -> None:
     known = list(Architecture.model_fields)
     for key in data:
         if not isinstance(key, str):
-            raise InputError(where, f"field names must be strings, got {key!r}")
+            raise InputError(where, f"field names must be strings, got {describe(key)}")
         if key not in Architecture.model_fields:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -34,12 +34,14 @@ def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[st
     if base is None:
         return fields
     if not isinstance(base, str):
-        raise InputError(where, f"must name a preset, got {base!r}", "base")
+        raise InputError(where, f"must name a preset, got {describe(base)}", "base")
     if depth >= MAX_BASE_DEPTH:
         raise InputError(where, f"base chain deeper than {MAX_BASE_DEPTH} (a cycle?)", "base")
     from paramcalc.sources.files import parse_yaml
-    from paramcalc.sources.presets import preset_text
+    from paramcalc.sources.presets import closest_presets, preset_names, preset_text
 
+    if base not in preset_names():
+        raise InputError(where, f"unknown preset {describe(base)}{closest_presets(base)}", "base")
     parent = parse_yaml(preset_text(base), f"preset {base}")
     merged = resolve_base(parent, f"preset {base}", depth + 1)
     for key in ("expected_total", "tolerance", "source"):
@@ -61,7 +63,10 @@ def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | No
     try:
         return Architecture.model_validate(fields)
     except ValidationError as exc:
-        raise from_validation_error(exc, where) from None
+        error = from_validation_error(exc, where)
+        if overrides and error.field in overrides:  # the bad value came from the command line
+            error = InputError("--set", error.message, error.field)
+        raise error from None
 
 
 def apply_overrides(arch: Architecture, overrides: Mapping[str, Any], where: str) -> Architecture:
@@ -80,10 +85,10 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InputError("--set", f"expected FIELD=VALUE, got {pair!r}")
+            raise InputError("--set", f"expected FIELD=VALUE, got {describe(pair)}")
         value = parse_yaml(raw, f"--set {key}") if raw.strip() else None
         if isinstance(value, (dict, list)) and key not in {"layer_types", "mlp_only_layers"}:
-            raise InputError("--set", f"expected a single value, got {raw!r}", key)
+            raise InputError("--set", f"expected a single value, got {describe(raw)}", key)
         overrides[key] = value
     check_field_names(overrides, "--set")
     return overrides

@@ -9,12 +9,13 @@ they share in `hf_config`.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from paramcalc.errors import InputError, from_validation_error
+from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.schema import Architecture
 from paramcalc.sources.hf_config import Family, HFConfig
 
@@ -41,13 +42,15 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
                          "model_type")
     model_type = data["model_type"]
     if not isinstance(model_type, str):
-        raise InputError(where, f"must be a string, got {model_type!r}", "model_type")
+        raise InputError(where, f"must be a string, got {describe(model_type)}", "model_type")
     table = families()
     if model_type not in table:
-        hint = " (a multimodal config: its language model is under text_config)" if (
-            isinstance(data.get("text_config"), dict)) else ""
-        raise InputError(where, f"unsupported model_type {model_type!r}{hint}; supported: "
-                                f"{supported}", "model_type")
+        close = difflib.get_close_matches(model_type, table, n=1, cutoff=0.8)
+        hint = (f" (did you mean {close[0]!r}?)" if close else "") + f"; supported: {supported}"
+        if isinstance(data.get("text_config"), dict):
+            hint = f" (a multimodal config: its language model is under text_config){hint}"
+        raise InputError(where, f"unsupported model_type {describe(model_type)}{hint}",
+                         "model_type")
     return table[model_type]
 
 

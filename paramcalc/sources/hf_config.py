@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from paramcalc.errors import InputError
+from paramcalc.errors import InputError, describe
 
 #: Attention kinds paramcalc knows; transformers' legacy name "attention" means full attention
 #: (configuration_utils._LEGACY_LAYER_TYPE_REMAP).
@@ -74,16 +74,16 @@ class HFConfig:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(name, f"must be an integer, got {value!r}")
+            raise self.error(name, f"must be an integer, got {describe(value)}")
         if value < minimum:
-            raise self.error(name, f"must be at least {minimum}, got {value!r}")
+            raise self.error(name, f"must be at least {minimum}, got {describe(value)}")
         return value
 
     def boolean(self, name: str) -> bool:
         """A true/false field."""
         value = self.raw(name)
         if not isinstance(value, bool):
-            raise self.error(name, f"must be true or false, got {value!r}")
+            raise self.error(name, f"must be true or false, got {describe(value)}")
         return value
 
     def opt_bool(self, name: str) -> bool | None:
@@ -94,7 +94,7 @@ class HFConfig:
         """A string field."""
         value = self.raw(name)
         if not isinstance(value, str):
-            raise self.error(name, f"must be a string, got {value!r}")
+            raise self.error(name, f"must be a string, got {describe(value)}")
         return value
 
     def int_list(self, name: str) -> tuple[int, ...]:
@@ -105,7 +105,7 @@ class HFConfig:
         if not isinstance(value, list) or any(
             isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value
         ):
-            raise self.error(name, f"must be a list of layer indices, got {value!r}")
+            raise self.error(name, f"must be a list of layer indices, got {describe(value)}")
         return tuple(value)
 
     def layer_types(self, name: str, layers: int) -> tuple[str, ...] | None:
@@ -115,10 +115,10 @@ class HFConfig:
             return None
         if not isinstance(value, list) or len(value) != layers:
             raise self.error(name, f"must list one attention kind per layer ({layers}), "
-                                   f"got {value!r}")
+                                   f"got {describe(value)}")
         unknown = [v for v in value if v not in LAYER_TYPE_NAMES]
         if unknown:
-            raise self.error(name, f"unsupported attention kind {unknown[0]!r} (expected "
+            raise self.error(name, f"unsupported attention kind {describe(unknown[0])} (expected "
                                    "full_attention or sliding_attention)")
         return tuple(LAYER_TYPE_NAMES[v] for v in value)
 

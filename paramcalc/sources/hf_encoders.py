@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.errors import InputError
+from paramcalc.errors import InputError, describe
 from paramcalc.sources.hf_config import Family, HFConfig
 
 
@@ -43,7 +43,7 @@ def t5_gated(c: HFConfig) -> bool:
     parts = proj.split("-")
     if len(parts) > 2 or (len(parts) == 2 and parts[0] != "gated"):
         raise c.error("feed_forward_proj", f"must be ACT or gated-ACT (e.g. relu, gated-gelu), "
-                                           f"got {proj!r}")
+                                           f"got {describe(proj)}")
     return parts[0] == "gated"
 
 
@@ -56,7 +56,8 @@ def t5_decoder_layers(c: HFConfig) -> int:
     # alias overrides it: with only the alias given, the decoder keeps the default 6 layers.
     declared = c.data.get("num_layers", c.family.defaults["num_layers"])
     if isinstance(declared, bool) or not isinstance(declared, int) or declared < 1:
-        raise InputError(c.where, f"must be a positive integer, got {declared!r}", "num_layers")
+        raise InputError(c.where, f"must be a positive integer, got {describe(declared)}",
+                         "num_layers")
     return declared
 
 

@@ -34,7 +34,11 @@ def preset_text(name: str) -> str:
     """The YAML text of preset `name`, or an InputError with the closest names."""
     files = preset_files()
     if name not in files:
-        close = difflib.get_close_matches(name, files, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `paramcalc presets`"
-        raise InputError(name, f"unknown preset{hint}")
+        raise InputError(name, f"unknown preset{closest_presets(name)}")
     return files[name].read_text(encoding="utf-8")
+
+
+def closest_presets(name: str) -> str:
+    """A hint naming the presets closest to a misspelt name."""
+    close = difflib.get_close_matches(name, preset_files(), n=3)
+    return f"; did you mean {', '.join(close)}?" if close else "; see `paramcalc presets`"
