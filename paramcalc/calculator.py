@@ -103,6 +103,8 @@ class Breakdown:
     active: int
     tied_embeddings: bool
     enumeration: Enumeration = field(repr=False)
+    notes: tuple[str, ...] = ()
+    """The architecture's remarks on what a checkpoint may store beyond the parameters."""
 
     def layers(self) -> list[LayerCount]:
         """Parameters of each block, in model order (layers may differ: dense vs MoE)."""
@@ -352,4 +354,5 @@ def count(arch: Architecture) -> Breakdown:
         active=total - inactive,
         tied_embeddings=arch.tie_word_embeddings,
         enumeration=enum,
+        notes=arch.notes,
     )

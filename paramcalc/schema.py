@@ -80,6 +80,9 @@ class Architecture(BaseModel):
     """Model name shown in outputs."""
     source: StrictStr | None = None
     """Where the hyperparameters come from (a paper, a model card, a config.json)."""
+    notes: tuple[Annotated[StrictStr, Field(max_length=500)], ...] = ()
+    """Remarks shown with the count, never changing it: what a checkpoint of the model may store
+    beyond its parameters (buffers, a tied head saved twice, layers transformers does not build)."""
     expected_total: Count | ShortStr | None = None
     """Total parameter count this file should give: an integer or a figure with a unit (6.74B)."""
     tolerance: ShortStr | StrictFloat | StrictInt | None = None
@@ -380,7 +383,7 @@ class Architecture(BaseModel):
 
 
 #: Fields that describe a file rather than the architecture: they never change a count.
-DESCRIPTION_FIELDS = frozenset({"name", "source", "expected_total", "tolerance"})
+DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance"})
 
 
 def field_docstrings(cls: type) -> dict[str, str]:

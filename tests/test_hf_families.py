@@ -172,3 +172,28 @@ def test_wrong_typed_field_is_named(tmp_path: Path, config: dict[str, Any], fiel
     """A field of the wrong type or range: exit 2, one line naming the file's key."""
     line = run_bad_config(tmp_path, config)
     assert f"config.json: {field}: " in line
+
+
+@pytest.mark.parametrize(("fixture", "stored"), [
+    ("deepseek-v3", "e_score_correction_bias"),
+    ("flan-t5-small", "decoder.embed_tokens"),
+    ("roberta-base", "lm_head"),
+])
+def test_count_says_what_a_checkpoint_stores_beyond_the_parameters(
+    tmp_path: Path, fixture: str, stored: str
+) -> None:
+    """Buffers and unbuilt layers a family's checkpoints hold are named, in JSON and table."""
+    config = next(f["config"] for f in hf_fixtures() if f["name"] == fixture)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    runner = CliRunner()
+    data = json.loads(runner.invoke(main, ["count", str(path), "-f", "json"]).stdout)
+    assert any(stored in note for note in data["notes"])
+    table = runner.invoke(main, ["count", str(path)]).stdout
+    assert stored in " ".join(table.split())
+
+
+def test_a_preset_without_remarks_has_no_notes() -> None:
+    """Notes come from the source, never invented: a plain preset carries none in JSON."""
+    result = CliRunner().invoke(main, ["count", "llama-2-7b", "-f", "json"])
+    assert json.loads(result.stdout)["notes"] == []

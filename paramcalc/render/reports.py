@@ -24,6 +24,7 @@ def breakdown_data(b: Breakdown, layers: bool = False) -> dict[str, Any]:
         "non_embedding": b.non_embedding,
         "active": b.active,
         "tied_embeddings": b.tied_embeddings,
+        "notes": list(b.notes),
     }
     if layers:
         data["layers"] = [
@@ -54,7 +55,9 @@ def count_report(b: Breakdown, layers: bool = False) -> Report:
         bar="share",
     )
     if b.tied_embeddings:
-        report.notes.append("input and output embeddings are tied: counted once, in embedding")
+        report.notes.append("input and output embeddings are tied: counted once, in embedding "
+                            "(a checkpoint may store the head again as lm_head.weight)")
+    report.notes += b.notes
     if layers:
         report.sections += [layers_section(b), tensors_section(b)]
     return report

@@ -19,6 +19,27 @@ from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.schema import Architecture
 from paramcalc.sources.hf_config import Family, HFConfig
 
+#: What checkpoints of a family store beyond the parameters transformers builds from the config
+#: (read off the families' modeling code and published checkpoints' tensor names).
+STORED_BEYOND: dict[str, str] = {
+    "gpt2": "GPT-2 checkpoints may store causal-mask buffers (h.N.attn.bias, attn.masked_bias): "
+            "not parameters",
+    "gptj": "GPT-J checkpoints may store causal-mask buffers (attn.bias, attn.masked_bias): "
+            "not parameters",
+    "gpt_neox": "GPT-NeoX checkpoints may store buffers (attention.bias, attention.masked_bias, "
+                "rotary_emb.inv_freq): not parameters",
+    "llama": "older Llama checkpoints store rotary_emb.inv_freq buffers: not parameters",
+    "bert": "pre-training checkpoints also hold the masked-LM and next-sentence heads (cls.*), "
+            "which AutoModel does not build",
+    "roberta": "checkpoints also hold the masked-LM head (lm_head.*), which AutoModel does not "
+               "build",
+    "t5": "checkpoints store the shared embedding again as encoder.embed_tokens and "
+          "decoder.embed_tokens (one tensor, counted once)",
+    "deepseek_v3": "checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
+                   "transformers) and the multi-token-prediction layers (num_nextn_predict_layers),"
+                   " which transformers does not build",
+}
+
 
 def families() -> dict[str, Family]:
     """Every supported model_type and its table, sorted by name."""
@@ -54,12 +75,18 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
     return table[model_type]
 
 
+def stored_beyond(model_type: str) -> tuple[str, ...]:
+    """The family's note on what its checkpoints hold beyond the parameters, if it has one."""
+    note = STORED_BEYOND.get(model_type)
+    return (note,) if note else ()
+
+
 def from_config(data: dict[str, Any], where: str, default_name: str | None = None) -> Architecture:
     """Map a Hugging Face config.json mapping onto the architecture schema."""
     family = family_of(data, where)
     fields = family.build(HFConfig(data, where, family))
     fields = {"name": default_name, "source": f"{where} (model_type {family.model_type})",
-              **fields}
+              "notes": stored_beyond(family.model_type), **fields}
     try:
         return Architecture.model_validate(fields)
     except ValidationError as exc:
