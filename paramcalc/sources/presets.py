@@ -9,6 +9,11 @@ from pathlib import Path
 
 from paramcalc.errors import InputError
 
+#: The presets of a source checkout (`configs/` beside the package), used when paramcalc is
+#: imported from the checkout itself rather than from an install, as `python -m pytest` in the
+#: repository does after a plain `pip install .`.
+CHECKOUT_PRESETS = Path(__file__).resolve().parents[2] / "configs"
+
 
 @cache
 def preset_files() -> dict[str, Path]:
@@ -18,7 +23,9 @@ def preset_files() -> dict[str, Path]:
     which costs more start-up time than the whole count it serves.
     """
     spec = find_spec("paramcalc.presets")
-    folders = spec.submodule_search_locations if spec else None
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    if not folders and (CHECKOUT_PRESETS / "__init__.py").is_file():
+        folders = [str(CHECKOUT_PRESETS)]
     if not folders:
         raise InputError("paramcalc.presets", "the shipped presets are missing from this install")
     files = {p.stem: p for folder in folders for p in Path(folder).glob("*.yaml")}
