@@ -197,3 +197,9 @@ def test_a_preset_without_remarks_has_no_notes() -> None:
     """Notes come from the source, never invented: a plain preset carries none in JSON."""
     result = CliRunner().invoke(main, ["count", "llama-2-7b", "-f", "json"])
     assert json.loads(result.stdout)["notes"] == []
+
+
+def test_a_broken_rule_names_the_key_the_config_used(tmp_path: Path) -> None:
+    """GPT-2 spells the heads `n_head`: a rule the schema enforces is reported under that key."""
+    line = run_bad_config(tmp_path, {"model_type": "gpt2", "n_embd": 770, "n_head": 12})
+    assert "n_head (num_attention_heads)" in line and "770" in line

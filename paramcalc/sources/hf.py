@@ -90,4 +90,22 @@ def from_config(data: dict[str, Any], where: str, default_name: str | None = Non
     try:
         return Architecture.model_validate(fields)
     except ValidationError as exc:
-        raise from_validation_error(exc, where) from None
+        error = from_validation_error(exc, where)
+        key = config_key(family, data, error.field)
+        if key == error.field:
+            raise error from None
+        raise InputError(where, error.message, f"{key} ({error.field})") from None
+
+
+def config_key(family: Family, data: Mapping[str, Any], field: str | None) -> str | None:
+    """The config.json key behind a schema field, so an error names what the user wrote.
+
+    GPT-2's `n_head` sets `num_attention_heads`: the family's aliases say so. A field the
+    family maps in code under another name keeps paramcalc's name.
+    """
+    if field is None or field in data:
+        return field
+    for key, aliases in family.aliases.items():
+        if field in aliases:
+            return key
+    return field
