@@ -7,6 +7,7 @@ by the properties at the bottom of `Architecture`, so the calculator never sees 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import Enum
 from fractions import Fraction
 from typing import Annotated, Any, Literal
@@ -383,6 +384,37 @@ class Architecture(BaseModel):
 
 
 #: Fields that describe a file rather than the architecture: they never change a count.
+#: Names other tools and config formats give to fields of this schema (GPT-2, Llama's
+#: params.json, Megatron, T5, Mixtral, DeepSeek), so an unknown field gets the right suggestion.
+FIELD_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("layers", "n_layer", "n_layers", "num_layers", "depth"),
+                    "num_hidden_layers"),
+    **dict.fromkeys(("heads", "n_head", "n_heads", "num_heads"), "num_attention_heads"),
+    **dict.fromkeys(("kv_heads", "n_kv_heads", "num_kv_heads", "num_query_groups"),
+                    "num_key_value_heads"),
+    **dict.fromkeys(("d_model", "dim", "n_embd", "width", "model_dim"), "hidden_size"),
+    **dict.fromkeys(("ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "ffn_size"),
+                    "intermediate_size"),
+    **dict.fromkeys(("vocab", "n_vocab", "padded_vocab_size"), "vocab_size"),
+    **dict.fromkeys(("n_positions", "n_ctx", "max_seq_len", "seq_length", "context_length"),
+                    "max_position_embeddings"),
+    **dict.fromkeys(("d_kv", "head_size", "kv_channels"), "head_dim"),
+    **dict.fromkeys(("num_local_experts", "n_routed_experts", "moe_num_experts"), "num_experts"),
+    **dict.fromkeys(("tie_embeddings", "tied", "tie_word_embedding"), "tie_word_embeddings"),
+}
+
+
+def suggest_field(name: str, known: Collection[str]) -> str | None:
+    """The field a user most likely meant: a known synonym first, else the closest spelling."""
+    import difflib
+
+    synonym = FIELD_SYNONYMS.get(name.lower())
+    if synonym in known:
+        return synonym
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
 DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance"})
 
 

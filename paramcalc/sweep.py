@@ -12,7 +12,6 @@ Two facts keep the hot path cheap without leaving the calculator:
 from __future__ import annotations
 
 import bisect
-import difflib
 import itertools
 import math
 import re
@@ -25,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from paramcalc.calculator import GROUPS, Group, count, group_sums, inactive_size
 from paramcalc.errors import FieldValueError, InputError
-from paramcalc.schema import DESCRIPTION_FIELDS, Architecture
+from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, suggest_field
 from paramcalc.shaping import repeat_pattern
 
 #: More points than this would run for many minutes: refuse the grid.
@@ -87,8 +86,8 @@ def parse_axis(text: str) -> Axis:
     if name not in fields:
         if name in Architecture.model_fields:
             raise InputError("--grid", "not an integer field; a grid runs through integers", name)
-        close = difflib.get_close_matches(name, fields, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        meant = suggest_field(name, fields)
+        hint = f"; did you mean {meant!r}?" if meant else ""
         raise InputError("--grid", f"unknown field{hint}", name)
     match = AXIS_PATTERN.match(spec)
     if not match:

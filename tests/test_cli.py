@@ -209,3 +209,20 @@ def test_version_and_help(runner: CliRunner) -> None:
     assert __version__ in invoke(runner, "--version").stdout
     for command in main.commands:
         assert invoke(runner, command, "--help").exit_code == 0
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("layers", "num_hidden_layers"), ("n_layer", "num_hidden_layers"),
+    ("d_model", "hidden_size"), ("n_kv_heads", "num_key_value_heads"),
+    ("ffn_dim", "intermediate_size"), ("num_local_experts", "num_experts"),
+    ("hiden_size", "hidden_size"),
+])
+def test_an_unknown_field_suggests_the_field_other_tools_call_that(
+    written: str, meant: str
+) -> None:
+    """A name from GPT-2, Llama's params.json or Mixtral (or a typo) points at paramcalc's."""
+    result = CliRunner().invoke(main, ["count", "llama-2-7b", "--set", f"{written}=40"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"paramcalc: error: --set: {written}: unknown field; did you mean '{meant}'?"
+    )

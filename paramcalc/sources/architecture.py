@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from paramcalc.errors import InputError, describe, from_validation_error
-from paramcalc.schema import Architecture
+from paramcalc.schema import Architecture, suggest_field
 
 #: How deep `base:` chains may go before a cycle is assumed.
 MAX_BASE_DEPTH = 8
@@ -17,13 +16,12 @@ MAX_BASE_DEPTH = 8
 
 def check_field_names(data: Mapping[str, Any], where: str) -> None:
     """Reject an unknown field, suggesting the closest known one."""
-    known = list(Architecture.model_fields)
     for key in data:
         if not isinstance(key, str):
             raise InputError(where, f"field names must be strings, got {describe(key)}")
         if key not in Architecture.model_fields:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            meant = suggest_field(key, Architecture.model_fields)
+            hint = f"; did you mean {meant!r}?" if meant else ""
             raise InputError(where, f"unknown field{hint}", key)
 
 
