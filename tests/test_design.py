@@ -177,7 +177,6 @@ def test_solve_active_matches_the_moe_active_count(runner: CliRunner) -> None:
     (["--target", "7Q"], ["--target"]),
     (["--target", "0"], ["--target", "positive"]),
     (["--target", "-7B"], ["--target"]),
-    (["--target", "100"], ["--target", "no shape", "closest"]),
     (["--target", "7B", "--vary", "hiden_size"], ["--vary", "hiden_size"]),
     (["--target", "7B", "--vary", "num_experts"], ["--vary", "dense"]),
     (["--target", "7B", "--tolerance", "lots"], ["--tolerance"]),
@@ -284,3 +283,13 @@ def test_pre_commit_hook_runs_check_on_architecture_files() -> None:
         assert files.search(path), path
     for path in (".github/workflows/ci.yml", "models/tokenizer.json", "configs/train.yaml"):
         assert not files.search(path), path
+
+
+def test_solve_out_of_reach_lists_the_closest_shapes(runner: CliRunner) -> None:
+    """No llama-2-7b shape counts exactly 100: solve still lists the nearest, and says so."""
+    result = invoke(runner, "solve", "--target", "100", "-f", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["shapes"] and not any(shape["within"] for shape in data["shapes"])
+    table = invoke(runner, "solve", "--target", "100").stdout
+    assert "no shape counts 100..100" in " ".join(table.split())

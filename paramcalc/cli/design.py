@@ -48,19 +48,14 @@ def solve(target: str, base: str, overrides: tuple[str, ...], vary: tuple[str, .
     """
     from paramcalc.errors import InputError
     from paramcalc.render.design import solve_report
-    from paramcalc.render.units import human
     from paramcalc.solve import parse_target
     from paramcalc.solve import solve as search
 
     goal, fields = parse_target(target, tolerance), vary or DEFAULT_VARY
     found = search(load_source(base, overrides), goal, fields, active, top)
-    best = found.shapes[0] if found.shapes else None
-    if best is None or goal.excess(best.objective) > 0:
-        closest = f"; the closest counts {best.objective:,} ({human(best.objective)})" if (
-            best) else ""
-        raise InputError("--target", f"no shape of {found.base.name} varying {', '.join(fields)} "
-                         f"counts {goal.low:,}..{goal.high:,}{closest}; vary other fields or "
-                         "widen --tolerance")
+    if not found.shapes:
+        raise InputError("--target", f"no valid shape of {found.base.name} varying "
+                                     f"{', '.join(fields)}; vary other fields")
     show(solve_report(found), fmt)
 
 

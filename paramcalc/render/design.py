@@ -88,13 +88,18 @@ def solve_report(s: Solution) -> Report:
              f"{float(shape.aspect):.0f}") for shape in s.shapes]
     columns = (*(SHORT.get(k, k) for k in shown), "total", *(("active",) if active else ()),
                "error", "aspect")
-    window = (f"{human(s.target.low)}..{human(s.target.high)}" if s.target.low != s.target.high
-              else "exact")
+    low, high = human(s.target.low), human(s.target.high)
+    if low == high or human(s.target.value) in (low, high):  # 3 digits blur a narrow window
+        low, high = f"{s.target.low:,}", f"{s.target.high:,}"
+    window = f"{low}..{high}" if s.target.low != s.target.high else "exact"
     title = (f"{s.base.name}: shapes closest to {s.objective} {s.target.value:,} "
              f"({human(s.target.value)}, window {window})")
     notes = ["best first: inside the window, then nearest the base's aspect "
              "(hidden_size per layer), then nearest the target", *s.rules,
              f"{s.evaluated:,} shapes counted exactly"]
+    if s.target.excess(s.shapes[0].objective):
+        notes.insert(0, f"no shape counts {s.target.low:,}..{s.target.high:,}: these come "
+                        "closest (vary other fields or widen --tolerance)")
     return Report(title, columns, rows, solve_data(s), notes=notes)
 
 
