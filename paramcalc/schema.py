@@ -222,7 +222,16 @@ class Architecture(BaseModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Architecture:
-        """Reject combinations no real model can have, naming the field to fix."""
+        """Run the cross-field rules once every field has passed its own."""
+        self.check_rules()
+        return self
+
+    def check_rules(self) -> None:
+        """Reject combinations no real model can have, naming the field to fix.
+
+        Public so that `paramcalc sweep` can run the rules on copies made with `model_copy`,
+        whose fields it has bounded already.
+        """
         heads, kv = self.num_attention_heads, self.kv_heads
         if self.head_dim is None and self.kv_lora_rank is None and self.hidden_size % heads:
             raise FieldValueError(
@@ -251,7 +260,6 @@ class Architecture(BaseModel):
         self._check_moe()
         self._check_mla()
         self._check_layer_types()
-        return self
 
     def _check_ffn_width(self) -> None:
         if self.intermediate_size is not None and self.ffn_ratio is not None:

@@ -122,11 +122,6 @@ def check_axes(axes: list[Axis]) -> None:
                 raise InputError("--grid", f"{message} (got {end})", a.field) from None
 
 
-def check_rules(arch: Architecture) -> None:
-    """Run the schema's cross-field rules on an unvalidated copy (its bounds were checked)."""
-    arch._check_consistency()  # type: ignore[operator]  # pydantic wraps the after-validator
-
-
 @dataclass(frozen=True)
 class Profile:
     """What one deep count says about every depth: fixed tensors and each block's layers."""
@@ -191,7 +186,7 @@ class Sweep:
         point = dict(zip(self.names, values, strict=True))
         arch = self.base.model_copy(update=self.update(point))
         try:
-            check_rules(arch)
+            arch.check_rules()  # an unvalidated copy: its fields' bounds were checked
         except FieldValueError as exc:
             self.skipped += 1
             if self.first_skip is None:
