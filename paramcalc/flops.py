@@ -2,44 +2,30 @@
 
 FlopCounterMode charges 2·m·n·k for every matrix product (mm, addmm, bmm, SDPA) and nothing
 for lookups, biases, norms, activations, softmax or rotary. So a forward pass of B sequences
-of S tokens costs 2 x tokens x (weights of every projection a token passes through), the
+of S tokens costs 2 x rows x (weights of every projection a row passes through), the
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
+Recurrent mixers (Mamba-2, gated DeltaNet) are charged for their projections and convolution
+filters per token; their scans are elementwise or chunked kernels FlopCounterMode does not see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import prod
 
-from paramcalc.calculator import Breakdown, Group, Tensor
-from paramcalc.schema import Architecture
+from paramcalc.calculator import Breakdown
+from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 
-#: Tables read by index (nn.Embedding), never multiplied; T5's relative bias is one too.
-LOOKUP_PREFIXES = ("embedding.tokens.", "embedding.positions.", "embedding.token_types.")
 #: Training = forward + backward, and the backward pass costs two forwards (input and weight
 #: gradients): Kaplan et al. 2020, section 2.1.
 TRAINING_MULTIPLIER = 3
 #: Compute-optimal training tokens per parameter (Hoffmann et al. 2022, "Chinchilla").
 CHINCHILLA_TOKENS_PER_PARAMETER = 20
-
-
-def is_matmul_weight(t: Tensor) -> bool:
-    """Whether `t` is the weight of a projection (nn.Linear), i.e. it is multiplied per token."""
-    return (len(t.shape) == 2 and t.path.endswith(".weight") and t.group is not Group.NORM
-            and not t.path.startswith(LOOKUP_PREFIXES) and "relative_attention_bias" not in t.path)
-
-
-def score_widths(arch: Architecture) -> tuple[int, int]:
-    """Per-head widths of the query/key product and of the values."""
-    if arch.uses_mla:
-        assert arch.qk_nope_head_dim and arch.qk_rope_head_dim and arch.v_head_dim  # schema-checked
-        return arch.qk_nope_head_dim + arch.qk_rope_head_dim, arch.v_head_dim
-    return arch.resolved_head_dim, arch.resolved_head_dim
 
 
 def causal_pairs(seq: int, window: int | None) -> int:
@@ -76,56 +62,50 @@ class ForwardFlops:
         return self.batch * self.seq
 
 
-def projection_flops(counted: Breakdown, arch: Architecture, batch: int, seq: int,
-                     encoder_seq: int) -> int:
-    """2 x tokens x weights for every projection, with k routed experts per token."""
-    tokens, source = batch * seq, batch * encoder_seq
-    k = arch.num_experts_per_tok
-
-    def cost(t: Tensor, rows: int) -> int:
-        used = k if t.routed else t.copies
-        return 2 * rows * prod(t.shape) * used if is_matmul_weight(t) else 0
-
-    enum = counted.enumeration
-    flops = sum(cost(t, tokens + source if arch.is_encoder_decoder else tokens)
-                for t in enum.front)
-    for block in enum.blocks:
-        for t in block.tensors:
-            # Cross-attention keys and values are projections of the encoder's output.
-            rows = source if block.stack.startswith("encoder") or t.path.startswith(
-                ("cross_attention.k_proj", "cross_attention.v_proj")) else tokens
-            flops += cost(t, rows) * len(block.layers)
-    for t in enum.back:
-        flops += cost(t, batch if t.path.startswith("pooler.") else tokens)
-    if arch.lm_head and arch.tie_word_embeddings:
-        flops += 2 * tokens * arch.vocab_size * arch.token_embedding_width
-    return flops
+def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
+    """2 x rows x weights of a projection (k experts of a routed one); 0 for lookups and norms."""
+    if isinstance(record, Linear):
+        used = record.active_experts or record.copies
+        return 2 * rows[record.stream] * record.inputs * record.outputs * used
+    if isinstance(record, Conv):
+        return 2 * rows[record.stream] * record.weights
+    return 0
 
 
-def attention_pairs(arch: Architecture, seq: int, encoder_seq: int) -> tuple[int, int]:
-    """Query/key pairs per head over all attentions: all of them, and those a mask keeps."""
-    if arch.is_encoder_decoder:
-        encoder = arch.num_hidden_layers * encoder_seq * encoder_seq
-        window = arch.sliding_window
-        decoder = arch.decoder_layers * (seq * seq + seq * encoder_seq)
-        causal = arch.decoder_layers * (causal_pairs(seq, window) + seq * encoder_seq)
-        return encoder + decoder, encoder + causal
+def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
+    """2 x rows x weights for every projection a row passes through."""
+    rows = {Stream.TOKENS: batch * seq, Stream.SOURCE: batch * encoder_seq,
+            Stream.SEQUENCE: batch, Stream.IMAGE: 0}
+    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_record())
+
+
+def attention_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int,
+                    ) -> tuple[int, int]:
+    """Score and value products over all query/key pairs, and over the pairs a mask keeps."""
+    tower, hidden = counted.model.text, counted.model.hidden_size
     every, kept = 0, 0
-    for kind in arch.resolved_layer_types():
-        every += seq * seq
-        kept += causal_pairs(seq, arch.sliding_window if kind == "sliding_attention" else None)
+    for stack, block, layers in tower.block_uses():
+        encoder = stack.name == "encoder" and tower.is_encoder_decoder
+        queries = encoder_seq if encoder else seq
+        for mixer, keys, causal in ((block.mixer, queries, not encoder),
+                                    (block.cross_attention, encoder_seq, False)):
+            if not isinstance(mixer, (Attention, LatentAttention)):
+                continue
+            qk, v = mixer.score_widths(hidden)
+            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
+            pairs = queries * keys
+            every += per_pair * pairs
+            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
     return every, kept
 
 
-def forward_flops(counted: Breakdown, arch: Architecture, batch: int, seq: int,
-                  encoder_seq: int | None = None) -> ForwardFlops:
+def forward_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int | None = None,
+                  ) -> ForwardFlops:
     """FLOPs of one forward pass over `batch` x `seq` tokens, exactly as FlopCounterMode counts."""
     source = encoder_seq or seq
-    qk, v = score_widths(arch)
-    per_pair = 2 * batch * arch.num_attention_heads * (qk + v)
-    every, kept = attention_pairs(arch, seq, source)
-    return ForwardFlops(batch, seq, source, projection_flops(counted, arch, batch, seq, source),
-                        per_pair * every, per_pair * kept)
+    every, kept = attention_flops(counted, batch, seq, source)
+    return ForwardFlops(batch, seq, source, projection_flops(counted, batch, seq, source),
+                        every, kept)
 
 
 @dataclass(frozen=True)
@@ -137,13 +117,17 @@ class Approximations:
     kaplan_forward: int
 
     @staticmethod
-    def of(counted: Breakdown, arch: Architecture, seq: int) -> Approximations:
+    def of(counted: Breakdown, seq: int) -> Approximations:
         """2N and 6N over active parameters; Kaplan et al. 2020 (Table 1) with its context term."""
-        layers = arch.num_hidden_layers + (arch.decoder_layers if arch.is_encoder_decoder else 0)
-        d_attn = arch.num_attention_heads * score_widths(arch)[0]
+        tower, hidden = counted.model.text, counted.model.hidden_size
+        context = 0
+        for _, block, layers in tower.block_uses():
+            if isinstance(block.mixer, (Attention, LatentAttention)):
+                d_attn = block.mixer.num_attention_heads * block.mixer.score_widths(hidden)[0]
+                context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active,
-                              2 * non_embedding + 2 * layers * seq * d_attn)
+                              2 * non_embedding + context)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ import os
 from types import ModuleType
 from typing import Any
 
-from paramcalc.calculator import GROUPS, Group
-from paramcalc.dense import Dense, Embedding, Layer, Norm, keras_layers
+from paramcalc.calculator import GROUPS, Breakdown, Group
+from paramcalc.dense import Dense, KerasConv, KerasEmbedding, KerasNorm, Layer, Weight, keras_layers
 from paramcalc.errors import ParamcalcError
-from paramcalc.schema import Architecture
 
 
 class KerasUnavailable(ParamcalcError):
@@ -42,15 +41,22 @@ def build_layer(keras: ModuleType, layer: Layer) -> Any:
     if isinstance(layer, Dense):
         built = keras.layers.Dense(layer.units, use_bias=layer.use_bias)
         built.build((None, layer.inputs))
-    elif isinstance(layer, Embedding):
+    elif isinstance(layer, KerasEmbedding):
         built = keras.layers.Embedding(layer.input_dim, layer.output_dim)
         built.build((None,))
-    elif isinstance(layer, Norm) and layer.rms:
+    elif isinstance(layer, KerasNorm) and layer.rms:
         built = keras.layers.RMSNormalization()
         built.build((None, layer.width))
-    else:
+    elif isinstance(layer, KerasNorm):
         built = keras.layers.LayerNormalization(center=layer.center, scale=True)
         built.build((None, layer.width))
+    elif isinstance(layer, KerasConv):
+        conv = keras.layers.Conv1D if len(layer.kernel) == 1 else keras.layers.Conv2D
+        built = conv(layer.filters, layer.kernel, groups=layer.groups, use_bias=layer.use_bias)
+        built.build((None, *([None] * len(layer.kernel)), layer.channels))
+    else:
+        built = keras.layers.Layer()
+        built.add_weight(shape=layer.shape)
     return built
 
 
@@ -58,17 +64,22 @@ def spec_key(layer: Layer) -> tuple[Any, ...]:
     """What makes two specs build the same Keras layer (their name and repeat do not)."""
     if isinstance(layer, Dense):
         return ("dense", layer.inputs, layer.units, layer.use_bias)
-    if isinstance(layer, Embedding):
+    if isinstance(layer, KerasEmbedding):
         return ("embedding", layer.input_dim, layer.output_dim)
-    return ("norm", layer.width, layer.center, layer.rms)
+    if isinstance(layer, KerasNorm):
+        return ("norm", layer.width, layer.center, layer.rms)
+    if isinstance(layer, KerasConv):
+        return ("conv", layer.channels, layer.filters, layer.kernel, layer.groups, layer.use_bias)
+    assert isinstance(layer, Weight)
+    return ("weight", layer.shape)
 
 
-def keras_counts(arch: Architecture) -> dict[Group, int]:
+def keras_counts(counted: Breakdown) -> dict[Group, int]:
     """Per-group counts from real Keras layers' `count_params()`."""
     keras = import_keras()
     built: dict[tuple[Any, ...], int] = {}
     counts = dict.fromkeys(GROUPS, 0)
-    for layer in keras_layers(arch):
+    for layer in keras_layers(counted):
         key = spec_key(layer)
         if key not in built:
             built[key] = int(build_layer(keras, layer).count_params())

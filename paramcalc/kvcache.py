@@ -1,4 +1,4 @@
-"""The key/value cache: bytes per token and for a batch, as transformers 5.23's caches hold it.
+"""The KV cache and recurrent state, per token and for a batch, as transformers 5.23 holds them.
 
 Per layer and token, a standard attention caches K and V for its KV heads only (GQA/MQA):
 2 x kv_heads x head_dim values (`DynamicLayer`, shape [batch, kv_heads, seq, head_dim]).
@@ -8,15 +8,18 @@ DeepSeek MLA layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim
 inference engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`);
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
-tokens (`EncoderDecoderCache`).
+tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba-2, gated DeltaNet) cache no K/V: each
+keeps a fixed state per sequence, its convolution window and its recurrent state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
+from paramcalc.core.spec import Model
 from paramcalc.precision import DType, nbytes
-from paramcalc.schema import Architecture
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,20 @@ class CachedLayer:
 
 
 @dataclass(frozen=True)
+class StateLayer:
+    """What one recurrent layer keeps per sequence, by part (`conv`, `ssm`, `recurrent`)."""
+
+    index: int
+    kind: str
+    values: dict[str, int]
+
+    @property
+    def values_per_sequence(self) -> int:
+        """All the values of the layer's state."""
+        return sum(self.values.values())
+
+
+@dataclass(frozen=True)
 class KVCache:
     """The KV cache of `batch` sequences of `seq` tokens (and `encoder_seq` encoder tokens)."""
 
@@ -40,6 +57,7 @@ class KVCache:
     layers: tuple[CachedLayer, ...]
     cross_values_per_token: int
     expanded_values_per_token: int
+    states: tuple[StateLayer, ...] = ()
 
     @property
     def bytes_per_token(self) -> int:
@@ -63,9 +81,19 @@ class KVCache:
         return nbytes(self.cross_values_per_token * self.encoder_seq * self.batch, self.dtype)
 
     @property
+    def state_bytes_per_sequence(self) -> int:
+        """Bytes of the recurrent layers' state for one sequence, whatever its length."""
+        return nbytes(sum(s.values_per_sequence for s in self.states), self.dtype)
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of the recurrent state for the batch."""
+        return nbytes(sum(s.values_per_sequence for s in self.states) * self.batch, self.dtype)
+
+    @property
     def bytes(self) -> int:
-        """The whole cache for the batch: self-attention plus cross-attention."""
-        return self.self_attention_bytes + self.cross_attention_bytes
+        """The whole cache for the batch: self-attention, cross-attention and recurrent state."""
+        return self.self_attention_bytes + self.cross_attention_bytes + self.state_bytes
 
     @property
     def expanded_bytes_per_token(self) -> int:
@@ -73,43 +101,35 @@ class KVCache:
         return nbytes(self.expanded_values_per_token, self.dtype)
 
 
-def values_per_token(arch: Architecture) -> int:
-    """Values one layer caches per token: K and V of the KV heads, or MLA's latent."""
-    if arch.uses_mla:
-        assert arch.kv_lora_rank and arch.qk_rope_head_dim  # schema-checked
-        return arch.kv_lora_rank + arch.qk_rope_head_dim
-    return 2 * arch.kv_heads * arch.resolved_head_dim
-
-
-def expanded_mla_values(arch: Architecture) -> int:
-    """MLA: the per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) of one layer."""
-    assert arch.qk_nope_head_dim and arch.qk_rope_head_dim and arch.v_head_dim  # schema-checked
-    width = arch.qk_nope_head_dim + arch.qk_rope_head_dim + arch.v_head_dim
-    return arch.num_attention_heads * width
-
-
-def decoder_layer_kinds(arch: Architecture) -> tuple[str, ...]:
-    """Attention kind of each layer that caches: the decoder stack of an encoder-decoder."""
-    if not arch.is_encoder_decoder:
-        return arch.resolved_layer_types()
-    kind = "sliding_attention" if arch.sliding_window else "full_attention"
-    return (kind,) * arch.decoder_layers
-
-
-def cached_tokens(arch: Architecture, kind: str, seq: int) -> int:
+def cached_tokens(window: int | None, seq: int) -> int:
     """Tokens a layer keeps after a pass over `seq` tokens."""
-    if kind == "sliding_attention" and arch.sliding_window:
-        return min(seq, arch.sliding_window - 1)
+    if window:
+        return min(seq, window - 1)
     return seq
 
 
-def kv_cache(arch: Architecture, dtype: DType, batch: int, seq: int,
+def kv_cache(model: Model, dtype: DType, batch: int, seq: int,
              encoder_seq: int | None = None) -> KVCache:
-    """The KV cache transformers holds after one forward pass over `batch` x `seq` tokens."""
-    per_token = values_per_token(arch)
-    layers = tuple(CachedLayer(i, kind, per_token, cached_tokens(arch, kind, seq))
-                   for i, kind in enumerate(decoder_layer_kinds(arch)))
-    cross = len(layers) * 2 * arch.kv_heads * arch.resolved_head_dim
-    expanded = len(layers) * expanded_mla_values(arch) if arch.uses_mla else 0
-    return KVCache(dtype, batch, seq, encoder_seq or seq, layers,
-                   cross if arch.is_encoder_decoder else 0, expanded)
+    """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
+    tower, hidden = model.text, model.hidden_size
+    layers: list[CachedLayer] = []
+    states: list[StateLayer] = []
+    cross = expanded = 0
+    for stack, block, indices in tower.block_uses():
+        if stack.name == "encoder" and tower.is_encoder_decoder:
+            continue  # the encoder runs once over the prompt and caches nothing
+        mixer = block.mixer
+        for i in indices:
+            if isinstance(mixer, (Attention, LatentAttention)):
+                layers.append(CachedLayer(i, mixer.span, mixer.cache_values(hidden),
+                                          cached_tokens(mixer.window, seq)))
+                if isinstance(mixer, LatentAttention):
+                    expanded += mixer.expanded_cache_values(hidden)
+            elif isinstance(mixer, (Mamba2, GatedDeltaNet)):
+                states.append(StateLayer(i, mixer.kind, mixer.state_values()))
+            if block.cross_attention is not None:
+                cross += block.cross_attention.cache_values(hidden)
+    layers.sort(key=lambda layer: layer.index)
+    states.sort(key=lambda layer: layer.index)
+    return KVCache(dtype, batch, seq, encoder_seq or seq, tuple(layers), cross, expanded,
+                   tuple(states))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paramcalc.calculator import Breakdown, Tensor
+from paramcalc.calculator import Breakdown
+from paramcalc.core.records import Linear, Record
 from paramcalc.errors import InputError
-from paramcalc.flops import is_matmul_weight
 from paramcalc.kvcache import KVCache, kv_cache
 from paramcalc.precision import DType, nbytes
-from paramcalc.schema import Architecture
 from paramcalc.training import Activations, Recipe, StateComponent, activations, model_states
 
 #: Precision of what a weight-only quantization leaves alone, and of each group's scale.
@@ -23,20 +22,18 @@ KEPT_DTYPE = DType.BF16
 SCALE_DTYPE = DType.FP16
 
 
-def is_quantized_weight(t: Tensor) -> bool:
-    """Whether weight-only quantization converts block tensor `t`: a projection, not a router.
+def is_quantized_weight(r: Record) -> bool:
+    """Whether weight-only quantization converts block record `r`: a projection, not a router.
 
     Routers and the shared-expert gate decide where tokens go and are left in 16-bit, as
     quantization toolkits do (AutoAWQ and GPTQModel skip Mixtral's and Qwen2-MoE's `gate`).
     """
-    last = t.path.rsplit(".", 2)[-2]
-    return is_matmul_weight(t) and last not in {"router", "shared_expert_gate"}
+    return isinstance(r, Linear) and not r.routing and not r.tied
 
 
-def group_scales(t: Tensor, group_size: int) -> int:
+def group_scales(r: Linear, group_size: int) -> int:
     """Scales of one quantized weight `(out, in)`: one per row per group of input columns."""
-    rows, columns = t.shape
-    return rows * -(-columns // group_size) * t.copies
+    return r.outputs * -(-r.inputs // group_size) * r.copies
 
 
 @dataclass(frozen=True)
@@ -70,10 +67,10 @@ def weights_memory(counted: Breakdown, dtype: DType, group_size: int | None = No
         return WeightsMemory(dtype, None, total, total, 0, 0, nbytes(total, dtype), 0, 0)
     quantized, scales = 0, 0
     for block in counted.enumeration.blocks:
-        for t in block.tensors:
-            if is_quantized_weight(t):
-                quantized += t.size * len(block.layers)
-                scales += group_scales(t, group_size) * len(block.layers)
+        for r in block.records:
+            if isinstance(r, Linear) and is_quantized_weight(r):
+                quantized += r.inputs * r.outputs * r.copies * len(block.layers)
+                scales += group_scales(r, group_size) * len(block.layers)
     kept = total - quantized
     return WeightsMemory(dtype, group_size, total, quantized, kept, scales,
                          nbytes(quantized, dtype), nbytes(kept, KEPT_DTYPE),
@@ -124,8 +121,7 @@ class MemoryEstimate:
         return sum(c.per_device_bytes for c in self.states)
 
 
-def estimate_memory(arch: Architecture, counted: Breakdown, settings: MemorySettings,
-                    ) -> MemoryEstimate:
+def estimate_memory(counted: Breakdown, settings: MemorySettings) -> MemoryEstimate:
     """Size the weights, the KV cache and the training memory of `arch`."""
     s = settings
     if not 0 <= s.zero <= 3:
@@ -134,7 +130,7 @@ def estimate_memory(arch: Architecture, counted: Breakdown, settings: MemorySett
         name=counted.name,
         settings=s,
         weights=weights_memory(counted, s.dtype, s.group_size),
-        cache=kv_cache(arch, s.cache_dtype, s.batch, s.seq, s.encoder_seq),
+        cache=kv_cache(counted.model, s.cache_dtype, s.batch, s.seq, s.encoder_seq),
         states=model_states(counted.total, s.recipe, s.zero, s.devices),
-        activations=activations(arch, s.batch, s.seq),
+        activations=activations(counted.model, s.batch, s.seq),
     )

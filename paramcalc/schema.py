@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from enum import Enum
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,6 +24,9 @@ from pydantic import (
 )
 
 from paramcalc.errors import FieldValueError
+
+if TYPE_CHECKING:
+    from paramcalc.core.spec import Model
 
 #: Largest size of any field: PyTorch shapes are int64, so a larger one is a typo (and every
 #: count built from such sizes stays far below the digits Python will print).
@@ -88,6 +91,8 @@ class Architecture(BaseModel):
     """Total parameter count this file should give: an integer or a figure with a unit (6.74B)."""
     tolerance: ShortStr | StrictFloat | StrictInt | None = None
     """Allowed relative difference for `paramcalc check`: a percentage (0.1%) or a fraction."""
+    naming: ShortStr | None = None
+    """The transformers model_type whose parameter names the tensors take (default: Llama's)."""
 
     # -- sizes --------------------------------------------------------------------------------
     vocab_size: PositiveInt
@@ -260,6 +265,10 @@ class Architecture(BaseModel):
         self._check_moe()
         self._check_mla()
         self._check_layer_types()
+        if self.naming is not None:
+            from paramcalc.families import naming_of
+
+            naming_of(self.naming)  # an unknown naming is the file's error, named here
 
     def _check_ffn_width(self) -> None:
         if self.intermediate_size is not None and self.ffn_ratio is not None:
@@ -383,6 +392,12 @@ class Architecture(BaseModel):
             and index not in self.mlp_only_layers
         )
 
+    def to_model(self) -> Model:
+        """The schema v2 model this flat architecture describes."""
+        from paramcalc.core.flat import to_model
+
+        return to_model(self)
+
     def resolved_layer_types(self) -> tuple[LayerType, ...]:
         """Attention kind of each layer."""
         if self.layer_types is not None:
@@ -423,7 +438,8 @@ def suggest_field(name: str, known: Collection[str]) -> str | None:
     return close[0] if close else None
 
 
-DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance"})
+DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance",
+                                "naming"})
 
 
 def field_docstrings(cls: type) -> dict[str, str]:

@@ -22,7 +22,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
-from paramcalc.calculator import GROUPS, Group, count, group_sums, inactive_size
+from paramcalc.calculator import GROUPS, Group, count, group_sums, idle_size
 from paramcalc.errors import FieldValueError, InputError
 from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, suggest_field
 from paramcalc.shaping import repeat_pattern
@@ -144,8 +144,8 @@ class Profile:
 def profile(arch: Architecture) -> Profile:
     """Count `arch` once and keep its fixed tensors and per-block sums."""
     e = count(arch).enumeration
-    blocks = tuple((b.stack, b.layers, group_sums(b.tensors),
-                    inactive_size(b.tensors, arch.num_experts_per_tok)) for b in e.blocks)
+    blocks = tuple((b.stack, b.layers, group_sums(b.records), idle_size(b.records))
+                   for b in e.blocks)
     return Profile(group_sums(e.front + e.back), blocks)
 
 

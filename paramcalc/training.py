@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from paramcalc.schema import Architecture
+if TYPE_CHECKING:
+    from paramcalc.core.spec import Model
 
 COMPONENTS = ("weights", "gradients", "master weights", "optimizer states")
 
@@ -85,11 +87,13 @@ class Activations:
     per_layer_without_scores: int
     per_layer_recomputed: int
     logits: int
+    scores: int = 0
+    """The score terms of every attention layer together (recurrent layers keep none)."""
 
     @property
     def total(self) -> int:
         """Every layer without recomputation, plus the fp32 logits."""
-        return self.layers * self.per_layer + self.logits
+        return self.layers * self.per_layer_without_scores + self.scores + self.logits
 
     @property
     def total_without_scores(self) -> int:
@@ -102,14 +106,22 @@ class Activations:
         return self.layers * self.per_layer_recomputed + self.logits
 
 
-def activations(arch: Architecture, batch: int, seq: int) -> Activations:
-    """Activations of a micro-batch of `batch` x `seq` tokens, all layers of all stacks."""
-    s, b, h, a = seq, batch, arch.hidden_size, arch.num_attention_heads
-    layers = arch.num_hidden_layers + (arch.decoder_layers if arch.is_encoder_decoder else 0)
+def activations(model: Model, batch: int, seq: int) -> Activations:
+    """Activations of a micro-batch of `batch` x `seq` tokens, all layers of all stacks.
+
+    Per layer figures are averages over the layers: only attention layers keep scores.
+    """
+    tower = model.text
+    s, b, h = seq, batch, tower.hidden_size
+    layers = tower.num_layers
     # sbh(34 + 5as/h) = 34sbh + 5as²b: the second term is the attention scores, softmax and its
     # dropout mask (Korthikanti et al. 2022, eq. 1).
     without_scores = 34 * s * b * h
+    scores = 0
+    for _, block, indices in tower.block_uses():
+        heads = getattr(block.mixer, "num_attention_heads", 0)
+        scores += 5 * heads * s * s * b * len(indices)
     # The logits stay in fp32 for the cross-entropy loss (section 4.3).
-    logits = 4 * s * b * arch.vocab_size if arch.lm_head else 0
-    return Activations(layers, without_scores + 5 * a * s * s * b, without_scores, 2 * s * b * h,
-                       logits)
+    logits = 4 * s * b * tower.vocab_size if tower.lm_head else 0
+    return Activations(layers, without_scores + scores // layers, without_scores,
+                       2 * s * b * h, logits, scores)

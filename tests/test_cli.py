@@ -79,9 +79,12 @@ def test_count_layers_lists_blocks_and_tensors(runner: CliRunner) -> None:
     assert sum(layer["total"] for layer in data["layers"]) + 2 * 32000 * 4096 + 4096 == (
         data["total"])
     assert sum(t["size"] for t in data["tensors"]) == data["total"]
-    paths = {t["path"] for t in data["tensors"]}
-    assert "blocks.3.attention.q_proj.weight" in paths
-    assert "blocks.31.ffn.experts.down_proj.weight" in paths
+    shapes = {t["name"]: t["shape"] for t in data["tensors"]}
+    # MixtralForCausalLM's names: experts are one stacked tensor per projection (E, out, in).
+    assert shapes["model.layers.3.self_attn.q_proj.weight"] == [4096, 4096]
+    assert shapes["model.layers.31.mlp.experts.down_proj"] == [8, 4096, 14336]
+    assert shapes["model.layers.31.mlp.experts.gate_up_proj"] == [8, 2 * 14336, 4096]
+    assert {t["tower"] for t in data["tensors"]} == {"text"}
 
 
 def test_count_from_flags(runner: CliRunner) -> None:

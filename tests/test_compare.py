@@ -70,7 +70,7 @@ def test_missing_layer_differs(runner: CliRunner, tmp_path: Path) -> None:
     assert code == 1 and not data["ok"]
     missing = [d for d in data["differences"] if d["reason"] == "missing"]
     assert len(missing) == 9
-    assert {d["checkpoint_name"] for d in missing} >= {"layers.1.self_attn.q_proj.weight"}
+    assert {d["name"] for d in missing} >= {"model.layers.1.self_attn.q_proj.weight"}
     per_layer = 4 * H * H + 3 * H * F + 2 * H
     assert data["total"]["architecture"] - data["total"]["checkpoint"] == per_layer
 
@@ -87,14 +87,13 @@ def test_wrong_shape_and_extra_tensor_differ(runner: CliRunner, tmp_path: Path) 
 
 
 def test_table_names_the_differing_tensor(runner: CliRunner, tmp_path: Path) -> None:
-    """The report lists the paramcalc path next to the checkpoint name it maps to."""
+    """The report lists the missing tensor by the name transformers gives it."""
     (tmp_path / "arch.json").write_text(json.dumps(TINY_LLAMA))
     write_safetensors(tmp_path / "model.safetensors", llama_tensors(layers=1))
     args = ["compare", str(tmp_path / "arch.json"), str(tmp_path / "model.safetensors")]
     assert "DIFFER" in invoke(runner, *args).stdout
     out = invoke(runner, *args, "-f", "markdown").stdout
-    assert "| blocks.1.attention.q_proj.weight | layers.1.self_attn.q_proj.weight | 16 |  | " \
-           "missing |" in out
+    assert "| model.layers.1.self_attn.q_proj.weight | - | 16 |  | missing |" in out
 
 
 def gpt2_tensors(layers: int, hidden: int, positions: int) -> dict[str, tuple[str, list[int]]]:

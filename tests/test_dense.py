@@ -22,7 +22,7 @@ def test_seed_example_dense_2_on_4_inputs() -> None:
 def test_dense_derivation_agrees_with_calculator(name: str) -> None:
     """For every preset, the Keras-layer derivation gives the calculator's groups."""
     arch = load(name)
-    assert dense_formula_counts(arch) == count(arch).groups
+    assert dense_formula_counts(count(arch)) == count(arch).groups
 
 
 @pytest.mark.keras
@@ -34,7 +34,7 @@ def test_real_keras_layers_agree(name: str) -> None:
     from paramcalc.keras_check import keras_counts
 
     arch = load(name)
-    assert keras_counts(arch) == count(arch).groups
+    assert keras_counts(count(arch)) == count(arch).groups
 
 
 @pytest.mark.keras

@@ -169,13 +169,14 @@ def measured(request: pytest.FixtureRequest) -> dict[str, Any]:
 def test_forward_flops_equal_flop_counter_mode(measured: dict[str, Any]) -> None:
     """paramcalc's forward FLOPs are FlopCounterMode's total for the same forward pass."""
     arch = measured["arch"]
-    flops = forward_flops(count(arch), arch, BATCH, measured["seq"], encoder_seq=SEQ)
+    flops = forward_flops(count(arch), BATCH, measured["seq"], encoder_seq=SEQ)
     assert flops.forward == measured["flops"], measured["name"]
 
 
 def test_kv_cache_bytes_equal_the_cache_transformers_holds(measured: dict[str, Any]) -> None:
     """The KV cache bytes are those of the key/value tensors in past_key_values after the pass."""
-    cache = kv_cache(measured["arch"], DType.FP32, BATCH, measured["seq"], encoder_seq=SEQ)
+    model = measured["arch"].to_model()
+    cache = kv_cache(model, DType.FP32, BATCH, measured["seq"], encoder_seq=SEQ)
     assert cache.self_attention_bytes == measured["self_bytes"], measured["name"]
     assert cache.cross_attention_bytes == measured["cross_bytes"], measured["name"]
     assert cache.bytes == measured["self_bytes"] + measured["cross_bytes"]
@@ -194,8 +195,8 @@ def test_config_json_import_gives_the_same_figures(measured: dict[str, Any]) -> 
 
     arch = hf.from_config(measured["config"], "config.json")
     counted = count(arch)
-    flops = forward_flops(counted, arch, BATCH, measured["seq"], encoder_seq=SEQ)
-    cache = kv_cache(arch, DType.FP32, BATCH, measured["seq"], encoder_seq=SEQ)
+    flops = forward_flops(counted, BATCH, measured["seq"], encoder_seq=SEQ)
+    cache = kv_cache(arch.to_model(), DType.FP32, BATCH, measured["seq"], encoder_seq=SEQ)
     assert flops.forward == measured["flops"], measured["name"]
     assert cache.bytes == measured["self_bytes"] + measured["cross_bytes"], measured["name"]
     assert weights_memory(counted, DType.FP32).bytes == measured["fp32"], measured["name"]

@@ -47,8 +47,7 @@ def compare(ctx: click.Context, config: str, checkpoint: Path, overrides: tuple[
     from paramcalc.sources.safetensors import read_checkpoint
 
     arch = load_source(config, overrides)
-    result = compare_counts(count(arch), arch.tie_word_embeddings, arch.attention_output_norm,
-                            read_checkpoint(checkpoint))
+    result = compare_counts(count(arch), read_checkpoint(checkpoint))
     show(compare_report(result, arch.name or config, str(checkpoint)), fmt)
     if not result.ok:
         ctx.exit(EXIT_FAILED)

@@ -130,7 +130,7 @@ def memory(source: str, overrides: tuple[str, ...], dtype: str, kv_dtype: str | 
     arch, counted = load_counted(source, overrides)
     settings = MemorySettings(DType(dtype), DType(kv_dtype) if kv_dtype else None, batch, seq,
                               encoder_seq, quant_group_size, Recipe(recipe), zero, gpus)
-    show(memory_report(estimate_memory(arch, counted, settings), device), fmt)
+    show(memory_report(estimate_memory(counted, settings), device), fmt)
 
 
 @click.command()
@@ -154,8 +154,8 @@ def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
         raise click.UsageError("--mfu needs --gpu")
     device = find_gpu(gpu)
     arch, counted = load_counted(source, overrides)
-    forward = forward_flops(counted, arch, batch, seq, encoder_seq)
-    show(flops_report(counted.name, forward, Approximations.of(counted, arch, seq),
+    forward = forward_flops(counted, batch, seq, encoder_seq)
+    show(flops_report(counted.name, forward, Approximations.of(counted, seq),
                       training_compute(counted, forward, tokens), device, mfu or DEFAULT_MFU),
          fmt)
 
@@ -177,9 +177,9 @@ def report(source: str, overrides: tuple[str, ...], dtype: str, batch: int, seq:
 
     arch, counted = load_counted(source, overrides)
     settings = MemorySettings(DType(dtype), batch=batch, seq=seq, encoder_seq=encoder_seq)
-    forward = forward_flops(counted, arch, batch, seq, encoder_seq)
-    show(overview_report(breakdown_data(counted), estimate_memory(arch, counted, settings),
-                         forward, Approximations.of(counted, arch, seq),
+    forward = forward_flops(counted, batch, seq, encoder_seq)
+    show(overview_report(breakdown_data(counted), estimate_memory(counted, settings),
+                         forward, Approximations.of(counted, seq),
                          training_compute(counted, forward, None)), fmt)
 
 

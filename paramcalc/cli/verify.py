@@ -43,11 +43,12 @@ def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, .
     reports = []
     for source in sources or preset_names():
         arch = load_source(source, overrides)
-        columns = {"calculator": count(arch).groups, "dense formula": dense_formula_counts(arch)}
+        counted = count(arch)
+        columns = {"calculator": counted.groups, "dense formula": dense_formula_counts(counted)}
         if use_keras:
             from paramcalc.keras_check import keras_counts
 
-            columns["keras"] = keras_counts(arch)
+            columns["keras"] = keras_counts(counted)
         from paramcalc.render.reports import verify_report
 
         reports.append(verify_report(arch.name or source, columns))

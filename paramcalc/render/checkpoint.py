@@ -76,7 +76,7 @@ def compare_data(c: Comparison, architecture: str, checkpoint: str) -> dict[str,
         "ok": c.ok, "architecture": architecture, "checkpoint": checkpoint, "naming": c.style,
         "groups": {g: {"architecture": a, "checkpoint": s} for g, (a, s) in c.groups.items()},
         "total": {"architecture": totals[0], "checkpoint": totals[1]},
-        "differences": [{"paths": list(d.paths), "checkpoint_name": d.stored_name or None,
+        "differences": [{"name": d.name or None, "checkpoint_name": d.stored_name or None,
                          "architecture": d.expected, "checkpoint": d.stored,
                          "reason": d.reason} for d in c.differences],
         "explained": [{"name": e.name, "elements": e.size, "reason": e.reason}
@@ -98,8 +98,8 @@ def compare_report(c: Comparison, architecture: str, checkpoint: str) -> Report:
     if c.differences:
         report.sections.append(Report(
             f"{len(c.differences)} tensors differ",
-            ("paramcalc path", "checkpoint name", "architecture", "checkpoint", "why"),
-            [(", ".join(d.paths) or "-", d.stored_name or "-", d.expected, d.stored, d.reason)
+            ("tensor", "checkpoint name", "architecture", "checkpoint", "why"),
+            [(d.name or "-", d.stored_name or "-", d.expected, d.stored, d.reason)
              for d in c.differences], data=None))
     if c.explained:
         report.sections.append(Report(

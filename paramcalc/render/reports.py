@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from paramcalc.calculator import GROUPS, Breakdown, Group
+from paramcalc.calculator import GROUPS, Breakdown, Group, Tower
 from paramcalc.render import Report
 from paramcalc.render.units import human
 
@@ -21,7 +21,9 @@ def breakdown_data(b: Breakdown, layers: bool = False) -> dict[str, Any]:
         "name": b.name,
         "total": b.total,
         "groups": {g.value: b.groups[g] for g in GROUPS},
+        "towers": towers_data(b.towers),
         "non_embedding": b.non_embedding,
+        "non_embedding_excluding_head": b.non_embedding_excluding_head,
         "active": b.active,
         "tied_embeddings": b.tied_embeddings,
         "notes": list(b.notes),
@@ -33,11 +35,18 @@ def breakdown_data(b: Breakdown, layers: bool = False) -> dict[str, Any]:
             for layer in b.layers()
         ]
         data["tensors"] = [
-            {"path": t.path, "group": t.group.value, "shape": list(t.shape), "copies": t.copies,
-             "size": t.size}
+            {"name": t.name, "shape": list(t.shape), "group": t.group.value,
+             "tower": t.tower.value, "size": t.size}
             for t in b.enumeration.tensors()
         ]
     return data
+
+
+def towers_data(towers: dict[Tower, dict[Group, int]]) -> dict[str, Any]:
+    """Tower -> its total and groups, exact integers."""
+    return {t.value: {"total": sum(groups.values()),
+                      "groups": {g.value: groups[g] for g in GROUPS}}
+            for t, groups in towers.items()}
 
 
 def count_report(b: Breakdown, layers: bool = False) -> Report:
@@ -73,8 +82,7 @@ def layers_section(b: Breakdown) -> Report:
 
 def tensors_section(b: Breakdown) -> Report:
     """One row per tensor: dotted path, group, shape and size."""
-    rows = [(t.path, t.group.value, " x ".join(map(str, t.shape))
-             + (f" (x{t.copies} experts)" if t.copies > 1 else ""), t.size)
+    rows = [(t.name, t.group.value, " x ".join(map(str, t.shape)), t.size)
             for t in b.enumeration.tensors()]
     return Report("per tensor", ("tensor", "group", "shape", "parameters"), rows, data=None)
 

@@ -1,10 +1,8 @@
-"""Hugging Face `config.json` import: one explicit table per `model_type`.
+"""Hugging Face `config.json` import through the family records of `paramcalc.families`.
 
 The result is what transformers 5.23.0 counts when it instantiates the config
 (`sum(p.numel() for p in model.parameters())`, tied weights once): the causal-LM class for
-decoders, `AutoModel` for BERT and RoBERTa, `T5ForConditionalGeneration` for T5. Each family's
-defaults and mapping live in `hf_llama`, `hf_moe`, `hf_classic` and `hf_encoders`; the readers
-they share in `hf_config`.
+decoders, `AutoModel` for BERT and RoBERTa, `T5ForConditionalGeneration` for T5.
 """
 
 from __future__ import annotations
@@ -16,37 +14,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from paramcalc.errors import InputError, describe, from_validation_error
+from paramcalc.families.base import Family, HFConfig
 from paramcalc.schema import Architecture
-from paramcalc.sources.hf_config import Family, HFConfig
-
-#: What checkpoints of a family store beyond the parameters transformers builds from the config
-#: (read off the families' modeling code and published checkpoints' tensor names).
-STORED_BEYOND: dict[str, str] = {
-    "gpt2": "GPT-2 checkpoints may store causal-mask buffers (h.N.attn.bias, attn.masked_bias): "
-            "not parameters",
-    "gptj": "GPT-J checkpoints may store causal-mask buffers (attn.bias, attn.masked_bias): "
-            "not parameters",
-    "gpt_neox": "GPT-NeoX checkpoints may store buffers (attention.bias, attention.masked_bias, "
-                "rotary_emb.inv_freq): not parameters",
-    "llama": "older Llama checkpoints store rotary_emb.inv_freq buffers: not parameters",
-    "bert": "pre-training checkpoints also hold the masked-LM and next-sentence heads (cls.*), "
-            "which AutoModel does not build",
-    "roberta": "checkpoints also hold the masked-LM head (lm_head.*), which AutoModel does not "
-               "build",
-    "t5": "checkpoints store the shared embedding again as encoder.embed_tokens and "
-          "decoder.embed_tokens (one tensor, counted once)",
-    "deepseek_v3": "checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
-                   "transformers) and the multi-token-prediction layers (num_nextn_predict_layers),"
-                   " which transformers does not build",
-}
 
 
 def families() -> dict[str, Family]:
-    """Every supported model_type and its table, sorted by name."""
-    from paramcalc.sources import hf_classic, hf_encoders, hf_llama, hf_moe
+    """Every supported model_type and its record."""
+    from paramcalc.families import families as registry
 
-    every = (*hf_llama.FAMILIES, *hf_moe.FAMILIES, *hf_classic.FAMILIES, *hf_encoders.FAMILIES)
-    return dict(sorted((f.model_type, f) for f in every))
+    return registry()
 
 
 def supported_model_types() -> list[str]:
@@ -75,10 +51,9 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
     return table[model_type]
 
 
-def stored_beyond(model_type: str) -> tuple[str, ...]:
+def stored_beyond(family: Family) -> tuple[str, ...]:
     """The family's note on what its checkpoints hold beyond the parameters, if it has one."""
-    note = STORED_BEYOND.get(model_type)
-    return (note,) if note else ()
+    return (family.notes,) if family.notes else ()
 
 
 def from_config(data: dict[str, Any], where: str, default_name: str | None = None) -> Architecture:
@@ -86,7 +61,7 @@ def from_config(data: dict[str, Any], where: str, default_name: str | None = Non
     family = family_of(data, where)
     fields = family.build(HFConfig(data, where, family))
     fields = {"name": default_name, "source": f"{where} (model_type {family.model_type})",
-              "notes": stored_beyond(family.model_type), **fields}
+              "notes": stored_beyond(family), "naming": family.model_type, **fields}
     try:
         return Architecture.model_validate(fields)
     except ValidationError as exc:

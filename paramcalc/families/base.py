@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramcalc.core.names import Naming
 from paramcalc.errors import InputError, describe
 
 #: Attention kinds paramcalc knows; transformers' legacy name "attention" means full attention
@@ -20,15 +21,42 @@ LAYER_TYPE_NAMES = {"full_attention": "full_attention", "attention": "full_atten
                     "sliding_attention": "sliding_attention"}
 
 
+Rule = Callable[["HFConfig"], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Family:
-    """One `model_type`: its config class's defaults, its aliases and its field mapping."""
+    """One `model_type` and every fact paramcalc knows of it, in one record.
+
+    `rules` map the config onto the schema: each reads keys of the config (falling back to
+    `defaults`, the config class's defaults in transformers 5.23) and returns schema fields;
+    later rules win. `naming` is how the family's transformers model names its parameters;
+    `notes` what its checkpoints store beyond them.
+    """
 
     model_type: str
     defaults: Mapping[str, Any]
-    build: Callable[[HFConfig], dict[str, Any]]
+    rules: tuple[Rule, ...]
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Field -> the other names transformers accepts for it, in the order they win."""
+    naming: Naming = field(default_factory=Naming)
+    """Parameter names and storage layout of the family's transformers model."""
+    notes: str | None = None
+    """What checkpoints of the family store beyond the parameters transformers builds."""
+    variants: Mapping[str, Naming] = field(default_factory=dict)
+    """Namings of configurations whose modules the family names otherwise
+    (`falcon/parallel_norms`), chosen by a rule that sets `naming`."""
+
+    def naming_of(self, variant: str) -> Naming:
+        """The naming of one of the family's variants (its own for an empty one)."""
+        return self.variants[variant] if variant else self.naming
+
+    def build(self, c: HFConfig) -> dict[str, Any]:
+        """Schema fields for a config: every rule's fields, later ones winning."""
+        fields: dict[str, Any] = {}
+        for rule in self.rules:
+            fields |= rule(c)
+        return fields
 
 
 class HFConfig:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from paramcalc.core.names import Naming
 from paramcalc.errors import InputError, describe
-from paramcalc.sources.hf_config import Family, HFConfig
+from paramcalc.families.base import Family, HFConfig
 
 
 def bert(c: HFConfig) -> dict[str, Any]:
@@ -74,6 +75,7 @@ def t5(c: HFConfig) -> dict[str, Any]:
         "is_encoder_decoder": True, "position_embedding_type": "relative",
         "relative_attention_num_buckets": c.integer("relative_attention_num_buckets", minimum=0),
         "tie_word_embeddings": tied, "norm_type": "rmsnorm",
+        **({"naming": "t5/gated"} if t5_gated(c) else {}),
     }
 
 
@@ -81,14 +83,43 @@ BERT_DEFAULTS = {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 1
                  "num_attention_heads": 12, "intermediate_size": 3072,
                  "max_position_embeddings": 512, "type_vocab_size": 2,
                  "add_cross_attention": False}
+#: BertModel's names (AutoModel: no `bert.` prefix, no masked-LM head).
+BERT = Naming({"embed_tokens": "embeddings.word_embeddings",
+               "embed_positions": "embeddings.position_embeddings",
+               "token_type_embeddings": "embeddings.token_type_embeddings",
+               "embedding_norm": "embeddings.LayerNorm", "decoder.layers": "encoder.layer",
+               "attention": "attention.self", "attention.o_proj": "attention.output.dense",
+               "post_mixer_norm": "attention.output.LayerNorm", "ffn.up_proj": "intermediate.dense",
+               "ffn.down_proj": "output.dense", "post_ffn_norm": "output.LayerNorm"},
+              leaves={"attention.q_proj": "query", "attention.k_proj": "key",
+                      "attention.v_proj": "value"})
+#: T5ForConditionalGeneration's names: the decoder's feed-forward sits one sub-layer later.
+T5_NAMES = {"embed_tokens": "shared", "encoder.layers": "encoder.block",
+            "decoder.layers": "decoder.block", "encoder.final_norm": "encoder.final_layer_norm",
+            "decoder.final_norm": "decoder.final_layer_norm", "input_norm": "layer.0.layer_norm",
+            "attention": "layer.0.SelfAttention", "pre_cross_norm": "layer.1.layer_norm",
+            "cross_attention": "layer.1.EncDecAttention", "pre_ffn_norm": "layer.1.layer_norm",
+            "decoder/pre_ffn_norm": "layer.2.layer_norm", "ffn": "layer.1.DenseReluDense",
+            "decoder/ffn": "layer.2.DenseReluDense"}
+T5_LEAVES = {f"{mixer}.{x}_proj": x for mixer in ("attention", "cross_attention")
+             for x in "qkvo"} | {"ffn.up_proj": "wi", "ffn.down_proj": "wo"}
+T5 = Naming(T5_NAMES, T5_LEAVES)
+T5_GATED = Naming(T5_NAMES, T5_LEAVES | {"ffn.gate_proj": "wi_0", "ffn.up_proj": "wi_1"})
 
 FAMILIES = (
-    Family("bert", BERT_DEFAULTS, bert),
-    Family("roberta", {**BERT_DEFAULTS, "vocab_size": 50265}, bert),
+    Family("bert", BERT_DEFAULTS, (bert,), naming=BERT,
+           notes="pre-training checkpoints also hold the masked-LM and next-sentence heads "
+                 "(cls.*), which AutoModel does not build"),
+    Family("roberta", {**BERT_DEFAULTS, "vocab_size": 50265}, (bert,), naming=BERT,
+           notes="checkpoints also hold the masked-LM head (lm_head.*), which AutoModel does "
+                 "not build"),
     Family("t5", {"vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048,
                   "num_layers": 6, "num_decoder_layers": None, "num_heads": 8,
                   "relative_attention_num_buckets": 32, "feed_forward_proj": "relu",
-                  "tie_word_embeddings": None}, t5,
+                  "tie_word_embeddings": None}, (t5,),
            {"d_model": ("hidden_size",), "num_heads": ("num_attention_heads",),
-            "num_layers": ("num_hidden_layers",), "d_kv": ("head_dim",)}),
+            "num_layers": ("num_hidden_layers",), "d_kv": ("head_dim",)},
+           naming=T5, variants={"gated": T5_GATED},
+           notes="checkpoints store the shared embedding again as encoder.embed_tokens and "
+                 "decoder.embed_tokens (one tensor, counted once)"),
 )

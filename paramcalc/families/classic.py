@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.sources.hf_config import Family, HFConfig, standard_sizes
-from paramcalc.sources.hf_llama import head_dim_if_set
+from paramcalc.core.names import Naming
+from paramcalc.families.base import Family, HFConfig, standard_sizes
+from paramcalc.families.rules import head_dim_if_set
 
 #: GPT2Config / GPTJConfig attribute_map: the standard names stand for the n_* fields.
 GPT2_ALIASES = {"n_embd": ("hidden_size",), "n_layer": ("num_hidden_layers",),
@@ -94,9 +95,9 @@ def falcon_norms(c: HFConfig) -> dict[str, Any]:
     two_parallel = c.opt_int("num_ln_in_parallel_attn")
     if two_parallel is None and c.opt_bool("new_decoder_architecture"):
         two_parallel = 2
-    if not c.opt_bool("parallel_attn") or two_parallel == 2:
-        return {"parallel_block": False}
-    return {"parallel_block": True}
+    if two_parallel == 2 and c.opt_bool("parallel_attn"):
+        return {"parallel_block": False, "naming": "falcon/parallel_norms"}
+    return {"parallel_block": bool(c.opt_bool("parallel_attn"))}
 
 
 def falcon(c: HFConfig) -> dict[str, Any]:
@@ -145,35 +146,87 @@ def phi(c: HFConfig) -> dict[str, Any]:
     return fields
 
 
+#: transformers' GPT-2 family names (GPT2LMHeadModel): Conv1D projections stored (in, out).
+GPT2 = Naming({"embed_tokens": "transformer.wte", "embed_positions": "transformer.wpe",
+               "decoder.layers": "transformer.h", "input_norm": "ln_1", "attention": "attn",
+               "attention.qkv_proj": "attn.c_attn", "attention.o_proj": "attn.c_proj",
+               "pre_ffn_norm": "ln_2", "ffn.up_proj": "mlp.c_fc", "ffn.down_proj": "mlp.c_proj",
+               "decoder.final_norm": "transformer.ln_f", "pre_cross_norm": "ln_cross_attn",
+               "cross_attention": "crossattention",
+               "cross_attention.o_proj": "crossattention.c_proj",
+               "cross_attention.q_proj": "crossattention.q_attn",
+               "cross_attention.kv_proj": "crossattention.c_attn"},
+              fused={"attention.qkv_proj": ("q_proj", "k_proj", "v_proj"),
+                     "cross_attention.kv_proj": ("k_proj", "v_proj")}, conv1d=True)
+GPTJ = Naming({"embed_tokens": "transformer.wte", "decoder.layers": "transformer.h",
+               "input_norm": "ln_1", "attention": "attn", "attention.o_proj": "attn.out_proj",
+               "ffn.up_proj": "mlp.fc_in", "ffn.down_proj": "mlp.fc_out",
+               "decoder.final_norm": "transformer.ln_f"})
+OPT = Naming({"embed_tokens": "model.decoder.embed_tokens",
+              "embed_positions": "model.decoder.embed_positions",
+              "project_in": "model.decoder.project_in", "project_out": "model.decoder.project_out",
+              "decoder.layers": "model.decoder.layers", "input_norm": "self_attn_layer_norm",
+              "attention.o_proj": "self_attn.out_proj", "pre_ffn_norm": "final_layer_norm",
+              "ffn": "", "ffn.up_proj": "fc1", "ffn.down_proj": "fc2",
+              "decoder.final_norm": "model.decoder.final_layer_norm"})
+#: BLOOM, Falcon and GPT-NeoX fuse q, k and v into query_key_value and name the MLP's
+#: projections dense_h_to_4h and dense_4h_to_h.
+FUSED_QKV = {"attention.qkv_proj": ("q_proj", "k_proj", "v_proj")}
+H_TO_4H = {"ffn.up_proj": "mlp.dense_h_to_4h", "ffn.down_proj": "mlp.dense_4h_to_h"}
+BLOOM = Naming({"embed_tokens": "transformer.word_embeddings",
+                "embedding_norm": "transformer.word_embeddings_layernorm",
+                "decoder.layers": "transformer.h", "attention": "self_attention",
+                "attention.qkv_proj": "self_attention.query_key_value",
+                "attention.o_proj": "self_attention.dense", **H_TO_4H,
+                "decoder.final_norm": "transformer.ln_f"}, fused=FUSED_QKV)
+FALCON_NAMES = {**BLOOM.names, "embedding_norm": "transformer.embedding_norm"}
+FALCON = Naming(FALCON_NAMES, fused=FUSED_QKV)
+#: Falcon's new decoder architecture: one norm for attention and one for the MLP, in parallel.
+FALCON_PARALLEL_NORMS = Naming({**FALCON_NAMES, "input_norm": "ln_attn",
+                                "pre_ffn_norm": "ln_mlp"}, fused=FUSED_QKV)
+GPT_NEOX = Naming({"embed_tokens": "gpt_neox.embed_in", "decoder.layers": "gpt_neox.layers",
+                   "attention": "attention", "attention.qkv_proj": "attention.query_key_value",
+                   "attention.o_proj": "attention.dense", **H_TO_4H,
+                   "decoder.final_norm": "gpt_neox.final_layer_norm"}, fused=FUSED_QKV)
+PHI = Naming({"attention.o_proj": "self_attn.dense", "attention.q_norm": "self_attn.q_layernorm",
+              "attention.k_norm": "self_attn.k_layernorm", "ffn.up_proj": "mlp.fc1",
+              "ffn.down_proj": "mlp.fc2", "decoder.final_norm": "model.final_layernorm"})
+CAUSAL_MASK = "checkpoints may store causal-mask buffers ({}): not parameters"
+
 FAMILIES = (
     Family("gpt2", {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12,
                     "n_head": 12, "n_inner": None, "add_cross_attention": False,
-                    "tie_word_embeddings": True}, gpt2, GPT2_ALIASES),
+                    "tie_word_embeddings": True}, (gpt2,), GPT2_ALIASES, naming=GPT2,
+           notes="GPT-2 " + CAUSAL_MASK.format("h.N.attn.bias, attn.masked_bias")),
     Family("gptj", {"vocab_size": 50400, "n_positions": 2048, "n_embd": 4096, "n_layer": 28,
-                    "n_head": 16, "n_inner": None, "tie_word_embeddings": False}, gptj,
-           GPT2_ALIASES),
+                    "n_head": 16, "n_inner": None, "tie_word_embeddings": False}, (gptj,),
+           GPT2_ALIASES, naming=GPTJ,
+           notes="GPT-J " + CAUSAL_MASK.format("attn.bias, attn.masked_bias")),
     Family("opt", {"vocab_size": 50272, "hidden_size": 768, "num_hidden_layers": 12,
                    "ffn_dim": 3072, "max_position_embeddings": 2048,
                    "do_layer_norm_before": True, "_remove_final_layer_norm": False,
                    "word_embed_proj_dim": None, "num_attention_heads": 12,
                    "enable_bias": True, "layer_norm_elementwise_affine": True,
-                   "tie_word_embeddings": True}, opt),
+                   "tie_word_embeddings": True}, (opt,), naming=OPT),
     Family("bloom", {"vocab_size": 250880, "hidden_size": 64, "n_layer": 2, "n_head": 8,
-                     "tie_word_embeddings": True}, bloom,
+                     "tie_word_embeddings": True}, (bloom,),
            {"hidden_size": ("n_embed",), "n_layer": ("num_hidden_layers",),
-            "n_head": ("num_attention_heads",)}),
+            "n_head": ("num_attention_heads",)}, naming=BLOOM),
     Family("falcon", {"vocab_size": 65024, "hidden_size": 4544, "num_hidden_layers": 32,
                       "num_attention_heads": 71, "num_ln_in_parallel_attn": None,
                       "num_kv_heads": None, "alibi": False, "new_decoder_architecture": False,
                       "multi_query": True, "parallel_attn": True, "bias": False,
                       "max_position_embeddings": 2048, "ffn_hidden_size": None,
-                      "tie_word_embeddings": True}, falcon, {"hidden_size": ("n_embed",)}),
+                      "tie_word_embeddings": True}, (falcon,), {"hidden_size": ("n_embed",)},
+           naming=FALCON, variants={"parallel_norms": FALCON_PARALLEL_NORMS}),
     Family("gpt_neox", {"vocab_size": 50432, "hidden_size": 6144, "num_hidden_layers": 44,
                         "num_attention_heads": 64, "intermediate_size": 24576,
                         "max_position_embeddings": 2048, "tie_word_embeddings": False,
-                        "attention_bias": True}, gpt_neox),
+                        "attention_bias": True}, (gpt_neox,), naming=GPT_NEOX,
+           notes="GPT-NeoX checkpoints may store buffers (attention.bias, attention.masked_bias, "
+                 "rotary_emb.inv_freq): not parameters"),
     Family("phi", {"vocab_size": 51200, "hidden_size": 2048, "intermediate_size": 8192,
                    "num_hidden_layers": 24, "num_attention_heads": 32,
                    "num_key_value_heads": None, "max_position_embeddings": 2048,
-                   "tie_word_embeddings": False, "qk_layernorm": False}, phi),
+                   "tie_word_embeddings": False, "qk_layernorm": False}, (phi,), naming=PHI),
 )

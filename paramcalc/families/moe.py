@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.sources.hf_config import Family, HFConfig, attention_span, standard_sizes
-from paramcalc.sources.hf_llama import head_dim_if_set, sizes
+from paramcalc.core.names import Naming
+from paramcalc.families.base import Family, HFConfig, attention_span, standard_sizes
+from paramcalc.families.llama import size_defaults as sizes
+from paramcalc.families.rules import head_dim_if_set
 
 
 def routed_experts(c: HFConfig, experts: str, width: int | None = None) -> dict[str, Any]:
@@ -120,34 +122,48 @@ def deepseek_v3(c: HFConfig) -> dict[str, Any]:
     return deepseek(c, "n_routed_experts")
 
 
+#: Mixtral checkpoints keep Mistral's MoE names (`block_sparse_moe.gate`, experts' w1 (gate),
+#: w3 (up), w2 (down)); transformers 5.23 loads them into `mlp.gate` and stacked experts.
+MIXTRAL = Naming(checkpoint_renames=(
+    (r"\.block_sparse_moe\.gate\.", ".mlp.gate."),
+    (r"\.block_sparse_moe\.experts\.(\d+)\.w1\.", r".mlp.experts.\1.gate_proj."),
+    (r"\.block_sparse_moe\.experts\.(\d+)\.w3\.", r".mlp.experts.\1.up_proj."),
+    (r"\.block_sparse_moe\.experts\.(\d+)\.w2\.", r".mlp.experts.\1.down_proj."),
+))
+#: DeepSeek calls its shared expert MLP `shared_experts`.
+DEEPSEEK = Naming({"ffn.shared_expert": "mlp.shared_experts"})
+
 DEEPSEEK_MLA = {"kv_lora_rank": 512, "q_lora_rank": 1536, "qk_nope_head_dim": 128,
                 "qk_rope_head_dim": 64, "v_head_dim": 128, "attention_bias": False}
 
 FAMILIES = (
     Family("mixtral", {**sizes(32000, 4096, 14336, 32, 32, 8, 4096 * 32, False),
                        "sliding_window": None, "num_experts_per_tok": 2,
-                       "num_local_experts": 8}, mixtral,
-           aliases={"num_local_experts": ("num_experts",)}),
+                       "num_local_experts": 8}, (mixtral,),
+           aliases={"num_local_experts": ("num_experts",)}, naming=MIXTRAL),
     Family("qwen2_moe", {**sizes(151936, 2048, 5632, 24, 16, 16, 32768, False),
                          "use_sliding_window": False, "sliding_window": 4096,
                          "max_window_layers": 28, "layer_types": None, "qkv_bias": True,
                          "decoder_sparse_step": 1, "moe_intermediate_size": 1408,
                          "shared_expert_intermediate_size": 5632, "num_experts_per_tok": 4,
-                         "num_experts": 60, "mlp_only_layers": None}, qwen2_moe),
+                         "num_experts": 60, "mlp_only_layers": None}, (qwen2_moe,)),
     Family("qwen3_moe", {**sizes(151936, 2048, 6144, 24, 32, 4, 32768, False),
                          "attention_bias": False, "use_sliding_window": False,
                          "sliding_window": 4096, "decoder_sparse_step": 1,
                          "moe_intermediate_size": 768, "num_experts_per_tok": 8,
-                         "num_experts": 128, "mlp_only_layers": None}, qwen3_moe,
+                         "num_experts": 128, "mlp_only_layers": None}, (qwen3_moe,),
            aliases={"num_experts": ("num_local_experts",)}),
     Family("deepseek_v2", {**sizes(102400, 4096, 11008, 32, 32, None, 2048, False),
                            **DEEPSEEK_MLA, "mlp_bias": False, "first_k_dense_replace": 0,
                            "n_routed_experts": 64, "n_shared_experts": 2,
                            "num_experts_per_tok": None, "moe_intermediate_size": 1407},
-           deepseek_v2, aliases={"n_routed_experts": ("num_experts",)}),
+           (deepseek_v2,), aliases={"n_routed_experts": ("num_experts",)}, naming=DEEPSEEK),
     Family("deepseek_v3", {**sizes(129280, 7168, 18432, 61, 128, 128, 4096, False),
                            **DEEPSEEK_MLA, "first_k_dense_replace": 3,
                            "n_routed_experts": 256, "n_shared_experts": 1,
                            "num_experts_per_tok": 8, "moe_intermediate_size": 2048},
-           deepseek_v3, aliases={"n_routed_experts": ("num_local_experts",)}),
+           (deepseek_v3,), aliases={"n_routed_experts": ("num_local_experts",)}, naming=DEEPSEEK,
+           notes="checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
+                 "transformers) and the multi-token-prediction layers (num_nextn_predict_layers),"
+                 " which transformers does not build"),
 )

@@ -1,0 +1,207 @@
+"""Attention mixers: multi-head / grouped-query attention and DeepSeek's latent attention.
+
+Each kind owns its tensors (as role-named records, `q_proj`, `o_proj`...), what it caches per
+token, and the widths its score and value products multiply (for FLOPs).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from paramcalc.core.context import Context, NormType
+from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream
+from paramcalc.core.types import Count, PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+
+class QKNorm(str, Enum):
+    """Norms on queries and keys: none, one per head (size head_dim) or one over all heads."""
+
+    NONE = "none"
+    PER_HEAD = "per_head"
+    FULL = "full"
+
+
+def linear(role: str, inputs: int, outputs: int, bias: bool, ctx: Context,
+           stream: Stream | None = None) -> Linear:
+    """A projection of the attention group in the context's tower."""
+    return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
+
+
+class Attention(Spec):
+    """Softmax attention over query heads sharing key/value heads (MHA, GQA or MQA)."""
+
+    kind: Literal["attention"] = "attention"
+    num_attention_heads: PositiveInt
+    """Query heads."""
+    num_key_value_heads: PositiveInt | None = None
+    """Key/value heads: equal to the query heads (MHA), fewer (GQA) or 1 (MQA). Default: heads."""
+    head_dim: PositiveInt | None = None
+    """Width of one head. Default: hidden_size / num_attention_heads."""
+    qkv_bias: bool = False
+    """Query, key and value projections have biases."""
+    o_bias: bool = False
+    """The output projection has a bias."""
+    qk_norm: QKNorm = QKNorm.NONE
+    """Norms on queries and keys (Qwen3, Gemma 3: per_head; OLMo 2: full)."""
+    qk_norm_type: NormType | None = None
+    """Kind of the query/key norms. Default: the tower's norm kind."""
+    sinks: bool = False
+    """A learned attention sink per query head (gpt-oss `sinks`)."""
+    output_gate: bool = False
+    """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    sliding_window: PositiveInt | None = None
+    """Tokens a sliding-window layer attends to; none for full attention."""
+    attention_chunk_size: PositiveInt | None = None
+    """Chunked attention (Llama 4): a query sees the keys of its own chunk only."""
+    relative_attention_num_buckets: Count = 0
+    """Rows of a learned relative position bias (T5: in the first block of each stack)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Reject head counts that do not fit the width, naming the field."""
+        heads, kv = self.num_attention_heads, self.kv_heads
+        if self.head_dim is None and hidden % heads:
+            raise FieldValueError(f"{where}num_attention_heads",
+                                  f"{heads} does not divide hidden_size={hidden} "
+                                  "(set head_dim to use heads of another width)")
+        if kv > heads:
+            raise FieldValueError(f"{where}num_key_value_heads",
+                                  f"{kv} exceeds num_attention_heads={heads}")
+        if heads % kv:
+            raise FieldValueError(f"{where}num_key_value_heads",
+                                  f"{kv} must divide num_attention_heads={heads}")
+
+    @property
+    def kv_heads(self) -> int:
+        """Key/value heads, defaulting to the query heads."""
+        return self.num_key_value_heads or self.num_attention_heads
+
+    def width(self, hidden: int) -> int:
+        """Width of one head."""
+        return self.head_dim or hidden // self.num_attention_heads
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
+        hidden, hd = ctx.hidden, self.width(ctx.hidden)
+        q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
+        kv_in = ctx.source_hidden or hidden if cross else hidden
+        kv_stream = Stream.SOURCE if cross else None
+        q_out = q_width * (2 if self.output_gate else 1)
+        records: list[Record] = [
+            linear("q_proj", hidden, q_out, self.qkv_bias, ctx),
+            linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
+            linear("v_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
+            linear("o_proj", q_width, hidden, self.o_bias, ctx),
+        ]
+        widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
+        if widths:
+            records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
+            records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.sinks:
+            records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
+                                 ctx.tower))
+        if self.relative_attention_num_buckets:
+            # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
+            records.append(Embedding("relative_attention_bias",
+                                     self.relative_attention_num_buckets,
+                                     self.num_attention_heads, Group.ATTENTION, ctx.tower))
+        return records
+
+    def cache_values(self, hidden: int) -> int:
+        """Values cached per token: K and V of every key/value head."""
+        return 2 * self.kv_heads * self.width(hidden)
+
+    def expanded_cache_values(self, hidden: int) -> int:
+        """The same: standard attention caches its K and V as they are."""
+        return self.cache_values(hidden)
+
+    def score_widths(self, hidden: int) -> tuple[int, int]:
+        """Per-head widths of the query/key product and of the values."""
+        hd = self.width(hidden)
+        return hd, hd
+
+    @property
+    def window(self) -> int | None:
+        """Keys a query may attend to, when fewer than the whole sequence."""
+        return self.sliding_window
+
+    @property
+    def span(self) -> str:
+        """The layer's attention kind, as config.json `layer_types` names it."""
+        if self.sliding_window:
+            return "sliding_attention"
+        if self.attention_chunk_size:
+            return "chunked_attention"
+        return "full_attention"
+
+
+class LatentAttention(Spec):
+    """Multi-head latent attention (DeepSeek-V2/V3 `DeepseekV2Attention`)."""
+
+    kind: Literal["mla"] = "mla"
+    num_attention_heads: PositiveInt
+    """Query heads."""
+    q_lora_rank: PositiveInt | None = None
+    """Rank of the query down/up projection; none for a plain q_proj."""
+    kv_lora_rank: PositiveInt
+    """Rank of the compressed key/value latent."""
+    qk_nope_head_dim: PositiveInt
+    """Per-head query/key width without rotary."""
+    qk_rope_head_dim: PositiveInt
+    """Per-head query/key width carrying rotary (keys share one rotary head)."""
+    v_head_dim: PositiveInt
+    """Per-head value width."""
+    qkv_bias: bool = False
+    """q_a_proj and kv_a_proj_with_mqa have biases (attention_bias)."""
+    o_bias: bool = False
+    """The output projection has a bias."""
+    sliding_window: PositiveInt | None = None
+    """Tokens a sliding-window layer attends to; none for full attention."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Every width is explicit: nothing to reconcile with hidden_size."""
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """Down and up projections of queries and of the key/value latent, with their norms."""
+        hidden, heads = ctx.hidden, self.num_attention_heads
+        qk_head = self.qk_nope_head_dim + self.qk_rope_head_dim
+        if self.q_lora_rank is None:
+            records: list[Record] = [linear("q_proj", hidden, heads * qk_head, False, ctx)]
+        else:
+            records = [
+                linear("q_a_proj", hidden, self.q_lora_rank, self.qkv_bias, ctx),
+                *ctx.norm("q_a_layernorm", self.q_lora_rank),
+                linear("q_b_proj", self.q_lora_rank, heads * qk_head, False, ctx),
+            ]
+        latent = self.kv_lora_rank + self.qk_rope_head_dim
+        kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
+        return records + [
+            linear("kv_a_proj_with_mqa", hidden, latent, self.qkv_bias, ctx),
+            *ctx.norm("kv_a_layernorm", self.kv_lora_rank),
+            linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
+            linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
+        ]
+
+    def cache_values(self, hidden: int) -> int:
+        """The compressed latent and the shared rotary key, as transformers 5.23 caches them."""
+        return self.kv_lora_rank + self.qk_rope_head_dim
+
+    def expanded_cache_values(self, hidden: int) -> int:
+        """The per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) the latent expands to."""
+        width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
+        return self.num_attention_heads * width
+
+    def score_widths(self, hidden: int) -> tuple[int, int]:
+        """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""
+        return self.qk_nope_head_dim + self.qk_rope_head_dim, self.v_head_dim
+
+    @property
+    def window(self) -> int | None:
+        """Keys a query may attend to, when fewer than the whole sequence."""
+        return self.sliding_window
+
+    @property
+    def span(self) -> str:
+        """The layer's attention kind."""
+        return "sliding_attention" if self.sliding_window else "full_attention"

@@ -1,0 +1,180 @@
+"""Turn a v2 model into its tensor records, named as the family's transformers model names them.
+
+Layers of one kind share a `Block` (its names hold `{i}`), so a 100-layer count enumerates each
+kind once. Tied tensors appear once: a tied head is a record whose weight is not its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from paramcalc.core.context import Context
+from paramcalc.core.names import (
+    DEFAULT_NAMES,
+    ENCODER_DECODER_NAMES,
+    POST_NORM_NAMES,
+    Naming,
+    join,
+    naming_for,
+)
+from paramcalc.core.records import (
+    Block,
+    Embedding,
+    Group,
+    Linear,
+    Record,
+    Stream,
+    Tensor,
+    Tower,
+    renamed,
+)
+from paramcalc.core.spec import Block as BlockSpec
+from paramcalc.core.spec import Model, TextTower
+
+#: A resolver from role to module path.
+NameOf = Callable[[str], str]
+#: The role a mixer's records are named under, by mixer kind.
+MIXER_ROLES = {"attention": "attention", "mla": "attention", "mamba2": "mamba",
+               "gated_deltanet": "linear_attention"}
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    """Every parameter record of a model: the embeddings, the blocks, then norms and heads."""
+
+    front: tuple[Record, ...]
+    blocks: tuple[Block, ...]
+    back: tuple[Record, ...]
+
+    def layer_order(self) -> list[tuple[Block, int]]:
+        """Each (block, layer index) pair, stack by stack in model order."""
+        stacks = list(dict.fromkeys(b.stack for b in self.blocks))
+        pairs = [(b, i) for b in self.blocks for i in b.layers]
+        return sorted(pairs, key=lambda pair: (stacks.index(pair[0].stack), pair[1]))
+
+    def records(self) -> Iterator[Record]:
+        """Every record with its full name, layer by layer."""
+        yield from self.front
+        for block, index in self.layer_order():
+            yield from block.at(index)
+        yield from self.back
+
+    def tensors(self) -> Iterator[Tensor]:
+        """Every stored parameter (name and shape), tied tensors once."""
+        for record in self.records():
+            yield from record.tensors()
+
+    def every_record(self) -> Iterator[tuple[Record, int]]:
+        """Each distinct record with how many layers hold it: a fold needs no per-layer names."""
+        for r in self.front + self.back:
+            yield r, 1
+        for block in self.blocks:
+            for r in block.records:
+                yield r, len(block.layers)
+
+
+def enumerate_model(model: Model) -> Enumeration:
+    """Every parameter record of `model`."""
+    naming = naming_for(model.naming)
+    return text_tower(model.text, naming)
+
+
+def tower_defaults(tower: TextTower) -> Mapping[str, str]:
+    """The default names for a tower's shape (an encoder-decoder nests its stacks)."""
+    return {**DEFAULT_NAMES, **ENCODER_DECODER_NAMES} if tower.is_encoder_decoder else DEFAULT_NAMES
+
+
+def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
+    """Embeddings, every stack's blocks, final norms and the head of a language model."""
+    defaults = tower_defaults(tower)
+
+    def name(role: str) -> str:
+        return naming.resolve(role, "", defaults)
+
+    ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
+    front = embeddings(tower, ctx, name)
+    blocks: list[Block] = []
+    back: list[Record] = []
+    for stack in tower.stacks:
+        source = tower.is_encoder_decoder and stack.name == "encoder"
+        stack_ctx = replace(ctx, stream=Stream.SOURCE) if source else ctx
+        prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
+        for key, (spec, layers) in stack.layer_blocks().items():
+            records = block_records(spec, stack_ctx, naming, stack.name, defaults)
+            named = tuple(renamed(r, join(prefix, r.name)) for r in records)
+            blocks.append(Block(stack.name, key or spec.kind, layers, named))
+        if stack.final_norm:
+            back += ctx.norm(name(f"{stack.name}.final_norm"), tower.hidden_size)
+    return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
+
+
+def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
+    """Token, position and token-type tables, width projections and the embedding norm."""
+    e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
+    records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
+    if tower.position_embeddings:
+        records.append(Embedding(name("embed_positions"), tower.position_embeddings, hidden, e))
+    if tower.type_vocab_size:
+        records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, hidden, e))
+    if width != hidden:
+        # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
+        records.append(Linear(name("project_in"), width, hidden, False, e))
+        records.append(Linear(name("project_out"), hidden, width, False, e))
+    if tower.embedding_norm:
+        records += ctx.norm(name("embedding_norm"), hidden)
+    return records
+
+
+def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
+    """The language-model head (a tied one keeps only its bias) and the pooler."""
+    records: list[Record] = []
+    if tower.lm_head:
+        records.append(Linear(name("lm_head"), tower.token_width, tower.vocab_size,
+                              tower.lm_head_bias, Group.OUTPUT, tied=tower.tie_word_embeddings))
+    if tower.pooler:
+        records.append(Linear(name("pooler"), tower.hidden_size, tower.hidden_size, True,
+                              Group.OUTPUT, stream=Stream.SEQUENCE))
+    return records
+
+
+def block_records(block: BlockSpec, ctx: Context, naming: Naming, stack: str,
+                  defaults: Mapping[str, str]) -> list[Record]:
+    """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
+    hidden, sites = ctx.hidden, set(block.norms)
+    roles: list[Record] = []
+    if "input" in sites:
+        roles += ctx.norm("input_norm", hidden)
+    if block.mixer is not None:
+        role = MIXER_ROLES[block.mixer.kind]
+        roles += [renamed(r, f"{role}.{r.name}") for r in block.mixer.records(ctx)]
+    if "post_mixer" in sites:
+        roles += ctx.norm("post_mixer_norm", hidden)
+    if block.cross_attention is not None:
+        if "pre_cross" in sites:
+            roles += ctx.norm("pre_cross_norm", hidden)
+        roles += [renamed(r, f"cross_attention.{r.name}")
+                  for r in block.cross_attention.records(ctx, cross=True)]
+        if "post_cross" in sites:
+            roles += ctx.norm("post_cross_norm", hidden)
+    if "pre_ffn" in sites:
+        roles += ctx.norm("pre_ffn_norm", hidden)
+    if block.ffn is not None:
+        roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
+    if "post_ffn" in sites:
+        roles += ctx.norm("post_ffn_norm", hidden)
+    if "post_mixer" in sites:
+        defaults = {**defaults, **POST_NORM_NAMES}
+    return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
+
+
+def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:
+    """A role-named record under the family's module path, in the family's layout."""
+    named = renamed(record, naming.resolve(record.name, stack, defaults))
+    if isinstance(named, Linear):
+        transposed = naming.experts_transposed if named.experts else naming.conv1d
+        if transposed:
+            return replace(named, transposed=True)
+    return named
+
+

@@ -1,0 +1,114 @@
+"""Feed-forward kinds: a plain MLP, a gated MLP (SwiGLU/GeGLU) and a mixture of experts.
+
+Each kind owns its tensors as role-named records (`gate_proj`, `experts`, `router`...). Routed
+experts are one stacked record per projection, as transformers 5.23 stores them
+(`experts.gate_up_proj` of `(E, 2 x width, hidden)`), carrying how many a token passes through.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from paramcalc.core.context import Context
+from paramcalc.core.records import Group, Linear, Record
+from paramcalc.core.types import Count, PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+
+def projection(role: str, inputs: int, outputs: int, bias: bool, ctx: Context) -> Linear:
+    """A feed-forward projection in the context's tower."""
+    return Linear(role, inputs, outputs, bias, Group.FEEDFORWARD, ctx.tower, ctx.stream)
+
+
+def mlp_records(prefix: str, hidden: int, width: int, gated: bool, bias: bool,
+                ctx: Context) -> list[Record]:
+    """gate (when gated), up and down projections of one MLP of `width`."""
+    names = ("gate_proj", "up_proj") if gated else ("up_proj",)
+    records: list[Record] = [projection(f"{prefix}{n}", hidden, width, bias, ctx) for n in names]
+    return records + [projection(f"{prefix}down_proj", width, hidden, bias, ctx)]
+
+
+class MLP(Spec):
+    """Up and down projections around an activation (GPT-2, BERT, OPT)."""
+
+    kind: Literal["mlp"] = "mlp"
+    intermediate_size: PositiveInt
+    """Width of the hidden layer."""
+    bias: bool = False
+    """Both projections have biases."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """up_proj and down_proj."""
+        return mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+
+
+class GatedMLP(Spec):
+    """A gate, an up and a down projection (SwiGLU, GeGLU: Llama and most decoders)."""
+
+    kind: Literal["gated"] = "gated"
+    intermediate_size: PositiveInt
+    """Width of the gate and up projections."""
+    bias: bool = False
+    """All three projections have biases."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """gate_proj, up_proj and down_proj."""
+        return mlp_records("", ctx.hidden, self.intermediate_size, True, self.bias, ctx)
+
+
+class MoE(Spec):
+    """A router sending each token to k of E routed experts, beside optional shared experts."""
+
+    kind: Literal["moe"] = "moe"
+    num_experts: PositiveInt
+    """Routed experts."""
+    num_experts_per_tok: PositiveInt
+    """Routed experts each token is sent to (k)."""
+    moe_intermediate_size: PositiveInt
+    """Width of one routed expert."""
+    gated_experts: bool = True
+    """Experts are gated MLPs (gate_up_proj, down_proj); false for plain up/down experts."""
+    expert_bias: bool = False
+    """Routed experts have biases (gpt-oss `gate_up_proj_bias`)."""
+    router_bias: bool = False
+    """The router has a bias."""
+    shared_expert_intermediate_size: Count = 0
+    """Total width of the always-active shared expert MLP (DeepSeek: n_shared x expert width)."""
+    shared_expert_bias: bool = False
+    """The shared expert's projections have biases."""
+    shared_expert_gate: bool = False
+    """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
+
+    @model_validator(mode="after")
+    def _check_top_k(self) -> MoE:
+        if self.num_experts_per_tok > self.num_experts:
+            raise FieldValueError("num_experts_per_tok", f"{self.num_experts_per_tok} must be "
+                                  f"between 1 and num_experts={self.num_experts}")
+        return self
+
+    def records(self, ctx: Context) -> list[Record]:
+        """Router, stacked routed experts, the shared expert and its gate."""
+        hidden, width, e, k = ctx.hidden, self.moe_intermediate_size, self.num_experts, \
+            self.num_experts_per_tok
+        up = 2 * width if self.gated_experts else width
+        f, b = Group.FEEDFORWARD, self.expert_bias
+        up_name = "gate_up_proj" if self.gated_experts else "up_proj"
+        records: list[Record] = [
+            Linear("router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True),
+            Linear("experts", hidden, up, b, f, ctx.tower, ctx.stream, experts=e,
+                   active_experts=k, weight_name=up_name, bias_name=f"{up_name}_bias"),
+            Linear("experts", width, hidden, b, f, ctx.tower, ctx.stream, experts=e,
+                   active_experts=k, weight_name="down_proj", bias_name="down_proj_bias"),
+        ]
+        if self.shared_expert_intermediate_size:
+            records += mlp_records("shared_expert.", hidden, self.shared_expert_intermediate_size,
+                                   True, self.shared_expert_bias, ctx)
+        if self.shared_expert_gate:
+            records.append(Linear("shared_expert_gate", hidden, 1, False, f, ctx.tower,
+                                  ctx.stream, routing=True))
+        return records
+
+
+FeedForward = MLP | GatedMLP | MoE

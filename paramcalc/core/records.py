@@ -1,0 +1,282 @@
+"""Typed tensor records: what a model's parameters are, named as transformers names them.
+
+The calculator turns an architecture into these records and every figure is a fold over them:
+counts by group and tower, per layer, memory, FLOPs, the KV cache, the Keras Dense check,
+checkpoint comparison. A record knows its kind (a linear layer, an embedding table, a norm, a
+convolution or a plain parameter), so nothing downstream reads a name to learn what a tensor is.
+
+Names are module paths with `{i}` standing for the layer index of a block shared by several
+layers (`model.layers.{i}.self_attn.q_proj`); `Block.at(i)` fills it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import Enum
+from math import prod
+
+
+class Group(str, Enum):
+    """The five parameter groups of GROUPS.md."""
+
+    EMBEDDING = "embedding"
+    ATTENTION = "attention"
+    FEEDFORWARD = "feedforward"
+    NORM = "norm"
+    OUTPUT = "output"
+
+
+GROUPS: tuple[Group, ...] = tuple(Group)
+
+
+class Tower(str, Enum):
+    """The parts of a model GROUPS.md defines: the language model, encoders and the projector."""
+
+    TEXT = "text"
+    VISION = "vision"
+    AUDIO = "audio"
+    PROJECTOR = "projector"
+
+
+TOWERS: tuple[Tower, ...] = tuple(Tower)
+
+
+class Stream(str, Enum):
+    """Which rows a projection multiplies in a forward pass (for FLOPs)."""
+
+    TOKENS = "tokens"
+    """Every token of the sequence being produced (the decoder's, or a decoder-only model's)."""
+    SOURCE = "source"
+    """Every encoder token: the encoder stack, and cross-attention keys and values."""
+    SEQUENCE = "sequence"
+    """Once per sequence: a pooler on the first token."""
+    IMAGE = "image"
+    """Every patch (or merged patch) of an image: vision towers and projectors."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    """One stored parameter: its full name and shape, and the record it belongs to."""
+
+    name: str
+    shape: tuple[int, ...]
+    record: Record
+
+    @property
+    def size(self) -> int:
+        """Elements of the tensor."""
+        return prod(self.shape)
+
+    @property
+    def group(self) -> Group:
+        """The group of the record the tensor belongs to."""
+        return self.record.group
+
+    @property
+    def tower(self) -> Tower:
+        """The tower of the record the tensor belongs to."""
+        return self.record.tower
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """A projection `inputs -> outputs` (Keras `Dense(outputs)` on `inputs` features).
+
+    `experts` > 0 stacks that many routed or shared copies in one 3-D parameter, as
+    transformers' fused expert modules do (`experts.gate_up_proj`, `(E, out, in)`).
+    """
+
+    name: str
+    inputs: int
+    outputs: int
+    bias: bool
+    group: Group
+    tower: Tower = Tower.TEXT
+    stream: Stream = Stream.TOKENS
+    experts: int = 0
+    active_experts: int = 0
+    """For routed experts: how many copies a token passes through (k); 0 when it passes all."""
+    routing: bool = False
+    """A router or gate that decides where tokens go (left unquantized by quantizers)."""
+    tied: bool = False
+    """The weight is another record's (a tied head): only the bias is a parameter of its own."""
+    transposed: bool = False
+    """Stored `(in, out)`: GPT-2's Conv1D, gpt-oss's experts."""
+    weight_name: str = "weight"
+    bias_name: str = "bias"
+    """Parameter names under the module; a stacked expert's are its own (`gate_up_proj`)."""
+
+    @property
+    def copies(self) -> int:
+        """How many `inputs x outputs` matrices the record holds."""
+        return self.experts or 1
+
+    @property
+    def routed(self) -> bool:
+        """Whether the copies are routed experts, of which a token uses `active_experts`."""
+        return self.active_experts > 0
+
+    @property
+    def per_copy(self) -> int:
+        """Parameters of one copy, a tied weight excluded."""
+        return (0 if self.tied else self.inputs * self.outputs) + (self.outputs if self.bias else 0)
+
+    @property
+    def size(self) -> int:
+        """Parameters of the record, a tied weight excluded."""
+        return self.per_copy * self.copies
+
+    @property
+    def active_size(self) -> int:
+        """Parameters one token passes through."""
+        return self.per_copy * (self.active_experts or self.copies)
+
+    def tensors(self) -> Iterator[Tensor]:
+        """The weight (unless tied) and the bias, as transformers stores them."""
+        lead = (self.experts,) if self.experts else ()
+        if not self.tied:
+            shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
+            yield Tensor(self.param(self.weight_name), lead + shape, self)
+        if self.bias:
+            yield Tensor(self.param(self.bias_name), (*lead, self.outputs), self)
+
+    def param(self, leaf: str) -> str:
+        """A parameter's full name: the module path and the leaf (a bare leaf for experts)."""
+        return f"{self.name}.{leaf}" if self.name else leaf
+
+
+@dataclass(frozen=True, slots=True)
+class Embedding:
+    """A lookup table of `rows` vectors of `width` (nn.Embedding), read by index."""
+
+    name: str
+    rows: int
+    width: int
+    group: Group
+    tower: Tower = Tower.TEXT
+
+    @property
+    def size(self) -> int:
+        """rows x width."""
+        return self.rows * self.width
+
+    def tensors(self) -> Iterator[Tensor]:
+        """The table."""
+        yield Tensor(f"{self.name}.weight", (self.rows, self.width), self)
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    """A normalization layer of `width` features: a scale, and a bias for a full LayerNorm."""
+
+    name: str
+    width: int
+    bias: bool
+    group: Group = Group.NORM
+    tower: Tower = Tower.TEXT
+    rms: bool = False
+    """RMSNorm (Keras RMSNormalization) rather than LayerNorm."""
+
+    @property
+    def size(self) -> int:
+        """width, twice with a bias."""
+        return self.width * (2 if self.bias else 1)
+
+    def tensors(self) -> Iterator[Tensor]:
+        """The scale and the bias."""
+        yield Tensor(f"{self.name}.weight", (self.width,), self)
+        if self.bias:
+            yield Tensor(f"{self.name}.bias", (self.width,), self)
+
+
+@dataclass(frozen=True, slots=True)
+class Conv:
+    """A convolution: `out_channels` filters of `kernel` over `in_channels / groups` channels.
+
+    A depthwise 1-D conv (Mamba's `conv1d`) has groups == in_channels; a patch embedding is a
+    2-D conv with `kernel` = (patch, patch).
+    """
+
+    name: str
+    in_channels: int
+    out_channels: int
+    kernel: tuple[int, ...]
+    groups: int
+    bias: bool
+    group: Group
+    tower: Tower = Tower.TEXT
+    stream: Stream = Stream.TOKENS
+
+    @property
+    def weights(self) -> int:
+        """Elements of the filter bank."""
+        return self.out_channels * (self.in_channels // self.groups) * prod(self.kernel)
+
+    @property
+    def size(self) -> int:
+        """Filters plus the bias."""
+        return self.weights + (self.out_channels if self.bias else 0)
+
+    def tensors(self) -> Iterator[Tensor]:
+        """The filters `(out, in / groups, *kernel)` and the bias."""
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel)
+        yield Tensor(f"{self.name}.weight", shape, self)
+        if self.bias:
+            yield Tensor(f"{self.name}.bias", (self.out_channels,), self)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A plain parameter of any shape (attention sinks, `A_log`, `D`, class tokens)."""
+
+    name: str
+    shape: tuple[int, ...]
+    group: Group
+    tower: Tower = Tower.TEXT
+
+    @property
+    def size(self) -> int:
+        """Elements of the parameter."""
+        return prod(self.shape)
+
+    def tensors(self) -> Iterator[Tensor]:
+        """The parameter itself."""
+        yield Tensor(self.name, self.shape, self)
+
+
+Record = Linear | Embedding | Norm | Conv | Param
+
+
+def renamed(record: Record, name: str) -> Record:
+    """The same record under another module name."""
+    return replace(record, name=name)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The records of one layer layout, shared by every layer index in `layers`.
+
+    `kind` says what the layer is (`attention+mlp`, `mamba2`, `sliding_attention+moe`).
+    """
+
+    stack: str
+    kind: str
+    layers: tuple[int, ...]
+    records: tuple[Record, ...]
+
+    def at(self, index: int) -> Iterator[Record]:
+        """The records of layer `index`, their names filled in."""
+        text = str(index)
+        for r in self.records:
+            yield renamed(r, r.name.replace("{i}", text))
+
+    @property
+    def size(self) -> int:
+        """Parameters of one layer of this layout."""
+        return sum(r.size for r in self.records)
+
+
+def idle_size(records: tuple[Record, ...] | list[Record]) -> int:
+    """Elements of the routed experts a token is not sent to, in these records."""
+    return sum(r.size - r.active_size for r in records if isinstance(r, Linear) and r.routed)

@@ -1,0 +1,132 @@
+"""Recurrent token mixers: Mamba-2 and gated DeltaNet, with the state they keep per sequence.
+
+Their tensors count as attention (GROUPS.md: every token mixer does). Instead of a KV cache
+that grows with the sequence, each keeps a fixed state per sequence: the last `conv_kernel`
+inputs of its short convolution and its recurrent (SSM or delta-rule) state.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from paramcalc.core.context import Context, NormType
+from paramcalc.core.records import Conv, Group, Linear, Param, Record
+from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+A = Group.ATTENTION
+
+
+class Mamba2(Spec):
+    """A Mamba-2 selective state-space mixer (`NemotronHMamba2Mixer`, `Mamba2Mixer`)."""
+
+    kind: Literal["mamba2"] = "mamba2"
+    num_heads: PositiveInt
+    """SSM heads (mamba_num_heads)."""
+    head_dim: PositiveInt
+    """Width of one head (mamba_head_dim); the inner width is num_heads x head_dim."""
+    state_size: PositiveInt
+    """SSM state per head and group (ssm_state_size)."""
+    n_groups: PositiveInt = 1
+    """Groups sharing the B and C projections."""
+    conv_kernel: PositiveInt = 4
+    """Width of the depthwise causal convolution."""
+    conv_bias: bool = True
+    """The convolution has a bias (use_conv_bias)."""
+    bias: bool = False
+    """in_proj and out_proj have biases (use_bias)."""
+    gated_norm: bool = True
+    """A gated RMSNorm over the inner width before out_proj."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """The inner width must split into the groups of the gated norm."""
+        if self.gated_norm and self.inner % self.n_groups:
+            raise FieldValueError(f"{where}n_groups", f"{self.n_groups} must divide num_heads x "
+                                  f"head_dim = {self.inner}")
+
+    @property
+    def inner(self) -> int:
+        """Width of the SSM input (intermediate size)."""
+        return self.num_heads * self.head_dim
+
+    @property
+    def conv_dim(self) -> int:
+        """Channels of the convolution: x, B and C."""
+        return self.inner + 2 * self.n_groups * self.state_size
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """in_proj (x, B, C, gate z and dt), conv1d, dt_bias, A_log, D, the norm, out_proj."""
+        t, heads = ctx.tower, self.num_heads
+        records: list[Record] = [
+            Linear("in_proj", ctx.hidden, self.inner + self.conv_dim + heads, self.bias, A, t),
+            Conv("conv1d", self.conv_dim, self.conv_dim, (self.conv_kernel,), self.conv_dim,
+                 self.conv_bias, A, t),
+            Param("dt_bias", (heads,), A, t),
+            Param("A_log", (heads,), A, t),
+        ]
+        if self.gated_norm:
+            records += ctx.norm("norm", self.inner, NormType.RMSNORM)
+        records += [Param("D", (heads,), A, t),
+                    Linear("out_proj", self.inner, ctx.hidden, self.bias, A, t)]
+        return records
+
+    def state_values(self) -> dict[str, int]:
+        """Values kept per sequence: the convolution's window and the SSM state."""
+        return {"conv": self.conv_dim * self.conv_kernel,
+                "ssm": self.num_heads * self.head_dim * self.state_size}
+
+
+class GatedDeltaNet(Spec):
+    """Gated DeltaNet linear attention (`Qwen3NextGatedDeltaNet`)."""
+
+    kind: Literal["gated_deltanet"] = "gated_deltanet"
+    num_key_heads: PositiveInt
+    """Key (and query) heads (linear_num_key_heads)."""
+    num_value_heads: PositiveInt
+    """Value heads (linear_num_value_heads), a multiple of the key heads."""
+    key_head_dim: PositiveInt
+    """Width of a key head (linear_key_head_dim)."""
+    value_head_dim: PositiveInt
+    """Width of a value head (linear_value_head_dim)."""
+    conv_kernel: PositiveInt = 4
+    """Width of the depthwise causal convolution (linear_conv_kernel_dim)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Value heads must group evenly over the key heads."""
+        if self.num_value_heads % self.num_key_heads:
+            raise FieldValueError(f"{where}num_value_heads", f"{self.num_value_heads} must be a "
+                                  f"multiple of num_key_heads={self.num_key_heads}")
+
+    @property
+    def key_dim(self) -> int:
+        """Width of all key heads."""
+        return self.num_key_heads * self.key_head_dim
+
+    @property
+    def value_dim(self) -> int:
+        """Width of all value heads."""
+        return self.num_value_heads * self.value_head_dim
+
+    @property
+    def conv_dim(self) -> int:
+        """Channels of the convolution: q, k and v."""
+        return 2 * self.key_dim + self.value_dim
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log, the gated norm, out_proj."""
+        t, hidden, nv = ctx.tower, ctx.hidden, self.num_value_heads
+        return [
+            Linear("in_proj_qkvz", hidden, 2 * self.key_dim + 2 * self.value_dim, False, A, t),
+            Linear("in_proj_ba", hidden, 2 * nv, False, A, t),
+            Conv("conv1d", self.conv_dim, self.conv_dim, (self.conv_kernel,), self.conv_dim,
+                 False, A, t),
+            Param("dt_bias", (nv,), A, t),
+            Param("A_log", (nv,), A, t),
+            *ctx.norm("norm", self.value_head_dim, NormType.RMSNORM),
+            Linear("out_proj", self.value_dim, hidden, False, A, t),
+        ]
+
+    def state_values(self) -> dict[str, int]:
+        """Values kept per sequence: the convolution's window and the delta-rule state."""
+        return {"conv": self.conv_dim * self.conv_kernel,
+                "recurrent": self.num_value_heads * self.key_head_dim * self.value_head_dim}

@@ -1,0 +1,187 @@
+"""Schema v2: a model is towers; a tower is embeddings, stacks of blocks and a head.
+
+A block is a token mixer plus a feed-forward (either may be absent) plus its norms. Mixers and
+feed-forwards are tagged unions (`kind`), so each variant says only what it has. Layers of a
+stack may differ: a stack names its block kinds and lists (or repeats a pattern of) the kind of
+each layer, as `layer_types` and `hybrid_override_pattern` do in config.json files.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.context import NormType
+from paramcalc.core.ffn import FeedForward
+from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
+from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+Mixer = Annotated[Attention | LatentAttention | Mamba2 | GatedDeltaNet,
+                  Field(discriminator="kind")]
+FFN = Annotated[FeedForward, Field(discriminator="kind")]
+CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
+#: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
+NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
+DEFAULT_NORMS: tuple[NormSite, ...] = ("input", "pre_ffn")
+
+
+class Block(Spec):
+    """One layer: a token mixer, an optional cross-attention, a feed-forward and norms."""
+
+    mixer: Mixer | None = None
+    """The token mixer (attention of any variant, Mamba-2, gated DeltaNet); none for an MLP-only
+    layer."""
+    cross_attention: CrossMixer | None = None
+    """Attention over the encoder's (or another tower's) output."""
+    ffn: FFN | None = None
+    """The feed-forward; none for a mixer-only layer."""
+    norms: tuple[NormSite, ...] = DEFAULT_NORMS
+    """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
+    Gemma 2 all four; a parallel block (GPT-J) only input."""
+
+    @property
+    def kind(self) -> str:
+        """What the layer is, for per-layer views: `full_attention+moe`, `mamba2`, `mlp`."""
+        parts = []
+        if self.mixer is not None:
+            parts.append(getattr(self.mixer, "span", self.mixer.kind))
+        if self.cross_attention is not None:
+            parts.append("cross_attention")
+        if self.ffn is not None:
+            parts.append(self.ffn.kind)
+        return "+".join(parts) or "empty"
+
+
+class Stack(Spec):
+    """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
+
+    name: Literal["decoder", "encoder"] = "decoder"
+    """Which stack: the decoder (of a decoder-only model too) or the encoder."""
+    num_hidden_layers: Depth
+    """Blocks in the stack."""
+    block: Block | None = None
+    """The block of every layer, when all are alike."""
+    kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
+    """Named block kinds, when layers differ."""
+    layer_kinds: tuple[str, ...] | None = None
+    """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
+    final_norm: bool = True
+    """A norm after the last block."""
+
+    @model_validator(mode="after")
+    def _check_layers(self) -> Stack:
+        if (self.block is None) == (not self.kinds):
+            raise FieldValueError("block", "give block (every layer alike) or kinds with "
+                                  "layer_kinds, not both")
+        if self.kinds:
+            if not self.layer_kinds:
+                raise FieldValueError("layer_kinds", "required with kinds")
+            unknown = sorted(set(self.layer_kinds) - set(self.kinds))
+            if unknown:
+                raise FieldValueError("layer_kinds", f"{unknown[0]!r} is not one of kinds "
+                                      f"({', '.join(self.kinds)})")
+            if self.num_hidden_layers % len(self.layer_kinds) and (
+                    len(self.layer_kinds) < self.num_hidden_layers):
+                raise FieldValueError("layer_kinds", f"a pattern of {len(self.layer_kinds)} does "
+                                      f"not repeat evenly to {self.num_hidden_layers} layers")
+            if len(self.layer_kinds) > self.num_hidden_layers:
+                raise FieldValueError("layer_kinds", f"{len(self.layer_kinds)} entries for "
+                                      f"num_hidden_layers={self.num_hidden_layers}")
+        return self
+
+    def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
+        """Each kind's block with the layer indices that use it, in order of first use."""
+        if self.block is not None:
+            return {"": (self.block, tuple(range(self.num_hidden_layers)))}
+        assert self.layer_kinds is not None  # checked above
+        period = len(self.layer_kinds)
+        indices: dict[str, list[int]] = {}
+        for i in range(self.num_hidden_layers):
+            indices.setdefault(self.layer_kinds[i % period], []).append(i)
+        return {key: (self.kinds[key], tuple(found)) for key, found in indices.items()}
+
+
+class TextTower(Spec):
+    """A language model: token embeddings, one stack (decoder or encoder) or two, a head."""
+
+    kind: Literal["text"] = "text"
+    vocab_size: PositiveInt
+    """Rows of the token embedding."""
+    hidden_size: PositiveInt
+    """Width of the residual stream (d_model)."""
+    embedding_size: PositiveInt | None = None
+    """Width of the token embedding when it differs from hidden_size; adds the projections
+    between the two widths (OPT's word_embed_proj_dim)."""
+    position_embeddings: Count = 0
+    """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
+    type_vocab_size: Count = 0
+    """Rows of a token-type (segment) embedding (BERT: 2)."""
+    embedding_norm: bool = False
+    """A norm right after the embeddings (BLOOM, BERT)."""
+    norm_type: NormType = NormType.RMSNORM
+    """Parameterisation of the tower's norms."""
+    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=2)
+    """The decoder, or the encoder then the decoder of an encoder-decoder model."""
+    lm_head: bool = True
+    """The tower ends in a language-model head (false for a bare encoder)."""
+    tie_word_embeddings: bool = False
+    """The head shares the token embedding matrix (counted once, in embedding)."""
+    lm_head_bias: bool = False
+    """The head has a bias (Phi, GPT-J)."""
+    pooler: bool = False
+    """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+
+    @model_validator(mode="after")
+    def _check_blocks(self) -> TextTower:
+        for stack in self.stacks:
+            for key, (block, _) in stack.layer_blocks().items():
+                where = f"kinds.{key}." if key else "block."
+                for part, mixer in (("mixer.", block.mixer), ("cross_attention.",
+                                                             block.cross_attention)):
+                    if mixer is not None:
+                        mixer.check(self.hidden_size, where + part)
+        names = [s.name for s in self.stacks]
+        if len(set(names)) != len(names):
+            raise FieldValueError("stacks", f"each stack once, got {names}")
+        return self
+
+    @property
+    def token_width(self) -> int:
+        """Columns of the token embedding (and of a tied head)."""
+        return self.embedding_size or self.hidden_size
+
+    @property
+    def is_encoder_decoder(self) -> bool:
+        """Whether the tower has an encoder and a decoder."""
+        return len(self.stacks) == 2
+
+    def stack(self, name: str) -> Stack | None:
+        """The stack called `name`, if the tower has one."""
+        return next((s for s in self.stacks if s.name == name), None)
+
+    def block_uses(self) -> list[tuple[Stack, Block, tuple[int, ...]]]:
+        """Each stack's distinct blocks with the layer indices that use them."""
+        return [(stack, block, layers) for stack in self.stacks
+                for block, layers in stack.layer_blocks().values()]
+
+    @property
+    def num_layers(self) -> int:
+        """Blocks in all stacks."""
+        return sum(s.num_hidden_layers for s in self.stacks)
+
+
+class Model(Spec):
+    """A whole model: its towers, and whose tensor naming it follows."""
+
+    text: TextTower
+    """The language model."""
+    naming: Annotated[str, Field(max_length=64)] | None = None
+    """The transformers model_type whose parameter names to use (default: Llama's names)."""
+
+    @property
+    def hidden_size(self) -> int:
+        """The language model's width."""
+        return self.text.hidden_size

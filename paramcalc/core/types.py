@@ -1,0 +1,23 @@
+"""Constrained field types and the base of every schema v2 model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+#: Largest size of any field: PyTorch shapes are int64, so a larger one is a typo.
+MAX_SIZE = 2**63 - 1
+#: Most blocks per stack: real models have at most a few hundred; the count loops over kinds.
+MAX_LAYERS = 10_000
+
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=MAX_SIZE)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_SIZE)]
+Depth = Annotated[StrictInt, Field(gt=0, le=MAX_LAYERS)]
+
+
+class Spec(BaseModel):
+    """A frozen, strict part of an architecture; field docs are attribute docstrings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True,
+                              defer_build=True)

@@ -1,0 +1,40 @@
+"""The family records: one per Hugging Face `model_type`, with every fact of that family.
+
+A record holds the config class's defaults (transformers 5.23.0), the rules that map a config
+onto paramcalc's schema, the family's parameter naming and what its checkpoints store beyond
+the parameters. `families()` is the registry; it is imported only when a config.json is read
+or a family's names are asked for.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from paramcalc.core.names import Naming
+from paramcalc.families.base import Family
+
+
+@cache
+def families() -> dict[str, Family]:
+    """Every supported model_type and its record, sorted by name."""
+    from paramcalc.families import classic, encoders, llama, moe
+
+    every = (*llama.FAMILIES, *moe.FAMILIES, *classic.FAMILIES, *encoders.FAMILIES)
+    return dict(sorted((f.model_type, f) for f in every))
+
+
+def supported_model_types() -> list[str]:
+    """The model_type values paramcalc can import exactly."""
+    return list(families())
+
+
+def naming_of(key: str) -> Naming:
+    """The naming a key stands for: a model_type, or `model_type/variant`."""
+    model_type, _, variant = key.partition("/")
+    family = families().get(model_type)
+    if family is None or (variant and variant not in family.variants):
+        from paramcalc.errors import FieldValueError
+
+        known = ", ".join(families())
+        raise FieldValueError("naming", f"unknown naming {key!r} (a model_type: {known})")
+    return family.naming_of(variant)
