@@ -629,12 +629,12 @@ def variants(model_type: str, n: int, seed: int, sets: list[tuple[str, Any]], pr
                 print(f"skipped a variant transformers refuses: {exc}", file=sys.stderr)
         else:
             raise SystemExit(f"{model_type}: no buildable variant in {tries} draws")
-    report_unmoved([r["config"] for r in results])
+    report_unmoved([r["config"] for r in results], {key for key, _ in sets})
     return results
 
 
-def report_unmoved(configs: list[Config]) -> None:
-    """Warn about any drawn field that took the same value in every variant."""
+def report_unmoved(configs: list[Config], forced: set[str]) -> None:
+    """Warn about any drawn field (not forced by --set) that took one value in every variant."""
     def flat(c: Config, prefix: str = "") -> dict[str, str]:
         out: dict[str, str] = {}
         for k, v in c.items():
@@ -645,7 +645,7 @@ def report_unmoved(configs: list[Config]) -> None:
         return out
     flats = [flat(c) for c in configs]
     keys = sorted(set().union(*flats))
-    same = [k for k in keys if k != "model_type" and len(flats) > 1
+    same = [k for k in keys if k != "model_type" and k not in forced and len(flats) > 1
             and all(k in f for f in flats) and len({f[k] for f in flats}) == 1]
     if same:
         print(f"fields that did not move: {', '.join(same)}", file=sys.stderr)
