@@ -3,14 +3,20 @@
 
 Each config is instantiated on the meta device (no memory, no download) with the class
 transformers uses for it: the causal-LM class for decoders, `AutoModel` (with pooler) for BERT
-and RoBERTa, `T5ForConditionalGeneration` for T5. `model.parameters()` yields a tied tensor
-once, so the sum is the count with tied weights once. Parameters are split into the five groups
-of GROUPS.md by their names, with a classifier that shares no code with paramcalc.
+and RoBERTa, the seq2seq LM for T5, the image-text-to-text class for a multimodal config (one
+with a `text_config` and a `vision_config` or `audio_config`); `--auto-class` picks another.
+`model.named_parameters()` yields a tied tensor once, so the sum is the count with tied weights
+once. Every tensor is put in one of the five groups and one of the four towers of GROUPS.md by
+its name, with a classifier that shares no code with paramcalc and raises on a name it does
+not know.
 
 usage:
   make_reference.py CONFIG.json [...] --out tests/data/hf        # one fixture per config
   make_reference.py --model-type t5 --set d_model=64 --name tiny-t5 --out tests/data/hf
+  make_reference.py --refresh tests/data/hf/*.json               # recount; totals must hold
+  make_reference.py --model-type gpt_oss --variants 6 --seed 1 --out tests/data/hf
   make_reference.py --check-models ../shared/reference/models.json  # classifier self-check
+      [--tensors-out tests/data/reference_tensors.json]
 
 Needs torch and transformers (`pip install paramcalc[reference]`); paramcalc itself never does.
 """
@@ -19,32 +25,80 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 GROUPS = ("embedding", "attention", "feedforward", "norm", "output")
+TOWERS = ("text", "vision", "audio", "projector")
+
+Config = dict[str, Any]
+
+# ---------------------------------------------------------------------------------------------
+# Towers: which part of a model a tensor belongs to, from its module path.
+
+#: Modules that hold an image encoder.
+VISION_MODULES = {"vision_tower", "vision_model", "visual"}
+#: Modules that hold a speech or audio encoder.
+AUDIO_MODULES = {"audio_tower"}
+#: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
+#: its pixel-shuffle adapter inside the vision model); any module named `mm_*` is one too.
+PROJECTOR_MODULES = {"multi_modal_projector", "merger", "vision_adapter", "mm_projector"}
+
+
+def tower_of(name: str) -> str:
+    """The GROUPS.md tower of one parameter, from its dotted name."""
+    modules = name.split(".")[:-1]
+    if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
+        return "projector"
+    if VISION_MODULES.intersection(modules):
+        return "vision"
+    if AUDIO_MODULES.intersection(modules):
+        return "audio"
+    return "text"
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
 OUTPUT_MODULES = {"lm_head", "embed_out", "pooler"}
-#: Module names of embedding tables and OPT's width projections.
+#: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte", "wpe", "embed_tokens", "embed_positions", "word_embeddings", "position_embeddings",
-    "token_type_embeddings", "embed_in", "shared", "project_in", "project_out",
+    "token_type_embeddings", "embed_in", "shared", "project_in", "project_out", "embeddings",
+    "embed_tokens_per_layer", "per_layer_model_projection",
 }
-#: Module names that open an attention block (self- or cross-attention).
+#: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
+#: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
     "attn", "self_attn", "attention", "self_attention", "SelfAttention", "EncDecAttention",
+    "crossattention", "cross_attn", "linear_attn", "mamba",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
-#: fc1/fc2 that sit directly in the decoder layer).
+#: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
 FEEDFORWARD_MODULES = {
     "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
-    "feed_forward", "experts", "shared_expert", "shared_experts",
+    "feed_forward", "experts", "shared_expert", "shared_experts", "shared_expert_gate", "router",
 }
-#: Encoder models are counted as the bare model; T5 as the seq2seq LM; the rest as causal LMs.
-BARE_MODEL_TYPES = {"bert", "roberta"}
-SEQ2SEQ_MODEL_TYPES = {"t5"}
+#: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
+#: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
+FEEDFORWARD_CHILDREN = {
+    "up_proj", "down_proj", "gate_proj", "experts", "gate", "router", "shared_experts",
+    "shared_expert", "fc1_latent_proj", "fc2_latent_proj",
+}
+#: Vision-tower modules and parameters that embed the image: patch embedding (a convolution or
+#: a linear layer), class and register tokens, position embeddings.
+VISION_EMBEDDING_PARTS = {
+    "embeddings", "patch_embedding", "patch_embed", "position_embedding", "class_embedding",
+    "positional_embedding_vlm", "cls_token", "register_tokens", "pos_embed",
+}
+#: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
+VISION_HEAD_MODULES = {"head"}
+#: Learned tokens a projector holds (Q-Former queries, separators): embedding.
+PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
 
 def is_norm(module: str) -> bool:
@@ -53,9 +107,21 @@ def is_norm(module: str) -> bool:
     return "norm" in lowered or lowered.startswith("ln")
 
 
-def classify(name: str) -> str:
-    """The GROUPS.md group of one parameter, from its dotted name."""
-    parts = name.split(".")
+def block_group(modules: list[str]) -> str | None:
+    """The group of the outermost mixer or feed-forward block on a path, or None."""
+    for i, module in enumerate(modules):  # the outermost block decides: attention.output is
+        if module in ATTENTION_MODULES:   # attention
+            return "attention"
+        if module in FEEDFORWARD_MODULES:
+            return "feedforward"
+        if module == "mixer":
+            child = modules[i + 1] if i + 1 < len(modules) else ""
+            return "feedforward" if child in FEEDFORWARD_CHILDREN else "attention"
+    return None
+
+
+def classify_text(parts: list[str]) -> str | None:
+    """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
     if modules and is_norm(modules[-1]):
         return "norm"
@@ -63,73 +129,529 @@ def classify(name: str) -> str:
         return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
-    for module in modules:  # the outermost block decides: attention.output.dense is attention
-        if module in ATTENTION_MODULES:
-            return "attention"
-        if module in FEEDFORWARD_MODULES:
-            return "feedforward"
+    group = block_group(modules)
+    if group:
+        return group
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
         return "feedforward"
-    raise ValueError(f"cannot classify parameter {name!r}")
+    return None
 
 
-def build_model(model_type: str, config: dict[str, Any]) -> Any:
-    """Instantiate the model for a config.json mapping on the meta device."""
+def classify_vision(parts: list[str]) -> str | None:
+    """Group of an image-encoder tensor, or None when no rule applies."""
+    modules = parts[:-1]
+    if VISION_HEAD_MODULES.intersection(modules):
+        return "output"
+    if modules and is_norm(modules[-1]):
+        return "norm"
+    if VISION_EMBEDDING_PARTS.intersection(parts):
+        return "embedding"
+    return block_group(modules)
+
+
+def classify_projector(parts: list[str]) -> str | None:
+    """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
+    modules, leaf = parts[:-1], parts[-1]
+    if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
+        return "norm"
+    if leaf in PROJECTOR_EMBEDDING_LEAVES:
+        return "embedding"
+    if ATTENTION_MODULES.intersection(modules):
+        return "attention"
+    if leaf in ("weight", "bias") or leaf.endswith(("_weight", "_bias")):
+        return "feedforward"
+    return None
+
+
+CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
+    "text": classify_text, "vision": classify_vision, "audio": classify_vision,
+    "projector": classify_projector,
+}
+
+
+def classify(name: str) -> tuple[str, str]:
+    """The (group, tower) of one parameter, from its dotted name; raises when unknown."""
+    tower = tower_of(name)
+    group = CLASSIFIERS[tower](name.split("."))
+    if group is None:
+        raise ValueError(f"cannot classify parameter {name!r} (tower {tower})")
+    return group, tower
+
+
+# ---------------------------------------------------------------------------------------------
+# Building and counting.
+
+#: Encoder models are counted as the bare model (with pooler); T5 as the seq2seq LM.
+BARE_MODEL_TYPES = {"bert", "roberta"}
+SEQ2SEQ_MODEL_TYPES = {"t5"}
+#: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
+#: class comes last.
+MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
+
+
+def is_multimodal(hf_config: Any) -> bool:
+    """Whether a config joins a language model to a vision or audio encoder."""
+    return getattr(hf_config, "text_config", None) is not None and any(
+        getattr(hf_config, key, None) is not None for key in ("vision_config", "audio_config"))
+
+
+def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
+    """The classes to try, in order, for a model_type when --auto-class is not given."""
+    if model_type in BARE_MODEL_TYPES:
+        return ["AutoModel"]
+    if model_type in SEQ2SEQ_MODEL_TYPES:
+        return ["AutoModelForSeq2SeqLM"]
+    if is_multimodal(hf_config):
+        return [*MULTIMODAL_AUTO_CLASSES, "ForConditionalGeneration"]
+    return ["AutoModelForCausalLM"]
+
+
+def instantiate(auto_class: str, hf_config: Any) -> Any:
+    """Build one class on the current device; `ForConditionalGeneration` means the family's."""
+    import transformers
+
+    if auto_class == "ForConditionalGeneration":
+        mapped: Any = transformers.AutoModel._model_mapping[type(hf_config)]
+        base: str = mapped.__name__
+        auto_class = base.removesuffix("Model") + "ForConditionalGeneration"
+    cls = getattr(transformers, auto_class)
+    if auto_class.startswith("Auto"):
+        return cls.from_config(hf_config)
+    return cls(hf_config)
+
+
+def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str]:
+    """Instantiate a config.json mapping on the meta device; returns (model, class used)."""
     import torch
     import transformers
 
+    model_type = config["model_type"]
     fields = {k: v for k, v in config.items() if k != "model_type"}
     hf_config = transformers.AutoConfig.for_model(model_type, **fields)
+    tried = [auto_class] if auto_class else default_auto_classes(model_type, hf_config)
     with torch.device("meta"):
-        if model_type in BARE_MODEL_TYPES:
-            model = transformers.AutoModel.from_config(hf_config)
-        elif model_type in SEQ2SEQ_MODEL_TYPES:
-            model = transformers.T5ForConditionalGeneration(hf_config)
-            if config.get("tie_word_embeddings") is False:
-                # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
-                # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
-                model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
-        else:
-            model = transformers.AutoModelForCausalLM.from_config(hf_config)
-    return model
+        for i, name in enumerate(tried):
+            try:
+                model = instantiate(name, hf_config)
+            except (ValueError, KeyError, AttributeError):
+                if auto_class or i == len(tried) - 1:
+                    raise
+                continue
+            break
+        if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+            # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
+            # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
+            model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
+    return model, name
 
 
 def count(model: Any) -> dict[str, Any]:
-    """Total and per-group parameter counts; shared tensors are counted once."""
+    """Tensors, total, per-group and per-tower counts; shared tensors are counted once."""
     groups = dict.fromkeys(GROUPS, 0)
-    seen: set[int] = set()
+    towers: dict[str, dict[str, int]] = {t: dict.fromkeys(GROUPS, 0) for t in TOWERS}
+    tensors: list[list[Any]] = []
     for name, param in model.named_parameters():  # yields each shared tensor once
-        if id(param) in seen:
-            continue
-        seen.add(id(param))
-        groups[classify(name)] += param.numel()
+        group, tower = classify(name)
+        groups[group] += param.numel()
+        towers[tower][group] += param.numel()
+        tensors.append([name, list(param.shape)])
     total = sum(p.numel() for p in model.parameters())
     if total != sum(groups.values()):
         raise RuntimeError(f"groups add up to {sum(groups.values())}, total is {total}")
-    return {"total": total, "groups": groups, "model_class": type(model).__name__}
+    return {
+        "total": total,
+        "groups": groups,
+        "towers": {t: {"total": sum(g.values()), "groups": g}
+                   for t, g in towers.items() if t == "text" or any(g.values())},
+        "tensors": tensors,
+    }
 
 
-def fixture(name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """One fixture: the config as given and what transformers counts for it."""
+def fixture(name: str, config: Config, auto_class: str | None = None,
+            extra: Config | None = None) -> Config:
+    """One fixture: the config as given and what transformers builds and counts for it."""
     model_type = config.get("model_type")
     if not isinstance(model_type, str):
         raise SystemExit(f"{name}: config has no model_type")
-    counted = count(build_model(model_type, config))
-    return {"name": name, "model_type": model_type, "config": config,
-            "total": counted["total"], "groups": counted["groups"]}
+    model, used = build_model(config, auto_class)
+    counted = count(model)
+    return {"name": name, "model_type": model_type, **(extra or {}), "auto_class": used,
+            "model_class": type(model).__name__, "total": counted["total"],
+            "groups": counted["groups"], "towers": counted["towers"], "config": config,
+            "tensors": counted["tensors"]}
 
 
-def check_models(path: Path) -> int:
-    """Recount every reference model and compare totals and groups; 0 when all agree."""
+# ---------------------------------------------------------------------------------------------
+# Writing: JSON with two-space indents, one tensor per line.
+
+def is_tensor_list(value: Any) -> bool:
+    """Whether a value is a `[[name, [shape...]], ...]` list."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) for row in value)
+
+
+def render(value: Any, depth: int = 0) -> str:
+    """JSON text like `json.dumps(indent=2)`, except that tensor lists keep a row per line."""
+    pad = "  " * depth
+    if is_tensor_list(value):
+        rows = ",\n".join(f"{pad}  {json.dumps(row)}" for row in value)
+        return f"[\n{rows}\n{pad}]"
+    if isinstance(value, dict) and value and any(
+            is_tensor_list(v) or isinstance(v, dict) and "tensors" in v for v in value.values()):
+        items = ",\n".join(f"{pad}  {json.dumps(k)}: {render(v, depth + 1)}"
+                           for k, v in value.items())
+        return f"{{\n{items}\n{pad}}}"
+    return json.dumps(value, indent=2).replace("\n", "\n" + pad)
+
+
+def write(result: Config, out: Path | None) -> None:
+    """Write one fixture as OUT/NAME.json, or to stdout."""
+    text = render(result) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{result['name']}.json").write_text(text)
+    print(f"{result['name']}: {result['total']:,} {result['groups']}", file=sys.stderr)
+
+
+def refresh(path: Path, out: Path | None) -> None:
+    """Recount an existing fixture from its config; stop if its total or groups moved."""
+    old = json.loads(path.read_text())
+    extra = {k: old[k] for k in ("mirrors", "notes") if k in old}
+    new = fixture(old["name"], old["config"], old.get("auto_class"), extra)
+    if new["total"] != old["total"] or new["groups"] != old["groups"]:
+        raise SystemExit(f"{path}: counts changed: total {old['total']} -> {new['total']}, "
+                         f"groups {old['groups']} -> {new['groups']}")
+    write(new, out or path.parent)
+
+
+def check_models(path: Path, tensors_out: Path | None = None) -> int:
+    """Recount every reference model and compare counts and classes; 0 when all agree."""
     bad = 0
+    tensors: dict[str, Config] = {}
     for m in json.loads(path.read_text()):
         got = fixture(m["name"], m["config_json"])
         ok = got["total"] == m["total"] and all(
-            got["groups"][g] == m["groups"].get(g, 0) for g in GROUPS)
+            got["groups"][g] == m["groups"].get(g, 0) for g in GROUPS) and all(
+            got[k] == m[k] for k in ("auto_class", "model_class") if k in m)
         bad += not ok
+        tensors[m["name"]] = {"towers": got["towers"], "tensors": got["tensors"]}
         print(f"{'ok   ' if ok else 'WRONG'} {m['name']:20s} {got['total']:>16,} {got['groups']}")
+    if tensors_out and not bad:
+        tensors_out.write_text(render(tensors) + "\n")
     return 1 if bad else 0
 
+
+# ---------------------------------------------------------------------------------------------
+# Random variants: per family, the config fields that change which tensors exist or their shapes.
+#
+# A field generator draws values into a config in place; a family's generators run in order, so
+# a later one may read what an earlier one drew (heads divide the width, top-k <= experts). A few
+# fields that do NOT change any shape but look as if they might are moved too, so that a counter
+# that wrongly reads them fails (they are named in each family's comment).
+
+Gen = Callable[[random.Random, Config], None]
+
+
+def rint(field: str, lo: int, hi: int, step: int = 1) -> Gen:
+    """Draw an integer in [lo, hi] on a grid of `step`."""
+    def gen(rng: random.Random, c: Config) -> None:
+        c[field] = rng.randrange(lo, hi + 1, step)
+    return gen
+
+
+def pick(field: str, *options: Any) -> Gen:
+    """Draw one of the given values (None allowed: the field is then written as null)."""
+    def gen(rng: random.Random, c: Config) -> None:
+        c[field] = rng.choice(options)
+    return gen
+
+
+def flag(field: str) -> Gen:
+    """Draw a boolean."""
+    return pick(field, True, False)
+
+
+def heads(width: str = "hidden_size", q: str = "num_attention_heads",
+          kv: str | None = "num_key_value_heads", options: Iterable[int] = (1, 2, 4, 8)) -> Gen:
+    """Draw a head count that divides the width and a key/value head count that divides it."""
+    choices = tuple(options)
+
+    def gen(rng: random.Random, c: Config) -> None:
+        c[q] = rng.choice([h for h in choices if c[width] % h == 0])
+        if kv:
+            c[kv] = rng.choice([h for h in choices if c[q] % h == 0])
+    return gen
+
+
+def top_k(field: str, experts: str, most: int = 4) -> Gen:
+    """Draw a number of experts per token, at least 1 and at most the (nonzero) expert count."""
+    def gen(rng: random.Random, c: Config) -> None:
+        c[field] = rng.randint(1, max(1, min(most, c[experts])))
+    return gen
+
+
+def per_layer(field: str, kinds: Iterable[Any], layers: str = "num_hidden_layers") -> Gen:
+    """Draw an explicit per-layer list (layer_types, no_rope_layers...) as long as the stack."""
+    choices = tuple(kinds)
+
+    def gen(rng: random.Random, c: Config) -> None:
+        c[field] = [rng.choice(choices) for _ in range(c[layers])]
+    return gen
+
+
+def subset(field: str, layers: str = "num_hidden_layers") -> Gen:
+    """Draw a sorted list of layer indices (mlp_only_layers, moe_layers)."""
+    def gen(rng: random.Random, c: Config) -> None:
+        c[field] = sorted(rng.sample(range(c[layers]), rng.randint(0, c[layers] - 1)))
+    return gen
+
+
+def one_of(*alternatives: list[Gen]) -> Gen:
+    """Run one of several generator lists: two ways of saying the same thing (a pattern step or
+    an explicit list), or a field that only sometimes appears."""
+    def gen(rng: random.Random, c: Config) -> None:
+        for g in rng.choice(alternatives):
+            g(rng, c)
+    return gen
+
+
+def sub(key: str, gens: list[Gen]) -> Gen:
+    """Run generators inside a nested config (text_config, vision_config)."""
+    def gen(rng: random.Random, c: Config) -> None:
+        inner = c.setdefault(key, {})
+        for g in gens:
+            g(rng, inner)
+    return gen
+
+
+def image(size: str = "image_size", patch: str = "patch_size", sides: Iterable[int] = (2, 4, 6),
+          patches: Iterable[int] = (8, 14, 16)) -> Gen:
+    """Draw a patch size and an image size that is a whole number of patches per side."""
+    side_choices, patch_choices = tuple(sides), tuple(patches)
+
+    def gen(rng: random.Random, c: Config) -> None:
+        c[patch] = rng.choice(patch_choices)
+        c[size] = c[patch] * rng.choice(side_choices)
+    return gen
+
+
+def mm_tokens(rng: random.Random, c: Config) -> None:
+    """Gemma 3: tokens per image, a square whose side divides the patches per side."""
+    vision = c["vision_config"]
+    side = vision["image_size"] // vision["patch_size"]
+    c["mm_tokens_per_image"] = rng.choice([s for s in range(1, side + 1) if side % s == 0]) ** 2
+
+
+def gemma3_pattern(rng: random.Random, c: Config) -> None:
+    """Gemma 3 text: sliding/full layers by sliding_window_pattern or an explicit list."""
+    if rng.random() < 0.5:
+        c["sliding_window_pattern"] = rng.randint(1, 4)
+    else:
+        per_layer("layer_types", ("sliding_attention", "full_attention"))(rng, c)
+    c["sliding_window"] = rng.choice((16, 64, 512))
+
+
+def qwen3_next_pattern(rng: random.Random, c: Config) -> None:
+    """Qwen3-Next: DeltaNet/attention layers by full_attention_interval or an explicit list."""
+    if rng.random() < 0.5:
+        c["full_attention_interval"] = rng.randint(1, 4)
+    else:
+        per_layer("layer_types", ("linear_attention", "full_attention"))(rng, c)
+
+
+def linear_heads(rng: random.Random, c: Config) -> None:
+    """Qwen3-Next DeltaNet: value heads are a multiple of key heads."""
+    c["linear_num_key_heads"] = rng.choice((1, 2, 4))
+    c["linear_num_value_heads"] = c["linear_num_key_heads"] * rng.choice((1, 2, 3))
+
+
+def nemotron_blocks(rng: random.Random, c: Config) -> None:
+    """Nemotron-H: the block list, as layers_block_type or the legacy hybrid_override_pattern."""
+    kinds = ["linear_attention", "full_attention", "mlp", "moe"]
+    blocks = rng.sample(kinds, 2) + [rng.choice(kinds) for _ in range(rng.randint(0, 4))]
+    rng.shuffle(blocks)
+    if rng.random() < 0.5:
+        c["layers_block_type"] = blocks
+    else:
+        letters = {"linear_attention": "M", "full_attention": "*", "mlp": "-", "moe": "E"}
+        c["hybrid_override_pattern"] = "".join(letters[b] for b in blocks)
+
+
+def mamba_groups(rng: random.Random, c: Config) -> None:
+    """Nemotron-H Mamba-2: n_groups divides the Mamba head count."""
+    c["n_groups"] = rng.choice([g for g in (1, 2, 4) if c["mamba_num_heads"] % g == 0])
+
+
+def llama4_moe_layers(rng: random.Random, c: Config) -> None:
+    """Llama 4 text: MoE layers by interleave_moe_layer_step or an explicit moe_layers list."""
+    if rng.random() < 0.6:
+        c["interleave_moe_layer_step"] = rng.randint(1, 3)
+    else:
+        subset("moe_layers")(rng, c)
+
+
+def llama4_rope_layers(rng: random.Random, c: Config) -> None:
+    """Llama 4 text: NoPE layers (no parameters: the qk norm is a plain L2 norm)."""
+    if rng.random() < 0.5:
+        c["no_rope_layer_interval"] = rng.randint(1, 4)
+    else:
+        per_layer("no_rope_layers", (0, 1))(rng, c)
+
+
+def first_dense(rng: random.Random, c: Config) -> None:
+    """DeepSeek: the first k layers keep a dense MLP (k < layers, so some layers route)."""
+    c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"] - 1)
+
+
+VOCAB = rint("vocab_size", 256, 4096)
+HIDDEN = rint("hidden_size", 64, 512, 32)
+LAYERS = rint("num_hidden_layers", 2, 6)
+HEAD_DIM = pick("head_dim", 16, 32, 48, 64)
+INTERMEDIATE = rint("intermediate_size", 64, 1024, 32)
+
+GEMMA3_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
+               gemma3_pattern]
+LLAMA4_TEXT = [
+    VOCAB, HIDDEN, INTERMEDIATE, rint("intermediate_size_mlp", 64, 1024, 32), LAYERS, heads(),
+    HEAD_DIM, flag("attention_bias"), rint("num_local_experts", 1, 6),
+    top_k("num_experts_per_tok", "num_local_experts", 2), llama4_moe_layers, llama4_rope_layers,
+    flag("use_qk_norm"), flag("tie_word_embeddings"),
+]
+SIGLIP_VISION = [HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), pick("num_channels", 1, 3),
+                 image(), flag("vision_use_head")]
+LLAMA4_VISION = [
+    HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), pick("num_channels", 1, 3), image(),
+    rint("vision_output_dim", 32, 512, 16), rint("projector_input_dim", 32, 512, 16),
+    rint("projector_output_dim", 32, 512, 16), pick("pixel_shuffle_ratio", 0.5, 0.25),
+    flag("multi_modal_projector_bias"),
+]
+
+#: model_type -> the generators of its shape-changing fields (see each family's modeling_*.py).
+VARIANT_FIELDS: dict[str, list[Gen]] = {
+    # gpt_oss: layer_types/sliding_window change no shape (sinks are in every layer).
+    "gpt_oss": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, rint("num_local_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_local_experts"), flag("attention_bias"),
+        flag("tie_word_embeddings"), per_layer("layer_types", ("sliding_attention",
+                                                               "full_attention")),
+    ],
+    "qwen3_next": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
+        flag("tie_word_embeddings"), qwen3_next_pattern, pick("linear_conv_kernel_dim", 2, 3, 4),
+        pick("linear_key_head_dim", 16, 32, 64), pick("linear_value_head_dim", 16, 32, 64),
+        linear_heads, pick("num_experts", 0, 2, 4, 6), top_k("num_experts_per_tok", "num_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        rint("shared_expert_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2, 3),
+        subset("mlp_only_layers"),
+    ],
+    # nemotron_h: attention_bias, mamba_proj_bias, n_shared_experts, expand and
+    # tie_word_embeddings change no shape in transformers 5.23 (moved to prove it).
+    "nemotron_h": [
+        VOCAB, HIDDEN, nemotron_blocks, pick("num_attention_heads", 2, 4, 8),
+        pick("num_key_value_heads", 1, 2), HEAD_DIM, INTERMEDIATE, flag("mlp_bias"),
+        pick("ssm_state_size", 16, 32, 64), pick("mamba_num_heads", 4, 8, 12),
+        pick("mamba_head_dim", 8, 16, 32), mamba_groups, pick("conv_kernel", 2, 3, 4),
+        flag("use_conv_bias"), flag("use_bias"), rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        rint("moe_shared_expert_intermediate_size", 32, 256, 32),
+        pick("moe_latent_size", None, 32, 48), flag("attention_bias"), flag("mamba_proj_bias"),
+        pick("n_shared_experts", 1, 2), pick("expand", 1, 2), flag("tie_word_embeddings"),
+    ],
+    # gemma3: the top-level tie_word_embeddings decides; text_config's is ignored (moved too).
+    "gemma3": [
+        sub("text_config", [*GEMMA3_TEXT, flag("tie_word_embeddings")]),
+        sub("vision_config", SIGLIP_VISION), mm_tokens, flag("tie_word_embeddings"),
+    ],
+    # llama4: text_config's tie_word_embeddings decides; the top-level one is ignored (moved too).
+    "llama4": [
+        sub("text_config", LLAMA4_TEXT), sub("vision_config", LLAMA4_VISION),
+        flag("tie_word_embeddings"),
+    ],
+    "gemma3_text": [*GEMMA3_TEXT, flag("tie_word_embeddings")],
+    "llama4_text": LLAMA4_TEXT,
+    # deepseek_v2: num_key_value_heads changes no shape (MLA).
+    "deepseek_v2": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", None, 32, 64),
+        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"), flag("mlp_bias"), rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32), first_dense, flag("tie_word_embeddings"),
+    ],
+    "gpt2": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320), flag("tie_word_embeddings"),
+        flag("add_cross_attention"),
+    ],
+    "bert": [
+        VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
+        rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),
+    ],
+}
+
+
+def set_field(config: Config, dotted: str, value: Any) -> None:
+    """Set `a.b=v` inside nested configs (text_config.hidden_size=64)."""
+    *outer, key = dotted.split(".")
+    for part in outer:
+        config = config.setdefault(part, {})
+    config[key] = value
+
+
+def draw(rng: random.Random, model_type: str, sets: list[tuple[str, Any]]) -> Config:
+    """One random config of a family, with the --set fields forced after the draw."""
+    config: Config = {"model_type": model_type}
+    for gen in VARIANT_FIELDS[model_type]:
+        gen(rng, config)
+    for key, value in sets:
+        set_field(config, key, value)
+    return config
+
+
+def variants(model_type: str, n: int, seed: int, sets: list[tuple[str, Any]], prefix: str,
+             note: str, tries: int = 50) -> list[Config]:
+    """N random valid fixtures of one family, named PREFIX-variant-K (K from 1)."""
+    if model_type not in VARIANT_FIELDS:
+        raise SystemExit(f"no variant table for {model_type!r}: {sorted(VARIANT_FIELDS)}")
+    rng = random.Random(seed)
+    results: list[Config] = []
+    for k in range(1, n + 1):
+        for _ in range(tries):
+            config = draw(rng, model_type, sets)
+            try:
+                results.append(fixture(f"{prefix}-variant-{k}", config, extra={"notes": note}))
+                break
+            except Exception as exc:  # transformers refused the config: draw another
+                print(f"skipped a variant transformers refuses: {exc}", file=sys.stderr)
+        else:
+            raise SystemExit(f"{model_type}: no buildable variant in {tries} draws")
+    report_unmoved([r["config"] for r in results], {key for key, _ in sets})
+    return results
+
+
+def report_unmoved(configs: list[Config], forced: set[str]) -> None:
+    """Warn about any drawn field (not forced by --set) that took one value in every variant."""
+    def flat(c: Config, prefix: str = "") -> dict[str, str]:
+        out: dict[str, str] = {}
+        for k, v in c.items():
+            if isinstance(v, dict):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[prefix + k] = json.dumps(v)
+        return out
+    flats = [flat(c) for c in configs]
+    keys = sorted(set().union(*flats))
+    same = [k for k in keys if k != "model_type" and k not in forced and len(flats) > 1
+            and all(k in f for f in flats) and len({f[k] for f in flats}) == 1]
+    if same:
+        print(f"fields that did not move: {', '.join(same)}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
 
 def parse_value(raw: str) -> Any:
     """Read a --set value as JSON, falling back to the plain string."""
@@ -139,35 +661,63 @@ def parse_value(raw: str) -> Any:
         return raw
 
 
+def stem(model_type: str) -> str:
+    """A model_type as fixture names spell it (gpt_oss -> gpt-oss)."""
+    return model_type.replace("_", "-")
+
+
 def main() -> int:
-    """Write one fixture per config, or check the classifier against models.json."""
+    """Write fixtures, refresh them, draw variants, or check the classifier on models.json."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("configs", nargs="*", type=Path, help="config.json files")
+    ap.add_argument("configs", nargs="*", type=Path, help="config.json files (fixtures with "
+                    "--refresh)")
     ap.add_argument("--model-type", help="start from this family's default config")
-    ap.add_argument("--set", action="append", default=[], metavar="FIELD=JSON")
-    ap.add_argument("--name", help="fixture name (default: the config file's stem)")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=JSON",
+                    help="set a field (a.b=v inside text_config and the like), also in variants")
+    ap.add_argument("--name", help="fixture name, or the variants' prefix (default: the config "
+                    "file's stem; defaults-MODEL-TYPE or MODEL-TYPE for --model-type)")
+    ap.add_argument("--notes", help="a notes field for the fixtures written")
+    ap.add_argument("--auto-class", help="transformers class to build (AutoModel, "
+                    "AutoModelForCausalLM, ..., or a model class); default: from the model_type")
     ap.add_argument("--out", type=Path, help="folder for NAME.json fixtures (default: stdout)")
+    ap.add_argument("--refresh", action="store_true",
+                    help="recount the given fixture files in place; fail if a count changes")
+    ap.add_argument("--variants", type=int, metavar="N", help="draw N random valid variants")
+    ap.add_argument("--seed", type=int, default=0, help="random seed for --variants")
     ap.add_argument("--check-models", type=Path, metavar="MODELS_JSON")
+    ap.add_argument("--tensors-out", type=Path, metavar="JSON",
+                    help="with --check-models: write name -> {towers, tensors}")
     args = ap.parse_args()
     if args.check_models:
-        return check_models(args.check_models)
-    jobs: list[tuple[str, dict[str, Any]]] = []
+        return check_models(args.check_models, args.tensors_out)
+    if args.refresh:
+        for path in args.configs:
+            refresh(path, args.out)
+        return 0
+    sets = [(k, parse_value(raw)) for k, _, raw in (p.partition("=") for p in args.set)]
+    if args.variants:
+        if not args.model_type:
+            raise SystemExit("--variants needs --model-type")
+        forced = " ".join(f"--set {p}" for p in args.set)
+        note = (f"random valid variant: make_reference.py --model-type {args.model_type} "
+                f"--variants {args.variants} --seed {args.seed} {forced}").strip()
+        if args.notes:
+            note = f"{args.notes}; {note}"
+        for result in variants(args.model_type, args.variants, args.seed, sets,
+                               args.name or stem(args.model_type), note):
+            write(result, args.out)
+        return 0
+    jobs: list[tuple[str, Config]] = []
     for path in args.configs:
         jobs.append((args.name or path.stem, json.loads(path.read_text())))
     if args.model_type:
-        jobs.append((args.name or args.model_type, {"model_type": args.model_type}))
+        jobs.append((args.name or f"defaults-{stem(args.model_type)}",
+                     {"model_type": args.model_type}))
     for name, config in jobs:
-        for pair in args.set:
-            key, _, raw = pair.partition("=")
-            config[key] = parse_value(raw)
-        result = fixture(name, config)
-        text = json.dumps(result, indent=2) + "\n"
-        if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / f"{name}.json").write_text(text)
-            print(f"{name}: {result['total']:,} {result['groups']}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
+        for key, value in sets:
+            set_field(config, key, value)
+        extra = {"notes": args.notes} if args.notes else None
+        write(fixture(name, config, args.auto_class, extra), args.out)
     return 0
 
 
