@@ -20,7 +20,7 @@ from typing import Any
 from paramcalc.calculator import Breakdown
 from paramcalc.calculator import count as count_architecture
 from paramcalc.errors import InputError
-from paramcalc.schema import Architecture
+from paramcalc.schema import Architecture, Loaded
 from paramcalc.sources import architecture as files
 from paramcalc.sources import load as load_source
 
@@ -28,7 +28,7 @@ from paramcalc.sources import load as load_source
 Model = str | Mapping[str, Any] | Architecture
 
 
-def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Architecture:
+def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Loaded:
     """Turn a preset name, a file path, a field mapping or an Architecture into a validated one.
 
     A string is what the CLI takes as SOURCE (preset, paramcalc YAML/JSON, HF config.json).

@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from enum import Enum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -26,7 +26,7 @@ from pydantic import (
 from paramcalc.errors import FieldValueError
 
 if TYPE_CHECKING:
-    from paramcalc.core.spec import Model
+    from paramcalc.core.spec import Model, ModelFile
 
 #: Largest size of any field: PyTorch shapes are int64, so a larger one is a typo (and every
 #: count built from such sizes stays far below the digits Python will print).
@@ -145,6 +145,11 @@ class Architecture(BaseModel):
     """The attention output projection has a bias."""
     ffn_bias: StrictBool = False
     """Feed-forward projections (experts included) have biases."""
+    expert_bias: StrictBool | None = None
+    """Routed experts have biases. Default: ffn_bias (DeepSeek-V2's mlp_bias skips them)."""
+    cross_attention: StrictBool = False
+    """Every block of a decoder-only model also attends to an encoder's output (GPT-2 and BERT
+    with add_cross_attention)."""
 
     # -- norms ----------------------------------------------------------------------------------
     norm_type: NormType = NormType.RMSNORM
@@ -457,3 +462,7 @@ def field_docstrings(cls: type) -> dict[str, str]:
                 and isinstance(doc.value.value, str)):
             docs[field.target.id] = inspect.cleandoc(doc.value.value)
     return docs
+
+
+#: What a source loads to: the flat form, or a v2 model with its provenance.
+Loaded: TypeAlias = "Architecture | ModelFile"

@@ -78,6 +78,13 @@ class MoE(Spec):
     """Total width of the always-active shared expert MLP (DeepSeek: n_shared x expert width)."""
     shared_expert_bias: bool = False
     """The shared expert's projections have biases."""
+    shared_expert_gated: bool = True
+    """The shared expert is a gated MLP; false for a plain up/down one (Nemotron-H)."""
+    latent_size: PositiveInt | None = None
+    """Routed experts work in a narrower space, with projections to and from it around them
+    (Nemotron-H moe_latent_size)."""
+    latent_bias: bool = False
+    """The latent projections have biases."""
     shared_expert_gate: bool = False
     """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
 
@@ -92,19 +99,23 @@ class MoE(Spec):
         """Router, stacked routed experts, the shared expert and its gate."""
         hidden, width, e, k = ctx.hidden, self.moe_intermediate_size, self.num_experts, \
             self.num_experts_per_tok
+        inner = self.latent_size or hidden
         up = 2 * width if self.gated_experts else width
         f, b = Group.FEEDFORWARD, self.expert_bias
         up_name = "gate_up_proj" if self.gated_experts else "up_proj"
         records: list[Record] = [
             Linear("router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True),
-            Linear("experts", hidden, up, b, f, ctx.tower, ctx.stream, experts=e,
+            Linear("experts", inner, up, b, f, ctx.tower, ctx.stream, experts=e,
                    active_experts=k, weight_name=up_name, bias_name=f"{up_name}_bias"),
-            Linear("experts", width, hidden, b, f, ctx.tower, ctx.stream, experts=e,
+            Linear("experts", width, inner, b, f, ctx.tower, ctx.stream, experts=e,
                    active_experts=k, weight_name="down_proj", bias_name="down_proj_bias"),
         ]
+        if self.latent_size:
+            records += [projection("fc1_latent_proj", hidden, inner, self.latent_bias, ctx),
+                        projection("fc2_latent_proj", inner, hidden, self.latent_bias, ctx)]
         if self.shared_expert_intermediate_size:
             records += mlp_records("shared_expert.", hidden, self.shared_expert_intermediate_size,
-                                   True, self.shared_expert_bias, ctx)
+                                   self.shared_expert_gated, self.shared_expert_bias, ctx)
         if self.shared_expert_gate:
             records.append(Linear("shared_expert_gate", hidden, 1, False, f, ctx.tower,
                                   ctx.stream, routing=True))

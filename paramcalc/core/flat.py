@@ -42,7 +42,8 @@ def feed_forward(arch: Architecture, moe: bool) -> MLP | GatedMLP | MoE:
     if moe:
         return MoE(num_experts=arch.num_experts, num_experts_per_tok=arch.num_experts_per_tok,
                    moe_intermediate_size=arch.expert_intermediate_size,
-                   gated_experts=arch.gated_ffn, expert_bias=arch.ffn_bias,
+                   gated_experts=arch.gated_ffn,
+                   expert_bias=arch.ffn_bias if arch.expert_bias is None else arch.expert_bias,
                    router_bias=arch.router_bias,
                    shared_expert_intermediate_size=arch.shared_expert_intermediate_size,
                    shared_expert_bias=arch.ffn_bias, shared_expert_gate=arch.shared_expert_gate)
@@ -72,7 +73,7 @@ def norm_sites(arch: Architecture, cross: bool) -> tuple[NormSite, ...]:
 
 def stack(arch: Architecture, name: str, layers: int, spans: tuple[str, ...]) -> Stack:
     """One stack; layers whose attention span, FFN or relative bias differ get their own kind."""
-    cross = name == "decoder" and arch.is_encoder_decoder
+    cross = name == "decoder" and (arch.is_encoder_decoder or arch.cross_attention)
     routed = arch.is_moe and name != "encoder"
     relative = arch.relative_attention_num_buckets > 0
     kinds: dict[str, Block] = {}

@@ -185,3 +185,27 @@ class Model(Spec):
     def hidden_size(self) -> int:
         """The language model's width."""
         return self.text.hidden_size
+
+
+class ModelFile(Model):
+    """A v2 architecture with its provenance: what a nested paramcalc file or a family gives."""
+
+    name: str | None = None
+    """Model name shown in outputs."""
+    source: str | None = None
+    """Where the hyperparameters come from (a paper, a model card, a config.json)."""
+    notes: tuple[Annotated[str, Field(max_length=500)], ...] = ()
+    """Remarks shown with the count: what a checkpoint may store beyond its parameters."""
+    expected_total: Count | Annotated[str, Field(max_length=64)] | None = None
+    """Total parameter count this file should give: an integer or a figure with a unit."""
+    tolerance: Annotated[str, Field(max_length=64)] | float | int | None = None
+    """Allowed relative difference for `paramcalc check`."""
+
+    def to_model(self) -> Model:
+        """The architecture without its provenance."""
+        return Model(text=self.text, naming=self.naming)
+
+    @property
+    def tie_word_embeddings(self) -> bool:
+        """Whether the language model's head is tied to its embedding."""
+        return self.text.tie_word_embeddings

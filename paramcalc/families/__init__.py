@@ -17,9 +17,10 @@ from paramcalc.families.base import Family
 @cache
 def families() -> dict[str, Family]:
     """Every supported model_type and its record, sorted by name."""
-    from paramcalc.families import classic, encoders, llama, moe
+    from paramcalc.families import classic, encoders, hybrid, llama, modern, moe
 
-    every = (*llama.FAMILIES, *moe.FAMILIES, *classic.FAMILIES, *encoders.FAMILIES)
+    every = (*llama.FAMILIES, *moe.FAMILIES, *classic.FAMILIES, *encoders.FAMILIES,
+             *modern.FAMILIES, *hybrid.FAMILIES)
     return dict(sorted((f.model_type, f) for f in every))
 
 

@@ -35,11 +35,9 @@ def gpt2_sizes(c: HFConfig) -> dict[str, Any]:
 
 def gpt2(c: HFConfig) -> dict[str, Any]:
     """GPT-2: learned positions, fused c_attn with biases, LayerNorm, plain GELU MLP."""
-    if c.boolean("add_cross_attention"):
-        raise c.error("add_cross_attention", "true (a decoder of an encoder-decoder pair) is "
-                                             "not supported; count a causal LM config")
-    return {**gpt2_sizes(c), **ALL_BIASES, "position_embedding_type": "learned",
-            "norm_type": "layernorm", "gated_ffn": False}
+    # GPT2Block with add_cross_attention: crossattention (q_attn, c_attn, c_proj), ln_cross_attn
+    return {**gpt2_sizes(c), **ALL_BIASES, "cross_attention": c.boolean("add_cross_attention"),
+            "position_embedding_type": "learned", "norm_type": "layernorm", "gated_ffn": False}
 
 
 def gptj(c: HFConfig) -> dict[str, Any]:

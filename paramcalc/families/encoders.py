@@ -15,10 +15,13 @@ from paramcalc.families.base import Family, HFConfig
 
 def bert(c: HFConfig) -> dict[str, Any]:
     """BertModel with its pooler: post-norm layers, embedding LayerNorm, no LM head."""
-    if c.boolean("add_cross_attention"):
-        raise c.error("add_cross_attention", "true (a decoder with cross-attention) is not "
-                                             "supported; count the encoder config")
+    cross = c.boolean("add_cross_attention")
+    if cross and not c.boolean("is_decoder"):
+        raise c.error("add_cross_attention", "true needs is_decoder true (BertLayer refuses "
+                                             "cross-attention in an encoder)")
     return {
+        # BertLayer of a decoder with add_cross_attention: a crossattention block like attention
+        "cross_attention": cross,
         "vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("hidden_size"),
         "num_hidden_layers": c.integer("num_hidden_layers"),
         "num_attention_heads": c.integer("num_attention_heads"),
@@ -82,7 +85,7 @@ def t5(c: HFConfig) -> dict[str, Any]:
 BERT_DEFAULTS = {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12,
                  "num_attention_heads": 12, "intermediate_size": 3072,
                  "max_position_embeddings": 512, "type_vocab_size": 2,
-                 "add_cross_attention": False}
+                 "add_cross_attention": False, "is_decoder": False}
 #: BertModel's names (AutoModel: no `bert.` prefix, no masked-LM head).
 BERT = Naming({"embed_tokens": "embeddings.word_embeddings",
                "embed_positions": "embeddings.position_embeddings",
@@ -90,9 +93,12 @@ BERT = Naming({"embed_tokens": "embeddings.word_embeddings",
                "embedding_norm": "embeddings.LayerNorm", "decoder.layers": "encoder.layer",
                "attention": "attention.self", "attention.o_proj": "attention.output.dense",
                "post_mixer_norm": "attention.output.LayerNorm", "ffn.up_proj": "intermediate.dense",
-               "ffn.down_proj": "output.dense", "post_ffn_norm": "output.LayerNorm"},
-              leaves={"attention.q_proj": "query", "attention.k_proj": "key",
-                      "attention.v_proj": "value"})
+               "ffn.down_proj": "output.dense", "post_ffn_norm": "output.LayerNorm",
+               "cross_attention": "crossattention.self",
+               "cross_attention.o_proj": "crossattention.output.dense",
+               "post_cross_norm": "crossattention.output.LayerNorm"},
+              leaves={f"{mixer}.{x}_proj": name for mixer in ("attention", "cross_attention")
+                      for x, name in (("q", "query"), ("k", "key"), ("v", "value"))})
 #: T5ForConditionalGeneration's names: the decoder's feed-forward sits one sub-layer later.
 T5_NAMES = {"embed_tokens": "shared", "encoder.layers": "encoder.block",
             "decoder.layers": "decoder.block", "encoder.final_norm": "encoder.final_layer_norm",

@@ -110,10 +110,8 @@ def deepseek_v2(c: HFConfig) -> dict[str, Any]:
     """DeepSeek-V2: mlp_bias reaches dense and shared MLPs but not the fused routed experts."""
     fields = deepseek(c, "n_routed_experts")
     if c.boolean("mlp_bias"):
-        if fields.get("num_experts"):
-            raise c.error("mlp_bias", "true is not supported with routed experts (transformers "
-                                      "gives dense and shared MLPs biases, routed experts none)")
-        fields["ffn_bias"] = True
+        # DeepseekV2MLP (dense and shared) takes mlp_bias; the stacked routed experts never do.
+        fields |= {"ffn_bias": True, "expert_bias": False}
     return fields
 
 

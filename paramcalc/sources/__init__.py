@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.errors import InputError
-from paramcalc.schema import Architecture
+from paramcalc.schema import Loaded
 
 ARCHITECTURE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -22,7 +22,7 @@ def looks_like_path(source: str) -> bool:
     )
 
 
-def load(source: str, overrides: Mapping[str, Any] | None = None) -> Architecture:
+def load(source: str, overrides: Mapping[str, Any] | None = None) -> Loaded:
     """Load a preset name, a YAML/JSON architecture file, or a Hugging Face config.json."""
     from paramcalc.sources import architecture
 
@@ -37,7 +37,7 @@ def load(source: str, overrides: Mapping[str, Any] | None = None) -> Architectur
     return load_path(Path(source), overrides or {})
 
 
-def load_path(path: Path, overrides: Mapping[str, Any]) -> Architecture:
+def load_path(path: Path, overrides: Mapping[str, Any]) -> Loaded:
     """Load an architecture from a file, or from a folder holding a config.json."""
     from paramcalc.sources import architecture
     from paramcalc.sources.files import parse_mapping
@@ -52,8 +52,7 @@ def load_path(path: Path, overrides: Mapping[str, Any]) -> Architecture:
     if "model_type" in data or path.name == "config.json":
         from paramcalc.sources import hf
 
-        arch = hf.from_config(data, str(path), default_name=hf_model_name(path))
-        return architecture.apply_overrides(arch, overrides, str(path))
+        return hf.from_config(data, str(path), hf_model_name(path), overrides)
     return architecture.build(data, str(path), overrides, default_name=path.stem)
 
 

@@ -88,7 +88,6 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         if isinstance(value, (dict, list)) and key not in {"layer_types", "mlp_only_layers"}:
             raise InputError("--set", f"expected a single value, got {describe(raw)}", key)
         overrides[key] = value
-    check_field_names(overrides, "--set")
     return overrides
 
 

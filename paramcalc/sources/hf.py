@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from paramcalc.core.spec import ModelFile
 from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.schema import Architecture
@@ -56,20 +57,43 @@ def stored_beyond(family: Family) -> tuple[str, ...]:
     return (family.notes,) if family.notes else ()
 
 
-def from_config(data: dict[str, Any], where: str, default_name: str | None = None) -> Architecture:
-    """Map a Hugging Face config.json mapping onto the architecture schema."""
+def from_config(data: Mapping[str, Any], where: str, default_name: str | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Architecture | ModelFile:
+    """Map a Hugging Face config.json mapping onto the architecture schema.
+
+    `overrides` replace config keys before the family reads them (`--set num_hidden_layers=4`).
+    A family the flat form can say gives an `Architecture`, any other a v2 `ModelFile`.
+    """
     family = family_of(data, where)
+    if overrides:
+        check_config_keys(family, data, overrides)
+        data = {**data, **overrides}
     fields = family.build(HFConfig(data, where, family))
     fields = {"name": default_name, "source": f"{where} (model_type {family.model_type})",
               "notes": stored_beyond(family), "naming": family.model_type, **fields}
+    schema: type[Architecture] | type[ModelFile] = ModelFile if "text" in fields else Architecture
     try:
-        return Architecture.model_validate(fields)
+        return schema.model_validate(fields)
     except ValidationError as exc:
         error = from_validation_error(exc, where)
         key = config_key(family, data, error.field)
+        if overrides and key in overrides:  # the bad value came from the command line
+            raise InputError("--set", error.message, key) from None
         if key == error.field:
             raise error from None
         raise InputError(where, error.message, f"{key} ({error.field})") from None
+
+
+def check_config_keys(family: Family, data: Mapping[str, Any],
+                      overrides: Mapping[str, Any]) -> None:
+    """Refuse an override of a key neither the file nor the family's config class has."""
+    known = set(data) | set(family.defaults) | {a for names in family.aliases.values()
+                                                for a in names}
+    for key in overrides:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError("--set", f"not a key of this {family.model_type} config{hint}", key)
 
 
 def config_key(family: Family, data: Mapping[str, Any], field: str | None) -> str | None:
