@@ -24,7 +24,7 @@ from paramcalc.core.records import (
 )
 
 if TYPE_CHECKING:
-    from paramcalc.core.spec import Model
+    from paramcalc.core.model import Model
 
 __all__ = ["GROUPS", "TOWERS", "Breakdown", "Group", "LayerCount", "Tower", "count"]
 

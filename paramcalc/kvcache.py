@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
-from paramcalc.core.spec import Model
 from paramcalc.precision import DType, nbytes
 
 

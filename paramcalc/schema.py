@@ -26,7 +26,7 @@ from pydantic import (
 from paramcalc.errors import FieldValueError
 
 if TYPE_CHECKING:
-    from paramcalc.core.spec import Model, ModelFile
+    from paramcalc.core.model import Model, ModelFile
 
 #: Largest size of any field: PyTorch shapes are int64, so a larger one is a typo (and every
 #: count built from such sizes stays far below the digits Python will print).

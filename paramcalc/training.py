@@ -21,7 +21,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from paramcalc.core.spec import Model
+    from paramcalc.core.model import Model
 
 COMPONENTS = ("weights", "gradients", "master weights", "optimizer states")
 

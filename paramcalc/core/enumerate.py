@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from paramcalc.core.context import Context
+from paramcalc.core.model import Model
 from paramcalc.core.names import (
     DEFAULT_NAMES,
     ENCODER_DECODER_NAMES,
     POST_NORM_NAMES,
+    VISION_NAMES,
     Naming,
     join,
     naming_for,
@@ -30,7 +32,8 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import Model, TextTower
+from paramcalc.core.spec import TextTower
+from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
 NameOf = Callable[[str], str]
@@ -75,9 +78,39 @@ class Enumeration:
 
 
 def enumerate_model(model: Model) -> Enumeration:
-    """Every parameter record of `model`."""
+    """Every parameter record of `model`, tower by tower."""
     naming = naming_for(model.naming)
-    return text_tower(model.text, naming)
+    parts = [text_tower(model.text, naming)]
+    if model.vision is not None:
+        parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
+    if model.projector is not None:
+        projector = naming.towers.get("projector", Naming())
+        records = [renamed(r, projector.resolve(r.name, "", {}))
+                   for part in model.projector.parts for r in part.records()]
+        parts.append(Enumeration((), (), tuple(records)))
+    if len(parts) == 1:
+        return parts[0]
+    return Enumeration(tuple(r for p in parts for r in p.front),
+                       tuple(b for p in parts for b in p.blocks),
+                       tuple(r for p in parts for r in p.back))
+
+
+def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
+    """Patch embedding, encoder blocks, final norm and pooling head of an image encoder."""
+    ctx = tower.context()
+
+    def name(role: str) -> str:
+        return naming.resolve(role, "vision", VISION_NAMES)
+
+    front = [renamed(r, name(r.name)) for r in tower.embedding_records(ctx)]
+    back = [renamed(r, name(r.name)) for r in tower.back_records(ctx)]
+    prefix = join(name("encoder.layers"), "{i}")
+    blocks = []
+    for key, (spec, layers) in tower.stack.layer_blocks().items():
+        records = block_records(spec, ctx, naming, "vision", VISION_NAMES)
+        named = tuple(renamed(r, join(prefix, r.name)) for r in records)
+        blocks.append(Block("vision", key or spec.kind, layers, named))
+    return Enumeration(tuple(front), tuple(blocks), tuple(back))
 
 
 def tower_defaults(tower: TextTower) -> Mapping[str, str]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from paramcalc.core.attention import Attention, LatentAttention, QKNorm
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import MLP, GatedMLP, MoE
-from paramcalc.core.spec import Block, Model, NormSite, Stack, TextTower
+from paramcalc.core.model import Model
+from paramcalc.core.spec import Block, NormSite, Stack, TextTower
 
 if TYPE_CHECKING:
     from paramcalc.schema import Architecture

@@ -43,6 +43,23 @@ DEFAULT_NAMES: Mapping[str, str] = MappingProxyType({
     "ffn": "mlp",
     "ffn.router": "mlp.gate",
 })
+#: SigLIP's names under `vision_tower.`: what a vision tower without a family naming gets.
+VISION_NAMES: Mapping[str, str] = MappingProxyType({
+    "patch_embedding": "vision_tower.embeddings.patch_embedding",
+    "class_embedding": "vision_tower.embeddings.class_embedding",
+    "position_embedding": "vision_tower.embeddings.position_embedding",
+    "pre_norm": "vision_tower.pre_layernorm",
+    "encoder.layers": "vision_tower.encoder.layers",
+    "post_norm": "vision_tower.post_layernorm",
+    "head": "vision_tower.head",
+    "input_norm": "layer_norm1",
+    "pre_ffn_norm": "layer_norm2",
+    "attention": "self_attn",
+    "attention.o_proj": "self_attn.out_proj",
+    "ffn": "mlp",
+    "ffn.up_proj": "mlp.fc1",
+    "ffn.down_proj": "mlp.fc2",
+})
 #: Gemma 2's names for a block with a norm after the mixer (OLMo 2 uses the same).
 POST_NORM_NAMES: Mapping[str, str] = MappingProxyType({
     "post_mixer_norm": "post_attention_layernorm",
@@ -74,6 +91,8 @@ class Naming:
     """The blocks' projections are Conv1D, stored `(in, out)` (GPT-2)."""
     experts_transposed: bool = False
     """Stacked experts are stored `(E, in, out)` (gpt-oss)."""
+    towers: Mapping[str, Naming] = field(default_factory=dict)
+    """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()
     """(pattern, replacement) pairs that turn names of older checkpoint layouts into the
     current ones, as transformers converts them on loading."""

@@ -17,10 +17,10 @@ from paramcalc.families.base import Family
 @cache
 def families() -> dict[str, Family]:
     """Every supported model_type and its record, sorted by name."""
-    from paramcalc.families import classic, encoders, hybrid, llama, modern, moe
+    from paramcalc.families import classic, encoders, hybrid, llama, modern, moe, multimodal
 
     every = (*llama.FAMILIES, *moe.FAMILIES, *classic.FAMILIES, *encoders.FAMILIES,
-             *modern.FAMILIES, *hybrid.FAMILIES)
+             *modern.FAMILIES, *hybrid.FAMILIES, *multimodal.FAMILIES)
     return dict(sorted((f.model_type, f) for f in every))
 
 

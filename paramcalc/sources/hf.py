@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from paramcalc.core.spec import ModelFile
+from paramcalc.core.model import ModelFile
 from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.schema import Architecture

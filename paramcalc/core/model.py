@@ -1,0 +1,54 @@
+"""A whole model (its towers) and the same with its provenance, as files and families give it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from paramcalc.core.spec import TextTower
+from paramcalc.core.types import Count, Spec
+from paramcalc.core.vision import Projector, VisionTower
+
+
+class Model(Spec):
+    """A whole model: its towers, and whose tensor naming it follows."""
+
+    text: TextTower
+    """The language model."""
+    vision: VisionTower | None = None
+    """An image encoder."""
+    projector: Projector | None = None
+    """What feeds the encoder's output to the language model."""
+    naming: Annotated[str, Field(max_length=64)] | None = None
+    """The transformers model_type whose parameter names to use (default: Llama's names)."""
+
+    @property
+    def hidden_size(self) -> int:
+        """The language model's width."""
+        return self.text.hidden_size
+
+
+class ModelFile(Model):
+    """A v2 architecture with its provenance: what a nested paramcalc file or a family gives."""
+
+    name: str | None = None
+    """Model name shown in outputs."""
+    source: str | None = None
+    """Where the hyperparameters come from (a paper, a model card, a config.json)."""
+    notes: tuple[Annotated[str, Field(max_length=500)], ...] = ()
+    """Remarks shown with the count: what a checkpoint may store beyond its parameters."""
+    expected_total: Count | Annotated[str, Field(max_length=64)] | None = None
+    """Total parameter count this file should give: an integer or a figure with a unit."""
+    tolerance: Annotated[str, Field(max_length=64)] | float | int | None = None
+    """Allowed relative difference for `paramcalc check`."""
+
+    def to_model(self) -> Model:
+        """The architecture without its provenance."""
+        return Model(text=self.text, vision=self.vision, projector=self.projector,
+                     naming=self.naming)
+
+    @property
+    def tie_word_embeddings(self) -> bool:
+        """Whether the language model's head is tied to its embedding."""
+        return self.text.tie_word_embeddings

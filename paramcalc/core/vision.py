@@ -1,0 +1,165 @@
+"""Vision towers and projectors: an image encoder and what feeds its output to the language model.
+
+A vision tower is a patch embedding (a convolution or a linear layer over flattened patches),
+optional class token and position table, a stack of encoder blocks (the same blocks a text
+tower has) and its norms, and optionally a pooling head (SigLIP's attention-pooling `head`,
+counted as output per GROUPS.md). A projector is a short list of projections and norms.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from paramcalc.core.context import Context, NormType
+from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, Tower
+from paramcalc.core.spec import Stack
+from paramcalc.core.types import Count, PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+Role = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class VisionTower(Spec):
+    """An image encoder (SigLIP, CLIP ViT, Llama 4's vision model)."""
+
+    kind: Literal["vision"] = "vision"
+    hidden_size: PositiveInt
+    """Width of the encoder."""
+    num_channels: PositiveInt = 3
+    """Channels of an input image."""
+    image_size: PositiveInt
+    """Side of the (square) input image, in pixels."""
+    patch_size: PositiveInt
+    """Side of one patch, in pixels."""
+    patch_embedding: Literal["conv", "linear"] = "conv"
+    """A Conv2d over the image (SigLIP) or a linear layer over flattened patches (Llama 4)."""
+    patch_bias: bool = True
+    """The patch embedding has a bias."""
+    class_token: bool = False
+    """A learned class embedding is prepended to the patches."""
+    position_embedding: Literal["embedding", "parameter", "none"] = "embedding"
+    """Learned positions as an nn.Embedding table (SigLIP) or a bare parameter (Llama 4)."""
+    pre_norm: bool = False
+    """A norm before the encoder blocks."""
+    post_norm: bool = True
+    """A norm after the encoder blocks."""
+    norm_type: NormType = NormType.LAYERNORM
+    """Parameterisation of the tower's norms."""
+    stack: Stack
+    """The encoder blocks."""
+    head: Literal["none", "attention_pool"] = "none"
+    """SigLIP's attention-pooling head (probe, multi-head attention, norm and MLP)."""
+    head_intermediate_size: PositiveInt | None = None
+    """Width of the pooling head's MLP."""
+    head_heads: PositiveInt | None = None
+    """Heads of the pooling head's attention."""
+
+    @model_validator(mode="after")
+    def _check_patches(self) -> VisionTower:
+        if self.patch_size > self.image_size:
+            raise FieldValueError("patch_size", f"{self.patch_size} exceeds image_size="
+                                  f"{self.image_size}")
+        if self.head == "attention_pool" and self.head_intermediate_size is None:
+            raise FieldValueError("head_intermediate_size", "required by the attention-pool head")
+        return self
+
+    @property
+    def patches(self) -> int:
+        """Patches of one image."""
+        return (self.image_size // self.patch_size) ** 2
+
+    @property
+    def positions(self) -> int:
+        """Rows of the position table: a patch each, and the class token."""
+        return self.patches + (1 if self.class_token else 0)
+
+    def context(self) -> Context:
+        """What the tower's blocks sit in."""
+        return Context(self.hidden_size, self.norm_type, Tower.VISION, Stream.IMAGE)
+
+    def embedding_records(self, ctx: Context) -> list[Record]:
+        """Patch embedding, class token and positions (embedding group, vision tower)."""
+        e, v, vh = Group.EMBEDDING, Tower.VISION, self.hidden_size
+        p = self.patch_size
+        if self.patch_embedding == "conv":
+            records: list[Record] = [Conv("patch_embedding", self.num_channels, vh, (p, p), 1,
+                                          self.patch_bias, e, v, Stream.IMAGE)]
+        else:
+            records = [Linear("patch_embedding", self.num_channels * p * p, vh, self.patch_bias,
+                              e, v, Stream.IMAGE)]
+        if self.class_token:
+            records.append(Param("class_embedding", (vh,), e, v))
+        if self.position_embedding == "embedding":
+            records.append(Embedding("position_embedding", self.positions, vh, e, v))
+        elif self.position_embedding == "parameter":
+            records.append(Param("position_embedding", (self.positions, vh), e, v))
+        if self.pre_norm:
+            records += ctx.norm("pre_norm", vh)
+        return records
+
+    def back_records(self, ctx: Context) -> list[Record]:
+        """The final norm and the pooling head."""
+        records: list[Record] = []
+        if self.post_norm:
+            records += ctx.norm("post_norm", self.hidden_size)
+        if self.head == "attention_pool":
+            assert self.head_intermediate_size is not None  # checked above
+            vh, vi, o, v = self.hidden_size, self.head_intermediate_size, Group.OUTPUT, Tower.VISION
+            records += [
+                Param("head.probe", (1, 1, vh), o, v),
+                # nn.MultiheadAttention: one in_proj for q, k and v, then out_proj.
+                Linear("head.attention", vh, 3 * vh, True, o, v, Stream.IMAGE,
+                       weight_name="in_proj_weight", bias_name="in_proj_bias"),
+                Linear("head.attention.out_proj", vh, vh, True, o, v, Stream.IMAGE),
+                *ctx.norm("head.layernorm", vh, group=o),
+                Linear("head.mlp.fc1", vh, vi, True, o, v, Stream.IMAGE),
+                Linear("head.mlp.fc2", vi, vh, True, o, v, Stream.IMAGE),
+            ]
+        return records
+
+
+class ProjectorLinear(Spec):
+    """A projection of the projector (feedforward group, projector tower)."""
+
+    kind: Literal["linear"] = "linear"
+    role: Role
+    """Its role, which the family's naming turns into a module path."""
+    inputs: PositiveInt
+    outputs: PositiveInt
+    bias: bool = False
+    weight_name: Annotated[str, Field(max_length=64)] = "weight"
+    """The parameter's own name (Gemma 3 stores `mm_input_projection_weight`)."""
+    transposed: bool = False
+    """Stored (in, out), as a bare parameter multiplied from the left."""
+
+    def records(self) -> list[Record]:
+        """The projection."""
+        return [Linear(self.role, self.inputs, self.outputs, self.bias, Group.FEEDFORWARD,
+                       Tower.PROJECTOR, Stream.IMAGE, transposed=self.transposed,
+                       weight_name=self.weight_name)]
+
+
+class ProjectorNorm(Spec):
+    """A norm of the projector (norm group, projector tower)."""
+
+    kind: Literal["norm"] = "norm"
+    role: Role
+    width: PositiveInt
+    norm_type: NormType = NormType.RMSNORM
+
+    def records(self) -> list[Record]:
+        """The norm's tensors."""
+        return list(Context(self.width, self.norm_type, Tower.PROJECTOR).norm(self.role,
+                                                                              self.width))
+
+
+class Projector(Spec):
+    """What connects an encoder to the language model: projections and norms in order."""
+
+    parts: tuple[Annotated[ProjectorLinear | ProjectorNorm, Field(discriminator="kind")], ...]
+    """The projector's layers."""
+    image_tokens: Count = 0
+    """Tokens one image becomes in the language model (for per-image figures)."""
+
