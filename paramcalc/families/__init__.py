@@ -14,14 +14,29 @@ from paramcalc.core.names import Naming
 from paramcalc.families.base import Family
 
 
+#: The modules holding family records (each a FAMILIES tuple), one per line.
+MODULES = (
+    "classic",
+    "encoders",
+    "hybrid",
+    "llama",
+    "modern",
+    "moe",
+    "multimodal",
+)
+
+
 @cache
 def families() -> dict[str, Family]:
     """Every supported model_type and its record, sorted by name."""
-    from paramcalc.families import classic, encoders, hybrid, llama, modern, moe, multimodal
+    from importlib import import_module
 
-    every = (*llama.FAMILIES, *moe.FAMILIES, *classic.FAMILIES, *encoders.FAMILIES,
-             *modern.FAMILIES, *hybrid.FAMILIES, *multimodal.FAMILIES)
-    return dict(sorted((f.model_type, f) for f in every))
+    every = [f for module in MODULES
+             for f in import_module(f"paramcalc.families.{module}").FAMILIES]
+    found = dict(sorted((f.model_type, f) for f in every))
+    if len(found) != len(every):
+        raise RuntimeError("a model_type has two family records")
+    return found
 
 
 def supported_model_types() -> list[str]:
