@@ -275,10 +275,15 @@ def fixture(name: str, config: Config, auto_class: str | None = None,
         raise SystemExit(f"{name}: config has no model_type")
     model, used = build_model(config, auto_class)
     counted = count(model)
+    # The config as transformers writes it with every field (save_pretrained's config.json
+    # with use_diff off): paramcalc must read this form as well as the published, short one.
+    full = json.loads(model.config.to_json_string(use_diff=False))
+    if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+        full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
     return {"name": name, "model_type": model_type, **(extra or {}), "auto_class": used,
             "model_class": type(model).__name__, "total": counted["total"],
             "groups": counted["groups"], "towers": counted["towers"], "config": config,
-            "tensors": counted["tensors"]}
+            "config_full": full, "tensors": counted["tensors"]}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,3 +59,16 @@ def test_towers_equal_transformers(tmp_path: Path, name: str) -> None:
     towers = {t.value: {"total": sum(g.values()), "groups": {k.value: v for k, v in g.items()}}
               for t, g in b.towers.items()}
     assert towers == FIXTURES[name]["towers"]
+
+
+FULL = {name: f for name, f in FIXTURES.items() if "config_full" in f}
+
+
+@pytest.mark.parametrize("name", sorted(FULL))
+def test_full_config_counts_the_same(tmp_path: Path, name: str) -> None:
+    """The config as transformers writes it with every field counts what the short one does."""
+    fixture = FULL[name]
+    full = {**fixture, "name": name, "config": fixture["config_full"]}
+    b = counted(tmp_path, full)
+    assert b.total == fixture["total"]
+    assert {g.value: n for g, n in b.groups.items()} == fixture["groups"]
