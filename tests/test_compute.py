@@ -214,3 +214,19 @@ def test_bad_options_exit_2_with_one_line(runner: CliRunner, args: list[str]) ->
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("paramcalc: error:"), result.stderr
     assert result.stdout == ""
+
+
+def test_hybrid_memory_keeps_kv_for_attention_layers_and_state_for_mamba(
+        runner: CliRunner, tmp_path: Any) -> None:
+    """Nemotron-H's defaults (Mamba-2, MoE, attention, MLP blocks): KV only for its one attention
+    layer, the Mamba-2 layer's conv window and SSM state per sequence, whatever the length."""
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "nemotron_h"}))
+    data = [run_json(runner, "memory", str(tmp_path / "config.json"), "--seq",
+                     str(seq))["kv_cache"] for seq in (100, 1000)]
+    inner = 128 * 64  # mamba_num_heads x mamba_head_dim
+    conv_dim = inner + 2 * 8 * 128  # x, B and C: n_groups x ssm_state_size each for B and C
+    state_values = conv_dim * 4 + inner * 128  # conv_kernel window + SSM state per head dim
+    assert data[0]["bytes_per_token"] == 2 * 2 * 8 * 128  # K and V of 8 heads of 128, bf16
+    assert data[0]["state_bytes_per_sequence"] == 2 * state_values
+    assert data[0]["state_bytes"] == data[1]["state_bytes"]
+    assert data[1]["bytes"] - data[0]["bytes"] == 900 * data[0]["bytes_per_token"]

@@ -194,12 +194,18 @@ def test_schema_is_the_architecture_file_schema(runner: CliRunner) -> None:
     """`schema` prints JSON Schema: every field documented, `base` allowed, extras refused."""
     schema = json.loads(invoke(runner, "schema").stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    props = schema["properties"]
+    flat, nested = schema["oneOf"]
+    props = flat["properties"]
     assert set(paramcalc.Architecture.model_fields) | {"base"} == set(props)
     assert props["hidden_size"]["description"] == "Width of the residual stream (d_model)."
     assert all(p.get("description") for p in props.values())
-    assert schema["additionalProperties"] is False
-    assert {"required": ["base"]} in schema["anyOf"]
+    assert flat["additionalProperties"] is False
+    assert {"required": ["base"]} in flat["anyOf"]
+    assert {"text", "vision", "projector", "naming"} <= set(nested["properties"])
+    # Every field of every v2 part (mixers, feed-forwards, blocks, towers) is documented.
+    for name, part in schema["$defs"].items():
+        for field, prop in part.get("properties", {}).items():
+            assert prop.get("description") or field == "kind", f"{name}.{field}"
 
 
 def test_schema_accepts_files_and_presets(runner: CliRunner) -> None:
@@ -215,6 +221,12 @@ def test_schema_accepts_files_and_presets(runner: CliRunner) -> None:
     jsonschema.validate({"base": "llama-2-7b", "num_hidden_layers": 40}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"num_hidden_layers": 40}, schema)
+    nested = {"text": {"vocab_size": 8, "hidden_size": 4, "stacks": [
+        {"num_hidden_layers": 1, "block": {"mixer": {"kind": "attention",
+                                                     "num_attention_heads": 2}}}]}}
+    jsonschema.validate(nested, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**nested, "towers": {}}, schema)
 
 
 # -- Python API ------------------------------------------------------------------------------

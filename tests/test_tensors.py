@@ -25,7 +25,8 @@ def fixtures() -> dict[str, dict[str, Any]]:
     references = json.loads((DATA / "reference_tensors.json").read_text())
     for model in json.loads((DATA / "reference_models.json").read_text()):
         found[model["name"]] = {"name": model["name"], "config": model["config_json"],
-                                **references[model["name"]]}
+                                "model_type": model["model_type"], "total": model["total"],
+                                "groups": model["groups"], **references[model["name"]]}
     return found
 
 
@@ -72,3 +73,67 @@ def test_full_config_counts_the_same(tmp_path: Path, name: str) -> None:
     b = counted(tmp_path, full)
     assert b.total == fixture["total"]
     assert {g.value: n for g, n in b.groups.items()} == fixture["groups"]
+
+
+V2 = sorted(n for n, f in FIXTURES.items()
+            if f.get("model_type") in {"gpt_oss", "qwen3_next", "nemotron_h", "gemma3", "llama4"})
+
+
+@pytest.mark.parametrize("name", V2)
+def test_nested_form_round_trips(tmp_path: Path, name: str, runner: Any) -> None:
+    """`convert` writes a nested v2 file for a model the flat form cannot say; counting that
+    file gives the same total, groups and tensor names."""
+    from paramcalc.cli import main
+
+    fixture = FIXTURES[name]
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(fixture["config"]))
+    converted = runner.invoke(main, ["convert", str(folder / "config.json")],
+                              catch_exceptions=False)
+    assert converted.exit_code == 0, converted.stderr
+    assert "text:" in converted.stdout and "stacks:" in converted.stdout
+    path = tmp_path / "model.yaml"
+    path.write_text(converted.stdout)
+    again = count(load(str(path)))
+    assert again.total == fixture["total"]
+    assert sorted(t.name for t in again.enumeration.tensors()) == sorted(
+        n for n, _ in fixture["tensors"])
+    check = runner.invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert check.exit_code == 0, check.stdout
+
+
+def test_table_shows_every_tower(tmp_path: Path, runner: Any) -> None:
+    """A multimodal count shows a row per tower whose totals add up to the model's."""
+    from paramcalc.cli import main
+
+    fixture = FIXTURES["defaults-gemma3"]
+    (tmp_path / "config.json").write_text(json.dumps(fixture["config"]))
+    data = json.loads(runner.invoke(main, ["count", str(tmp_path / "config.json"), "-f",
+                                           "json"]).stdout)
+    assert data["towers"] == fixture["towers"]
+    table = runner.invoke(main, ["count", str(tmp_path / "config.json"), "-f", "markdown"]).stdout
+    for tower, counts in fixture["towers"].items():
+        assert f"| {tower} |" in table and f"{counts['total']:,}" in table
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_compare_agrees_with_a_checkpoint_of_the_same_tensors(tmp_path: Path, name: str,
+                                                             runner: Any) -> None:
+    """A checkpoint header holding exactly transformers' tensors (as save_pretrained names
+    them) agrees with the config: `compare` works for every family from the names alone."""
+    from conftest import write_safetensors
+    from paramcalc.cli import main
+
+    fixture = FIXTURES[name]
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(fixture["config"]))
+    write_safetensors(tmp_path / "model.safetensors",
+                      {n: ("BF16", shape) for n, shape in fixture["tensors"]}, sparse=True)
+    result = runner.invoke(main, ["compare", str(folder / "config.json"),
+                                  str(tmp_path / "model.safetensors"), "-f", "json"],
+                           catch_exceptions=False)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data["differences"][:5]
+    assert data["total"] == {"architecture": fixture["total"], "checkpoint": fixture["total"]}

@@ -127,8 +127,11 @@ class ProjectorLinear(Spec):
     role: Role
     """Its role, which the family's naming turns into a module path."""
     inputs: PositiveInt
+    """Input features."""
     outputs: PositiveInt
+    """Output features."""
     bias: bool = False
+    """The projection has a bias."""
     weight_name: Annotated[str, Field(max_length=64)] = "weight"
     """The parameter's own name (Gemma 3 stores `mm_input_projection_weight`)."""
     transposed: bool = False
@@ -146,8 +149,11 @@ class ProjectorNorm(Spec):
 
     kind: Literal["norm"] = "norm"
     role: Role
+    """Its role, which the family's naming turns into a module path."""
     width: PositiveInt
+    """Features normalized."""
     norm_type: NormType = NormType.RMSNORM
+    """Parameterisation of the norm."""
 
     def records(self) -> list[Record]:
         """The norm's tensors."""

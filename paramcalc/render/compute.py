@@ -54,9 +54,14 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if cache.expanded_values_per_token:
         rows.append(bytes_row("MLA: K and V per token if expanded per head",
                               cache.expanded_bytes_per_token))
+    if cache.states:
+        rows += [bytes_row(f"recurrent state per sequence ({kv}, {len(cache.states)} layers)",
+                           cache.state_bytes_per_sequence),
+                 bytes_row(f"recurrent state, {s.batch} sequences", cache.state_bytes)]
     report = Report(f"{m.name}: memory, weights in {s.dtype.value}, batch {s.batch} x "
                     f"{s.seq:,} tokens", ("item", "bytes", "human"), rows, memory_data(m, gpu),
-                    footer=[("weights + KV cache", m.inference_bytes)])
+                    footer=[("weights + KV cache" + (" + state" if cache.states else ""),
+                             m.inference_bytes)])
     if m.weights.group_size:
         report.sections.append(quantization_section(m))
         report.notes.append(quantization_note(m))

@@ -59,6 +59,14 @@ def cache_data(m: MemoryEstimate) -> dict[str, Any]:
                     cross_attention_bytes=c.cross_attention_bytes)
     if c.expanded_values_per_token:
         data["mla_expanded_bytes_per_token"] = c.expanded_bytes_per_token
+    if c.states:
+        states: dict[str, dict[str, int]] = {}
+        for state in c.states:
+            entry = states.setdefault(state.kind, {"layers": 0, "values_per_sequence": 0})
+            entry["layers"] += 1
+            entry["values_per_sequence"] += state.values_per_sequence
+        data.update(state_bytes_per_sequence=c.state_bytes_per_sequence,
+                    state_bytes=c.state_bytes, state_layer_kinds=states)
     return data
 
 

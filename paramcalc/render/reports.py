@@ -67,9 +67,19 @@ def count_report(b: Breakdown, layers: bool = False) -> Report:
         report.notes.append("input and output embeddings are tied: counted once, in embedding "
                             "(a checkpoint may store the head again as lm_head.weight)")
     report.notes += b.notes
+    if len(b.towers) > 1:
+        report.sections.append(towers_section(b))
     if layers:
         report.sections += [layers_section(b), tensors_section(b)]
     return report
+
+
+def towers_section(b: Breakdown) -> Report:
+    """One row per tower: its count by group, its total and its share of the model."""
+    rows = [(t.value, *(groups[g] for g in GROUPS), sum(groups.values()),
+             share(sum(groups.values()), b.total)) for t, groups in b.towers.items()]
+    return Report("per tower", ("tower", *(g.value for g in GROUPS), "total", "share"), rows,
+                  data=None)
 
 
 def layers_section(b: Breakdown) -> Report:

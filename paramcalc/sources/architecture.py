@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from paramcalc.errors import InputError, describe, from_validation_error
-from paramcalc.schema import Architecture, suggest_field
+from paramcalc.schema import Architecture, Loaded, suggest_field
+
+if TYPE_CHECKING:
+    from paramcalc.core.model import ModelFile
 
 #: How deep `base:` chains may go before a cycle is assumed.
 MAX_BASE_DEPTH = 8
@@ -48,9 +51,36 @@ def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[st
     return merged | fields
 
 
+def build_nested(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | None,
+                 default_name: str | None) -> ModelFile:
+    """Validate a nested (v2) architecture file: its towers under `text:` (and `vision:`...)."""
+    from paramcalc.core.model import ModelFile
+
+    if "base" in data:
+        raise InputError(where, "a nested architecture (text: ...) cannot name a base preset",
+                         "base")
+    if overrides:
+        raise InputError("--set", "overrides apply to flat architecture files and config.json "
+                         "keys; edit the nested file instead")
+    for key in data:
+        if key not in ModelFile.model_fields:
+            raise InputError(where, "unknown field of a nested architecture (expected one of: "
+                             f"{', '.join(ModelFile.model_fields)})", str(key))
+    fields = dict(data)
+    if default_name and "name" not in fields:
+        fields["name"] = default_name
+    try:
+        return ModelFile.model_validate(fields)
+    except ValidationError as exc:
+        raise from_validation_error(exc, where) from None
+
+
 def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | None = None,
-          default_name: str | None = None) -> Architecture:
-    """Validate an architecture mapping (with `base:` and overrides applied) into the schema."""
+          default_name: str | None = None) -> Loaded:
+    """Validate an architecture mapping (with `base:` and overrides applied) into the schema:
+    the flat form, or the nested v2 form when the file has a `text:` tower."""
+    if "text" in data:
+        return build_nested(data, where, overrides, default_name)
     fields = resolve_base(data, where)
     check_field_names(fields, where)
     if overrides:
@@ -67,7 +97,7 @@ def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | No
         raise error from None
 
 
-def apply_overrides(arch: Architecture, overrides: Mapping[str, Any], where: str) -> Architecture:
+def apply_overrides(arch: Loaded, overrides: Mapping[str, Any], where: str) -> Loaded:
     """Re-validate an architecture with some fields replaced."""
     if not overrides:
         return arch
@@ -106,4 +136,14 @@ def file_schema() -> dict[str, Any]:
         **schema["properties"],
     }
     schema["anyOf"] = [{"required": ["base"]}, {"required": required}]
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    from paramcalc.core.model import ModelFile
+
+    nested = ModelFile.model_json_schema()
+    nested["title"] = "paramcalc architecture (nested v2 form)"
+    defs = {**schema.pop("$defs", {}), **nested.pop("$defs", {})}
+    schema["title"] = "paramcalc architecture (flat form)"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "paramcalc architecture", "$defs": defs,
+            "description": "The flat form says a uniform single-tower decoder in one mapping; "
+                           "the nested form says towers, stacks and per-layer blocks.",
+            "oneOf": [schema, nested]}
