@@ -21,6 +21,7 @@ def breakdown_data(b: Breakdown, layers: bool = False) -> dict[str, Any]:
         "name": b.name,
         "total": b.total,
         "groups": {g.value: b.groups[g] for g in GROUPS},
+        "towers": {"text": b.total},  # every architecture paramcalc reads is one text tower
         "non_embedding": b.non_embedding,
         "active": b.active,
         "tied_embeddings": b.tied_embeddings,
