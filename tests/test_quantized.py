@@ -375,13 +375,19 @@ def test_logical_tensors_are_typed_records(tmp_path: Path) -> None:
         return {t.name: t for t in found.tensors}
 
     k_proj = view(tmp_path / "gptq", quantized_tensors(gptq(4)), SCHEMES["gptq-4bit"][1])[
-        "model.layers.0.self_attn.k_proj.weight"]
+        "model.layers.0.self_attn.k_proj.weight"
+    ]
     assert k_proj.shape == (KV, H) and not k_proj.flat
     assert {p.tensor.name.rsplit(".", 1)[1]: p.kind.value for p in k_proj.parts} == {
-        "qweight": "packed", "qzeros": "zero_point", "scales": "scale", "g_idx": "index"}
+        "qweight": "packed",
+        "qzeros": "zero_point",
+        "scales": "scale",
+        "g_idx": "index",
+    }
     assert k_proj.nbytes == 4 * (H // 8 * KV) + 4 * (2 * KV // 8) + 2 * (2 * KV) + 4 * H
     down = view(tmp_path / "nf4", quantized_tensors(bnb4(True)), SCHEMES["bnb-nf4-double"][1])[
-        "model.layers.1.mlp.down_proj.weight"]
+        "model.layers.1.mlp.down_proj.weight"
+    ]
     assert down.flat and down.shape == (H * F,)  # bitsandbytes keeps the 2-D shape in its state
 
 

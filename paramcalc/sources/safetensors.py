@@ -79,14 +79,6 @@ class Checkpoint:
     file_bytes: int
 
 
-def is_checkpoint(path: Path) -> bool:
-    """Whether `path` is read as a checkpoint without being asked: a .safetensors file, an
-    index, or a folder holding *.safetensors and no config.json."""
-    if path.is_dir():
-        return not (path / "config.json").exists() and any(path.glob(f"*{SUFFIX}"))
-    return path.name.endswith((SUFFIX, INDEX_SUFFIX))
-
-
 def read_checkpoint(path: Path) -> Checkpoint:
     """Read a .safetensors file, an index of shards, or a folder of shards (headers only)."""
     if not path.exists():
