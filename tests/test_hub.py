@@ -504,6 +504,15 @@ def test_compare_a_config_with_a_hub_checkpoint(tmp_path: Path, hub: FakeHub) ->
     assert data["ok"] and data["total"]["checkpoint"] == TINY_TOTAL
 
 
+def test_a_repo_without_safetensors_is_one_line(tmp_path: Path, hub: FakeHub) -> None:
+    """--checkpoint on a repo with neither an index nor model.safetensors says so."""
+    one_error(
+        paramcalc(tmp_path, "count", REPO_ID, "--checkpoint", endpoint=hub.endpoint),
+        f"{REPO_ID}: the repository has no model.safetensors",
+        "nor model.safetensors.index.json",
+    )
+
+
 def test_cached_shards_are_read_from_the_cache(tmp_path: Path) -> None:
     """A fully cached checkpoint counts offline, from the cached files' headers."""
     files, _ = checkpoint_files(tmp_path / "files", index=True)

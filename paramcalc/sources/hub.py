@@ -243,6 +243,11 @@ def hub_errors(where: str, filename: str) -> Iterator[None]:
             f"no such model on the Hub ({endpoint}); if it is private, log "
             "in (`hf auth login`) or set HF_TOKEN",
         ) from None
+    except hf.RemoteEntryNotFoundError:
+        also = (
+            f" (nor {INDEX_NAME}: paramcalc reads safetensors)" if filename == SINGLE_NAME else ""
+        )
+        raise InputError(where, f"the repository has no {filename}{also}") from None
     except hf.RevisionNotFoundError:
         raise InputError(where, "no such revision on the Hub (a branch, tag or commit)") from None
     except hf.HfHubHTTPError as exc:
