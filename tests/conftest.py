@@ -31,7 +31,8 @@ def runner() -> Any:
 
 
 #: Bytes per element of the dtypes the tests write (the safetensors format's names).
-DTYPE_BYTES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "U8": 1, "BOOL": 1, "F8_E4M3": 1}
+DTYPE_BYTES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I8": 1, "U8": 1,
+               "BOOL": 1, "F8_E4M3": 1}
 
 
 def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int]]],

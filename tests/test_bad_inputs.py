@@ -47,7 +47,8 @@ CASES: dict[str, tuple[str, ...]] = {
     "binary.yaml": ("binary file",),
     "latin-1.yaml": ("not UTF-8 text (byte 9)",),
     "huge-integer.json": ("too many digits",),
-    "wrong-suffix.txt": ("unsupported file type", ".yaml, .yml or .json"),
+    "wrong-suffix.txt": ("unsupported file type '.txt'", ".yaml, .yml and .json",
+                         ".safetensors and .safetensors.index.json"),
     # -- safety -------------------------------------------------------------------------------
     "python-object.yaml": ("line 1, column 1", "python/object/apply:os.system"),
     "python-name-tag.yaml": ("line 5, column 7", "python/name:os.system"),

@@ -30,26 +30,31 @@ def count_json(runner: CliRunner, *args: str) -> dict[str, Any]:
 
 
 def test_counts_per_group_and_dtype(runner: CliRunner, tmp_path: Path) -> None:
-    """Elements per group (by name) and per dtype, bytes on disk; buffers and unknowns apart."""
+    """Parameters per group (by name) and per dtype, bytes on disk; buffers and unknowns apart."""
     path = tmp_path / "model.safetensors"
     tensors = llama_tensors() | {"model.layers.0.self_attn.rotary_emb.inv_freq": ("F32", [1]),
                                  "model.mystery.weight": ("I64", [3])}
-    write_safetensors(path, tensors)
+    header = write_safetensors(path, tensors)
     data = count_json(runner, str(path))
     assert data["groups"] == {"embedding": V * H, "attention": LAYERS * 4 * H * H,
                               "feedforward": LAYERS * 3 * H * F,
-                              "norm": LAYERS * 2 * H + H, "output": V * H,
-                              "buffer": 1, "unknown": 3}
-    assert data["elements"] == TINY_TOTAL + 4 and data["parameters"] == TINY_TOTAL + 3
+                              "norm": LAYERS * 2 * H + H, "output": V * H, "unknown": 3}
+    assert data["total"] == TINY_TOTAL + 3 and data["towers"]["text"]["total"] == TINY_TOTAL + 3
+    assert data["buffers"] == ["model.layers.0.self_attn.rotary_emb.inv_freq"]
+    stored = data["stored"]
+    assert stored["elements"] == TINY_TOTAL + 4 and stored["tensors"] == len(tensors)
     bf16 = 2 * V * H + LAYERS * (4 * H * H + 3 * H * F)
     f32 = LAYERS * 2 * H + H + 1
-    assert data["dtypes"] == {"BF16": {"tensors": 2 + 7 * LAYERS, "elements": bf16,
-                                       "bytes": 2 * bf16},
-                              "F32": {"tensors": 2 * LAYERS + 2, "elements": f32,
-                                      "bytes": 4 * f32},
-                              "I64": {"tensors": 1, "elements": 3, "bytes": 24}}
-    assert data["bytes_on_disk"] == path.stat().st_size
+    assert stored["by_dtype"] == {"BF16": {"tensors": 2 + 7 * LAYERS, "elements": bf16,
+                                           "bytes": 2 * bf16},
+                                  "F32": {"tensors": 2 * LAYERS + 2, "elements": f32,
+                                          "bytes": 4 * f32},
+                                  "I64": {"tensors": 1, "elements": 3, "bytes": 24}}
+    assert stored["by_kind"]["buffer"] == {"tensors": 1, "elements": 1, "bytes": 4}
+    assert stored["bytes_on_disk"] == path.stat().st_size
+    assert stored["bytes"] == path.stat().st_size - 8 - header
     assert data["unknown"] == ["model.mystery.weight"]
+    assert data["name"] == tmp_path.name and data["quantization"] is None
     table = invoke(runner, "count", str(path)).stdout
     assert "unknown" in table and "model.mystery.weight" in table
 
@@ -63,8 +68,8 @@ def test_agrees_with_the_safetensors_package(runner: CliRunner, tmp_path: Path) 
               "transformer.h.0.ln_1.bias": np.zeros(3, np.int8)}
     save_file(arrays, str(tmp_path / "model.safetensors"))
     data = count_json(runner, str(tmp_path / "model.safetensors"))
-    assert data["elements"] == sum(a.size for a in arrays.values())
-    assert data["tensor_bytes"] == sum(a.nbytes for a in arrays.values())
+    assert data["total"] == data["stored"]["elements"] == sum(a.size for a in arrays.values())
+    assert data["stored"]["bytes"] == sum(a.nbytes for a in arrays.values())
     assert data["groups"]["feedforward"] == 36 and data["groups"]["norm"] == 3
 
 
@@ -92,9 +97,10 @@ def test_index_and_folder_of_shards(runner: CliRunner, tmp_path: Path) -> None:
     write_shards(bare, index=False)
     for source in (indexed / "model.safetensors.index.json", indexed, bare):
         data = count_json(runner, str(source))
-        assert data["elements"] == TINY_TOTAL
+        assert data["total"] == TINY_TOTAL
         assert len(data["files"]) == 2
-        assert data["bytes_on_disk"] == sum(p.stat().st_size for p in bare.glob("*.safetensors"))
+        on_disk = sum(p.stat().st_size for p in bare.glob("*.safetensors"))
+        assert data["stored"]["bytes_on_disk"] == on_disk
 
 
 def test_folder_with_config_json_needs_checkpoint_flag(runner: CliRunner, tmp_path: Path) -> None:
@@ -102,7 +108,7 @@ def test_folder_with_config_json_needs_checkpoint_flag(runner: CliRunner, tmp_pa
     write_safetensors(tmp_path / "model.safetensors", llama_tensors(lm_head=False))
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", **TINY_LLAMA}))
     assert count_json(runner, str(tmp_path))["total"] == TINY_TOTAL
-    assert count_json(runner, str(tmp_path), "--checkpoint")["elements"] == TINY_TOTAL - V * H
+    assert count_json(runner, str(tmp_path), "--checkpoint")["total"] == TINY_TOTAL - V * H
 
 
 def test_index_naming_a_missing_tensor_or_escaping_is_bad_input(runner: CliRunner,
@@ -204,5 +210,5 @@ def test_header_only_on_a_sparse_many_gigabyte_file(runner: CliRunner, tmp_path:
     monkeypatch.setattr(module, "open", spy_open, raising=False)
     data = count_json(runner, str(path))
     assert data["groups"]["feedforward"] == 8 * rows * 2048 == 16 * 2**30
-    assert data["bytes_on_disk"] == path.stat().st_size
+    assert data["stored"]["bytes_on_disk"] == path.stat().st_size
     assert reads and max(end for _, end in reads) == 8 + header  # never past the header

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -11,44 +10,42 @@ from paramcalc.cli import EXIT_FAILED
 from paramcalc.cli.options import format_option, load_source, set_option, show
 
 
-def reads_as_checkpoint(source: str, asked: bool) -> bool:
-    """Whether `count` reads SOURCE as a checkpoint: asked for, or a checkpoint by its name."""
-    from paramcalc.sources.safetensors import is_checkpoint
-
-    return asked or is_checkpoint(Path(source))
-
-
-def count_checkpoint(source: str, tensors: bool, fmt: str) -> None:
-    """Count a checkpoint's stored tensors from its headers and show them."""
+def show_checkpoint(source: Any, tensors: bool, fmt: str) -> None:
+    """Count a checkpoint's logical tensors from its headers and show them."""
+    from paramcalc.checkpoint_count import count_checkpoint
     from paramcalc.render.checkpoint import checkpoint_report
-    from paramcalc.sources.safetensors import read_checkpoint
+    from paramcalc.sources import read_logical
 
-    show(checkpoint_report(read_checkpoint(Path(source)), tensors), fmt)
+    show(checkpoint_report(count_checkpoint(read_logical(source), source.name), tensors), fmt)
 
 
 @click.command()
 @click.argument("config")
-@click.argument("checkpoint", type=click.Path(path_type=Path))
+@click.argument("checkpoint")
 @set_option
 @format_option
 @click.pass_context
-def compare(ctx: click.Context, config: str, checkpoint: Path, overrides: tuple[str, ...],
-            fmt: str) -> None:
+def compare(
+    ctx: click.Context, config: str, checkpoint: str, overrides: tuple[str, ...], fmt: str
+) -> None:
     """Compare the count of CONFIG with the tensors CHECKPOINT stores, group and tensor.
 
     CONFIG is anything `count` reads as an architecture; CHECKPOINT a .safetensors file, a
-    model.safetensors.index.json or a folder of shards (headers only are read). Stored
-    buffers and a tied head stored twice are explained, not counted. Exit 0 when they agree,
-    1 when they differ, 2 on bad input.
+    model.safetensors.index.json, a folder of shards or a Hub id (headers only are read). A
+    quantized checkpoint is compared by its logical tensors. Stored buffers and a tied head
+    stored twice are explained, not counted. Exit 0 when they agree, 1 when they differ, 2 on
+    bad input.
     """
     from paramcalc.calculator import count
     from paramcalc.compare import compare as compare_counts
     from paramcalc.render.checkpoint import compare_report
-    from paramcalc.sources.safetensors import read_checkpoint
+    from paramcalc.sources import read_logical
+    from paramcalc.sources.resolve import checkpoint_source
 
     arch = load_source(config, overrides)
-    result = compare_counts(count(arch), read_checkpoint(checkpoint))
-    show(compare_report(result, arch.name or config, str(checkpoint)), fmt)
+    stored = read_logical(checkpoint_source(checkpoint)).as_checkpoint()
+    result = compare_counts(count(arch), stored)
+    show(compare_report(result, arch.name or config, checkpoint), fmt)
     if not result.ok:
         ctx.exit(EXIT_FAILED)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.options import format_option, set_option, show
 
 #: Command-line flags that describe an architecture when no SOURCE is given.
 FLAG_FIELDS = {
@@ -56,41 +56,67 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
 @click.argument("source", required=False)
 @set_option
 @architecture_flags
-@click.option("--layers", is_flag=True,
-              help="Add the per-layer and per-tensor view (per tensor for a checkpoint).")
-@click.option("--checkpoint", "as_checkpoint", is_flag=True,
-              help="Read SOURCE as a safetensors checkpoint (a folder with a config.json too).")
+@click.option(
+    "--layers",
+    is_flag=True,
+    help="Add the per-layer and per-tensor view (per tensor for a checkpoint).",
+)
+@click.option(
+    "--checkpoint",
+    "as_checkpoint",
+    is_flag=True,
+    help="Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, too).",
+)
 @format_option
-def count(source: str | None, overrides: tuple[str, ...], layers: bool, as_checkpoint: bool,
-          fmt: str, **flags: Any) -> None:
+def count(
+    source: str | None,
+    overrides: tuple[str, ...],
+    layers: bool,
+    as_checkpoint: bool,
+    fmt: str,
+    **flags: Any,
+) -> None:
     """Count the parameters of SOURCE, by group.
 
+    SOURCE is a preset, a paramcalc YAML/JSON file, a Hugging Face config.json (or its folder),
+    a Hub id (org/name, from the local cache or the Hub), or - for a config on standard input.
     Without SOURCE, the flags describe the architecture, e.g.
     `paramcalc count --vocab-size 32000 --hidden-size 4096 --num-layers 32 --heads 32
     --intermediate-size 11008`.
 
     SOURCE is read as a safetensors checkpoint (headers only, never the tensor data) when it
     is a *.safetensors file, a *.safetensors.index.json, or a folder that holds *.safetensors
-    files and no config.json; --checkpoint reads a folder with a config.json as a checkpoint
-    too. Elements are shown per group (from tensor names) and per dtype, with the bytes on disk.
+    files and no config.json; --checkpoint reads a folder with a config.json, or a Hub id's
+    shards, as a checkpoint too. A quantized checkpoint (GPTQ, AWQ, compressed-tensors, MXFP4,
+    FP8, bitsandbytes) counts the unquantized model's parameters, its config.json's
+    quantization_config telling the packing; what the files store is shown by dtype and kind.
     """
     from paramcalc.calculator import count as count_parameters
-    from paramcalc.cli.checkpoint import count_checkpoint, reads_as_checkpoint
     from paramcalc.render.reports import count_report
+    from paramcalc.sources import architecture_of
+    from paramcalc.sources.architecture import parse_overrides
+    from paramcalc.sources.kinds import CheckpointFiles
+    from paramcalc.sources.resolve import resolve
 
-    if source is not None and reads_as_checkpoint(source, as_checkpoint):
-        if overrides or any(v is not None for v in flags.values()):
-            raise click.UsageError("--set and architecture flags do not apply to a checkpoint")
-        count_checkpoint(source, layers, fmt)
-        return
+    described = any(v is not None for v in flags.values())
     if source is None:
-        arch = from_flags(flags, overrides)
-    elif any(v is not None for v in flags.values()):
-        raise click.UsageError("architecture flags describe a model without SOURCE; "
-                               "use --set FIELD=VALUE to change a SOURCE")
-    else:
-        arch = load_source(source, overrides)
-    show(count_report(count_parameters(arch), layers), fmt)
+        show(count_report(count_parameters(from_flags(flags, overrides)), layers), fmt)
+        return
+    if described:
+        raise click.UsageError(
+            "architecture flags describe a model without SOURCE; "
+            "use --set FIELD=VALUE to change a SOURCE"
+        )
+    changes = parse_overrides(overrides)
+    resolved = resolve(source, checkpoint=as_checkpoint)
+    if isinstance(resolved, CheckpointFiles):
+        if changes:
+            raise click.UsageError("--set changes an architecture, not a checkpoint")
+        from paramcalc.cli.checkpoint import show_checkpoint
+
+        show_checkpoint(resolved, layers, fmt)
+        return
+    show(count_report(count_parameters(architecture_of(resolved, changes)), layers), fmt)
 
 
 @click.command()

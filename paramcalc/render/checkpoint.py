@@ -1,72 +1,88 @@
-"""Reports for checkpoints: the stored count by group and dtype, and the comparison."""
+"""Reports for checkpoints: parameters by group and tower, storage by dtype and kind; compare."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.calculator import GROUPS
+from paramcalc.checkpoint_count import CheckpointCount, Stored
 from paramcalc.compare import Comparison
-from paramcalc.naming import BUFFER, UNKNOWN, classify
+from paramcalc.naming import classify
 from paramcalc.render import Report
 from paramcalc.render.reports import share
 from paramcalc.render.units import human
-from paramcalc.sources.safetensors import Checkpoint
-
-ORDER = [*(g.value for g in GROUPS), BUFFER, UNKNOWN]
 
 
-def checkpoint_data(ckpt: Checkpoint) -> dict[str, Any]:
-    """The machine-readable checkpoint count: elements per group and per dtype, bytes."""
-    groups = {g.value: 0 for g in GROUPS}
-    dtypes: dict[str, dict[str, int]] = {}
-    unknown = []
-    for t in ckpt.tensors:
-        group = classify(t.name)
-        groups[group] = groups.get(group, 0) + t.size
-        entry = dtypes.setdefault(t.dtype, {"tensors": 0, "elements": 0, "bytes": 0})
-        entry["tensors"] += 1
-        entry["elements"] += t.size
-        entry["bytes"] += t.nbytes
-        if group == UNKNOWN:
-            unknown.append(t.name)
-    elements = sum(t.size for t in ckpt.tensors)
-    return {"checkpoint": ckpt.where, "files": list(ckpt.files), "tensors": len(ckpt.tensors),
-            "elements": elements, "parameters": elements - groups.get(BUFFER, 0),
-            "groups": {g: groups[g] for g in ORDER if g in groups}, "dtypes": dtypes,
-            "unknown": unknown, "tensor_bytes": sum(t.nbytes for t in ckpt.tensors),
-            "bytes_on_disk": ckpt.file_bytes}
+def stored_data(tally: dict[str, Stored]) -> dict[str, dict[str, int]]:
+    """Stored tensors, elements and bytes per dtype or kind."""
+    return {k: {"tensors": s.tensors, "elements": s.elements, "bytes": s.bytes}
+            for k, s in tally.items()}
 
 
-def checkpoint_report(ckpt: Checkpoint, tensors: bool = False) -> Report:
-    """Stored elements by group (from tensor names) and by dtype, and the bytes on disk."""
-    data = checkpoint_data(ckpt)
-    total = data["elements"]
-    rows = [(g, n, human(n), share(n, total)) for g, n in data["groups"].items()]
-    footer: list[tuple[str, Any]] = [("total elements", total)]
-    if data["parameters"] != total:
-        footer.append(("parameters (less buffers)", data["parameters"]))
-    footer.append(("bytes on disk", data["bytes_on_disk"]))
-    files = len(ckpt.files)
-    report = Report(f"{ckpt.where}: {total:,} elements ({human(total)}) in {len(ckpt.tensors)} "
-                    f"tensors, {files} file{'s' if files != 1 else ''}",
-                    ("group", "elements", "human", "share"), rows, data, footer=footer,
+def checkpoint_data(c: CheckpointCount, tensors: bool = False) -> dict[str, Any]:
+    """The machine-readable checkpoint count: a config count's keys, then its storage."""
+    data: dict[str, Any] = {
+        "name": c.name, "total": c.total, "groups": c.groups,
+        "towers": {t: {"total": sum(g.values()), "groups": g} for t, g in c.towers.items()},
+        "quantization": c.quantization, "checkpoint": c.where, "files": list(c.files),
+        "stored": {"tensors": sum(s.tensors for s in c.by_kind.values()),
+                   "elements": sum(s.elements for s in c.by_kind.values()),
+                   "bytes": c.stored_bytes, "bytes_on_disk": c.file_bytes,
+                   "by_dtype": stored_data(c.by_dtype), "by_kind": stored_data(c.by_kind)},
+        "buffers": list(c.buffers), "unknown": list(c.unknown),
+    }
+    if tensors:
+        data["tensors"] = [
+            {"name": t.name, "group": classify(t.name), "shape": list(t.shape), "flat": t.flat,
+             "size": t.size, "stored": [{"name": p.tensor.name, "kind": p.kind.value,
+                                         "dtype": p.tensor.dtype, "shape": list(p.tensor.shape),
+                                         "bytes": p.tensor.nbytes} for p in t.parts]}
+            for t in c.view.tensors]
+    return data
+
+
+def checkpoint_report(c: CheckpointCount, tensors: bool = False) -> Report:
+    """Parameters by group (from tensor names); stored bytes by dtype and by kind."""
+    data, total = checkpoint_data(c, tensors), c.total
+    rows = [(g, n, human(n), share(n, total)) for g, n in c.groups.items()]
+    footer: list[tuple[str, Any]] = [("total", total), ("stored bytes", c.stored_bytes),
+                                     ("bytes on disk", c.file_bytes)]
+    files, stored = len(c.files), data["stored"]["tensors"]
+    how = f", {c.quantization}" if c.quantization else ""
+    report = Report(f"{c.name}: {total:,} parameters ({human(total)}) in {stored} stored tensors, "
+                    f"{files} file{'s' if files != 1 else ''}{how}",
+                    ("group", "parameters", "human", "share"), rows, data, footer=footer,
                     bar="share")
-    report.sections.append(Report("per dtype", ("dtype", "tensors", "elements", "bytes"),
-                                  [(d, e["tensors"], e["elements"], e["bytes"])
-                                   for d, e in data["dtypes"].items()], data=None))
-    if data["unknown"]:
-        report.notes.append(f"{len(data['unknown'])} tensors match no name pattern (unknown): "
-                            + ", ".join(data["unknown"][:5])
-                            + (", ..." if len(data["unknown"]) > 5 else ""))
-    if BUFFER in data["groups"]:
-        report.notes.append("buffers (causal masks, rotary tables, position ids) are stored "
-                            "but are not parameters")
+    if len(c.towers) > 1:
+        report.sections.append(Report("per tower", ("tower", "parameters"),
+                                      [(t, sum(g.values())) for t, g in c.towers.items()],
+                                      data=None))
+    for title, tally in (("stored, per dtype", c.by_dtype), ("stored, per kind", c.by_kind)):
+        report.sections.append(Report(title, (title.split()[-1], "tensors", "elements", "bytes"),
+                                      [(k, s.tensors, s.elements, s.bytes)
+                                       for k, s in tally.items()], data=None))
+    report.notes += checkpoint_notes(c)
     if tensors:
         report.sections.append(Report(
-            "per tensor", ("tensor", "group", "dtype", "shape", "elements"),
-            [(t.name, classify(t.name), t.dtype, " x ".join(map(str, t.shape)), t.size)
-             for t in ckpt.tensors], data=None))
+            "per tensor", ("tensor", "group", "shape", "parameters", "stored as", "bytes"),
+            [(t.name, classify(t.name), " x ".join(map(str, t.shape)) + (" (flat)" * t.flat),
+              t.size, " + ".join(f"{p.tensor.dtype} {p.kind.value}" for p in t.parts), t.nbytes)
+             for t in c.view.tensors], data=None))
     return report
+
+
+def checkpoint_notes(c: CheckpointCount) -> list[str]:
+    """What the count leaves out or could not place."""
+    notes = []
+    if c.unknown:
+        notes.append(f"{len(c.unknown)} tensors match no group pattern (unknown): "
+                     + ", ".join(c.unknown[:5]) + (", ..." if len(c.unknown) > 5 else ""))
+    if c.buffers:
+        notes.append(f"{len(c.buffers)} stored buffers (rotary tables, causal masks, router "
+                     "corrections) are not parameters")
+    if c.quantization:
+        notes.append("parameters are the unquantized model's; scales, zero points, indices and "
+                     "quantization state are stored bytes, not parameters")
+    return notes
 
 
 def compare_data(c: Comparison, architecture: str, checkpoint: str) -> dict[str, Any]:

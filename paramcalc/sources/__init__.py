@@ -1,61 +1,81 @@
-"""Where architectures come from: presets, paramcalc files and Hugging Face config.json files.
+"""Where models come from: presets, paramcalc files, config.json files, Hub ids, checkpoints.
 
-`load` is the one entry point; each format has its own module.
+`resolve.resolve` says what a SOURCE is (a `kinds.Source`); `architecture_of` loads an
+architecture from it and `read_logical` a checkpoint's logical tensors. `load` does both steps
+for an architecture. Each format keeps its own module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paramcalc.errors import InputError
 from paramcalc.schema import Loaded
 
-ARCHITECTURE_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def looks_like_path(source: str) -> bool:
-    """Whether `source` names a file or folder rather than a preset."""
-    return "/" in source or "\\" in source or source.endswith(ARCHITECTURE_SUFFIXES) or (
-        Path(source).exists()
-    )
+if TYPE_CHECKING:
+    from paramcalc.sources.kinds import CheckpointFiles, Source
+    from paramcalc.sources.logical import LogicalCheckpoint
 
 
 def load(source: str, overrides: Mapping[str, Any] | None = None) -> Loaded:
-    """Load a preset name, a YAML/JSON architecture file, or a Hugging Face config.json."""
-    from paramcalc.sources import architecture
+    """Load the architecture a SOURCE names: preset, file, config.json, Hub id or `-`."""
+    from paramcalc.sources.resolve import resolve
 
-    if not source.strip():  # Path("") is the current folder: say what is wrong instead
-        raise InputError(repr(source), "empty source; give a preset name, a file or a folder")
-    if not looks_like_path(source):
+    return architecture_of(resolve(source), overrides or {})
+
+
+def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
+    """The architecture of a resolved source, with `--set` overrides applied."""
+    from paramcalc.sources import kinds
+    from paramcalc.sources.architecture import build
+
+    if isinstance(source, kinds.Preset):
         from paramcalc.sources.files import parse_yaml
         from paramcalc.sources.presets import preset_text
 
-        data = parse_yaml(preset_text(source), f"preset {source}")
-        return architecture.build(data, f"preset {source}", overrides, default_name=source)
-    return load_path(Path(source), overrides or {})
+        where = f"preset {source.name}"
+        data = parse_yaml(preset_text(source.name), where)
+        return build(data, where, overrides, default_name=source.name)
+    if isinstance(source, kinds.ArchitectureFile):
+        return build(source.data, str(source.path), overrides, default_name=source.path.stem)
+    if isinstance(source, kinds.HFConfigFile):
+        return from_hf(source.data, str(source.path), source.name, overrides)
+    if isinstance(source, kinds.HubModel):
+        return from_hf(source.data, f"{source.where}/config.json", source.repo_id, overrides)
+    if isinstance(source, kinds.StdinConfig):
+        if "model_type" in source.data:
+            return from_hf(source.data, "<stdin>", "stdin", overrides)
+        return build(source.data, "<stdin>", overrides, default_name="stdin")
+    raise InputError(
+        source.where,
+        "is a safetensors checkpoint; this command reads an "
+        "architecture: give its config.json, or the folder or Hub id "
+        "that holds one",
+    )
 
 
-def load_path(path: Path, overrides: Mapping[str, Any]) -> Loaded:
-    """Load an architecture from a file, or from a folder holding a config.json."""
-    from paramcalc.sources import architecture
-    from paramcalc.sources.files import parse_mapping
+def from_hf(
+    data: dict[str, Any], where: str, name: str, overrides: Mapping[str, Any]
+) -> Loaded:
+    """A Hugging Face config.json mapping as an architecture."""
+    from paramcalc.sources import hf
 
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise InputError(str(path), "folder holds no config.json")
-        path = path / "config.json"
-    elif path.exists() and path.suffix not in ARCHITECTURE_SUFFIXES:
-        raise InputError(str(path), "unsupported file type (expected .yaml, .yml or .json)")
-    data = parse_mapping(path)
-    if "model_type" in data or path.name == "config.json":
-        from paramcalc.sources import hf
-
-        return hf.from_config(data, str(path), hf_model_name(path), overrides)
-    return architecture.build(data, str(path), overrides, default_name=path.stem)
+    return hf.from_config(data, where, name, overrides)
 
 
-def hf_model_name(path: Path) -> str:
-    """A readable name for a config.json: its folder's name."""
-    return path.resolve().parent.name if path.name == "config.json" else path.stem
+def read_logical(source: CheckpointFiles) -> LogicalCheckpoint:
+    """A checkpoint's logical tensors, from its headers and its config's quantization_config."""
+    from paramcalc.sources.logical import logical_view
+    from paramcalc.sources.quantization import quantization_of
+
+    if source.hub is not None:
+        from paramcalc.sources.hub import read_checkpoint as read_hub
+
+        checkpoint = read_hub(source.hub)
+    else:
+        from paramcalc.sources.safetensors import read_checkpoint
+
+        assert source.path is not None  # a local checkpoint always has its path
+        checkpoint = read_checkpoint(source.path)
+    return logical_view(checkpoint, quantization_of(source.config, source.config_where))

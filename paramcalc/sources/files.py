@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from paramcalc.errors import InputError, describe
 
@@ -36,8 +36,9 @@ def read_bytes(path: Path) -> bytes:
             raise InputError(where, "is not a regular file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(where, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte "
-                                    "limit")
+            raise InputError(
+                where, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+            )
         with path.open("rb") as stream:  # the file may grow after stat(): read one byte more
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
@@ -45,6 +46,19 @@ def read_bytes(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise InputError(where, f"file is over the {MAX_FILE_BYTES:,}-byte limit")
     return data
+
+
+def read_stream(stream: BinaryIO, where: str) -> str:
+    """Read at most MAX_FILE_BYTES of UTF-8 text from a stream (standard input)."""
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(where, f"input is over the {MAX_FILE_BYTES:,}-byte limit")
+    if b"\0" in data:
+        raise InputError(where, "is binary data, not YAML or JSON text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"is not UTF-8 text (byte {exc.start})") from None
 
 
 class DuplicateKeyError(ValueError):
@@ -66,8 +80,9 @@ def parse_json(text: str, where: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
-        raise InputError(where, f"invalid JSON at line {exc.lineno}, column {exc.colno}: "
-                                f"{exc.msg}") from None
+        raise InputError(
+            where, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     except DuplicateKeyError as exc:
         raise InputError(where, f"invalid JSON: {exc}") from None
     except RecursionError:
@@ -89,24 +104,35 @@ def parse_yaml(text: str, where: str) -> Any:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(where, f"invalid YAML{at}: {exc.problem or exc}") from None
     except yaml.reader.ReaderError as exc:  # its str() spans two lines
-        raise InputError(where, f"invalid YAML: unacceptable character #x{exc.character:04x} "
-                                f"at position {exc.position}") from None
+        raise InputError(
+            where,
+            f"invalid YAML: unacceptable character #x{exc.character:04x} "
+            f"at position {exc.position}",
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(where, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise InputError(where, "invalid YAML: nested too deeply") from None
 
 
-def parse_mapping(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON file whose top level must be a mapping."""
-    where = str(path)
+def parse_mapping(path: Path, where: str | None = None) -> dict[str, Any]:
+    """Read a YAML or JSON file whose top level must be a mapping; errors name `where`."""
+    where = where or str(path)
     text = read_text(path)
+    return parse_text_mapping(text, where, json_syntax=path.suffix == ".json")
+
+
+def parse_text_mapping(text: str, where: str, json_syntax: bool) -> dict[str, Any]:
+    """Parse YAML or JSON text whose top level must be a mapping."""
     if not text.strip():
         raise InputError(where, "file is empty")
-    data = parse_json(text, where) if path.suffix == ".json" else parse_yaml(text, where)
+    data = parse_json(text, where) if json_syntax else parse_yaml(text, where)
     if data is None:
         raise InputError(where, "file holds no fields (only comments or blank lines)")
     if not isinstance(data, dict):
-        raise InputError(where, f"top level must be a mapping of fields, got a "
-                                f"{type(data).__name__} ({describe(data)})")
+        raise InputError(
+            where,
+            f"top level must be a mapping of fields, got a "
+            f"{type(data).__name__} ({describe(data)})",
+        )
     return data

@@ -19,13 +19,16 @@ CHECKOUT_PRESETS = Path(__file__).resolve().parents[2] / "configs"
 def preset_files() -> dict[str, Path]:
     """Map each preset name to its YAML file, sorted by name.
 
-    The presets package is found through its import spec rather than importlib.resources,
-    which costs more start-up time than the whole count it serves.
+    A source checkout's own `configs/` comes first: an editable install of another checkout
+    would map `paramcalc.presets` to that checkout's presets. Otherwise the presets package is
+    found through its import spec rather than importlib.resources, which costs more start-up
+    time than the whole count it serves.
     """
-    spec = find_spec("paramcalc.presets")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    if not folders and (CHECKOUT_PRESETS / "__init__.py").is_file():
+    if (CHECKOUT_PRESETS / "__init__.py").is_file():
         folders = [str(CHECKOUT_PRESETS)]
+    else:
+        spec = find_spec("paramcalc.presets")
+        folders = list(spec.submodule_search_locations or []) if spec else []
     if not folders:
         raise InputError("paramcalc.presets", "the shipped presets are missing from this install")
     files = {p.stem: p for folder in folders for p in Path(folder).glob("*.yaml")}
@@ -37,15 +40,23 @@ def preset_names() -> list[str]:
     return list(preset_files())
 
 
+def canonical_preset(name: str) -> str:
+    """The preset `name` names, read case-insensitively (`Llama-2-7B` is `llama-2-7b`)."""
+    files = preset_files()
+    if name in files:
+        return name
+    folded = {preset.casefold(): preset for preset in files}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    raise InputError(name, f"unknown preset{closest_presets(name)}")
+
+
 def preset_text(name: str) -> str:
     """The YAML text of preset `name`, or an InputError with the closest names."""
-    files = preset_files()
-    if name not in files:
-        raise InputError(name, f"unknown preset{closest_presets(name)}")
-    return files[name].read_text(encoding="utf-8")
+    return preset_files()[canonical_preset(name)].read_text(encoding="utf-8")
 
 
 def closest_presets(name: str) -> str:
     """A hint naming the presets closest to a misspelt name."""
-    close = difflib.get_close_matches(name, preset_files(), n=3)
+    close = difflib.get_close_matches(name.casefold(), preset_files(), n=3)
     return f"; did you mean {', '.join(close)}?" if close else "; see `paramcalc presets`"

@@ -24,9 +24,26 @@ MAX_HEADER_BYTES = 100_000_000
 MAX_INDEX_BYTES = 100_000_000
 #: Bits per element of every dtype the format defines (safetensors' `Dtype`).
 DTYPE_BITS = {
-    "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8,
-    "I16": 16, "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32,
-    "I64": 64, "U64": 64, "F64": 64, "C64": 64, "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
+    "BOOL": 8,
+    "U8": 8,
+    "I8": 8,
+    "F8_E5M2": 8,
+    "F8_E4M3": 8,
+    "F8_E8M0": 8,
+    "I16": 16,
+    "U16": 16,
+    "F16": 16,
+    "BF16": 16,
+    "I32": 32,
+    "U32": 32,
+    "F32": 32,
+    "I64": 64,
+    "U64": 64,
+    "F64": 64,
+    "C64": 64,
+    "F4": 4,
+    "F6_E2M3": 6,
+    "F6_E3M2": 6,
 }
 SUFFIX = ".safetensors"
 INDEX_SUFFIX = ".safetensors.index.json"
@@ -62,14 +79,6 @@ class Checkpoint:
     file_bytes: int
 
 
-def is_checkpoint(path: Path) -> bool:
-    """Whether `path` is read as a checkpoint without being asked: a .safetensors file, an
-    index, or a folder holding *.safetensors and no config.json."""
-    if path.is_dir():
-        return not (path / "config.json").exists() and any(path.glob(f"*{SUFFIX}"))
-    return path.name.endswith((SUFFIX, INDEX_SUFFIX))
-
-
 def read_checkpoint(path: Path) -> Checkpoint:
     """Read a .safetensors file, an index of shards, or a folder of shards (headers only)."""
     if not path.exists():
@@ -77,8 +86,10 @@ def read_checkpoint(path: Path) -> Checkpoint:
     if path.is_dir():
         indexes = sorted(path.glob(f"*{INDEX_SUFFIX}"))
         if len(indexes) > 1:
-            raise InputError(str(path), "folder holds several *.safetensors.index.json files; "
-                                        "name the one to read")
+            raise InputError(
+                str(path),
+                "folder holds several *.safetensors.index.json files; name the one to read",
+            )
         if indexes:
             return read_index(indexes[0])
         shards = sorted(path.glob(f"*{SUFFIX}"))
@@ -92,38 +103,62 @@ def read_checkpoint(path: Path) -> Checkpoint:
 
 def combine(where: str, shards: list[Path]) -> Checkpoint:
     """Read every shard's header; a tensor name may appear in one shard only."""
+    return assemble(where, [(s.name, read_header(s), s.stat().st_size) for s in shards])
+
+
+def assemble(where: str, files: list[tuple[str, list[StoredTensor], int]]) -> Checkpoint:
+    """One checkpoint from each file's name, tensors and size (local files or remote headers)."""
     tensors: dict[str, StoredTensor] = {}
-    for shard in shards:
-        for tensor in read_header(shard):
+    for name, stored, _ in files:
+        for tensor in stored:
             if tensor.name in tensors:
-                raise InputError(str(shard), f"tensor {tensor.name!r} is also stored in "
-                                             f"{tensors[tensor.name].file}")
+                raise InputError(
+                    f"{where}: {name}",
+                    f"tensor {tensor.name!r} is also stored in {tensors[tensor.name].file}",
+                )
             tensors[tensor.name] = tensor
-    return Checkpoint(where, tuple(s.name for s in shards), tuple(tensors.values()),
-                      sum(s.stat().st_size for s in shards))
+    return Checkpoint(
+        where,
+        tuple(name for name, _, _ in files),
+        tuple(tensors.values()),
+        sum(size for _, _, size in files),
+    )
 
 
 def read_index(path: Path) -> Checkpoint:
     """Read a `model.safetensors.index.json` and the headers of the shards it names."""
     where = str(path)
     weight_map = index_weight_map(path)
-    shards = []
-    for name in dict.fromkeys(weight_map.values()):
+    checkpoint = combine(where, [path.parent / name for name in shard_names(weight_map, where)])
+    check_weight_map(weight_map, checkpoint)
+    return checkpoint
+
+
+def shard_names(weight_map: dict[str, str], where: str) -> list[str]:
+    """The shard files an index names, in order; each must be a plain file name."""
+    names = list(dict.fromkeys(weight_map.values()))
+    for name in names:
         if Path(name).name != name or name in {".", ".."}:
-            raise InputError(where, f"shard {name!r} is not a file name beside the index",
-                             "weight_map")
-        shards.append(path.parent / name)
-    checkpoint = combine(where, shards)
+            raise InputError(
+                where, f"shard {name!r} is not a file name beside the index", "weight_map"
+            )
+    return names
+
+
+def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint) -> None:
+    """Every tensor the index maps must be stored in that shard, and nothing else stored."""
+    where = checkpoint.where
     stored = {t.name: t.file for t in checkpoint.tensors}
     for name, shard in weight_map.items():
         if stored.get(name) != shard:
-            raise InputError(where, f"{name!r} is mapped to {shard} but not stored there",
-                             "weight_map")
+            raise InputError(
+                where, f"{name!r} is mapped to {shard} but not stored there", "weight_map"
+            )
     extra = next((n for n in stored if n not in weight_map), None)
     if extra is not None:
-        raise InputError(where, f"{stored[extra]} stores {extra!r}, which the index does not "
-                                "list", "weight_map")
-    return checkpoint
+        raise InputError(
+            where, f"{stored[extra]} stores {extra!r}, which the index does not list", "weight_map"
+        )
 
 
 def index_weight_map(path: Path) -> dict[str, str]:
@@ -135,15 +170,14 @@ def index_weight_map(path: Path) -> dict[str, str]:
         raise InputError(where, f"index is over the {MAX_INDEX_BYTES:,}-byte limit")
     data = parse_json_bytes(path.read_bytes(), where)
     weight_map = data.get("weight_map")
-    if not isinstance(weight_map, dict) or not all(
-            isinstance(v, str) for v in weight_map.values()):
-        raise InputError(where, "expected a mapping of tensor names to shard files",
-                         "weight_map")
+    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+        raise InputError(where, "expected a mapping of tensor names to shard files", "weight_map")
     return weight_map
 
 
 def parse_json_bytes(raw: bytes, where: str) -> dict[str, Any]:
     """Parse a JSON object from bytes, rejecting duplicate keys (the format forbids them)."""
+
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         keys = [k for k, _ in pairs]
         duplicate = next((k for k in keys if keys.count(k) > 1), None)
@@ -169,27 +203,41 @@ def read_header(path: Path) -> list[StoredTensor]:
         raise InputError(where, "no such file")
     file_size = path.stat().st_size
     with open(path, "rb") as f:
-        prefix = f.read(8)
-        if len(prefix) < 8:
-            raise InputError(where, f"truncated: {file_size} bytes, less than the 8-byte "
-                                    "header length")
-        length = int.from_bytes(prefix, "little")
-        if length > MAX_HEADER_BYTES:
-            raise InputError(where, f"header length {length:,} is over the "
-                                    f"{MAX_HEADER_BYTES:,}-byte limit (not a safetensors file?)")
-        if 8 + length > file_size:
-            raise InputError(where, f"truncated: header length {length:,} runs past the end of "
-                                    f"the {file_size:,}-byte file")
-        header = parse_json_bytes(f.read(length), where)
+        length = header_length(f.read(8), file_size, where)
+        return parse_header(f.read(length), file_size - 8 - length, where, path.name)
+
+
+def header_length(prefix: bytes, file_size: int, where: str) -> int:
+    """The header length the first 8 bytes give, checked against the file's size."""
+    if len(prefix) < 8:
+        raise InputError(where, f"truncated: {file_size} bytes, less than the 8-byte header length")
+    length = int.from_bytes(prefix, "little")
+    if length > MAX_HEADER_BYTES:
+        raise InputError(
+            where,
+            f"header length {length:,} is over the {MAX_HEADER_BYTES:,}-byte "
+            "limit (not a safetensors file?)",
+        )
+    if 8 + length > file_size:
+        raise InputError(
+            where,
+            f"truncated: header length {length:,} runs past the end of the {file_size:,}-byte file",
+        )
+    return length
+
+
+def parse_header(raw: bytes, data_bytes: int, where: str, file: str) -> list[StoredTensor]:
+    """Check a header's JSON against the `data_bytes` of data that follow it in `file`."""
+    header = parse_json_bytes(raw, where)
     header.pop("__metadata__", None)
-    tensors = [stored_tensor(name, entry, path) for name, entry in header.items()]
-    check_offsets(header, tensors, file_size - 8 - length, where)
+    tensors = [stored_tensor(name, entry, where, file) for name, entry in header.items()]
+    check_offsets(header, tensors, data_bytes, where)
     return tensors
 
 
-def stored_tensor(name: str, entry: Any, path: Path) -> StoredTensor:
+def stored_tensor(name: str, entry: Any, file_where: str, file: str) -> StoredTensor:
     """Check one header entry's dtype and shape."""
-    where = f"{path}: tensor {name!r}"
+    where = f"{file_where}: tensor {name!r}"
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
         raise InputError(where, "expected exactly dtype, shape and data_offsets")
     dtype, shape = entry["dtype"], entry["shape"]
@@ -197,36 +245,51 @@ def stored_tensor(name: str, entry: Any, path: Path) -> StoredTensor:
         raise InputError(where, f"unknown dtype {dtype!r}")
     if not isinstance(shape, list) or not all(is_count(d) for d in shape):
         raise InputError(where, f"shape must be a list of non-negative integers, got {shape!r}")
-    tensor = StoredTensor(name, dtype, tuple(shape), path.name)
+    tensor = StoredTensor(name, dtype, tuple(shape), file)
     if tensor.size * DTYPE_BITS[dtype] % 8:
         raise InputError(where, f"{tensor.size} elements of {dtype} do not fill whole bytes")
     return tensor
 
 
-def check_offsets(header: dict[str, Any], tensors: list[StoredTensor], data_bytes: int,
-                  where: str) -> None:
+def check_offsets(
+    header: dict[str, Any], tensors: list[StoredTensor], data_bytes: int, where: str
+) -> None:
     """The data offsets must match each tensor's size and tile the data region exactly."""
     spans = []
     for tensor in tensors:
         offsets = header[tensor.name]["data_offsets"]
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(is_count, offsets))
-                and offsets[0] <= offsets[1]):
-            raise InputError(where, f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
-                                    f"with 0 <= begin <= end, got {offsets!r}")
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(map(is_count, offsets))
+            and offsets[0] <= offsets[1]
+        ):
+            raise InputError(
+                where,
+                f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
+                f"with 0 <= begin <= end, got {offsets!r}",
+            )
         if offsets[1] - offsets[0] != tensor.nbytes:
-            raise InputError(where, f"tensor {tensor.name!r}: data_offsets {offsets} hold "
-                                    f"{offsets[1] - offsets[0]} bytes, its {tensor.dtype} shape "
-                                    f"{list(tensor.shape)} needs {tensor.nbytes}")
+            raise InputError(
+                where,
+                f"tensor {tensor.name!r}: data_offsets {offsets} hold "
+                f"{offsets[1] - offsets[0]} bytes, its {tensor.dtype} shape "
+                f"{list(tensor.shape)} needs {tensor.nbytes}",
+            )
         spans.append((offsets[0], offsets[1], tensor.name))
     end = 0
     for begin, stop, name in sorted(spans):
         if begin != end:
-            raise InputError(where, f"tensor {name!r}: data starts at {begin}, expected {end} "
-                                    "(tensors overlap or leave a hole)")
+            raise InputError(
+                where,
+                f"tensor {name!r}: data starts at {begin}, expected {end} "
+                "(tensors overlap or leave a hole)",
+            )
         end = stop
     if end != data_bytes:
-        raise InputError(where, f"tensors cover {end:,} bytes of data, the file holds "
-                                f"{data_bytes:,}")
+        raise InputError(
+            where, f"tensors cover {end:,} bytes of data, the file holds {data_bytes:,}"
+        )
 
 
 def is_count(value: Any) -> bool:
