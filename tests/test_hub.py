@@ -302,7 +302,7 @@ def test_hub_id_counts_from_the_cache_offline(tmp_path: Path) -> None:
     cache_model(tmp_path / "hf", REPO_ID, {"config.json": json.dumps(CONFIG).encode()})
     data = counted(paramcalc(tmp_path, "count", REPO_ID, "-f", "json", offline=True))
     assert data["name"] == REPO_ID and data["total"] == TINY_TOTAL
-    assert set(data["towers"]) == {"text"} and data["towers"] ["text"]["total"] == TINY_TOTAL
+    assert set(data["towers"]) == {"text"} and data["towers"]["text"]["total"] == TINY_TOTAL
 
 
 def test_snapshot_folder_and_its_linked_config_are_named_by_the_repo(

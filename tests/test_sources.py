@@ -201,4 +201,5 @@ def test_config_and_checkpoint_counts_share_one_json_shape(
     checkpoint = count_json(runner, str(folder), "--checkpoint")
     for key in ("name", "total", "groups", "towers"):
         assert config[key] == checkpoint[key], key
-    assert set(checkpoint["towers"]) == {"text"} and checkpoint["towers"] ["text"]["total"] == TINY_TOTAL
+    assert set(checkpoint["towers"]) == {"text"}
+    assert checkpoint["towers"]["text"]["total"] == TINY_TOTAL
