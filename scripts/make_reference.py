@@ -577,6 +577,25 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         flag("attention_bias"), flag("mlp_bias"), flag("tie_word_embeddings"),
     ],
     "deepseek_v32": DSA,
+    # axk1: dense/MoE layers by mlp_layer_types or the first_k_dense_replace / moe_layer_freq
+    # kwargs (which the config class pops).
+    "axk1": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", 32, 64),
+        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
+        rint("n_routed_experts", 2, 8), top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2), rint("moe_intermediate_size", 32, 256, 32),
+        one_of([first_dense, pick("moe_layer_freq", 1, 2)],
+               [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        flag("tie_word_embeddings"),
+    ],
+    "kolibri1": [
+        VOCAB, HIDDEN, LAYERS, heads(), HEAD_DIM, rint("num_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_experts"), rint("moe_intermediate_size", 32, 256, 32),
+        rint("shared_expert_intermediate_size", 32, 256, 32),
+        one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+    ],
     # mimo_v2_flash: sliding layers have twice the key/value heads (which must divide the heads).
     "mimo_v2_flash": [
         VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None, options=(4, 8)),

@@ -97,3 +97,15 @@ def test_unbuildable_config_names_its_key(
     path.write_text(json.dumps(config))
     with pytest.raises(ParamcalcError, match=key):
         load(str(path))
+
+
+def test_moe_output_norm_is_one_norm_of_the_hidden_width() -> None:
+    """A.X-K1: `mlp.post_mlp_layernorm` sits inside the MoE block and counts as norm."""
+    from paramcalc.core.ffn import MoE
+
+    moe = {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32}
+    plain = MoE(**moe).records(Context(64))
+    normed = MoE(**moe, output_norm=True).records(Context(64))
+    added = normed[len(plain) :]
+    assert normed[: len(plain)] == plain
+    assert [(r.name, r.size, type(r)) for r in added] == [("output_norm", 64, Norm)]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.families.base import Family, HFConfig, standard_sizes
+from paramcalc.core.names import Naming
+from paramcalc.families.base import Family, HFConfig, attention_span, standard_sizes
 from paramcalc.families.moe import DEEPSEEK
 from paramcalc.families.rules import attention_bias, head_dim_if_set, sizes
 from paramcalc.families.v2 import attention, gated_mlp, layer_spans, text_tower
@@ -214,6 +215,53 @@ def mimo_v2_flash(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, kinds, layer_kinds)}
 
 
+def kolibri1(c: HFConfig) -> dict[str, Any]:
+    """Kolibri1DecoderLayer: per-head q/k norms, norms before and after attention and the MoE,
+    an MoE with a shared expert in every layer; sliding layers by layer_types."""
+    layers, width = c.integer("num_hidden_layers"), c.integer("moe_intermediate_size")
+    default = ["full_attention" if (i + 1) % 5 == 0 else "sliding_attention" for i in range(layers)]
+    heads = c.integer("num_attention_heads")
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": layers,
+        "num_attention_heads": heads,
+        "num_key_value_heads": c.opt_int("num_key_value_heads") or heads,
+        "head_dim": c.integer("head_dim"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+        "qk_norm": "per_head",
+        "attention_output_norm": True,
+        "ffn_output_norm": True,
+        # every layer is MoE: the dense width is never built
+        "intermediate_size": width,
+        "num_experts": c.integer("num_experts"),
+        "num_experts_per_tok": c.integer("num_experts_per_tok"),
+        "moe_intermediate_size": width,
+        "shared_expert_intermediate_size": c.integer("shared_expert_intermediate_size"),
+        **attention_span(
+            c.opt_int("sliding_window"), c.layer_types("layer_types", layers) or tuple(default)
+        ),
+    }
+
+
+def axk1(c: HFConfig) -> dict[str, Any]:
+    """AXK1DecoderLayer: DeepSeek-V3 with a query latent always, and a norm on each MoE block's
+    output; MoE layers by mlp_layer_types, else from first_k_dense_replace and moe_layer_freq."""
+    layers = c.integer("num_hidden_layers")
+    first, freq = c.integer("first_k_dense_replace", minimum=0), c.integer("moe_layer_freq")
+    default = ["sparse" if i >= first and i % freq == 0 else "dense" for i in range(layers)]
+    ffns = {
+        "dense": gated_mlp(c.integer("intermediate_size")),
+        "sparse": {**routed(c), "output_norm": True},
+    }
+    kinds: dict[str, dict[str, Any]] = {}
+    layer_kinds = []
+    for mlp in mlp_kinds(c, layers, default):
+        kinds[mlp] = {"mixer": sparse_mla(c, False), "ffn": ffns[mlp]}
+        layer_kinds.append(mlp)
+    return {"text": text_tower(c, kinds, layer_kinds)}
+
+
 DSA_DEFAULTS = {
     "hidden_size": 7168,
     "intermediate_size": 18432,
@@ -242,7 +290,63 @@ DSA_NOTES = (
     "build"
 )
 
+#: Kolibri1: the norm after attention is post_self_attn_layernorm, the one before the MoE
+#: post_attention_layernorm, the one after it post_mlp_layernorm.
+KOLIBRI1 = Naming(
+    {
+        "post_mixer_norm": "post_self_attn_layernorm",
+        "pre_ffn_norm": "post_attention_layernorm",
+        "post_ffn_norm": "post_mlp_layernorm",
+        "ffn.shared_expert": "mlp.shared_experts",
+    }
+)
+
+#: A.X-K1 keeps the MoE output norm inside the MoE block (checkpoints store it one level up,
+#: `post_mlp_layernorm`, which transformers renames on loading).
+AXK1 = Naming(
+    {"ffn.shared_expert": "mlp.shared_experts", "ffn.output_norm": "mlp.post_mlp_layernorm"},
+    checkpoint_renames=((r"\.(\d+)\.post_mlp_layernorm\.", r".\1.mlp.post_mlp_layernorm."),),
+)
+
 FAMILIES = (
+    Family(
+        "axk1",
+        {
+            **DSA_DEFAULTS,
+            "vocab_size": 163840,
+            "num_attention_heads": 64,
+            "n_routed_experts": 192,
+            "first_k_dense_replace": 1,
+            "moe_layer_freq": 1,
+        },
+        (axk1,),
+        aliases={"n_routed_experts": ("num_local_experts",)},
+        naming=AXK1,
+        notes=DSA_NOTES,
+    ),
+    Family(
+        "kolibri1",
+        {
+            "vocab_size": 128000,
+            "hidden_size": 2560,
+            "num_hidden_layers": 50,
+            "num_attention_heads": 48,
+            "num_key_value_heads": 4,
+            "head_dim": 128,
+            "tie_word_embeddings": False,
+            "sliding_window": 513,
+            "layer_types": None,
+            "moe_intermediate_size": 512,
+            "num_experts_per_tok": 6,
+            "num_experts": 384,
+            "shared_expert_intermediate_size": 512,
+        },
+        (kolibri1,),
+        aliases={"num_experts": ("num_local_experts",)},
+        naming=KOLIBRI1,
+        notes="checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
+        "transformers)",
+    ),
     Family(
         "mimo_v2_flash",
         {
