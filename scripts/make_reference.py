@@ -577,6 +577,15 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         flag("attention_bias"), flag("mlp_bias"), flag("tie_word_embeddings"),
     ],
     "deepseek_v32": DSA,
+    "flint": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
+        pick("num_experts", 0, 2, 3, 4, 6, 8), top_k("num_experts_per_tok", "num_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        rint("shared_expert_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2),
+        one_of([], [subset("mlp_only_layers")]),
+        one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+    ],
     # axk1: dense/MoE layers by mlp_layer_types or the first_k_dense_replace / moe_layer_freq
     # kwargs (which the config class pops).
     "axk1": [

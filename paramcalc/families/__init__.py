@@ -23,6 +23,7 @@ MODULES = (
     "moe",
     "multimodal",
     "special",
+    "special_mla",
 )
 
 
