@@ -510,6 +510,27 @@ def first_dense(rng: random.Random, c: Config) -> None:
     c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"] - 1)
 
 
+def mlp_layer_types(rng: random.Random, c: Config) -> None:
+    """DeepSeek-V3.2 / GLM-DSA: dense and MoE layers by first_k_dense_replace or a list."""
+    if rng.random() < 0.5:
+        first_dense(rng, c)
+    else:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+
+
+def glm_indexers(rng: random.Random, c: Config) -> None:
+    """GLM-DSA: layers with their own indexer (full) or sharing the previous top-k (shared), by
+    indexer_types, the index_topk_pattern string or index_topk_freq and its offset."""
+    choice = rng.randrange(3)
+    if choice == 0:
+        per_layer("indexer_types", ("full", "shared"))(rng, c)
+    elif choice == 1:
+        c["index_topk_pattern"] = "".join(rng.choice("FS") for _ in range(c["num_hidden_layers"]))
+    else:
+        c["index_topk_freq"] = rng.randint(1, 3)
+        c["index_skip_topk_offset"] = rng.randint(0, 3)
+
+
 VOCAB = rint("vocab_size", 256, 4096)
 HIDDEN = rint("hidden_size", 64, 512, 32)
 LAYERS = rint("num_hidden_layers", 2, 6)
@@ -533,8 +554,74 @@ LLAMA4_VISION = [
     flag("multi_modal_projector_bias"),
 ]
 
+#: DeepSeek sparse attention (DeepSeek-V3.2, GLM-DSA); mlp_bias changes no shape (moved to
+#: prove it).
+DSA = [
+    VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", 32, 64),
+    pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
+    pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
+    flag("mlp_bias"), rint("n_routed_experts", 2, 8),
+    top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
+    rint("moe_intermediate_size", 32, 256, 32), mlp_layer_types, pick("index_n_heads", 2, 4, 8),
+    pick("index_head_dim", 16, 32, 64),
+    flag("tie_word_embeddings"),
+]
+
 #: model_type -> the generators of its shape-changing fields (see each family's modeling_*.py).
 VARIANT_FIELDS: dict[str, list[Gen]] = {
+    # minicpm3: num_key_value_heads changes no shape (MLA).
+    "minicpm3": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", None, 32, 64),
+        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", None, 16, 32, 48),
+        flag("attention_bias"), flag("mlp_bias"), flag("tie_word_embeddings"),
+    ],
+    "deepseek_v32": DSA,
+    "flint": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
+        pick("num_experts", 0, 2, 3, 4, 6, 8), top_k("num_experts_per_tok", "num_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        rint("shared_expert_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2),
+        one_of([], [subset("mlp_only_layers")]),
+        one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+    ],
+    # axk1: dense/MoE layers by mlp_layer_types or the first_k_dense_replace / moe_layer_freq
+    # kwargs (which the config class pops).
+    "axk1": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", 32, 64),
+        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
+        rint("n_routed_experts", 2, 8), top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2), rint("moe_intermediate_size", 32, 256, 32),
+        one_of([first_dense, pick("moe_layer_freq", 1, 2)],
+               [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        flag("tie_word_embeddings"),
+    ],
+    "kolibri1": [
+        VOCAB, HIDDEN, LAYERS, heads(), HEAD_DIM, rint("num_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_experts"), rint("moe_intermediate_size", 32, 256, 32),
+        rint("shared_expert_intermediate_size", 32, 256, 32),
+        one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+    ],
+    # mimo_v2_flash: sliding layers have twice the key/value heads (which must divide the heads).
+    "mimo_v2_flash": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None, options=(4, 8)),
+        pick("num_key_value_heads", 1, 2), HEAD_DIM, pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"), rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+        one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        pick("sliding_window", 16, 129), flag("tie_word_embeddings"),
+    ],
+    "glm_moe_dsa": [*DSA, glm_indexers],
+    # diffllama: key/value heads must be even.
+    "diffllama": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(options=(2, 4, 8)),
+        pick("head_dim", None, 16, 32, 64), flag("attention_bias"), flag("tie_word_embeddings"),
+    ],
     # gpt_oss: layer_types/sliding_window change no shape (sinks are in every layer).
     "gpt_oss": [
         VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, rint("num_local_experts", 1, 8),

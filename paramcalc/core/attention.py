@@ -39,6 +39,9 @@ class Attention(Spec):
     """Key/value heads: equal to the query heads (MHA), fewer (GQA) or 1 (MQA). Default: heads."""
     head_dim: PositiveInt | None = None
     """Width of one head. Default: hidden_size / num_attention_heads."""
+    v_head_dim: PositiveInt | None = None
+    """Width of one value head when it differs from the query/key heads (MiMo-V2-Flash).
+    Default: head_dim."""
     qkv_bias: bool = False
     """Query, key and value projections have biases."""
     o_bias: bool = False
@@ -57,6 +60,9 @@ class Attention(Spec):
     """Chunked attention (Llama 4): a query sees the keys of its own chunk only."""
     relative_attention_num_buckets: Count = 0
     """Rows of a learned relative position bias (T5: in the first block of each stack)."""
+    differential: bool = False
+    """Differential attention (DiffLlama): four learned lambda vectors of head_dim
+    (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -83,7 +89,7 @@ class Attention(Spec):
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
-        hidden, hd = ctx.hidden, self.width(ctx.hidden)
+        hidden, hd, vd = ctx.hidden, self.width(ctx.hidden), self.value_width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
         kv_in = ctx.source_hidden or hidden if cross else hidden
         kv_stream = Stream.SOURCE if cross else None
@@ -91,8 +97,8 @@ class Attention(Spec):
         records: list[Record] = [
             linear("q_proj", hidden, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
-            linear("v_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
-            linear("o_proj", q_width, hidden, self.o_bias, ctx),
+            linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
+            linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
@@ -106,11 +112,18 @@ class Attention(Spec):
             records.append(Embedding("relative_attention_bias",
                                      self.relative_attention_num_buckets,
                                      self.num_attention_heads, Group.ATTENTION, ctx.tower))
+        if self.differential:
+            records += [Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
+                        for x in ("q1", "k1", "q2", "k2")]
         return records
+
+    def value_width(self, hidden: int) -> int:
+        """Width of one value head."""
+        return self.v_head_dim or self.width(hidden)
 
     def cache_values(self, hidden: int) -> int:
         """Values cached per token: K and V of every key/value head."""
-        return 2 * self.kv_heads * self.width(hidden)
+        return self.kv_heads * (self.width(hidden) + self.value_width(hidden))
 
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""
@@ -118,8 +131,7 @@ class Attention(Spec):
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Per-head widths of the query/key product and of the values."""
-        hd = self.width(hidden)
-        return hd, hd
+        return self.width(hidden), self.value_width(hidden)
 
     @property
     def window(self) -> int | None:
@@ -134,6 +146,27 @@ class Attention(Spec):
         if self.attention_chunk_size:
             return "chunked_attention"
         return "full_attention"
+
+
+class Indexer(Spec):
+    """The lightning indexer of DeepSeek sparse attention (`DeepseekV32Indexer`): it scores
+    keys from the query latent and its own single key head, to pick the top-k a query sees."""
+
+    num_heads: PositiveInt
+    """Indexer heads (index_n_heads)."""
+    head_dim: PositiveInt
+    """Width of an indexer head and of its one key (index_head_dim)."""
+
+    def records(self, ctx: Context, q_rank: int) -> list[Record]:
+        """wq_b (from the query latent), wk, the keys' LayerNorm and the head weights."""
+        hidden, heads, hd = ctx.hidden, self.num_heads, self.head_dim
+        return [
+            linear("indexer.wq_b", q_rank, heads * hd, False, ctx),
+            linear("indexer.wk", hidden, hd, False, ctx),
+            # nn.LayerNorm (weight and bias) whatever the model's own norms are.
+            *ctx.norm("indexer.k_norm", hd, NormType.LAYERNORM),
+            linear("indexer.weights_proj", hidden, heads, False, ctx),
+        ]
 
 
 class LatentAttention(Spec):
@@ -158,9 +191,15 @@ class LatentAttention(Spec):
     """The output projection has a bias."""
     sliding_window: PositiveInt | None = None
     """Tokens a sliding-window layer attends to; none for full attention."""
+    indexer: Indexer | None = None
+    """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
+    q_lora_rank."""
 
     def check(self, hidden: int, where: str) -> None:
-        """Every width is explicit: nothing to reconcile with hidden_size."""
+        """Every width is explicit; an indexer needs the query latent it reads."""
+        if self.indexer is not None and self.q_lora_rank is None:
+            raise FieldValueError(f"{where}q_lora_rank", "required by the indexer (it reads the "
+                                  "query latent)")
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """Down and up projections of queries and of the key/value latent, with their norms."""
@@ -176,21 +215,31 @@ class LatentAttention(Spec):
             ]
         latent = self.kv_lora_rank + self.qk_rope_head_dim
         kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
-        return records + [
+        records += [
             linear("kv_a_proj_with_mqa", hidden, latent, self.qkv_bias, ctx),
             *ctx.norm("kv_a_layernorm", self.kv_lora_rank),
             linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
             linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
         ]
+        if self.indexer is not None and self.q_lora_rank is not None:
+            records += self.indexer.records(ctx, self.q_lora_rank)
+        return records
+
+    @property
+    def indexer_keys(self) -> int:
+        """Values the indexer caches per token: its one key."""
+        return self.indexer.head_dim if self.indexer is not None else 0
 
     def cache_values(self, hidden: int) -> int:
-        """The compressed latent and the shared rotary key, as transformers 5.23 caches them."""
-        return self.kv_lora_rank + self.qk_rope_head_dim
+        """The compressed latent and the shared rotary key, as transformers 5.23 caches them,
+        and the indexer's key."""
+        return self.kv_lora_rank + self.qk_rope_head_dim + self.indexer_keys
 
     def expanded_cache_values(self, hidden: int) -> int:
-        """The per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) the latent expands to."""
+        """The per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) the latent expands to,
+        and the indexer's key."""
         width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
-        return self.num_attention_heads * width
+        return self.num_attention_heads * width + self.indexer_keys
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""

@@ -87,6 +87,8 @@ class MoE(Spec):
     """The latent projections have biases."""
     shared_expert_gate: bool = False
     """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
+    output_norm: bool = False
+    """A norm of the block's output inside the MoE block (A.X-K1 `mlp.post_mlp_layernorm`)."""
 
     @model_validator(mode="after")
     def _check_top_k(self) -> MoE:
@@ -119,6 +121,8 @@ class MoE(Spec):
         if self.shared_expert_gate:
             records.append(Linear("shared_expert_gate", hidden, 1, False, f, ctx.tower,
                                   ctx.stream, routing=True))
+        if self.output_norm:
+            records += ctx.norm("output_norm", hidden)
         return records
 
 

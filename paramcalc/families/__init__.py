@@ -22,6 +22,8 @@ MODULES = (
     "modern",
     "moe",
     "multimodal",
+    "special",
+    "special_mla",
 )
 
 
