@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from paramcalc.calculator import GROUPS, Breakdown, count
-from paramcalc.schema import DESCRIPTION_FIELDS, Architecture
+from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, Loaded
 
 #: Fields always shown, as resolved values (defaults filled in), in this order.
 MAIN_FIELDS: dict[str, str] = {
@@ -97,8 +97,11 @@ def count_lines(a: Breakdown, b: Breakdown) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def field_lines(a: Architecture, b: Architecture) -> tuple[Line, ...]:
-    """The main fields (resolved), then every other schema field whose value differs."""
+def field_lines(a: Loaded, b: Loaded) -> tuple[Line, ...]:
+    """The main fields (resolved), then every other schema field whose value differs; only
+    counts are compared when either side is a v2 model (its fields are nested)."""
+    if not (isinstance(a, Architecture) and isinstance(b, Architecture)):
+        return ()
     lines = [Line(name, getattr(a, attr), getattr(b, attr)) for name, attr in MAIN_FIELDS.items()]
     for name in Architecture.model_fields:
         if name in MAIN_FIELDS or name in DESCRIPTION_FIELDS:
@@ -109,6 +112,6 @@ def field_lines(a: Architecture, b: Architecture) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def diff(a: Architecture, b: Architecture, name_a: str, name_b: str) -> Diff:
+def diff(a: Loaded, b: Loaded, name_a: str, name_b: str) -> Diff:
     """Compare two architectures: their counts and their fields."""
     return Diff(name_a, name_b, count_lines(count(a), count(b)), field_lines(a, b))

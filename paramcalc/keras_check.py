@@ -57,6 +57,7 @@ def build_layer(keras: ModuleType, layer: Layer) -> Any:
     else:
         built = keras.layers.Layer()
         built.add_weight(shape=layer.shape)
+        built.built = True
     return built
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.options import format_option, load_flat, load_source, set_option, show
 
 #: The base `solve` resizes when none is given, and the fields it varies.
 DEFAULT_BASE = "llama-2-7b"
@@ -52,7 +52,7 @@ def solve(target: str, base: str, overrides: tuple[str, ...], vary: tuple[str, .
     from paramcalc.solve import solve as search
 
     goal, fields = parse_target(target, tolerance), vary or DEFAULT_VARY
-    found = search(load_source(base, overrides), goal, fields, active, top)
+    found = search(load_flat(base, overrides, "--base"), goal, fields, active, top)
     if not found.shapes:
         raise InputError("--target", f"no valid shape of {found.base.name} varying "
                                      f"{', '.join(fields)}; vary other fields")

@@ -44,3 +44,16 @@ def load_source(source: str, overrides: tuple[str, ...]) -> Any:
     from paramcalc.sources.architecture import parse_overrides
 
     return load(source, parse_overrides(overrides))
+
+
+def load_flat(source: str, overrides: tuple[str, ...], option: str) -> Any:
+    """Load SOURCE for a workflow that varies flat-form fields; a v2-only model is bad input."""
+    from paramcalc.errors import InputError
+    from paramcalc.schema import Architecture
+
+    arch = load_source(source, overrides)
+    if not isinstance(arch, Architecture):
+        raise InputError(option, f"{source} is a model the flat form cannot say (towers, "
+                         "per-layer kinds or hybrid mixers); this command varies flat-form "
+                         "fields such as num_hidden_layers and hidden_size")
+    return arch

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from paramcalc.cli.options import load_source, set_option
+from paramcalc.cli.options import load_flat, set_option
 
 if TYPE_CHECKING:
     from paramcalc.sweep import Row, Sweep
@@ -96,7 +96,7 @@ def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: st
     from paramcalc.sweep import Sweep, parse_axis
 
     axes = [parse_axis(text) for text in grids]
-    grid = Sweep(load_source(base, overrides), axes)
+    grid = Sweep(load_flat(base, overrides, "--base"), axes)
     write = WRITERS[output_format(fmt, output)]
     rows = counted(grid)
     if output is None:
