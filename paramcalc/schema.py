@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from enum import Enum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -74,10 +74,10 @@ class QKNorm(str, Enum):
 class Architecture(BaseModel):
     """A transformer architecture, as exact as its parameter count needs."""
 
-    # Field docs are attribute docstrings. Pydantic could read them itself at class creation
-    # (use_attribute_docstrings), but parsing the source costs every run ~20 ms of start-up;
-    # `model_json_schema` reads them only when a schema is asked for.
-    model_config = ConfigDict(frozen=True, extra="forbid", title="paramcalc architecture")
+    # Field docs are attribute docstrings: pydantic reads them into each field's description,
+    # so they are the JSON Schema's and the help text's.
+    model_config = ConfigDict(frozen=True, extra="forbid", title="paramcalc architecture",
+                              use_attribute_docstrings=True)
 
     # -- description (never changes a count) -------------------------------------------------
     name: StrictStr | None = None
@@ -219,16 +219,6 @@ class Architecture(BaseModel):
     layer_types: tuple[LayerType, ...] | None = None
     """Per-layer attention kind. Default: every layer sliding when sliding_window is set,
     else every layer full."""
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The JSON Schema of an architecture file, each field described by its docstring."""
-        schema = super().model_json_schema(*args, **kwargs)
-        for name, doc in field_docstrings(cls).items():
-            prop = schema.get("properties", {}).get(name)
-            if prop is not None:
-                prop.setdefault("description", doc)
-        return schema
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Architecture:
@@ -445,23 +435,6 @@ def suggest_field(name: str, known: Collection[str]) -> str | None:
 
 DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance",
                                 "naming"})
-
-
-def field_docstrings(cls: type) -> dict[str, str]:
-    """Read the docstring under each annotated attribute of a class body (PEP 257 style)."""
-    import ast
-    import inspect
-    import textwrap
-
-    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
-    docs: dict[str, str] = {}
-    statements = getattr(body, "body", [])
-    for field, doc in zip(statements, statements[1:], strict=False):
-        if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
-                and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
-                and isinstance(doc.value.value, str)):
-            docs[field.target.id] = inspect.cleandoc(doc.value.value)
-    return docs
 
 
 #: What a source loads to: the flat form, or a v2 model with its provenance.
