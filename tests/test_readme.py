@@ -1,0 +1,18 @@
+"""The README says what paramcalc does today: its list of model types is the registry's."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from conftest import REPO
+
+
+def test_readme_lists_every_supported_model_type() -> None:
+    """The README's model-types block is what scripts/readme_model_types.py writes."""
+    spec = importlib.util.spec_from_file_location("readme_model_types",
+                                                  REPO / "scripts" / "readme_model_types.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert script.with_block(text, script.model_types_block()) == text
