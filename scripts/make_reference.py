@@ -698,6 +698,8 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         *DECODER, maybe(HEAD_DIM), flag("qkv_bias"), *QWEN_MOE,
         rint("shared_expert_intermediate_size", 32, 256, 32), qwen_span,
     ],
+    # qwen3_moe: max_window_layers and layer_types are not read (Qwen3MoeAttention slides in
+    # every layer when use_sliding_window is set): drawn as decoys by qwen_span.
     "qwen3_moe": [
         *DECODER, maybe(HEAD_DIM), flag("attention_bias"), *QWEN_MOE, qwen_span,
         spelled({"num_experts": "num_local_experts"}),
