@@ -531,11 +531,81 @@ def glm_indexers(rng: random.Random, c: Config) -> None:
         c["index_skip_topk_offset"] = rng.randint(0, 3)
 
 
+def maybe(*gens: Gen) -> Gen:
+    """Run the generators or leave their fields out (a field the config class does not
+    declare, which modeling code reads with getattr, as head_dim in Qwen2 or OLMo)."""
+    return one_of([], list(gens))
+
+
+def spelled(aliases: dict[str, str]) -> Gen:
+    """Write drawn fields under another name the config class accepts (its attribute_map, or a
+    legacy keyword such as Falcon's n_embed), each with even odds, so the importer's alias
+    table is exercised; runs last, once every field has been drawn."""
+    def gen(rng: random.Random, c: Config) -> None:
+        for field, alias in aliases.items():
+            if field in c and rng.random() < 0.5:
+                c[alias] = c.pop(field)
+    return gen
+
+
+def qwen_span(rng: random.Random, c: Config) -> None:
+    """Qwen2/3 and their MoE: sliding layers by use_sliding_window and max_window_layers, or an
+    explicit layer_types list (no shape moves: the span only decides a layer's kind)."""
+    c["use_sliding_window"] = rng.random() < 0.5
+    c["sliding_window"] = rng.choice((16, 64, 512))
+    if rng.random() < 0.5:
+        c["max_window_layers"] = rng.randint(0, c["num_hidden_layers"])
+    else:
+        per_layer("layer_types", ("sliding_attention", "full_attention"))(rng, c)
+
+
+def phi_head_dim(rng: random.Random, c: Config) -> None:
+    """Phi: an explicit head_dim only without qk_layernorm, whose norms are hidden // heads wide
+    whatever head_dim says (paramcalc refuses that mismatch)."""
+    if not c["qk_layernorm"] and rng.random() < 0.5:
+        HEAD_DIM(rng, c)
+
+
+def bert_decoder(rng: random.Random, c: Config) -> None:
+    """BERT/RoBERTa: is_decoder alone changes no shape; cross-attention needs it."""
+    c["is_decoder"] = rng.random() < 0.5
+    c["add_cross_attention"] = c["is_decoder"] and rng.random() < 0.5
+
+
+def falcon_layout(rng: random.Random, c: Config) -> None:
+    """Falcon: the attention and norm layout (new decoder, multi-query, parallel blocks, how
+    many norms a parallel block has), each flag on its own."""
+    for key in ("new_decoder_architecture", "multi_query", "parallel_attn", "alibi", "bias"):
+        c[key] = rng.random() < 0.5
+    c["num_ln_in_parallel_attn"] = rng.choice((None, 1, 2))
+
+
 VOCAB = rint("vocab_size", 256, 4096)
 HIDDEN = rint("hidden_size", 64, 512, 32)
 LAYERS = rint("num_hidden_layers", 2, 6)
 HEAD_DIM = pick("head_dim", 16, 32, 48, 64)
 INTERMEDIATE = rint("intermediate_size", 64, 1024, 32)
+
+#: Llama-style decoders: the fields every one of them reads.
+DECODER = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), flag("tie_word_embeddings")]
+WINDOW = pick("sliding_window", None, 16, 512)
+QWEN_MOE = [
+    pick("num_experts", 0, 2, 4, 6), top_k("num_experts_per_tok", "num_experts"),
+    rint("moe_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2, 3),
+    subset("mlp_only_layers"),
+]
+MLA = [
+    pick("q_lora_rank", None, 32, 64), pick("kv_lora_rank", 16, 32, 64),
+    pick("qk_nope_head_dim", 16, 32), pick("qk_rope_head_dim", 8, 16),
+    pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
+]
+GPT2_SPELLINGS = spelled({"n_embd": "hidden_size", "n_layer": "num_hidden_layers",
+                 "n_head": "num_attention_heads", "n_positions": "max_position_embeddings"})
+BERT = [
+    VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
+    rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4), bert_decoder,
+    flag("tie_word_embeddings"),
+]
 
 GEMMA3_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
                gemma3_pattern]
@@ -664,7 +734,8 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     ],
     "gemma3_text": [*GEMMA3_TEXT, flag("tie_word_embeddings")],
     "llama4_text": LLAMA4_TEXT,
-    # deepseek_v2: num_key_value_heads changes no shape (MLA).
+    # deepseek_v2: num_key_value_heads and moe_layer_freq change no shape (MLA; V2 never reads
+    # moe_layer_freq).
     "deepseek_v2": [
         VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", None, 32, 64),
         pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
@@ -672,16 +743,107 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         flag("attention_bias"), flag("mlp_bias"), rint("n_routed_experts", 2, 8),
         top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
         rint("moe_intermediate_size", 32, 256, 32), first_dense, flag("tie_word_embeddings"),
+        pick("moe_layer_freq", 1, 2), spelled({"n_routed_experts": "num_experts"}),
     ],
     "gpt2": [
         VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
         rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
         pick("n_inner", None, 128, 320), flag("tie_word_embeddings"),
-        flag("add_cross_attention"),
+        flag("add_cross_attention"), GPT2_SPELLINGS,
     ],
-    "bert": [
-        VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
-        rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),
+    # bert, roberta: AutoModel builds no head, so tie_word_embeddings changes nothing.
+    "bert": BERT,
+    "roberta": BERT,
+    "llama": [
+        *DECODER, pick("head_dim", None, 16, 32, 48, 64), flag("attention_bias"),
+        flag("mlp_bias"),
+    ],
+    # mistral, phi3, starcoder2, mixtral: sliding_window changes no shape.
+    "mistral": [*DECODER, pick("head_dim", None, 16, 32, 48, 64), WINDOW],
+    "qwen2": [*DECODER, maybe(HEAD_DIM), qwen_span],
+    "qwen3": [*DECODER, HEAD_DIM, flag("attention_bias"), qwen_span],
+    # gemma, gemma2: use_bidirectional_attention changes no shape.
+    "gemma": [*DECODER, HEAD_DIM, flag("attention_bias"), pick("use_bidirectional_attention",
+                                                               None, True, False)],
+    "gemma2": [
+        *DECODER, HEAD_DIM, flag("attention_bias"), pick("sliding_window", 16, 64, 512),
+        maybe(per_layer("layer_types", ("sliding_attention", "full_attention"))),
+        pick("use_bidirectional_attention", None, True, False),
+    ],
+    # olmo: clip_qkv changes no shape.
+    "olmo": [*DECODER, maybe(HEAD_DIM), flag("attention_bias"), pick("clip_qkv", None, 8.0)],
+    "olmo2": [*DECODER, maybe(HEAD_DIM), flag("attention_bias")],
+    # phi3: pad_token_id (32000 by default) must fall inside the small vocabularies drawn.
+    "phi3": [*DECODER, maybe(HEAD_DIM), WINDOW, pick("pad_token_id", None, 0)],
+    "starcoder2": [*DECODER, maybe(HEAD_DIM), flag("use_bias"), WINDOW],
+    "mixtral": [
+        *DECODER, pick("head_dim", None, 16, 32, 48, 64), rint("num_local_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_local_experts"), WINDOW,
+        spelled({"num_local_experts": "num_experts"}),
+    ],
+    "qwen2_moe": [
+        *DECODER, maybe(HEAD_DIM), flag("qkv_bias"), *QWEN_MOE,
+        rint("shared_expert_intermediate_size", 32, 256, 32), qwen_span,
+    ],
+    # qwen3_moe: max_window_layers and layer_types are not read (Qwen3MoeAttention slides in
+    # every layer when use_sliding_window is set): drawn as decoys by qwen_span.
+    "qwen3_moe": [
+        *DECODER, maybe(HEAD_DIM), flag("attention_bias"), *QWEN_MOE, qwen_span,
+        spelled({"num_experts": "num_local_experts"}),
+    ],
+    # deepseek_v3: num_key_value_heads, moe_layer_freq and num_nextn_predict_layers change no
+    # shape (MLA; every layer from first_k_dense_replace on is MoE; no MTP layer is built).
+    "deepseek_v3": [
+        *DECODER, *MLA, rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32), first_dense, pick("moe_layer_freq", 1, 2),
+        pick("num_nextn_predict_layers", 0, 1),
+        spelled({"n_routed_experts": "num_local_experts"}),
+    ],
+    # gptj: rotary_dim changes no shape.
+    "gptj": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320), pick("rotary_dim", 4, 8, 16),
+        flag("tie_word_embeddings"), GPT2_SPELLINGS,
+    ],
+    "opt": [
+        VOCAB, HIDDEN, heads(kv=None), LAYERS, rint("ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32), pick("word_embed_proj_dim", None, 64, 128,
+                                                           96),
+        flag("do_layer_norm_before"), flag("_remove_final_layer_norm"),
+        flag("layer_norm_elementwise_affine"), flag("enable_bias"), flag("tie_word_embeddings"),
+    ],
+    # bloom: apply_residual_connection_post_layernorm changes no shape.
+    "bloom": [
+        VOCAB, HIDDEN, heads("hidden_size", "n_head", None), rint("n_layer", 2, 6),
+        flag("apply_residual_connection_post_layernorm"), flag("tie_word_embeddings"),
+        spelled({"hidden_size": "n_embed", "n_layer": "num_hidden_layers",
+                 "n_head": "num_attention_heads"}),
+    ],
+    # falcon: num_kv_heads changes no shape without new_decoder_architecture, nor alibi.
+    "falcon": [
+        VOCAB, HIDDEN, LAYERS, heads(kv="num_kv_heads"), falcon_layout,
+        pick("ffn_hidden_size", None, 96, 256), rint("max_position_embeddings", 32, 512, 32),
+        flag("tie_word_embeddings"), spelled({"hidden_size": "n_embed"}),
+    ],
+    # gpt_neox: use_parallel_residual changes no shape (two norms either way).
+    "gpt_neox": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), flag("attention_bias"),
+        flag("use_parallel_residual"), flag("tie_word_embeddings"),
+    ],
+    "phi": [*DECODER, flag("qk_layernorm"), phi_head_dim],
+    # t5: relative_attention_max_distance changes no shape.
+    "t5": [
+        VOCAB, rint("d_model", 64, 512, 32), pick("num_heads", 1, 2, 4, 8),
+        pick("d_kv", 16, 32, 64), rint("d_ff", 64, 1024, 32), rint("num_layers", 2, 6),
+        pick("num_decoder_layers", None, 2, 3, 5), pick("relative_attention_num_buckets", 8, 32),
+        pick("relative_attention_max_distance", 64, 128),
+        pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
+        pick("tie_word_embeddings", None, True, False),
+        # with num_hidden_layers for num_layers the decoder keeps num_decoder_layers' default
+        spelled({"d_model": "hidden_size", "num_heads": "num_attention_heads",
+                 "num_layers": "num_hidden_layers", "d_kv": "head_dim"}),
     ],
 }
 

@@ -174,6 +174,24 @@ def test_wrong_typed_field_is_named(tmp_path: Path, config: dict[str, Any], fiel
     assert f"config.json: {field}: " in line
 
 
+@pytest.mark.parametrize(("config", "field"), [
+    ({"model_type": "qwen2_moe", "shared_expert_intermediate_size": 0},
+     "shared_expert_intermediate_size"),
+    ({"model_type": "deepseek_v3", "n_shared_experts": 0}, "n_shared_experts"),
+    ({"model_type": "deepseek_v2", "num_experts_per_tok": 2, "n_shared_experts": 0},
+     "n_shared_experts"),
+    ({"model_type": "bert", "type_vocab_size": 0}, "type_vocab_size"),
+    ({"model_type": "roberta", "type_vocab_size": 0}, "type_vocab_size"),
+    ({"model_type": "t5", "relative_attention_num_buckets": 0}, "relative_attention_num_buckets"),
+])
+def test_a_module_of_zero_width_is_refused(tmp_path: Path, config: dict[str, Any],
+                                           field: str) -> None:
+    """transformers builds these modules with zero-element tensors, which paramcalc's records
+    cannot list: the key that asks for one is named instead of a tensor list that differs."""
+    line = run_bad_config(tmp_path, config)
+    assert f"config.json: {field}: 0 builds" in line
+
+
 @pytest.mark.parametrize(("fixture", "stored"), [
     ("deepseek-v3", "e_score_correction_bias"),
     ("flan-t5-small", "decoder.embed_tokens"),

@@ -13,6 +13,15 @@ from paramcalc.errors import InputError, describe
 from paramcalc.families.base import Family, HFConfig
 
 
+def table_rows(c: HFConfig, name: str) -> int:
+    """Rows of an embedding table the model always builds (BERT's token types, T5's buckets)."""
+    rows = c.integer(name, minimum=0)
+    if rows == 0:
+        # transformers builds the table all the same, a zero-element tensor in named_parameters
+        raise c.error(name, "0 builds a zero-element table, which paramcalc does not list")
+    return rows
+
+
 def bert(c: HFConfig) -> dict[str, Any]:
     """BertModel with its pooler: post-norm layers, embedding LayerNorm, no LM head."""
     cross = c.boolean("add_cross_attention")
@@ -29,7 +38,7 @@ def bert(c: HFConfig) -> dict[str, Any]:
         # RoBERTa's padding offset is already part of max_position_embeddings (514)
         "max_position_embeddings": c.integer("max_position_embeddings"),
         "position_embedding_type": "learned",
-        "type_vocab_size": c.integer("type_vocab_size", minimum=0),
+        "type_vocab_size": table_rows(c, "type_vocab_size"),
         "norm_type": "layernorm", "gated_ffn": False,
         "qkv_bias": True, "attention_out_bias": True, "ffn_bias": True,
         # BertSelfOutput / BertOutput: LayerNorm after attention and after the MLP
@@ -76,7 +85,7 @@ def t5(c: HFConfig) -> dict[str, Any]:
         "num_attention_heads": c.integer("num_heads"), "head_dim": c.integer("d_kv"),
         "intermediate_size": c.integer("d_ff"), "gated_ffn": t5_gated(c),
         "is_encoder_decoder": True, "position_embedding_type": "relative",
-        "relative_attention_num_buckets": c.integer("relative_attention_num_buckets", minimum=0),
+        "relative_attention_num_buckets": table_rows(c, "relative_attention_num_buckets"),
         "tie_word_embeddings": tied, "norm_type": "rmsnorm",
         **({"naming": "t5/gated"} if t5_gated(c) else {}),
     }

@@ -16,6 +16,18 @@ from paramcalc.families.base import Family, HFConfig, attention_span, standard_s
 from paramcalc.families.llama import size_defaults as sizes
 from paramcalc.families.rules import head_dim_if_set
 
+#: Why a width of 0 is refused: transformers builds the module all the same, with tensors of
+#: zero elements in `named_parameters()`, and paramcalc's records hold no empty tensor.
+EMPTY = "0 builds {} of zero-element tensors, which paramcalc does not list"
+
+
+def shared_width(c: HFConfig, name: str) -> int:
+    """A shared expert's width (or count) key, which must build a non-empty shared expert."""
+    value = c.integer(name, minimum=0)
+    if value == 0:
+        raise c.error(name, EMPTY.format("a shared expert"))
+    return value
+
 
 def routed_experts(c: HFConfig, experts: str, width: int | None = None) -> dict[str, Any]:
     """Expert count, top-k and expert width; top-k must be known to count active parameters."""
@@ -64,10 +76,10 @@ def qwen2_moe(c: HFConfig) -> dict[str, Any]:
     """Qwen2-MoE: qkv_bias on q/k/v; a shared expert with a sigmoid gate beside the routed ones."""
     fields = {**standard_sizes(c), **head_dim_if_set(c), "qkv_bias": c.boolean("qkv_bias"),
               **qwen_moe_ffn(c), **qwen2_moe_span(c)}
-    if fields.get("num_experts"):
+    if fields.get("num_experts") and len(fields["mlp_only_layers"]) < fields["num_hidden_layers"]:
         # Qwen2MoeSparseMoeBlock: shared_expert MLP and shared_expert_gate (hidden -> 1)
-        fields["shared_expert_intermediate_size"] = c.integer("shared_expert_intermediate_size",
-                                                          minimum=0)
+        fields["shared_expert_intermediate_size"] = shared_width(
+            c, "shared_expert_intermediate_size")
         fields["shared_expert_gate"] = True
     return fields
 
@@ -102,7 +114,7 @@ def deepseek(c: HFConfig, experts: str) -> dict[str, Any]:
     width = c.integer("moe_intermediate_size")
     return fields | routed_experts(c, experts, width) | {
         "first_k_dense_replace": first_dense,
-        "shared_expert_intermediate_size": width * c.integer("n_shared_experts", minimum=0),
+        "shared_expert_intermediate_size": width * shared_width(c, "n_shared_experts"),
     }
 
 
