@@ -82,6 +82,7 @@ ATTENTION_MODULES = {
 FEEDFORWARD_MODULES = {
     "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
     "feed_forward", "experts", "shared_expert", "shared_experts", "shared_expert_gate", "router",
+    "shared_mlp",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -597,6 +598,65 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),
     ],
 }
+
+
+# -- more mixture-of-experts decoders (paramcalc/families/moe_more*.py) ----------------------
+MOE_BASE = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads()]
+TIE = flag("tie_word_embeddings")
+VARIANT_FIELDS.update(
+    {
+        # olmoe: head_dim is not drawn (OLMoE sizes its q/k norms from hidden_size // heads).
+        "olmoe": [
+            *MOE_BASE,
+            TIE,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            flag("norm_topk_prob"),
+            pick("clip_qkv", None, 8.0),
+        ],
+        # phimoe: sliding_window changes no shape (moved to prove it).
+        "phimoe": [
+            *MOE_BASE,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            TIE,
+            pick("sliding_window", None, 64),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("lm_head_bias"),
+        ],
+        # granitemoe: embedding_multiplier changes no shape (moved to prove it).
+        "granitemoe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("embedding_multiplier", 1.0, 12.0),
+        ],
+        "granitemoeshared": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("shared_intermediate_size", 0, 64, 160),
+        ],
+        # flex_olmo: the default pad_token_id (100277) lies outside a small vocabulary.
+        "flex_olmo": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("pad_token_id", None),
+        ],
+    }
+)
 
 
 def set_field(config: Config, dotted: str, value: Any) -> None:

@@ -13,7 +13,6 @@ from functools import cache
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family
 
-
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "classic",
@@ -22,6 +21,7 @@ MODULES = (
     "llama",
     "modern",
     "moe",
+    "moe_more",
     "multimodal",
 )
 
