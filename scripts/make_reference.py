@@ -600,7 +600,7 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
 }
 
 
-# -- more mixture-of-experts decoders (paramcalc/families/moe_more*.py) ----------------------
+# -- more mixture-of-experts decoders (paramcalc/families/moe_more.py, moe_shared.py) --------
 MOE_BASE = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads()]
 TIE = flag("tie_word_embeddings")
 VARIANT_FIELDS.update(
@@ -654,6 +654,53 @@ VARIANT_FIELDS.update(
             rint("num_experts", 1, 8),
             top_k("num_experts_per_tok", "num_experts"),
             pick("pad_token_id", None),
+        ],
+        "glm4_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("use_qk_norm"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            first_dense,
+        ],
+        "minimax_m2": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+        ],
+        # exaone_moe: sliding_window_pattern and layer_types change no shape (moved to prove it).
+        "exaone_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("num_shared_experts", 1, 2),
+            one_of([first_dense], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            one_of(
+                [pick("sliding_window_pattern", 1, 2, 3)],
+                [per_layer("layer_types", ("sliding_attention", "full_attention"))],
+            ),
+        ],
+        # hy_v3: 0 shared experts still build a shared MLP of intermediate_size.
+        "hy_v3": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("num_shared_experts", 0, 1, 2),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
         ],
     }
 )

@@ -22,6 +22,7 @@ MODULES = (
     "modern",
     "moe",
     "moe_more",
+    "moe_shared",
     "multimodal",
 )
 
