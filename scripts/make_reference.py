@@ -702,6 +702,45 @@ VARIANT_FIELDS.update(
             pick("num_shared_experts", 0, 1, 2),
             one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
         ],
+        "ernie4_5": [
+            *MOE_BASE,
+            TIE,
+            pick("head_dim", None, 16, 32, 64),
+            pick("use_bias", True, False, None),
+        ],
+        # dots1: sliding_window, max_window_layers and layer_types change no shape (moved).
+        "dots1": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            first_dense,
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("sliding_window", None, 64),
+            one_of(
+                [rint("max_window_layers", 0, 3)],
+                [per_layer("layer_types", ("sliding_attention", "full_attention"))],
+            ),
+        ],
+        # glm4_moe_lite: num_key_value_heads changes no shape (MLA).
+        "glm4_moe_lite": [
+            *MOE_BASE,
+            TIE,
+            pick("q_lora_rank", None, 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        ],
     }
 )
 

@@ -55,6 +55,19 @@ def granite_shared(c: HFConfig) -> dict[str, Any]:
     return {"shared_expert_intermediate_size": c.integer("shared_intermediate_size", minimum=0)}
 
 
+def ernie4_5(c: HFConfig) -> dict[str, Any]:
+    """Ernie4_5Config.__post_init__ fills a null head_dim with hidden_size // heads; use_bias
+    (null meaning none) reaches every attention and MLP projection."""
+    bias = bool(c.opt_bool("use_bias"))
+    hidden, heads = c.integer("hidden_size"), c.integer("num_attention_heads")
+    return {
+        "head_dim": c.opt_int("head_dim") or hidden // heads,
+        "qkv_bias": bias,
+        "attention_out_bias": bias,
+        "ffn_bias": bias,
+    }
+
+
 #: GraniteMoe: the MoE block is `block_sparse_moe` with its `router`; GraniteMoeShared adds
 #: `shared_mlp` with gate and up fused in `input_linear`, down as `output_linear`.
 GRANITE_MOE = Naming(
@@ -81,6 +94,16 @@ OLMO2_NORMS = fixed(
 )
 
 FAMILIES = (
+    # ERNIE 4.5 dense: the Llama block, here beside its MoE sibling's relatives.
+    Family(
+        "ernie4_5",
+        {
+            **sizes(103424, 1024, 3072, 18, 16, 2, 131072, True),
+            "use_bias": False,
+            "head_dim": 128,
+        },
+        (standard, ernie4_5),
+    ),
     Family(
         "olmoe",
         {

@@ -104,6 +104,45 @@ def first_dense_one(c: HFConfig) -> list[str]:
     return ["dense"] + ["sparse"] * (layers - 1)
 
 
+def dots1(c: HFConfig) -> dict[str, Any]:
+    """Dots1DecoderLayer: q/k/v/o biased by attention_bias, per-head q/k norms, dense below
+    first_k_dense_replace, then routed plus shared experts; Qwen-style sliding layers."""
+    width = c.integer("moe_intermediate_size")
+    layers = c.integer("num_hidden_layers")
+    window, first = c.opt_int("sliding_window"), c.integer("max_window_layers", minimum=0)
+    kinds = c.layer_types("layer_types", layers) or tuple(
+        "sliding_attention" if window is not None and i >= first else "full_attention"
+        for i in range(layers)
+    )
+    return {
+        "qk_norm": "per_head",
+        **routed_experts(c, "n_routed_experts", width),
+        "first_k_dense_replace": c.integer("first_k_dense_replace", minimum=0),
+        "shared_expert_intermediate_size": width * c.integer("n_shared_experts", minimum=0),
+        **attention_span(window, kinds),
+    }
+
+
+def glm4_moe_lite(c: HFConfig) -> dict[str, Any]:
+    """Glm4MoeLiteDecoderLayer: DeepSeek MLA (attention_bias on q_a_proj, kv_a_proj_with_mqa and
+    o_proj), a dense MLP or routed plus shared experts per mlp_layer_types."""
+    width = c.integer("moe_intermediate_size")
+    bias = c.boolean("attention_bias")
+    sizes = {k: v for k, v in standard(c).items() if k != "num_key_value_heads"}
+    return sizes | {
+        "q_lora_rank": c.opt_int("q_lora_rank"),
+        "kv_lora_rank": c.integer("kv_lora_rank"),
+        "qk_nope_head_dim": c.integer("qk_nope_head_dim"),
+        "qk_rope_head_dim": c.integer("qk_rope_head_dim"),
+        "v_head_dim": c.integer("v_head_dim"),
+        "qkv_bias": bias,
+        "attention_out_bias": bias,
+        **routed_experts(c, "n_routed_experts", width),
+        "mlp_only_layers": mlp_kinds(c, first_dense_one(c)),
+        "shared_expert_intermediate_size": width * c.integer("n_shared_experts", minimum=0),
+    }
+
+
 #: DeepSeek-style MoE blocks: `mlp.gate` routes, `mlp.shared_experts` is the shared MLP.
 SHARED_EXPERTS = Naming({"ffn.shared_expert": "mlp.shared_experts"})
 ROUTER_BUFFER = (
@@ -112,6 +151,47 @@ ROUTER_BUFFER = (
 )
 
 FAMILIES = (
+    Family(
+        "dots1",
+        {
+            **sizes(152064, 4608, 10944, 62, 32, 32, 2048, False),
+            "attention_bias": False,
+            "moe_intermediate_size": 1408,
+            "n_shared_experts": None,
+            "n_routed_experts": None,
+            "num_experts_per_tok": None,
+            "first_k_dense_replace": 0,
+            "sliding_window": 4096,
+            "max_window_layers": 62,
+            "layer_types": None,
+        },
+        (standard, floor_head_dim, attention_bias("attention_bias"), dots1),
+        aliases={"n_routed_experts": ("num_local_experts",)},
+        naming=SHARED_EXPERTS,
+        notes=ROUTER_BUFFER,
+    ),
+    Family(
+        "glm4_moe_lite",
+        {
+            **sizes(154880, 2048, 10240, 47, 20, 20, 202752, False),
+            "moe_intermediate_size": 1536,
+            "n_shared_experts": 1,
+            "n_routed_experts": 64,
+            "num_experts_per_tok": 4,
+            "kv_lora_rank": 512,
+            "q_lora_rank": 768,
+            "qk_rope_head_dim": 64,
+            "v_head_dim": 256,
+            "qk_nope_head_dim": 192,
+            "mlp_layer_types": None,
+            "attention_bias": False,
+        },
+        (glm4_moe_lite,),
+        # Glm4MoeLiteConfig.attribute_map: head_dim stands for qk_rope_head_dim.
+        aliases={"n_routed_experts": ("num_local_experts",), "qk_rope_head_dim": ("head_dim",)},
+        naming=SHARED_EXPERTS,
+        notes=ROUTER_BUFFER,
+    ),
     Family(
         "glm4_moe",
         {
