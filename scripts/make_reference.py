@@ -82,6 +82,7 @@ ATTENTION_MODULES = {
 FEEDFORWARD_MODULES = {
     "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
     "feed_forward", "experts", "shared_expert", "shared_experts", "shared_expert_gate", "router",
+    "shared_mlp",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -846,6 +847,151 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
                  "num_layers": "num_hidden_layers", "d_kv": "head_dim"}),
     ],
 }
+
+
+# -- more mixture-of-experts decoders (paramcalc/families/moe_more.py, moe_shared.py) --------
+MOE_BASE = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads()]
+TIE = flag("tie_word_embeddings")
+VARIANT_FIELDS.update(
+    {
+        # olmoe: head_dim is not drawn (OLMoE sizes its q/k norms from hidden_size // heads).
+        "olmoe": [
+            *MOE_BASE,
+            TIE,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            flag("norm_topk_prob"),
+            pick("clip_qkv", None, 8.0),
+        ],
+        # phimoe: sliding_window changes no shape (moved to prove it).
+        "phimoe": [
+            *MOE_BASE,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            TIE,
+            pick("sliding_window", None, 64),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("lm_head_bias"),
+        ],
+        # granitemoe: embedding_multiplier changes no shape (moved to prove it).
+        "granitemoe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("embedding_multiplier", 1.0, 12.0),
+        ],
+        "granitemoeshared": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("shared_intermediate_size", 0, 64, 160),
+        ],
+        # flex_olmo: the default pad_token_id (100277) lies outside a small vocabulary.
+        "flex_olmo": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("pad_token_id", None),
+        ],
+        "glm4_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("use_qk_norm"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            first_dense,
+        ],
+        "minimax_m2": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+        ],
+        # exaone_moe: sliding_window_pattern and layer_types change no shape (moved to prove it).
+        "exaone_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("num_shared_experts", 1, 2),
+            one_of([first_dense], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            one_of(
+                [pick("sliding_window_pattern", 1, 2, 3)],
+                [per_layer("layer_types", ("sliding_attention", "full_attention"))],
+            ),
+        ],
+        # hy_v3: 0 shared experts still build a shared MLP of intermediate_size.
+        "hy_v3": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("num_shared_experts", 0, 1, 2),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        ],
+        "ernie4_5": [
+            *MOE_BASE,
+            TIE,
+            pick("head_dim", None, 16, 32, 64),
+            pick("use_bias", True, False, None),
+        ],
+        # dots1: sliding_window, max_window_layers and layer_types change no shape (moved).
+        "dots1": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            first_dense,
+            rint("moe_intermediate_size", 32, 256, 32),
+            pick("sliding_window", None, 64),
+            one_of(
+                [rint("max_window_layers", 0, 3)],
+                [per_layer("layer_types", ("sliding_attention", "full_attention"))],
+            ),
+        ],
+        # glm4_moe_lite: num_key_value_heads changes no shape (MLA).
+        "glm4_moe_lite": [
+            *MOE_BASE,
+            TIE,
+            pick("q_lora_rank", None, 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        ],
+    }
+)
 
 
 def set_field(config: Config, dotted: str, value: Any) -> None:

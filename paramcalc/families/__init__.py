@@ -21,6 +21,8 @@ MODULES = (
     "llama",
     "modern",
     "moe",
+    "moe_more",
+    "moe_shared",
     "multimodal",
     "special",
     "special_mla",
