@@ -13,11 +13,12 @@ from functools import cache
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family
 
-
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "classic",
+    "classic_decoders",
     "encoders",
+    "gpt_like",
     "hybrid",
     "llama",
     "modern",

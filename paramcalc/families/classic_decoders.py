@@ -1,0 +1,165 @@
+"""Other classic decoders: BioGPT and XGLM (fairseq-style layers) and CTRL.
+
+Tables hold the defaults of each config class in transformers 5.23.0 under the config class's
+own field names, with its `attribute_map` aliases; builds follow each `modeling_<family>.py`
+as `AutoModelForCausalLM` builds it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paramcalc.core.names import Naming
+from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.classic import ALL_BIASES, GPT2_ALIASES
+
+LAYERNORM_MLP = {"norm_type": "layernorm", "gated_ffn": False}
+
+
+def biogpt(c: HFConfig) -> dict[str, Any]:
+    """BioGptDecoderLayer: pre-norm, biased projections; the position table has
+    max_position_embeddings + 2 rows (BioGptLearnedPositionalEmbedding.offset)."""
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("hidden_size"),
+        "num_hidden_layers": c.integer("num_hidden_layers"),
+        "num_attention_heads": c.integer("num_attention_heads"),
+        "intermediate_size": c.integer("intermediate_size"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+        "position_embedding_type": "learned",
+        "position_offset": 2,
+        **LAYERNORM_MLP,
+        **ALL_BIASES,
+    }
+
+
+def xglm(c: HFConfig) -> dict[str, Any]:
+    """XGLMDecoderLayer: pre-norm, biased projections, sinusoidal positions (a buffer), and
+    an encoder_attn block in every layer with add_cross_attention."""
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("d_model"),
+        "num_hidden_layers": c.integer("num_layers"),
+        "num_attention_heads": c.integer("attention_heads"),
+        "intermediate_size": c.integer("ffn_dim"),
+        "max_position_embeddings": c.integer("max_position_embeddings"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+        "position_embedding_type": "none",
+        **LAYERNORM_MLP,
+        **ALL_BIASES,
+        "cross_attention": c.boolean("add_cross_attention"),
+    }
+
+
+def ctrl(c: HFConfig) -> dict[str, Any]:
+    """CTRL's EncoderLayer: pre-norm, biased Wq/Wk/Wv/dense and MLP, sinusoidal positions (a
+    buffer), a biased lm_head (its bias kept when the weight is tied)."""
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("n_embd"),
+        "num_hidden_layers": c.integer("n_layer"),
+        "num_attention_heads": c.integer("n_head"),
+        "intermediate_size": c.integer("dff"),
+        "max_position_embeddings": c.integer("n_positions"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+        "position_embedding_type": "none",
+        **LAYERNORM_MLP,
+        **ALL_BIASES,
+        "lm_head_bias": True,
+    }
+
+
+#: fairseq-style decoder layers (OPT's names): self_attn_layer_norm, fc1/fc2, final_layer_norm.
+FAIRSEQ_LAYER = {
+    "input_norm": "self_attn_layer_norm",
+    "attention.o_proj": "self_attn.out_proj",
+    "pre_ffn_norm": "final_layer_norm",
+    "ffn": "",
+    "ffn.up_proj": "fc1",
+    "ffn.down_proj": "fc2",
+    "cross_attention": "encoder_attn",
+    "cross_attention.o_proj": "encoder_attn.out_proj",
+    "pre_cross_norm": "encoder_attn_layer_norm",
+}
+BIOGPT = Naming(
+    {
+        "embed_tokens": "biogpt.embed_tokens",
+        "embed_positions": "biogpt.embed_positions",
+        "decoder.layers": "biogpt.layers",
+        **FAIRSEQ_LAYER,
+        "decoder.final_norm": "biogpt.layer_norm",
+        "lm_head": "output_projection",
+    }
+)
+XGLM = Naming({**FAIRSEQ_LAYER, "decoder.final_norm": "model.layer_norm"})
+CTRL = Naming(
+    {
+        "embed_tokens": "transformer.w",
+        "decoder.layers": "transformer.h",
+        "input_norm": "layernorm1",
+        "attention": "multi_head_attention",
+        "attention.o_proj": "multi_head_attention.dense",
+        "pre_ffn_norm": "layernorm2",
+        "ffn": "ffn",
+        "ffn.up_proj": "ffn.0",
+        "ffn.down_proj": "ffn.2",
+        "decoder.final_norm": "transformer.layernorm",
+    },
+    leaves={f"attention.{x}_proj": f"W{x}" for x in "qkv"},
+)
+SINUSOIDAL = "sinusoidal position tables are buffers, not parameters"
+
+FAMILIES = (
+    Family(
+        "biogpt",
+        {
+            "vocab_size": 42384,
+            "hidden_size": 1024,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "intermediate_size": 4096,
+            "max_position_embeddings": 1024,
+            "tie_word_embeddings": True,
+        },
+        (biogpt,),
+        naming=BIOGPT,
+    ),
+    Family(
+        "xglm",
+        {
+            "vocab_size": 256008,
+            "max_position_embeddings": 2048,
+            "d_model": 1024,
+            "ffn_dim": 4096,
+            "num_layers": 24,
+            "attention_heads": 16,
+            "add_cross_attention": False,
+            "tie_word_embeddings": True,
+        },
+        (xglm,),
+        {
+            "attention_heads": ("num_attention_heads",),
+            "d_model": ("hidden_size",),
+            "num_layers": ("num_hidden_layers",),
+        },
+        naming=XGLM,
+        notes="XGLM's " + SINUSOIDAL,
+    ),
+    Family(
+        "ctrl",
+        {
+            "vocab_size": 246534,
+            "n_positions": 256,
+            "n_embd": 1280,
+            "dff": 8192,
+            "n_layer": 48,
+            "n_head": 16,
+            "tie_word_embeddings": True,
+        },
+        (ctrl,),
+        GPT2_ALIASES,
+        naming=CTRL,
+        notes="CTRL's " + SINUSOIDAL,
+    ),
+)
