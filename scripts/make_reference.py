@@ -653,6 +653,12 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         rint("n_layer", 2, 6), rint("dff", 64, 1024, 32), rint("n_positions", 32, 512, 32),
         flag("tie_word_embeddings"),
     ],
+    # bitnet: BitNetConfig has no head_dim field; one given is read (getattr) by the attention,
+    # while attn_sub_norm stays hidden_size wide.
+    "bitnet": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), one_of([], [HEAD_DIM]),
+        flag("attention_bias"), flag("tie_word_embeddings"),
+    ],
     "bert": [
         VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
         rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),

@@ -51,6 +51,8 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    sub_norm: bool = False
+    """A norm of hidden_size on the attention output before o_proj (BitNet's attn_sub_norm)."""
     sliding_window: PositiveInt | None = None
     """Tokens a sliding-window layer attends to; none for full attention."""
     attention_chunk_size: PositiveInt | None = None
@@ -98,6 +100,8 @@ class Attention(Spec):
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.sub_norm:
+            records += ctx.norm("sub_norm", hidden)
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
                                  ctx.tower))

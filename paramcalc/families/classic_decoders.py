@@ -1,4 +1,4 @@
-"""Other classic decoders: BioGPT and XGLM (fairseq-style layers) and CTRL.
+"""Other classic decoders: BioGPT and XGLM (fairseq-style layers), CTRL and BitNet.
 
 Tables hold the defaults of each config class in transformers 5.23.0 under the config class's
 own field names, with its `attribute_map` aliases; builds follow each `modeling_<family>.py`
@@ -12,6 +12,8 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.classic import ALL_BIASES, GPT2_ALIASES
+from paramcalc.families.rules import head_dim_if_set
+from paramcalc.families.v2 import attention, text_tower
 
 LAYERNORM_MLP = {"norm_type": "layernorm", "gated_ffn": False}
 
@@ -70,6 +72,22 @@ def ctrl(c: HFConfig) -> dict[str, Any]:
     }
 
 
+def bitnet(c: HFConfig) -> dict[str, Any]:
+    """BitNetDecoderLayer: Llama's layer with a norm before o_proj (attn_sub_norm, hidden_size
+    wide whatever head_dim) and one before down_proj (ffn_sub_norm, intermediate_size wide)."""
+    head_dim = head_dim_if_set(c).get("head_dim")
+    block = {
+        "mixer": attention(c, bias=c.boolean("attention_bias"), head_dim=head_dim, sub_norm=True),
+        "ffn": {
+            "kind": "gated",
+            "intermediate_size": c.integer("intermediate_size"),
+            "sub_norm": True,
+        },
+    }
+    layers = c.integer("num_hidden_layers")
+    return {"text": text_tower(c, {"layer": block}, ["layer"] * layers)}
+
+
 #: fairseq-style decoder layers (OPT's names): self_attn_layer_norm, fc1/fc2, final_layer_norm.
 FAIRSEQ_LAYER = {
     "input_norm": "self_attn_layer_norm",
@@ -107,6 +125,9 @@ CTRL = Naming(
         "decoder.final_norm": "transformer.layernorm",
     },
     leaves={f"attention.{x}_proj": f"W{x}" for x in "qkv"},
+)
+BITNET = Naming(
+    {"attention.sub_norm": "self_attn.attn_sub_norm", "ffn.sub_norm": "mlp.ffn_sub_norm"}
 )
 SINUSOIDAL = "sinusoidal position tables are buffers, not parameters"
 
@@ -161,5 +182,22 @@ FAMILIES = (
         GPT2_ALIASES,
         naming=CTRL,
         notes="CTRL's " + SINUSOIDAL,
+    ),
+    Family(
+        "bitnet",
+        {
+            "vocab_size": 128256,
+            "hidden_size": 2560,
+            "intermediate_size": 6912,
+            "num_hidden_layers": 30,
+            "num_attention_heads": 20,
+            "num_key_value_heads": 5,
+            "tie_word_embeddings": False,
+            "attention_bias": False,
+        },
+        (bitnet,),
+        naming=BITNET,
+        notes="published BitNet checkpoints store ternary weights packed with their scales "
+        "(weight_scale): the same parameters, quantized",
     ),
 )
