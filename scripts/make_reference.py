@@ -659,6 +659,13 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), one_of([], [HEAD_DIM]),
         flag("attention_bias"), flag("tie_word_embeddings"),
     ],
+    "trocr": [
+        VOCAB, rint("d_model", 64, 512, 32), heads("d_model", "decoder_attention_heads", None),
+        rint("decoder_layers", 2, 6), rint("decoder_ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32), flag("use_learned_position_embeddings"),
+        flag("layernorm_embedding"), pick("cross_attention_hidden_size", None, 64, 96, 384),
+        flag("tie_word_embeddings"),
+    ],
     "bert": [
         VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
         rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),

@@ -51,6 +51,9 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    kv_input_size: PositiveInt | None = None
+    """Width the key and value projections read when it is not the block's (or, for
+    cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
     sub_norm: bool = False
     """A norm of hidden_size on the attention output before o_proj (BitNet's attn_sub_norm)."""
     sliding_window: PositiveInt | None = None
@@ -87,7 +90,7 @@ class Attention(Spec):
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
         hidden, hd = ctx.hidden, self.width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
-        kv_in = ctx.source_hidden or hidden if cross else hidden
+        kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
         records: list[Record] = [

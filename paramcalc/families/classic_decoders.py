@@ -1,4 +1,4 @@
-"""Other classic decoders: BioGPT and XGLM (fairseq-style layers), CTRL and BitNet.
+"""Other classic decoders: BioGPT, XGLM and TrOCR (fairseq-style layers), CTRL and BitNet.
 
 Tables hold the defaults of each config class in transformers 5.23.0 under the config class's
 own field names, with its `attribute_map` aliases; builds follow each `modeling_<family>.py`
@@ -88,6 +88,33 @@ def bitnet(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, {"layer": block}, ["layer"] * layers)}
 
 
+def trocr(c: HFConfig) -> dict[str, Any]:
+    """TrOCRForCausalLM: post-norm layers, each with cross-attention (the class sets is_decoder)
+    whose keys and values read cross_attention_hidden_size features; learned positions with
+    TrOCRLearnedPositionalEmbedding's offset of 2, or sinusoidal ones (a buffer)."""
+    hidden, heads = c.integer("d_model"), c.integer("decoder_attention_heads")
+    mixer = {"kind": "attention", "num_attention_heads": heads, "qkv_bias": True, "o_bias": True}
+    block = {
+        "mixer": mixer,
+        "cross_attention": {**mixer, "kv_input_size": c.opt_int("cross_attention_hidden_size")},
+        "ffn": {"kind": "mlp", "intermediate_size": c.integer("decoder_ffn_dim"), "bias": True},
+        "norms": ["post_mixer", "post_cross", "post_ffn"],
+    }
+    learned = c.boolean("use_learned_position_embeddings")
+    stack = {"num_hidden_layers": c.integer("decoder_layers"), "block": block, "final_norm": False}
+    return {
+        "text": {
+            "vocab_size": c.integer("vocab_size"),
+            "hidden_size": hidden,
+            "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+            "norm_type": "layernorm",
+            "position_embeddings": c.integer("max_position_embeddings") + 2 if learned else 0,
+            "embedding_norm": c.boolean("layernorm_embedding"),
+            "stacks": [stack],
+        }
+    }
+
+
 #: fairseq-style decoder layers (OPT's names): self_attn_layer_norm, fc1/fc2, final_layer_norm.
 FAIRSEQ_LAYER = {
     "input_norm": "self_attn_layer_norm",
@@ -128,6 +155,19 @@ CTRL = Naming(
 )
 BITNET = Naming(
     {"attention.sub_norm": "self_attn.attn_sub_norm", "ffn.sub_norm": "mlp.ffn_sub_norm"}
+)
+TROCR = Naming(
+    {
+        "embed_tokens": "model.decoder.embed_tokens",
+        "embed_positions": "model.decoder.embed_positions",
+        "embedding_norm": "model.decoder.layernorm_embedding",
+        "decoder.layers": "model.decoder.layers",
+        **FAIRSEQ_LAYER,
+        "post_mixer_norm": "self_attn_layer_norm",
+        "post_cross_norm": "encoder_attn_layer_norm",
+        "post_ffn_norm": "final_layer_norm",
+        "lm_head": "output_projection",
+    }
 )
 SINUSOIDAL = "sinusoidal position tables are buffers, not parameters"
 
@@ -199,5 +239,29 @@ FAMILIES = (
         naming=BITNET,
         notes="published BitNet checkpoints store ternary weights packed with their scales "
         "(weight_scale): the same parameters, quantized",
+    ),
+    Family(
+        "trocr",
+        {
+            "vocab_size": 50265,
+            "d_model": 1024,
+            "decoder_layers": 12,
+            "decoder_attention_heads": 16,
+            "decoder_ffn_dim": 4096,
+            "max_position_embeddings": 512,
+            "use_learned_position_embeddings": True,
+            "layernorm_embedding": True,
+            "cross_attention_hidden_size": None,
+            "tie_word_embeddings": True,
+        },
+        (trocr,),
+        {
+            "decoder_attention_heads": ("num_attention_heads",),
+            "d_model": ("hidden_size",),
+            "decoder_layers": ("num_hidden_layers",),
+        },
+        naming=TROCR,
+        notes="TrOCR's decoder alone (TrOCRForCausalLM); a VisionEncoderDecoderModel "
+        "checkpoint also holds its image encoder",
     ),
 )
