@@ -666,6 +666,10 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         flag("layernorm_embedding"), pick("cross_attention_hidden_size", None, 64, 96, 384),
         flag("tie_word_embeddings"),
     ],
+    "gpt_neox_japanese": [
+        VOCAB, HIDDEN, heads(kv=None), LAYERS, pick("intermediate_multiple_size", 1, 2, 4),
+        flag("tie_word_embeddings"),
+    ],
     "bert": [
         VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
         rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4),

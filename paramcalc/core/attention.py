@@ -54,6 +54,9 @@ class Attention(Spec):
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
+    separate_o_bias: bool = False
+    """A bias of hidden_size held by the attention module itself and added after an unbiased
+    o_proj (GPT-NeoX-Japanese's `dense_bias`, in its last layer only)."""
     sub_norm: bool = False
     """A norm of hidden_size on the attention output before o_proj (BitNet's attn_sub_norm)."""
     sliding_window: PositiveInt | None = None
@@ -105,6 +108,8 @@ class Attention(Spec):
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
+        if self.separate_o_bias:
+            records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
                                  ctx.tower))

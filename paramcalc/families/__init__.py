@@ -18,6 +18,7 @@ MODULES = (
     "classic",
     "classic_decoders",
     "encoders",
+    "fairseq_like",
     "gpt_like",
     "hybrid",
     "llama",

@@ -1,4 +1,4 @@
-"""Other classic decoders: BioGPT, XGLM and TrOCR (fairseq-style layers), CTRL and BitNet.
+"""Other classic decoders: CTRL, BitNet and GPT-NeoX-Japanese.
 
 Tables hold the defaults of each config class in transformers 5.23.0 under the config class's
 own field names, with its `attribute_map` aliases; builds follow each `modeling_<family>.py`
@@ -16,42 +16,6 @@ from paramcalc.families.rules import head_dim_if_set
 from paramcalc.families.v2 import attention, text_tower
 
 LAYERNORM_MLP = {"norm_type": "layernorm", "gated_ffn": False}
-
-
-def biogpt(c: HFConfig) -> dict[str, Any]:
-    """BioGptDecoderLayer: pre-norm, biased projections; the position table has
-    max_position_embeddings + 2 rows (BioGptLearnedPositionalEmbedding.offset)."""
-    return {
-        "vocab_size": c.integer("vocab_size"),
-        "hidden_size": c.integer("hidden_size"),
-        "num_hidden_layers": c.integer("num_hidden_layers"),
-        "num_attention_heads": c.integer("num_attention_heads"),
-        "intermediate_size": c.integer("intermediate_size"),
-        "max_position_embeddings": c.integer("max_position_embeddings"),
-        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
-        "position_embedding_type": "learned",
-        "position_offset": 2,
-        **LAYERNORM_MLP,
-        **ALL_BIASES,
-    }
-
-
-def xglm(c: HFConfig) -> dict[str, Any]:
-    """XGLMDecoderLayer: pre-norm, biased projections, sinusoidal positions (a buffer), and
-    an encoder_attn block in every layer with add_cross_attention."""
-    return {
-        "vocab_size": c.integer("vocab_size"),
-        "hidden_size": c.integer("d_model"),
-        "num_hidden_layers": c.integer("num_layers"),
-        "num_attention_heads": c.integer("attention_heads"),
-        "intermediate_size": c.integer("ffn_dim"),
-        "max_position_embeddings": c.integer("max_position_embeddings"),
-        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
-        "position_embedding_type": "none",
-        **LAYERNORM_MLP,
-        **ALL_BIASES,
-        "cross_attention": c.boolean("add_cross_attention"),
-    }
 
 
 def ctrl(c: HFConfig) -> dict[str, Any]:
@@ -88,56 +52,39 @@ def bitnet(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, {"layer": block}, ["layer"] * layers)}
 
 
-def trocr(c: HFConfig) -> dict[str, Any]:
-    """TrOCRForCausalLM: post-norm layers, each with cross-attention (the class sets is_decoder)
-    whose keys and values read cross_attention_hidden_size features; learned positions with
-    TrOCRLearnedPositionalEmbedding's offset of 2, or sinusoidal ones (a buffer)."""
-    hidden, heads = c.integer("d_model"), c.integer("decoder_attention_heads")
-    mixer = {"kind": "attention", "num_attention_heads": heads, "qkv_bias": True, "o_bias": True}
-    block = {
-        "mixer": mixer,
-        "cross_attention": {**mixer, "kv_input_size": c.opt_int("cross_attention_hidden_size")},
-        "ffn": {"kind": "mlp", "intermediate_size": c.integer("decoder_ffn_dim"), "bias": True},
-        "norms": ["post_mixer", "post_cross", "post_ffn"],
+def gpt_neox_japanese(c: HFConfig) -> dict[str, Any]:
+    """GPTNeoXJapaneseLayer: GPT-NeoX's layout without biases, an MLP of int(hidden x
+    intermediate_multiple_size); only the last layer's attention adds a `dense_bias`."""
+    hidden, layers = c.integer("hidden_size"), c.integer("num_hidden_layers")
+    heads = c.integer("num_attention_heads")
+    mixer = {"kind": "attention", "num_attention_heads": heads}
+    if hidden % heads:
+        # the projections are hidden x hidden whatever the heads: a head_dim that fits them
+        raise c.error("num_attention_heads", f"{heads} does not divide hidden_size={hidden}")
+    width = hidden * c.integer("intermediate_multiple_size")
+    ffn = {"kind": "mlp", "intermediate_size": width}
+    kinds = {
+        "layer": {"mixer": mixer, "ffn": ffn},
+        "last": {"mixer": {**mixer, "separate_o_bias": True}, "ffn": ffn},
     }
-    learned = c.boolean("use_learned_position_embeddings")
-    stack = {"num_hidden_layers": c.integer("decoder_layers"), "block": block, "final_norm": False}
     return {
         "text": {
             "vocab_size": c.integer("vocab_size"),
             "hidden_size": hidden,
-            "tie_word_embeddings": c.boolean("tie_word_embeddings"),
             "norm_type": "layernorm",
-            "position_embeddings": c.integer("max_position_embeddings") + 2 if learned else 0,
-            "embedding_norm": c.boolean("layernorm_embedding"),
-            "stacks": [stack],
+            "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+            "stacks": [
+                {
+                    "num_hidden_layers": layers,
+                    "kinds": kinds,
+                    "layer_kinds": ["layer"] * (layers - 1) + ["last"],
+                }
+            ],
         }
     }
 
 
 #: fairseq-style decoder layers (OPT's names): self_attn_layer_norm, fc1/fc2, final_layer_norm.
-FAIRSEQ_LAYER = {
-    "input_norm": "self_attn_layer_norm",
-    "attention.o_proj": "self_attn.out_proj",
-    "pre_ffn_norm": "final_layer_norm",
-    "ffn": "",
-    "ffn.up_proj": "fc1",
-    "ffn.down_proj": "fc2",
-    "cross_attention": "encoder_attn",
-    "cross_attention.o_proj": "encoder_attn.out_proj",
-    "pre_cross_norm": "encoder_attn_layer_norm",
-}
-BIOGPT = Naming(
-    {
-        "embed_tokens": "biogpt.embed_tokens",
-        "embed_positions": "biogpt.embed_positions",
-        "decoder.layers": "biogpt.layers",
-        **FAIRSEQ_LAYER,
-        "decoder.final_norm": "biogpt.layer_norm",
-        "lm_head": "output_projection",
-    }
-)
-XGLM = Naming({**FAIRSEQ_LAYER, "decoder.final_norm": "model.layer_norm"})
 CTRL = Naming(
     {
         "embed_tokens": "transformer.w",
@@ -156,57 +103,24 @@ CTRL = Naming(
 BITNET = Naming(
     {"attention.sub_norm": "self_attn.attn_sub_norm", "ffn.sub_norm": "mlp.ffn_sub_norm"}
 )
-TROCR = Naming(
+GPT_NEOX_JAPANESE = Naming(
     {
-        "embed_tokens": "model.decoder.embed_tokens",
-        "embed_positions": "model.decoder.embed_positions",
-        "embedding_norm": "model.decoder.layernorm_embedding",
-        "decoder.layers": "model.decoder.layers",
-        **FAIRSEQ_LAYER,
-        "post_mixer_norm": "self_attn_layer_norm",
-        "post_cross_norm": "encoder_attn_layer_norm",
-        "post_ffn_norm": "final_layer_norm",
-        "lm_head": "output_projection",
-    }
+        "embed_tokens": "gpt_neox_japanese.embed_in",
+        "decoder.layers": "gpt_neox_japanese.layers",
+        "attention": "attention",
+        "attention.qkv_proj": "attention.query_key_value",
+        "attention.o_proj": "attention.dense",
+        "attention.o_bias": "attention.dense_bias",
+        "ffn.up_proj": "mlp.dense_h_to_4h",
+        "ffn.down_proj": "mlp.dense_4h_to_h",
+        "decoder.final_norm": "gpt_neox_japanese.final_layer_norm",
+        "lm_head": "embed_out",
+    },
+    fused={"attention.qkv_proj": ("q_proj", "k_proj", "v_proj")},
 )
 SINUSOIDAL = "sinusoidal position tables are buffers, not parameters"
 
 FAMILIES = (
-    Family(
-        "biogpt",
-        {
-            "vocab_size": 42384,
-            "hidden_size": 1024,
-            "num_hidden_layers": 24,
-            "num_attention_heads": 16,
-            "intermediate_size": 4096,
-            "max_position_embeddings": 1024,
-            "tie_word_embeddings": True,
-        },
-        (biogpt,),
-        naming=BIOGPT,
-    ),
-    Family(
-        "xglm",
-        {
-            "vocab_size": 256008,
-            "max_position_embeddings": 2048,
-            "d_model": 1024,
-            "ffn_dim": 4096,
-            "num_layers": 24,
-            "attention_heads": 16,
-            "add_cross_attention": False,
-            "tie_word_embeddings": True,
-        },
-        (xglm,),
-        {
-            "attention_heads": ("num_attention_heads",),
-            "d_model": ("hidden_size",),
-            "num_layers": ("num_hidden_layers",),
-        },
-        naming=XGLM,
-        notes="XGLM's " + SINUSOIDAL,
-    ),
     Family(
         "ctrl",
         {
@@ -241,27 +155,16 @@ FAMILIES = (
         "(weight_scale): the same parameters, quantized",
     ),
     Family(
-        "trocr",
+        "gpt_neox_japanese",
         {
-            "vocab_size": 50265,
-            "d_model": 1024,
-            "decoder_layers": 12,
-            "decoder_attention_heads": 16,
-            "decoder_ffn_dim": 4096,
-            "max_position_embeddings": 512,
-            "use_learned_position_embeddings": True,
-            "layernorm_embedding": True,
-            "cross_attention_hidden_size": None,
+            "vocab_size": 32000,
+            "hidden_size": 2560,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 32,
+            "intermediate_multiple_size": 4,
             "tie_word_embeddings": True,
         },
-        (trocr,),
-        {
-            "decoder_attention_heads": ("num_attention_heads",),
-            "d_model": ("hidden_size",),
-            "decoder_layers": ("num_hidden_layers",),
-        },
-        naming=TROCR,
-        notes="TrOCR's decoder alone (TrOCRForCausalLM); a VisionEncoderDecoderModel "
-        "checkpoint also holds its image encoder",
+        (gpt_neox_japanese,),
+        naming=GPT_NEOX_JAPANESE,
     ),
 )
