@@ -16,8 +16,6 @@ from paramcalc.families import classic
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.classic import ALL_BIASES, GPT2, GPT2_ALIASES, gpt2_sizes
 
-#: The attribute_map of configs that keep GPT-2's field names (n_embd, n_layer, n_head...).
-N_ALIASES = GPT2_ALIASES
 LAYERNORM_MLP = {"norm_type": "layernorm", "gated_ffn": False}
 
 
@@ -244,7 +242,7 @@ FAMILIES = (
             "tie_word_embeddings": True,
         },
         (gpt_bigcode,),
-        N_ALIASES,
+        GPT2_ALIASES,
         naming=GPT_BIGCODE,
     ),
     Family(
@@ -259,7 +257,7 @@ FAMILIES = (
             "tie_word_embeddings": False,
         },
         (codegen,),
-        N_ALIASES,
+        GPT2_ALIASES,
         naming=CODEGEN,
         notes="CodeGen " + MASK_BUFFER.format("attn.causal_mask"),
     ),
@@ -292,7 +290,7 @@ FAMILIES = (
             "tie_word_embeddings": True,
         },
         (openai_gpt,),
-        N_ALIASES,
+        GPT2_ALIASES,
         naming=OPENAI_GPT,
         notes="OpenAI GPT " + MASK_BUFFER.format("attn.bias"),
     ),
