@@ -64,18 +64,22 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler"}
+OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte", "wpe", "embed_tokens", "embed_positions", "word_embeddings", "position_embeddings",
     "token_type_embeddings", "embed_in", "shared", "project_in", "project_out", "embeddings",
     "embed_tokens_per_layer", "per_layer_model_projection",
+    "tokens_embed", "positions_embed",  # OpenAI GPT
+    "w",  # CTRL's token embedding (transformer.w)
 }
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
     "attn", "self_attn", "attention", "self_attention", "SelfAttention", "EncDecAttention",
     "crossattention", "cross_attn", "linear_attn", "mamba",
+    "encoder_attn",  # XGLM / TrOCR cross-attention
+    "multi_head_attention",  # CTRL
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -83,6 +87,7 @@ FEEDFORWARD_MODULES = {
     "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
     "feed_forward", "experts", "shared_expert", "shared_experts", "shared_expert_gate", "router",
     "shared_mlp",
+    "ffn",  # MPT, CTRL
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -581,6 +586,18 @@ def falcon_layout(rng: random.Random, c: Config) -> None:
     c["num_ln_in_parallel_attn"] = rng.choice((None, 1, 2))
 
 
+def gpt_neo_attention_types(rng: random.Random, c: Config) -> None:
+    """GPT-Neo: [[kinds, repeat], ...] expanding to exactly num_layers global/local layers."""
+    layers = c["num_layers"]
+    patterns = [p for p in (["global"], ["local"], ["global", "local"], ["local", "global"])
+                if layers % len(p) == 0]
+    if rng.random() < 0.5:
+        pattern = rng.choice(patterns)
+        c["attention_types"] = [[pattern, layers // len(pattern)]]
+    else:
+        c["attention_types"] = [[[rng.choice(("global", "local"))], 1] for _ in range(layers)]
+
+
 VOCAB = rint("vocab_size", 256, 4096)
 HIDDEN = rint("hidden_size", 64, 512, 32)
 LAYERS = rint("num_hidden_layers", 2, 6)
@@ -846,7 +863,70 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         spelled({"d_model": "hidden_size", "num_heads": "num_attention_heads",
                  "num_layers": "num_hidden_layers", "d_kv": "head_dim"}),
     ],
+    "gpt_neo": [
+        VOCAB, HIDDEN, heads(q="num_heads", kv=None), rint("num_layers", 2, 6),
+        rint("max_position_embeddings", 32, 512, 32), pick("intermediate_size", None, 128, 320),
+        pick("window_size", 16, 64, 256), gpt_neo_attention_types, flag("tie_word_embeddings"),
+    ],
+    # gpt_bigcode: multi_query with add_cross_attention is refused by transformers (redrawn).
+    "gpt_bigcode": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320), flag("multi_query"), flag("add_cross_attention"),
+        flag("tie_word_embeddings"),
+    ],
+    # codegen: rotary_dim and n_ctx change no shape (moved to prove it).
+    "codegen": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320), pick("rotary_dim", 4, 8, 16),
+        rint("n_ctx", 32, 512, 32), flag("tie_word_embeddings"),
+    ],
+    # mpt: modeling_mpt.py ignores expansion_ratio, no_bias and learned_pos_emb (moved).
+    "mpt": [
+        VOCAB, rint("d_model", 64, 512, 32), heads("d_model", "n_heads", None),
+        rint("n_layers", 2, 6), rint("max_seq_len", 32, 512, 32), pick("expansion_ratio", 2, 4, 6),
+        flag("no_bias"), flag("learned_pos_emb"), flag("tie_word_embeddings"),
+    ],
+    "openai-gpt": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32), flag("tie_word_embeddings"),
+    ],
+    "biogpt": [
+        VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
+        rint("max_position_embeddings", 32, 512, 32), flag("tie_word_embeddings"),
+    ],
+    "xglm": [
+        flag("add_cross_attention"), flag("tie_word_embeddings"), VOCAB,
+        rint("d_model", 64, 512, 32), heads("d_model", "attention_heads", None),
+        rint("num_layers", 2, 6), rint("ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32),
+    ],
+    "ctrl": [
+        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6), rint("dff", 64, 1024, 32), rint("n_positions", 32, 512, 32),
+        flag("tie_word_embeddings"),
+    ],
+    # bitnet: BitNetConfig has no head_dim field; one given is read (getattr) by the attention,
+    # while attn_sub_norm stays hidden_size wide.
+    "bitnet": [
+        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), one_of([], [HEAD_DIM]),
+        flag("attention_bias"), flag("tie_word_embeddings"),
+    ],
+    "trocr": [
+        VOCAB, rint("d_model", 64, 512, 32), heads("d_model", "decoder_attention_heads", None),
+        rint("decoder_layers", 2, 6), rint("decoder_ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32), flag("use_learned_position_embeddings"),
+        flag("layernorm_embedding"), pick("cross_attention_hidden_size", None, 64, 96, 384),
+        flag("tie_word_embeddings"),
+    ],
+    "gpt_neox_japanese": [
+        VOCAB, HIDDEN, heads(kv=None), LAYERS, pick("intermediate_multiple_size", 1, 2, 4),
+        flag("tie_word_embeddings"),
+    ],
 }
+#: gpt-sw3 is GPT2Config and GPT2LMHeadModel under another model_type.
+VARIANT_FIELDS["gpt-sw3"] = VARIANT_FIELDS["gpt2"]
 
 
 # -- more mixture-of-experts decoders (paramcalc/families/moe_more.py, moe_shared.py) --------

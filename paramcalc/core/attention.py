@@ -54,6 +54,14 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    kv_input_size: PositiveInt | None = None
+    """Width the key and value projections read when it is not the block's (or, for
+    cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
+    separate_o_bias: bool = False
+    """A bias of hidden_size held by the attention module itself and added after an unbiased
+    o_proj (GPT-NeoX-Japanese's `dense_bias`, in its last layer only)."""
+    sub_norm: bool = False
+    """A norm of hidden_size on the attention output before o_proj (BitNet's attn_sub_norm)."""
     sliding_window: PositiveInt | None = None
     """Tokens a sliding-window layer attends to; none for full attention."""
     attention_chunk_size: PositiveInt | None = None
@@ -91,7 +99,7 @@ class Attention(Spec):
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
         hidden, hd, vd = ctx.hidden, self.width(ctx.hidden), self.value_width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
-        kv_in = ctx.source_hidden or hidden if cross else hidden
+        kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
         records: list[Record] = [
@@ -104,6 +112,10 @@ class Attention(Spec):
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.sub_norm:
+            records += ctx.norm("sub_norm", hidden)
+        if self.separate_o_bias:
+            records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
                                  ctx.tower))

@@ -52,10 +52,14 @@ class GatedMLP(Spec):
     """Width of the gate and up projections."""
     bias: bool = False
     """All three projections have biases."""
+    sub_norm: bool = False
+    """A norm of intermediate_size on the gated activation before down_proj (BitNet's
+    ffn_sub_norm)."""
 
     def records(self, ctx: Context) -> list[Record]:
-        """gate_proj, up_proj and down_proj."""
-        return mlp_records("", ctx.hidden, self.intermediate_size, True, self.bias, ctx)
+        """gate_proj, up_proj and down_proj, and the norm before down_proj."""
+        records = mlp_records("", ctx.hidden, self.intermediate_size, True, self.bias, ctx)
+        return records + (ctx.norm("sub_norm", self.intermediate_size) if self.sub_norm else [])
 
 
 class MoE(Spec):

@@ -16,7 +16,10 @@ from paramcalc.families.base import Family
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "classic",
+    "classic_decoders",
     "encoders",
+    "fairseq_like",
+    "gpt_like",
     "hybrid",
     "llama",
     "modern",
