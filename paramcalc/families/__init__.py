@@ -13,10 +13,10 @@ from functools import cache
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family
 
-
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "classic",
+    "dense",
     "encoders",
     "hybrid",
     "llama",
