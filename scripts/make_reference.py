@@ -674,6 +674,22 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "glm4": [*DENSE, NO_PAD, HEAD_DIM, flag("attention_bias"), GLM_ROTARY],
     "hyperclovax": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, flag("use_post_norm"),
                     nullable("num_key_value_heads"), *GRANITE_SCALES],
+    "olmo3": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+              windows()],
+    "exaone4": [*DENSE, HEAD_DIM_KEY, windows(), pick("sliding_window_pattern", 1, 2, 3)],
+    "vaultgemma": [*DENSE, HEAD_DIM, flag("attention_bias"), windows()],
+    # hunyuan_v1_dense: a null head_dim cannot be built (HunYuanDenseV1Attention reads it).
+    "hunyuan_v1_dense": [*DENSE, HEAD_DIM, flag("attention_bias"),
+                         nullable("num_key_value_heads")],
+    "nanochat": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads")],
+    # youtu: num_key_value_heads changes no shape (latent attention).
+    "youtu": [*DENSE, pick("q_lora_rank", None, 32, 64), pick("kv_lora_rank", 16, 32, 64),
+              pick("qk_nope_head_dim", 16, 32), pick("qk_rope_head_dim", 8, 16),
+              pick("v_head_dim", 16, 32, 48), flag("attention_bias")],
+    # persimmon: num_key_value_heads is not read (moved to prove it).
+    "persimmon": [*DENSE, flag("qk_layernorm"), GLM_ROTARY],
+    # nemotron: a null num_key_value_heads cannot be built (NemotronAttention divides by it).
+    "nemotron": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, GLM_ROTARY],
 }
 
 

@@ -17,6 +17,7 @@ from paramcalc.families.base import Family
 MODULES = (
     "classic",
     "dense",
+    "dense_norms",
     "encoders",
     "hybrid",
     "llama",
