@@ -120,10 +120,16 @@ def block_group(modules: list[str]) -> str | None:
     return None
 
 
+def named_module(modules: list[str]) -> str:
+    """The innermost module with a name: StableLM's `q_layernorm.norms.0` is `norms`."""
+    named = [m for m in modules if not m.isdigit()]
+    return named[-1] if named else ""
+
+
 def classify_text(parts: list[str]) -> str | None:
     """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
-    if modules and is_norm(modules[-1]):
+    if modules and is_norm(named_module(modules)):
         return "norm"
     if OUTPUT_MODULES.intersection(modules):
         return "output"
@@ -690,6 +696,15 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "persimmon": [*DENSE, flag("qk_layernorm"), GLM_ROTARY],
     # nemotron: a null num_key_value_heads cannot be built (NemotronAttention divides by it).
     "nemotron": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, GLM_ROTARY],
+    "granite_swa": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
+                    windows()],
+    "cohere": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), flag("use_qk_norm"),
+               nullable("num_key_value_heads")],
+    "cohere2": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+                windows(), pick("sliding_window_pattern", 1, 2, 3, 4)],
+    # stablelm: head_dim is not read (hidden_size // heads), nor partial_rotary_factor's shape.
+    "stablelm": [*DENSE, HEAD_DIM, flag("use_qkv_bias"), flag("qk_layernorm"),
+                 flag("use_parallel_residual"), pick("partial_rotary_factor", 0.25, 0.5)],
 }
 
 

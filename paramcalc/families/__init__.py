@@ -18,6 +18,7 @@ MODULES = (
     "classic",
     "dense",
     "dense_norms",
+    "dense_v2",
     "encoders",
     "hybrid",
     "llama",
