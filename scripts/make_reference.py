@@ -696,6 +696,9 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "persimmon": [*DENSE, flag("qk_layernorm"), GLM_ROTARY],
     # nemotron: a null num_key_value_heads cannot be built (NemotronAttention divides by it).
     "nemotron": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, GLM_ROTARY],
+    # apertus: only hidden_act "xielu" has learned scalars (act_fn.alpha_p, alpha_n).
+    "apertus": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+                pick("hidden_act", "xielu", "relu2", "silu")],
     "granite_swa": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
                     windows()],
     "cohere": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), flag("use_qk_norm"),

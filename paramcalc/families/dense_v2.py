@@ -97,7 +97,25 @@ def stablelm(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, {"block": block}, ["block"] * layers, norm_type="layernorm")}
 
 
+def apertus(c: HFConfig) -> dict[str, Any]:
+    """ApertusDecoderLayer: Llama's block with per-head q/k norms and an up/down MLP whose xIELU
+    activation (hidden_act "xielu") learns two scalars, alpha_p and alpha_n."""
+    scalars = ["alpha_p", "alpha_n"] if c.string("hidden_act") == "xielu" else []
+    mixer = attention(
+        c, bias=c.boolean("attention_bias"), head_dim=set_head_dim(c), qk_norm="per_head"
+    )
+    ffn = {
+        "kind": "mlp",
+        "intermediate_size": c.integer("intermediate_size"),
+        "activation_scalars": scalars,
+    }
+    layers = c.integer("num_hidden_layers")
+    return {"text": text_tower(c, {"block": {"mixer": mixer, "ffn": ffn}}, ["block"] * layers)}
+
+
 LLAMA = Naming()
+#: ApertusDecoderLayer: attention_layernorm and feedforward_layernorm.
+APERTUS = Naming({"input_norm": "attention_layernorm", "pre_ffn_norm": "feedforward_layernorm"})
 #: StableLmAttention: q_layernorm and k_layernorm, each a ModuleList `norms` of one per head.
 STABLELM = Naming(
     {"attention.q_norm": "self_attn.q_layernorm", "attention.k_norm": "self_attn.k_layernorm"}
@@ -105,6 +123,16 @@ STABLELM = Naming(
 COHERE = {**size_defaults(256000, 8192, 22528, 40, 64, None, 8192, True), "attention_bias": False}
 
 FAMILIES = (
+    Family(
+        "apertus",
+        {
+            **size_defaults(131072, 4096, 14336, 32, 32, None, 65536, False),
+            "attention_bias": False,
+            "hidden_act": "xielu",
+        },
+        (apertus,),
+        naming=APERTUS,
+    ),
     Family(
         "granite_swa",
         {
