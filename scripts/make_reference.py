@@ -571,6 +571,12 @@ def internlm3_biases(rng: random.Random, c: Config) -> None:
     c.update(dict.fromkeys(names, bias))
 
 
+def solar_top_k(rng: random.Random, c: Config) -> None:
+    """Solar Open: experts per token, at most the experts under either of their names."""
+    experts = c.get("n_routed_experts") or c.get("num_local_experts") or 1
+    c["num_experts_per_tok"] = rng.randint(1, min(4, experts))
+
+
 def smollm3_rope(rng: random.Random, c: Config) -> None:
     """SmolLM3: NoPE layers by no_rope_layer_interval or an explicit no_rope_layers list."""
     if rng.random() < 0.5:
@@ -699,6 +705,12 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     # apertus: only hidden_act "xielu" has learned scalars (act_fn.alpha_p, alpha_n).
     "apertus": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
                 pick("hidden_act", "xielu", "relu2", "silu")],
+    # solar_open: n_group, topk_group and routed_scaling_factor change no shape (moved too).
+    "solar_open": [VOCAB, HIDDEN, LAYERS, heads(), flag("tie_word_embeddings"), HEAD_DIM,
+                   flag("attention_bias"), rint("moe_intermediate_size", 32, 256, 32),
+                   one_of([rint("n_routed_experts", 2, 8)], [rint("num_local_experts", 2, 8)]),
+                   solar_top_k, pick("n_shared_experts", 1, 2),
+                   pick("routed_scaling_factor", 1.0, 2.5)],
     "granite_swa": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
                     windows()],
     "cohere": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), flag("use_qk_norm"),

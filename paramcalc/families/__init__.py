@@ -22,6 +22,7 @@ MODULES = (
     "encoders",
     "hybrid",
     "llama",
+    "llama_moe",
     "modern",
     "moe",
     "multimodal",
