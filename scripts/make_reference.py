@@ -126,10 +126,16 @@ def block_group(modules: list[str]) -> str | None:
     return None
 
 
+def named_module(modules: list[str]) -> str:
+    """The innermost module with a name: StableLM's `q_layernorm.norms.0` is `norms`."""
+    named = [m for m in modules if not m.isdigit()]
+    return named[-1] if named else ""
+
+
 def classify_text(parts: list[str]) -> str | None:
     """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
-    if modules and is_norm(modules[-1]):
+    if modules and is_norm(named_module(modules)):
         return "norm"
     if OUTPUT_MODULES.intersection(modules):
         return "output"
@@ -655,6 +661,67 @@ DSA = [
     flag("tie_word_embeddings"),
 ]
 
+
+def nullable(field: str, chance: float = 0.3) -> Gen:
+    """Sometimes write a drawn field as null (the config class then derives it)."""
+    def gen(rng: random.Random, c: Config) -> None:
+        if rng.random() < chance:
+            c[field] = None
+    return gen
+
+
+def whole_heads(rng: random.Random, c: Config) -> None:
+    """Helium: head_dim x heads is hidden_size (its o_proj reads hidden_size features)."""
+    heads(kv="num_key_value_heads")(rng, c)
+    c["head_dim"] = c["hidden_size"] // c["num_attention_heads"]
+
+
+def windows(kinds: Iterable[str] = ("sliding_attention", "full_attention")) -> Gen:
+    """A sliding window (or none) and, half the time, an explicit layer_types list."""
+    choices = tuple(kinds)
+
+    def gen(rng: random.Random, c: Config) -> None:
+        c["sliding_window"] = rng.choice((None, 16, 64))
+        if rng.random() < 0.5:
+            per_layer("layer_types", choices)(rng, c)
+    return gen
+
+
+def internlm3_biases(rng: random.Random, c: Config) -> None:
+    """InternLM3: one bias flag, written as attention_bias/mlp_bias or their qkv_bias/bias."""
+    bias = rng.random() < 0.5
+    names = rng.choice((("attention_bias", "mlp_bias"), ("qkv_bias", "bias")))
+    c.update(dict.fromkeys(names, bias))
+
+
+def solar_top_k(rng: random.Random, c: Config) -> None:
+    """Solar Open: experts per token, at most the experts under either of their names."""
+    experts = c.get("n_routed_experts") or c.get("num_local_experts") or 1
+    c["num_experts_per_tok"] = rng.randint(1, min(4, experts))
+
+
+def smollm3_rope(rng: random.Random, c: Config) -> None:
+    """SmolLM3: NoPE layers by no_rope_layer_interval or an explicit no_rope_layers list."""
+    if rng.random() < 0.5:
+        c["no_rope_layer_interval"] = rng.randint(1, 4)
+    else:
+        per_layer("no_rope_layers", (0, 1))(rng, c)
+
+
+#: Dense Llama-like decoders: sizes, heads (kv heads sometimes null: one per query head), tying.
+DENSE = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), flag("tie_word_embeddings")]
+#: head_dim for a config class without the field: absent, or set (getattr finds it).
+HEAD_DIM_KEY = one_of([], [HEAD_DIM])
+#: head_dim for a config class whose __post_init__ turns null into hidden_size // heads.
+HEAD_DIM_NULL = pick("head_dim", None, 16, 32, 48, 64)
+#: A default pad_token_id beyond a small vocabulary (SmolLM3, GLM) would not build: none.
+NO_PAD = pick("pad_token_id", None)
+LLAMA_BIAS_FLAGS = [flag("attention_bias"), flag("mlp_bias")]
+GLM_ROTARY = pick("partial_rotary_factor", 0.5, 1.0)
+#: Multipliers that scale activations and change no shape (moved to prove it).
+GRANITE_SCALES = [pick("embedding_multiplier", 1.0, 12.0), pick("residual_multiplier", 0.22, 1.0),
+                  pick("logits_scaling", 1.0, 8.0)]
+
 #: model_type -> the generators of its shape-changing fields (see each family's modeling_*.py).
 VARIANT_FIELDS: dict[str, list[Gen]] = {
     # minicpm3: num_key_value_heads changes no shape (MLA).
@@ -924,6 +991,64 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         VOCAB, HIDDEN, heads(kv=None), LAYERS, pick("intermediate_multiple_size", 1, 2, 4),
         flag("tie_word_embeddings"),
     ],
+    # Dense Llama-like decoders (families/dense.py).
+    "granite": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
+                *GRANITE_SCALES, pick("attention_multiplier", 0.0078125, 1.0)],
+    "helium": [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, whole_heads, flag("tie_word_embeddings"),
+               *LLAMA_BIAS_FLAGS],
+    "arcee": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads")],
+    # internlm3: qkv_bias and bias are attribute_map aliases of attention_bias and mlp_bias.
+    # (InternLM3Config refuses different ones: one draw under either name.)
+    "internlm3": [*DENSE, HEAD_DIM_NULL, nullable("num_key_value_heads"), internlm3_biases],
+    "iquestcoder": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads")],
+    # ministral: a null head_dim cannot be built (MinistralAttention reads it as it is).
+    "ministral": [*DENSE, HEAD_DIM, windows()],
+    "ministral3": [*DENSE, HEAD_DIM_NULL, pick("sliding_window", None, 16, 64)],
+    "cwm": [*DENSE, HEAD_DIM_NULL, flag("mlp_bias"), windows()],
+    "seed_oss": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, flag("attention_out_bias")],
+    # smollm3: NoPE layers and windows change no shape (moved to prove it).
+    "smollm3": [*DENSE, NO_PAD, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, flag("use_sliding_window"),
+                pick("sliding_window", None, 16, 64), smollm3_rope],
+    "jais2": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads")],
+    # glm/glm4: partial_rotary_factor changes no shape (moved to prove it).
+    "glm": [*DENSE, NO_PAD, HEAD_DIM, flag("attention_bias"), GLM_ROTARY],
+    "glm4": [*DENSE, NO_PAD, HEAD_DIM, flag("attention_bias"), GLM_ROTARY],
+    "hyperclovax": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, flag("use_post_norm"),
+                    nullable("num_key_value_heads"), *GRANITE_SCALES],
+    "olmo3": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+              windows()],
+    "exaone4": [*DENSE, HEAD_DIM_KEY, windows(), pick("sliding_window_pattern", 1, 2, 3)],
+    "vaultgemma": [*DENSE, HEAD_DIM, flag("attention_bias"), windows()],
+    # hunyuan_v1_dense: a null head_dim cannot be built (HunYuanDenseV1Attention reads it).
+    "hunyuan_v1_dense": [*DENSE, HEAD_DIM, flag("attention_bias"),
+                         nullable("num_key_value_heads")],
+    "nanochat": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads")],
+    # youtu: num_key_value_heads changes no shape (latent attention).
+    "youtu": [*DENSE, pick("q_lora_rank", None, 32, 64), pick("kv_lora_rank", 16, 32, 64),
+              pick("qk_nope_head_dim", 16, 32), pick("qk_rope_head_dim", 8, 16),
+              pick("v_head_dim", 16, 32, 48), flag("attention_bias")],
+    # persimmon: num_key_value_heads is not read (moved to prove it).
+    "persimmon": [*DENSE, flag("qk_layernorm"), GLM_ROTARY],
+    # nemotron: a null num_key_value_heads cannot be built (NemotronAttention divides by it).
+    "nemotron": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, GLM_ROTARY],
+    # apertus: only hidden_act "xielu" has learned scalars (act_fn.alpha_p, alpha_n).
+    "apertus": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+                pick("hidden_act", "xielu", "relu2", "silu")],
+    # solar_open: n_group, topk_group and routed_scaling_factor change no shape (moved too).
+    "solar_open": [VOCAB, HIDDEN, LAYERS, heads(), flag("tie_word_embeddings"), HEAD_DIM,
+                   flag("attention_bias"), rint("moe_intermediate_size", 32, 256, 32),
+                   one_of([rint("n_routed_experts", 2, 8)], [rint("num_local_experts", 2, 8)]),
+                   solar_top_k, pick("n_shared_experts", 1, 2),
+                   pick("routed_scaling_factor", 1.0, 2.5)],
+    "granite_swa": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
+                    windows()],
+    "cohere": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), flag("use_qk_norm"),
+               nullable("num_key_value_heads")],
+    "cohere2": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
+                windows(), pick("sliding_window_pattern", 1, 2, 3, 4)],
+    # stablelm: head_dim is not read (hidden_size // heads), nor partial_rotary_factor's shape.
+    "stablelm": [*DENSE, HEAD_DIM, flag("use_qkv_bias"), flag("qk_layernorm"),
+                 flag("use_parallel_residual"), pick("partial_rotary_factor", 0.25, 0.5)],
 }
 #: gpt-sw3 is GPT2Config and GPT2LMHeadModel under another model_type.
 VARIANT_FIELDS["gpt-sw3"] = VARIANT_FIELDS["gpt2"]

@@ -16,11 +16,16 @@ from paramcalc.errors import FieldValueError
 
 
 class QKNorm(str, Enum):
-    """Norms on queries and keys: none, one per head (size head_dim) or one over all heads."""
+    """Norms on queries and keys: none, one shared by the heads (size head_dim), one over all
+    heads, or a scale of each head's own."""
 
     NONE = "none"
     PER_HEAD = "per_head"
     FULL = "full"
+    STACKED = "stacked"
+    """Each head its own scale, stored as one (heads, head_dim) tensor (Cohere's q_norm)."""
+    SEPARATE = "separate"
+    """Each head its own norm module of head_dim (StableLM's q_layernorm.norms.{h})."""
 
 
 def linear(role: str, inputs: int, outputs: int, bias: bool, ctx: Context,
@@ -116,6 +121,8 @@ class Attention(Spec):
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:
             records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
+        for role, heads in (("q_norm", self.num_attention_heads), ("k_norm", self.kv_heads)):
+            records += self.headwise_norm(role, heads, hd, ctx)
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
                                  ctx.tower))
@@ -132,6 +139,18 @@ class Attention(Spec):
     def value_width(self, hidden: int) -> int:
         """Width of one value head."""
         return self.v_head_dim or self.width(hidden)
+
+    def headwise_norm(self, role: str, heads: int, hd: int, ctx: Context) -> list[Record]:
+        """The scales of a q/k norm that gives every head its own (stacked or separate)."""
+        if self.qk_norm is QKNorm.SEPARATE:
+            return [n for h in range(heads)
+                    for n in ctx.norm(f"{role}.norms.{h}", hd, self.qk_norm_type)]
+        kind = self.qk_norm_type or ctx.norm_type
+        if self.qk_norm is not QKNorm.STACKED or kind is NormType.NONE:
+            return []
+        # CohereLayerNorm((heads, head_dim)): one 2-D weight (and bias) for all the heads.
+        leaves = ("weight", "bias") if kind is NormType.LAYERNORM else ("weight",)
+        return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
         """Values cached per token: K and V of every key/value head."""

@@ -7,12 +7,12 @@ experts are one stacked record per projection, as transformers 5.23 stores them
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from paramcalc.core.context import Context
-from paramcalc.core.records import Group, Linear, Record
+from paramcalc.core.records import Group, Linear, Param, Record
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -38,10 +38,15 @@ class MLP(Spec):
     """Width of the hidden layer."""
     bias: bool = False
     """Both projections have biases."""
+    activation_scalars: tuple[Annotated[str, Field(max_length=64)], ...] = ()
+    """Learned scalars of the activation, each of shape (1,), under `act_fn` (Apertus's xIELU:
+    alpha_p, alpha_n)."""
 
     def records(self, ctx: Context) -> list[Record]:
-        """up_proj and down_proj."""
-        return mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+        """up_proj and down_proj, and the activation's learned scalars."""
+        records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+        return records + [Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
+                          for name in self.activation_scalars]
 
 
 class GatedMLP(Spec):
