@@ -155,7 +155,7 @@ def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
     device = find_gpu(gpu)
     arch, counted = load_counted(source, overrides)
     forward = forward_flops(counted, arch, batch, seq, encoder_seq)
-    show(flops_report(counted.name, forward, Approximations.of(counted, arch, seq),
+    show(flops_report(counted, forward, Approximations.of(counted, arch, seq),
                       training_compute(counted, forward, tokens), device, mfu or DEFAULT_MFU),
          fmt)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import TYPE_CHECKING
 
 import click
@@ -14,9 +13,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@cache
 def stdout_console() -> Console:
-    """The Rich console for tables on stdout (colour only on a terminal)."""
+    """A Rich console for tables on stdout (colour only on a terminal), sized to it now."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
