@@ -14,9 +14,9 @@ COUNT_PATTERN = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([KMBGT]?)\s*$",
 
 @dataclass(frozen=True)
 class Expectation:
-    """An expected total with the absolute slack allowed around it."""
+    """An expected total (a whole number) with the absolute slack allowed around it."""
 
-    value: Fraction
+    value: int
     slack: Fraction
 
     def holds(self, actual: int) -> bool:
@@ -24,17 +24,18 @@ class Expectation:
         return abs(actual - self.value) <= self.slack
 
 
-def parse_count(raw: int | str, where: str) -> tuple[Fraction, Fraction]:
+def parse_count(raw: int | str, where: str) -> tuple[int, Fraction]:
     """Read `6738415616`, `6,738,415,616` or `6.74B`; return the value and its rounding slack.
 
     A figure with a unit carries its precision: `6.74B` stands for anything that rounds to it,
-    so the slack is half a unit of its last digit. A plain integer is exact.
+    so the slack is half a unit of its last digit. A plain integer is exact. The value is a
+    whole number of parameters: `1.5` or `1.2345K` is refused.
     """
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
                          "expected_total")
     if isinstance(raw, int):
-        return Fraction(raw), Fraction(0)
+        return raw, Fraction(0)
     match = COUNT_PATTERN.match(raw)
     if not match:
         raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
@@ -43,7 +44,10 @@ def parse_count(raw: int | str, where: str) -> tuple[Fraction, Fraction]:
     scale = SCALES[unit]
     decimals = len(digits.partition(".")[2])
     slack = Fraction(scale, 2 * 10**decimals) if unit else Fraction(0)
-    return Fraction(digits) * scale, slack
+    value = Fraction(digits) * scale
+    if value.denominator != 1:
+        raise InputError(where, f"{raw!r} is not a whole number of parameters", "expected_total")
+    return value.numerator, slack
 
 
 def parse_tolerance(raw: int | float | str | None, where: str) -> Fraction | None:
@@ -67,8 +71,12 @@ def parse_tolerance(raw: int | float | str | None, where: str) -> Fraction | Non
 
 def expectation(expected: int | str, tolerance: int | float | str | None, where: str,
                 ) -> Expectation:
-    """Combine an expected total and a tolerance into the slack a check allows."""
+    """Combine an expected total and a tolerance into the slack a check allows.
+
+    An explicit tolerance is the tolerance (`7B` with `tolerance: 1%` allows 1% of 7B, not
+    the 0.5B that 7B's own precision would); only without one does a figure with a unit hold
+    for any count that rounds to it.
+    """
     value, rounding = parse_count(expected, where)
     relative = parse_tolerance(tolerance, where)
-    slack = rounding if relative is None else max(rounding, relative * value)
-    return Expectation(value, slack)
+    return Expectation(value, rounding if relative is None else relative * value)
