@@ -6,8 +6,12 @@ name (from the command's own JSON, or from the files it was given) whole on one 
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -193,3 +197,63 @@ def test_names_are_never_read_as_markup(tmp_path: Path) -> None:
     path.write_text("base: gpt2\nname: '[/bold]x [bold]y'\nexpected_total: 124439808\n")
     assert "[/bold]x [bold]y: 124,439,808 parameters" in table("count", str(path))
     assert str(path) in table("check", str(path), width=200)
+
+
+def csv_rows(*args: str) -> list[list[str]]:
+    """The CSV output of `paramcalc ARGS -f csv`, parsed."""
+    return list(csv.reader(io.StringIO(table(*args, "-f", "csv"))))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["count", "gpt2", "--layers"],
+        ["memory", "llama-3-8b"],
+        ["flops", "mixtral-8x7b"],
+        ["diff", "gpt2", "gpt2-medium"],
+    ],
+)
+def test_csv_is_one_table(args: list[str]) -> None:
+    """A report with sections is one long table: one header, four fields on every row."""
+    rows = csv_rows(*args)
+    assert rows[0] == ["table", "row", "column", "value"]
+    assert all(len(row) == 4 for row in rows)
+    assert ["table", "row", "column", "value"] not in rows[1:]
+
+
+def test_count_layers_csv_carries_every_layer_and_tensor() -> None:
+    """gpt2 --layers as CSV: 12 blocks of 7,087,872 and tensors that add up to the total."""
+    rows = csv_rows("count", "gpt2", "--layers")
+    # attention 4 x 768^2 + 4 x 768 biases... as GPT-2 has them: c_attn 768 x 2304 + 2304,
+    # c_proj 768^2 + 768; MLP 768 x 3072 + 3072 and 3072 x 768 + 768; two layer norms of 2 x 768
+    block = (768 * 2304 + 2304) + (768 * 768 + 768) + (768 * 3072 + 3072) + (3072 * 768 + 768)
+    block += 2 * 2 * 768
+    assert block == 7_087_872
+    totals = [r[3] for r in rows if r[0] == "layers" and r[2] == "total"]
+    assert totals == [str(block)] * 12
+    tensors = sum(int(r[3]) for r in rows if r[0] == "tensors" and r[2] == "parameters")
+    assert tensors == 124_439_808
+
+
+def test_csv_shares_are_plain_decimals() -> None:
+    """Shares are decimals such as 0.00030858292549 (38,400 of 124,439,808), never 3.1e-04."""
+    rows = {r[0]: r for r in csv_rows("count", "gpt2")}
+    assert rows["norm"][3] == "0.00030858292549"
+    assert Fraction(rows["norm"][3]) == pytest.approx(Fraction(38_400, 124_439_808), rel=1e-11)
+    groups = ["embedding", "attention", "feedforward", "norm", "output"]
+    assert all("e" not in rows[g][3].lower() for g in groups)
+
+
+def test_sweep_refuses_a_suffix_it_does_not_write(tmp_path: Path) -> None:
+    """`sweep -o x.yaml` is refused (exit 2) and writes nothing; `-o x.json` writes JSON."""
+    from click.testing import CliRunner
+
+    from paramcalc.cli import main
+
+    grid = ["sweep", "--base", "gpt2", "--grid", "num_hidden_layers=1..2"]
+    result = CliRunner().invoke(main, [*grid, "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2
+    assert "sweep writes CSV or JSON, not '.yaml' files" in result.stderr
+    assert not (tmp_path / "x.yaml").exists()
+    assert CliRunner().invoke(main, [*grid, "-o", str(tmp_path / "x.json")]).exit_code == 0
+    assert len(json.loads((tmp_path / "x.json").read_text())) == 2

@@ -66,11 +66,23 @@ def counted(grid: Sweep) -> Iterator[Row]:
             yield row
 
 
+#: The formats sweep writes, by the suffix of the -o file.
+SUFFIXES = {".csv": "csv", ".json": "json"}
+
+
 def output_format(fmt: str | None, output: Path | None) -> str:
-    """--format, else the output file's suffix, else CSV."""
+    """--format, else the output file's suffix (.csv or .json), else CSV; another suffix
+    (x.yaml) is refused rather than filled with CSV."""
     if fmt:
         return fmt
-    return "json" if output is not None and output.suffix.lower() == ".json" else "csv"
+    if output is None or not output.suffix:
+        return "csv"
+    if output.suffix.lower() not in SUFFIXES:
+        from paramcalc.errors import InputError
+
+        raise InputError(str(output), f"sweep writes CSV or JSON, not {output.suffix!r} files; "
+                                      "name it .csv or .json, or give --format")
+    return SUFFIXES[output.suffix.lower()]
 
 
 @click.command()

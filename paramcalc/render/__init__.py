@@ -27,7 +27,8 @@ class Report:
     `rows` hold exact values (ints stay ints); renderers decide how to print them.
     `bar` names a column holding a share in [0, 1] that the terminal table draws as a bar.
     `secondary` names the columns a narrow terminal moves under each row first; `footer_at`
-    the column the footer's figures start in (default: the first numeric one).
+    the column the footer's figures start in (default: the first numeric one); `key` the
+    table's short name where one CSV holds several tables (default: the title).
     """
 
     title: str
@@ -40,6 +41,7 @@ class Report:
     sections: list[Report] = field(default_factory=list)
     secondary: tuple[str, ...] = ()
     footer_at: str | None = None
+    key: str | None = None
 
     def footer_column(self) -> int:
         """Where footer figures line up under the rows' figures: the column `footer_at` names,

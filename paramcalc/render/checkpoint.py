@@ -50,10 +50,10 @@ def checkpoint_report(ckpt: Checkpoint, tensors: bool = False) -> Report:
     report = Report(f"{ckpt.where}: {total:,} elements ({human(total)}) in {len(ckpt.tensors)} "
                     f"tensors, {files} file{'s' if files != 1 else ''}",
                     ("group", "elements", "human", "share"), rows, data, footer=footer,
-                    bar="share")
+                    bar="share", key="groups")
     report.sections.append(Report("per dtype", ("dtype", "tensors", "elements", "bytes"),
                                   [(d, e["tensors"], e["elements"], e["bytes"])
-                                   for d, e in data["dtypes"].items()], data=None))
+                                   for d, e in data["dtypes"].items()], data=None, key="dtypes"))
     if data["unknown"]:
         report.notes.append(f"{len(data['unknown'])} tensors match no name pattern (unknown): "
                             + ", ".join(data["unknown"][:5])
@@ -65,7 +65,7 @@ def checkpoint_report(ckpt: Checkpoint, tensors: bool = False) -> Report:
         report.sections.append(Report(
             "per tensor", ("tensor", "group", "dtype", "shape", "elements"),
             [(t.name, classify(t.name), t.dtype, " x ".join(map(str, t.shape)), t.size)
-             for t in ckpt.tensors], data=None))
+             for t in ckpt.tensors], data=None, secondary=("shape", "dtype"), key="tensors"))
     return report
 
 
@@ -94,16 +94,18 @@ def compare_report(c: Comparison, architecture: str, checkpoint: str) -> Report:
                  "ok" if total["architecture"] == total["checkpoint"] else "DIFFERS"))
     verdict = "agree" if c.ok else "DIFFER"
     report = Report(f"{architecture} vs {checkpoint}: {verdict} ({c.style} naming)",
-                    ("group", "architecture", "checkpoint", "difference", "match"), rows, data)
+                    ("group", "architecture", "checkpoint", "difference", "match"), rows, data,
+                    key="groups")
     if c.differences:
         report.sections.append(Report(
             f"{len(c.differences)} tensors differ",
             ("paramcalc path", "checkpoint name", "architecture", "checkpoint", "why"),
             [(", ".join(d.paths) or "-", d.stored_name or "-", d.expected, d.stored, d.reason)
-             for d in c.differences], data=None))
+             for d in c.differences], data=None, secondary=("checkpoint name",),
+            key="differences"))
     if c.explained:
         report.sections.append(Report(
             f"{len(c.explained)} stored tensors explained", ("checkpoint name", "elements", "why"),
-            [(e.name, e.size, e.reason) for e in c.explained], data=None))
+            [(e.name, e.size, e.reason) for e in c.explained], data=None, key="explained"))
     return report
 

@@ -44,7 +44,7 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     report = Report(f"{m.name}: memory, weights in {s.dtype.value}, batch {s.batch} x "
                     f"{s.seq:,} tokens", ("item", "bytes", "human"), rows, memory_data(m, gpu),
                     footer=[("weights + KV cache", m.inference_bytes,
-                             human_bytes(m.inference_bytes))])
+                             human_bytes(m.inference_bytes))], key="memory")
     if m.weights.group_size:
         report.sections.append(quantization_section(m))
         report.notes.append(quantization_note(m))
@@ -67,7 +67,7 @@ def quantization_section(m: MemoryEstimate) -> Report:
              ("weights", w.quantized_parameters + w.scales + w.kept_parameters, w.bytes)]
     rows = [(part, values, n, human_bytes(n)) for part, values, n in parts]
     return Report(f"weight-only quantization, group size {w.group_size}",
-                  ("part", "values", "bytes", "human"), rows, None)
+                  ("part", "values", "bytes", "human"), rows, None, key="quantization")
 
 
 def quantization_note(m: MemoryEstimate) -> str:
@@ -92,7 +92,7 @@ def cache_section(m: MemoryEstimate) -> Report:
     total = m.cache.self_attention_bytes
     return Report("KV cache by layer kind", ("layers", "count", "tokens kept", "bytes", "human"),
                   rows, None, footer=[("self-attention cache", total, human_bytes(total))],
-                  footer_at="bytes")
+                  footer_at="bytes", key="kv_cache")
 
 
 def training_section(m: MemoryEstimate) -> Report:
@@ -112,7 +112,7 @@ def training_section(m: MemoryEstimate) -> Report:
     if split:
         columns += ("per device", "human/device", "split")
     title = f"training states: {s.recipe.value}, ZeRO stage {s.zero} over {s.devices} device(s)"
-    return Report(title, columns, rows, None, secondary=("bytes/param", "split"))
+    return Report(title, columns, rows, None, secondary=("bytes/param", "split"), key="training")
 
 
 def activation_section(m: MemoryEstimate) -> Report:
@@ -127,7 +127,7 @@ def activation_section(m: MemoryEstimate) -> Report:
                (f"{model}, full recomputation", a.total_recomputed)]
     return Report(f"activations per device, micro-batch {s.batch} x {s.seq:,} (Korthikanti "
                   "et al. 2022)", ("activations", "bytes", "human"),
-                  [bytes_row(label, n) for label, n in figures], None)
+                  [bytes_row(label, n) for label, n in figures], None, key="activations")
 
 
 def gpu_memory_section(m: MemoryEstimate, gpu: GPU) -> Report:
@@ -137,7 +137,7 @@ def gpu_memory_section(m: MemoryEstimate, gpu: GPU) -> Report:
             ("devices for weights + KV cache", gpu.devices_for(m.inference_bytes), ""),
             bytes_row("training per device, full recomputation", train),
             ("training fits on each device", "yes" if train <= gpu.memory_bytes else "no", "")]
-    return Report(gpu.label, ("item", "value", "human"), rows, None)
+    return Report(gpu.label, ("item", "value", "human"), rows, None, key="gpu")
 
 
 def memory_notes(m: MemoryEstimate) -> list[str]:
@@ -169,7 +169,7 @@ def flops_report(counted: Breakdown, f: ForwardFlops, approx: Approximations,
     rows = [(label, value, human_flops(value)) for label, value in figures]
     data = flops_data(f, approx, train, gpu, mfu, counted.total, counted.active)
     report = Report(f"{counted.name}: FLOPs, batch {f.batch} x {f.seq:,} tokens",
-                    ("quantity", "FLOPs", "human"), rows, data)
+                    ("quantity", "FLOPs", "human"), rows, data, key="flops")
     report.sections += [approximation_section(approx, token, counted),
                         training_compute_section(train, gpu, mfu, counted)]
     report.notes += ["a matmul costs 2mnk; lookups, norms, activations and softmax cost 0, as in "
@@ -199,7 +199,7 @@ def approximation_section(approx: Approximations, token: Fraction, counted: Brea
         rows.append(("6N, training (N = total parameters)", six_n_total,
                      Fraction(six_n_total) / (3 * token)))
     return Report("classic approximations per token", ("estimate", "FLOPs", "of exact"), rows,
-                  None)
+                  None, key="approximations")
 
 
 def training_compute_section(train: TrainingCompute, gpu: GPU | None, mfu: Fraction,
@@ -225,7 +225,8 @@ def training_compute_section(train: TrainingCompute, gpu: GPU | None, mfu: Fract
         hours = train.gpu_hours(gpu.bf16_flops, mfu)
         rows.append((f"GPU-hours ({gpu.name}, {float(mfu):.0%} MFU, 6 N_active T)",
                      round(hours), f"{float(hours):,.1f} h"))
-    return Report("training compute", ("quantity", "value", "human"), rows, None)
+    return Report("training compute", ("quantity", "value", "human"), rows, None,
+                  key="training_compute")
 
 
 def overview_report(count_data: dict[str, Any], m: MemoryEstimate, f: ForwardFlops,

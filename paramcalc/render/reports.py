@@ -53,6 +53,7 @@ def count_report(b: Breakdown, layers: bool = False) -> Report:
         data=breakdown_data(b, layers),
         footer=footer,
         bar="share",
+        key="groups",
     )
     if b.tied_embeddings:
         report.notes.append("input and output embeddings are tied: counted once, in embedding "
@@ -68,7 +69,7 @@ def layers_section(b: Breakdown) -> Report:
     rows = [(f"{layer.stack}.{layer.index}", layer.kind, *(layer.groups[g] for g in GROUPS),
              layer.total) for layer in b.layers()]
     columns = ("layer", "kind", *(g.value for g in GROUPS), "total")
-    return Report("per layer", columns, rows, data=None)
+    return Report("per layer", columns, rows, data=None, key="layers")
 
 
 def tensors_section(b: Breakdown) -> Report:
@@ -76,7 +77,8 @@ def tensors_section(b: Breakdown) -> Report:
     rows = [(t.path, t.group.value, " x ".join(map(str, t.shape))
              + (f" (x{t.copies} experts)" if t.copies > 1 else ""), t.size)
             for t in b.enumeration.tensors()]
-    return Report("per tensor", ("tensor", "group", "shape", "parameters"), rows, data=None)
+    return Report("per tensor", ("tensor", "group", "shape", "parameters"), rows, data=None,
+                  secondary=("shape",), key="tensors")
 
 
 def presets_report(entries: list[tuple[str, Breakdown, str | None]]) -> Report:
