@@ -70,8 +70,10 @@ def test_diff_names_whole_at_80_columns(tmp_path: Path, monkeypatch: pytest.Monk
     assert_whole(out, [str(a), str(b), *figures])
 
 
-def test_compare_names_whole_at_80_columns(tmp_path: Path) -> None:
-    """`compare` with differing tensors: every paramcalc path and checkpoint name whole."""
+def test_compare_names_whole_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`compare` with differing tensors: every paramcalc path and checkpoint name whole; the
+    checkpoint's absolute path shown relative to the current folder."""
+    monkeypatch.chdir(tmp_path)
     config = tmp_path / "tiny.yaml"
     config.write_text("".join(f"{k}: {v}\n" for k, v in TINY_LLAMA.items()))
     write_safetensors(tmp_path / "model.safetensors", llama_tensors(layers=1))
@@ -81,6 +83,7 @@ def test_compare_names_whole_at_80_columns(tmp_path: Path) -> None:
     names += [d["checkpoint_name"] for d in differences["differences"] if d["checkpoint_name"]]
     assert names
     assert_whole(out, names)
+    assert out.startswith("tiny vs model.safetensors: DIFFER")
 
 
 @pytest.mark.parametrize("width", [1, 5, 12, 20])

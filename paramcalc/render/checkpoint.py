@@ -7,7 +7,7 @@ from typing import Any
 from paramcalc.calculator import GROUPS
 from paramcalc.compare import Comparison
 from paramcalc.naming import BUFFER, UNKNOWN, classify
-from paramcalc.render import Report
+from paramcalc.render import Report, shown_path
 from paramcalc.render.reports import share
 from paramcalc.render.units import human
 from paramcalc.sources.safetensors import Checkpoint
@@ -47,7 +47,7 @@ def checkpoint_report(ckpt: Checkpoint, tensors: bool = False) -> Report:
         footer.append(("parameters (less buffers)", data["parameters"]))
     footer.append(("bytes on disk", data["bytes_on_disk"]))
     files = len(ckpt.files)
-    report = Report(f"{ckpt.where}: {total:,} elements ({human(total)}) in {len(ckpt.tensors)} "
+    report = Report(f"{shown_path(ckpt.where)}: {total:,} elements ({human(total)}) in {len(ckpt.tensors)} "
                     f"tensors, {files} file{'s' if files != 1 else ''}",
                     ("group", "elements", "human", "share"), rows, data, footer=footer,
                     bar="share", key="groups")
@@ -93,7 +93,7 @@ def compare_report(c: Comparison, architecture: str, checkpoint: str) -> Report:
                  total["checkpoint"] - total["architecture"],
                  "ok" if total["architecture"] == total["checkpoint"] else "DIFFERS"))
     verdict = "agree" if c.ok else "DIFFER"
-    report = Report(f"{architecture} vs {checkpoint}: {verdict} ({c.style} naming)",
+    report = Report(f"{architecture} vs {shown_path(checkpoint)}: {verdict} ({c.style} naming)",
                     ("group", "architecture", "checkpoint", "difference", "match"), rows, data,
                     key="groups")
     if c.differences:
