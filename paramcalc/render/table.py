@@ -226,10 +226,8 @@ def layout(report: Report, width: int, glyphs: Glyphs = UNICODE) -> Text:
 
 def render_rich(report: Report) -> str:
     """Render the report for stdout: its width, its encoding, colour only on a terminal."""
-    from paramcalc.cli.output import stdout_console
+    from paramcalc.cli.output import stdout_console, stdout_encoding
 
     console: Console = stdout_console()
-    text = layout(report, console.width, glyphs_for(console.encoding))
-    with console.capture() as capture:
-        console.print(text, soft_wrap=True)
-    return capture.get()
+    console.print(layout(report, console.width, glyphs_for(stdout_encoding())), soft_wrap=True)
+    return str(console.file.getvalue())  # type: ignore[attr-defined]
