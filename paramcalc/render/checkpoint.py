@@ -47,8 +47,8 @@ def checkpoint_report(ckpt: Checkpoint, tensors: bool = False) -> Report:
         footer.append(("parameters (less buffers)", data["parameters"]))
     footer.append(("bytes on disk", data["bytes_on_disk"]))
     files = len(ckpt.files)
-    report = Report(f"{shown_path(ckpt.where)}: {total:,} elements ({human(total)}) in {len(ckpt.tensors)} "
-                    f"tensors, {files} file{'s' if files != 1 else ''}",
+    report = Report(f"{shown_path(ckpt.where)}: {total:,} elements ({human(total)}) in "
+                    f"{len(ckpt.tensors)} tensors, {files} file{'s' if files != 1 else ''}",
                     ("group", "elements", "human", "share"), rows, data, footer=footer,
                     bar="share", key="groups")
     report.sections.append(Report("per dtype", ("dtype", "tensors", "elements", "bytes"),
