@@ -8,8 +8,11 @@ from typing import Any
 
 from paramcalc.errors import InputError, describe
 
-#: Architecture files are a few kB; anything much larger is not one.
+#: Architecture files are a few kB; anything much larger is not one. A config.json with a
+#: large label table may reach a few MB; YAML, read by a pure-Python parser at about 1 MB/s,
+#: is held to less.
 MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_YAML_BYTES = 1024 * 1024
 
 
 def read_text(path: Path) -> str:
@@ -103,6 +106,9 @@ def parse_mapping(path: Path) -> dict[str, Any]:
     text = read_text(path)
     if not text.strip():
         raise InputError(where, "file is empty")
+    if path.suffix != ".json" and len(text) > MAX_YAML_BYTES:
+        raise InputError(where, f"YAML file is over the {MAX_YAML_BYTES:,}-character limit "
+                                "(an architecture file is a few kB)")
     data = parse_json(text, where) if path.suffix == ".json" else parse_yaml(text, where)
     if data is None:
         raise InputError(where, "file holds no fields (only comments or blank lines)")
