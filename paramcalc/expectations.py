@@ -6,10 +6,16 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from paramcalc.errors import InputError
+from paramcalc.errors import InputError, describe
 
 SCALES = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9, "T": 10**12}
 COUNT_PATTERN = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([KMBGT]?)\s*$", re.IGNORECASE)
+#: Digits of a count or a share: more is no model's size, and Fraction would build a huge
+#: integer from a long exponent (1e99999999) before anything could refuse it.
+MAX_DIGITS = 30
+SHARE_PATTERN = re.compile(
+    rf"\s*(\d{{1,{MAX_DIGITS}}}(\.\d{{0,{MAX_DIGITS}}})?|\.\d{{1,{MAX_DIGITS}}})"
+    rf"([eE][-+]?\d{{1,3}})?(/\d{{1,{MAX_DIGITS}}})?\s*%?\s*")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ def parse_count(raw: int | str, where: str) -> tuple[int, Fraction]:
         raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
                          "expected_total")
     digits, unit = match.group(1).replace(",", "").replace("_", ""), match.group(2).upper()
+    if len(digits) > MAX_DIGITS + 1:
+        raise InputError(where, f"more than {MAX_DIGITS} digits in {describe(raw)}",
+                         "expected_total")
     scale = SCALES[unit]
     decimals = len(digits.partition(".")[2])
     slack = Fraction(scale, 2 * 10**decimals) if unit else Fraction(0)
@@ -50,22 +59,30 @@ def parse_count(raw: int | str, where: str) -> tuple[int, Fraction]:
     return value.numerator, slack
 
 
+def read_share(text: str) -> Fraction:
+    """Read `0.1%`, `0.001`, `1e-3` or `1/1000` exactly; ValueError for anything else, and
+    for digits or an exponent longer than any share needs."""
+    if not SHARE_PATTERN.fullmatch(text):
+        raise ValueError(text)
+    text = text.strip()
+    if text.endswith("%"):
+        return Fraction(text[:-1].strip()) / 100
+    return Fraction(text)
+
+
 def parse_tolerance(raw: int | float | str | None, where: str) -> Fraction | None:
     """Read a relative tolerance: `0.1%` or a fraction such as 0.001; None when absent."""
     if raw is None:
         return None
     try:
-        if isinstance(raw, str) and raw.strip().endswith("%"):
-            value = Fraction(raw.strip()[:-1]) / 100
-        elif isinstance(raw, bool):
+        if isinstance(raw, bool):
             raise ValueError
-        else:
-            value = Fraction(str(raw))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(where, f"expected a percentage (0.1%) or a fraction, got {raw!r}",
-                         "tolerance") from None
+        value = read_share(raw) if isinstance(raw, str) else Fraction(str(raw))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise InputError(where, f"expected a percentage (0.1%) or a fraction, got "
+                                f"{describe(raw)}", "tolerance") from None
     if not 0 <= value < 1:
-        raise InputError(where, f"must be between 0 and 100%, got {raw!r}", "tolerance")
+        raise InputError(where, f"must be between 0 and 100%, got {describe(raw)}", "tolerance")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.types import Size
 
 #: The base `solve` resizes when none is given, and the fields it varies.
 DEFAULT_BASE = "llama-2-7b"
@@ -56,7 +57,7 @@ def diff(a: str, b: str, overrides: tuple[str, ...], overrides_a: tuple[str, ...
               help="Match window around the target (1%). Default: the target's own precision "
                    "(7B matches 6.5B..7.5B; an integer matches exactly).")
 @click.option("--active", is_flag=True, help="Match active parameters per token (MoE).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--top", type=Size(), default=10, show_default=True,
               help="Shapes to list.")
 @format_option
 def solve(target: str, base: str, overrides: tuple[str, ...], vary: tuple[str, ...],

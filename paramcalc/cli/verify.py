@@ -6,11 +6,12 @@ import click
 
 from paramcalc.cli import EXIT_FAILED
 from paramcalc.cli.options import format_option, set_option, show
+from paramcalc.cli.types import Size
 
 
 @click.command()
-@click.argument("inputs", type=click.IntRange(min=1))
-@click.argument("units", type=click.IntRange(min=1))
+@click.argument("inputs", type=Size())
+@click.argument("units", type=Size())
 @click.option("--bias/--no-bias", default=True, show_default=True, help="Dense adds a bias.")
 @format_option
 def dense(inputs: int, units: int, bias: bool, fmt: str) -> None:
