@@ -171,7 +171,7 @@ def test_flops_names_its_conventions_for_moe() -> None:
     assert f"{6 * counted['active']:,}" in out and f"{6 * counted['total']:,}" in out
     assert f"{20 * counted['active']:,}" in out and f"{20 * counted['total']:,}" in out
     assert "6N, training (N = total parameters)" in out
-    assert "Chinchilla-optimal tokens (20 N_active)" in out
+    assert "Chinchilla tokens, 20 N_active" in out and "Chinchilla tokens, 20 N_total" in out
     flops = data("flops", "mixtral-8x7b")
     assert flops["training"]["chinchilla_tokens_active"] == 20 * counted["active"]
     assert flops["approximations_per_token"]["6N_total"] == 6 * counted["total"]

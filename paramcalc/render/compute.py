@@ -178,7 +178,8 @@ def flops_report(counted: Breakdown, f: ForwardFlops, approx: Approximations,
                      "layers run the router and k experts per token",
                      "Kaplan et al. 2020, table 1: 2N_non-embedding + 2 n_layer n_ctx d_attn, "
                      "over active parameters; Chinchilla-optimal: 20 tokens per parameter "
-                     "(Hoffmann et al. 2022), counted over all parameters"]
+                     "(Hoffmann et al. 2022), counted over all parameters (N_total); "
+                     "GPU-hours: 6 N_active T at the MFU"]
     if counted.active != counted.total:
         report.notes.append("mixture of experts: N_active is what one token passes through, "
                             "N_total every expert; both are shown where a convention needs N")
@@ -208,22 +209,22 @@ def training_compute_section(train: TrainingCompute, gpu: GPU | None, mfu: Fract
     chinchilla = train.tokens == train.chinchilla_tokens
     moe = counted.active != counted.total
     rows: list[tuple[str, Any, str]] = [
-        ("tokens T" + (" (Chinchilla-optimal, total)" if chinchilla else ""), train.tokens,
+        ("tokens T" + (" (Chinchilla-optimal)" if chinchilla else ""), train.tokens,
          human(train.tokens)),
         ("6 N_active T", train.six_n_t, human_flops(train.six_n_t))]
     if moe:
         six_n_total_t = 6 * counted.total * train.tokens
         rows.append(("6 N_total T", six_n_total_t, human_flops(six_n_total_t)))
     rows += [("3 x forward per token x T", whole(train.exact), human_flops(train.exact)),
-             ("Chinchilla-optimal tokens (20 N_total)", train.chinchilla_tokens,
+             ("Chinchilla tokens, 20 N_total", train.chinchilla_tokens,
               human(train.chinchilla_tokens))]
     if moe:
         active_tokens = CHINCHILLA_TOKENS_PER_PARAMETER * counted.active
-        rows.append(("Chinchilla-optimal tokens (20 N_active)", active_tokens,
+        rows.append(("Chinchilla tokens, 20 N_active", active_tokens,
                      human(active_tokens)))
     if gpu:
         hours = train.gpu_hours(gpu.bf16_flops, mfu)
-        rows.append((f"GPU-hours ({gpu.name}, {float(mfu):.0%} MFU, 6 N_active T)",
+        rows.append((f"GPU-hours ({gpu.name}, {float(mfu):.0%} MFU)",
                      round(hours), f"{float(hours):,.1f} h"))
     return Report("training compute", ("quantity", "value", "human"), rows, None,
                   key="training_compute")
