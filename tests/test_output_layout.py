@@ -260,3 +260,11 @@ def test_sweep_refuses_a_suffix_it_does_not_write(tmp_path: Path) -> None:
     assert not (tmp_path / "x.yaml").exists()
     assert CliRunner().invoke(main, [*grid, "-o", str(tmp_path / "x.json")]).exit_code == 0
     assert len(json.loads((tmp_path / "x.json").read_text())) == 2
+
+
+def test_control_characters_in_names_are_shown_escaped(tmp_path: Path) -> None:
+    """A name holding a terminal escape or a newline prints escaped, on one line."""
+    path = tmp_path / "m.yaml"
+    path.write_text('base: gpt2\nname: "\\e[31mred\\nx"\n')
+    first = table("count", str(path)).splitlines()[0]
+    assert first == "\\x1b[31mred\\nx: 124,439,808 parameters (124M)"

@@ -5,7 +5,8 @@ number is never split across lines. A table wider than the terminal gives up, in
 the length of its bars, the bars, the columns that are 0 in every row (said once, under the
 table), the report's secondary columns, then columns from the right; a cell that leaves its row
 is printed under it as `column: value`. A cell wider than the terminal stays whole and
-overflows. Lines carry no trailing spaces, and every string is plain text, never Rich markup.
+overflows. Lines carry no trailing spaces, and every string is plain text, never Rich markup,
+with control characters (a terminal escape in a model's name) shown escaped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
+from paramcalc.errors import printable
 from paramcalc.render import Report
 from paramcalc.render.units import cell
 
@@ -137,8 +139,8 @@ class TableLayout:
 
     def __init__(self, report: Report, width: int, glyphs: Glyphs) -> None:
         self.report, self.width, self.glyphs = report, width, glyphs
-        self.body = [[cell(v) for v in row] for row in report.rows]
-        self.foot = [[cell(v) for v in row] for row in report.footer_rows()]
+        self.body = [[printable(cell(v)) for v in row] for row in report.rows]
+        self.foot = [[printable(cell(v)) for v in row] for row in report.footer_rows()]
         self.right = [
             any(is_numeric(row[i]) for row in report.rows) for i in range(len(report.columns))
         ]
@@ -167,7 +169,7 @@ class TableLayout:
         only inside a value too long for a line."""
         room = self.width - BELOW
         pairs = [
-            glued(f"{self.report.columns[i]}: {cells[i]}", room)
+            glued(f"{printable(self.report.columns[i])}: {cells[i]}", room)
             for i in self.plan.below
             if cells[i]
         ]
@@ -176,7 +178,7 @@ class TableLayout:
 
     def lines(self) -> list[Text]:
         """Header, rule, rows, then the footer after a blank line."""
-        names = list(self.report.columns)
+        names = [printable(name) for name in self.report.columns]
         full = row_width(self.widths, self.plan.shown, self.plan.bar) + 1
         out = [
             self.line(names, style="bold"),
@@ -202,7 +204,7 @@ class TableLayout:
 
 def titled(report: Report, width: int, glyphs: Glyphs) -> list[Text]:
     """A report's title, wrapped at the terminal's width, a blank line and its table."""
-    title = [Text(line, style="italic") for line in wrapped(report.title, width)]
+    title = [Text(line, style="italic") for line in wrapped(printable(report.title), width)]
     return [*title, Text(), *TableLayout(report, width, glyphs).lines()]
 
 
@@ -214,7 +216,7 @@ def layout(report: Report, width: int, glyphs: Glyphs = UNICODE) -> Text:
     notes = [
         Text(line, style="dim")
         for note in report.notes
-        for line in wrapped(f"note: {note}", width, "", " " * len("note: "))
+        for line in wrapped(f"note: {printable(note)}", width, "", " " * len("note: "))
     ]
     if notes:
         blocks.append(notes)
