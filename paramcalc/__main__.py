@@ -46,6 +46,8 @@ def run() -> None:
 
 def flush_stdout(code: int | str | None) -> int | str | None:
     """Flush stdout; when it cannot be written, say so once and return exit code 2."""
+    if sys.stdout is None:  # closed (`>&-`): a command that wrote to it has said so
+        return code
     try:
         sys.stdout.flush()
     except OSError as exc:

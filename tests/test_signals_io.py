@@ -164,6 +164,27 @@ def test_a_full_disk_on_o_is_exit_2_and_one_line() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "args", [["count", "gpt2"], ["sweep", "--base", "gpt2", "--grid", "num_hidden_layers=1..3"]]
+)
+def test_a_closed_stdout_is_exit_2_and_one_line(args: list[str]) -> None:
+    """stdout closed (`>&-`): one line saying so, exit 2, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "paramcalc", *args],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "paramcalc: error: stdout: cannot write: it is closed\n",
+    )
+
+
 def test_o_into_a_missing_folder_is_exit_2(tmp_path: Path) -> None:
     """-o in a folder that does not exist: one line naming the file, nothing created."""
     target = tmp_path / "no" / "such" / "x.yaml"

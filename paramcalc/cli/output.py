@@ -49,15 +49,23 @@ def writing(where: str) -> Iterator[None]:
         raise OutputError(where, f"cannot write: {exc.strerror or exc}") from None
 
 
+def stdout() -> TextIO:
+    """The stream output goes to; a closed stdout (`>&-`) is an error, exit 2."""
+    if sys.stdout is None:
+        raise OutputError("stdout", "cannot write: it is closed")
+    return sys.stdout
+
+
 def emit(text: str) -> None:
     """Write rendered output to stdout as it is; what its encoding lacks is escaped."""
+    out = stdout()
     encoding = stdout_encoding()
     try:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         text = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
     with writing("stdout"):
-        click.echo(text, nl=False)
+        click.echo(text, file=out, nl=False)
 
 
 def refuse_overwriting(output: Path, source: str, what: str = "SOURCE") -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -104,7 +103,7 @@ def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: st
     --grid num_hidden_layers=16..48 -o sweep.csv`. Points no model can have (heads that do
     not divide the width) are skipped, with a warning.
     """
-    from paramcalc.cli.output import atomic_file, refuse_overwriting, warn, writing
+    from paramcalc.cli.output import atomic_file, refuse_overwriting, stdout, warn, writing
     from paramcalc.errors import InputError
     from paramcalc.sweep import Sweep, parse_axis
 
@@ -120,7 +119,7 @@ def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: st
     rows = itertools.chain([first], rows)
     if output is None:
         with writing("stdout"):
-            write(rows, grid.names, sys.stdout)
+            write(rows, grid.names, stdout())
     else:
         with atomic_file(output) as out:
             write(rows, grid.names, out)
