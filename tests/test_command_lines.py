@@ -30,6 +30,7 @@ SOURCES = [
     "configs",
     "no/such/file.yaml",
     "-",
+    "x" * 5000,
 ]
 SIZES = [
     "1",

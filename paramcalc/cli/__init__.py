@@ -34,8 +34,13 @@ def shortened(message: str) -> str:
 class Main(click.Group):
     """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2."""
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         """Parse the group's own options; a bad one is one line, as a command's is."""
         from click.exceptions import NoArgsIsHelpError
 
@@ -62,6 +67,14 @@ class Main(click.Group):
             # A bad option of a command is one line too, naming the command.
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
             error(f"{where}: {shortened(exc.format_message())}")
+            ctx.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            # A path the system refuses (a name too long, a folder it may not read) where no
+            # loader caught it: bad input, said as one line.
+            from paramcalc.errors import printable
+
+            where = shortened(printable(str(exc.filename))) if exc.filename else "paramcalc"
+            error(f"{where}: {exc.strerror or exc}")
             ctx.exit(EXIT_BAD_INPUT)
 
 
