@@ -23,6 +23,14 @@ class InputError(ParamcalcError):
         super().__init__(printable(": ".join(p for p in (where, field, message) if p)))
 
 
+class OutputError(ParamcalcError):
+    """Output that cannot be written: a full disk, a folder that is not there, stdout closed."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where, self.message = where, message
+        super().__init__(printable(f"{where}: {message}"))
+
+
 class FieldValueError(ValueError):
     """A cross-field rule broken by one field; pydantic keeps it, so the message can name it."""
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from paramcalc.errors import InputError
-from paramcalc.schema import Architecture
+from paramcalc.schema import MAX_LAYERS, Architecture
 
 #: FFN ratios tried before the base's exact one: SwiGLU's 2/3 x 4 (Shazeer 2020, Llama's
 #: `multiple_of` rounding) and the classic 4 (Vaswani et al. 2017).
@@ -142,9 +142,9 @@ class Shaper:
         size asked for over the base's: depth and width grow alike at a constant aspect ratio).
         """
         b, value = self.base, self.base_value(name)
-        if name == "num_hidden_layers":
-            centre = max(1, round(value * scale))
-            depths = list(range(max(1, centre // 4), 4 * centre + 1))
+        if name == "num_hidden_layers":  # within the schema's depths, whatever the target
+            centre = min(max(1, round(value * scale)), MAX_LAYERS)
+            depths = list(range(max(1, centre // 4), min(4 * centre, MAX_LAYERS) + 1))
             return spread(depths, centre, MAX_DEPTHS)
         if name == "num_attention_heads":
             group = 1 if b.kv_heads == 1 else value // b.kv_heads

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from paramcalc.calculator import count
-from paramcalc.errors import InputError
+from paramcalc.errors import InputError, describe
 from paramcalc.expectations import parse_count, parse_tolerance
 from paramcalc.schema import DESCRIPTION_FIELDS, Architecture
 from paramcalc.shaping import VARIABLE, Shaper, resolved
@@ -82,10 +82,10 @@ def parse_target(raw: str, tolerance: str | None) -> Target:
     try:
         value, slack = parse_count(raw, "--target")
     except InputError:
-        raise InputError("--target", f"expected a count such as 7B or 6738415616, got {raw!r}"
-                         ) from None
+        raise InputError("--target", "expected a count such as 7B or 6738415616, got "
+                                     f"{describe(raw)}") from None
     if value <= 0:
-        raise InputError("--target", f"must be positive, got {raw!r}")
+        raise InputError("--target", f"must be positive, got {describe(raw)}")
     relative = parse_tolerance(tolerance, "--tolerance") if tolerance is not None else None
     if relative is not None:
         slack = relative * value

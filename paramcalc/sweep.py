@@ -23,7 +23,7 @@ from typing import Annotated, Any, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from paramcalc.calculator import GROUPS, Group, count, group_sums, idle_size
-from paramcalc.errors import FieldValueError, InputError
+from paramcalc.errors import FieldValueError, InputError, describe
 from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, suggest_field
 from paramcalc.shaping import repeat_pattern
 
@@ -32,7 +32,9 @@ MAX_POINTS = 10_000_000
 #: Per-depth profiles kept while sweeping (one per combination of the other fields).
 PROFILE_CACHE = 65_536
 DEPTH = "num_hidden_layers"
-AXIS_PATTERN = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*(?::\s*(-?\d+)\s*)?$")
+#: START..STOP[:STEP], each an integer of at most 19 digits (a field is at most 2**63 - 1).
+AXIS_PATTERN = re.compile(
+    r"^\s*(-?\d{1,19})\s*\.\.\s*(-?\d{1,19})\s*(?::\s*(-?\d{1,19})\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class Axis:
     def values(self) -> range:
         """Every value of the field on the grid."""
         return range(self.start, self.stop + 1, self.step)
+
+    @property
+    def points(self) -> int:
+        """How many values the field takes (len() of a range over 2**63 values overflows)."""
+        return (self.stop - self.start) // self.step + 1
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,8 @@ def parse_axis(text: str) -> Axis:
         raise InputError("--grid", f"unknown field{hint}", name)
     match = AXIS_PATTERN.match(spec)
     if not match:
-        raise InputError("--grid", f"expected START..STOP[:STEP] with integers, got {spec!r}",
-                         name)
+        raise InputError("--grid", "expected START..STOP[:STEP] with integers of at most 19 "
+                                   f"digits, got {describe(spec)}", name)
     start, stop, step = (int(g) if g is not None else 1 for g in match.groups())
     if step <= 0:
         raise InputError("--grid", f"STEP must be a positive integer, got {step}", name)
@@ -107,7 +114,7 @@ def check_axes(axes: list[Axis]) -> None:
     for name in seen:
         if seen.count(name) > 1:
             raise InputError("--grid", "given more than once", name)
-    points = math.prod(len(a.values()) for a in axes)
+    points = math.prod(a.points for a in axes)
     if points > MAX_POINTS:
         raise InputError("--grid", f"{points:,} points (at most {MAX_POINTS:,})")
     for a in axes:
@@ -158,7 +165,7 @@ class Sweep:
         self.names = tuple(a.field for a in axes)
         depths = next((a.values() for a in axes if a.field == DEPTH), None)
         self.deepest = depths[-1] if depths else base.num_hidden_layers
-        self.points = math.prod(len(a.values()) for a in axes)
+        self.points = math.prod(a.points for a in axes)
         self.skipped = 0
         self.first_skip: str | None = None
         self.profiles: dict[tuple[tuple[str, int], ...], Profile] = {}

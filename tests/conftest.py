@@ -22,6 +22,38 @@ def reference_models() -> list[dict[str, Any]]:
     return json.loads((DATA / "reference_models.json").read_text())
 
 
+def table(*args: str, width: int = 80, code: int = 0) -> str:
+    """The table output of `paramcalc ARGS` on a terminal `width` columns wide."""
+    from click.testing import CliRunner
+
+    from paramcalc.cli import main
+
+    result = CliRunner(env={"COLUMNS": str(width)}).invoke(main, list(args),
+                                                          catch_exceptions=False)
+    assert result.exit_code == code, result.stderr
+    return result.stdout
+
+
+def data(*args: str) -> Any:
+    """The JSON output of `paramcalc ARGS -f json`, whatever its exit code."""
+    from click.testing import CliRunner
+
+    from paramcalc.cli import main
+
+    result = CliRunner().invoke(main, [*args, "-f", "json"], catch_exceptions=False)
+    return json.loads(result.stdout)
+
+
+def assert_whole(out: str, names: list[str], width: int = 80) -> None:
+    """Every name is on one line, no line is wider than `width`, none ends in spaces."""
+    lines = out.splitlines()
+    for name in names:
+        assert any(name in line for line in lines), f"{name!r} is broken or missing:\n{out}"
+    for line in lines:
+        assert line == line.rstrip(), f"trailing spaces: {line!r}"
+        assert len(line) <= width, f"wider than {width}: {line!r}"
+
+
 @pytest.fixture
 def runner() -> Any:
     """A click CliRunner whose result keeps stdout and stderr apart."""

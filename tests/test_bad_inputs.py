@@ -56,6 +56,8 @@ CASES: dict[str, tuple[str, ...]] = {
     "recursive-alias.yaml": ("alias refers to the node that contains it",),
     "deep-nesting.yaml": ("nested too deeply",),
     "deep-nesting.json": ("nested too deeply",),
+    "merge-key-twice.yaml": ("line 5, column 3", "duplicate merge key '<<'"),
+    "layer-types-mappings.yaml": ("layer_types.0:", "{'a': 1}"),
     # -- Hugging Face config.json -----------------------------------------------------------
     "hf-json-syntax.json": ("invalid JSON at line 3, column 2",),
     "hf-not-an-object/config.json": ("top level must be a mapping", "got a list"),

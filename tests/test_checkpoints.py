@@ -7,13 +7,24 @@ is the product of shapes written here, not something paramcalc computed.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import LAYERS, TINY_LLAMA, TINY_TOTAL, F, H, V, llama_tensors, write_safetensors
+from conftest import (
+    DTYPE_BYTES,
+    LAYERS,
+    TINY_LLAMA,
+    TINY_TOTAL,
+    F,
+    H,
+    V,
+    llama_tensors,
+    write_safetensors,
+)
 from paramcalc.cli import main
 
 
@@ -83,8 +94,9 @@ def write_shards(folder: Path, index: bool) -> dict[str, tuple[str, list[int]]]:
         write_safetensors(folder / shard, {n: tensors[n] for n in members})
     if index:
         weight_map = {n: shard for shard, members in shards.items() for n in members}
+        total_size = sum(DTYPE_BYTES[dtype] * math.prod(shape) for dtype, shape in tensors.values())
         (folder / "model.safetensors.index.json").write_text(json.dumps(
-            {"metadata": {"total_size": 0}, "weight_map": weight_map}))
+            {"metadata": {"total_size": total_size}, "weight_map": weight_map}))
     return tensors
 
 

@@ -144,7 +144,7 @@ def test_llama_2_7b_forward_flops(runner: CliRunner) -> None:
     assert data["training_flops_per_token"] == 3 * data["forward_flops_per_token"]
     non_embedding = LLAMA_2_7B_N - LLAMA_2_7B_EMBEDDING
     assert data["approximations_per_token"] == {
-        "2N": 2 * LLAMA_2_7B_N, "6N": 6 * LLAMA_2_7B_N,
+        "2N": 2 * LLAMA_2_7B_N, "6N": 6 * LLAMA_2_7B_N, "6N_total": 6 * LLAMA_2_7B_N,
         "kaplan_forward": 2 * non_embedding + 2 * 32 * s * 4096}
     assert matmul == LLAMA_2_7B_N - LLAMA_2_7B_EMBEDDING - LLAMA_2_7B_NORM
 

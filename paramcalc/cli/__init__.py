@@ -7,6 +7,7 @@ Commands import pydantic and Rich inside their bodies, so `paramcalc --help` sta
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import click
@@ -20,10 +21,38 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: A word of a usage error longer than this is a user's value, shortened in the message.
+MAX_WORD = 80
+LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
+def shortened(message: str) -> str:
+    """A message with each over-long word (a value of thousands of characters) abbreviated."""
+    return LONG_WORD.sub(lambda m: f"{m[0][:40]}...({len(m[0]):,} characters)", message)
 
 
 class Main(click.Group):
     """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the group's own options; a bad one is one line, as a command's is."""
+        from click.exceptions import NoArgsIsHelpError
+
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            from paramcalc.cli.output import error
+
+            error(f"{info_name}: {shortened(exc.format_message())}")
+            raise click.exceptions.Exit(EXIT_BAD_INPUT) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; bad input or usage becomes one line on stderr and exit 2."""
@@ -37,7 +66,15 @@ class Main(click.Group):
         except click.UsageError as exc:
             # A bad option of a command is one line too, naming the command.
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            error(f"{where}: {exc.format_message()}")
+            error(f"{where}: {shortened(exc.format_message())}")
+            ctx.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            # A path the system refuses (a name too long, a folder it may not read) where no
+            # loader caught it: bad input, said as one line.
+            from paramcalc.errors import printable
+
+            where = shortened(printable(str(exc.filename))) if exc.filename else "paramcalc"
+            error(f"{where}: {exc.strerror or exc}")
             ctx.exit(EXIT_BAD_INPUT)
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.types import Size, TokenCount, Utilization
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,52 +19,14 @@ RECIPES = ["fp32", "bf16-mixed", "bf16-adam8bit"]
 DEFAULT_MFU = Fraction(2, 5)
 
 
-class TokenCount(click.ParamType):
-    """A whole number of tokens: `300000000000`, `300_000_000_000`, `300B` or `1.4T`."""
-
-    name = "COUNT"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None,
-                ) -> int:
-        """Read the figure exactly; refuse one that is not a positive whole number."""
-        from paramcalc.expectations import COUNT_PATTERN, SCALES
-
-        match = COUNT_PATTERN.match(str(value))
-        if match:
-            digits = match.group(1).replace(",", "").replace("_", "")
-            tokens = Fraction(digits) * SCALES[match.group(2).upper()]
-            if tokens.denominator == 1 and tokens > 0:
-                return tokens.numerator
-        self.fail(f"expected a positive whole number such as 300B or 1.4T, got {value!r}",
-                  param, ctx)
-
-
-class Utilization(click.ParamType):
-    """A model FLOPs utilization: `40%` or `0.4`, above 0 and at most 1."""
-
-    name = "MFU"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None,
-                ) -> Fraction:
-        """Read the share exactly."""
-        text = str(value).strip()
-        try:
-            share = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            share = Fraction(-1)
-        if not 0 < share <= 1:
-            self.fail(f"expected a share such as 40% or 0.4, got {value!r}", param, ctx)
-        return share
-
-
 def shape_options(func: F) -> F:
     """`--batch`, `--seq` and `--encoder-seq`: the tokens a forward pass sees."""
     flags = [
-        click.option("--batch", "-b", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--batch", "-b", type=Size(), default=1, show_default=True,
                      help="Sequences in the batch (a micro-batch, for training memory)."),
-        click.option("--seq", "-s", type=click.IntRange(min=1), default=2048, show_default=True,
+        click.option("--seq", "-s", type=Size(), default=2048, show_default=True,
                      help="Tokens per sequence (decoder tokens of an encoder-decoder)."),
-        click.option("--encoder-seq", type=click.IntRange(min=1),
+        click.option("--encoder-seq", type=Size(),
                      help="Encoder tokens of an encoder-decoder (default: --seq)."),
     ]
     for flag in reversed(flags):
@@ -105,15 +68,15 @@ def find_gpu(name: str | None) -> Any:
 @dtype_option
 @click.option("--kv-dtype", type=click.Choice(DTYPES),
               help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).")
-@click.option("--quant-group-size", type=click.IntRange(min=1), metavar="N",
+@click.option("--quant-group-size", type=Size(), metavar="N",
               help="Quantize only the blocks' projection weights, with one fp16 scale per N "
                    "inputs per row (GPTQ/AWQ layout); needs --dtype fp8, int8 or int4.")
 @shape_options
 @click.option("--recipe", type=click.Choice(RECIPES), default="bf16-mixed", show_default=True,
               help="Training precision recipe for the model states.")
-@click.option("--gpus", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--gpus", type=Size(), default=1, show_default=True,
               help="Data-parallel devices that ZeRO partitions over.")
-@click.option("--zero", type=click.IntRange(0, 3), default=0, show_default=True,
+@click.option("--zero", type=Size(0, 3), default=0, show_default=True,
               help="ZeRO stage: 1 optimizer states, 2 and gradients, 3 and weights.")
 @gpu_option
 @format_option
@@ -155,7 +118,7 @@ def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
     device = find_gpu(gpu)
     arch, counted = load_counted(source, overrides)
     forward = forward_flops(counted, batch, seq, encoder_seq)
-    show(flops_report(counted.name, forward, Approximations.of(counted, seq),
+    show(flops_report(counted, forward, Approximations.of(counted, seq),
                       training_compute(counted, forward, tokens), device, mfu or DEFAULT_MFU),
          fmt)
 

@@ -10,15 +10,12 @@ from paramcalc.cli.options import load_source, set_option
 
 
 def write_output(text: str, output: Path, source: str) -> None:
-    """Write the file -o names, refusing to overwrite the source it was converted from."""
-    from paramcalc.errors import InputError
+    """Write the file -o names whole (or not at all), never over the source it converts."""
+    from paramcalc.cli.output import atomic_file, refuse_overwriting
 
-    if Path(source).exists() and output.exists() and output.resolve() == Path(source).resolve():
-        raise InputError(str(output), "is the SOURCE being converted; choose another -o file")
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(output), f"cannot write: {exc.strerror}") from None
+    refuse_overwriting(output, source)
+    with atomic_file(output) as out:
+        out.write(text)
 
 
 @click.command()

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from paramcalc.cli.options import format_option, set_option, show
+from paramcalc.cli.types import Size
 
 #: Command-line flags that describe an architecture when no SOURCE is given.
 FLAG_FIELDS = {
@@ -26,13 +27,13 @@ FLAG_FIELDS = {
 def architecture_flags(func: Any) -> Any:
     """The flags of `count` that describe an architecture without a file."""
     flags = [
-        click.option("--vocab-size", type=click.IntRange(min=1), help="Vocabulary size."),
-        click.option("--hidden-size", type=click.IntRange(min=1), help="Model width."),
-        click.option("--num-layers", type=click.IntRange(min=1), help="Transformer blocks."),
-        click.option("--heads", type=click.IntRange(min=1), help="Attention heads."),
-        click.option("--kv-heads", type=click.IntRange(min=1), help="Key/value heads (GQA)."),
-        click.option("--head-dim", type=click.IntRange(min=1), help="Width of one head."),
-        click.option("--intermediate-size", type=click.IntRange(min=1), help="FFN width."),
+        click.option("--vocab-size", type=Size(), help="Vocabulary size."),
+        click.option("--hidden-size", type=Size(), help="Model width."),
+        click.option("--num-layers", type=Size(), help="Transformer blocks."),
+        click.option("--heads", type=Size(), help="Attention heads."),
+        click.option("--kv-heads", type=Size(), help="Key/value heads (GQA)."),
+        click.option("--head-dim", type=Size(), help="Width of one head."),
+        click.option("--intermediate-size", type=Size(), help="FFN width."),
         click.option("--ffn-ratio", help="FFN width as a ratio of the width (4, 8/3)."),
         click.option("--gated/--no-gated", default=None, help="Gated FFN (SwiGLU)."),
         click.option("--tied/--untied", default=None, help="Tie input and output embeddings."),

@@ -5,22 +5,44 @@ from __future__ import annotations
 import click
 
 from paramcalc.cli.options import format_option, load_flat, load_source, set_option, show
+from paramcalc.cli.types import Size
 
 #: The base `solve` resizes when none is given, and the fields it varies.
 DEFAULT_BASE = "llama-2-7b"
 DEFAULT_VARY = ("num_hidden_layers", "hidden_size")
 
 
+def changed_name(source: str, overrides: tuple[str, ...]) -> str:
+    """How diff names a side: its source, shown relative, with the overrides it was given."""
+    from paramcalc.render import shown_path
+
+    changes = ", ".join(pair.strip() for pair in overrides)
+    return f"{shown_path(source)} ({changes})" if changes else shown_path(source)
+
+
 @click.command()
 @click.argument("a")
 @click.argument("b")
+@set_option
+@click.option("--set-a", "overrides_a", multiple=True, metavar="FIELD=VALUE",
+              help="Override a field of A only (repeatable).")
+@click.option("--set-b", "overrides_b", multiple=True, metavar="FIELD=VALUE",
+              help="Override a field of B only (repeatable).")
 @format_option
-def diff(a: str, b: str, fmt: str) -> None:
-    """Compare two sources: counts by group and fields side by side, B - A with its sign."""
+def diff(a: str, b: str, overrides: tuple[str, ...], overrides_a: tuple[str, ...],
+         overrides_b: tuple[str, ...], fmt: str) -> None:
+    """Compare two sources: counts by group and fields side by side, B - A with its sign.
+
+    --set changes both sides, --set-a and --set-b one side each (after --set), e.g.
+    `paramcalc diff llama-2-7b llama-2-7b --set-b num_hidden_layers=40`.
+    """
     from paramcalc.diff import diff as compare
     from paramcalc.render.design import diff_report
 
-    show(diff_report(compare(load_source(a, ()), load_source(b, ()), a, b)), fmt)
+    sides = [(a, overrides + overrides_a), (b, overrides + overrides_b)]
+    (arch_a, name_a), (arch_b, name_b) = [(load_source(source, given), changed_name(source, given))
+                                          for source, given in sides]
+    show(diff_report(compare(arch_a, arch_b, name_a, name_b)), fmt)
 
 
 @click.command()
@@ -35,7 +57,7 @@ def diff(a: str, b: str, fmt: str) -> None:
               help="Match window around the target (1%). Default: the target's own precision "
                    "(7B matches 6.5B..7.5B; an integer matches exactly).")
 @click.option("--active", is_flag=True, help="Match active parameters per token (MoE).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--top", type=Size(), default=10, show_default=True,
               help="Shapes to list.")
 @format_option
 def solve(target: str, base: str, overrides: tuple[str, ...], vary: tuple[str, ...],

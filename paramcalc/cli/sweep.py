@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -66,11 +66,23 @@ def counted(grid: Sweep) -> Iterator[Row]:
             yield row
 
 
+#: The formats sweep writes, by the suffix of the -o file.
+SUFFIXES = {".csv": "csv", ".json": "json"}
+
+
 def output_format(fmt: str | None, output: Path | None) -> str:
-    """--format, else the output file's suffix, else CSV."""
+    """--format, else the output file's suffix (.csv or .json), else CSV; another suffix
+    (x.yaml) is refused rather than filled with CSV."""
     if fmt:
         return fmt
-    return "json" if output is not None and output.suffix.lower() == ".json" else "csv"
+    if output is None or not output.suffix:
+        return "csv"
+    if output.suffix.lower() not in SUFFIXES:
+        from paramcalc.errors import InputError
+
+        raise InputError(str(output), f"sweep writes CSV or JSON, not {output.suffix!r} files; "
+                                      "name it .csv or .json, or give --format")
+    return SUFFIXES[output.suffix.lower()]
 
 
 @click.command()
@@ -91,21 +103,26 @@ def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: st
     --grid num_hidden_layers=16..48 -o sweep.csv`. Points no model can have (heads that do
     not divide the width) are skipped, with a warning.
     """
-    from paramcalc.cli.output import warn
+    from paramcalc.cli.output import atomic_file, refuse_overwriting, stdout, warn, writing
     from paramcalc.errors import InputError
     from paramcalc.sweep import Sweep, parse_axis
 
     axes = [parse_axis(text) for text in grids]
-    grid = Sweep(load_flat(base, overrides, "--base"), axes)
     write = WRITERS[output_format(fmt, output)]
+    if output is not None:
+        refuse_overwriting(output, base, "--base")
+    grid = Sweep(load_flat(base, overrides, "--base"), axes)
     rows = counted(grid)
-    if output is None:
-        write(rows, grid.names, sys.stdout)
-    else:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            write(rows, grid.names, out)
-    if grid.skipped == grid.points:
+    first = next(rows, None)  # nothing is written until one point is known to be valid
+    if first is None:
         raise InputError("--grid", f"no point of the grid is a valid model ({grid.first_skip})")
+    rows = itertools.chain([first], rows)
+    if output is None:
+        with writing("stdout"):
+            write(rows, grid.names, stdout())
+    else:
+        with atomic_file(output) as out:
+            write(rows, grid.names, out)
     if grid.skipped:
         warn(f"skipped {grid.skipped:,} of {grid.points:,} points that no model has "
              f"(first: {grid.first_skip})")

@@ -6,11 +6,12 @@ import click
 
 from paramcalc.cli import EXIT_FAILED
 from paramcalc.cli.options import format_option, set_option, show
+from paramcalc.cli.types import Size
 
 
 @click.command()
-@click.argument("inputs", type=click.IntRange(min=1))
-@click.argument("units", type=click.IntRange(min=1))
+@click.argument("inputs", type=Size())
+@click.argument("units", type=Size())
 @click.option("--bias/--no-bias", default=True, show_default=True, help="Dense adds a bias.")
 @format_option
 def dense(inputs: int, units: int, bias: bool, fmt: str) -> None:
@@ -37,7 +38,7 @@ def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, .
     from paramcalc.calculator import count
     from paramcalc.cli.options import load_source
     from paramcalc.dense import dense_formula_counts
-    from paramcalc.render import Report
+    from paramcalc.render.reports import models_report, verify_report
     from paramcalc.sources.presets import preset_names
 
     reports = []
@@ -49,16 +50,9 @@ def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, .
             from paramcalc.keras_check import keras_counts
 
             columns["keras"] = keras_counts(counted)
-        from paramcalc.render.reports import verify_report
-
         reports.append(verify_report(arch.name or source, columns))
     ok = all(r.data["ok"] for r in reports)
-    if len(reports) == 1:
-        show(reports[0], fmt)
-    else:
-        title = "all derivations agree" if ok else "derivations DIFFER"
-        show(Report(f"{len(reports)} models: {title}", reports[0].columns, [],
-                    {"ok": ok, "models": [r.data for r in reports]}, sections=reports), fmt)
+    show(reports[0] if len(reports) == 1 else models_report(reports), fmt)
     if not ok:
         ctx.exit(EXIT_FAILED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -24,20 +25,29 @@ class Report:
     """What a command shows: a table of rows for people, and `data` for machines.
 
     `rows` hold exact values (ints stay ints); renderers decide how to print them.
-    `bar` names a column holding a share in [0, 1] that the Rich table draws as a bar.
+    `bar` names a column holding a share in [0, 1] that the terminal table draws as a bar.
+    `secondary` names the columns a narrow terminal moves under each row first; `footer_at`
+    the column the footer's figures start in (default: the first numeric one); `key` the
+    table's short name where one CSV holds several tables (default: the title).
     """
 
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     data: Any
-    footer: list[tuple[str, Any]] = field(default_factory=list)
+    footer: list[tuple[Any, ...]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bar: str | None = None
     sections: list[Report] = field(default_factory=list)
+    secondary: tuple[str, ...] = ()
+    footer_at: str | None = None
+    key: str | None = None
 
     def footer_column(self) -> int:
-        """The first numeric column, where footer figures line up under the rows' figures."""
+        """Where footer figures line up under the rows' figures: the column `footer_at` names,
+        else the first numeric one."""
+        if self.footer_at is not None:
+            return self.columns.index(self.footer_at)
         if self.rows:
             for i, value in enumerate(self.rows[0][1:], start=1):
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -45,10 +55,23 @@ class Report:
         return 1
 
     def footer_rows(self) -> list[list[Any]]:
-        """The footer as full-width rows: label first, figure under the first numeric column."""
+        """The footer as full-width rows: label first, its figures from the first numeric
+        column on (a count, then its human units)."""
         rows = []
-        for label, value in self.footer:
-            row: list[Any] = [""] * len(self.columns)
-            row[0], row[self.footer_column()] = label, value
-            rows.append(row)
+        at = self.footer_column()
+        for label, *values in self.footer:
+            row: list[Any] = [label, *[""] * (len(self.columns) - 1)]
+            row[at : at + len(values)] = values
+            rows.append(row[: len(self.columns)])
         return rows
+
+
+def shown_path(path: str) -> str:
+    """A path as a table shows it: relative to the current folder when it lies inside it."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative

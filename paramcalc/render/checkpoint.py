@@ -7,7 +7,7 @@ from typing import Any
 from paramcalc.checkpoint_count import CheckpointCount, Stored
 from paramcalc.compare import Comparison
 from paramcalc.naming import classify
-from paramcalc.render import Report
+from paramcalc.render import Report, shown_path
 from paramcalc.render.reports import share
 from paramcalc.render.units import human
 
@@ -109,17 +109,19 @@ def compare_report(c: Comparison, architecture: str, checkpoint: str) -> Report:
                  total["checkpoint"] - total["architecture"],
                  "ok" if total["architecture"] == total["checkpoint"] else "DIFFERS"))
     verdict = "agree" if c.ok else "DIFFER"
-    report = Report(f"{architecture} vs {checkpoint}: {verdict} ({c.style} naming)",
-                    ("group", "architecture", "checkpoint", "difference", "match"), rows, data)
+    report = Report(f"{architecture} vs {shown_path(checkpoint)}: {verdict} ({c.style} naming)",
+                    ("group", "architecture", "checkpoint", "difference", "match"), rows, data,
+                    key="groups")
     if c.differences:
         report.sections.append(Report(
             f"{len(c.differences)} tensors differ",
             ("tensor", "checkpoint name", "architecture", "checkpoint", "why"),
             [(d.name or "-", d.stored_name or "-", d.expected, d.stored, d.reason)
-             for d in c.differences], data=None))
+             for d in c.differences], data=None, secondary=("checkpoint name",),
+            key="differences"))
     if c.explained:
         report.sections.append(Report(
             f"{len(c.explained)} stored tensors explained", ("checkpoint name", "elements", "why"),
-            [(e.name, e.size, e.reason) for e in c.explained], data=None))
+            [(e.name, e.size, e.reason) for e in c.explained], data=None, key="explained"))
     return report
 

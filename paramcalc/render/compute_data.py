@@ -120,11 +120,16 @@ def memory_data(m: MemoryEstimate, gpu: GPU | None) -> dict[str, Any]:
 
 
 def flops_data(f: ForwardFlops, approx: Approximations, train: TrainingCompute,
-               gpu: GPU | None, mfu: Fraction) -> dict[str, Any]:
-    """Everything `paramcalc flops` computes; FlopCounterMode's figure is `forward_flops`."""
+               gpu: GPU | None, mfu: Fraction, total: int, active: int) -> dict[str, Any]:
+    """Everything `paramcalc flops` computes; FlopCounterMode's figure is `forward_flops`.
+
+    `2N`, `6N`, `kaplan_forward` and `6NT` count the active parameters, `chinchilla_tokens`
+    all of them; the `_total` and `_active` keys give the other convention.
+    """
     token = per_token(f)
     data: dict[str, Any] = {
         "batch": f.batch, "seq": f.seq,
+        "parameters": {"total": total, "active": active},
         "forward_flops": f.forward,
         "forward_flops_causal": f.forward_causal,
         "projection_flops": f.projections,
@@ -133,9 +138,12 @@ def flops_data(f: ForwardFlops, approx: Approximations, train: TrainingCompute,
         "forward_flops_per_token": whole(token),
         "training_flops_per_token": whole(TRAINING_MULTIPLIER * token),
         "approximations_per_token": {"2N": approx.two_n, "6N": approx.six_n,
+                                     "6N_total": 6 * total,
                                      "kaplan_forward": approx.kaplan_forward},
         "training": {"tokens": train.tokens, "6NT": train.six_n_t,
+                     "6NT_total": 6 * total * train.tokens,
                      "exact": whole(train.exact), "chinchilla_tokens": train.chinchilla_tokens,
+                     "chinchilla_tokens_active": CHINCHILLA_TOKENS_PER_PARAMETER * active,
                      "chinchilla_tokens_per_parameter": CHINCHILLA_TOKENS_PER_PARAMETER},
     }
     if gpu is not None:

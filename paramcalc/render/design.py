@@ -54,9 +54,9 @@ def diff_report(d: Diff) -> Report:
     notes = [f"{line.name}: {shown_cell(line.a)} in {d.name_a}, {shown_cell(line.b)} in "
              f"{d.name_b}" for line in d.differing_fields()] or ["no field differs"]
     fields_section = Report("fields", ("field", d.name_a, d.name_b, "difference", "change"),
-                            fields, data=None)
+                            fields, data=None, key="fields")
     return Report(title, ("count", *columns[1:]), rows, data, notes=notes,
-                  sections=[fields_section])
+                  sections=[fields_section], key="counts")
 
 
 def shown_cell(value: Any) -> Any:

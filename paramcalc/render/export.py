@@ -1,4 +1,4 @@
-"""SVG and HTML renderers: the Rich table recorded by a console and exported as a document.
+"""SVG and HTML renderers: the terminal table recorded by a console and exported as a document.
 
 Rich is imported inside the functions, so `paramcalc.render.text` can list these renderers
 without slowing the plain formats' start-up.
@@ -14,21 +14,23 @@ from paramcalc.render import Report
 if TYPE_CHECKING:
     from rich.console import Console
 
-#: Bounds on the recorded console's width: the table's own width, within reason.
-MIN_WIDTH, MAX_WIDTH = 40, 200
+#: The width the document is laid out for, and the narrowest document.
+MAX_WIDTH, MIN_WIDTH = 200, 40
 
 
 def recording_console(report: Report) -> Console:
-    """A console sized to the report that records what is printed instead of showing it."""
+    """A console as wide as the report's longest line, recording what is printed."""
+    from rich.cells import cell_len
     from rich.console import Console
 
-    from paramcalc.render.table import renderable
+    from paramcalc.render.table import layout
 
-    probe = Console(file=io.StringIO(), width=MAX_WIDTH)
-    width = probe.measure(renderable(report)).maximum
-    console = Console(file=io.StringIO(), record=True, force_terminal=True,
-                      color_system="truecolor", width=max(MIN_WIDTH, min(width, MAX_WIDTH)))
-    console.print(renderable(report))
+    text = layout(report, MAX_WIDTH)
+    width = max([MIN_WIDTH] + [cell_len(line) for line in text.plain.splitlines()])
+    console = Console(
+        file=io.StringIO(), record=True, force_terminal=True, color_system="truecolor", width=width
+    )
+    console.print(text, soft_wrap=True)
     return console
 
 

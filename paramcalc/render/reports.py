@@ -62,6 +62,7 @@ def count_report(b: Breakdown, layers: bool = False) -> Report:
         data=breakdown_data(b, layers),
         footer=footer,
         bar="share",
+        key="groups",
     )
     if b.tied_embeddings:
         report.notes.append("input and output embeddings are tied: counted once, in embedding "
@@ -87,23 +88,30 @@ def layers_section(b: Breakdown) -> Report:
     rows = [(f"{layer.stack}.{layer.index}", layer.kind, *(layer.groups[g] for g in GROUPS),
              layer.total) for layer in b.layers()]
     columns = ("layer", "kind", *(g.value for g in GROUPS), "total")
-    return Report("per layer", columns, rows, data=None)
+    return Report("per layer", columns, rows, data=None, key="layers")
 
 
 def tensors_section(b: Breakdown) -> Report:
     """One row per tensor: dotted path, group, shape and size."""
     rows = [(t.name, t.group.value, " x ".join(map(str, t.shape)), t.size)
             for t in b.enumeration.tensors()]
-    return Report("per tensor", ("tensor", "group", "shape", "parameters"), rows, data=None)
+    return Report("per tensor", ("tensor", "group", "shape", "parameters"), rows, data=None,
+                  secondary=("shape",), key="tensors")
 
 
 def presets_report(entries: list[tuple[str, Breakdown, str | None]]) -> Report:
     """Every preset with its total, active count and source."""
-    rows = [(name, b.total, human(b.total), b.active, source or "") for name, b, source in entries]
+    rows = [(name, b.total, human(b.total), b.active, short_source(source))
+            for name, b, source in entries]
     data = [{"name": name, "total": b.total, "active": b.active, "source": source}
             for name, b, source in entries]
     return Report(f"{len(entries)} presets", ("name", "total", "human", "active", "source"), rows,
-                  data)
+                  data, secondary=("source",))
+
+
+def short_source(source: str | None) -> str:
+    """A source as a table shows it: Hub addresses as hf.co/... (the Hub's own short domain)."""
+    return (source or "").replace("https://huggingface.co/", "hf.co/")
 
 
 def dense_report(inputs: int, units: int, bias: bool) -> Report:
@@ -132,3 +140,17 @@ def verify_report(name: str, columns: dict[str, dict[Group, int]]) -> Report:
                        for n, t in zip(names, totals, strict=True)}}
     return Report(f"{name}: {'all derivations agree' if ok else 'derivations DIFFER'}",
                   ("group", *names, "match"), rows, data)
+
+
+def models_report(reports: list[Report]) -> Report:
+    """Several models' verifications: one row per model with each derivation's total."""
+    ok = all(r.data["ok"] for r in reports)
+    names = list(reports[0].data["counts"])
+    rows = [(r.data["name"], *(r.data["counts"][n]["total"] for n in names),
+             "ok" if r.data["ok"] else "DIFFERS") for r in reports]
+    title = "all derivations agree" if ok else "derivations DIFFER"
+    report = Report(f"{len(reports)} models: {title}", ("model", *names, "match"), rows,
+                    {"ok": ok, "models": [r.data for r in reports]})
+    report.notes += [f"{r.data['name']}: {row[0]} differs: {', '.join(map(str, row[1:-1]))}"
+                     for r in reports if not r.data["ok"] for row in r.rows if row[-1] != "ok"]
+    return report

@@ -13,6 +13,9 @@ from paramcalc.render import OutputFormat, Report
 from paramcalc.render.export import render_html, render_svg
 from paramcalc.render.units import cell
 
+#: Significant digits of a share written as a decimal in CSV.
+SHARE_DIGITS = 12
+
 
 def plain(value: Any) -> Any:
     """Make a payload JSON/YAML-safe: Fractions become floats, tuples lists, keys strings."""
@@ -37,14 +40,40 @@ def render_yaml(report: Report) -> str:
     return str(yaml.safe_dump(plain(report.data), sort_keys=False, allow_unicode=True))
 
 
+def csv_value(value: Any) -> Any:
+    """A value as CSV holds it: exact integers, shares as plain decimals (never 1.5e-05)."""
+    from decimal import Decimal, localcontext
+
+    if isinstance(value, Fraction):
+        with localcontext() as context:
+            context.prec = SHARE_DIGITS
+            return f"{(Decimal(value.numerator) / Decimal(value.denominator)).normalize():f}"
+    if isinstance(value, float) and "e" in repr(value):
+        return f"{Decimal(repr(value)):f}"
+    return plain(value)
+
+
 def render_csv(report: Report) -> str:
-    """One header row, then one row per table row, values unformatted."""
+    """One table: a header row, then one row per table row (footer included), values exact.
+
+    A report with sections becomes one long table of `table,row,column,value`, a line per
+    filled cell, so that every output is a single table a CSV reader takes whole.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for section in [report, *report.sections]:
-        writer.writerow(section.columns)
-        writer.writerows([plain(list(row)) for row in section.rows])
-        writer.writerows([plain(row) for row in section.footer_rows()])
+    if not report.sections:
+        writer.writerow(report.columns)
+        writer.writerows([[csv_value(v) for v in row] for row in report.rows])
+        writer.writerows([[csv_value(v) for v in row] for row in report.footer_rows()])
+        return out.getvalue()
+    writer.writerow(["table", "row", "column", "value"])
+    for table in [report, *report.sections]:
+        for row in [*table.rows, *table.footer_rows()]:
+            writer.writerows(
+                [table.key or table.title, csv_value(row[0]), column, csv_value(v)]
+                for column, v in zip(table.columns[1:], row[1:], strict=True)
+                if v not in ("", None)
+            )
     return out.getvalue()
 
 

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from paramcalc.errors import InputError, describe, from_validation_error
-from paramcalc.schema import Architecture, Loaded, suggest_field
+from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, Loaded, suggest_field
 
 if TYPE_CHECKING:
     from paramcalc.core.model import ModelFile
 
 #: How deep `base:` chains may go before a cycle is assumed.
 MAX_BASE_DEPTH = 8
+#: Longest rendering of one overridden value in the changed model's name.
+MAX_SHOWN_VALUE = 40
 
 
 def check_field_names(data: Mapping[str, Any], where: str) -> None:
@@ -83,11 +85,11 @@ def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | No
         return build_nested(data, where, overrides, default_name)
     fields = resolve_base(data, where)
     check_field_names(fields, where)
-    if overrides:
-        check_field_names(overrides, "--set")
-        fields = fields | dict(overrides)
     if default_name and "name" not in fields:
         fields["name"] = default_name
+    if overrides:
+        check_field_names(overrides, "--set")
+        fields = changed_identity(fields, overrides) | dict(overrides)
     try:
         return Architecture.model_validate(fields)
     except ValidationError as exc:
@@ -95,6 +97,33 @@ def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | No
         if overrides and error.field in overrides:  # the bad value came from the command line
             error = InputError("--set", error.message, error.field)
         raise error from None
+
+
+def changed_identity(fields: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a model that overrides change: its name says what changed
+    (`llama-2-7b (num_hidden_layers=40)`), its source is marked, and its expected_total and
+    tolerance, which held for the original, are dropped."""
+    changes = [f"{k}={shown_value(v)}" for k, v in overrides.items()
+               if k not in DESCRIPTION_FIELDS and fields.get(k, MISSING) != v]
+    if not changes:
+        return fields
+    fields = {k: v for k, v in fields.items() if k not in ("expected_total", "tolerance")}
+    if isinstance(fields.get("name"), str):
+        fields["name"] = f"{fields['name']} ({', '.join(changes)})"
+    if isinstance(fields.get("source"), str):
+        fields["source"] = f"{fields['source']}; changed: {', '.join(changes)}"
+    return fields
+
+
+MISSING = object()
+
+
+def shown_value(value: Any) -> str:
+    """An overridden value as the name shows it, as --set takes it: `true`, `[a, b]`, `8/3`."""
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= MAX_SHOWN_VALUE else text[:MAX_SHOWN_VALUE - 3] + "..."
 
 
 def apply_overrides(arch: Loaded, overrides: Mapping[str, Any], where: str) -> Loaded:

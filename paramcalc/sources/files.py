@@ -8,8 +8,11 @@ from typing import Any, BinaryIO
 
 from paramcalc.errors import InputError, describe
 
-#: Architecture files are a few kB; anything much larger is not one.
+#: Architecture files are a few kB; anything much larger is not one. A config.json with a
+#: large label table may reach a few MB; YAML, read by a pure-Python parser at about 1 MB/s,
+#: is held to less.
 MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_YAML_BYTES = 1024 * 1024
 
 
 def read_text(path: Path) -> str:
@@ -126,6 +129,9 @@ def parse_text_mapping(text: str, where: str, json_syntax: bool) -> dict[str, An
     """Parse YAML or JSON text whose top level must be a mapping."""
     if not text.strip():
         raise InputError(where, "file is empty")
+    if not json_syntax and len(text) > MAX_YAML_BYTES:
+        raise InputError(where, f"YAML file is over the {MAX_YAML_BYTES:,}-character limit "
+                                "(an architecture file is a few kB)")
     data = parse_json(text, where) if json_syntax else parse_yaml(text, where)
     if data is None:
         raise InputError(where, "file holds no fields (only comments or blank lines)")

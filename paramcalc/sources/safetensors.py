@@ -16,10 +16,12 @@ from math import prod
 from pathlib import Path
 from typing import Any
 
-from paramcalc.errors import InputError
+from paramcalc.errors import InputError, describe
 
 #: The safetensors library refuses headers above 100 MB; a real one is at most a few MB.
 MAX_HEADER_BYTES = 100_000_000
+#: Largest dimension of a tensor (PyTorch shapes are int64), and most dimensions (PyTorch's).
+MAX_DIMENSION, MAX_DIMENSIONS = 2**63 - 1, 64
 #: An index lists one line per tensor: a few MB for the largest models.
 MAX_INDEX_BYTES = 100_000_000
 #: Bits per element of every dtype the format defines (safetensors' `Dtype`).
@@ -128,9 +130,9 @@ def assemble(where: str, files: list[tuple[str, list[StoredTensor], int]]) -> Ch
 def read_index(path: Path) -> Checkpoint:
     """Read a `model.safetensors.index.json` and the headers of the shards it names."""
     where = str(path)
-    weight_map = index_weight_map(path)
+    weight_map, total_size = index_file(path)
     checkpoint = combine(where, [path.parent / name for name in shard_names(weight_map, where)])
-    check_weight_map(weight_map, checkpoint)
+    check_weight_map(weight_map, checkpoint, total_size)
     return checkpoint
 
 
@@ -145,8 +147,10 @@ def shard_names(weight_map: dict[str, str], where: str) -> list[str]:
     return names
 
 
-def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint) -> None:
-    """Every tensor the index maps must be stored in that shard, and nothing else stored."""
+def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint,
+                     total_size: int | None = None) -> None:
+    """Every tensor the index maps must be stored in that shard, nothing else stored, and the
+    index's `metadata.total_size` (when it says one) the bytes the shards' tensors hold."""
     where = checkpoint.where
     stored = {t.name: t.file for t in checkpoint.tensors}
     for name, shard in weight_map.items():
@@ -159,10 +163,20 @@ def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint) -> None
         raise InputError(
             where, f"{stored[extra]} stores {extra!r}, which the index does not list", "weight_map"
         )
+    data_bytes = sum(t.nbytes for t in checkpoint.tensors)
+    if total_size is not None and total_size != data_bytes:
+        raise InputError(where, f"{total_size:,} bytes, but the shards' tensors hold "
+                                f"{data_bytes:,} (a stale index?)", "metadata.total_size")
 
 
 def index_weight_map(path: Path) -> dict[str, str]:
     """The `weight_map` of an index file: tensor name -> shard file name."""
+    return index_file(path)[0]
+
+
+def index_file(path: Path) -> tuple[dict[str, str], int | None]:
+    """The `weight_map` of an index file (tensor name -> shard file name) and the bytes of
+    tensor data its `metadata.total_size` declares, if it does."""
     where = str(path)
     if not path.is_file():
         raise InputError(where, "no such file")
@@ -170,20 +184,30 @@ def index_weight_map(path: Path) -> dict[str, str]:
         raise InputError(where, f"index is over the {MAX_INDEX_BYTES:,}-byte limit")
     data = parse_json_bytes(path.read_bytes(), where)
     weight_map = data.get("weight_map")
-    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
-        raise InputError(where, "expected a mapping of tensor names to shard files", "weight_map")
-    return weight_map
+    if not isinstance(weight_map, dict) or not all(
+            isinstance(v, str) for v in weight_map.values()):
+        raise InputError(where, "expected a mapping of tensor names to shard files",
+                         "weight_map")
+    metadata = data.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise InputError(where, f"expected a mapping, got {describe(metadata)}", "metadata")
+    total_size = metadata.get("total_size")
+    if total_size is not None and not is_count(total_size):
+        raise InputError(where, f"expected a number of bytes, got {describe(total_size)}",
+                         "metadata.total_size")
+    return weight_map, total_size
 
 
 def parse_json_bytes(raw: bytes, where: str) -> dict[str, Any]:
     """Parse a JSON object from bytes, rejecting duplicate keys (the format forbids them)."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        duplicate = next((k for k in keys if keys.count(k) > 1), None)
-        if duplicate is not None:
-            raise InputError(where, f"header names {duplicate!r} twice")
-        return dict(pairs)
+        data = dict(pairs)
+        if len(data) < len(pairs):  # linear: a header may list 100,000 tensors
+            seen: set[str] = set()
+            duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise InputError(where, f"header names {describe(duplicate)} twice")
+        return data
 
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
@@ -191,6 +215,10 @@ def parse_json_bytes(raw: bytes, where: str) -> dict[str, Any]:
         raise InputError(where, f"header is not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise InputError(where, f"header is not JSON: {exc.msg} at offset {exc.pos}") from None
+    except RecursionError:
+        raise InputError(where, "header is not JSON: nested too deeply") from None
+    except ValueError:  # int() refuses more digits than sys.get_int_max_str_digits()
+        raise InputError(where, "header is not JSON: a number with too many digits") from None
     if not isinstance(data, dict):
         raise InputError(where, f"header must be a JSON object, got {type(data).__name__}")
     return data
@@ -229,7 +257,9 @@ def header_length(prefix: bytes, file_size: int, where: str) -> int:
 def parse_header(raw: bytes, data_bytes: int, where: str, file: str) -> list[StoredTensor]:
     """Check a header's JSON against the `data_bytes` of data that follow it in `file`."""
     header = parse_json_bytes(raw, where)
-    header.pop("__metadata__", None)
+    metadata = header.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise InputError(where, f"__metadata__ must map names to strings, got {describe(metadata)}")
     tensors = [stored_tensor(name, entry, where, file) for name, entry in header.items()]
     check_offsets(header, tensors, data_bytes, where)
     return tensors
@@ -241,10 +271,12 @@ def stored_tensor(name: str, entry: Any, file_where: str, file: str) -> StoredTe
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
         raise InputError(where, "expected exactly dtype, shape and data_offsets")
     dtype, shape = entry["dtype"], entry["shape"]
-    if dtype not in DTYPE_BITS:
-        raise InputError(where, f"unknown dtype {dtype!r}")
-    if not isinstance(shape, list) or not all(is_count(d) for d in shape):
-        raise InputError(where, f"shape must be a list of non-negative integers, got {shape!r}")
+    if not isinstance(dtype, str) or dtype not in DTYPE_BITS:
+        raise InputError(where, f"unknown dtype {describe(dtype)}")
+    if not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS or not all(
+            is_count(d) and d <= MAX_DIMENSION for d in shape):
+        raise InputError(where, f"shape must be a list of at most {MAX_DIMENSIONS} integers "
+                                f"from 0 to 2**63 - 1, got {describe(shape)}")
     tensor = StoredTensor(name, dtype, tuple(shape), file)
     if tensor.size * DTYPE_BITS[dtype] % 8:
         raise InputError(where, f"{tensor.size} elements of {dtype} do not fill whole bytes")
@@ -258,17 +290,10 @@ def check_offsets(
     spans = []
     for tensor in tensors:
         offsets = header[tensor.name]["data_offsets"]
-        if not (
-            isinstance(offsets, list)
-            and len(offsets) == 2
-            and all(map(is_count, offsets))
-            and offsets[0] <= offsets[1]
-        ):
-            raise InputError(
-                where,
-                f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
-                f"with 0 <= begin <= end, got {offsets!r}",
-            )
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(is_count, offsets))
+                and offsets[0] <= offsets[1]):
+            raise InputError(where, f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
+                                    f"with 0 <= begin <= end, got {describe(offsets)}")
         if offsets[1] - offsets[0] != tensor.nbytes:
             raise InputError(
                 where,

@@ -16,6 +16,9 @@ import yaml
 
 #: Nodes that aliases may add to a document when expanded; an architecture file needs none.
 MAX_ALIAS_NODES = 10_000
+#: Values (scalars, lists, mappings) in one document: a file has a few dozen fields, and its
+#: longest lists one entry per layer. Composing stops there, so a 1 MB list is refused at once.
+MAX_NODES = 25_000
 #: Characters of one integer or float: int() of a long digit string is slow, and of a
 #: sexagesimal one (1:2:3:...) quadratic.
 MAX_NUMBER_CHARS = 100
@@ -24,11 +27,30 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class StrictSafeLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate and unhashable keys and over-long numbers."""
+    """SafeLoader that rejects duplicate and unhashable keys, over-long numbers and documents
+    of more than MAX_NODES values."""
+
+    composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one value, counting it against MAX_NODES."""
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_NODES:,} values in one document",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, refusing a key that appears twice (last-wins would lose data)."""
+        """Build a mapping, refusing a key that appears twice (last-wins would lose data) and a
+        second merge key `<<` (which one wins would be PyYAML's choice, not the file's)."""
         seen: set[Any] = set()
+        merges = [key for key, _ in node.value if key.tag == MERGE_TAG]
+        if len(merges) > 1:
+            raise yaml.constructor.ConstructorError(
+                None, None, "duplicate merge key '<<'", merges[1].start_mark
+            )
         for key_node, _ in node.value:
             if key_node.tag == MERGE_TAG:
                 continue  # `<<: *defaults`: merged keys may be overridden, as YAML intends
