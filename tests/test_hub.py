@@ -327,7 +327,7 @@ def test_every_command_that_takes_source_takes_a_hub_id(tmp_path: Path) -> None:
         ["convert", REPO_ID],
         ["diff", REPO_ID, "gpt2"],
         ["verify", REPO_ID],
-        ["check", REPO_ID],
+        ["check", REPO_ID, "--allow-missing"],
         ["solve", "--target", "20000", "--base", REPO_ID, "--vary", "num_hidden_layers"],
         ["sweep", "--base", REPO_ID, "--grid", "num_hidden_layers=1..2"],
     ):

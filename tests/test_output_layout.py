@@ -37,7 +37,7 @@ def test_count_layers_shows_every_layer_and_tensor_whole(preset: str) -> None:
     out = table("count", preset, "--layers")
     counted = data("count", preset, "--layers")
     names = [f"{layer['stack']}.{layer['index']}" for layer in counted["layers"]]
-    names += [t["path"] for t in counted["tensors"]] + [
+    names += [t["name"] for t in counted["tensors"]] + [
         f"{t['size']:,}" for t in counted["tensors"]
     ]
     names += [f"{layer['total']:,}" for layer in counted["layers"]]
@@ -48,7 +48,7 @@ def test_count_layers_is_one_row_a_layer_at_80_columns() -> None:
     """The per-layer table fits: one line per block, the zero columns said once beneath it."""
     out = table("count", "llama-2-7b", "--layers")
     per_layer = out.split("per layer")[1].split("per tensor")[0]
-    block_lines = [line for line in per_layer.splitlines() if line.strip().startswith("blocks.")]
+    block_lines = [line for line in per_layer.splitlines() if line.strip().startswith("decoder.")]
     assert len(block_lines) == 32
     # attention 4 x 4096^2, feedforward 3 x 4096 x 11008, two norms of 4096
     per_block = 4 * 4096**2 + 3 * 4096 * 11008 + 2 * 4096
@@ -79,7 +79,7 @@ def test_compare_names_whole_at_80_columns(tmp_path: Path, monkeypatch: pytest.M
     write_safetensors(tmp_path / "model.safetensors", llama_tensors(layers=1))
     out = table("compare", str(config), str(tmp_path / "model.safetensors"), code=1)
     differences = data("compare", str(config), str(tmp_path / "model.safetensors"))
-    names = [n for d in differences["differences"] for n in d["paths"]]
+    names = [d["name"] for d in differences["differences"] if d["name"]]
     names += [d["checkpoint_name"] for d in differences["differences"] if d["checkpoint_name"]]
     assert names
     assert_whole(out, names)

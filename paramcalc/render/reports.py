@@ -88,7 +88,7 @@ def layers_section(b: Breakdown) -> Report:
     rows = [(f"{layer.stack}.{layer.index}", layer.kind, *(layer.groups[g] for g in GROUPS),
              layer.total) for layer in b.layers()]
     columns = ("layer", "kind", *(g.value for g in GROUPS), "total")
-    return Report("per layer", columns, rows, data=None, key="layers")
+    return Report("per layer", columns, rows, data=None, key="layers", secondary=("kind",))
 
 
 def tensors_section(b: Breakdown) -> Report:

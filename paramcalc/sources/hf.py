@@ -17,6 +17,7 @@ from paramcalc.core.model import ModelFile
 from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.schema import Architecture
+from paramcalc.sources.architecture import MISSING, shown_value
 
 
 def families() -> dict[str, Family]:
@@ -65,12 +66,19 @@ def from_config(data: Mapping[str, Any], where: str, default_name: str | None = 
     A family the flat form can say gives an `Architecture`, any other a v2 `ModelFile`.
     """
     family = family_of(data, where)
+    raw = data
     if overrides:
         check_config_keys(family, data, overrides)
         data = {**data, **overrides}
     fields = family.build(HFConfig(data, where, family))
-    fields = {"name": default_name, "source": f"{where} (model_type {family.model_type})",
-              "notes": stored_beyond(family), "naming": family.model_type, **fields}
+    name, source = default_name, f"{where} (model_type {family.model_type})"
+    changes = [f"{k}={shown_value(v)}" for k, v in (overrides or {}).items()
+               if raw.get(k, MISSING) != v]
+    if changes:  # the name says what --set changed, as for a paramcalc file
+        name = f"{name} ({', '.join(changes)})" if name else name
+        source += f"; changed: {', '.join(changes)}"
+    fields = {"name": name, "source": source, "notes": stored_beyond(family),
+              "naming": family.model_type, **fields}
     schema: type[Architecture] | type[ModelFile] = ModelFile if "text" in fields else Architecture
     try:
         return schema.model_validate(fields)
