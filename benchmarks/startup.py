@@ -80,9 +80,13 @@ def main() -> int:
     compile_bytecode()
     py, pc = sys.executable, paramcalc_command()
     pairs = [
-        ("count llama-2-7b --format json", [*pc, "count", "llama-2-7b", "--format", "json"],
-         "import click, pydantic, rich, yaml", [py, "-c", "import click, pydantic, rich, yaml"],
-         1.3),
+        (
+            "count llama-2-7b --format json",
+            [*pc, "count", "llama-2-7b", "--format", "json"],
+            "import click, pydantic, rich, yaml",
+            [py, "-c", "import click, pydantic, rich, yaml"],
+            1.3,
+        ),
         ("paramcalc --help", [*pc, "--help"], "python -c pass", [py, "-c", "pass"], 4.0),
     ]
     print(f"{'command':34} {'cpu s':>8}   {'baseline':36} {'cpu s':>8} {'ratio':>6}  goal")
@@ -92,14 +96,20 @@ def main() -> int:
         ratio = ours / theirs
         ok &= ratio <= goal
         mark = "met" if ratio <= goal else "MISSED"
-        print(f"{name:34} {ours:8.3f}   {base_name:36} {theirs:8.3f} {ratio:6.2f}  "
-              f"<= {goal} {mark}")
+        print(
+            f"{name:34} {ours:8.3f}   {base_name:36} {theirs:8.3f} {ratio:6.2f}  <= {goal} {mark}"
+        )
     if has_transformers():
-        ours, meta = paired_medians([*pc, "count", "llama-2-7b", "--format", "json"],
-                                    [py, "-c", META_COUNT], max(3, runs // 5))
+        ours, meta = paired_medians(
+            [*pc, "count", "llama-2-7b", "--format", "json"],
+            [py, "-c", META_COUNT],
+            max(3, runs // 5),
+        )
         label, ours_label = "transformers on meta device", "paramcalc count (same model)"
-        print(f"{label:34} {meta:8.3f}   {ours_label:36} {ours:8.3f} {meta / ours:6.1f}x "
-              "more CPU than paramcalc")
+        print(
+            f"{label:34} {meta:8.3f}   {ours_label:36} {ours:8.3f} {meta / ours:6.1f}x "
+            "more CPU than paramcalc"
+        )
     return 0 if ok else 1
 
 

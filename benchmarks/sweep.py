@@ -17,8 +17,11 @@ import paramcalc
 from paramcalc.sweep import Sweep, parse_axis
 
 GRIDS = {
-    "hidden x depth x vocab": ["hidden_size=128..12800:128", "num_hidden_layers=1..100",
-                               "vocab_size=32000..32009"],
+    "hidden x depth x vocab": [
+        "hidden_size=128..12800:128",
+        "num_hidden_layers=1..100",
+        "vocab_size=32000..32009",
+    ],
     "hidden x ffn (no depth)": ["hidden_size=128..12800:128", "intermediate_size=1000..1999"],
 }
 BASELINE_COUNTS = 2_000
@@ -46,8 +49,10 @@ def main() -> None:
     print(f"single count (validate + count): {baseline:,.0f}/s")
     for name, grid in GRIDS.items():
         points, rate = points_per_second(base, grid)
-        print(f"sweep {name}: {points:,} points, {rate:,.0f} points/s "
-              f"({100_000 / rate:.1f} s per 100,000; {rate / baseline:.1f}x single counts)")
+        print(
+            f"sweep {name}: {points:,} points, {rate:,.0f} points/s "
+            f"({100_000 / rate:.1f} s per 100,000; {rate / baseline:.1f}x single counts)"
+        )
 
 
 if __name__ == "__main__":

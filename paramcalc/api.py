@@ -41,8 +41,11 @@ def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Loaded:
         return load_source(model, dict(overrides or {}))
     if isinstance(model, Mapping):
         return files.build(model, "mapping", dict(overrides or {}), default_name="custom")
-    raise InputError("paramcalc.load", f"expected a source string, a mapping of fields or an "
-                                       f"Architecture, got {type(model).__name__}")
+    raise InputError(
+        "paramcalc.load",
+        f"expected a source string, a mapping of fields or an "
+        f"Architecture, got {type(model).__name__}",
+    )
 
 
 def count(model: Model, overrides: Mapping[str, Any] | None = None) -> Breakdown:

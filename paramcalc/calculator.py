@@ -80,8 +80,10 @@ class Breakdown:
 
     def layers(self) -> list[LayerCount]:
         """Parameters of each block, in model order (layers may differ: dense vs MoE)."""
-        return [LayerCount(b.stack, i, b.kind, group_sums(b.records))
-                for b, i in self.enumeration.layer_order()]
+        return [
+            LayerCount(b.stack, i, b.kind, group_sums(b.records))
+            for b, i in self.enumeration.layer_order()
+        ]
 
     @property
     def total(self) -> int:
@@ -96,9 +98,11 @@ class Breakdown:
     @cached_property
     def head(self) -> int:
         """Parameters of the language-model heads (untied weights and biases)."""
-        return sum(r.size * n for r, n in self.enumeration.every_record()
-                   if isinstance(r, Linear) and r.group is Group.OUTPUT
-                   and r.stream is not Stream.SEQUENCE)
+        return sum(
+            r.size * n
+            for r, n in self.enumeration.every_record()
+            if isinstance(r, Linear) and r.group is Group.OUTPUT and r.stream is not Stream.SEQUENCE
+        )
 
     @property
     def non_embedding_excluding_head(self) -> int:

@@ -22,8 +22,10 @@ from paramcalc.naming import BUFFER, classify
 from paramcalc.sources.safetensors import Checkpoint, StoredTensor
 
 #: One routed expert stored on its own: `<experts module>.<index>.<projection>.<param>`.
-PER_EXPERT = re.compile(r"^(?P<module>.+)\.(?P<expert>\d+)\.(?P<proj>gate_proj|up_proj|down_proj)"
-                        r"\.(?P<param>weight|bias)$")
+PER_EXPERT = re.compile(
+    r"^(?P<module>.+)\.(?P<expert>\d+)\.(?P<proj>gate_proj|up_proj|down_proj)"
+    r"\.(?P<param>weight|bias)$"
+)
 #: Which stacked tensor each per-expert projection is part of (gated experts fuse gate and up).
 STACKED_PART = {"gate_proj": "gate_up_proj", "up_proj": "gate_up_proj", "down_proj": "down_proj"}
 
@@ -72,8 +74,11 @@ class Matcher:
     def __init__(self, expected: dict[str, Tensor], naming: Naming) -> None:
         self.expected, self.naming = expected, naming
         self.prefixes = sorted({n.split(".", 1)[0] + "." for n in expected if "." in n})
-        self.stacked = {t.record.name for t in expected.values()
-                        if isinstance(t.record, Linear) and t.record.experts}
+        self.stacked = {
+            t.record.name
+            for t in expected.values()
+            if isinstance(t.record, Linear) and t.record.experts
+        }
 
     def name_of(self, stored: str) -> str:
         """The architecture's name for a stored tensor (itself when nothing fits)."""
@@ -115,9 +120,12 @@ def compare(breakdown: Breakdown, checkpoint: Checkpoint) -> Comparison:
     for tensor in checkpoint.tensors:
         stored[matcher.name_of(tensor.name)].append(tensor)
     if checkpoint.tensors and not any(name in expected for name in stored):
-        raise InputError(checkpoint.where, "no stored tensor name matches the architecture's "
-                         f"({breakdown.model.naming or 'llama'} naming, e.g. "
-                         f"{next(iter(expected), '-')})")
+        raise InputError(
+            checkpoint.where,
+            "no stored tensor name matches the architecture's "
+            f"({breakdown.model.naming or 'llama'} naming, e.g. "
+            f"{next(iter(expected), '-')})",
+        )
     result = Comparison(breakdown.model.naming or "llama", {})
     counted: dict[str, int] = defaultdict(int)
     for name, want in expected.items():
@@ -128,8 +136,9 @@ def compare(breakdown: Breakdown, checkpoint: Checkpoint) -> Comparison:
         size = sum(t.size for t in found)
         counted[want.group.value] += size
         if size != want.size:
-            result.differences.append(Difference(name, found[0].name, want.size, size,
-                                                 "size differs"))
+            result.differences.append(
+                Difference(name, found[0].name, want.size, size, "size differs")
+            )
     head = naming.resolve("lm_head") + ".weight"
     embedding = next(iter(expected.values()), None)
     for name, tensors in stored.items():
@@ -140,8 +149,7 @@ def compare(breakdown: Breakdown, checkpoint: Checkpoint) -> Comparison:
             if reason is not None:
                 result.explained.append(Explained(tensor.name, tensor.size, reason))
             else:
-                result.differences.append(Difference("", tensor.name, None, tensor.size,
-                                                     "extra"))
+                result.differences.append(Difference("", tensor.name, None, tensor.size, "extra"))
                 counted[classify(tensor.name)] += tensor.size
     result.groups = {g.value: (breakdown.groups[g], counted.pop(g.value, 0)) for g in GROUPS}
     result.groups.update({group: (0, size) for group, size in counted.items()})
@@ -153,6 +161,8 @@ def explain(tensor: StoredTensor, tied_head: bool, embedding: Tensor | None) -> 
     if classify(tensor.name) == BUFFER:
         return "buffer, not a parameter"
     if tied_head and embedding is not None and embedding.shape == tensor.shape:
-        return (f"tied head stored a second time (same shape as {embedding.name}); "
-                "counted once, in embedding")
+        return (
+            f"tied head stored a second time (same shape as {embedding.name}); "
+            "counted once, in embedding"
+        )
     return None

@@ -32,8 +32,9 @@ def with_kinds(short: Any, full: Any) -> Any:
 
 def model_fields(model: Any, total: int) -> dict[str, Any]:
     """A v2 model's non-default fields (nested), with expected_total after its provenance."""
-    fields = with_kinds(model.model_dump(mode="json", exclude_defaults=True),
-                        model.model_dump(mode="json"))
+    fields = with_kinds(
+        model.model_dump(mode="json", exclude_defaults=True), model.model_dump(mode="json")
+    )
     fields.pop("expected_total", None)
     head = {k: fields.pop(k) for k in ("name", "source", "notes", "naming") if k in fields}
     return {**head, "expected_total": total, **fields}
@@ -44,6 +45,9 @@ def to_yaml(arch: Loaded, total: int) -> str:
     uniform decoder, the nested v2 form otherwise; only non-default fields, expected_total set."""
     import yaml
 
-    fields = (architecture_fields(arch, total) if isinstance(arch, Architecture)
-              else model_fields(arch, total))
+    fields = (
+        architecture_fields(arch, total)
+        if isinstance(arch, Architecture)
+        else model_fields(arch, total)
+    )
     return str(yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100))

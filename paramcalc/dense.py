@@ -105,15 +105,24 @@ def keras_layer(record: Record, repeat: int) -> Layer:
     """The Keras layer that holds a record's parameters, occurring `repeat` times."""
     if isinstance(record, Linear):
         inputs = 0 if record.tied else record.inputs
-        return Dense(record.name, record.group, inputs, record.outputs, record.bias,
-                     repeat * record.copies)
+        return Dense(
+            record.name, record.group, inputs, record.outputs, record.bias, repeat * record.copies
+        )
     if isinstance(record, Embedding):
         return KerasEmbedding(record.name, record.group, record.rows, record.width, repeat)
     if isinstance(record, Norm):
         return KerasNorm(record.name, record.group, record.width, record.bias, record.rms, repeat)
     if isinstance(record, Conv):
-        return KerasConv(record.name, record.group, record.in_channels, record.out_channels,
-                         record.kernel, record.groups, record.bias, repeat)
+        return KerasConv(
+            record.name,
+            record.group,
+            record.in_channels,
+            record.out_channels,
+            record.kernel,
+            record.groups,
+            record.bias,
+            repeat,
+        )
     assert isinstance(record, Param)
     return Weight(record.name, record.group, record.shape, repeat)
 

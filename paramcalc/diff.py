@@ -92,8 +92,10 @@ def count_lines(a: Breakdown, b: Breakdown) -> tuple[Line, ...]:
     """Total, each group, non-embedding and active of both counts."""
     lines = [Line("total", a.total, b.total)]
     lines += [Line(g.value, a.groups[g], b.groups[g]) for g in GROUPS]
-    lines += [Line("non_embedding", a.non_embedding, b.non_embedding),
-              Line("active", a.active, b.active)]
+    lines += [
+        Line("non_embedding", a.non_embedding, b.non_embedding),
+        Line("active", a.active, b.active),
+    ]
     return tuple(lines)
 
 

@@ -72,8 +72,11 @@ def from_validation_error(exc: ValidationError, where: str) -> InputError:
     if first["type"] == "extra_forbidden":
         return InputError(where, "unknown field", path)
     # A union field (int | str) gets one complaint per member: say them all at once.
-    said = dict.fromkeys(e["msg"].removeprefix("Value error, ") for e in errors
-                         if field_path(e["loc"]) == path and e.get("input") is first.get("input"))
+    said = dict.fromkeys(
+        e["msg"].removeprefix("Value error, ")
+        for e in errors
+        if field_path(e["loc"]) == path and e.get("input") is first.get("input")
+    )
     message = join_alternatives(list(said))
     if "input" in first and path:
         message = f"{message} (got {describe(first['input'])})"

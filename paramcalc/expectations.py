@@ -15,7 +15,8 @@ COUNT_PATTERN = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9]+)?)\s*([KMBGT]?)\s*$",
 MAX_DIGITS = 30
 SHARE_PATTERN = re.compile(
     rf"\s*(\d{{1,{MAX_DIGITS}}}(\.\d{{0,{MAX_DIGITS}}})?|\.\d{{1,{MAX_DIGITS}}})"
-    rf"([eE][-+]?\d{{1,3}})?(/\d{{1,{MAX_DIGITS}}})?\s*%?\s*")
+    rf"([eE][-+]?\d{{1,3}})?(/\d{{1,{MAX_DIGITS}}})?\s*%?\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,21 @@ def parse_count(raw: int | str, where: str) -> tuple[int, Fraction]:
     whole number of parameters: `1.5` or `1.2345K` is refused.
     """
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-        raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
-                         "expected_total")
+        raise InputError(
+            where, f"expected an integer or a figure like 6.74B, got {raw!r}", "expected_total"
+        )
     if isinstance(raw, int):
         return raw, Fraction(0)
     match = COUNT_PATTERN.match(raw)
     if not match:
-        raise InputError(where, f"expected an integer or a figure like 6.74B, got {raw!r}",
-                         "expected_total")
+        raise InputError(
+            where, f"expected an integer or a figure like 6.74B, got {raw!r}", "expected_total"
+        )
     digits, unit = match.group(1).replace(",", "").replace("_", ""), match.group(2).upper()
     if len(digits) > MAX_DIGITS + 1:
-        raise InputError(where, f"more than {MAX_DIGITS} digits in {describe(raw)}",
-                         "expected_total")
+        raise InputError(
+            where, f"more than {MAX_DIGITS} digits in {describe(raw)}", "expected_total"
+        )
     scale = SCALES[unit]
     decimals = len(digits.partition(".")[2])
     slack = Fraction(scale, 2 * 10**decimals) if unit else Fraction(0)
@@ -79,15 +83,19 @@ def parse_tolerance(raw: int | float | str | None, where: str) -> Fraction | Non
             raise ValueError
         value = read_share(raw) if isinstance(raw, str) else Fraction(str(raw))
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise InputError(where, f"expected a percentage (0.1%) or a fraction, got "
-                                f"{describe(raw)}", "tolerance") from None
+        raise InputError(
+            where, f"expected a percentage (0.1%) or a fraction, got {describe(raw)}", "tolerance"
+        ) from None
     if not 0 <= value < 1:
         raise InputError(where, f"must be between 0 and 100%, got {describe(raw)}", "tolerance")
     return value
 
 
-def expectation(expected: int | str, tolerance: int | float | str | None, where: str,
-                ) -> Expectation:
+def expectation(
+    expected: int | str,
+    tolerance: int | float | str | None,
+    where: str,
+) -> Expectation:
     """Combine an expected total and a tolerance into the slack a check allows.
 
     An explicit tolerance is the tolerance (`7B` with `tolerance: 1%` allows 1% of 7B, not

@@ -74,21 +74,31 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
 
 def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
     """2 x rows x weights for every projection a row passes through."""
-    rows = {Stream.TOKENS: batch * seq, Stream.SOURCE: batch * encoder_seq,
-            Stream.SEQUENCE: batch, Stream.IMAGE: 0}
+    rows = {
+        Stream.TOKENS: batch * seq,
+        Stream.SOURCE: batch * encoder_seq,
+        Stream.SEQUENCE: batch,
+        Stream.IMAGE: 0,
+    }
     return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_record())
 
 
-def attention_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int,
-                    ) -> tuple[int, int]:
+def attention_flops(
+    counted: Breakdown,
+    batch: int,
+    seq: int,
+    encoder_seq: int,
+) -> tuple[int, int]:
     """Score and value products over all query/key pairs, and over the pairs a mask keeps."""
     tower, hidden = counted.model.text, counted.model.hidden_size
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
         queries = encoder_seq if encoder else seq
-        for mixer, keys, causal in ((block.mixer, queries, not encoder),
-                                    (block.cross_attention, encoder_seq, False)):
+        for mixer, keys, causal in (
+            (block.mixer, queries, not encoder),
+            (block.cross_attention, encoder_seq, False),
+        ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
             qk, v = mixer.score_widths(hidden)
@@ -99,13 +109,18 @@ def attention_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int,
     return every, kept
 
 
-def forward_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int | None = None,
-                  ) -> ForwardFlops:
+def forward_flops(
+    counted: Breakdown,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None = None,
+) -> ForwardFlops:
     """FLOPs of one forward pass over `batch` x `seq` tokens, exactly as FlopCounterMode counts."""
     source = encoder_seq or seq
     every, kept = attention_flops(counted, batch, seq, source)
-    return ForwardFlops(batch, seq, source, projection_flops(counted, batch, seq, source),
-                        every, kept)
+    return ForwardFlops(
+        batch, seq, source, projection_flops(counted, batch, seq, source), every, kept
+    )
 
 
 @dataclass(frozen=True)
@@ -126,8 +141,7 @@ class Approximations:
                 d_attn = block.mixer.num_attention_heads * block.mixer.score_widths(hidden)[0]
                 context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
-        return Approximations(2 * counted.active, 6 * counted.active,
-                              2 * non_embedding + context)
+        return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
 
 
 @dataclass(frozen=True)
@@ -149,8 +163,11 @@ def per_token(flops: ForwardFlops) -> Fraction:
     return Fraction(flops.forward, flops.tokens)
 
 
-def training_compute(counted: Breakdown, flops: ForwardFlops, tokens: int | None,
-                     ) -> TrainingCompute:
+def training_compute(
+    counted: Breakdown,
+    flops: ForwardFlops,
+    tokens: int | None,
+) -> TrainingCompute:
     """6·N_active·T and 3 x the exact forward per token x T; T defaults to Chinchilla's 20·N."""
     chinchilla = CHINCHILLA_TOKENS_PER_PARAMETER * counted.total
     tokens = chinchilla if tokens is None else tokens

@@ -41,8 +41,9 @@ def gpu_from_entry(name: str, entry: Any) -> GPU:
     if isinstance(tflops, bool) or not isinstance(tflops, (int, float)) or tflops <= 0:
         raise InputError(where, f"must be a positive number, got {tflops!r}", "bf16_dense_tflops")
     flops = Fraction(str(tflops)) * 10**12
-    return GPU(name, str(entry.get("label", name)), memory, int(flops),
-               str(entry.get("source", "")))
+    return GPU(
+        name, str(entry.get("label", name)), memory, int(flops), str(entry.get("source", ""))
+    )
 
 
 @cache
@@ -61,6 +62,5 @@ def gpu(name: str) -> GPU:
     if key not in table:
         close = difflib.get_close_matches(key, table, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise InputError("--gpu", f"unknown accelerator {name!r}; {hint}known: "
-                         f"{', '.join(table)}")
+        raise InputError("--gpu", f"unknown accelerator {name!r}; {hint}known: {', '.join(table)}")
     return table[key]

@@ -108,8 +108,9 @@ def cached_tokens(window: int | None, seq: int) -> int:
     return seq
 
 
-def kv_cache(model: Model, dtype: DType, batch: int, seq: int,
-             encoder_seq: int | None = None) -> KVCache:
+def kv_cache(
+    model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
+) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
     tower, hidden = model.text, model.hidden_size
     layers: list[CachedLayer] = []
@@ -121,8 +122,11 @@ def kv_cache(model: Model, dtype: DType, batch: int, seq: int,
         mixer = block.mixer
         for i in indices:
             if isinstance(mixer, (Attention, LatentAttention)):
-                layers.append(CachedLayer(i, mixer.span, mixer.cache_values(hidden),
-                                          cached_tokens(mixer.window, seq)))
+                layers.append(
+                    CachedLayer(
+                        i, mixer.span, mixer.cache_values(hidden), cached_tokens(mixer.window, seq)
+                    )
+                )
                 if isinstance(mixer, LatentAttention):
                     expanded += mixer.expanded_cache_values(hidden)
             elif isinstance(mixer, (Mamba2, GatedDeltaNet)):
@@ -131,5 +135,6 @@ def kv_cache(model: Model, dtype: DType, batch: int, seq: int,
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)
     states.sort(key=lambda layer: layer.index)
-    return KVCache(dtype, batch, seq, encoder_seq or seq, tuple(layers), cross, expanded,
-                   tuple(states))
+    return KVCache(
+        dtype, batch, seq, encoder_seq or seq, tuple(layers), cross, expanded, tuple(states)
+    )

@@ -56,12 +56,17 @@ class WeightsMemory:
         return self.quantized_bytes + self.kept_bytes + self.scale_bytes
 
 
-def weights_memory(counted: Breakdown, dtype: DType, group_size: int | None = None,
-                   ) -> WeightsMemory:
+def weights_memory(
+    counted: Breakdown,
+    dtype: DType,
+    group_size: int | None = None,
+) -> WeightsMemory:
     """Bytes of the weights at `dtype`; with a group size, only projection weights are quantized."""
     if group_size is not None and not dtype.is_quantized:
-        raise InputError("--quant-group-size", f"needs a quantized --dtype (fp8, int8 or int4), "
-                         f"got {dtype.value!r}")
+        raise InputError(
+            "--quant-group-size",
+            f"needs a quantized --dtype (fp8, int8 or int4), got {dtype.value!r}",
+        )
     total = counted.total
     if group_size is None:
         return WeightsMemory(dtype, None, total, total, 0, 0, nbytes(total, dtype), 0, 0)
@@ -72,9 +77,17 @@ def weights_memory(counted: Breakdown, dtype: DType, group_size: int | None = No
                 quantized += r.inputs * r.outputs * r.copies * len(block.layers)
                 scales += group_scales(r, group_size) * len(block.layers)
     kept = total - quantized
-    return WeightsMemory(dtype, group_size, total, quantized, kept, scales,
-                         nbytes(quantized, dtype), nbytes(kept, KEPT_DTYPE),
-                         nbytes(scales, SCALE_DTYPE))
+    return WeightsMemory(
+        dtype,
+        group_size,
+        total,
+        quantized,
+        kept,
+        scales,
+        nbytes(quantized, dtype),
+        nbytes(kept, KEPT_DTYPE),
+        nbytes(scales, SCALE_DTYPE),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,23 +16,34 @@ UNKNOWN = "unknown"
 
 #: Buffers some checkpoints store beside the parameters: GPT-2's causal mask (`attn.bias`) and
 #: its masked-fill value (`attn.masked_bias`), rotary frequency tables, BERT's position ids.
-BUFFERS = re.compile(r"(^|\.)(attn\.(bias|masked_bias)|rotary_emb\.inv_freq|inv_freq"
-                     r"|position_ids)$")
+BUFFERS = re.compile(
+    r"(^|\.)(attn\.(bias|masked_bias)|rotary_emb\.inv_freq|inv_freq"
+    r"|position_ids)$"
+)
 
 #: (pattern over the module path, group), first match wins: norms before the blocks that hold
 #: them (BERT's `attention.output.LayerNorm`, Qwen3's `self_attn.q_norm`).
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), group) for pattern, group in (
-        (r"(^|\.)[^.]*norm[^.]*\.", "norm"),                      # every family's *norm*
-        (r"(^|\.)ln_[a-z0-9]+\.", "norm"),                        # GPT-2 ln_1/ln_f, Falcon ln_attn
-        (r"(^|\.)(lm_head|embed_out|pooler|cls)\.", "output"),    # heads; BERT pooler, MLM head
-        (r"(^|\.)(embed_tokens|embed_positions|embed_in|wte|wpe|word_embeddings"
-         r"|position_embeddings|token_type_embeddings|shared|project_in|project_out)\.",
-         "embedding"),                                            # OPT: project_in/out too
-        (r"(^|\.)(self_attn|attn|attention|self_attention|selfattention|encdecattention"
-         r"|cross_attn|encoder_attn|crossattention)\.", "attention"),
-        (r"(^|\.)(mlp|experts|shared_experts?|block_sparse_moe|intermediate|output"
-         r"|densereludense|ffn|feed_forward|fc1|fc2)\.", "feedforward"),
+    (re.compile(pattern, re.IGNORECASE), group)
+    for pattern, group in (
+        (r"(^|\.)[^.]*norm[^.]*\.", "norm"),  # every family's *norm*
+        (r"(^|\.)ln_[a-z0-9]+\.", "norm"),  # GPT-2 ln_1/ln_f, Falcon ln_attn
+        (r"(^|\.)(lm_head|embed_out|pooler|cls)\.", "output"),  # heads; BERT pooler, MLM head
+        (
+            r"(^|\.)(embed_tokens|embed_positions|embed_in|wte|wpe|word_embeddings"
+            r"|position_embeddings|token_type_embeddings|shared|project_in|project_out)\.",
+            "embedding",
+        ),  # OPT: project_in/out too
+        (
+            r"(^|\.)(self_attn|attn|attention|self_attention|selfattention|encdecattention"
+            r"|cross_attn|encoder_attn|crossattention)\.",
+            "attention",
+        ),
+        (
+            r"(^|\.)(mlp|experts|shared_experts?|block_sparse_moe|intermediate|output"
+            r"|densereludense|ffn|feed_forward|fc1|fc2)\.",
+            "feedforward",
+        ),
     )
 )
 
@@ -66,7 +77,7 @@ class Style:
         """A stored name without the model-class prefix (`model.`, `transformer.`)."""
         for prefix in self.prefixes:
             if name.startswith(prefix):
-                return name[len(prefix):]
+                return name[len(prefix) :]
         return name
 
 

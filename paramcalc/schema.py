@@ -76,8 +76,9 @@ class Architecture(BaseModel):
 
     # Field docs are attribute docstrings: pydantic reads them into each field's description,
     # so they are the JSON Schema's and the help text's.
-    model_config = ConfigDict(frozen=True, extra="forbid", title="paramcalc architecture",
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", title="paramcalc architecture", use_attribute_docstrings=True
+    )
 
     # -- description (never changes a count) -------------------------------------------------
     name: StrictStr | None = None
@@ -235,8 +236,9 @@ class Architecture(BaseModel):
         heads, kv = self.num_attention_heads, self.kv_heads
         if self.head_dim is None and self.kv_lora_rank is None and self.hidden_size % heads:
             raise FieldValueError(
-                "num_attention_heads", f"{heads} does not divide hidden_size={self.hidden_size} "
-                "(set head_dim to use heads of another width)"
+                "num_attention_heads",
+                f"{heads} does not divide hidden_size={self.hidden_size} "
+                "(set head_dim to use heads of another width)",
             )
         if kv > heads:
             raise FieldValueError(
@@ -273,8 +275,9 @@ class Architecture(BaseModel):
         width = self.resolved_intermediate_size
         if not 1 <= width <= MAX_SIZE:
             raise FieldValueError(
-                "ffn_ratio", f"{self.ffn_ratio!r} x hidden_size={self.hidden_size} gives an "
-                f"intermediate size of {width}, outside 1..{MAX_SIZE}"
+                "ffn_ratio",
+                f"{self.ffn_ratio!r} x hidden_size={self.hidden_size} gives an "
+                f"intermediate size of {width}, outside 1..{MAX_SIZE}",
             )
 
     def _check_moe(self) -> None:
@@ -294,8 +297,8 @@ class Architecture(BaseModel):
             if index >= self.num_hidden_layers or index in seen:
                 why = "listed twice" if index in seen else "no such layer"
                 raise FieldValueError(
-                    "mlp_only_layers", f"{index}: {why} (num_hidden_layers="
-                    f"{self.num_hidden_layers})"
+                    "mlp_only_layers",
+                    f"{index}: {why} (num_hidden_layers={self.num_hidden_layers})",
                 )
             seen.add(index)
 
@@ -311,11 +314,14 @@ class Architecture(BaseModel):
     def _check_layer_types(self) -> None:
         if self.layer_types is not None and len(self.layer_types) != self.num_hidden_layers:
             raise FieldValueError(
-                "layer_types", f"has {len(self.layer_types)} entries for "
-                f"num_hidden_layers={self.num_hidden_layers}"
+                "layer_types",
+                f"has {len(self.layer_types)} entries for "
+                f"num_hidden_layers={self.num_hidden_layers}",
             )
-        if self.layer_types and "sliding_attention" in self.layer_types and not (
-            self.sliding_window
+        if (
+            self.layer_types
+            and "sliding_attention" in self.layer_types
+            and not (self.sliding_window)
         ):
             raise FieldValueError("sliding_window", "required by sliding_attention layers")
 
@@ -405,17 +411,20 @@ class Architecture(BaseModel):
 #: Names other tools and config formats give to fields of this schema (GPT-2, Llama's
 #: params.json, Megatron, T5, Mixtral, DeepSeek), so an unknown field gets the right suggestion.
 FIELD_SYNONYMS: dict[str, str] = {
-    **dict.fromkeys(("layers", "n_layer", "n_layers", "num_layers", "depth"),
-                    "num_hidden_layers"),
+    **dict.fromkeys(("layers", "n_layer", "n_layers", "num_layers", "depth"), "num_hidden_layers"),
     **dict.fromkeys(("heads", "n_head", "n_heads", "num_heads"), "num_attention_heads"),
-    **dict.fromkeys(("kv_heads", "n_kv_heads", "num_kv_heads", "num_query_groups"),
-                    "num_key_value_heads"),
+    **dict.fromkeys(
+        ("kv_heads", "n_kv_heads", "num_kv_heads", "num_query_groups"), "num_key_value_heads"
+    ),
     **dict.fromkeys(("d_model", "dim", "n_embd", "width", "model_dim"), "hidden_size"),
-    **dict.fromkeys(("ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "ffn_size"),
-                    "intermediate_size"),
+    **dict.fromkeys(
+        ("ffn_dim", "d_ff", "n_inner", "ffn_hidden_size", "ffn_size"), "intermediate_size"
+    ),
     **dict.fromkeys(("vocab", "n_vocab", "padded_vocab_size"), "vocab_size"),
-    **dict.fromkeys(("n_positions", "n_ctx", "max_seq_len", "seq_length", "context_length"),
-                    "max_position_embeddings"),
+    **dict.fromkeys(
+        ("n_positions", "n_ctx", "max_seq_len", "seq_length", "context_length"),
+        "max_position_embeddings",
+    ),
     **dict.fromkeys(("d_kv", "head_size", "kv_channels"), "head_dim"),
     **dict.fromkeys(("num_local_experts", "n_routed_experts", "moe_num_experts"), "num_experts"),
     **dict.fromkeys(("tie_embeddings", "tied", "tie_word_embedding"), "tie_word_embeddings"),
@@ -433,8 +442,7 @@ def suggest_field(name: str, known: Collection[str]) -> str | None:
     return close[0] if close else None
 
 
-DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance",
-                                "naming"})
+DESCRIPTION_FIELDS = frozenset({"name", "source", "notes", "expected_total", "tolerance", "naming"})
 
 
 #: What a source loads to: the flat form, or a v2 model with its provenance.

@@ -28,8 +28,16 @@ MAX_DEPTHS = 256
 #: FFN widths that follow the width when the base sets them explicitly.
 FFN_FIELDS = ("intermediate_size", "moe_intermediate_size", "shared_expert_intermediate_size")
 #: Fields that `vary` may name; others stay as the base has them.
-VARIABLE = ("hidden_size", "intermediate_size", "num_hidden_layers", "vocab_size",
-            "moe_intermediate_size", "num_experts", "num_attention_heads", "num_key_value_heads")
+VARIABLE = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "vocab_size",
+    "moe_intermediate_size",
+    "num_experts",
+    "num_attention_heads",
+    "num_key_value_heads",
+)
 
 
 def alignment(n: int, cap: int = 256) -> int:
@@ -51,7 +59,8 @@ class FfnRule:
     def __str__(self) -> str:
         """The rule as written in a note: `8/3 x hidden_size, rounded up to 256`."""
         return f"{self.ratio} x hidden_size" + (
-            f", rounded up to a multiple of {self.multiple}" if self.multiple > 1 else "")
+            f", rounded up to a multiple of {self.multiple}" if self.multiple > 1 else ""
+        )
 
 
 def infer_ffn_rule(width: int, hidden: int) -> FfnRule:
@@ -92,8 +101,11 @@ def spread(values: list[Any], keep: Any, limit: int = MAX_CHOICES) -> list[Any]:
 
 def repeat_pattern(types: tuple[str, ...], layers: int) -> tuple[str, ...]:
     """Extend a per-layer pattern to `layers` entries by repeating its shortest period."""
-    period = next(p for p in range(1, len(types) + 1)
-                  if all(types[i] == types[i % p] for i in range(len(types))))
+    period = next(
+        p
+        for p in range(1, len(types) + 1)
+        if all(types[i] == types[i % p] for i in range(len(types)))
+    )
     return tuple(types[i % period] for i in range(layers))
 
 
@@ -103,16 +115,21 @@ class Shaper:
     def __init__(self, base: Architecture, vary: tuple[str, ...]) -> None:
         for name in vary:
             if name not in VARIABLE:
-                raise InputError("--vary", f"cannot vary {name!r}; choose from "
-                                           f"{', '.join(VARIABLE)}")
+                raise InputError(
+                    "--vary", f"cannot vary {name!r}; choose from {', '.join(VARIABLE)}"
+                )
             if name in ("num_experts", "moe_intermediate_size") and not base.is_moe:
                 raise InputError("--vary", "the base is dense (num_experts=0)", name)
         self.base, self.vary = base, vary
         self.align = width_alignment(base.hidden_size)
-        self.ffn = {name: infer_ffn_rule(getattr(base, name), base.hidden_size)
-                    for name in FFN_FIELDS if getattr(base, name)}
+        self.ffn = {
+            name: infer_ffn_rule(getattr(base, name), base.hidden_size)
+            for name in FFN_FIELDS
+            if getattr(base, name)
+        }
         self.ffn_rule = self.ffn.get("intermediate_size") or FfnRule(
-            base.ffn_ratio_fraction, base.multiple_of)
+            base.ffn_ratio_fraction, base.multiple_of
+        )
 
     def base_value(self, name: str) -> int:
         """The base's resolved value of a variable field."""
@@ -155,14 +172,16 @@ class Shaper:
             options = {d for d in range(1, heads + 1) if heads % d == 0}
             return sorted(options | {2**e for e in range(12) if 2**e <= 4 * heads} | {value})
         if name == "num_experts":
-            return sorted({2**e for e in range(16) if b.num_experts_per_tok <= 2**e <= 4 * value}
-                          | {value})
+            return sorted(
+                {2**e for e in range(16) if b.num_experts_per_tok <= 2**e <= 4 * value} | {value}
+            )
         if name in ("intermediate_size", "moe_intermediate_size") and "hidden_size" in self.vary:
             rule = self.ffn.get(name, self.ffn_rule)
             return [FfnRule(r, rule.multiple) for r in sorted(set(RATIO_CHOICES) | {rule.ratio})]
         step = alignment(value)
-        return sorted({max(step, round(value * Fraction(2) ** e / step) * step)
-                       for e in range(-2, 3)})
+        return sorted(
+            {max(step, round(value * Fraction(2) ** e / step) * step) for e in range(-2, 3)}
+        )
 
     def kv_heads(self, heads: int) -> int | None:
         """Key/value heads for `heads` query heads: MQA stays MQA, GQA keeps its grouping."""
@@ -186,8 +205,11 @@ class Shaper:
         kv = values.get("num_key_value_heads") or self.kv_heads(heads)
         if kv is None or kv > heads or heads % kv:
             return None
-        if "num_key_value_heads" not in values and b.num_key_value_heads and heads != (
-                b.num_attention_heads):
+        if (
+            "num_key_value_heads" not in values
+            and b.num_key_value_heads
+            and heads != (b.num_attention_heads)
+        ):
             out["num_key_value_heads"] = kv
         if b.head_dim is None and not b.uses_mla and hidden % heads:
             return None
@@ -213,22 +235,33 @@ class Shaper:
         """The rules applied, in words, for the notes under the results."""
         b, notes = self.base, []
         if "hidden_size" in self.vary:
-            notes.append(f"hidden_size in multiples of {self.align}, as the base's "
-                         f"{b.hidden_size:,}")
+            notes.append(
+                f"hidden_size in multiples of {self.align}, as the base's {b.hidden_size:,}"
+            )
             if "num_attention_heads" not in self.vary:
-                notes.append(f"num_attention_heads follow the width: "
-                             f"{b.num_attention_heads} per {b.hidden_size:,}")
+                notes.append(
+                    f"num_attention_heads follow the width: "
+                    f"{b.num_attention_heads} per {b.hidden_size:,}"
+                )
             for name, rule in self.ffn.items():
                 if name not in self.vary:
                     notes.append(f"{name} = {rule} ({getattr(b, name):,} at {b.hidden_size:,})")
         if {"hidden_size", "num_attention_heads"} & set(self.vary) and (
-                "num_key_value_heads" not in self.vary):
+            "num_key_value_heads" not in self.vary
+        ):
             group = b.num_attention_heads // b.kv_heads
-            kind = ("one key/value head (MQA)" if b.kv_heads == 1 < b.num_attention_heads
-                    else "as many key/value heads as query heads (MHA)" if group == 1
-                    else f"{group} query heads per key/value head (GQA)")
+            kind = (
+                "one key/value head (MQA)"
+                if b.kv_heads == 1 < b.num_attention_heads
+                else "as many key/value heads as query heads (MHA)"
+                if group == 1
+                else f"{group} query heads per key/value head (GQA)"
+            )
             notes.append(f"{kind}, as in the base")
-        if "hidden_size" in self.vary and b.intermediate_size is None and (
-                "intermediate_size" not in self.vary):
+        if (
+            "hidden_size" in self.vary
+            and b.intermediate_size is None
+            and ("intermediate_size" not in self.vary)
+        ):
             notes.append(f"intermediate_size = {self.ffn_rule}, the base's ffn_ratio")
         return notes

@@ -24,8 +24,14 @@ from paramcalc.schema import DESCRIPTION_FIELDS, Architecture
 from paramcalc.shaping import VARIABLE, Shaper, resolved
 
 #: Fields that can be solved for, in the order one is picked when several are varied.
-SOLVABLE = ("hidden_size", "intermediate_size", "num_hidden_layers", "vocab_size",
-            "moe_intermediate_size", "num_experts")
+SOLVABLE = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "vocab_size",
+    "moe_intermediate_size",
+    "num_experts",
+)
 #: More combinations of enumerated fields than this would take seconds: refuse them.
 MAX_COMBINATIONS = 4000
 #: Lattice steps the exact walk may take from the fitted root before it gives up.
@@ -82,8 +88,9 @@ def parse_target(raw: str, tolerance: str | None) -> Target:
     try:
         value, slack = parse_count(raw, "--target")
     except InputError:
-        raise InputError("--target", "expected a count such as 7B or 6738415616, got "
-                                     f"{describe(raw)}") from None
+        raise InputError(
+            "--target", f"expected a count such as 7B or 6738415616, got {describe(raw)}"
+        ) from None
     if value <= 0:
         raise InputError("--target", f"must be positive, got {describe(raw)}")
     relative = parse_tolerance(tolerance, "--tolerance") if tolerance is not None else None
@@ -172,21 +179,29 @@ def bracket(search: Search, fixed: dict[str, Any], name: str, target: int) -> li
     return [s for s in shapes if s is not None]
 
 
-def rank_key(shape: Shape, target: Target, base: Shaper, vary: tuple[str, ...],
-             ) -> tuple[Any, ...]:
+def rank_key(
+    shape: Shape,
+    target: Target,
+    base: Shaper,
+    vary: tuple[str, ...],
+) -> tuple[Any, ...]:
     """Distance outside the window; then nearness to the base's depth:width and to its values;
     then the error itself."""
     aspect = Fraction(base.base_value("hidden_size"), base.base_value("num_hidden_layers"))
     spread = abs(math.log(shape.aspect / aspect))
-    drift = sum(abs(math.log(resolved(shape.arch, name) / base.base_value(name)))
-                for name in vary)
-    return (target.excess(shape.objective), round(spread, 9), round(drift, 9),
-            abs(shape.objective - target.value),
-            sorted((k, str(v)) for k, v in shape.overrides.items()))
+    drift = sum(abs(math.log(resolved(shape.arch, name) / base.base_value(name))) for name in vary)
+    return (
+        target.excess(shape.objective),
+        round(spread, 9),
+        round(drift, 9),
+        abs(shape.objective - target.value),
+        sorted((k, str(v)) for k, v in shape.overrides.items()),
+    )
 
 
-def solve(base: Architecture, target: Target, vary: tuple[str, ...], active: bool = False,
-          top: int = 10) -> Solution:
+def solve(
+    base: Architecture, target: Target, vary: tuple[str, ...], active: bool = False, top: int = 10
+) -> Solution:
     """Rank the shapes of `base`, varying `vary`, by how close they come to `target`."""
     vary = tuple(dict.fromkeys(vary))
     search = Search(base, vary, active)
@@ -195,18 +210,32 @@ def solve(base: Architecture, target: Target, vary: tuple[str, ...], active: boo
     axes = {name: search.shaper.choices(name, scale) for name in vary if name != solved}
     combinations = math.prod(len(values) for values in axes.values())
     if combinations > MAX_COMBINATIONS:
-        raise InputError("--vary", f"{combinations:,} combinations of {', '.join(axes)} to search "
-                                   f"(at most {MAX_COMBINATIONS:,}): vary fewer fields")
+        raise InputError(
+            "--vary",
+            f"{combinations:,} combinations of {', '.join(axes)} to search "
+            f"(at most {MAX_COMBINATIONS:,}): vary fewer fields",
+        )
     shapes: dict[tuple[tuple[str, str], ...], Shape] = {}
     for combo in itertools.product(*axes.values()):
         fixed = dict(zip(axes, combo, strict=True))
-        found = (bracket(search, fixed, solved, target.value) if solved
-                 else [s for s in [search.shape(fixed)] if s is not None])
+        found = (
+            bracket(search, fixed, solved, target.value)
+            if solved
+            else [s for s in [search.shape(fixed)] if s is not None]
+        )
         for s in found:
             shapes[tuple(sorted((k, str(v)) for k, v in s.overrides.items()))] = s
     ranked = sorted(shapes.values(), key=lambda s: rank_key(s, target, search.shaper, vary))
-    return Solution(base, target, "active" if active else "total", vary, solved, ranked[:top],
-                    search.shaper.rules(), len(search.cache))
+    return Solution(
+        base,
+        target,
+        "active" if active else "total",
+        vary,
+        solved,
+        ranked[:top],
+        search.shaper.rules(),
+        len(search.cache),
+    )
 
 
 __all__ = ["VARIABLE", "Search", "Shape", "Solution", "Target", "parse_target", "solve"]

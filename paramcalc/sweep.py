@@ -33,8 +33,7 @@ MAX_POINTS = 10_000_000
 PROFILE_CACHE = 65_536
 DEPTH = "num_hidden_layers"
 #: START..STOP[:STEP], each an integer of at most 19 digits (a field is at most 2**63 - 1).
-AXIS_PATTERN = re.compile(
-    r"^\s*(-?\d{1,19})\s*\.\.\s*(-?\d{1,19})\s*(?::\s*(-?\d{1,19})\s*)?$")
+AXIS_PATTERN = re.compile(r"^\s*(-?\d{1,19})\s*\.\.\s*(-?\d{1,19})\s*(?::\s*(-?\d{1,19})\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -73,14 +72,18 @@ class Row:
 @cache
 def integer_fields() -> tuple[str, ...]:
     """The schema's integer-valued fields: the only ones a grid can run through."""
+
     def is_int(annotation: Any) -> bool:
         args = [a for a in get_args(annotation) if a is not type(None)]
         if annotation is int:
             return True
         return bool(args) and all(a is int or get_args(a)[:1] == (int,) for a in args)
 
-    return tuple(name for name, info in Architecture.model_fields.items()
-                 if name not in DESCRIPTION_FIELDS and is_int(info.annotation))
+    return tuple(
+        name
+        for name, info in Architecture.model_fields.items()
+        if name not in DESCRIPTION_FIELDS and is_int(info.annotation)
+    )
 
 
 def parse_axis(text: str) -> Axis:
@@ -98,8 +101,11 @@ def parse_axis(text: str) -> Axis:
         raise InputError("--grid", f"unknown field{hint}", name)
     match = AXIS_PATTERN.match(spec)
     if not match:
-        raise InputError("--grid", "expected START..STOP[:STEP] with integers of at most 19 "
-                                   f"digits, got {describe(spec)}", name)
+        raise InputError(
+            "--grid",
+            f"expected START..STOP[:STEP] with integers of at most 19 digits, got {describe(spec)}",
+            name,
+        )
     start, stop, step = (int(g) if g is not None else 1 for g in match.groups())
     if step <= 0:
         raise InputError("--grid", f"STEP must be a positive integer, got {step}", name)
@@ -151,8 +157,9 @@ class Profile:
 def profile(arch: Architecture) -> Profile:
     """Count `arch` once and keep its fixed tensors and per-block sums."""
     e = count(arch).enumeration
-    blocks = tuple((b.stack, b.layers, group_sums(b.records), idle_size(b.records))
-                   for b in e.blocks)
+    blocks = tuple(
+        (b.stack, b.layers, group_sums(b.records), idle_size(b.records)) for b in e.blocks
+    )
     return Profile(group_sums(e.front + e.back), blocks)
 
 

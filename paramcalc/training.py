@@ -40,12 +40,20 @@ class Recipe(str, Enum):
             # fp32 weights and gradients; Adam's momentum and variance in fp32.
             "fp32": {"weights": 4, "gradients": 4, "master weights": 0, "optimizer states": 8},
             # Micikevicius et al. 2018: bf16 weights and gradients, fp32 master copy and Adam.
-            "bf16-mixed": {"weights": 2, "gradients": 2, "master weights": 4,
-                           "optimizer states": 8},
+            "bf16-mixed": {
+                "weights": 2,
+                "gradients": 2,
+                "master weights": 4,
+                "optimizer states": 8,
+            },
             # Dettmers et al. 2022 ("8-bit Optimizers via Block-wise Quantization"): Adam's two
             # states in 8 bits; their per-block scales (one per 2,048 values) are not counted.
-            "bf16-adam8bit": {"weights": 2, "gradients": 2, "master weights": 4,
-                              "optimizer states": 2},
+            "bf16-adam8bit": {
+                "weights": 2,
+                "gradients": 2,
+                "master weights": 4,
+                "optimizer states": 2,
+            },
         }[self.value]
 
 
@@ -64,17 +72,27 @@ class StateComponent:
     partitioned: bool
 
 
-def model_states(parameters: int, recipe: Recipe, zero: int, devices: int,
-                 ) -> list[StateComponent]:
+def model_states(
+    parameters: int,
+    recipe: Recipe,
+    zero: int,
+    devices: int,
+) -> list[StateComponent]:
     """Weights, gradients, master weights and optimizer states, split by ZeRO `zero`."""
     components = []
     # DeepSpeed pads the flat parameter buffer so each device holds an equal share.
     share = -(-parameters // devices)
     for name, per in recipe.bytes_per_parameter.items():
         partitioned = zero >= PARTITIONED_FROM[name] and devices > 1
-        components.append(StateComponent(name, per, per * parameters,
-                                         per * (share if partitioned else parameters),
-                                         partitioned))
+        components.append(
+            StateComponent(
+                name,
+                per,
+                per * parameters,
+                per * (share if partitioned else parameters),
+                partitioned,
+            )
+        )
     return components
 
 
@@ -123,5 +141,6 @@ def activations(model: Model, batch: int, seq: int) -> Activations:
         scores += 5 * heads * s * s * b * len(indices)
     # The logits stay in fp32 for the cross-entropy loss (section 4.3).
     logits = 4 * s * b * tower.vocab_size if tower.lm_head else 0
-    return Activations(layers, without_scores + scores // layers, without_scores,
-                       2 * s * b * h, logits, scores)
+    return Activations(
+        layers, without_scores + scores // layers, without_scores, 2 * s * b * h, logits, scores
+    )

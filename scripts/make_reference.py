@@ -67,39 +67,85 @@ def tower_of(name: str) -> str:
 OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
-    "wte", "wpe", "embed_tokens", "embed_positions", "word_embeddings", "position_embeddings",
-    "token_type_embeddings", "embed_in", "shared", "project_in", "project_out", "embeddings",
-    "embed_tokens_per_layer", "per_layer_model_projection",
-    "tokens_embed", "positions_embed",  # OpenAI GPT
+    "wte",
+    "wpe",
+    "embed_tokens",
+    "embed_positions",
+    "word_embeddings",
+    "position_embeddings",
+    "token_type_embeddings",
+    "embed_in",
+    "shared",
+    "project_in",
+    "project_out",
+    "embeddings",
+    "embed_tokens_per_layer",
+    "per_layer_model_projection",
+    "tokens_embed",
+    "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
 }
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
-    "attn", "self_attn", "attention", "self_attention", "SelfAttention", "EncDecAttention",
-    "crossattention", "cross_attn", "linear_attn", "mamba",
+    "attn",
+    "self_attn",
+    "attention",
+    "self_attention",
+    "SelfAttention",
+    "EncDecAttention",
+    "crossattention",
+    "cross_attn",
+    "linear_attn",
+    "mamba",
     "encoder_attn",  # XGLM / TrOCR cross-attention
     "multi_head_attention",  # CTRL
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
 FEEDFORWARD_MODULES = {
-    "mlp", "fc1", "fc2", "DenseReluDense", "intermediate", "output", "block_sparse_moe",
-    "feed_forward", "experts", "shared_expert", "shared_experts", "shared_expert_gate", "router",
+    "mlp",
+    "fc1",
+    "fc2",
+    "DenseReluDense",
+    "intermediate",
+    "output",
+    "block_sparse_moe",
+    "feed_forward",
+    "experts",
+    "shared_expert",
+    "shared_experts",
+    "shared_expert_gate",
+    "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
 FEEDFORWARD_CHILDREN = {
-    "up_proj", "down_proj", "gate_proj", "experts", "gate", "router", "shared_experts",
-    "shared_expert", "fc1_latent_proj", "fc2_latent_proj",
+    "up_proj",
+    "down_proj",
+    "gate_proj",
+    "experts",
+    "gate",
+    "router",
+    "shared_experts",
+    "shared_expert",
+    "fc1_latent_proj",
+    "fc2_latent_proj",
 }
 #: Vision-tower modules and parameters that embed the image: patch embedding (a convolution or
 #: a linear layer), class and register tokens, position embeddings.
 VISION_EMBEDDING_PARTS = {
-    "embeddings", "patch_embedding", "patch_embed", "position_embedding", "class_embedding",
-    "positional_embedding_vlm", "cls_token", "register_tokens", "pos_embed",
+    "embeddings",
+    "patch_embedding",
+    "patch_embed",
+    "position_embedding",
+    "class_embedding",
+    "positional_embedding_vlm",
+    "cls_token",
+    "register_tokens",
+    "pos_embed",
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
@@ -116,7 +162,7 @@ def is_norm(module: str) -> bool:
 def block_group(modules: list[str]) -> str | None:
     """The group of the outermost mixer or feed-forward block on a path, or None."""
     for i, module in enumerate(modules):  # the outermost block decides: attention.output is
-        if module in ATTENTION_MODULES:   # attention
+        if module in ATTENTION_MODULES:  # attention
             return "attention"
         if module in FEEDFORWARD_MODULES:
             return "feedforward"
@@ -176,7 +222,9 @@ def classify_projector(parts: list[str]) -> str | None:
 
 
 CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
-    "text": classify_text, "vision": classify_vision, "audio": classify_vision,
+    "text": classify_text,
+    "vision": classify_vision,
+    "audio": classify_vision,
     "projector": classify_projector,
 }
 
@@ -204,7 +252,8 @@ MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimoda
 def is_multimodal(hf_config: Any) -> bool:
     """Whether a config joins a language model to a vision or audio encoder."""
     return getattr(hf_config, "text_config", None) is not None and any(
-        getattr(hf_config, key, None) is not None for key in ("vision_config", "audio_config"))
+        getattr(hf_config, key, None) is not None for key in ("vision_config", "audio_config")
+    )
 
 
 def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
@@ -273,14 +322,18 @@ def count(model: Any) -> dict[str, Any]:
     return {
         "total": total,
         "groups": groups,
-        "towers": {t: {"total": sum(g.values()), "groups": g}
-                   for t, g in towers.items() if t == "text" or any(g.values())},
+        "towers": {
+            t: {"total": sum(g.values()), "groups": g}
+            for t, g in towers.items()
+            if t == "text" or any(g.values())
+        },
         "tensors": tensors,
     }
 
 
-def fixture(name: str, config: Config, auto_class: str | None = None,
-            extra: Config | None = None) -> Config:
+def fixture(
+    name: str, config: Config, auto_class: str | None = None, extra: Config | None = None
+) -> Config:
     """One fixture: the config as given and what transformers builds and counts for it."""
     model_type = config.get("model_type")
     if not isinstance(model_type, str):
@@ -292,19 +345,34 @@ def fixture(name: str, config: Config, auto_class: str | None = None,
     full = json.loads(model.config.to_json_string(use_diff=False))
     if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
-    return {"name": name, "model_type": model_type, **(extra or {}), "auto_class": used,
-            "model_class": type(model).__name__, "total": counted["total"],
-            "groups": counted["groups"], "towers": counted["towers"], "config": config,
-            "config_full": full, "tensors": counted["tensors"]}
+    return {
+        "name": name,
+        "model_type": model_type,
+        **(extra or {}),
+        "auto_class": used,
+        "model_class": type(model).__name__,
+        "total": counted["total"],
+        "groups": counted["groups"],
+        "towers": counted["towers"],
+        "config": config,
+        "config_full": full,
+        "tensors": counted["tensors"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing: JSON with two-space indents, one tensor per line.
 
+
 def is_tensor_list(value: Any) -> bool:
     """Whether a value is a `[[name, [shape...]], ...]` list."""
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) for row in value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) for row in value
+        )
+    )
 
 
 def render(value: Any, depth: int = 0) -> str:
@@ -313,10 +381,14 @@ def render(value: Any, depth: int = 0) -> str:
     if is_tensor_list(value):
         rows = ",\n".join(f"{pad}  {json.dumps(row)}" for row in value)
         return f"[\n{rows}\n{pad}]"
-    if isinstance(value, dict) and value and any(
-            is_tensor_list(v) or isinstance(v, dict) and "tensors" in v for v in value.values()):
-        items = ",\n".join(f"{pad}  {json.dumps(k)}: {render(v, depth + 1)}"
-                           for k, v in value.items())
+    if (
+        isinstance(value, dict)
+        and value
+        and any(is_tensor_list(v) or isinstance(v, dict) and "tensors" in v for v in value.values())
+    ):
+        items = ",\n".join(
+            f"{pad}  {json.dumps(k)}: {render(v, depth + 1)}" for k, v in value.items()
+        )
         return f"{{\n{items}\n{pad}}}"
     return json.dumps(value, indent=2).replace("\n", "\n" + pad)
 
@@ -338,8 +410,10 @@ def refresh(path: Path, out: Path | None) -> None:
     extra = {k: old[k] for k in ("mirrors", "notes") if k in old}
     new = fixture(old["name"], old["config"], old.get("auto_class"), extra)
     if new["total"] != old["total"] or new["groups"] != old["groups"]:
-        raise SystemExit(f"{path}: counts changed: total {old['total']} -> {new['total']}, "
-                         f"groups {old['groups']} -> {new['groups']}")
+        raise SystemExit(
+            f"{path}: counts changed: total {old['total']} -> {new['total']}, "
+            f"groups {old['groups']} -> {new['groups']}"
+        )
     write(new, out or path.parent)
 
 
@@ -349,9 +423,11 @@ def check_models(path: Path, tensors_out: Path | None = None) -> int:
     tensors: dict[str, Config] = {}
     for m in json.loads(path.read_text()):
         got = fixture(m["name"], m["config_json"])
-        ok = got["total"] == m["total"] and all(
-            got["groups"][g] == m["groups"].get(g, 0) for g in GROUPS) and all(
-            got[k] == m[k] for k in ("auto_class", "model_class") if k in m)
+        ok = (
+            got["total"] == m["total"]
+            and all(got["groups"][g] == m["groups"].get(g, 0) for g in GROUPS)
+            and all(got[k] == m[k] for k in ("auto_class", "model_class") if k in m)
+        )
         bad += not ok
         tensors[m["name"]] = {"towers": got["towers"], "tensors": got["tensors"]}
         print(f"{'ok   ' if ok else 'WRONG'} {m['name']:20s} {got['total']:>16,} {got['groups']}")
@@ -373,15 +449,19 @@ Gen = Callable[[random.Random, Config], None]
 
 def rint(field: str, lo: int, hi: int, step: int = 1) -> Gen:
     """Draw an integer in [lo, hi] on a grid of `step`."""
+
     def gen(rng: random.Random, c: Config) -> None:
         c[field] = rng.randrange(lo, hi + 1, step)
+
     return gen
 
 
 def pick(field: str, *options: Any) -> Gen:
     """Draw one of the given values (None allowed: the field is then written as null)."""
+
     def gen(rng: random.Random, c: Config) -> None:
         c[field] = rng.choice(options)
+
     return gen
 
 
@@ -390,8 +470,12 @@ def flag(field: str) -> Gen:
     return pick(field, True, False)
 
 
-def heads(width: str = "hidden_size", q: str = "num_attention_heads",
-          kv: str | None = "num_key_value_heads", options: Iterable[int] = (1, 2, 4, 8)) -> Gen:
+def heads(
+    width: str = "hidden_size",
+    q: str = "num_attention_heads",
+    kv: str | None = "num_key_value_heads",
+    options: Iterable[int] = (1, 2, 4, 8),
+) -> Gen:
     """Draw a head count that divides the width and a key/value head count that divides it."""
     choices = tuple(options)
 
@@ -399,13 +483,16 @@ def heads(width: str = "hidden_size", q: str = "num_attention_heads",
         c[q] = rng.choice([h for h in choices if c[width] % h == 0])
         if kv:
             c[kv] = rng.choice([h for h in choices if c[q] % h == 0])
+
     return gen
 
 
 def top_k(field: str, experts: str, most: int = 4) -> Gen:
     """Draw a number of experts per token, at least 1 and at most the (nonzero) expert count."""
+
     def gen(rng: random.Random, c: Config) -> None:
         c[field] = rng.randint(1, max(1, min(most, c[experts])))
+
     return gen
 
 
@@ -415,42 +502,54 @@ def per_layer(field: str, kinds: Iterable[Any], layers: str = "num_hidden_layers
 
     def gen(rng: random.Random, c: Config) -> None:
         c[field] = [rng.choice(choices) for _ in range(c[layers])]
+
     return gen
 
 
 def subset(field: str, layers: str = "num_hidden_layers") -> Gen:
     """Draw a sorted list of layer indices (mlp_only_layers, moe_layers)."""
+
     def gen(rng: random.Random, c: Config) -> None:
         c[field] = sorted(rng.sample(range(c[layers]), rng.randint(0, c[layers] - 1)))
+
     return gen
 
 
 def one_of(*alternatives: list[Gen]) -> Gen:
     """Run one of several generator lists: two ways of saying the same thing (a pattern step or
     an explicit list), or a field that only sometimes appears."""
+
     def gen(rng: random.Random, c: Config) -> None:
         for g in rng.choice(alternatives):
             g(rng, c)
+
     return gen
 
 
 def sub(key: str, gens: list[Gen]) -> Gen:
     """Run generators inside a nested config (text_config, vision_config)."""
+
     def gen(rng: random.Random, c: Config) -> None:
         inner = c.setdefault(key, {})
         for g in gens:
             g(rng, inner)
+
     return gen
 
 
-def image(size: str = "image_size", patch: str = "patch_size", sides: Iterable[int] = (2, 4, 6),
-          patches: Iterable[int] = (8, 14, 16)) -> Gen:
+def image(
+    size: str = "image_size",
+    patch: str = "patch_size",
+    sides: Iterable[int] = (2, 4, 6),
+    patches: Iterable[int] = (8, 14, 16),
+) -> Gen:
     """Draw a patch size and an image size that is a whole number of patches per side."""
     side_choices, patch_choices = tuple(sides), tuple(patches)
 
     def gen(rng: random.Random, c: Config) -> None:
         c[patch] = rng.choice(patch_choices)
         c[size] = c[patch] * rng.choice(side_choices)
+
     return gen
 
 
@@ -553,10 +652,12 @@ def spelled(aliases: dict[str, str]) -> Gen:
     """Write drawn fields under another name the config class accepts (its attribute_map, or a
     legacy keyword such as Falcon's n_embed), each with even odds, so the importer's alias
     table is exercised; runs last, once every field has been drawn."""
+
     def gen(rng: random.Random, c: Config) -> None:
         for field, alias in aliases.items():
             if field in c and rng.random() < 0.5:
                 c[alias] = c.pop(field)
+
     return gen
 
 
@@ -595,8 +696,11 @@ def falcon_layout(rng: random.Random, c: Config) -> None:
 def gpt_neo_attention_types(rng: random.Random, c: Config) -> None:
     """GPT-Neo: [[kinds, repeat], ...] expanding to exactly num_layers global/local layers."""
     layers = c["num_layers"]
-    patterns = [p for p in (["global"], ["local"], ["global", "local"], ["local", "global"])
-                if layers % len(p) == 0]
+    patterns = [
+        p
+        for p in (["global"], ["local"], ["global", "local"], ["local", "global"])
+        if layers % len(p) == 0
+    ]
     if rng.random() < 0.5:
         pattern = rng.choice(patterns)
         c["attention_types"] = [[pattern, layers // len(pattern)]]
@@ -614,49 +718,110 @@ INTERMEDIATE = rint("intermediate_size", 64, 1024, 32)
 DECODER = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), flag("tie_word_embeddings")]
 WINDOW = pick("sliding_window", None, 16, 512)
 QWEN_MOE = [
-    pick("num_experts", 0, 2, 4, 6), top_k("num_experts_per_tok", "num_experts"),
-    rint("moe_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2, 3),
+    pick("num_experts", 0, 2, 4, 6),
+    top_k("num_experts_per_tok", "num_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    pick("decoder_sparse_step", 1, 2, 3),
     subset("mlp_only_layers"),
 ]
 MLA = [
-    pick("q_lora_rank", None, 32, 64), pick("kv_lora_rank", 16, 32, 64),
-    pick("qk_nope_head_dim", 16, 32), pick("qk_rope_head_dim", 8, 16),
-    pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
+    pick("q_lora_rank", None, 32, 64),
+    pick("kv_lora_rank", 16, 32, 64),
+    pick("qk_nope_head_dim", 16, 32),
+    pick("qk_rope_head_dim", 8, 16),
+    pick("v_head_dim", 16, 32, 48),
+    flag("attention_bias"),
 ]
-GPT2_SPELLINGS = spelled({"n_embd": "hidden_size", "n_layer": "num_hidden_layers",
-                 "n_head": "num_attention_heads", "n_positions": "max_position_embeddings"})
+GPT2_SPELLINGS = spelled(
+    {
+        "n_embd": "hidden_size",
+        "n_layer": "num_hidden_layers",
+        "n_head": "num_attention_heads",
+        "n_positions": "max_position_embeddings",
+    }
+)
 BERT = [
-    VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
-    rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4), bert_decoder,
+    VOCAB,
+    HIDDEN,
+    heads(kv=None),
+    LAYERS,
+    INTERMEDIATE,
+    rint("max_position_embeddings", 32, 512, 32),
+    pick("type_vocab_size", 1, 2, 4),
+    bert_decoder,
     flag("tie_word_embeddings"),
 ]
 
-GEMMA3_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
-               gemma3_pattern]
-LLAMA4_TEXT = [
-    VOCAB, HIDDEN, INTERMEDIATE, rint("intermediate_size_mlp", 64, 1024, 32), LAYERS, heads(),
-    HEAD_DIM, flag("attention_bias"), rint("num_local_experts", 1, 6),
-    top_k("num_experts_per_tok", "num_local_experts", 2), llama4_moe_layers, llama4_rope_layers,
-    flag("use_qk_norm"), flag("tie_word_embeddings"),
+GEMMA3_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    gemma3_pattern,
 ]
-SIGLIP_VISION = [HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), pick("num_channels", 1, 3),
-                 image(), flag("vision_use_head")]
+LLAMA4_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    rint("intermediate_size_mlp", 64, 1024, 32),
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    rint("num_local_experts", 1, 6),
+    top_k("num_experts_per_tok", "num_local_experts", 2),
+    llama4_moe_layers,
+    llama4_rope_layers,
+    flag("use_qk_norm"),
+    flag("tie_word_embeddings"),
+]
+SIGLIP_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(),
+    flag("vision_use_head"),
+]
 LLAMA4_VISION = [
-    HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), pick("num_channels", 1, 3), image(),
-    rint("vision_output_dim", 32, 512, 16), rint("projector_input_dim", 32, 512, 16),
-    rint("projector_output_dim", 32, 512, 16), pick("pixel_shuffle_ratio", 0.5, 0.25),
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(),
+    rint("vision_output_dim", 32, 512, 16),
+    rint("projector_input_dim", 32, 512, 16),
+    rint("projector_output_dim", 32, 512, 16),
+    pick("pixel_shuffle_ratio", 0.5, 0.25),
     flag("multi_modal_projector_bias"),
 ]
 
 #: DeepSeek sparse attention (DeepSeek-V3.2, GLM-DSA); mlp_bias changes no shape (moved to
 #: prove it).
 DSA = [
-    VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", 32, 64),
-    pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
-    pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
-    flag("mlp_bias"), rint("n_routed_experts", 2, 8),
-    top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
-    rint("moe_intermediate_size", 32, 256, 32), mlp_layer_types, pick("index_n_heads", 2, 4, 8),
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    pick("q_lora_rank", 32, 64),
+    pick("kv_lora_rank", 16, 32, 64),
+    pick("qk_nope_head_dim", 16, 32),
+    pick("qk_rope_head_dim", 8, 16),
+    pick("v_head_dim", 16, 32, 48),
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    rint("n_routed_experts", 2, 8),
+    top_k("num_experts_per_tok", "n_routed_experts"),
+    pick("n_shared_experts", 1, 2),
+    rint("moe_intermediate_size", 32, 256, 32),
+    mlp_layer_types,
+    pick("index_n_heads", 2, 4, 8),
     pick("index_head_dim", 16, 32, 64),
     flag("tie_word_embeddings"),
 ]
@@ -664,9 +829,11 @@ DSA = [
 
 def nullable(field: str, chance: float = 0.3) -> Gen:
     """Sometimes write a drawn field as null (the config class then derives it)."""
+
     def gen(rng: random.Random, c: Config) -> None:
         if rng.random() < chance:
             c[field] = None
+
     return gen
 
 
@@ -684,6 +851,7 @@ def windows(kinds: Iterable[str] = ("sliding_attention", "full_attention")) -> G
         c["sliding_window"] = rng.choice((None, 16, 64))
         if rng.random() < 0.5:
             per_layer("layer_types", choices)(rng, c)
+
     return gen
 
 
@@ -719,102 +887,193 @@ NO_PAD = pick("pad_token_id", None)
 LLAMA_BIAS_FLAGS = [flag("attention_bias"), flag("mlp_bias")]
 GLM_ROTARY = pick("partial_rotary_factor", 0.5, 1.0)
 #: Multipliers that scale activations and change no shape (moved to prove it).
-GRANITE_SCALES = [pick("embedding_multiplier", 1.0, 12.0), pick("residual_multiplier", 0.22, 1.0),
-                  pick("logits_scaling", 1.0, 8.0)]
+GRANITE_SCALES = [
+    pick("embedding_multiplier", 1.0, 12.0),
+    pick("residual_multiplier", 0.22, 1.0),
+    pick("logits_scaling", 1.0, 8.0),
+]
 
 #: model_type -> the generators of its shape-changing fields (see each family's modeling_*.py).
 VARIANT_FIELDS: dict[str, list[Gen]] = {
     # minicpm3: num_key_value_heads changes no shape (MLA).
     "minicpm3": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", None, 32, 64),
-        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
-        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", None, 16, 32, 48),
-        flag("attention_bias"), flag("mlp_bias"), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        pick("q_lora_rank", None, 32, 64),
+        pick("kv_lora_rank", 16, 32, 64),
+        pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16),
+        pick("v_head_dim", None, 16, 32, 48),
+        flag("attention_bias"),
+        flag("mlp_bias"),
+        flag("tie_word_embeddings"),
     ],
     "deepseek_v32": DSA,
     "flint": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
-        pick("num_experts", 0, 2, 3, 4, 6, 8), top_k("num_experts_per_tok", "num_experts"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        HEAD_DIM,
+        flag("attention_bias"),
+        pick("num_experts", 0, 2, 3, 4, 6, 8),
+        top_k("num_experts_per_tok", "num_experts"),
         rint("moe_intermediate_size", 32, 256, 32),
-        rint("shared_expert_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2),
+        rint("shared_expert_intermediate_size", 32, 256, 32),
+        pick("decoder_sparse_step", 1, 2),
         one_of([], [subset("mlp_only_layers")]),
         one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
-        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+        pick("sliding_window", 16, 513),
+        flag("tie_word_embeddings"),
     ],
     # axk1: dense/MoE layers by mlp_layer_types or the first_k_dense_replace / moe_layer_freq
     # kwargs (which the config class pops).
     "axk1": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", 32, 64),
-        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
-        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48), flag("attention_bias"),
-        rint("n_routed_experts", 2, 8), top_k("num_experts_per_tok", "n_routed_experts"),
-        pick("n_shared_experts", 1, 2), rint("moe_intermediate_size", 32, 256, 32),
-        one_of([first_dense, pick("moe_layer_freq", 1, 2)],
-               [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        pick("q_lora_rank", 32, 64),
+        pick("kv_lora_rank", 16, 32, 64),
+        pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16),
+        pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"),
+        rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32),
+        one_of(
+            [first_dense, pick("moe_layer_freq", 1, 2)],
+            [per_layer("mlp_layer_types", ("dense", "sparse"))],
+        ),
         flag("tie_word_embeddings"),
     ],
     "kolibri1": [
-        VOCAB, HIDDEN, LAYERS, heads(), HEAD_DIM, rint("num_experts", 1, 8),
-        top_k("num_experts_per_tok", "num_experts"), rint("moe_intermediate_size", 32, 256, 32),
+        VOCAB,
+        HIDDEN,
+        LAYERS,
+        heads(),
+        HEAD_DIM,
+        rint("num_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_experts"),
+        rint("moe_intermediate_size", 32, 256, 32),
         rint("shared_expert_intermediate_size", 32, 256, 32),
         one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
-        pick("sliding_window", 16, 513), flag("tie_word_embeddings"),
+        pick("sliding_window", 16, 513),
+        flag("tie_word_embeddings"),
     ],
     # mimo_v2_flash: sliding layers have twice the key/value heads (which must divide the heads).
     "mimo_v2_flash": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None, options=(4, 8)),
-        pick("num_key_value_heads", 1, 2), HEAD_DIM, pick("v_head_dim", 16, 32, 48),
-        flag("attention_bias"), rint("n_routed_experts", 2, 8),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(kv=None, options=(4, 8)),
+        pick("num_key_value_heads", 1, 2),
+        HEAD_DIM,
+        pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"),
+        rint("n_routed_experts", 2, 8),
         top_k("num_experts_per_tok", "n_routed_experts"),
         rint("moe_intermediate_size", 32, 256, 32),
         one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
         one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
-        pick("sliding_window", 16, 129), flag("tie_word_embeddings"),
+        pick("sliding_window", 16, 129),
+        flag("tie_word_embeddings"),
     ],
     "glm_moe_dsa": [*DSA, glm_indexers],
     # diffllama: key/value heads must be even.
     "diffllama": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(options=(2, 4, 8)),
-        pick("head_dim", None, 16, 32, 64), flag("attention_bias"), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(options=(2, 4, 8)),
+        pick("head_dim", None, 16, 32, 64),
+        flag("attention_bias"),
+        flag("tie_word_embeddings"),
     ],
     # gpt_oss: layer_types/sliding_window change no shape (sinks are in every layer).
     "gpt_oss": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, rint("num_local_experts", 1, 8),
-        top_k("num_experts_per_tok", "num_local_experts"), flag("attention_bias"),
-        flag("tie_word_embeddings"), per_layer("layer_types", ("sliding_attention",
-                                                               "full_attention")),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        HEAD_DIM,
+        rint("num_local_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_local_experts"),
+        flag("attention_bias"),
+        flag("tie_word_embeddings"),
+        per_layer("layer_types", ("sliding_attention", "full_attention")),
     ],
     "qwen3_next": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias"),
-        flag("tie_word_embeddings"), qwen3_next_pattern, pick("linear_conv_kernel_dim", 2, 3, 4),
-        pick("linear_key_head_dim", 16, 32, 64), pick("linear_value_head_dim", 16, 32, 64),
-        linear_heads, pick("num_experts", 0, 2, 4, 6), top_k("num_experts_per_tok", "num_experts"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        HEAD_DIM,
+        flag("attention_bias"),
+        flag("tie_word_embeddings"),
+        qwen3_next_pattern,
+        pick("linear_conv_kernel_dim", 2, 3, 4),
+        pick("linear_key_head_dim", 16, 32, 64),
+        pick("linear_value_head_dim", 16, 32, 64),
+        linear_heads,
+        pick("num_experts", 0, 2, 4, 6),
+        top_k("num_experts_per_tok", "num_experts"),
         rint("moe_intermediate_size", 32, 256, 32),
-        rint("shared_expert_intermediate_size", 32, 256, 32), pick("decoder_sparse_step", 1, 2, 3),
+        rint("shared_expert_intermediate_size", 32, 256, 32),
+        pick("decoder_sparse_step", 1, 2, 3),
         subset("mlp_only_layers"),
     ],
     # nemotron_h: attention_bias, mamba_proj_bias, n_shared_experts, expand and
     # tie_word_embeddings change no shape in transformers 5.23 (moved to prove it).
     "nemotron_h": [
-        VOCAB, HIDDEN, nemotron_blocks, pick("num_attention_heads", 2, 4, 8),
-        pick("num_key_value_heads", 1, 2), HEAD_DIM, INTERMEDIATE, flag("mlp_bias"),
-        pick("ssm_state_size", 16, 32, 64), pick("mamba_num_heads", 4, 8, 12),
-        pick("mamba_head_dim", 8, 16, 32), mamba_groups, pick("conv_kernel", 2, 3, 4),
-        flag("use_conv_bias"), flag("use_bias"), rint("n_routed_experts", 2, 8),
+        VOCAB,
+        HIDDEN,
+        nemotron_blocks,
+        pick("num_attention_heads", 2, 4, 8),
+        pick("num_key_value_heads", 1, 2),
+        HEAD_DIM,
+        INTERMEDIATE,
+        flag("mlp_bias"),
+        pick("ssm_state_size", 16, 32, 64),
+        pick("mamba_num_heads", 4, 8, 12),
+        pick("mamba_head_dim", 8, 16, 32),
+        mamba_groups,
+        pick("conv_kernel", 2, 3, 4),
+        flag("use_conv_bias"),
+        flag("use_bias"),
+        rint("n_routed_experts", 2, 8),
         top_k("num_experts_per_tok", "n_routed_experts"),
         rint("moe_intermediate_size", 32, 256, 32),
         rint("moe_shared_expert_intermediate_size", 32, 256, 32),
-        pick("moe_latent_size", None, 32, 48), flag("attention_bias"), flag("mamba_proj_bias"),
-        pick("n_shared_experts", 1, 2), pick("expand", 1, 2), flag("tie_word_embeddings"),
+        pick("moe_latent_size", None, 32, 48),
+        flag("attention_bias"),
+        flag("mamba_proj_bias"),
+        pick("n_shared_experts", 1, 2),
+        pick("expand", 1, 2),
+        flag("tie_word_embeddings"),
     ],
     # gemma3: the top-level tie_word_embeddings decides; text_config's is ignored (moved too).
     "gemma3": [
         sub("text_config", [*GEMMA3_TEXT, flag("tie_word_embeddings")]),
-        sub("vision_config", SIGLIP_VISION), mm_tokens, flag("tie_word_embeddings"),
+        sub("vision_config", SIGLIP_VISION),
+        mm_tokens,
+        flag("tie_word_embeddings"),
     ],
     # llama4: text_config's tie_word_embeddings decides; the top-level one is ignored (moved too).
     "llama4": [
-        sub("text_config", LLAMA4_TEXT), sub("vision_config", LLAMA4_VISION),
+        sub("text_config", LLAMA4_TEXT),
+        sub("vision_config", LLAMA4_VISION),
         flag("tie_word_embeddings"),
     ],
     "gemma3_text": [*GEMMA3_TEXT, flag("tie_word_embeddings")],
@@ -822,25 +1081,45 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     # deepseek_v2: num_key_value_heads and moe_layer_freq change no shape (MLA; V2 never reads
     # moe_layer_freq).
     "deepseek_v2": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), pick("q_lora_rank", None, 32, 64),
-        pick("kv_lora_rank", 16, 32, 64), pick("qk_nope_head_dim", 16, 32),
-        pick("qk_rope_head_dim", 8, 16), pick("v_head_dim", 16, 32, 48),
-        flag("attention_bias"), flag("mlp_bias"), rint("n_routed_experts", 2, 8),
-        top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
-        rint("moe_intermediate_size", 32, 256, 32), first_dense, flag("tie_word_embeddings"),
-        pick("moe_layer_freq", 1, 2), spelled({"n_routed_experts": "num_experts"}),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        pick("q_lora_rank", None, 32, 64),
+        pick("kv_lora_rank", 16, 32, 64),
+        pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16),
+        pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"),
+        flag("mlp_bias"),
+        rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32),
+        first_dense,
+        flag("tie_word_embeddings"),
+        pick("moe_layer_freq", 1, 2),
+        spelled({"n_routed_experts": "num_experts"}),
     ],
     "gpt2": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
-        pick("n_inner", None, 128, 320), flag("tie_word_embeddings"),
-        flag("add_cross_attention"), GPT2_SPELLINGS,
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320),
+        flag("tie_word_embeddings"),
+        flag("add_cross_attention"),
+        GPT2_SPELLINGS,
     ],
     # bert, roberta: AutoModel builds no head, so tie_word_embeddings changes nothing.
     "bert": BERT,
     "roberta": BERT,
     "llama": [
-        *DECODER, pick("head_dim", None, 16, 32, 48, 64), flag("attention_bias"),
+        *DECODER,
+        pick("head_dim", None, 16, 32, 48, 64),
+        flag("attention_bias"),
         flag("mlp_bias"),
     ],
     # mistral, phi3, starcoder2, mixtral: sliding_window changes no shape.
@@ -848,10 +1127,17 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "qwen2": [*DECODER, maybe(HEAD_DIM), qwen_span],
     "qwen3": [*DECODER, HEAD_DIM, flag("attention_bias"), qwen_span],
     # gemma, gemma2: use_bidirectional_attention changes no shape.
-    "gemma": [*DECODER, HEAD_DIM, flag("attention_bias"), pick("use_bidirectional_attention",
-                                                               None, True, False)],
+    "gemma": [
+        *DECODER,
+        HEAD_DIM,
+        flag("attention_bias"),
+        pick("use_bidirectional_attention", None, True, False),
+    ],
     "gemma2": [
-        *DECODER, HEAD_DIM, flag("attention_bias"), pick("sliding_window", 16, 64, 512),
+        *DECODER,
+        HEAD_DIM,
+        flag("attention_bias"),
+        pick("sliding_window", 16, 64, 512),
         maybe(per_layer("layer_types", ("sliding_attention", "full_attention"))),
         pick("use_bidirectional_attention", None, True, False),
     ],
@@ -862,140 +1148,267 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "phi3": [*DECODER, maybe(HEAD_DIM), WINDOW, pick("pad_token_id", None, 0)],
     "starcoder2": [*DECODER, maybe(HEAD_DIM), flag("use_bias"), WINDOW],
     "mixtral": [
-        *DECODER, pick("head_dim", None, 16, 32, 48, 64), rint("num_local_experts", 1, 8),
-        top_k("num_experts_per_tok", "num_local_experts"), WINDOW,
+        *DECODER,
+        pick("head_dim", None, 16, 32, 48, 64),
+        rint("num_local_experts", 1, 8),
+        top_k("num_experts_per_tok", "num_local_experts"),
+        WINDOW,
         spelled({"num_local_experts": "num_experts"}),
     ],
     "qwen2_moe": [
-        *DECODER, maybe(HEAD_DIM), flag("qkv_bias"), *QWEN_MOE,
-        rint("shared_expert_intermediate_size", 32, 256, 32), qwen_span,
+        *DECODER,
+        maybe(HEAD_DIM),
+        flag("qkv_bias"),
+        *QWEN_MOE,
+        rint("shared_expert_intermediate_size", 32, 256, 32),
+        qwen_span,
     ],
     # qwen3_moe: max_window_layers and layer_types are not read (Qwen3MoeAttention slides in
     # every layer when use_sliding_window is set): drawn as decoys by qwen_span.
     "qwen3_moe": [
-        *DECODER, maybe(HEAD_DIM), flag("attention_bias"), *QWEN_MOE, qwen_span,
+        *DECODER,
+        maybe(HEAD_DIM),
+        flag("attention_bias"),
+        *QWEN_MOE,
+        qwen_span,
         spelled({"num_experts": "num_local_experts"}),
     ],
     # deepseek_v3: num_key_value_heads, moe_layer_freq and num_nextn_predict_layers change no
     # shape (MLA; every layer from first_k_dense_replace on is MoE; no MTP layer is built).
     "deepseek_v3": [
-        *DECODER, *MLA, rint("n_routed_experts", 2, 8),
-        top_k("num_experts_per_tok", "n_routed_experts"), pick("n_shared_experts", 1, 2),
-        rint("moe_intermediate_size", 32, 256, 32), first_dense, pick("moe_layer_freq", 1, 2),
+        *DECODER,
+        *MLA,
+        rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32),
+        first_dense,
+        pick("moe_layer_freq", 1, 2),
         pick("num_nextn_predict_layers", 0, 1),
         spelled({"n_routed_experts": "num_local_experts"}),
     ],
     # gptj: rotary_dim changes no shape.
     "gptj": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
-        pick("n_inner", None, 128, 320), pick("rotary_dim", 4, 8, 16),
-        flag("tie_word_embeddings"), GPT2_SPELLINGS,
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320),
+        pick("rotary_dim", 4, 8, 16),
+        flag("tie_word_embeddings"),
+        GPT2_SPELLINGS,
     ],
     "opt": [
-        VOCAB, HIDDEN, heads(kv=None), LAYERS, rint("ffn_dim", 64, 1024, 32),
-        rint("max_position_embeddings", 32, 512, 32), pick("word_embed_proj_dim", None, 64, 128,
-                                                           96),
-        flag("do_layer_norm_before"), flag("_remove_final_layer_norm"),
-        flag("layer_norm_elementwise_affine"), flag("enable_bias"), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        heads(kv=None),
+        LAYERS,
+        rint("ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32),
+        pick("word_embed_proj_dim", None, 64, 128, 96),
+        flag("do_layer_norm_before"),
+        flag("_remove_final_layer_norm"),
+        flag("layer_norm_elementwise_affine"),
+        flag("enable_bias"),
+        flag("tie_word_embeddings"),
     ],
     # bloom: apply_residual_connection_post_layernorm changes no shape.
     "bloom": [
-        VOCAB, HIDDEN, heads("hidden_size", "n_head", None), rint("n_layer", 2, 6),
-        flag("apply_residual_connection_post_layernorm"), flag("tie_word_embeddings"),
-        spelled({"hidden_size": "n_embed", "n_layer": "num_hidden_layers",
-                 "n_head": "num_attention_heads"}),
+        VOCAB,
+        HIDDEN,
+        heads("hidden_size", "n_head", None),
+        rint("n_layer", 2, 6),
+        flag("apply_residual_connection_post_layernorm"),
+        flag("tie_word_embeddings"),
+        spelled(
+            {
+                "hidden_size": "n_embed",
+                "n_layer": "num_hidden_layers",
+                "n_head": "num_attention_heads",
+            }
+        ),
     ],
     # falcon: num_kv_heads changes no shape without new_decoder_architecture, nor alibi.
     "falcon": [
-        VOCAB, HIDDEN, LAYERS, heads(kv="num_kv_heads"), falcon_layout,
-        pick("ffn_hidden_size", None, 96, 256), rint("max_position_embeddings", 32, 512, 32),
-        flag("tie_word_embeddings"), spelled({"hidden_size": "n_embed"}),
+        VOCAB,
+        HIDDEN,
+        LAYERS,
+        heads(kv="num_kv_heads"),
+        falcon_layout,
+        pick("ffn_hidden_size", None, 96, 256),
+        rint("max_position_embeddings", 32, 512, 32),
+        flag("tie_word_embeddings"),
+        spelled({"hidden_size": "n_embed"}),
     ],
     # gpt_neox: use_parallel_residual changes no shape (two norms either way).
     "gpt_neox": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), flag("attention_bias"),
-        flag("use_parallel_residual"), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(kv=None),
+        flag("attention_bias"),
+        flag("use_parallel_residual"),
+        flag("tie_word_embeddings"),
     ],
     "phi": [*DECODER, flag("qk_layernorm"), phi_head_dim],
     # t5: relative_attention_max_distance changes no shape.
     "t5": [
-        VOCAB, rint("d_model", 64, 512, 32), pick("num_heads", 1, 2, 4, 8),
-        pick("d_kv", 16, 32, 64), rint("d_ff", 64, 1024, 32), rint("num_layers", 2, 6),
-        pick("num_decoder_layers", None, 2, 3, 5), pick("relative_attention_num_buckets", 8, 32),
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        pick("num_heads", 1, 2, 4, 8),
+        pick("d_kv", 16, 32, 64),
+        rint("d_ff", 64, 1024, 32),
+        rint("num_layers", 2, 6),
+        pick("num_decoder_layers", None, 2, 3, 5),
+        pick("relative_attention_num_buckets", 8, 32),
         pick("relative_attention_max_distance", 64, 128),
         pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
         pick("tie_word_embeddings", None, True, False),
         # with num_hidden_layers for num_layers the decoder keeps num_decoder_layers' default
-        spelled({"d_model": "hidden_size", "num_heads": "num_attention_heads",
-                 "num_layers": "num_hidden_layers", "d_kv": "head_dim"}),
+        spelled(
+            {
+                "d_model": "hidden_size",
+                "num_heads": "num_attention_heads",
+                "num_layers": "num_hidden_layers",
+                "d_kv": "head_dim",
+            }
+        ),
     ],
     "gpt_neo": [
-        VOCAB, HIDDEN, heads(q="num_heads", kv=None), rint("num_layers", 2, 6),
-        rint("max_position_embeddings", 32, 512, 32), pick("intermediate_size", None, 128, 320),
-        pick("window_size", 16, 64, 256), gpt_neo_attention_types, flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        heads(q="num_heads", kv=None),
+        rint("num_layers", 2, 6),
+        rint("max_position_embeddings", 32, 512, 32),
+        pick("intermediate_size", None, 128, 320),
+        pick("window_size", 16, 64, 256),
+        gpt_neo_attention_types,
+        flag("tie_word_embeddings"),
     ],
     # gpt_bigcode: multi_query with add_cross_attention is refused by transformers (redrawn).
     "gpt_bigcode": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
-        pick("n_inner", None, 128, 320), flag("multi_query"), flag("add_cross_attention"),
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320),
+        flag("multi_query"),
+        flag("add_cross_attention"),
         flag("tie_word_embeddings"),
     ],
     # codegen: rotary_dim and n_ctx change no shape (moved to prove it).
     "codegen": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32),
-        pick("n_inner", None, 128, 320), pick("rotary_dim", 4, 8, 16),
-        rint("n_ctx", 32, 512, 32), flag("tie_word_embeddings"),
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("n_positions", 32, 512, 32),
+        pick("n_inner", None, 128, 320),
+        pick("rotary_dim", 4, 8, 16),
+        rint("n_ctx", 32, 512, 32),
+        flag("tie_word_embeddings"),
     ],
     # mpt: modeling_mpt.py ignores expansion_ratio, no_bias and learned_pos_emb (moved).
     "mpt": [
-        VOCAB, rint("d_model", 64, 512, 32), heads("d_model", "n_heads", None),
-        rint("n_layers", 2, 6), rint("max_seq_len", 32, 512, 32), pick("expansion_ratio", 2, 4, 6),
-        flag("no_bias"), flag("learned_pos_emb"), flag("tie_word_embeddings"),
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        heads("d_model", "n_heads", None),
+        rint("n_layers", 2, 6),
+        rint("max_seq_len", 32, 512, 32),
+        pick("expansion_ratio", 2, 4, 6),
+        flag("no_bias"),
+        flag("learned_pos_emb"),
+        flag("tie_word_embeddings"),
     ],
     "openai-gpt": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("n_positions", 32, 512, 32), flag("tie_word_embeddings"),
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("n_positions", 32, 512, 32),
+        flag("tie_word_embeddings"),
     ],
     "biogpt": [
-        VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE,
-        rint("max_position_embeddings", 32, 512, 32), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        heads(kv=None),
+        LAYERS,
+        INTERMEDIATE,
+        rint("max_position_embeddings", 32, 512, 32),
+        flag("tie_word_embeddings"),
     ],
     "xglm": [
-        flag("add_cross_attention"), flag("tie_word_embeddings"), VOCAB,
-        rint("d_model", 64, 512, 32), heads("d_model", "attention_heads", None),
-        rint("num_layers", 2, 6), rint("ffn_dim", 64, 1024, 32),
+        flag("add_cross_attention"),
+        flag("tie_word_embeddings"),
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        heads("d_model", "attention_heads", None),
+        rint("num_layers", 2, 6),
+        rint("ffn_dim", 64, 1024, 32),
         rint("max_position_embeddings", 32, 512, 32),
     ],
     "ctrl": [
-        VOCAB, rint("n_embd", 64, 512, 32), heads("n_embd", "n_head", None),
-        rint("n_layer", 2, 6), rint("dff", 64, 1024, 32), rint("n_positions", 32, 512, 32),
+        VOCAB,
+        rint("n_embd", 64, 512, 32),
+        heads("n_embd", "n_head", None),
+        rint("n_layer", 2, 6),
+        rint("dff", 64, 1024, 32),
+        rint("n_positions", 32, 512, 32),
         flag("tie_word_embeddings"),
     ],
     # bitnet: BitNetConfig has no head_dim field; one given is read (getattr) by the attention,
     # while attn_sub_norm stays hidden_size wide.
     "bitnet": [
-        VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), one_of([], [HEAD_DIM]),
-        flag("attention_bias"), flag("tie_word_embeddings"),
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        heads(),
+        one_of([], [HEAD_DIM]),
+        flag("attention_bias"),
+        flag("tie_word_embeddings"),
     ],
     "trocr": [
-        VOCAB, rint("d_model", 64, 512, 32), heads("d_model", "decoder_attention_heads", None),
-        rint("decoder_layers", 2, 6), rint("decoder_ffn_dim", 64, 1024, 32),
-        rint("max_position_embeddings", 32, 512, 32), flag("use_learned_position_embeddings"),
-        flag("layernorm_embedding"), pick("cross_attention_hidden_size", None, 64, 96, 384),
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        heads("d_model", "decoder_attention_heads", None),
+        rint("decoder_layers", 2, 6),
+        rint("decoder_ffn_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32),
+        flag("use_learned_position_embeddings"),
+        flag("layernorm_embedding"),
+        pick("cross_attention_hidden_size", None, 64, 96, 384),
         flag("tie_word_embeddings"),
     ],
     "gpt_neox_japanese": [
-        VOCAB, HIDDEN, heads(kv=None), LAYERS, pick("intermediate_multiple_size", 1, 2, 4),
+        VOCAB,
+        HIDDEN,
+        heads(kv=None),
+        LAYERS,
+        pick("intermediate_multiple_size", 1, 2, 4),
         flag("tie_word_embeddings"),
     ],
     # Dense Llama-like decoders (families/dense.py).
-    "granite": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
-                *GRANITE_SCALES, pick("attention_multiplier", 0.0078125, 1.0)],
-    "helium": [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, whole_heads, flag("tie_word_embeddings"),
-               *LLAMA_BIAS_FLAGS],
+    "granite": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        *LLAMA_BIAS_FLAGS,
+        nullable("num_key_value_heads"),
+        *GRANITE_SCALES,
+        pick("attention_multiplier", 0.0078125, 1.0),
+    ],
+    "helium": [
+        VOCAB,
+        HIDDEN,
+        INTERMEDIATE,
+        LAYERS,
+        whole_heads,
+        flag("tie_word_embeddings"),
+        *LLAMA_BIAS_FLAGS,
+    ],
     "arcee": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads")],
     # internlm3: qkv_bias and bias are attribute_map aliases of attention_bias and mlp_bias.
     # (InternLM3Config refuses different ones: one draw under either name.)
@@ -1007,48 +1420,107 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "cwm": [*DENSE, HEAD_DIM_NULL, flag("mlp_bias"), windows()],
     "seed_oss": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, flag("attention_out_bias")],
     # smollm3: NoPE layers and windows change no shape (moved to prove it).
-    "smollm3": [*DENSE, NO_PAD, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, flag("use_sliding_window"),
-                pick("sliding_window", None, 16, 64), smollm3_rope],
+    "smollm3": [
+        *DENSE,
+        NO_PAD,
+        HEAD_DIM_KEY,
+        *LLAMA_BIAS_FLAGS,
+        flag("use_sliding_window"),
+        pick("sliding_window", None, 16, 64),
+        smollm3_rope,
+    ],
     "jais2": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads")],
     # glm/glm4: partial_rotary_factor changes no shape (moved to prove it).
     "glm": [*DENSE, NO_PAD, HEAD_DIM, flag("attention_bias"), GLM_ROTARY],
     "glm4": [*DENSE, NO_PAD, HEAD_DIM, flag("attention_bias"), GLM_ROTARY],
-    "hyperclovax": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, flag("use_post_norm"),
-                    nullable("num_key_value_heads"), *GRANITE_SCALES],
-    "olmo3": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
-              windows()],
+    "hyperclovax": [
+        *DENSE,
+        HEAD_DIM_NULL,
+        *LLAMA_BIAS_FLAGS,
+        flag("use_post_norm"),
+        nullable("num_key_value_heads"),
+        *GRANITE_SCALES,
+    ],
+    "olmo3": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        flag("attention_bias"),
+        nullable("num_key_value_heads"),
+        windows(),
+    ],
     "exaone4": [*DENSE, HEAD_DIM_KEY, windows(), pick("sliding_window_pattern", 1, 2, 3)],
     "vaultgemma": [*DENSE, HEAD_DIM, flag("attention_bias"), windows()],
     # hunyuan_v1_dense: a null head_dim cannot be built (HunYuanDenseV1Attention reads it).
-    "hunyuan_v1_dense": [*DENSE, HEAD_DIM, flag("attention_bias"),
-                         nullable("num_key_value_heads")],
+    "hunyuan_v1_dense": [*DENSE, HEAD_DIM, flag("attention_bias"), nullable("num_key_value_heads")],
     "nanochat": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads")],
     # youtu: num_key_value_heads changes no shape (latent attention).
-    "youtu": [*DENSE, pick("q_lora_rank", None, 32, 64), pick("kv_lora_rank", 16, 32, 64),
-              pick("qk_nope_head_dim", 16, 32), pick("qk_rope_head_dim", 8, 16),
-              pick("v_head_dim", 16, 32, 48), flag("attention_bias")],
+    "youtu": [
+        *DENSE,
+        pick("q_lora_rank", None, 32, 64),
+        pick("kv_lora_rank", 16, 32, 64),
+        pick("qk_nope_head_dim", 16, 32),
+        pick("qk_rope_head_dim", 8, 16),
+        pick("v_head_dim", 16, 32, 48),
+        flag("attention_bias"),
+    ],
     # persimmon: num_key_value_heads is not read (moved to prove it).
     "persimmon": [*DENSE, flag("qk_layernorm"), GLM_ROTARY],
     # nemotron: a null num_key_value_heads cannot be built (NemotronAttention divides by it).
     "nemotron": [*DENSE, HEAD_DIM_NULL, *LLAMA_BIAS_FLAGS, GLM_ROTARY],
     # apertus: only hidden_act "xielu" has learned scalars (act_fn.alpha_p, alpha_n).
-    "apertus": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
-                pick("hidden_act", "xielu", "relu2", "silu")],
+    "apertus": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        flag("attention_bias"),
+        nullable("num_key_value_heads"),
+        pick("hidden_act", "xielu", "relu2", "silu"),
+    ],
     # solar_open: n_group, topk_group and routed_scaling_factor change no shape (moved too).
-    "solar_open": [VOCAB, HIDDEN, LAYERS, heads(), flag("tie_word_embeddings"), HEAD_DIM,
-                   flag("attention_bias"), rint("moe_intermediate_size", 32, 256, 32),
-                   one_of([rint("n_routed_experts", 2, 8)], [rint("num_local_experts", 2, 8)]),
-                   solar_top_k, pick("n_shared_experts", 1, 2),
-                   pick("routed_scaling_factor", 1.0, 2.5)],
-    "granite_swa": [*DENSE, HEAD_DIM_KEY, *LLAMA_BIAS_FLAGS, nullable("num_key_value_heads"),
-                    windows()],
-    "cohere": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), flag("use_qk_norm"),
-               nullable("num_key_value_heads")],
-    "cohere2": [*DENSE, HEAD_DIM_KEY, flag("attention_bias"), nullable("num_key_value_heads"),
-                windows(), pick("sliding_window_pattern", 1, 2, 3, 4)],
+    "solar_open": [
+        VOCAB,
+        HIDDEN,
+        LAYERS,
+        heads(),
+        flag("tie_word_embeddings"),
+        HEAD_DIM,
+        flag("attention_bias"),
+        rint("moe_intermediate_size", 32, 256, 32),
+        one_of([rint("n_routed_experts", 2, 8)], [rint("num_local_experts", 2, 8)]),
+        solar_top_k,
+        pick("n_shared_experts", 1, 2),
+        pick("routed_scaling_factor", 1.0, 2.5),
+    ],
+    "granite_swa": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        *LLAMA_BIAS_FLAGS,
+        nullable("num_key_value_heads"),
+        windows(),
+    ],
+    "cohere": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        flag("attention_bias"),
+        flag("use_qk_norm"),
+        nullable("num_key_value_heads"),
+    ],
+    "cohere2": [
+        *DENSE,
+        HEAD_DIM_KEY,
+        flag("attention_bias"),
+        nullable("num_key_value_heads"),
+        windows(),
+        pick("sliding_window_pattern", 1, 2, 3, 4),
+    ],
     # stablelm: head_dim is not read (hidden_size // heads), nor partial_rotary_factor's shape.
-    "stablelm": [*DENSE, HEAD_DIM, flag("use_qkv_bias"), flag("qk_layernorm"),
-                 flag("use_parallel_residual"), pick("partial_rotary_factor", 0.25, 0.5)],
+    "stablelm": [
+        *DENSE,
+        HEAD_DIM,
+        flag("use_qkv_bias"),
+        flag("qk_layernorm"),
+        flag("use_parallel_residual"),
+        pick("partial_rotary_factor", 0.25, 0.5),
+    ],
 }
 #: gpt-sw3 is GPT2Config and GPT2LMHeadModel under another model_type.
 VARIANT_FIELDS["gpt-sw3"] = VARIANT_FIELDS["gpt2"]
@@ -1217,8 +1689,15 @@ def draw(rng: random.Random, model_type: str, sets: list[tuple[str, Any]]) -> Co
     return config
 
 
-def variants(model_type: str, n: int, seed: int, sets: list[tuple[str, Any]], prefix: str,
-             note: str, tries: int = 50) -> list[Config]:
+def variants(
+    model_type: str,
+    n: int,
+    seed: int,
+    sets: list[tuple[str, Any]],
+    prefix: str,
+    note: str,
+    tries: int = 50,
+) -> list[Config]:
     """N random valid fixtures of one family, named PREFIX-variant-K (K from 1)."""
     if model_type not in VARIANT_FIELDS:
         raise SystemExit(f"no variant table for {model_type!r}: {sorted(VARIANT_FIELDS)}")
@@ -1240,6 +1719,7 @@ def variants(model_type: str, n: int, seed: int, sets: list[tuple[str, Any]], pr
 
 def report_unmoved(configs: list[Config], forced: set[str]) -> None:
     """Warn about any drawn field (not forced by --set) that took one value in every variant."""
+
     def flat(c: Config, prefix: str = "") -> dict[str, str]:
         out: dict[str, str] = {}
         for k, v in c.items():
@@ -1248,15 +1728,24 @@ def report_unmoved(configs: list[Config], forced: set[str]) -> None:
             else:
                 out[prefix + k] = json.dumps(v)
         return out
+
     flats = [flat(c) for c in configs]
     keys = sorted(set().union(*flats))
-    same = [k for k in keys if k != "model_type" and k not in forced and len(flats) > 1
-            and all(k in f for f in flats) and len({f[k] for f in flats}) == 1]
+    same = [
+        k
+        for k in keys
+        if k != "model_type"
+        and k not in forced
+        and len(flats) > 1
+        and all(k in f for f in flats)
+        and len({f[k] for f in flats}) == 1
+    ]
     if same:
         print(f"fields that did not move: {', '.join(same)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def parse_value(raw: str) -> Any:
     """Read a --set value as JSON, falling back to the plain string."""
@@ -1274,24 +1763,43 @@ def stem(model_type: str) -> str:
 def main() -> int:
     """Write fixtures, refresh them, draw variants, or check the classifier on models.json."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("configs", nargs="*", type=Path, help="config.json files (fixtures with "
-                    "--refresh)")
+    ap.add_argument(
+        "configs", nargs="*", type=Path, help="config.json files (fixtures with --refresh)"
+    )
     ap.add_argument("--model-type", help="start from this family's default config")
-    ap.add_argument("--set", action="append", default=[], metavar="FIELD=JSON",
-                    help="set a field (a.b=v inside text_config and the like), also in variants")
-    ap.add_argument("--name", help="fixture name, or the variants' prefix (default: the config "
-                    "file's stem; defaults-MODEL-TYPE or MODEL-TYPE for --model-type)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=JSON",
+        help="set a field (a.b=v inside text_config and the like), also in variants",
+    )
+    ap.add_argument(
+        "--name",
+        help="fixture name, or the variants' prefix (default: the config "
+        "file's stem; defaults-MODEL-TYPE or MODEL-TYPE for --model-type)",
+    )
     ap.add_argument("--notes", help="a notes field for the fixtures written")
-    ap.add_argument("--auto-class", help="transformers class to build (AutoModel, "
-                    "AutoModelForCausalLM, ..., or a model class); default: from the model_type")
+    ap.add_argument(
+        "--auto-class",
+        help="transformers class to build (AutoModel, "
+        "AutoModelForCausalLM, ..., or a model class); default: from the model_type",
+    )
     ap.add_argument("--out", type=Path, help="folder for NAME.json fixtures (default: stdout)")
-    ap.add_argument("--refresh", action="store_true",
-                    help="recount the given fixture files in place; fail if a count changes")
+    ap.add_argument(
+        "--refresh",
+        action="store_true",
+        help="recount the given fixture files in place; fail if a count changes",
+    )
     ap.add_argument("--variants", type=int, metavar="N", help="draw N random valid variants")
     ap.add_argument("--seed", type=int, default=0, help="random seed for --variants")
     ap.add_argument("--check-models", type=Path, metavar="MODELS_JSON")
-    ap.add_argument("--tensors-out", type=Path, metavar="JSON",
-                    help="with --check-models: write name -> {towers, tensors}")
+    ap.add_argument(
+        "--tensors-out",
+        type=Path,
+        metavar="JSON",
+        help="with --check-models: write name -> {towers, tensors}",
+    )
     args = ap.parse_args()
     if args.check_models:
         return check_models(args.check_models, args.tensors_out)
@@ -1304,20 +1812,29 @@ def main() -> int:
         if not args.model_type:
             raise SystemExit("--variants needs --model-type")
         forced = " ".join(f"--set {p}" for p in args.set)
-        note = (f"random valid variant: make_reference.py --model-type {args.model_type} "
-                f"--variants {args.variants} --seed {args.seed} {forced}").strip()
+        note = (
+            f"random valid variant: make_reference.py --model-type {args.model_type} "
+            f"--variants {args.variants} --seed {args.seed} {forced}"
+        ).strip()
         if args.notes:
             note = f"{args.notes}; {note}"
-        for result in variants(args.model_type, args.variants, args.seed, sets,
-                               args.name or stem(args.model_type), note):
+        for result in variants(
+            args.model_type,
+            args.variants,
+            args.seed,
+            sets,
+            args.name or stem(args.model_type),
+            note,
+        ):
             write(result, args.out)
         return 0
     jobs: list[tuple[str, Config]] = []
     for path in args.configs:
         jobs.append((args.name or path.stem, json.loads(path.read_text())))
     if args.model_type:
-        jobs.append((args.name or f"defaults-{stem(args.model_type)}",
-                     {"model_type": args.model_type}))
+        jobs.append(
+            (args.name or f"defaults-{stem(args.model_type)}", {"model_type": args.model_type})
+        )
     for name, config in jobs:
         for key, value in sets:
             set_field(config, key, value)

@@ -28,8 +28,7 @@ def table(*args: str, width: int = 80, code: int = 0) -> str:
 
     from paramcalc.cli import main
 
-    result = CliRunner(env={"COLUMNS": str(width)}).invoke(main, list(args),
-                                                          catch_exceptions=False)
+    result = CliRunner(env={"COLUMNS": str(width)}).invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == code, result.stderr
     return result.stdout
 
@@ -63,12 +62,22 @@ def runner() -> Any:
 
 
 #: Bytes per element of the dtypes the tests write (the safetensors format's names).
-DTYPE_BYTES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I8": 1, "U8": 1,
-               "BOOL": 1, "F8_E4M3": 1}
+DTYPE_BYTES = {
+    "F32": 4,
+    "F16": 2,
+    "BF16": 2,
+    "I64": 8,
+    "I32": 4,
+    "I8": 1,
+    "U8": 1,
+    "BOOL": 1,
+    "F8_E4M3": 1,
+}
 
 
-def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int]]],
-                      sparse: bool = False) -> int:
+def write_safetensors(
+    path: Path, tensors: dict[str, tuple[str, list[int]]], sparse: bool = False
+) -> int:
     """Write a safetensors file by hand: 8-byte little-endian header length, JSON header, data.
 
     The data is zeros, or, with `sparse`, a hole made by truncate() that takes no disk space.
@@ -96,8 +105,13 @@ def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int]]],
 V, H, F, LAYERS = 10, 4, 8, 2  # vocab, width, FFN width, blocks of the tiny Llama below
 
 #: A tiny Llama architecture (MHA, 2 heads of 2, untied head) and its closed-form count.
-TINY_LLAMA = {"vocab_size": V, "hidden_size": H, "num_hidden_layers": LAYERS,
-              "num_attention_heads": 2, "intermediate_size": F}
+TINY_LLAMA = {
+    "vocab_size": V,
+    "hidden_size": H,
+    "num_hidden_layers": LAYERS,
+    "num_attention_heads": 2,
+    "intermediate_size": F,
+}
 TINY_TOTAL = 2 * V * H + LAYERS * (4 * H * H + 3 * H * F + 2 * H) + H
 
 
@@ -106,12 +120,14 @@ def llama_tensors(layers: int = LAYERS, lm_head: bool = True) -> dict[str, tuple
     tensors = {"model.embed_tokens.weight": ("BF16", [V, H])}
     for i in range(layers):
         p = f"model.layers.{i}."
-        tensors |= {f"{p}input_layernorm.weight": ("F32", [H]),
-                    **{f"{p}self_attn.{x}_proj.weight": ("BF16", [H, H]) for x in "qkvo"},
-                    f"{p}post_attention_layernorm.weight": ("F32", [H]),
-                    f"{p}mlp.gate_proj.weight": ("BF16", [F, H]),
-                    f"{p}mlp.up_proj.weight": ("BF16", [F, H]),
-                    f"{p}mlp.down_proj.weight": ("BF16", [H, F])}
+        tensors |= {
+            f"{p}input_layernorm.weight": ("F32", [H]),
+            **{f"{p}self_attn.{x}_proj.weight": ("BF16", [H, H]) for x in "qkvo"},
+            f"{p}post_attention_layernorm.weight": ("F32", [H]),
+            f"{p}mlp.gate_proj.weight": ("BF16", [F, H]),
+            f"{p}mlp.up_proj.weight": ("BF16", [F, H]),
+            f"{p}mlp.down_proj.weight": ("BF16", [H, F]),
+        }
     tensors["model.norm.weight"] = ("F32", [H])
     if lm_head:
         tensors["lm_head.weight"] = ("BF16", [V, H])

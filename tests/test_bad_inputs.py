@@ -47,8 +47,11 @@ CASES: dict[str, tuple[str, ...]] = {
     "binary.yaml": ("binary file",),
     "latin-1.yaml": ("not UTF-8 text (byte 9)",),
     "huge-integer.json": ("too many digits",),
-    "wrong-suffix.txt": ("unsupported file type '.txt'", ".yaml, .yml and .json",
-                         ".safetensors and .safetensors.index.json"),
+    "wrong-suffix.txt": (
+        "unsupported file type '.txt'",
+        ".yaml, .yml and .json",
+        ".safetensors and .safetensors.index.json",
+    ),
     # -- safety -------------------------------------------------------------------------------
     "python-object.yaml": ("line 1, column 1", "python/object/apply:os.system"),
     "python-name-tag.yaml": ("line 5, column 7", "python/name:os.system"),
@@ -62,8 +65,10 @@ CASES: dict[str, tuple[str, ...]] = {
     "hf-json-syntax.json": ("invalid JSON at line 3, column 2",),
     "hf-not-an-object/config.json": ("top level must be a mapping", "got a list"),
     "hf-missing-model-type/config.json": ("model_type: no model_type", "llama"),
-    "hf-unknown-model-type.json": ("model_type: unsupported model_type 'lama'",
-                                   "did you mean 'llama'"),
+    "hf-unknown-model-type.json": (
+        "model_type: unsupported model_type 'lama'",
+        "did you mean 'llama'",
+    ),
     "hf-string-size.json": ("hidden_size: must be an integer, got '4096'",),
     "hf-boolean-layers.json": ("num_hidden_layers: must be an integer, got True",),
     "hf-zero-vocab.json": ("vocab_size: must be at least 1, got 0",),
@@ -149,8 +154,7 @@ def test_oversize_file_is_refused_before_it_is_read(
         raise AssertionError("an oversize file was opened")
 
     monkeypatch.setattr(Path, "open", no_read)
-    assert_one_error(run("count", str(path)), str(path), f"{MAX_FILE_BYTES + 1:,} bytes",
-                     "limit")
+    assert_one_error(run("count", str(path)), str(path), f"{MAX_FILE_BYTES + 1:,} bytes", "limit")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -172,31 +176,39 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert_one_error(run("count", str(path)), str(path), "cannot read")
 
 
-@pytest.mark.parametrize(("args", "fragments"), [
-    (["count", "llama-2-7"], ("llama-2-7: unknown preset", "did you mean llama-2-7b")),
-    (["count", "zzzzzzzz"], ("zzzzzzzz: unknown preset", "paramcalc presets")),
-    (["check", "lama-2-7b"], ("lama-2-7b: unknown preset", "llama-2-7b")),
-    (["verify", "gtp2"], ("gtp2: unknown preset", "gpt2")),
-])
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["count", "llama-2-7"], ("llama-2-7: unknown preset", "did you mean llama-2-7b")),
+        (["count", "zzzzzzzz"], ("zzzzzzzz: unknown preset", "paramcalc presets")),
+        (["check", "lama-2-7b"], ("lama-2-7b: unknown preset", "llama-2-7b")),
+        (["verify", "gtp2"], ("gtp2: unknown preset", "gpt2")),
+    ],
+)
 def test_unknown_preset_suggests_names(args: list[str], fragments: tuple[str, ...]) -> None:
     """A misspelt preset name: the closest names, or where to find them all."""
     assert_one_error(run(*args), *fragments)
 
 
-@pytest.mark.parametrize(("setting", "fragments"), [
-    ("num_hidden_layers", ("--set", "expected FIELD=VALUE", "'num_hidden_layers'")),
-    ("=3", ("--set", "expected FIELD=VALUE", "'=3'")),
-    ("num_hiden_layers=3", ("--set: num_hiden_layers: unknown field",
-                            "did you mean 'num_hidden_layers'")),
-    ("num_hidden_layers=abc", ("--set: num_hidden_layers:", "valid integer", "'abc'")),
-    ("num_hidden_layers=true", ("--set: num_hidden_layers:", "valid integer", "True")),
-    ("num_hidden_layers=2.0", ("--set: num_hidden_layers:", "valid integer", "2.0")),
-    ("num_hidden_layers=0", ("--set: num_hidden_layers:", "greater than 0", "got 0")),
-    ("num_key_value_heads=3", ("--set: num_key_value_heads: 3 must divide",)),
-    ("hidden_size=[1, 2]", ("--set: hidden_size: expected a single value", "'[1, 2]'")),
-    ("hidden_size={a: 1", ("--set hidden_size: invalid YAML",)),
-    ("hidden_size=" + "9" * 500, ("--set hidden_size: invalid YAML", "number longer than")),
-])
+@pytest.mark.parametrize(
+    ("setting", "fragments"),
+    [
+        ("num_hidden_layers", ("--set", "expected FIELD=VALUE", "'num_hidden_layers'")),
+        ("=3", ("--set", "expected FIELD=VALUE", "'=3'")),
+        (
+            "num_hiden_layers=3",
+            ("--set: num_hiden_layers: unknown field", "did you mean 'num_hidden_layers'"),
+        ),
+        ("num_hidden_layers=abc", ("--set: num_hidden_layers:", "valid integer", "'abc'")),
+        ("num_hidden_layers=true", ("--set: num_hidden_layers:", "valid integer", "True")),
+        ("num_hidden_layers=2.0", ("--set: num_hidden_layers:", "valid integer", "2.0")),
+        ("num_hidden_layers=0", ("--set: num_hidden_layers:", "greater than 0", "got 0")),
+        ("num_key_value_heads=3", ("--set: num_key_value_heads: 3 must divide",)),
+        ("hidden_size=[1, 2]", ("--set: hidden_size: expected a single value", "'[1, 2]'")),
+        ("hidden_size={a: 1", ("--set hidden_size: invalid YAML",)),
+        ("hidden_size=" + "9" * 500, ("--set hidden_size: invalid YAML", "number longer than")),
+    ],
+)
 def test_bad_set_override(setting: str, fragments: tuple[str, ...]) -> None:
     """`--set` without `=`, naming an unknown field, or holding a bad value."""
     assert_one_error(run("count", "llama-2-7b", "--set", setting), *fragments)
@@ -205,24 +217,29 @@ def test_bad_set_override(setting: str, fragments: tuple[str, ...]) -> None:
 def test_bad_set_on_a_hugging_face_config(tmp_path: Path) -> None:
     """`--set` on a config.json is validated like any other override."""
     path = tmp_path / "config.json"
-    path.write_text('{"model_type": "llama", "vocab_size": 1000, "hidden_size": 64,'
-                    ' "num_attention_heads": 4}')
+    path.write_text(
+        '{"model_type": "llama", "vocab_size": 1000, "hidden_size": 64, "num_attention_heads": 4}'
+    )
     assert run("count", str(path)).exit_code == 0
-    assert_one_error(run("count", str(path), "--set", "num_attention_heads=5"),
-                     "--set: num_attention_heads: 5 does not divide hidden_size=64")
+    assert_one_error(
+        run("count", str(path), "--set", "num_attention_heads=5"),
+        "--set: num_attention_heads: 5 does not divide hidden_size=64",
+    )
 
 
 def test_bad_file_among_good_ones_in_check() -> None:
     """`check` over several files stops at the first bad one with exit 2, not exit 1."""
-    assert_one_error(run("check", "gpt2", str(BAD / "zero-layers.yaml")), "zero-layers.yaml",
-                     "num_hidden_layers")
+    assert_one_error(
+        run("check", "gpt2", str(BAD / "zero-layers.yaml")), "zero-layers.yaml", "num_hidden_layers"
+    )
 
 
 def laughs(levels: int, fan_out: int) -> str:
     """A "billion laughs" document: each level repeats the previous one fan_out times."""
     lines = ["l0: &l0 [" + ", ".join(["lol"] * fan_out) + "]"]
-    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * fan_out) + "]"
-              for i in range(1, levels)]
+    lines += [
+        f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * fan_out) + "]" for i in range(1, levels)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -248,18 +265,24 @@ def test_alias_bomb_is_refused_quickly_in_little_memory() -> None:
 def test_aliases_that_stay_small_are_allowed() -> None:
     """Anchors and merge keys are ordinary YAML: a file may reuse values it defines."""
     text = "defaults: &d {a: 1}\nwidth: &w 64\nother: {<<: *d, b: *w}\n"
-    assert parse_yaml(text, "ok.yaml") == {"defaults": {"a": 1}, "width": 64,
-                                           "other": {"a": 1, "b": 64}}
+    assert parse_yaml(text, "ok.yaml") == {
+        "defaults": {"a": 1},
+        "width": 64,
+        "other": {"a": 1, "b": 64},
+    }
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system ['touch pwned']",
-    "!!python/object/new:os.system ['touch pwned']",
-    "!!python/object:builtins.object {}",
-    "!!python/name:os.system",
-    "!!python/module:os",
-    "!!python/tuple [1, 2]",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch pwned']",
+        "!!python/object/new:os.system ['touch pwned']",
+        "!!python/object:builtins.object {}",
+        "!!python/name:os.system",
+        "!!python/module:os",
+        "!!python/tuple [1, 2]",
+    ],
+)
 def test_python_tags_are_rejected_never_constructed(
     tag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -43,24 +43,31 @@ def count_json(runner: CliRunner, *args: str) -> dict[str, Any]:
 def test_counts_per_group_and_dtype(runner: CliRunner, tmp_path: Path) -> None:
     """Parameters per group (by name) and per dtype, bytes on disk; buffers and unknowns apart."""
     path = tmp_path / "model.safetensors"
-    tensors = llama_tensors() | {"model.layers.0.self_attn.rotary_emb.inv_freq": ("F32", [1]),
-                                 "model.mystery.weight": ("I64", [3])}
+    tensors = llama_tensors() | {
+        "model.layers.0.self_attn.rotary_emb.inv_freq": ("F32", [1]),
+        "model.mystery.weight": ("I64", [3]),
+    }
     header = write_safetensors(path, tensors)
     data = count_json(runner, str(path))
-    assert data["groups"] == {"embedding": V * H, "attention": LAYERS * 4 * H * H,
-                              "feedforward": LAYERS * 3 * H * F,
-                              "norm": LAYERS * 2 * H + H, "output": V * H, "unknown": 3}
+    assert data["groups"] == {
+        "embedding": V * H,
+        "attention": LAYERS * 4 * H * H,
+        "feedforward": LAYERS * 3 * H * F,
+        "norm": LAYERS * 2 * H + H,
+        "output": V * H,
+        "unknown": 3,
+    }
     assert data["total"] == TINY_TOTAL + 3 and data["towers"]["text"]["total"] == TINY_TOTAL + 3
     assert data["buffers"] == ["model.layers.0.self_attn.rotary_emb.inv_freq"]
     stored = data["stored"]
     assert stored["elements"] == TINY_TOTAL + 4 and stored["tensors"] == len(tensors)
     bf16 = 2 * V * H + LAYERS * (4 * H * H + 3 * H * F)
     f32 = LAYERS * 2 * H + H + 1
-    assert stored["by_dtype"] == {"BF16": {"tensors": 2 + 7 * LAYERS, "elements": bf16,
-                                           "bytes": 2 * bf16},
-                                  "F32": {"tensors": 2 * LAYERS + 2, "elements": f32,
-                                          "bytes": 4 * f32},
-                                  "I64": {"tensors": 1, "elements": 3, "bytes": 24}}
+    assert stored["by_dtype"] == {
+        "BF16": {"tensors": 2 + 7 * LAYERS, "elements": bf16, "bytes": 2 * bf16},
+        "F32": {"tensors": 2 * LAYERS + 2, "elements": f32, "bytes": 4 * f32},
+        "I64": {"tensors": 1, "elements": 3, "bytes": 24},
+    }
     assert stored["by_kind"]["buffer"] == {"tensors": 1, "elements": 1, "bytes": 4}
     assert stored["bytes_on_disk"] == path.stat().st_size
     assert stored["bytes"] == path.stat().st_size - 8 - header
@@ -74,9 +81,11 @@ def test_agrees_with_the_safetensors_package(runner: CliRunner, tmp_path: Path) 
     """A file the safetensors package writes counts to the elements numpy holds."""
     np = pytest.importorskip("numpy")
     save_file = pytest.importorskip("safetensors.numpy").save_file
-    arrays = {"transformer.wte.weight": np.zeros((7, 3), np.float16),
-              "transformer.h.0.mlp.c_fc.weight": np.zeros((3, 12), np.float32),
-              "transformer.h.0.ln_1.bias": np.zeros(3, np.int8)}
+    arrays = {
+        "transformer.wte.weight": np.zeros((7, 3), np.float16),
+        "transformer.h.0.mlp.c_fc.weight": np.zeros((3, 12), np.float32),
+        "transformer.h.0.ln_1.bias": np.zeros(3, np.int8),
+    }
     save_file(arrays, str(tmp_path / "model.safetensors"))
     data = count_json(runner, str(tmp_path / "model.safetensors"))
     assert data["total"] == data["stored"]["elements"] == sum(a.size for a in arrays.values())
@@ -88,15 +97,18 @@ def write_shards(folder: Path, index: bool) -> dict[str, tuple[str, list[int]]]:
     """Split the tiny Llama over two shards, with or without an index naming them."""
     tensors = llama_tensors()
     names = list(tensors)
-    shards = {"model-00001-of-00002.safetensors": names[: len(names) // 2],
-              "model-00002-of-00002.safetensors": names[len(names) // 2:]}
+    shards = {
+        "model-00001-of-00002.safetensors": names[: len(names) // 2],
+        "model-00002-of-00002.safetensors": names[len(names) // 2 :],
+    }
     for shard, members in shards.items():
         write_safetensors(folder / shard, {n: tensors[n] for n in members})
     if index:
         weight_map = {n: shard for shard, members in shards.items() for n in members}
         total_size = sum(DTYPE_BYTES[dtype] * math.prod(shape) for dtype, shape in tensors.values())
-        (folder / "model.safetensors.index.json").write_text(json.dumps(
-            {"metadata": {"total_size": total_size}, "weight_map": weight_map}))
+        (folder / "model.safetensors.index.json").write_text(
+            json.dumps({"metadata": {"total_size": total_size}, "weight_map": weight_map})
+        )
     return tensors
 
 
@@ -123,14 +135,17 @@ def test_folder_with_config_json_needs_checkpoint_flag(runner: CliRunner, tmp_pa
     assert count_json(runner, str(tmp_path), "--checkpoint")["total"] == TINY_TOTAL - V * H
 
 
-def test_index_naming_a_missing_tensor_or_escaping_is_bad_input(runner: CliRunner,
-                                                               tmp_path: Path) -> None:
+def test_index_naming_a_missing_tensor_or_escaping_is_bad_input(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     """An index that lies about its shards, or names a file outside its folder, exits 2."""
     write_shards(tmp_path, index=True)
     index = tmp_path / "model.safetensors.index.json"
     data = json.loads(index.read_text())
-    for weight_map in ({**data["weight_map"], "model.extra.weight": "model-00001-of-00002"
-                        ".safetensors"}, {"x": "../model-00001-of-00002.safetensors"}):
+    for weight_map in (
+        {**data["weight_map"], "model.extra.weight": "model-00001-of-00002.safetensors"},
+        {"x": "../model-00001-of-00002.safetensors"},
+    ):
         index.write_text(json.dumps({"weight_map": weight_map}))
         result = invoke(runner, "count", str(index))
         assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
@@ -145,7 +160,7 @@ def corrupt(kind: str, path: Path) -> None:
         "offsets too short": b'{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}',
         "negative dim": b'{"w": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}',
         "overlap": b'{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, '
-                   b'"b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}',
+        b'"b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}',
         "not json": b"{not json",
         "not an object": b"[1, 2]",
         "duplicate name": good[:-1] + b', "w": ' + good[6:],
@@ -163,14 +178,25 @@ def corrupt(kind: str, path: Path) -> None:
         path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(16))
 
 
-CORRUPTIONS = ["truncated", "length past end", "length over limit", "data shorter than offsets",
-               "unknown dtype", "offsets too short", "negative dim", "overlap", "not json",
-               "not an object", "duplicate name"]
+CORRUPTIONS = [
+    "truncated",
+    "length past end",
+    "length over limit",
+    "data shorter than offsets",
+    "unknown dtype",
+    "offsets too short",
+    "negative dim",
+    "overlap",
+    "not json",
+    "not an object",
+    "duplicate name",
+]
 
 
 @pytest.mark.parametrize("kind", CORRUPTIONS)
-def test_corrupt_header_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path,
-                                               kind: str) -> None:
+def test_corrupt_header_is_one_line_and_exit_2(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
     """Every broken header is bad input: exit 2, one line on stderr naming the file."""
     path = tmp_path / "broken.safetensors"
     corrupt(kind, path)
@@ -205,17 +231,22 @@ class ReadSpy:
         return getattr(self.f, name)
 
 
-def test_header_only_on_a_sparse_many_gigabyte_file(runner: CliRunner, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_header_only_on_a_sparse_many_gigabyte_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A header declaring 64 GiB of F32 is counted from the header alone: no data byte is read."""
     import paramcalc.sources.safetensors as module
 
     path = tmp_path / "huge.safetensors"
     rows = 2**20  # 8 tensors of 2**20 x 2**11 F32 = 8 GiB each
-    header = write_safetensors(path, {f"model.layers.{i}.mlp.up_proj.weight": ("F32", [rows, 2048])
-                                      for i in range(8)}, sparse=True)
+    header = write_safetensors(
+        path,
+        {f"model.layers.{i}.mlp.up_proj.weight": ("F32", [rows, 2048]) for i in range(8)},
+        sparse=True,
+    )
     assert path.stat().st_size == 8 + header + 64 * 2**30
     reads: list[tuple[int, int]] = []
+
     def spy_open(file: Path, mode: str) -> ReadSpy:
         return ReadSpy(open(file, mode), reads)  # noqa: SIM115 - ReadSpy closes it on exit
 

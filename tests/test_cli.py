@@ -49,8 +49,18 @@ def test_count_every_format_shows_the_total(runner: CliRunner, fmt: str) -> None
 def test_count_table_has_groups_units_and_footer(runner: CliRunner) -> None:
     """The table lists each group with exact count, human units, share and the footer."""
     out = invoke(runner, "count", "llama-2-7b").stdout
-    for text in ("embedding", "attention", "feedforward", "norm", "output", "4,328,521,728",
-                 "4.33B", "64.24%", "non-embedding", "6,607,343,616"):
+    for text in (
+        "embedding",
+        "attention",
+        "feedforward",
+        "norm",
+        "output",
+        "4,328,521,728",
+        "4.33B",
+        "64.24%",
+        "non-embedding",
+        "6,607,343,616",
+    ):
         assert text in out
 
 
@@ -76,8 +86,9 @@ def test_count_layers_lists_blocks_and_tensors(runner: CliRunner) -> None:
     """--layers adds one entry per block and one per tensor, summing to the total."""
     data = json.loads(invoke(runner, "count", "mixtral-8x7b", "--layers", "-f", "json").stdout)
     assert len(data["layers"]) == 32
-    assert sum(layer["total"] for layer in data["layers"]) + 2 * 32000 * 4096 + 4096 == (
-        data["total"])
+    assert (
+        sum(layer["total"] for layer in data["layers"]) + 2 * 32000 * 4096 + 4096 == (data["total"])
+    )
     assert sum(t["size"] for t in data["tensors"]) == data["total"]
     shapes = {t["name"]: t["shape"] for t in data["tensors"]}
     # MixtralForCausalLM's names: experts are one stacked tensor per projection (E, out, in).
@@ -89,9 +100,23 @@ def test_count_layers_lists_blocks_and_tensors(runner: CliRunner) -> None:
 
 def test_count_from_flags(runner: CliRunner) -> None:
     """Flags alone describe Llama-2-7B's shape and give its total."""
-    result = invoke(runner, "count", "--vocab-size", "32000", "--hidden-size", "4096",
-                    "--num-layers", "32", "--heads", "32", "--intermediate-size", "11008",
-                    "--untied", "-f", "json")
+    result = invoke(
+        runner,
+        "count",
+        "--vocab-size",
+        "32000",
+        "--hidden-size",
+        "4096",
+        "--num-layers",
+        "32",
+        "--heads",
+        "32",
+        "--intermediate-size",
+        "11008",
+        "--untied",
+        "-f",
+        "json",
+    )
     assert json.loads(result.stdout)["total"] == 6_738_415_616
 
 
@@ -131,15 +156,19 @@ def test_check_fails_when_expected_total_is_off_by_one(runner: CliRunner, tmp_pa
     assert "FAILED" in result.stdout
 
 
-@pytest.mark.parametrize(("expected", "tolerance", "code"), [
-    ("6.74B", None, 0),       # rounds to 6.74B
-    ("6.73B", None, 1),       # does not
-    ("6.73B", "0.2%", 0),     # within 0.2 %
-    (6738415000, "0.00001", 0),
-    (6738415000, None, 1),
-])
-def test_check_units_and_tolerance(runner: CliRunner, tmp_path: Path, expected: object,
-                                   tolerance: str | None, code: int) -> None:
+@pytest.mark.parametrize(
+    ("expected", "tolerance", "code"),
+    [
+        ("6.74B", None, 0),  # rounds to 6.74B
+        ("6.73B", None, 1),  # does not
+        ("6.73B", "0.2%", 0),  # within 0.2 %
+        (6738415000, "0.00001", 0),
+        (6738415000, None, 1),
+    ],
+)
+def test_check_units_and_tolerance(
+    runner: CliRunner, tmp_path: Path, expected: object, tolerance: str | None, code: int
+) -> None:
     """A figure with a unit holds to its rounding; a tolerance widens it."""
     path = tmp_path / "model.yaml"
     lines = ["base: llama-2-7b", f"expected_total: {expected}"]
@@ -152,8 +181,10 @@ def test_dense_seed_example(runner: CliRunner) -> None:
     """`dense 4 2` is 8 weights + 2 biases = 10; `--no-bias` gives 8."""
     data = json.loads(invoke(runner, "dense", "4", "2", "-f", "json").stdout)
     assert (data["weights"], data["biases"], data["total"]) == (8, 2, 10)
-    assert json.loads(invoke(runner, "dense", "4", "2", "--no-bias", "-f", "json").stdout)[
-        "total"] == 8
+    assert (
+        json.loads(invoke(runner, "dense", "4", "2", "--no-bias", "-f", "json").stdout)["total"]
+        == 8
+    )
     assert "10" in invoke(runner, "dense", "4", "2").stdout
 
 
@@ -164,8 +195,7 @@ def test_verify_passes_for_every_preset(runner: CliRunner) -> None:
     assert all(model["ok"] for model in json.loads(result.stdout)["models"])
 
 
-def test_verify_exits_1_on_a_difference(runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-                                        ) -> None:
+def test_verify_exits_1_on_a_difference(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """A derivation that disagrees by one parameter makes verify exit 1."""
     import paramcalc.dense as dense
 
@@ -183,14 +213,17 @@ def test_verify_exits_1_on_a_difference(runner: CliRunner, monkeypatch: pytest.M
     assert "DIFFERS" in result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["count", "no-such-model"],
-    ["count", "missing/file.yaml"],
-    ["count", "llama-2-7b", "--set", "num_hidden_layers"],
-    ["count", "llama-2-7b", "--set", "num_hiden_layers=3"],
-    ["count", "llama-2-7b", "--set", "num_hidden_layers=0"],
-    ["check", "missing.yaml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["count", "no-such-model"],
+        ["count", "missing/file.yaml"],
+        ["count", "llama-2-7b", "--set", "num_hidden_layers"],
+        ["count", "llama-2-7b", "--set", "num_hiden_layers=3"],
+        ["count", "llama-2-7b", "--set", "num_hidden_layers=0"],
+        ["check", "missing.yaml"],
+    ],
+)
 def test_bad_input_exits_2_with_one_line(runner: CliRunner, args: list[str]) -> None:
     """Bad input: exit 2, one line on stderr, nothing on stdout, no traceback."""
     result = invoke(runner, *args)
@@ -214,12 +247,18 @@ def test_version_and_help(runner: CliRunner) -> None:
         assert invoke(runner, command, "--help").exit_code == 0
 
 
-@pytest.mark.parametrize(("written", "meant"), [
-    ("layers", "num_hidden_layers"), ("n_layer", "num_hidden_layers"),
-    ("d_model", "hidden_size"), ("n_kv_heads", "num_key_value_heads"),
-    ("ffn_dim", "intermediate_size"), ("num_local_experts", "num_experts"),
-    ("hiden_size", "hidden_size"),
-])
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("layers", "num_hidden_layers"),
+        ("n_layer", "num_hidden_layers"),
+        ("d_model", "hidden_size"),
+        ("n_kv_heads", "num_key_value_heads"),
+        ("ffn_dim", "intermediate_size"),
+        ("num_local_experts", "num_experts"),
+        ("hiden_size", "hidden_size"),
+    ],
+)
 def test_an_unknown_field_suggests_the_field_other_tools_call_that(
     written: str, meant: str
 ) -> None:

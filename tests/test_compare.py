@@ -27,14 +27,14 @@ def invoke(runner: CliRunner, *args: str) -> Any:
     return runner.invoke(main, list(args), catch_exceptions=False)
 
 
-def compare(runner: CliRunner, tmp_path: Path, tensors: dict[str, tuple[str, list[int]]],
-            **fields: Any) -> tuple[int, dict[str, Any]]:
+def compare(
+    runner: CliRunner, tmp_path: Path, tensors: dict[str, tuple[str, list[int]]], **fields: Any
+) -> tuple[int, dict[str, Any]]:
     """Write the tiny Llama architecture (with `fields`) and a checkpoint; compare them."""
     arch = tmp_path / "arch.json"
     arch.write_text(json.dumps({**TINY_LLAMA, **fields}))
     write_safetensors(tmp_path / "model.safetensors", tensors)
-    result = invoke(runner, "compare", str(arch), str(tmp_path / "model.safetensors"),
-                    "-f", "json")
+    result = invoke(runner, "compare", str(arch), str(tmp_path / "model.safetensors"), "-f", "json")
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -57,8 +57,9 @@ def test_tied_head_stored_twice_is_explained(runner: CliRunner, tmp_path: Path) 
 
 def test_buffers_are_explained(runner: CliRunner, tmp_path: Path) -> None:
     """Rotary frequency tables stored beside the weights are buffers, not differences."""
-    tensors = llama_tensors() | {f"model.layers.{i}.self_attn.rotary_emb.inv_freq": ("F32", [1])
-                                 for i in range(2)}
+    tensors = llama_tensors() | {
+        f"model.layers.{i}.self_attn.rotary_emb.inv_freq": ("F32", [1]) for i in range(2)
+    }
     code, data = compare(runner, tmp_path, tensors)
     assert code == 0 and len(data["explained"]) == 2
     assert {e["reason"] for e in data["explained"]} == {"buffer, not a parameter"}
@@ -77,13 +78,17 @@ def test_missing_layer_differs(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_wrong_shape_and_extra_tensor_differ(runner: CliRunner, tmp_path: Path) -> None:
     """A resized tensor and a stored tensor the architecture lacks are both reported."""
-    tensors = llama_tensors() | {"model.layers.0.mlp.up_proj.weight": ("BF16", [9, H]),
-                                 "model.layers.0.self_attn.q_proj.bias": ("BF16", [H])}
+    tensors = llama_tensors() | {
+        "model.layers.0.mlp.up_proj.weight": ("BF16", [9, H]),
+        "model.layers.0.self_attn.q_proj.bias": ("BF16", [H]),
+    }
     code, data = compare(runner, tmp_path, tensors)
     assert code == 1
     reasons = {d["checkpoint_name"]: d["reason"] for d in data["differences"]}
-    assert reasons == {"model.layers.0.mlp.up_proj.weight": "size differs",
-                       "model.layers.0.self_attn.q_proj.bias": "extra"}
+    assert reasons == {
+        "model.layers.0.mlp.up_proj.weight": "size differs",
+        "model.layers.0.self_attn.q_proj.bias": "extra",
+    }
 
 
 def test_table_names_the_differing_tensor(runner: CliRunner, tmp_path: Path) -> None:
@@ -101,18 +106,22 @@ def gpt2_tensors(layers: int, hidden: int, positions: int) -> dict[str, tuple[st
     tensors = {"wte.weight": ("F32", [50257, hidden]), "wpe.weight": ("F32", [positions, hidden])}
     for i in range(layers):
         p = f"h.{i}."
-        tensors |= {f"{p}ln_1.weight": ("F32", [hidden]), f"{p}ln_1.bias": ("F32", [hidden]),
-                    f"{p}attn.bias": ("U8", [1, 1, positions, positions]),
-                    f"{p}attn.masked_bias": ("F32", []),
-                    f"{p}attn.c_attn.weight": ("F32", [hidden, 3 * hidden]),
-                    f"{p}attn.c_attn.bias": ("F32", [3 * hidden]),
-                    f"{p}attn.c_proj.weight": ("F32", [hidden, hidden]),
-                    f"{p}attn.c_proj.bias": ("F32", [hidden]),
-                    f"{p}ln_2.weight": ("F32", [hidden]), f"{p}ln_2.bias": ("F32", [hidden]),
-                    f"{p}mlp.c_fc.weight": ("F32", [hidden, 4 * hidden]),
-                    f"{p}mlp.c_fc.bias": ("F32", [4 * hidden]),
-                    f"{p}mlp.c_proj.weight": ("F32", [4 * hidden, hidden]),
-                    f"{p}mlp.c_proj.bias": ("F32", [hidden])}
+        tensors |= {
+            f"{p}ln_1.weight": ("F32", [hidden]),
+            f"{p}ln_1.bias": ("F32", [hidden]),
+            f"{p}attn.bias": ("U8", [1, 1, positions, positions]),
+            f"{p}attn.masked_bias": ("F32", []),
+            f"{p}attn.c_attn.weight": ("F32", [hidden, 3 * hidden]),
+            f"{p}attn.c_attn.bias": ("F32", [3 * hidden]),
+            f"{p}attn.c_proj.weight": ("F32", [hidden, hidden]),
+            f"{p}attn.c_proj.bias": ("F32", [hidden]),
+            f"{p}ln_2.weight": ("F32", [hidden]),
+            f"{p}ln_2.bias": ("F32", [hidden]),
+            f"{p}mlp.c_fc.weight": ("F32", [hidden, 4 * hidden]),
+            f"{p}mlp.c_fc.bias": ("F32", [4 * hidden]),
+            f"{p}mlp.c_proj.weight": ("F32", [4 * hidden, hidden]),
+            f"{p}mlp.c_proj.bias": ("F32", [hidden]),
+        }
     return tensors | {"ln_f.weight": ("F32", [hidden]), "ln_f.bias": ("F32", [hidden])}
 
 
@@ -137,19 +146,28 @@ def test_unmappable_naming_is_bad_input(runner: CliRunner, tmp_path: Path) -> No
 
 @pytest.mark.torch
 @pytest.mark.parametrize("family", ["llama", "gpt2", "mixtral", "qwen3"])
-def test_real_transformers_checkpoints_agree(runner: CliRunner, tmp_path: Path,
-                                             family: str) -> None:
+def test_real_transformers_checkpoints_agree(
+    runner: CliRunner, tmp_path: Path, family: str
+) -> None:
     """save_pretrained of a tiny random transformers model agrees with its own config.json."""
     pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    sizes = {"vocab_size": 64, "hidden_size": 16, "intermediate_size": 24,
-             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2}
+    sizes = {
+        "vocab_size": 64,
+        "hidden_size": 16,
+        "intermediate_size": 24,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+    }
     config = {
         "llama": lambda: transformers.LlamaConfig(**sizes),
-        "gpt2": lambda: transformers.GPT2Config(vocab_size=64, n_embd=16, n_layer=2, n_head=2,
-                                                n_positions=32),
-        "mixtral": lambda: transformers.MixtralConfig(**sizes, num_local_experts=4,
-                                                      num_experts_per_tok=2),
+        "gpt2": lambda: transformers.GPT2Config(
+            vocab_size=64, n_embd=16, n_layer=2, n_head=2, n_positions=32
+        ),
+        "mixtral": lambda: transformers.MixtralConfig(
+            **sizes, num_local_experts=4, num_experts_per_tok=2
+        ),
         "qwen3": lambda: transformers.Qwen3Config(**sizes, head_dim=8),
     }[family]()
     model = transformers.AutoModelForCausalLM.from_config(config)

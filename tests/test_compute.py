@@ -40,8 +40,9 @@ def run_json(runner: CliRunner, *args: str) -> Any:
 
 def test_llama_2_7b_bf16_weights_and_cache(runner: CliRunner) -> None:
     """Llama 2 7B in bf16: 2 bytes a parameter; K and V of 32 heads x 128 in 32 layers."""
-    data = run_json(runner, "memory", "llama-2-7b", "--dtype", "bf16", "--batch", "2",
-                    "--seq", "1000")
+    data = run_json(
+        runner, "memory", "llama-2-7b", "--dtype", "bf16", "--batch", "2", "--seq", "1000"
+    )
     assert data["weights_bytes"] == REFERENCE["llama-2-7b"]["total"] * 2 == 13_476_831_232
     assert data["kv_cache_bytes_per_token"] == 2 * 32 * 32 * 128 * 2 == 524_288
     assert data["kv_cache_bytes"] == 524_288 * 2 * 1000
@@ -69,10 +70,12 @@ def test_mistral_sliding_window_caps_the_cache(runner: CliRunner, seq: int, kept
     assert data["kv_cache_bytes"] == 2 * 32 * 8 * 128 * 2 * kept
 
 
-@pytest.mark.parametrize(("dtype", "bits"), [("fp32", 32), ("fp16", 16), ("fp8", 8),
-                                             ("int8", 8), ("int4", 4)])
-def test_weights_bytes_are_total_times_bits_over_eight(runner: CliRunner, dtype: str,
-                                                       bits: int) -> None:
+@pytest.mark.parametrize(
+    ("dtype", "bits"), [("fp32", 32), ("fp16", 16), ("fp8", 8), ("int8", 8), ("int4", 4)]
+)
+def test_weights_bytes_are_total_times_bits_over_eight(
+    runner: CliRunner, dtype: str, bits: int
+) -> None:
     """Without a group size, every parameter is stored at the precision: N x bits / 8."""
     data = run_json(runner, "memory", "llama-2-7b", "--dtype", dtype)
     assert data["weights_bytes"] == LLAMA_2_7B_N * bits // 8
@@ -80,8 +83,7 @@ def test_weights_bytes_are_total_times_bits_over_eight(runner: CliRunner, dtype:
 
 def test_int4_with_group_scales(runner: CliRunner) -> None:
     """GPTQ-style int4, groups of 128: block projections in 4 bits, one fp16 scale per group."""
-    data = run_json(runner, "memory", "llama-2-7b", "--dtype", "int4", "--quant-group-size",
-                    "128")
+    data = run_json(runner, "memory", "llama-2-7b", "--dtype", "int4", "--quant-group-size", "128")
     # Per layer: q, k, v, o have 4096 rows of 32 groups; gate and up 11008 rows of 32 groups;
     # down 4096 rows of ceil(11008 / 128) = 86 groups.
     scales = 32 * (4 * 4096 * 32 + 2 * 11008 * 32 + 4096 * 86)
@@ -90,8 +92,9 @@ def test_int4_with_group_scales(runner: CliRunner) -> None:
     assert data["weights"]["quantization"]["group_size"] == 128
 
 
-@pytest.mark.parametrize(("recipe", "per_parameter"), [("fp32", 16), ("bf16-mixed", 16),
-                                                       ("bf16-adam8bit", 10)])
+@pytest.mark.parametrize(
+    ("recipe", "per_parameter"), [("fp32", 16), ("bf16-mixed", 16), ("bf16-adam8bit", 10)]
+)
 def test_training_states_per_recipe(runner: CliRunner, recipe: str, per_parameter: int) -> None:
     """fp32: 4 + 4 + 8; mixed: 2 + 2 + 4 + 8 (ZeRO paper); 8-bit Adam: 2 + 2 + 4 + 2."""
     data = run_json(runner, "memory", "llama-2-7b", "--recipe", recipe)["training"]
@@ -99,14 +102,16 @@ def test_training_states_per_recipe(runner: CliRunner, recipe: str, per_paramete
     assert data["states_per_device_bytes"] == per_parameter * LLAMA_2_7B_N
 
 
-@pytest.mark.parametrize(("zero", "per_device"), [
-    (0, 16 * LLAMA_2_7B_N),
-    (1, 4 * LLAMA_2_7B_N + 12 * -(-LLAMA_2_7B_N // 8)),
-    (2, 2 * LLAMA_2_7B_N + 14 * -(-LLAMA_2_7B_N // 8)),
-    (3, 16 * -(-LLAMA_2_7B_N // 8)),
-])
-def test_zero_stages_partition_over_devices(runner: CliRunner, zero: int,
-                                            per_device: int) -> None:
+@pytest.mark.parametrize(
+    ("zero", "per_device"),
+    [
+        (0, 16 * LLAMA_2_7B_N),
+        (1, 4 * LLAMA_2_7B_N + 12 * -(-LLAMA_2_7B_N // 8)),
+        (2, 2 * LLAMA_2_7B_N + 14 * -(-LLAMA_2_7B_N // 8)),
+        (3, 16 * -(-LLAMA_2_7B_N // 8)),
+    ],
+)
+def test_zero_stages_partition_over_devices(runner: CliRunner, zero: int, per_device: int) -> None:
     """ZeRO 1 splits optimizer states and master weights, 2 also gradients, 3 also weights."""
     data = run_json(runner, "memory", "llama-2-7b", "--gpus", "8", "--zero", str(zero))
     assert data["training"]["states_per_device_bytes"] == per_device
@@ -144,8 +149,11 @@ def test_llama_2_7b_forward_flops(runner: CliRunner) -> None:
     assert data["training_flops_per_token"] == 3 * data["forward_flops_per_token"]
     non_embedding = LLAMA_2_7B_N - LLAMA_2_7B_EMBEDDING
     assert data["approximations_per_token"] == {
-        "2N": 2 * LLAMA_2_7B_N, "6N": 6 * LLAMA_2_7B_N, "6N_total": 6 * LLAMA_2_7B_N,
-        "kaplan_forward": 2 * non_embedding + 2 * 32 * s * 4096}
+        "2N": 2 * LLAMA_2_7B_N,
+        "6N": 6 * LLAMA_2_7B_N,
+        "6N_total": 6 * LLAMA_2_7B_N,
+        "kaplan_forward": 2 * non_embedding + 2 * 32 * s * 4096,
+    }
     assert matmul == LLAMA_2_7B_N - LLAMA_2_7B_EMBEDDING - LLAMA_2_7B_NORM
 
 
@@ -160,8 +168,9 @@ def test_mixtral_runs_two_experts_per_token(runner: CliRunner) -> None:
 
 def test_training_compute_and_gpu_hours(runner: CliRunner) -> None:
     """6NT for 2T tokens; GPU-hours at 50% MFU of an H100's dense BF16 peak; Chinchilla 20N."""
-    data = run_json(runner, "flops", "llama-2-7b", "--tokens", "2T", "--gpu", "h100",
-                    "--mfu", "50%")["training"]
+    data = run_json(
+        runner, "flops", "llama-2-7b", "--tokens", "2T", "--gpu", "h100", "--mfu", "50%"
+    )["training"]
     six_n_t = 6 * LLAMA_2_7B_N * 2 * 10**12
     assert data["6NT"] == six_n_t
     assert data["chinchilla_tokens"] == 20 * LLAMA_2_7B_N
@@ -194,19 +203,22 @@ def test_every_format_works(runner: CliRunner, command: str, fmt: str) -> None:
         assert "llama-3-8b" in out
 
 
-@pytest.mark.parametrize("args", [
-    ["memory", "llama-2-7b", "--dtype", "fp64"],
-    ["memory", "llama-2-7b", "--zero", "4"],
-    ["memory", "llama-2-7b", "--batch", "0"],
-    ["memory", "llama-2-7b", "--gpu", "h1000"],
-    ["memory", "llama-2-7b", "--quant-group-size", "128"],
-    ["memory", "no-such-model"],
-    ["flops", "llama-2-7b", "--mfu", "40%"],
-    ["flops", "llama-2-7b", "--gpu", "h100", "--mfu", "150%"],
-    ["flops", "llama-2-7b", "--tokens", "1.5"],
-    ["flops", "llama-2-7b", "--format", "xml"],
-    ["report", "llama-2-7b", "--seq", "-1"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["memory", "llama-2-7b", "--dtype", "fp64"],
+        ["memory", "llama-2-7b", "--zero", "4"],
+        ["memory", "llama-2-7b", "--batch", "0"],
+        ["memory", "llama-2-7b", "--gpu", "h1000"],
+        ["memory", "llama-2-7b", "--quant-group-size", "128"],
+        ["memory", "no-such-model"],
+        ["flops", "llama-2-7b", "--mfu", "40%"],
+        ["flops", "llama-2-7b", "--gpu", "h100", "--mfu", "150%"],
+        ["flops", "llama-2-7b", "--tokens", "1.5"],
+        ["flops", "llama-2-7b", "--format", "xml"],
+        ["report", "llama-2-7b", "--seq", "-1"],
+    ],
+)
 def test_bad_options_exit_2_with_one_line(runner: CliRunner, args: list[str]) -> None:
     """Bad options and values: exit 2, one line on stderr, nothing on stdout."""
     result = runner.invoke(main, args, catch_exceptions=False)
@@ -217,12 +229,15 @@ def test_bad_options_exit_2_with_one_line(runner: CliRunner, args: list[str]) ->
 
 
 def test_hybrid_memory_keeps_kv_for_attention_layers_and_state_for_mamba(
-        runner: CliRunner, tmp_path: Any) -> None:
+    runner: CliRunner, tmp_path: Any
+) -> None:
     """Nemotron-H's defaults (Mamba-2, MoE, attention, MLP blocks): KV only for its one attention
     layer, the Mamba-2 layer's conv window and SSM state per sequence, whatever the length."""
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "nemotron_h"}))
-    data = [run_json(runner, "memory", str(tmp_path / "config.json"), "--seq",
-                     str(seq))["kv_cache"] for seq in (100, 1000)]
+    data = [
+        run_json(runner, "memory", str(tmp_path / "config.json"), "--seq", str(seq))["kv_cache"]
+        for seq in (100, 1000)
+    ]
     inner = 128 * 64  # mamba_num_heads x mamba_head_dim
     conv_dim = inner + 2 * 8 * 128  # x, B and C: n_groups x ssm_state_size each for B and C
     state_values = conv_dim * 4 + inner * 128  # conv_kernel window + SSM state per head dim

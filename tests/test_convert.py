@@ -40,8 +40,9 @@ def assert_round_trip(runner: CliRunner, source: str, out: Path) -> dict[str, An
 
 
 @pytest.mark.parametrize("preset", preset_names())
-def test_every_preset_converts_to_the_same_count(runner: CliRunner, tmp_path: Path,
-                                                 preset: str) -> None:
+def test_every_preset_converts_to_the_same_count(
+    runner: CliRunner, tmp_path: Path, preset: str
+) -> None:
     """A converted preset counts (total, groups, active) exactly as the preset does."""
     fields = assert_round_trip(runner, preset, tmp_path / f"{preset}.yaml")
     assert fields["name"] == preset and fields["source"]
@@ -49,7 +50,8 @@ def test_every_preset_converts_to_the_same_count(runner: CliRunner, tmp_path: Pa
 
 @pytest.mark.parametrize("model", reference_models(), ids=lambda m: m["name"])
 def test_every_reference_config_converts_to_its_transformers_count(
-        runner: CliRunner, tmp_path: Path, model: dict[str, Any]) -> None:
+    runner: CliRunner, tmp_path: Path, model: dict[str, Any]
+) -> None:
     """A converted config.json counts to transformers' total and groups, as the config does."""
     config = tmp_path / model["name"] / "config.json"
     config.parent.mkdir()
@@ -62,9 +64,18 @@ def test_every_reference_config_converts_to_its_transformers_count(
 def test_only_non_default_fields_in_schema_order(runner: CliRunner) -> None:
     """llama-2-7b needs its sizes only: no default (gated_ffn, norm_type) is written."""
     fields = yaml.safe_load(invoke(runner, "convert", "llama-2-7b").stdout)
-    assert list(fields) == ["name", "source", "expected_total", "vocab_size", "hidden_size",
-                            "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
-                            "intermediate_size", "max_position_embeddings"]
+    assert list(fields) == [
+        "name",
+        "source",
+        "expected_total",
+        "vocab_size",
+        "hidden_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "intermediate_size",
+        "max_position_embeddings",
+    ]
     assert fields["expected_total"] == 6_738_415_616
     order = list(Architecture.model_fields)
     gpt2 = list(yaml.safe_load(invoke(runner, "convert", "gpt2").stdout))

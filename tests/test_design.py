@@ -19,8 +19,17 @@ LLAMA = REFERENCE["llama-2-7b"]
 MISTRAL = REFERENCE["mistral-7b-v0.1"]
 #: One Llama-2-7B block (closed form): 4 square attention matrices, 3 FFN matrices, 2 norms.
 LLAMA_LAYER = 4 * 4096 * 4096 + 3 * 4096 * 11008 + 2 * 4096
-SOLVE_7B = ["solve", "--target", "7B", "--base", "llama-2-7b", "--vary", "num_hidden_layers",
-            "--vary", "hidden_size"]
+SOLVE_7B = [
+    "solve",
+    "--target",
+    "7B",
+    "--base",
+    "llama-2-7b",
+    "--vary",
+    "num_hidden_layers",
+    "--vary",
+    "hidden_size",
+]
 
 
 def invoke(runner: CliRunner, *args: str) -> Any:
@@ -80,7 +89,8 @@ def test_diff_of_a_file_against_its_base(runner: CliRunner, tmp_path: Path) -> N
 def test_diff_renders_in_every_format(runner: CliRunner, fmt: str) -> None:
     """Every format, SVG and HTML included, carries both totals."""
     out = invoke(runner, "diff", "llama-2-7b", "mistral-7b-v0.1", "-f", fmt).stdout.replace(
-        "\xa0", " ")
+        "\xa0", " "
+    )
     for total in (LLAMA["total"], MISTRAL["total"]):
         assert str(total) in out or f"{total:,}" in out
 
@@ -116,8 +126,7 @@ def test_solve_7b_lists_llama_2_7b_and_every_row_counts_as_printed(runner: CliRu
     own = [s for s in shapes if s["overrides"] == {"num_hidden_layers": 32, "hidden_size": 4096}]
     assert own and own[0]["total"] == LLAMA["total"] and own[0]["rank"] <= 3
     for shape in shapes:
-        counted = invoke(runner, "count", "llama-2-7b", *set_args(shape["overrides"]), "-f",
-                         "json")
+        counted = invoke(runner, "count", "llama-2-7b", *set_args(shape["overrides"]), "-f", "json")
         assert json.loads(counted.stdout)["total"] == shape["total"], shape
 
 
@@ -145,8 +154,20 @@ def test_solve_table_shows_error_and_aspect(runner: CliRunner) -> None:
 def test_solve_exact_target_with_one_field(runner: CliRunner) -> None:
     """An exact integer target reached by depth alone: 7B + 3 closed-form layers."""
     target = LLAMA["total"] + 3 * LLAMA_LAYER
-    data = json.loads(invoke(runner, "solve", "--target", str(target), "--base", "llama-2-7b",
-                             "--vary", "num_hidden_layers", "-f", "json").stdout)
+    data = json.loads(
+        invoke(
+            runner,
+            "solve",
+            "--target",
+            str(target),
+            "--base",
+            "llama-2-7b",
+            "--vary",
+            "num_hidden_layers",
+            "-f",
+            "json",
+        ).stdout
+    )
     assert data["shapes"][0]["overrides"] == {"num_hidden_layers": 35}
     assert data["shapes"][0]["error"] == 0
 
@@ -161,27 +182,47 @@ def test_solve_tolerance_narrows_the_window(runner: CliRunner) -> None:
 
 def test_solve_active_matches_the_moe_active_count(runner: CliRunner) -> None:
     """--active matches the active count; each row's active count is what `count` gives."""
-    data = json.loads(invoke(runner, "solve", "--target", "3B", "--base", "mixtral-8x7b",
-                             "--vary", "hidden_size", "--active", "--top", "3",
-                             "-f", "json").stdout)
+    data = json.loads(
+        invoke(
+            runner,
+            "solve",
+            "--target",
+            "3B",
+            "--base",
+            "mixtral-8x7b",
+            "--vary",
+            "hidden_size",
+            "--active",
+            "--top",
+            "3",
+            "-f",
+            "json",
+        ).stdout
+    )
     assert data["objective"] == "active"
     assert 2_500_000_000 <= data["shapes"][0]["active"] <= 3_500_000_000
     for shape in data["shapes"]:
-        counted = json.loads(invoke(runner, "count", "mixtral-8x7b",
-                                    *set_args(shape["overrides"]), "-f", "json").stdout)
+        counted = json.loads(
+            invoke(
+                runner, "count", "mixtral-8x7b", *set_args(shape["overrides"]), "-f", "json"
+            ).stdout
+        )
         assert (counted["total"], counted["active"]) == (shape["total"], shape["active"])
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--target", "seven"], ["--target", "'seven'"]),
-    (["--target", "7Q"], ["--target"]),
-    (["--target", "0"], ["--target", "positive"]),
-    (["--target", "-7B"], ["--target"]),
-    (["--target", "7B", "--vary", "hiden_size"], ["--vary", "hiden_size"]),
-    (["--target", "7B", "--vary", "num_experts"], ["--vary", "dense"]),
-    (["--target", "7B", "--tolerance", "lots"], ["--tolerance"]),
-    (["--target", "7B", "--base", "no-such-model"], ["no-such-model"]),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--target", "seven"], ["--target", "'seven'"]),
+        (["--target", "7Q"], ["--target"]),
+        (["--target", "0"], ["--target", "positive"]),
+        (["--target", "-7B"], ["--target"]),
+        (["--target", "7B", "--vary", "hiden_size"], ["--vary", "hiden_size"]),
+        (["--target", "7B", "--vary", "num_experts"], ["--vary", "dense"]),
+        (["--target", "7B", "--tolerance", "lots"], ["--tolerance"]),
+        (["--target", "7B", "--base", "no-such-model"], ["no-such-model"]),
+    ],
+)
 def test_solve_bad_input_exits_2(runner: CliRunner, args: list[str], words: list[str]) -> None:
     """Bad targets, unknown fields, unreachable targets: exit 2 and one clear line."""
     assert_bad_input(invoke(runner, "solve", *args), *words)
@@ -221,9 +262,18 @@ def test_schema_accepts_files_and_presets(runner: CliRunner) -> None:
     jsonschema.validate({"base": "llama-2-7b", "num_hidden_layers": 40}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"num_hidden_layers": 40}, schema)
-    nested = {"text": {"vocab_size": 8, "hidden_size": 4, "stacks": [
-        {"num_hidden_layers": 1, "block": {"mixer": {"kind": "attention",
-                                                     "num_attention_heads": 2}}}]}}
+    nested = {
+        "text": {
+            "vocab_size": 8,
+            "hidden_size": 4,
+            "stacks": [
+                {
+                    "num_hidden_layers": 1,
+                    "block": {"mixer": {"kind": "attention", "num_attention_heads": 2}},
+                }
+            ],
+        }
+    }
     jsonschema.validate(nested, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**nested, "towers": {}}, schema)
@@ -245,28 +295,36 @@ def test_api_mapping_with_base_and_overrides() -> None:
     deeper = paramcalc.count({"base": "llama-2-7b", "num_hidden_layers": 40})
     assert deeper.total == LLAMA["total"] + 8 * LLAMA_LAYER
     assert paramcalc.count("llama-2-7b", {"num_hidden_layers": 31}).total == (
-        LLAMA["total"] - LLAMA_LAYER)
+        LLAMA["total"] - LLAMA_LAYER
+    )
     arch = paramcalc.load({"base": "llama-2-7b"}, overrides={"tie_word_embeddings": True})
     assert paramcalc.count(arch).total == LLAMA["total"] - 32000 * 4096
     assert paramcalc.count(arch, {"num_hidden_layers": 33}).total == (
-        LLAMA["total"] - 32000 * 4096 + LLAMA_LAYER)
+        LLAMA["total"] - 32000 * 4096 + LLAMA_LAYER
+    )
 
 
 def test_api_mixtral_active_with_one_expert() -> None:
     """Active parameters with k=1 of 8 experts: total less 7 experts a layer (closed form)."""
     b = paramcalc.count("mixtral-8x7b", {"num_experts_per_tok": 1})
     expert = 3 * 4096 * 14336
-    assert b.active == b.total - 7 * expert * 32 == REFERENCE["mixtral-8x7b"]["total"] - (
-        7 * expert * 32)
+    assert (
+        b.active
+        == b.total - 7 * expert * 32
+        == REFERENCE["mixtral-8x7b"]["total"] - (7 * expert * 32)
+    )
 
 
-@pytest.mark.parametrize(("model", "overrides", "words"), [
-    ("no-such-model", None, ["unknown preset"]),
-    ({"base": "llama-2-7b", "hiden_size": 1}, None, ["did you mean 'hidden_size'"]),
-    ({"vocab_size": 10}, None, ["required field is missing"]),
-    ("llama-2-7b", {"num_hidden_layers": 0}, ["num_hidden_layers"]),
-    (42, None, ["expected a source string"]),
-])
+@pytest.mark.parametrize(
+    ("model", "overrides", "words"),
+    [
+        ("no-such-model", None, ["unknown preset"]),
+        ({"base": "llama-2-7b", "hiden_size": 1}, None, ["did you mean 'hidden_size'"]),
+        ({"vocab_size": 10}, None, ["required field is missing"]),
+        ("llama-2-7b", {"num_hidden_layers": 0}, ["num_hidden_layers"]),
+        (42, None, ["expected a source string"]),
+    ],
+)
 def test_api_errors_are_input_errors(model: Any, overrides: Any, words: list[str]) -> None:
     """Bad models raise paramcalc.InputError naming the problem, never a pydantic error."""
     with pytest.raises(paramcalc.InputError) as caught:

@@ -32,19 +32,56 @@ FIELDS = sorted({key for text in PRESET_TEXTS for key in yaml.safe_load(text)})
 
 #: Examples per fuzz test; raise PARAMCALC_FUZZ_EXAMPLES for a longer hunt.
 EXAMPLES = int(os.environ.get("PARAMCALC_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 #: Scraps of YAML syntax that near-valid files are made of: tags, anchors, flow, odd scalars.
-SCRAPS = ["true", "false", "~", "null", "-1", "0", "1e9", "4096.0", ".inf", ".nan", "0x10",
-          "0o7", "1_000", "'64'", '"8/3"', "[1, 2]", "{a: 1}", "&a 1", "*a", "<<: *a",
-          "!!python/object/apply:os.system [ls]", "!!binary aGk=", "!!set {a}", "? [a]", ": ",
-          "- ", "---", "...", "\t", "#", "%YAML 1.1", "2001-01-01", "9" * 120, "\x00", "\ufeff"]
+SCRAPS = [
+    "true",
+    "false",
+    "~",
+    "null",
+    "-1",
+    "0",
+    "1e9",
+    "4096.0",
+    ".inf",
+    ".nan",
+    "0x10",
+    "0o7",
+    "1_000",
+    "'64'",
+    '"8/3"',
+    "[1, 2]",
+    "{a: 1}",
+    "&a 1",
+    "*a",
+    "<<: *a",
+    "!!python/object/apply:os.system [ls]",
+    "!!binary aGk=",
+    "!!set {a}",
+    "? [a]",
+    ": ",
+    "- ",
+    "---",
+    "...",
+    "\t",
+    "#",
+    "%YAML 1.1",
+    "2001-01-01",
+    "9" * 120,
+    "\x00",
+    "\ufeff",
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -111,8 +148,12 @@ def test_mutated_presets(text: str) -> None:
 
 
 @FUZZ
-@given(st.sampled_from(PRESET_TEXTS), st.sampled_from(FIELDS + ["base", "num_experts"]),
-       json_values, st.sampled_from([".yaml", ".json"]))
+@given(
+    st.sampled_from(PRESET_TEXTS),
+    st.sampled_from(FIELDS + ["base", "num_experts"]),
+    json_values,
+    st.sampled_from([".yaml", ".json"]),
+)
 def test_preset_with_one_random_field(text: str, field: str, value: Any, suffix: str) -> None:
     """A preset with one field set to random data (any type, any size), as YAML or JSON."""
     data = yaml.safe_load(text) | {field: value}
@@ -140,14 +181,16 @@ def test_mutated_hf_config_text(config: dict[str, Any], data: st.DataObject) -> 
     load_or_refuse((text + json.dumps(config, indent=2)[end:]).encode(), ".json")
 
 
-@settings(max_examples=max(EXAMPLES // 4, 10), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=max(EXAMPLES // 4, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(mutated_text(PRESET_TEXTS))
 def test_cli_exits_0_or_2_on_mutated_presets(text: str) -> None:
     """Through the real CLI: a mutated preset counts (exit 0) or is one error line (exit 2)."""
     with file_holding(text.encode(), ".yaml") as path:
-        result = CliRunner().invoke(main, ["count", str(path), "-f", "json"],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["count", str(path), "-f", "json"], catch_exceptions=False
+        )
     assert result.exit_code in (0, 2)
     if result.exit_code == 2:
         assert result.stdout == ""
@@ -157,8 +200,11 @@ def test_cli_exits_0_or_2_on_mutated_presets(text: str) -> None:
 
 
 @FUZZ
-@given(st.sampled_from(FIELDS + ["base", "layer_types", "mlp_only_layers", "zzz"]),
-       st.text(max_size=30) | st.sampled_from(SCRAPS), st.sampled_from(["=", ""]))
+@given(
+    st.sampled_from(FIELDS + ["base", "layer_types", "mlp_only_layers", "zzz"]),
+    st.text(max_size=30) | st.sampled_from(SCRAPS),
+    st.sampled_from(["=", ""]),
+)
 def test_random_set_overrides(field: str, value: str, sep: str) -> None:
     """`--set FIELD=VALUE` with any text: the preset with it counts, or an InputError."""
     try:

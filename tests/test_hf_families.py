@@ -25,9 +25,32 @@ GROUPS = ("embedding", "attention", "feedforward", "norm", "output")
 
 #: The model_types paramcalc promises to import exactly; coverage may grow, never shrink.
 REQUIRED_MODEL_TYPES = {
-    "gpt2", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma",
-    "gemma2", "gemma3_text", "phi", "phi3", "falcon", "gpt_neox", "gptj", "opt", "bloom", "olmo",
-    "olmo2", "starcoder2", "deepseek_v2", "deepseek_v3", "bert", "roberta", "t5",
+    "gpt2",
+    "llama",
+    "mistral",
+    "mixtral",
+    "qwen2",
+    "qwen2_moe",
+    "qwen3",
+    "qwen3_moe",
+    "gemma",
+    "gemma2",
+    "gemma3_text",
+    "phi",
+    "phi3",
+    "falcon",
+    "gpt_neox",
+    "gptj",
+    "opt",
+    "bloom",
+    "olmo",
+    "olmo2",
+    "starcoder2",
+    "deepseek_v2",
+    "deepseek_v3",
+    "bert",
+    "roberta",
+    "t5",
 }
 
 
@@ -38,10 +61,26 @@ def hf_fixtures() -> list[dict[str, Any]]:
 
 def cases() -> list[dict[str, Any]]:
     """Every stored config with its transformers counts: data/hf plus the reference models."""
-    fixtures = [{"name": f["name"], "model_type": f["model_type"], "config": f["config"],
-                 "total": f["total"], "groups": f["groups"]} for f in hf_fixtures()]
-    references = [{"name": m["name"], "model_type": m["model_type"], "config": m["config_json"],
-                   "total": m["total"], "groups": m["groups"]} for m in reference_models()]
+    fixtures = [
+        {
+            "name": f["name"],
+            "model_type": f["model_type"],
+            "config": f["config"],
+            "total": f["total"],
+            "groups": f["groups"],
+        }
+        for f in hf_fixtures()
+    ]
+    references = [
+        {
+            "name": m["name"],
+            "model_type": m["model_type"],
+            "config": m["config_json"],
+            "total": m["total"],
+            "groups": m["groups"],
+        }
+        for m in reference_models()
+    ]
     return fixtures + references
 
 
@@ -87,8 +126,9 @@ def test_cli_json_counts_what_transformers_counts(tmp_path: Path, name: str) -> 
     """`paramcalc count config.json --format json` prints transformers' total and groups."""
     case = CASES[name]
     path = write_config(tmp_path, case)
-    result = CliRunner().invoke(main, ["count", str(path), "--format", "json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["count", str(path), "--format", "json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["total"] == case["total"]
@@ -106,9 +146,11 @@ def test_every_required_model_type_has_a_transformers_count() -> None:
 
 def has_fixture(model_type: str, **fields: Any) -> bool:
     """Whether some fixture of `model_type` sets every given field to the given value."""
-    return any(f["model_type"] == model_type
-               and all(f["config"].get(k, "<absent>") == v for k, v in fields.items())
-               for f in FIXTURES.values())
+    return any(
+        f["model_type"] == model_type
+        and all(f["config"].get(k, "<absent>") == v for k, v in fields.items())
+        for f in FIXTURES.values()
+    )
 
 
 def test_fixtures_exercise_the_family_branches() -> None:
@@ -122,9 +164,12 @@ def test_fixtures_exercise_the_family_branches() -> None:
     assert has_fixture("qwen3_moe", decoder_sparse_step=2, mlp_only_layers=[3])
     assert has_fixture("gemma2", sliding_window=4096)  # alternating sliding/full layers
     assert has_fixture("gemma3_text", sliding_window_pattern=6)
-    assert any(f["model_type"] == "qwen2_moe" and f["config"].get("num_experts", 60) > 0
-               and f["config"].get("shared_expert_intermediate_size", 5632) > 0
-               for f in FIXTURES.values())  # shared expert and its gate
+    assert any(
+        f["model_type"] == "qwen2_moe"
+        and f["config"].get("num_experts", 60) > 0
+        and f["config"].get("shared_expert_intermediate_size", 5632) > 0
+        for f in FIXTURES.values()
+    )  # shared expert and its gate
 
 
 def test_untied_t5_head_is_vocab_by_width() -> None:
@@ -156,47 +201,64 @@ def test_unknown_model_type_lists_every_supported_one(tmp_path: Path) -> None:
     assert set(listed) >= REQUIRED_MODEL_TYPES
 
 
-@pytest.mark.parametrize(("config", "field"), [
-    ({"model_type": "llama", "hidden_size": "4096"}, "hidden_size"),
-    ({"model_type": "gpt2", "n_layer": 1.5}, "n_layer"),
-    ({"model_type": "gpt2", "num_hidden_layers": True}, "num_hidden_layers"),  # the alias used
-    ({"model_type": "qwen2", "tie_word_embeddings": "no"}, "tie_word_embeddings"),
-    ({"model_type": "qwen3_moe", "mlp_only_layers": [1, "x"]}, "mlp_only_layers"),
-    ({"model_type": "deepseek_v3", "q_lora_rank": "1536"}, "q_lora_rank"),
-    ({"model_type": "falcon", "new_decoder_architecture": "yes"}, "new_decoder_architecture"),
-    ({"model_type": "gemma2", "layer_types": ["sliding_attention"]}, "layer_types"),
-    ({"model_type": "t5", "feed_forward_proj": 3}, "feed_forward_proj"),
-    ({"model_type": "bert", "type_vocab_size": -1}, "type_vocab_size"),
-])
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"model_type": "llama", "hidden_size": "4096"}, "hidden_size"),
+        ({"model_type": "gpt2", "n_layer": 1.5}, "n_layer"),
+        ({"model_type": "gpt2", "num_hidden_layers": True}, "num_hidden_layers"),  # the alias used
+        ({"model_type": "qwen2", "tie_word_embeddings": "no"}, "tie_word_embeddings"),
+        ({"model_type": "qwen3_moe", "mlp_only_layers": [1, "x"]}, "mlp_only_layers"),
+        ({"model_type": "deepseek_v3", "q_lora_rank": "1536"}, "q_lora_rank"),
+        ({"model_type": "falcon", "new_decoder_architecture": "yes"}, "new_decoder_architecture"),
+        ({"model_type": "gemma2", "layer_types": ["sliding_attention"]}, "layer_types"),
+        ({"model_type": "t5", "feed_forward_proj": 3}, "feed_forward_proj"),
+        ({"model_type": "bert", "type_vocab_size": -1}, "type_vocab_size"),
+    ],
+)
 def test_wrong_typed_field_is_named(tmp_path: Path, config: dict[str, Any], field: str) -> None:
     """A field of the wrong type or range: exit 2, one line naming the file's key."""
     line = run_bad_config(tmp_path, config)
     assert f"config.json: {field}: " in line
 
 
-@pytest.mark.parametrize(("config", "field"), [
-    ({"model_type": "qwen2_moe", "shared_expert_intermediate_size": 0},
-     "shared_expert_intermediate_size"),
-    ({"model_type": "deepseek_v3", "n_shared_experts": 0}, "n_shared_experts"),
-    ({"model_type": "deepseek_v2", "num_experts_per_tok": 2, "n_shared_experts": 0},
-     "n_shared_experts"),
-    ({"model_type": "bert", "type_vocab_size": 0}, "type_vocab_size"),
-    ({"model_type": "roberta", "type_vocab_size": 0}, "type_vocab_size"),
-    ({"model_type": "t5", "relative_attention_num_buckets": 0}, "relative_attention_num_buckets"),
-])
-def test_a_module_of_zero_width_is_refused(tmp_path: Path, config: dict[str, Any],
-                                           field: str) -> None:
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        (
+            {"model_type": "qwen2_moe", "shared_expert_intermediate_size": 0},
+            "shared_expert_intermediate_size",
+        ),
+        ({"model_type": "deepseek_v3", "n_shared_experts": 0}, "n_shared_experts"),
+        (
+            {"model_type": "deepseek_v2", "num_experts_per_tok": 2, "n_shared_experts": 0},
+            "n_shared_experts",
+        ),
+        ({"model_type": "bert", "type_vocab_size": 0}, "type_vocab_size"),
+        ({"model_type": "roberta", "type_vocab_size": 0}, "type_vocab_size"),
+        (
+            {"model_type": "t5", "relative_attention_num_buckets": 0},
+            "relative_attention_num_buckets",
+        ),
+    ],
+)
+def test_a_module_of_zero_width_is_refused(
+    tmp_path: Path, config: dict[str, Any], field: str
+) -> None:
     """transformers builds these modules with zero-element tensors, which paramcalc's records
     cannot list: the key that asks for one is named instead of a tensor list that differs."""
     line = run_bad_config(tmp_path, config)
     assert f"config.json: {field}: 0 builds" in line
 
 
-@pytest.mark.parametrize(("fixture", "stored"), [
-    ("deepseek-v3", "e_score_correction_bias"),
-    ("flan-t5-small", "decoder.embed_tokens"),
-    ("roberta-base", "lm_head"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "stored"),
+    [
+        ("deepseek-v3", "e_score_correction_bias"),
+        ("flan-t5-small", "decoder.embed_tokens"),
+        ("roberta-base", "lm_head"),
+    ],
+)
 def test_count_says_what_a_checkpoint_stores_beyond_the_parameters(
     tmp_path: Path, fixture: str, stored: str
 ) -> None:

@@ -9,8 +9,9 @@ from conftest import REPO
 
 def test_readme_lists_every_supported_model_type() -> None:
     """The README's model-types block is what scripts/readme_model_types.py writes."""
-    spec = importlib.util.spec_from_file_location("readme_model_types",
-                                                  REPO / "scripts" / "readme_model_types.py")
+    spec = importlib.util.spec_from_file_location(
+        "readme_model_types", REPO / "scripts" / "readme_model_types.py"
+    )
     assert spec is not None and spec.loader is not None
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)

@@ -20,13 +20,21 @@ from paramcalc.sources import load
 
 def fixtures() -> dict[str, dict[str, Any]]:
     """Every stored config with its tensor list: data/hf and the reference models."""
-    found = {f["name"]: f for f in map(lambda p: json.loads(p.read_text()),
-                                       sorted((DATA / "hf").glob("*.json"))) if "tensors" in f}
+    found = {
+        f["name"]: f
+        for f in map(lambda p: json.loads(p.read_text()), sorted((DATA / "hf").glob("*.json")))
+        if "tensors" in f
+    }
     references = json.loads((DATA / "reference_tensors.json").read_text())
     for model in json.loads((DATA / "reference_models.json").read_text()):
-        found[model["name"]] = {"name": model["name"], "config": model["config_json"],
-                                "model_type": model["model_type"], "total": model["total"],
-                                "groups": model["groups"], **references[model["name"]]}
+        found[model["name"]] = {
+            "name": model["name"],
+            "config": model["config_json"],
+            "model_type": model["model_type"],
+            "total": model["total"],
+            "groups": model["groups"],
+            **references[model["name"]],
+        }
     return found
 
 
@@ -57,8 +65,10 @@ def test_tensor_names_and_shapes_equal_transformers(tmp_path: Path, name: str) -
 def test_towers_equal_transformers(tmp_path: Path, name: str) -> None:
     """Each tower's total and groups equal those of the tensors transformers puts in it."""
     b = counted(tmp_path, FIXTURES[name])
-    towers = {t.value: {"total": sum(g.values()), "groups": {k.value: v for k, v in g.items()}}
-              for t, g in b.towers.items()}
+    towers = {
+        t.value: {"total": sum(g.values()), "groups": {k.value: v for k, v in g.items()}}
+        for t, g in b.towers.items()
+    }
     assert towers == FIXTURES[name]["towers"]
 
 
@@ -75,8 +85,11 @@ def test_full_config_counts_the_same(tmp_path: Path, name: str) -> None:
     assert {g.value: n for g, n in b.groups.items()} == fixture["groups"]
 
 
-V2 = sorted(n for n, f in FIXTURES.items()
-            if f.get("model_type") in {"gpt_oss", "qwen3_next", "nemotron_h", "gemma3", "llama4"})
+V2 = sorted(
+    n
+    for n, f in FIXTURES.items()
+    if f.get("model_type") in {"gpt_oss", "qwen3_next", "nemotron_h", "gemma3", "llama4"}
+)
 
 
 @pytest.mark.parametrize("name", V2)
@@ -89,8 +102,9 @@ def test_nested_form_round_trips(tmp_path: Path, name: str, runner: Any) -> None
     folder = tmp_path / name
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps(fixture["config"]))
-    converted = runner.invoke(main, ["convert", str(folder / "config.json")],
-                              catch_exceptions=False)
+    converted = runner.invoke(
+        main, ["convert", str(folder / "config.json")], catch_exceptions=False
+    )
     assert converted.exit_code == 0, converted.stderr
     assert "text:" in converted.stdout and "stacks:" in converted.stdout
     path = tmp_path / "model.yaml"
@@ -98,7 +112,8 @@ def test_nested_form_round_trips(tmp_path: Path, name: str, runner: Any) -> None
     again = count(load(str(path)))
     assert again.total == fixture["total"]
     assert sorted(t.name for t in again.enumeration.tensors()) == sorted(
-        n for n, _ in fixture["tensors"])
+        n for n, _ in fixture["tensors"]
+    )
     check = runner.invoke(main, ["check", str(path)], catch_exceptions=False)
     assert check.exit_code == 0, check.stdout
 
@@ -109,8 +124,9 @@ def test_table_shows_every_tower(tmp_path: Path, runner: Any) -> None:
 
     fixture = FIXTURES["defaults-gemma3"]
     (tmp_path / "config.json").write_text(json.dumps(fixture["config"]))
-    data = json.loads(runner.invoke(main, ["count", str(tmp_path / "config.json"), "-f",
-                                           "json"]).stdout)
+    data = json.loads(
+        runner.invoke(main, ["count", str(tmp_path / "config.json"), "-f", "json"]).stdout
+    )
     assert data["towers"] == fixture["towers"]
     table = runner.invoke(main, ["count", str(tmp_path / "config.json"), "-f", "markdown"]).stdout
     for tower, counts in fixture["towers"].items():
@@ -118,8 +134,9 @@ def test_table_shows_every_tower(tmp_path: Path, runner: Any) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
-def test_compare_agrees_with_a_checkpoint_of_the_same_tensors(tmp_path: Path, name: str,
-                                                             runner: Any) -> None:
+def test_compare_agrees_with_a_checkpoint_of_the_same_tensors(
+    tmp_path: Path, name: str, runner: Any
+) -> None:
     """A checkpoint header holding exactly transformers' tensors (as save_pretrained names
     them) agrees with the config: `compare` works for every family from the names alone."""
     from conftest import write_safetensors
@@ -129,11 +146,16 @@ def test_compare_agrees_with_a_checkpoint_of_the_same_tensors(tmp_path: Path, na
     folder = tmp_path / name
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps(fixture["config"]))
-    write_safetensors(tmp_path / "model.safetensors",
-                      {n: ("BF16", shape) for n, shape in fixture["tensors"]}, sparse=True)
-    result = runner.invoke(main, ["compare", str(folder / "config.json"),
-                                  str(tmp_path / "model.safetensors"), "-f", "json"],
-                           catch_exceptions=False)
+    write_safetensors(
+        tmp_path / "model.safetensors",
+        {n: ("BF16", shape) for n, shape in fixture["tensors"]},
+        sparse=True,
+    )
+    result = runner.invoke(
+        main,
+        ["compare", str(folder / "config.json"), str(tmp_path / "model.safetensors"), "-f", "json"],
+        catch_exceptions=False,
+    )
     data = json.loads(result.stdout)
     assert result.exit_code == 0, data["differences"][:5]
     assert data["total"] == {"architecture": fixture["total"], "checkpoint": fixture["total"]}

@@ -48,77 +48,205 @@ class Case:
 CASES = {
     "llama-gqa": Case(
         "LlamaForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, intermediate_size=96),
-        dict(num_attention_heads=4, num_key_value_heads=2, intermediate_size=96,
-             num_hidden_layers=2)),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=96,
+        ),
+        dict(
+            num_attention_heads=4, num_key_value_heads=2, intermediate_size=96, num_hidden_layers=2
+        ),
+    ),
     "gpt2-biases": Case(
         "GPT2LMHeadModel",
         dict(vocab_size=VOCAB, n_embd=WIDTH, n_layer=2, n_head=4, n_positions=32),
-        dict(num_hidden_layers=2, num_attention_heads=4, ffn_ratio=4, gated_ffn=False,
-             max_position_embeddings=32, position_embedding_type="learned",
-             tie_word_embeddings=True, qkv_bias=True, attention_out_bias=True, ffn_bias=True,
-             norm_type="layernorm")),
+        dict(
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            ffn_ratio=4,
+            gated_ffn=False,
+            max_position_embeddings=32,
+            position_embedding_type="learned",
+            tie_word_embeddings=True,
+            qkv_bias=True,
+            attention_out_bias=True,
+            ffn_bias=True,
+            norm_type="layernorm",
+        ),
+    ),
     "mistral-window-5": Case(
         "MistralForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, intermediate_size=96, sliding_window=5),
-        dict(num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-             intermediate_size=96, sliding_window=5)),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=96,
+            sliding_window=5,
+        ),
+        dict(
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=96,
+            sliding_window=5,
+        ),
+    ),
     "gemma2-alternating": Case(
         "Gemma2ForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=4, num_attention_heads=4,
-             num_key_value_heads=2, head_dim=24, intermediate_size=96, sliding_window=5),
-        dict(num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, head_dim=24,
-             intermediate_size=96, sliding_window=5, tie_word_embeddings=True,
-             attention_output_norm=True, ffn_output_norm=True,
-             layer_types=("sliding_attention", "full_attention") * 2)),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=4,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=24,
+            intermediate_size=96,
+            sliding_window=5,
+        ),
+        dict(
+            num_hidden_layers=4,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=24,
+            intermediate_size=96,
+            sliding_window=5,
+            tie_word_embeddings=True,
+            attention_output_norm=True,
+            ffn_output_norm=True,
+            layer_types=("sliding_attention", "full_attention") * 2,
+        ),
+    ),
     "gemma3-five-local-one-global": Case(
         "Gemma3ForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=6, num_attention_heads=4,
-             num_key_value_heads=2, head_dim=24, intermediate_size=96, sliding_window=5),
-        dict(num_hidden_layers=6, num_attention_heads=4, num_key_value_heads=2, head_dim=24,
-             intermediate_size=96, sliding_window=5, tie_word_embeddings=True,
-             attention_output_norm=True, ffn_output_norm=True, qk_norm="per_head",
-             layer_types=("sliding_attention",) * 5 + ("full_attention",)),
-        config_class="Gemma3TextConfig"),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=6,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=24,
+            intermediate_size=96,
+            sliding_window=5,
+        ),
+        dict(
+            num_hidden_layers=6,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=24,
+            intermediate_size=96,
+            sliding_window=5,
+            tie_word_embeddings=True,
+            attention_output_norm=True,
+            ffn_output_norm=True,
+            qk_norm="per_head",
+            layer_types=("sliding_attention",) * 5 + ("full_attention",),
+        ),
+        config_class="Gemma3TextConfig",
+    ),
     "mixtral-top2": Case(
         "MixtralForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, intermediate_size=96, num_local_experts=4,
-             num_experts_per_tok=2),
-        dict(num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-             intermediate_size=96, num_experts=4, num_experts_per_tok=2)),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=96,
+            num_local_experts=4,
+            num_experts_per_tok=2,
+        ),
+        dict(
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            intermediate_size=96,
+            num_experts=4,
+            num_experts_per_tok=2,
+        ),
+    ),
     "deepseek-v3-mla": Case(
         "DeepseekV3ForCausalLM",
-        dict(vocab_size=VOCAB, hidden_size=WIDTH, num_hidden_layers=3, num_attention_heads=4,
-             num_key_value_heads=4, intermediate_size=96, moe_intermediate_size=32,
-             n_routed_experts=8, num_experts_per_tok=2, n_shared_experts=1, n_group=2,
-             topk_group=1, first_k_dense_replace=1, q_lora_rank=48, kv_lora_rank=32,
-             qk_nope_head_dim=16, qk_rope_head_dim=8, v_head_dim=12),
-        dict(num_hidden_layers=3, num_attention_heads=4, intermediate_size=96,
-             moe_intermediate_size=32, num_experts=8, num_experts_per_tok=2,
-             shared_expert_intermediate_size=32, first_k_dense_replace=1, q_lora_rank=48,
-             kv_lora_rank=32, qk_nope_head_dim=16, qk_rope_head_dim=8, v_head_dim=12)),
+        dict(
+            vocab_size=VOCAB,
+            hidden_size=WIDTH,
+            num_hidden_layers=3,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            intermediate_size=96,
+            moe_intermediate_size=32,
+            n_routed_experts=8,
+            num_experts_per_tok=2,
+            n_shared_experts=1,
+            n_group=2,
+            topk_group=1,
+            first_k_dense_replace=1,
+            q_lora_rank=48,
+            kv_lora_rank=32,
+            qk_nope_head_dim=16,
+            qk_rope_head_dim=8,
+            v_head_dim=12,
+        ),
+        dict(
+            num_hidden_layers=3,
+            num_attention_heads=4,
+            intermediate_size=96,
+            moe_intermediate_size=32,
+            num_experts=8,
+            num_experts_per_tok=2,
+            shared_expert_intermediate_size=32,
+            first_k_dense_replace=1,
+            q_lora_rank=48,
+            kv_lora_rank=32,
+            qk_nope_head_dim=16,
+            qk_rope_head_dim=8,
+            v_head_dim=12,
+        ),
+    ),
     "t5-cross-attention": Case(
         "T5ForConditionalGeneration",
-        dict(vocab_size=VOCAB, d_model=WIDTH, d_kv=8, d_ff=96, num_layers=2,
-             num_decoder_layers=3, num_heads=4),
-        dict(is_encoder_decoder=True, num_hidden_layers=2, num_decoder_layers=3,
-             num_attention_heads=4, head_dim=8, intermediate_size=96, gated_ffn=False,
-             position_embedding_type="relative", relative_attention_num_buckets=32,
-             tie_word_embeddings=True)),
+        dict(
+            vocab_size=VOCAB,
+            d_model=WIDTH,
+            d_kv=8,
+            d_ff=96,
+            num_layers=2,
+            num_decoder_layers=3,
+            num_heads=4,
+        ),
+        dict(
+            is_encoder_decoder=True,
+            num_hidden_layers=2,
+            num_decoder_layers=3,
+            num_attention_heads=4,
+            head_dim=8,
+            intermediate_size=96,
+            gated_ffn=False,
+            position_embedding_type="relative",
+            relative_attention_num_buckets=32,
+            tie_word_embeddings=True,
+        ),
+    ),
 }
 
 
 def build(case: Case) -> Any:
     """The random-weight model of `case`, eager attention and experts, in eval mode."""
     torch.manual_seed(0)
-    config_class = getattr(transformers, case.config_class or case.model_class.replace(
-        "ForCausalLM", "Config").replace("LMHeadModel", "Config").replace(
-        "ForConditionalGeneration", "Config"))
-    config = config_class(**case.config, attn_implementation="eager",
-                          experts_implementation="eager")
+    config_class = getattr(
+        transformers,
+        case.config_class
+        or case.model_class.replace("ForCausalLM", "Config")
+        .replace("LMHeadModel", "Config")
+        .replace("ForConditionalGeneration", "Config"),
+    )
+    config = config_class(
+        **case.config, attn_implementation="eager", experts_implementation="eager"
+    )
     return getattr(transformers, case.model_class)(config).eval()
 
 
@@ -128,8 +256,9 @@ def forward(model: Any, encoder_decoder: bool) -> tuple[int, Any]:
     ids = torch.randint(0, VOCAB, (BATCH, SEQ), generator=generator)
     inputs = {"input_ids": ids}
     if encoder_decoder:
-        inputs["decoder_input_ids"] = torch.randint(0, VOCAB, (BATCH, DECODER_SEQ),
-                                                    generator=generator)
+        inputs["decoder_input_ids"] = torch.randint(
+            0, VOCAB, (BATCH, DECODER_SEQ), generator=generator
+        )
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         output = model(**inputs, use_cache=True)
     return counter.get_total_flops(), output.past_key_values
@@ -137,6 +266,7 @@ def forward(model: Any, encoder_decoder: bool) -> tuple[int, Any]:
 
 def cache_bytes(cache: Any) -> tuple[int, int]:
     """Bytes of the self-attention and cross-attention key/value tensors a cache holds."""
+
     def held(layers: Any) -> int:
         return sum(layer.keys.nbytes + layer.values.nbytes for layer in layers)
 
@@ -161,9 +291,17 @@ def measured(request: pytest.FixtureRequest) -> dict[str, Any]:
     config = model.config.to_dict()
     fp32 = sum(p.nbytes for p in model.parameters())
     bf16 = sum(p.nbytes for p in model.to(torch.bfloat16).parameters())
-    return {"name": request.param, "arch": architecture(case), "flops": flops,
-            "self_bytes": self_bytes, "cross_bytes": cross_bytes, "fp32": fp32, "bf16": bf16,
-            "seq": DECODER_SEQ if encoder_decoder else SEQ, "config": config}
+    return {
+        "name": request.param,
+        "arch": architecture(case),
+        "flops": flops,
+        "self_bytes": self_bytes,
+        "cross_bytes": cross_bytes,
+        "fp32": fp32,
+        "bf16": bf16,
+        "seq": DECODER_SEQ if encoder_decoder else SEQ,
+        "config": config,
+    }
 
 
 def test_forward_flops_equal_flop_counter_mode(measured: dict[str, Any]) -> None:
@@ -202,8 +340,9 @@ def test_config_json_import_gives_the_same_figures(measured: dict[str, Any]) -> 
     assert weights_memory(counted, DType.FP32).bytes == measured["fp32"], measured["name"]
 
 
-def test_cli_json_carries_the_measured_figures(measured: dict[str, Any], tmp_path: Any,
-                                               runner: Any) -> None:
+def test_cli_json_carries_the_measured_figures(
+    measured: dict[str, Any], tmp_path: Any, runner: Any
+) -> None:
     """`memory` and `flops -f json` on the model's config.json give the measured integers."""
     import json
 
@@ -211,10 +350,19 @@ def test_cli_json_carries_the_measured_figures(measured: dict[str, Any], tmp_pat
 
     path = tmp_path / "config.json"
     path.write_text(json.dumps(measured["config"]))
-    shape = ["--batch", str(BATCH), "--seq", str(measured["seq"]), "--encoder-seq", str(SEQ),
-             "-f", "json"]
-    memory = runner.invoke(main, ["memory", str(path), "--dtype", "fp32", *shape],
-                           catch_exceptions=False)
+    shape = [
+        "--batch",
+        str(BATCH),
+        "--seq",
+        str(measured["seq"]),
+        "--encoder-seq",
+        str(SEQ),
+        "-f",
+        "json",
+    ]
+    memory = runner.invoke(
+        main, ["memory", str(path), "--dtype", "fp32", *shape], catch_exceptions=False
+    )
     flops = runner.invoke(main, ["flops", str(path), *shape], catch_exceptions=False)
     assert memory.exit_code == 0 and flops.exit_code == 0, memory.stderr + flops.stderr
     data = json.loads(memory.stdout)

@@ -31,18 +31,40 @@ pytestmark = pytest.mark.torch
 
 BATCH, SEQ = 2, 7
 HYBRIDS = {
-    "qwen3_next": dict(vocab_size=128, hidden_size=64, intermediate_size=96,
-                       num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
-                       head_dim=16, linear_num_key_heads=2, linear_num_value_heads=4,
-                       linear_key_head_dim=8, linear_value_head_dim=8, num_experts=4,
-                       num_experts_per_tok=2, moe_intermediate_size=32,
-                       shared_expert_intermediate_size=32),
-    "nemotron_h": dict(vocab_size=128, hidden_size=64, num_attention_heads=4,
-                       layers_block_type=["linear_attention", "moe", "full_attention", "mlp"],
-                       num_key_value_heads=2, head_dim=16, intermediate_size=96,
-                       mamba_num_heads=4, mamba_head_dim=16, ssm_state_size=8, n_groups=2,
-                       n_routed_experts=4, num_experts_per_tok=2, moe_intermediate_size=32,
-                       moe_shared_expert_intermediate_size=32),
+    "qwen3_next": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        linear_num_key_heads=2,
+        linear_num_value_heads=4,
+        linear_key_head_dim=8,
+        linear_value_head_dim=8,
+        num_experts=4,
+        num_experts_per_tok=2,
+        moe_intermediate_size=32,
+        shared_expert_intermediate_size=32,
+    ),
+    "nemotron_h": dict(
+        vocab_size=128,
+        hidden_size=64,
+        num_attention_heads=4,
+        layers_block_type=["linear_attention", "moe", "full_attention", "mlp"],
+        num_key_value_heads=2,
+        head_dim=16,
+        intermediate_size=96,
+        mamba_num_heads=4,
+        mamba_head_dim=16,
+        ssm_state_size=8,
+        n_groups=2,
+        n_routed_experts=4,
+        num_experts_per_tok=2,
+        moe_intermediate_size=32,
+        moe_shared_expert_intermediate_size=32,
+    ),
 }
 
 
@@ -86,13 +108,29 @@ def test_hybrid_cache_and_state_equal_what_transformers_holds(model_type: str) -
 
 def test_multimodal_weights_and_text_flops() -> None:
     """Gemma 3 with SigLIP and its projector: weights bytes and text-only forward FLOPs."""
-    text = dict(vocab_size=128, hidden_size=64, intermediate_size=96, num_hidden_layers=2,
-                num_attention_heads=4, num_key_value_heads=2, head_dim=16,
-                sliding_window=4)
-    vision = dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2,
-                  num_attention_heads=4, image_size=32, patch_size=8)
-    model = built("gemma3", dict(text_config=text, vision_config=vision, mm_tokens_per_image=4),
-                  "Gemma3ForConditionalGeneration")
+    text = dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        sliding_window=4,
+    )
+    vision = dict(
+        hidden_size=32,
+        intermediate_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        image_size=32,
+        patch_size=8,
+    )
+    model = built(
+        "gemma3",
+        dict(text_config=text, vision_config=vision, mm_tokens_per_image=4),
+        "Gemma3ForConditionalGeneration",
+    )
     for sub in (model.config.text_config, model.config.vision_config):
         sub._attn_implementation = "eager"
     ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))

@@ -39,8 +39,12 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_count_memory_flops_and_report_answer(config: str, fmt: str) -> None:
     """count (with --layers), memory, flops and report answer in every format."""
-    for command in (["count", config, "--layers"], ["memory", config], ["flops", config],
-                    ["report", config]):
+    for command in (
+        ["count", config, "--layers"],
+        ["memory", config],
+        ["flops", config],
+        ["report", config],
+    ):
         code, out, err = run(*command, "-f", fmt)
         assert code == 0 and out and not err, (command, err)
 
@@ -60,8 +64,10 @@ def test_verify_convert_diff_and_check_answer(config: str) -> None:
 
 def test_flat_field_workflows_refuse_in_one_line(config: str) -> None:
     """solve and sweep vary flat-form fields: a v2 model is one error line, exit 2."""
-    for command in (["solve", "--target", "1B", "--base", config],
-                    ["sweep", "--base", config, "--grid", "hidden_size=64..128:64"]):
+    for command in (
+        ["solve", "--target", "1B", "--base", config],
+        ["sweep", "--base", config, "--grid", "hidden_size=64..128:64"],
+    ):
         code, out, err = run(*command)
         assert code == 2 and not out and len(err.splitlines()) == 1, command
         assert "flat form" in err

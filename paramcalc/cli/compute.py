@@ -22,12 +22,27 @@ DEFAULT_MFU = Fraction(2, 5)
 def shape_options(func: F) -> F:
     """`--batch`, `--seq` and `--encoder-seq`: the tokens a forward pass sees."""
     flags = [
-        click.option("--batch", "-b", type=Size(), default=1, show_default=True,
-                     help="Sequences in the batch (a micro-batch, for training memory)."),
-        click.option("--seq", "-s", type=Size(), default=2048, show_default=True,
-                     help="Tokens per sequence (decoder tokens of an encoder-decoder)."),
-        click.option("--encoder-seq", type=Size(),
-                     help="Encoder tokens of an encoder-decoder (default: --seq)."),
+        click.option(
+            "--batch",
+            "-b",
+            type=Size(),
+            default=1,
+            show_default=True,
+            help="Sequences in the batch (a micro-batch, for training memory).",
+        ),
+        click.option(
+            "--seq",
+            "-s",
+            type=Size(),
+            default=2048,
+            show_default=True,
+            help="Tokens per sequence (decoder tokens of an encoder-decoder).",
+        ),
+        click.option(
+            "--encoder-seq",
+            type=Size(),
+            help="Encoder tokens of an encoder-decoder (default: --seq).",
+        ),
     ]
     for flag in reversed(flags):
         func = flag(func)
@@ -36,15 +51,22 @@ def shape_options(func: F) -> F:
 
 def dtype_option(func: F) -> F:
     """`--dtype`: the precision the weights are stored in."""
-    return click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
-                        help="Precision of the weights.")(func)
+    return click.option(
+        "--dtype",
+        type=click.Choice(DTYPES),
+        default="bf16",
+        show_default=True,
+        help="Precision of the weights.",
+    )(func)
 
 
 def gpu_option(func: F) -> F:
     """`--gpu NAME`: an accelerator of paramcalc's table (h100, a100-80g, ...)."""
-    return click.option("--gpu", metavar="NAME",
-                        help="Accelerator: h100, h200, a100-80g, a100-40g, l40s, rtx4090, "
-                             "mi300x.")(func)
+    return click.option(
+        "--gpu",
+        metavar="NAME",
+        help="Accelerator: h100, h200, a100-80g, a100-40g, l40s, rtx4090, mi300x.",
+    )(func)
 
 
 def load_counted(source: str, overrides: tuple[str, ...]) -> tuple[Any, Any]:
@@ -66,23 +88,57 @@ def find_gpu(name: str | None) -> Any:
 @click.argument("source")
 @set_option
 @dtype_option
-@click.option("--kv-dtype", type=click.Choice(DTYPES),
-              help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).")
-@click.option("--quant-group-size", type=Size(), metavar="N",
-              help="Quantize only the blocks' projection weights, with one fp16 scale per N "
-                   "inputs per row (GPTQ/AWQ layout); needs --dtype fp8, int8 or int4.")
+@click.option(
+    "--kv-dtype",
+    type=click.Choice(DTYPES),
+    help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).",
+)
+@click.option(
+    "--quant-group-size",
+    type=Size(),
+    metavar="N",
+    help="Quantize only the blocks' projection weights, with one fp16 scale per N "
+    "inputs per row (GPTQ/AWQ layout); needs --dtype fp8, int8 or int4.",
+)
 @shape_options
-@click.option("--recipe", type=click.Choice(RECIPES), default="bf16-mixed", show_default=True,
-              help="Training precision recipe for the model states.")
-@click.option("--gpus", type=Size(), default=1, show_default=True,
-              help="Data-parallel devices that ZeRO partitions over.")
-@click.option("--zero", type=Size(0, 3), default=0, show_default=True,
-              help="ZeRO stage: 1 optimizer states, 2 and gradients, 3 and weights.")
+@click.option(
+    "--recipe",
+    type=click.Choice(RECIPES),
+    default="bf16-mixed",
+    show_default=True,
+    help="Training precision recipe for the model states.",
+)
+@click.option(
+    "--gpus",
+    type=Size(),
+    default=1,
+    show_default=True,
+    help="Data-parallel devices that ZeRO partitions over.",
+)
+@click.option(
+    "--zero",
+    type=Size(0, 3),
+    default=0,
+    show_default=True,
+    help="ZeRO stage: 1 optimizer states, 2 and gradients, 3 and weights.",
+)
 @gpu_option
 @format_option
-def memory(source: str, overrides: tuple[str, ...], dtype: str, kv_dtype: str | None,
-           quant_group_size: int | None, batch: int, seq: int, encoder_seq: int | None,
-           recipe: str, gpus: int, zero: int, gpu: str | None, fmt: str) -> None:
+def memory(
+    source: str,
+    overrides: tuple[str, ...],
+    dtype: str,
+    kv_dtype: str | None,
+    quant_group_size: int | None,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None,
+    recipe: str,
+    gpus: int,
+    zero: int,
+    gpu: str | None,
+    fmt: str,
+) -> None:
     """Weights, KV cache and training memory of SOURCE, in exact bytes."""
     from paramcalc.memory import MemorySettings, estimate_memory
     from paramcalc.precision import DType
@@ -91,8 +147,17 @@ def memory(source: str, overrides: tuple[str, ...], dtype: str, kv_dtype: str | 
 
     device = find_gpu(gpu)
     arch, counted = load_counted(source, overrides)
-    settings = MemorySettings(DType(dtype), DType(kv_dtype) if kv_dtype else None, batch, seq,
-                              encoder_seq, quant_group_size, Recipe(recipe), zero, gpus)
+    settings = MemorySettings(
+        DType(dtype),
+        DType(kv_dtype) if kv_dtype else None,
+        batch,
+        seq,
+        encoder_seq,
+        quant_group_size,
+        Recipe(recipe),
+        zero,
+        gpus,
+    )
     show(memory_report(estimate_memory(counted, settings), device), fmt)
 
 
@@ -100,15 +165,30 @@ def memory(source: str, overrides: tuple[str, ...], dtype: str, kv_dtype: str | 
 @click.argument("source")
 @set_option
 @shape_options
-@click.option("--tokens", "-t", type=TokenCount(),
-              help="Training tokens T, e.g. 2T (default: Chinchilla-optimal, 20 per parameter).")
+@click.option(
+    "--tokens",
+    "-t",
+    type=TokenCount(),
+    help="Training tokens T, e.g. 2T (default: Chinchilla-optimal, 20 per parameter).",
+)
 @gpu_option
-@click.option("--mfu", type=Utilization(),
-              help="Model FLOPs utilization for GPU-hours with --gpu (default 40%).")
+@click.option(
+    "--mfu",
+    type=Utilization(),
+    help="Model FLOPs utilization for GPU-hours with --gpu (default 40%).",
+)
 @format_option
-def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
-          encoder_seq: int | None, tokens: int | None, gpu: str | None, mfu: Fraction | None,
-          fmt: str) -> None:
+def flops(
+    source: str,
+    overrides: tuple[str, ...],
+    batch: int,
+    seq: int,
+    encoder_seq: int | None,
+    tokens: int | None,
+    gpu: str | None,
+    mfu: Fraction | None,
+    fmt: str,
+) -> None:
     """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts."""
     from paramcalc.flops import Approximations, forward_flops, training_compute
     from paramcalc.render.compute import flops_report
@@ -118,9 +198,17 @@ def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
     device = find_gpu(gpu)
     arch, counted = load_counted(source, overrides)
     forward = forward_flops(counted, batch, seq, encoder_seq)
-    show(flops_report(counted, forward, Approximations.of(counted, seq),
-                      training_compute(counted, forward, tokens), device, mfu or DEFAULT_MFU),
-         fmt)
+    show(
+        flops_report(
+            counted,
+            forward,
+            Approximations.of(counted, seq),
+            training_compute(counted, forward, tokens),
+            device,
+            mfu or DEFAULT_MFU,
+        ),
+        fmt,
+    )
 
 
 @click.command()
@@ -129,8 +217,15 @@ def flops(source: str, overrides: tuple[str, ...], batch: int, seq: int,
 @dtype_option
 @shape_options
 @format_option
-def report(source: str, overrides: tuple[str, ...], dtype: str, batch: int, seq: int,
-           encoder_seq: int | None, fmt: str) -> None:
+def report(
+    source: str,
+    overrides: tuple[str, ...],
+    dtype: str,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None,
+    fmt: str,
+) -> None:
     """Parameters, memory and FLOPs of SOURCE side by side."""
     from paramcalc.flops import Approximations, forward_flops, training_compute
     from paramcalc.memory import MemorySettings, estimate_memory
@@ -141,9 +236,16 @@ def report(source: str, overrides: tuple[str, ...], dtype: str, batch: int, seq:
     arch, counted = load_counted(source, overrides)
     settings = MemorySettings(DType(dtype), batch=batch, seq=seq, encoder_seq=encoder_seq)
     forward = forward_flops(counted, batch, seq, encoder_seq)
-    show(overview_report(breakdown_data(counted), estimate_memory(counted, settings),
-                         forward, Approximations.of(counted, seq),
-                         training_compute(counted, forward, None)), fmt)
+    show(
+        overview_report(
+            breakdown_data(counted),
+            estimate_memory(counted, settings),
+            forward,
+            Approximations.of(counted, seq),
+            training_compute(counted, forward, None),
+        ),
+        fmt,
+    )
 
 
 COMMANDS = [memory, flops, report]

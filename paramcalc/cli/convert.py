@@ -21,8 +21,12 @@ def write_output(text: str, output: Path, source: str) -> None:
 @click.command()
 @click.argument("source")
 @set_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the YAML to this file instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the YAML to this file instead of stdout.",
+)
 def convert(source: str, overrides: tuple[str, ...], output: Path | None) -> None:
     """Write SOURCE (a preset, a file, a config.json) as a paramcalc YAML architecture file.
 

@@ -17,15 +17,23 @@ FORMAT_NAMES = [f.value for f in OutputFormat]
 def format_option(func: F) -> F:
     """`--format/-f`: one of the output formats, table by default."""
     return click.option(
-        "--format", "-f", "fmt", type=click.Choice(FORMAT_NAMES), default="table",
-        show_default=True, help="Output format.",
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(FORMAT_NAMES),
+        default="table",
+        show_default=True,
+        help="Output format.",
     )(func)
 
 
 def set_option(func: F) -> F:
     """`--set FIELD=VALUE`, repeatable: override architecture fields."""
     return click.option(
-        "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="FIELD=VALUE",
         help="Override a field of the architecture (repeatable).",
     )(func)
 
@@ -53,7 +61,10 @@ def load_flat(source: str, overrides: tuple[str, ...], option: str) -> Any:
 
     arch = load_source(source, overrides)
     if not isinstance(arch, Architecture):
-        raise InputError(option, f"{source} is a model the flat form cannot say (towers, "
-                         "per-layer kinds or hybrid mixers); this command varies flat-form "
-                         "fields such as num_hidden_layers and hidden_size")
+        raise InputError(
+            option,
+            f"{source} is a model the flat form cannot say (towers, "
+            "per-layer kinds or hybrid mixers); this command varies flat-form "
+            "fields such as num_hidden_layers and hidden_size",
+        )
     return arch

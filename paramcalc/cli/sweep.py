@@ -42,14 +42,17 @@ def write_json(rows: Iterator[Row], names: tuple[str, ...], out: TextIO) -> None
     keys = (*names, *COUNT_COLUMNS)
     out.write("[")
     for i, row in enumerate(rows):
-        out.write(("," if i else "") + "\n  " + json.dumps(dict(zip(keys, row_values(row),
-                                                                     strict=True))))
+        out.write(
+            ("," if i else "") + "\n  " + json.dumps(dict(zip(keys, row_values(row), strict=True)))
+        )
     out.write("\n]\n")
 
 
 #: One writer per output format.
 WRITERS: dict[str, Callable[[Iterator[Row], tuple[str, ...], TextIO], None]] = {
-    "csv": write_csv, "json": write_json}
+    "csv": write_csv,
+    "json": write_json,
+}
 
 
 def counted(grid: Sweep) -> Iterator[Row]:
@@ -80,23 +83,45 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     if output.suffix.lower() not in SUFFIXES:
         from paramcalc.errors import InputError
 
-        raise InputError(str(output), f"sweep writes CSV or JSON, not {output.suffix!r} files; "
-                                      "name it .csv or .json, or give --format")
+        raise InputError(
+            str(output),
+            f"sweep writes CSV or JSON, not {output.suffix!r} files; "
+            "name it .csv or .json, or give --format",
+        )
     return SUFFIXES[output.suffix.lower()]
 
 
 @click.command()
 @click.option("--base", required=True, metavar="SOURCE", help="The architecture to vary.")
 @set_option
-@click.option("--grid", "grids", multiple=True, required=True,
-              metavar="FIELD=START..STOP[:STEP]",
-              help="An integer field and its range, STOP included (repeatable).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json"]),
-              help="Output format. Default: from -o's suffix, else csv.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
-def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: str | None,
-          output: Path | None) -> None:
+@click.option(
+    "--grid",
+    "grids",
+    multiple=True,
+    required=True,
+    metavar="FIELD=START..STOP[:STEP]",
+    help="An integer field and its range, STOP included (repeatable).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    help="Output format. Default: from -o's suffix, else csv.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+def sweep(
+    base: str,
+    overrides: tuple[str, ...],
+    grids: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+) -> None:
     """Count every point of a grid around --base: one row a point, exact counts.
 
     e.g. `paramcalc sweep --base llama-2-7b --grid hidden_size=2048..8192:128
@@ -124,8 +149,10 @@ def sweep(base: str, overrides: tuple[str, ...], grids: tuple[str, ...], fmt: st
         with atomic_file(output) as out:
             write(rows, grid.names, out)
     if grid.skipped:
-        warn(f"skipped {grid.skipped:,} of {grid.points:,} points that no model has "
-             f"(first: {grid.first_skip})")
+        warn(
+            f"skipped {grid.skipped:,} of {grid.points:,} points that no model has "
+            f"(first: {grid.first_skip})"
+        )
 
 
 COMMANDS = [sweep]

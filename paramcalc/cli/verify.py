@@ -24,13 +24,22 @@ def dense(inputs: int, units: int, bias: bool, fmt: str) -> None:
 @click.command()
 @click.argument("sources", nargs=-1)
 @set_option
-@click.option("--keras", "use_keras", is_flag=True,
-              help="Also build real Keras 3 layers and compare count_params() "
-                   "(needs the keras extra and torch).")
+@click.option(
+    "--keras",
+    "use_keras",
+    is_flag=True,
+    help="Also build real Keras 3 layers and compare count_params() "
+    "(needs the keras extra and torch).",
+)
 @format_option
 @click.pass_context
-def verify(ctx: click.Context, sources: tuple[str, ...], overrides: tuple[str, ...],
-           use_keras: bool, fmt: str) -> None:
+def verify(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    overrides: tuple[str, ...],
+    use_keras: bool,
+    fmt: str,
+) -> None:
     """Compare the calculator with the Dense-formula derivation, group by group.
 
     With no SOURCE, every shipped preset is verified. Exit 1 on any difference.

@@ -28,8 +28,9 @@ class QKNorm(str, Enum):
     """Each head its own norm module of head_dim (StableLM's q_layernorm.norms.{h})."""
 
 
-def linear(role: str, inputs: int, outputs: int, bias: bool, ctx: Context,
-           stream: Stream | None = None) -> Linear:
+def linear(
+    role: str, inputs: int, outputs: int, bias: bool, ctx: Context, stream: Stream | None = None
+) -> Linear:
     """A projection of the attention group in the context's tower."""
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
@@ -81,15 +82,19 @@ class Attention(Spec):
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
         if self.head_dim is None and hidden % heads:
-            raise FieldValueError(f"{where}num_attention_heads",
-                                  f"{heads} does not divide hidden_size={hidden} "
-                                  "(set head_dim to use heads of another width)")
+            raise FieldValueError(
+                f"{where}num_attention_heads",
+                f"{heads} does not divide hidden_size={hidden} "
+                "(set head_dim to use heads of another width)",
+            )
         if kv > heads:
-            raise FieldValueError(f"{where}num_key_value_heads",
-                                  f"{kv} exceeds num_attention_heads={heads}")
+            raise FieldValueError(
+                f"{where}num_key_value_heads", f"{kv} exceeds num_attention_heads={heads}"
+            )
         if heads % kv:
-            raise FieldValueError(f"{where}num_key_value_heads",
-                                  f"{kv} must divide num_attention_heads={heads}")
+            raise FieldValueError(
+                f"{where}num_key_value_heads", f"{kv} must divide num_attention_heads={heads}"
+            )
 
     @property
     def kv_heads(self) -> int:
@@ -124,16 +129,23 @@ class Attention(Spec):
         for role, heads in (("q_norm", self.num_attention_heads), ("k_norm", self.kv_heads)):
             records += self.headwise_norm(role, heads, hd, ctx)
         if self.sinks:
-            records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION,
-                                 ctx.tower))
+            records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:
             # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
-            records.append(Embedding("relative_attention_bias",
-                                     self.relative_attention_num_buckets,
-                                     self.num_attention_heads, Group.ATTENTION, ctx.tower))
+            records.append(
+                Embedding(
+                    "relative_attention_bias",
+                    self.relative_attention_num_buckets,
+                    self.num_attention_heads,
+                    Group.ATTENTION,
+                    ctx.tower,
+                )
+            )
         if self.differential:
-            records += [Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
-                        for x in ("q1", "k1", "q2", "k2")]
+            records += [
+                Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
+                for x in ("q1", "k1", "q2", "k2")
+            ]
         return records
 
     def value_width(self, hidden: int) -> int:
@@ -143,8 +155,11 @@ class Attention(Spec):
     def headwise_norm(self, role: str, heads: int, hd: int, ctx: Context) -> list[Record]:
         """The scales of a q/k norm that gives every head its own (stacked or separate)."""
         if self.qk_norm is QKNorm.SEPARATE:
-            return [n for h in range(heads)
-                    for n in ctx.norm(f"{role}.norms.{h}", hd, self.qk_norm_type)]
+            return [
+                n
+                for h in range(heads)
+                for n in ctx.norm(f"{role}.norms.{h}", hd, self.qk_norm_type)
+            ]
         kind = self.qk_norm_type or ctx.norm_type
         if self.qk_norm is not QKNorm.STACKED or kind is NormType.NONE:
             return []
@@ -229,8 +244,9 @@ class LatentAttention(Spec):
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
         if self.indexer is not None and self.q_lora_rank is None:
-            raise FieldValueError(f"{where}q_lora_rank", "required by the indexer (it reads the "
-                                  "query latent)")
+            raise FieldValueError(
+                f"{where}q_lora_rank", "required by the indexer (it reads the query latent)"
+            )
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """Down and up projections of queries and of the key/value latent, with their norms."""

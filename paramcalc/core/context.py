@@ -28,11 +28,20 @@ class Context:
     source_hidden: int | None = None
     """Width of what cross-attention reads (the encoder's or the vision tower's output)."""
 
-    def norm(self, role: str, width: int, norm_type: NormType | None = None,
-             group: Group = Group.NORM) -> list[Norm]:
+    def norm(
+        self, role: str, width: int, norm_type: NormType | None = None, group: Group = Group.NORM
+    ) -> list[Norm]:
         """The learned tensors of one norm of `width` (none for a parameter-free norm)."""
         kind = norm_type or self.norm_type
         if kind is NormType.NONE:
             return []
-        return [Norm(role, width, kind is NormType.LAYERNORM, group, self.tower,
-                     rms=kind is NormType.RMSNORM)]
+        return [
+            Norm(
+                role,
+                width,
+                kind is NormType.LAYERNORM,
+                group,
+                self.tower,
+                rms=kind is NormType.RMSNORM,
+            )
+        ]

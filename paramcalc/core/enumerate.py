@@ -38,8 +38,12 @@ from paramcalc.core.vision import VisionTower
 #: A resolver from role to module path.
 NameOf = Callable[[str], str]
 #: The role a mixer's records are named under, by mixer kind.
-MIXER_ROLES = {"attention": "attention", "mla": "attention", "mamba2": "mamba",
-               "gated_deltanet": "linear_attention"}
+MIXER_ROLES = {
+    "attention": "attention",
+    "mla": "attention",
+    "mamba2": "mamba",
+    "gated_deltanet": "linear_attention",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +89,19 @@ def enumerate_model(model: Model) -> Enumeration:
         parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
     if model.projector is not None:
         projector = naming.towers.get("projector", Naming())
-        records = [renamed(r, projector.resolve(r.name, "", {}))
-                   for part in model.projector.parts for r in part.records()]
+        records = [
+            renamed(r, projector.resolve(r.name, "", {}))
+            for part in model.projector.parts
+            for r in part.records()
+        ]
         parts.append(Enumeration((), (), tuple(records)))
     if len(parts) == 1:
         return parts[0]
-    return Enumeration(tuple(r for p in parts for r in p.front),
-                       tuple(b for p in parts for b in p.blocks),
-                       tuple(r for p in parts for r in p.back))
+    return Enumeration(
+        tuple(r for p in parts for r in p.front),
+        tuple(b for p in parts for b in p.blocks),
+        tuple(r for p in parts for r in p.back),
+    )
 
 
 def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
@@ -163,16 +172,33 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """The language-model head (a tied one keeps only its bias) and the pooler."""
     records: list[Record] = []
     if tower.lm_head:
-        records.append(Linear(name("lm_head"), tower.token_width, tower.vocab_size,
-                              tower.lm_head_bias, Group.OUTPUT, tied=tower.tie_word_embeddings))
+        records.append(
+            Linear(
+                name("lm_head"),
+                tower.token_width,
+                tower.vocab_size,
+                tower.lm_head_bias,
+                Group.OUTPUT,
+                tied=tower.tie_word_embeddings,
+            )
+        )
     if tower.pooler:
-        records.append(Linear(name("pooler"), tower.hidden_size, tower.hidden_size, True,
-                              Group.OUTPUT, stream=Stream.SEQUENCE))
+        records.append(
+            Linear(
+                name("pooler"),
+                tower.hidden_size,
+                tower.hidden_size,
+                True,
+                Group.OUTPUT,
+                stream=Stream.SEQUENCE,
+            )
+        )
     return records
 
 
-def block_records(block: BlockSpec, ctx: Context, naming: Naming, stack: str,
-                  defaults: Mapping[str, str]) -> list[Record]:
+def block_records(
+    block: BlockSpec, ctx: Context, naming: Naming, stack: str, defaults: Mapping[str, str]
+) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
     hidden, sites = ctx.hidden, set(block.norms)
     roles: list[Record] = []
@@ -186,8 +212,10 @@ def block_records(block: BlockSpec, ctx: Context, naming: Naming, stack: str,
     if block.cross_attention is not None:
         if "pre_cross" in sites:
             roles += ctx.norm("pre_cross_norm", hidden)
-        roles += [renamed(r, f"cross_attention.{r.name}")
-                  for r in block.cross_attention.records(ctx, cross=True)]
+        roles += [
+            renamed(r, f"cross_attention.{r.name}")
+            for r in block.cross_attention.records(ctx, cross=True)
+        ]
         if "post_cross" in sites:
             roles += ctx.norm("post_cross_norm", hidden)
     if "pre_ffn" in sites:
@@ -209,5 +237,3 @@ def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, st
         if transposed:
             return replace(named, transposed=True)
     return named
-
-

@@ -22,8 +22,9 @@ def projection(role: str, inputs: int, outputs: int, bias: bool, ctx: Context) -
     return Linear(role, inputs, outputs, bias, Group.FEEDFORWARD, ctx.tower, ctx.stream)
 
 
-def mlp_records(prefix: str, hidden: int, width: int, gated: bool, bias: bool,
-                ctx: Context) -> list[Record]:
+def mlp_records(
+    prefix: str, hidden: int, width: int, gated: bool, bias: bool, ctx: Context
+) -> list[Record]:
     """gate (when gated), up and down projections of one MLP of `width`."""
     names = ("gate_proj", "up_proj") if gated else ("up_proj",)
     records: list[Record] = [projection(f"{prefix}{n}", hidden, width, bias, ctx) for n in names]
@@ -45,8 +46,10 @@ class MLP(Spec):
     def records(self, ctx: Context) -> list[Record]:
         """up_proj and down_proj, and the activation's learned scalars."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
-        return records + [Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
-                          for name in self.activation_scalars]
+        return records + [
+            Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
+            for name in self.activation_scalars
+        ]
 
 
 class GatedMLP(Spec):
@@ -102,34 +105,73 @@ class MoE(Spec):
     @model_validator(mode="after")
     def _check_top_k(self) -> MoE:
         if self.num_experts_per_tok > self.num_experts:
-            raise FieldValueError("num_experts_per_tok", f"{self.num_experts_per_tok} must be "
-                                  f"between 1 and num_experts={self.num_experts}")
+            raise FieldValueError(
+                "num_experts_per_tok",
+                f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}",
+            )
         return self
 
     def records(self, ctx: Context) -> list[Record]:
         """Router, stacked routed experts, the shared expert and its gate."""
-        hidden, width, e, k = ctx.hidden, self.moe_intermediate_size, self.num_experts, \
-            self.num_experts_per_tok
+        hidden, width, e, k = (
+            ctx.hidden,
+            self.moe_intermediate_size,
+            self.num_experts,
+            self.num_experts_per_tok,
+        )
         inner = self.latent_size or hidden
         up = 2 * width if self.gated_experts else width
         f, b = Group.FEEDFORWARD, self.expert_bias
         up_name = "gate_up_proj" if self.gated_experts else "up_proj"
         records: list[Record] = [
             Linear("router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True),
-            Linear("experts", inner, up, b, f, ctx.tower, ctx.stream, experts=e,
-                   active_experts=k, weight_name=up_name, bias_name=f"{up_name}_bias"),
-            Linear("experts", width, inner, b, f, ctx.tower, ctx.stream, experts=e,
-                   active_experts=k, weight_name="down_proj", bias_name="down_proj_bias"),
+            Linear(
+                "experts",
+                inner,
+                up,
+                b,
+                f,
+                ctx.tower,
+                ctx.stream,
+                experts=e,
+                active_experts=k,
+                weight_name=up_name,
+                bias_name=f"{up_name}_bias",
+            ),
+            Linear(
+                "experts",
+                width,
+                inner,
+                b,
+                f,
+                ctx.tower,
+                ctx.stream,
+                experts=e,
+                active_experts=k,
+                weight_name="down_proj",
+                bias_name="down_proj_bias",
+            ),
         ]
         if self.latent_size:
-            records += [projection("fc1_latent_proj", hidden, inner, self.latent_bias, ctx),
-                        projection("fc2_latent_proj", inner, hidden, self.latent_bias, ctx)]
+            records += [
+                projection("fc1_latent_proj", hidden, inner, self.latent_bias, ctx),
+                projection("fc2_latent_proj", inner, hidden, self.latent_bias, ctx),
+            ]
         if self.shared_expert_intermediate_size:
-            records += mlp_records("shared_expert.", hidden, self.shared_expert_intermediate_size,
-                                   self.shared_expert_gated, self.shared_expert_bias, ctx)
+            records += mlp_records(
+                "shared_expert.",
+                hidden,
+                self.shared_expert_intermediate_size,
+                self.shared_expert_gated,
+                self.shared_expert_bias,
+                ctx,
+            )
         if self.shared_expert_gate:
-            records.append(Linear("shared_expert_gate", hidden, 1, False, f, ctx.tower,
-                                  ctx.stream, routing=True))
+            records.append(
+                Linear(
+                    "shared_expert_gate", hidden, 1, False, f, ctx.tower, ctx.stream, routing=True
+                )
+            )
         if self.output_norm:
             records += ctx.norm("output_norm", hidden)
         return records

@@ -45,8 +45,9 @@ class ModelFile(Model):
 
     def to_model(self) -> Model:
         """The architecture without its provenance."""
-        return Model(text=self.text, vision=self.vision, projector=self.projector,
-                     naming=self.naming)
+        return Model(
+            text=self.text, vision=self.vision, projector=self.projector, naming=self.naming
+        )
 
     @property
     def tie_word_embeddings(self) -> bool:

@@ -18,58 +18,66 @@ from paramcalc.core.records import Linear, Record
 from paramcalc.errors import ParamcalcError
 
 #: Llama's names: what a model without a family naming gets.
-DEFAULT_NAMES: Mapping[str, str] = MappingProxyType({
-    "embed_tokens": "model.embed_tokens",
-    "embed_positions": "model.embed_positions",
-    "token_type_embeddings": "model.token_type_embeddings",
-    "project_in": "model.project_in",
-    "project_out": "model.project_out",
-    "embedding_norm": "model.embedding_norm",
-    "decoder.layers": "model.layers",
-    "decoder.final_norm": "model.norm",
-    "encoder.layers": "model.encoder.layers",
-    "encoder.final_norm": "model.encoder.norm",
-    "lm_head": "lm_head",
-    "pooler": "pooler.dense",
-    "input_norm": "input_layernorm",
-    "pre_ffn_norm": "post_attention_layernorm",
-    "post_ffn_norm": "post_feedforward_layernorm",
-    "pre_cross_norm": "cross_attn_layernorm",
-    "post_cross_norm": "post_cross_attn_layernorm",
-    "attention": "self_attn",
-    "cross_attention": "cross_attn",
-    "mamba": "mixer",
-    "linear_attention": "linear_attn",
-    "ffn": "mlp",
-    "ffn.router": "mlp.gate",
-})
+DEFAULT_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "embed_tokens": "model.embed_tokens",
+        "embed_positions": "model.embed_positions",
+        "token_type_embeddings": "model.token_type_embeddings",
+        "project_in": "model.project_in",
+        "project_out": "model.project_out",
+        "embedding_norm": "model.embedding_norm",
+        "decoder.layers": "model.layers",
+        "decoder.final_norm": "model.norm",
+        "encoder.layers": "model.encoder.layers",
+        "encoder.final_norm": "model.encoder.norm",
+        "lm_head": "lm_head",
+        "pooler": "pooler.dense",
+        "input_norm": "input_layernorm",
+        "pre_ffn_norm": "post_attention_layernorm",
+        "post_ffn_norm": "post_feedforward_layernorm",
+        "pre_cross_norm": "cross_attn_layernorm",
+        "post_cross_norm": "post_cross_attn_layernorm",
+        "attention": "self_attn",
+        "cross_attention": "cross_attn",
+        "mamba": "mixer",
+        "linear_attention": "linear_attn",
+        "ffn": "mlp",
+        "ffn.router": "mlp.gate",
+    }
+)
 #: SigLIP's names under `vision_tower.`: what a vision tower without a family naming gets.
-VISION_NAMES: Mapping[str, str] = MappingProxyType({
-    "patch_embedding": "vision_tower.embeddings.patch_embedding",
-    "class_embedding": "vision_tower.embeddings.class_embedding",
-    "position_embedding": "vision_tower.embeddings.position_embedding",
-    "pre_norm": "vision_tower.pre_layernorm",
-    "encoder.layers": "vision_tower.encoder.layers",
-    "post_norm": "vision_tower.post_layernorm",
-    "head": "vision_tower.head",
-    "input_norm": "layer_norm1",
-    "pre_ffn_norm": "layer_norm2",
-    "attention": "self_attn",
-    "attention.o_proj": "self_attn.out_proj",
-    "ffn": "mlp",
-    "ffn.up_proj": "mlp.fc1",
-    "ffn.down_proj": "mlp.fc2",
-})
+VISION_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "patch_embedding": "vision_tower.embeddings.patch_embedding",
+        "class_embedding": "vision_tower.embeddings.class_embedding",
+        "position_embedding": "vision_tower.embeddings.position_embedding",
+        "pre_norm": "vision_tower.pre_layernorm",
+        "encoder.layers": "vision_tower.encoder.layers",
+        "post_norm": "vision_tower.post_layernorm",
+        "head": "vision_tower.head",
+        "input_norm": "layer_norm1",
+        "pre_ffn_norm": "layer_norm2",
+        "attention": "self_attn",
+        "attention.o_proj": "self_attn.out_proj",
+        "ffn": "mlp",
+        "ffn.up_proj": "mlp.fc1",
+        "ffn.down_proj": "mlp.fc2",
+    }
+)
 #: Gemma 2's names for a block with a norm after the mixer (OLMo 2 uses the same).
-POST_NORM_NAMES: Mapping[str, str] = MappingProxyType({
-    "post_mixer_norm": "post_attention_layernorm",
-    "pre_ffn_norm": "pre_feedforward_layernorm",
-})
+POST_NORM_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "post_mixer_norm": "post_attention_layernorm",
+        "pre_ffn_norm": "pre_feedforward_layernorm",
+    }
+)
 #: An encoder-decoder's stacks live under model.encoder / model.decoder by default.
-ENCODER_DECODER_NAMES: Mapping[str, str] = MappingProxyType({
-    "decoder.layers": "model.decoder.layers",
-    "decoder.final_norm": "model.decoder.norm",
-})
+ENCODER_DECODER_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "decoder.layers": "model.decoder.layers",
+        "decoder.final_norm": "model.decoder.norm",
+    }
+)
 
 
 class NamingError(ParamcalcError):
@@ -105,8 +113,12 @@ class Naming:
             name = re.sub(pattern, replacement, name)
         return name
 
-    def resolve(self, role: str, stack: str = "", defaults: Mapping[str, str] = DEFAULT_NAMES,
-                ) -> str:
+    def resolve(
+        self,
+        role: str,
+        stack: str = "",
+        defaults: Mapping[str, str] = DEFAULT_NAMES,
+    ) -> str:
         """The module path of `role`, from the most specific naming key to the default."""
         for key in (f"{stack}/{role}", role):
             if key in self.names:
@@ -137,8 +149,11 @@ class Naming:
             done.update(members)
         return out
 
-    def fusion_of(self, role: str, present: Mapping[str, Record],
-                  ) -> tuple[str, tuple[str, ...]] | None:
+    def fusion_of(
+        self,
+        role: str,
+        present: Mapping[str, Record],
+    ) -> tuple[str, tuple[str, ...]] | None:
         """The fused role and its members' roles, when `role` is the first member present."""
         parent, _, _ = role.rpartition(".")
         for fused_role, leaves in self.fused.items():
@@ -157,8 +172,10 @@ def merged(role: str, parts: list[Record]) -> Linear:
     if not all(isinstance(p, Linear) for p in parts):
         raise NamingError(f"{role}: only projections can be fused")
     linears = [p for p in parts if isinstance(p, Linear)]
-    if any((p.inputs, p.bias, p.experts) != (linears[0].inputs, linears[0].bias,
-                                              linears[0].experts) for p in linears):
+    if any(
+        (p.inputs, p.bias, p.experts) != (linears[0].inputs, linears[0].bias, linears[0].experts)
+        for p in linears
+    ):
         raise NamingError(f"{role}: fused projections must share their input width and bias")
     assert isinstance(first, Linear)
     return replace(first, name=role, outputs=sum(p.outputs for p in linears))

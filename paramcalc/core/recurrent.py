@@ -41,8 +41,10 @@ class Mamba2(Spec):
     def check(self, hidden: int, where: str) -> None:
         """The inner width must split into the groups of the gated norm."""
         if self.gated_norm and self.inner % self.n_groups:
-            raise FieldValueError(f"{where}n_groups", f"{self.n_groups} must divide num_heads x "
-                                  f"head_dim = {self.inner}")
+            raise FieldValueError(
+                f"{where}n_groups",
+                f"{self.n_groups} must divide num_heads x head_dim = {self.inner}",
+            )
 
     @property
     def inner(self) -> int:
@@ -59,21 +61,33 @@ class Mamba2(Spec):
         t, heads = ctx.tower, self.num_heads
         records: list[Record] = [
             Linear("in_proj", ctx.hidden, self.inner + self.conv_dim + heads, self.bias, A, t),
-            Conv("conv1d", self.conv_dim, self.conv_dim, (self.conv_kernel,), self.conv_dim,
-                 self.conv_bias, A, t),
+            Conv(
+                "conv1d",
+                self.conv_dim,
+                self.conv_dim,
+                (self.conv_kernel,),
+                self.conv_dim,
+                self.conv_bias,
+                A,
+                t,
+            ),
             Param("dt_bias", (heads,), A, t),
             Param("A_log", (heads,), A, t),
         ]
         if self.gated_norm:
             records += ctx.norm("norm", self.inner, NormType.RMSNORM)
-        records += [Param("D", (heads,), A, t),
-                    Linear("out_proj", self.inner, ctx.hidden, self.bias, A, t)]
+        records += [
+            Param("D", (heads,), A, t),
+            Linear("out_proj", self.inner, ctx.hidden, self.bias, A, t),
+        ]
         return records
 
     def state_values(self) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the SSM state."""
-        return {"conv": self.conv_dim * self.conv_kernel,
-                "ssm": self.num_heads * self.head_dim * self.state_size}
+        return {
+            "conv": self.conv_dim * self.conv_kernel,
+            "ssm": self.num_heads * self.head_dim * self.state_size,
+        }
 
 
 class GatedDeltaNet(Spec):
@@ -94,8 +108,10 @@ class GatedDeltaNet(Spec):
     def check(self, hidden: int, where: str) -> None:
         """Value heads must group evenly over the key heads."""
         if self.num_value_heads % self.num_key_heads:
-            raise FieldValueError(f"{where}num_value_heads", f"{self.num_value_heads} must be a "
-                                  f"multiple of num_key_heads={self.num_key_heads}")
+            raise FieldValueError(
+                f"{where}num_value_heads",
+                f"{self.num_value_heads} must be a multiple of num_key_heads={self.num_key_heads}",
+            )
 
     @property
     def key_dim(self) -> int:
@@ -118,8 +134,16 @@ class GatedDeltaNet(Spec):
         return [
             Linear("in_proj_qkvz", hidden, 2 * self.key_dim + 2 * self.value_dim, False, A, t),
             Linear("in_proj_ba", hidden, 2 * nv, False, A, t),
-            Conv("conv1d", self.conv_dim, self.conv_dim, (self.conv_kernel,), self.conv_dim,
-                 False, A, t),
+            Conv(
+                "conv1d",
+                self.conv_dim,
+                self.conv_dim,
+                (self.conv_kernel,),
+                self.conv_dim,
+                False,
+                A,
+                t,
+            ),
             Param("dt_bias", (nv,), A, t),
             Param("A_log", (nv,), A, t),
             *ctx.norm("norm", self.value_head_dim, NormType.RMSNORM),
@@ -128,5 +152,7 @@ class GatedDeltaNet(Spec):
 
     def state_values(self) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the delta-rule state."""
-        return {"conv": self.conv_dim * self.conv_kernel,
-                "recurrent": self.num_value_heads * self.key_head_dim * self.value_head_dim}
+        return {
+            "conv": self.conv_dim * self.conv_kernel,
+            "recurrent": self.num_value_heads * self.key_head_dim * self.value_head_dim,
+        }

@@ -19,8 +19,7 @@ from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
-Mixer = Annotated[Attention | LatentAttention | Mamba2 | GatedDeltaNet,
-                  Field(discriminator="kind")]
+Mixer = Annotated[Attention | LatentAttention | Mamba2 | GatedDeltaNet, Field(discriminator="kind")]
 FFN = Annotated[FeedForward, Field(discriminator="kind")]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
@@ -74,22 +73,31 @@ class Stack(Spec):
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
         if (self.block is None) == (not self.kinds):
-            raise FieldValueError("block", "give block (every layer alike) or kinds with "
-                                  "layer_kinds, not both")
+            raise FieldValueError(
+                "block", "give block (every layer alike) or kinds with layer_kinds, not both"
+            )
         if self.kinds:
             if not self.layer_kinds:
                 raise FieldValueError("layer_kinds", "required with kinds")
             unknown = sorted(set(self.layer_kinds) - set(self.kinds))
             if unknown:
-                raise FieldValueError("layer_kinds", f"{unknown[0]!r} is not one of kinds "
-                                      f"({', '.join(self.kinds)})")
+                raise FieldValueError(
+                    "layer_kinds", f"{unknown[0]!r} is not one of kinds ({', '.join(self.kinds)})"
+                )
             if self.num_hidden_layers % len(self.layer_kinds) and (
-                    len(self.layer_kinds) < self.num_hidden_layers):
-                raise FieldValueError("layer_kinds", f"a pattern of {len(self.layer_kinds)} does "
-                                      f"not repeat evenly to {self.num_hidden_layers} layers")
+                len(self.layer_kinds) < self.num_hidden_layers
+            ):
+                raise FieldValueError(
+                    "layer_kinds",
+                    f"a pattern of {len(self.layer_kinds)} does "
+                    f"not repeat evenly to {self.num_hidden_layers} layers",
+                )
             if len(self.layer_kinds) > self.num_hidden_layers:
-                raise FieldValueError("layer_kinds", f"{len(self.layer_kinds)} entries for "
-                                      f"num_hidden_layers={self.num_hidden_layers}")
+                raise FieldValueError(
+                    "layer_kinds",
+                    f"{len(self.layer_kinds)} entries for "
+                    f"num_hidden_layers={self.num_hidden_layers}",
+                )
         return self
 
     def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
@@ -139,8 +147,10 @@ class TextTower(Spec):
         for stack in self.stacks:
             for key, (block, _) in stack.layer_blocks().items():
                 where = f"kinds.{key}." if key else "block."
-                for part, mixer in (("mixer.", block.mixer), ("cross_attention.",
-                                                             block.cross_attention)):
+                for part, mixer in (
+                    ("mixer.", block.mixer),
+                    ("cross_attention.", block.cross_attention),
+                ):
                     if mixer is not None:
                         mixer.check(self.hidden_size, where + part)
         names = [s.name for s in self.stacks]
@@ -164,8 +174,11 @@ class TextTower(Spec):
 
     def block_uses(self) -> list[tuple[Stack, Block, tuple[int, ...]]]:
         """Each stack's distinct blocks with the layer indices that use them."""
-        return [(stack, block, layers) for stack in self.stacks
-                for block, layers in stack.layer_blocks().values()]
+        return [
+            (stack, block, layers)
+            for stack in self.stacks
+            for block, layers in stack.layer_blocks().values()
+        ]
 
     @property
     def num_layers(self) -> int:

@@ -19,5 +19,6 @@ Depth = Annotated[StrictInt, Field(gt=0, le=MAX_LAYERS)]
 class Spec(BaseModel):
     """A frozen, strict part of an architecture; field docs are attribute docstrings."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True,
-                              defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True
+    )

@@ -59,8 +59,9 @@ class VisionTower(Spec):
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
         if self.patch_size > self.image_size:
-            raise FieldValueError("patch_size", f"{self.patch_size} exceeds image_size="
-                                  f"{self.image_size}")
+            raise FieldValueError(
+                "patch_size", f"{self.patch_size} exceeds image_size={self.image_size}"
+            )
         if self.head == "attention_pool" and self.head_intermediate_size is None:
             raise FieldValueError("head_intermediate_size", "required by the attention-pool head")
         return self
@@ -84,11 +85,31 @@ class VisionTower(Spec):
         e, v, vh = Group.EMBEDDING, Tower.VISION, self.hidden_size
         p = self.patch_size
         if self.patch_embedding == "conv":
-            records: list[Record] = [Conv("patch_embedding", self.num_channels, vh, (p, p), 1,
-                                          self.patch_bias, e, v, Stream.IMAGE)]
+            records: list[Record] = [
+                Conv(
+                    "patch_embedding",
+                    self.num_channels,
+                    vh,
+                    (p, p),
+                    1,
+                    self.patch_bias,
+                    e,
+                    v,
+                    Stream.IMAGE,
+                )
+            ]
         else:
-            records = [Linear("patch_embedding", self.num_channels * p * p, vh, self.patch_bias,
-                              e, v, Stream.IMAGE)]
+            records = [
+                Linear(
+                    "patch_embedding",
+                    self.num_channels * p * p,
+                    vh,
+                    self.patch_bias,
+                    e,
+                    v,
+                    Stream.IMAGE,
+                )
+            ]
         if self.class_token:
             records.append(Param("class_embedding", (vh,), e, v))
         if self.position_embedding == "embedding":
@@ -110,8 +131,17 @@ class VisionTower(Spec):
             records += [
                 Param("head.probe", (1, 1, vh), o, v),
                 # nn.MultiheadAttention: one in_proj for q, k and v, then out_proj.
-                Linear("head.attention", vh, 3 * vh, True, o, v, Stream.IMAGE,
-                       weight_name="in_proj_weight", bias_name="in_proj_bias"),
+                Linear(
+                    "head.attention",
+                    vh,
+                    3 * vh,
+                    True,
+                    o,
+                    v,
+                    Stream.IMAGE,
+                    weight_name="in_proj_weight",
+                    bias_name="in_proj_bias",
+                ),
                 Linear("head.attention.out_proj", vh, vh, True, o, v, Stream.IMAGE),
                 *ctx.norm("head.layernorm", vh, group=o),
                 Linear("head.mlp.fc1", vh, vi, True, o, v, Stream.IMAGE),
@@ -139,9 +169,19 @@ class ProjectorLinear(Spec):
 
     def records(self) -> list[Record]:
         """The projection."""
-        return [Linear(self.role, self.inputs, self.outputs, self.bias, Group.FEEDFORWARD,
-                       Tower.PROJECTOR, Stream.IMAGE, transposed=self.transposed,
-                       weight_name=self.weight_name)]
+        return [
+            Linear(
+                self.role,
+                self.inputs,
+                self.outputs,
+                self.bias,
+                Group.FEEDFORWARD,
+                Tower.PROJECTOR,
+                Stream.IMAGE,
+                transposed=self.transposed,
+                weight_name=self.weight_name,
+            )
+        ]
 
 
 class ProjectorNorm(Spec):
@@ -157,8 +197,9 @@ class ProjectorNorm(Spec):
 
     def records(self) -> list[Record]:
         """The norm's tensors."""
-        return list(Context(self.width, self.norm_type, Tower.PROJECTOR).norm(self.role,
-                                                                              self.width))
+        return list(
+            Context(self.width, self.norm_type, Tower.PROJECTOR).norm(self.role, self.width)
+        )
 
 
 class Projector(Spec):
@@ -168,4 +209,3 @@ class Projector(Spec):
     """The projector's layers."""
     image_tokens: Count = 0
     """Tokens one image becomes in the language model (for per-image figures)."""
-

@@ -41,8 +41,9 @@ def families() -> dict[str, Family]:
     """Every supported model_type and its record, sorted by name."""
     from importlib import import_module
 
-    every = [f for module in MODULES
-             for f in import_module(f"paramcalc.families.{module}").FAMILIES]
+    every = [
+        f for module in MODULES for f in import_module(f"paramcalc.families.{module}").FAMILIES
+    ]
     found = dict(sorted((f.model_type, f) for f in every))
     if len(found) != len(every):
         raise RuntimeError("a model_type has two family records")

@@ -17,8 +17,11 @@ from paramcalc.errors import InputError, describe
 
 #: Attention kinds paramcalc knows; transformers' legacy name "attention" means full attention
 #: (configuration_utils._LEGACY_LAYER_TYPE_REMAP).
-LAYER_TYPE_NAMES = {"full_attention": "full_attention", "attention": "full_attention",
-                    "sliding_attention": "sliding_attention"}
+LAYER_TYPE_NAMES = {
+    "full_attention": "full_attention",
+    "attention": "full_attention",
+    "sliding_attention": "sliding_attention",
+}
 
 
 Rule = Callable[["HFConfig"], dict[str, Any]]
@@ -142,12 +145,16 @@ class HFConfig:
         if value is None:
             return None
         if not isinstance(value, list) or len(value) != layers:
-            raise self.error(name, f"must list one attention kind per layer ({layers}), "
-                                   f"got {describe(value)}")
+            raise self.error(
+                name, f"must list one attention kind per layer ({layers}), got {describe(value)}"
+            )
         unknown = [v for v in value if v not in LAYER_TYPE_NAMES]
         if unknown:
-            raise self.error(name, f"unsupported attention kind {describe(unknown[0])} (expected "
-                                   "full_attention or sliding_attention)")
+            raise self.error(
+                name,
+                f"unsupported attention kind {describe(unknown[0])} (expected "
+                "full_attention or sliding_attention)",
+            )
         return tuple(LAYER_TYPE_NAMES[v] for v in value)
 
 

@@ -22,19 +22,25 @@ def gpt_oss(c: HFConfig) -> dict[str, Any]:
     """GptOssDecoderLayer: attention with sinks and biases, alternating windows, MoE in every
     layer with a biased router and biased experts."""
     layers = c.integer("num_hidden_layers")
-    spans = layer_spans(c, layers, ["sliding_attention" if (i + 1) % 2 else "full_attention"
-                                    for i in range(layers)])
-    head_dim = c.opt_int("head_dim") or c.integer("hidden_size") // c.integer(
-        "num_attention_heads")
+    spans = layer_spans(
+        c, layers, ["sliding_attention" if (i + 1) % 2 else "full_attention" for i in range(layers)]
+    )
+    head_dim = c.opt_int("head_dim") or c.integer("hidden_size") // c.integer("num_attention_heads")
     block = {
         "mixer": attention(c, bias=c.boolean("attention_bias"), head_dim=head_dim, sinks=True),
-        "ffn": {"kind": "moe", "num_experts": c.integer("num_local_experts"),
-                "num_experts_per_tok": c.integer("num_experts_per_tok"),
-                "moe_intermediate_size": c.integer("intermediate_size"),
-                "expert_bias": True, "router_bias": True},
+        "ffn": {
+            "kind": "moe",
+            "num_experts": c.integer("num_local_experts"),
+            "num_experts_per_tok": c.integer("num_experts_per_tok"),
+            "moe_intermediate_size": c.integer("intermediate_size"),
+            "expert_bias": True,
+            "router_bias": True,
+        },
     }
-    kinds = {"full_attention": block,
-             "sliding_attention": windowed(block, c.opt_int("sliding_window"))}
+    kinds = {
+        "full_attention": block,
+        "sliding_attention": windowed(block, c.opt_int("sliding_window")),
+    }
     return {"text": text_tower(c, kinds, spans)}
 
 
@@ -57,25 +63,32 @@ def llama4_text(c: HFConfig) -> dict[str, Any]:
     layers = c.integer("num_hidden_layers")
     step = c.integer("interleave_moe_layer_step")
     listed = c.raw("moe_layers")
-    moe_layers = set(c.int_list("moe_layers")) if listed is not None else set(
-        range(step - 1, layers, step))
+    moe_layers = (
+        set(c.int_list("moe_layers")) if listed is not None else set(range(step - 1, layers, step))
+    )
     width = c.integer("intermediate_size")
     ffns = {
-        "moe": {"kind": "moe", "num_experts": c.integer("num_local_experts"),
-                "num_experts_per_tok": c.integer("num_experts_per_tok"),
-                "moe_intermediate_size": width, "shared_expert_intermediate_size": width},
+        "moe": {
+            "kind": "moe",
+            "num_experts": c.integer("num_local_experts"),
+            "num_experts_per_tok": c.integer("num_experts_per_tok"),
+            "moe_intermediate_size": width,
+            "shared_expert_intermediate_size": width,
+        },
         "mlp": {"kind": "gated", "intermediate_size": c.integer("intermediate_size_mlp")},
     }
-    head_dim = c.opt_int("head_dim") or c.integer("hidden_size") // c.integer(
-        "num_attention_heads")
+    head_dim = c.opt_int("head_dim") or c.integer("hidden_size") // c.integer("num_attention_heads")
     kinds, layer_kinds = {}, []
     for i, span in enumerate(llama4_spans(c, layers)):
         chunk = c.opt_int("attention_chunk_size") if span == "chunked_attention" else None
         ffn = "moe" if i in moe_layers else "mlp"
         key = f"{span}+{ffn}"
-        kinds[key] = {"mixer": attention(c, bias=c.boolean("attention_bias"), head_dim=head_dim,
-                                         attention_chunk_size=chunk),
-                      "ffn": ffns[ffn]}
+        kinds[key] = {
+            "mixer": attention(
+                c, bias=c.boolean("attention_bias"), head_dim=head_dim, attention_chunk_size=chunk
+            ),
+            "ffn": ffns[ffn],
+        }
         layer_kinds.append(key)
     return {"text": text_tower(c, kinds, layer_kinds)}
 
@@ -86,24 +99,52 @@ GPT_OSS = Naming({"ffn.router": "mlp.router"}, experts_transposed=True)
 
 #: Llama4ForCausalLM: `feed_forward` holds the router, stacked experts stored (E, in, out), the
 #: shared expert, or a dense MLP.
-LLAMA4 = Naming({"ffn": "feed_forward", "ffn.router": "feed_forward.router"},
-                experts_transposed=True)
+LLAMA4 = Naming(
+    {"ffn": "feed_forward", "ffn.router": "feed_forward.router"}, experts_transposed=True
+)
 LLAMA4_TEXT_DEFAULTS = {
-    "vocab_size": 202048, "hidden_size": 5120, "intermediate_size": 8192,
-    "intermediate_size_mlp": 16384, "num_hidden_layers": 48, "num_attention_heads": 40,
-    "num_key_value_heads": 8, "head_dim": 128, "tie_word_embeddings": False,
-    "num_experts_per_tok": 1, "num_local_experts": 16, "moe_layers": None,
-    "interleave_moe_layer_step": 1, "no_rope_layers": None, "no_rope_layer_interval": 4,
-    "attention_chunk_size": 8192, "layer_types": None, "attention_bias": False}
+    "vocab_size": 202048,
+    "hidden_size": 5120,
+    "intermediate_size": 8192,
+    "intermediate_size_mlp": 16384,
+    "num_hidden_layers": 48,
+    "num_attention_heads": 40,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "tie_word_embeddings": False,
+    "num_experts_per_tok": 1,
+    "num_local_experts": 16,
+    "moe_layers": None,
+    "interleave_moe_layer_step": 1,
+    "no_rope_layers": None,
+    "no_rope_layer_interval": 4,
+    "attention_chunk_size": 8192,
+    "layer_types": None,
+    "attention_bias": False,
+}
 
 FAMILIES = (
-    Family("gpt_oss", {"vocab_size": 201088, "hidden_size": 2880, "intermediate_size": 2880,
-                       "num_hidden_layers": 36, "num_attention_heads": 64,
-                       "num_key_value_heads": 8, "head_dim": 64, "num_local_experts": 128,
-                       "num_experts_per_tok": 4, "sliding_window": 128, "layer_types": None,
-                       "attention_bias": True, "tie_word_embeddings": False},
-           (gpt_oss,), naming=GPT_OSS,
-           notes="published gpt-oss checkpoints store the experts in MXFP4 "
-                 "(gate_up_proj_blocks and _scales): the same parameters, packed"),
+    Family(
+        "gpt_oss",
+        {
+            "vocab_size": 201088,
+            "hidden_size": 2880,
+            "intermediate_size": 2880,
+            "num_hidden_layers": 36,
+            "num_attention_heads": 64,
+            "num_key_value_heads": 8,
+            "head_dim": 64,
+            "num_local_experts": 128,
+            "num_experts_per_tok": 4,
+            "sliding_window": 128,
+            "layer_types": None,
+            "attention_bias": True,
+            "tie_word_embeddings": False,
+        },
+        (gpt_oss,),
+        naming=GPT_OSS,
+        notes="published gpt-oss checkpoints store the experts in MXFP4 "
+        "(gate_up_proj_blocks and _scales): the same parameters, packed",
+    ),
     Family("llama4_text", LLAMA4_TEXT_DEFAULTS, (llama4_text,), naming=LLAMA4),
 )

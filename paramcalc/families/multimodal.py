@@ -41,27 +41,49 @@ def text_model(c: HFConfig, model_type: str, tied: bool) -> dict[str, Any]:
 def vision_encoder_block(v: HFConfig, heads_key: str = "num_attention_heads") -> dict[str, Any]:
     """A ViT block: biased attention and a biased fc1/fc2 MLP, LayerNorms before each."""
     heads = v.integer(heads_key)
-    return {"mixer": {"kind": "attention", "num_attention_heads": heads, "qkv_bias": True,
-                      "o_bias": True},
-            "ffn": {"kind": "mlp", "intermediate_size": v.integer("intermediate_size"),
-                    "bias": True}}
+    return {
+        "mixer": {
+            "kind": "attention",
+            "num_attention_heads": heads,
+            "qkv_bias": True,
+            "o_bias": True,
+        },
+        "ffn": {"kind": "mlp", "intermediate_size": v.integer("intermediate_size"), "bias": True},
+    }
 
 
-SIGLIP_VISION = Family("siglip_vision_model", {
-    "hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
-    "num_attention_heads": 12, "num_channels": 3, "image_size": 224, "patch_size": 16,
-    "vision_use_head": True}, ())
+SIGLIP_VISION = Family(
+    "siglip_vision_model",
+    {
+        "hidden_size": 768,
+        "intermediate_size": 3072,
+        "num_hidden_layers": 12,
+        "num_attention_heads": 12,
+        "num_channels": 3,
+        "image_size": 224,
+        "patch_size": 16,
+        "vision_use_head": True,
+    },
+    (),
+)
 
 
 def siglip(v: HFConfig) -> dict[str, Any]:
     """SiglipVisionTransformer: a Conv2d patch embedding, positions, encoder, post-norm, and the
     attention-pooling head when vision_use_head."""
-    return {"hidden_size": v.integer("hidden_size"), "num_channels": v.integer("num_channels"),
-            "image_size": v.integer("image_size"), "patch_size": v.integer("patch_size"),
-            "stack": {"name": "encoder", "num_hidden_layers": v.integer("num_hidden_layers"),
-                      "block": vision_encoder_block(v)},
-            "head": "attention_pool" if v.boolean("vision_use_head") else "none",
-            "head_intermediate_size": v.integer("intermediate_size")}
+    return {
+        "hidden_size": v.integer("hidden_size"),
+        "num_channels": v.integer("num_channels"),
+        "image_size": v.integer("image_size"),
+        "patch_size": v.integer("patch_size"),
+        "stack": {
+            "name": "encoder",
+            "num_hidden_layers": v.integer("num_hidden_layers"),
+            "block": vision_encoder_block(v),
+        },
+        "head": "attention_pool" if v.boolean("vision_use_head") else "none",
+        "head_intermediate_size": v.integer("intermediate_size"),
+    }
 
 
 def gemma3(c: HFConfig) -> dict[str, Any]:
@@ -70,18 +92,42 @@ def gemma3(c: HFConfig) -> dict[str, Any]:
     v = sub_config(c, "vision_config", SIGLIP_VISION)
     text = text_model(c, "gemma3_text", c.boolean("tie_word_embeddings"))
     vh = v.integer("hidden_size")
-    return {"text": text, "vision": siglip(v), "projector": {"parts": [
-        {"kind": "linear", "role": "mm_input_projection", "inputs": vh,
-         "outputs": text["hidden_size"], "weight_name": "mm_input_projection_weight",
-         "transposed": True},
-        {"kind": "norm", "role": "mm_soft_emb_norm", "width": vh}],
-        "image_tokens": c.integer("mm_tokens_per_image", minimum=0)}}
+    return {
+        "text": text,
+        "vision": siglip(v),
+        "projector": {
+            "parts": [
+                {
+                    "kind": "linear",
+                    "role": "mm_input_projection",
+                    "inputs": vh,
+                    "outputs": text["hidden_size"],
+                    "weight_name": "mm_input_projection_weight",
+                    "transposed": True,
+                },
+                {"kind": "norm", "role": "mm_soft_emb_norm", "width": vh},
+            ],
+            "image_tokens": c.integer("mm_tokens_per_image", minimum=0),
+        },
+    }
 
 
-LLAMA4_VISION = Family("llama4_vision_model", {
-    "hidden_size": 768, "num_hidden_layers": 34, "num_attention_heads": 16, "num_channels": 3,
-    "intermediate_size": 5632, "vision_output_dim": 7680, "image_size": 448, "patch_size": 14,
-    "projector_input_dim": 4096, "projector_output_dim": 4096}, ())
+LLAMA4_VISION = Family(
+    "llama4_vision_model",
+    {
+        "hidden_size": 768,
+        "num_hidden_layers": 34,
+        "num_attention_heads": 16,
+        "num_channels": 3,
+        "intermediate_size": 5632,
+        "vision_output_dim": 7680,
+        "image_size": 448,
+        "patch_size": 14,
+        "projector_input_dim": 4096,
+        "projector_output_dim": 4096,
+    },
+    (),
+)
 
 
 def llama4(c: HFConfig) -> dict[str, Any]:
@@ -93,53 +139,128 @@ def llama4(c: HFConfig) -> dict[str, Any]:
     text_family = families()["llama4_text"]
     tied = sub_config(c, "text_config", text_family).boolean("tie_word_embeddings")
     text = text_model(c, "llama4_text", tied)
-    vision = {"hidden_size": v.integer("hidden_size"), "num_channels": v.integer("num_channels"),
-              "image_size": v.integer("image_size"), "patch_size": v.integer("patch_size"),
-              "patch_embedding": "linear", "patch_bias": False, "class_token": True,
-              "position_embedding": "parameter", "pre_norm": True,
-              "stack": {"name": "encoder", "num_hidden_layers": v.integer("num_hidden_layers"),
-                        "block": vision_encoder_block(v)}}
-    projector_in, projector_out = v.integer("projector_input_dim"), v.integer(
-        "projector_output_dim")
-    return {"text": text, "vision": vision, "projector": {"parts": [
-        # Llama4VisionMLP2: fc1 reads the vision intermediate width.
-        {"kind": "linear", "role": "adapter.fc1", "inputs": v.integer("intermediate_size"),
-         "outputs": projector_in},
-        {"kind": "linear", "role": "adapter.fc2", "inputs": projector_out,
-         "outputs": projector_out},
-        {"kind": "linear", "role": "linear_1", "inputs": v.integer("vision_output_dim"),
-         "outputs": text["hidden_size"]}]}}
+    vision = {
+        "hidden_size": v.integer("hidden_size"),
+        "num_channels": v.integer("num_channels"),
+        "image_size": v.integer("image_size"),
+        "patch_size": v.integer("patch_size"),
+        "patch_embedding": "linear",
+        "patch_bias": False,
+        "class_token": True,
+        "position_embedding": "parameter",
+        "pre_norm": True,
+        "stack": {
+            "name": "encoder",
+            "num_hidden_layers": v.integer("num_hidden_layers"),
+            "block": vision_encoder_block(v),
+        },
+    }
+    projector_in, projector_out = (
+        v.integer("projector_input_dim"),
+        v.integer("projector_output_dim"),
+    )
+    return {
+        "text": text,
+        "vision": vision,
+        "projector": {
+            "parts": [
+                # Llama4VisionMLP2: fc1 reads the vision intermediate width.
+                {
+                    "kind": "linear",
+                    "role": "adapter.fc1",
+                    "inputs": v.integer("intermediate_size"),
+                    "outputs": projector_in,
+                },
+                {
+                    "kind": "linear",
+                    "role": "adapter.fc2",
+                    "inputs": projector_out,
+                    "outputs": projector_out,
+                },
+                {
+                    "kind": "linear",
+                    "role": "linear_1",
+                    "inputs": v.integer("vision_output_dim"),
+                    "outputs": text["hidden_size"],
+                },
+            ]
+        },
+    }
 
 
-GEMMA3_PROJECTOR = Naming({"mm_input_projection": "model.multi_modal_projector",
-                           "mm_soft_emb_norm": "model.multi_modal_projector.mm_soft_emb_norm"})
+GEMMA3_PROJECTOR = Naming(
+    {
+        "mm_input_projection": "model.multi_modal_projector",
+        "mm_soft_emb_norm": "model.multi_modal_projector.mm_soft_emb_norm",
+    }
+)
 GEMMA3 = Naming(
-    {"embed_tokens": "model.language_model.embed_tokens",
-     "decoder.layers": "model.language_model.layers",
-     "decoder.final_norm": "model.language_model.norm"},
-    towers={"vision": Naming({k: v.replace("vision_tower.", "model.vision_tower.", 1)
-                              for k, v in VISION_NAMES.items() if v.startswith("vision_tower.")}),
-            "projector": GEMMA3_PROJECTOR})
+    {
+        "embed_tokens": "model.language_model.embed_tokens",
+        "decoder.layers": "model.language_model.layers",
+        "decoder.final_norm": "model.language_model.norm",
+    },
+    towers={
+        "vision": Naming(
+            {
+                k: v.replace("vision_tower.", "model.vision_tower.", 1)
+                for k, v in VISION_NAMES.items()
+                if v.startswith("vision_tower.")
+            }
+        ),
+        "projector": GEMMA3_PROJECTOR,
+    },
+)
 LLAMA4 = Naming(
-    {"embed_tokens": "language_model.model.embed_tokens",
-     "decoder.layers": "language_model.model.layers",
-     "decoder.final_norm": "language_model.model.norm", "lm_head": "language_model.lm_head",
-     "ffn": "feed_forward", "ffn.router": "feed_forward.router"},
+    {
+        "embed_tokens": "language_model.model.embed_tokens",
+        "decoder.layers": "language_model.model.layers",
+        "decoder.final_norm": "language_model.model.norm",
+        "lm_head": "language_model.lm_head",
+        "ffn": "feed_forward",
+        "ffn.router": "feed_forward.router",
+    },
     experts_transposed=True,
-    towers={"vision": Naming({
-        "patch_embedding": "vision_model.patch_embedding.linear",
-        "class_embedding": "vision_model.class_embedding",
-        "position_embedding": "vision_model.positional_embedding_vlm",
-        "pre_norm": "vision_model.layernorm_pre", "post_norm": "vision_model.layernorm_post",
-        "encoder.layers": "vision_model.model.layers", "input_norm": "input_layernorm",
-        "pre_ffn_norm": "post_attention_layernorm", "attention.o_proj": "self_attn.o_proj"}),
-        "projector": Naming({"adapter.fc1": "vision_model.vision_adapter.mlp.fc1",
-                             "adapter.fc2": "vision_model.vision_adapter.mlp.fc2",
-                             "linear_1": "multi_modal_projector.linear_1"})})
+    towers={
+        "vision": Naming(
+            {
+                "patch_embedding": "vision_model.patch_embedding.linear",
+                "class_embedding": "vision_model.class_embedding",
+                "position_embedding": "vision_model.positional_embedding_vlm",
+                "pre_norm": "vision_model.layernorm_pre",
+                "post_norm": "vision_model.layernorm_post",
+                "encoder.layers": "vision_model.model.layers",
+                "input_norm": "input_layernorm",
+                "pre_ffn_norm": "post_attention_layernorm",
+                "attention.o_proj": "self_attn.o_proj",
+            }
+        ),
+        "projector": Naming(
+            {
+                "adapter.fc1": "vision_model.vision_adapter.mlp.fc1",
+                "adapter.fc2": "vision_model.vision_adapter.mlp.fc2",
+                "linear_1": "multi_modal_projector.linear_1",
+            }
+        ),
+    },
+)
 
 FAMILIES = (
-    Family("gemma3", {"text_config": None, "vision_config": None, "mm_tokens_per_image": 256,
-                      "tie_word_embeddings": True}, (gemma3,), naming=GEMMA3),
-    Family("llama4", {"text_config": None, "vision_config": None,
-                      "tie_word_embeddings": False}, (llama4,), naming=LLAMA4),
+    Family(
+        "gemma3",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "mm_tokens_per_image": 256,
+            "tie_word_embeddings": True,
+        },
+        (gemma3,),
+        naming=GEMMA3,
+    ),
+    Family(
+        "llama4",
+        {"text_config": None, "vision_config": None, "tie_word_embeddings": False},
+        (llama4,),
+        naming=LLAMA4,
+    ),
 )

@@ -70,9 +70,14 @@ def qwen_windows(c: HFConfig) -> dict[str, Any]:
     window = c.opt_int("sliding_window") if c.boolean("use_sliding_window") else None
     layers, first = c.integer("num_hidden_layers"), c.integer("max_window_layers", minimum=0)
     listed = c.layer_types("layer_types", layers)
-    kinds = listed if listed is not None else tuple(
-        "sliding_attention" if window is not None and i >= first else "full_attention"
-        for i in range(layers))
+    kinds = (
+        listed
+        if listed is not None
+        else tuple(
+            "sliding_attention" if window is not None and i >= first else "full_attention"
+            for i in range(layers)
+        )
+    )
     return attention_span(window, kinds)
 
 
@@ -84,8 +89,13 @@ def alternating_windows(period: int | str) -> Rule:
         every = period if isinstance(period, int) else c.integer(period)
         layers = c.integer("num_hidden_layers")
         listed = c.layer_types("layer_types", layers)
-        kinds = listed if listed is not None else tuple(
-            "sliding_attention" if (i + 1) % every else "full_attention" for i in range(layers))
+        kinds = (
+            listed
+            if listed is not None
+            else tuple(
+                "sliding_attention" if (i + 1) % every else "full_attention" for i in range(layers)
+            )
+        )
         return attention_span(c.opt_int("sliding_window"), kinds)
 
     rule.__doc__ = f"alternating sliding windows, a full layer every {period}."

@@ -13,14 +13,25 @@ from paramcalc.families.base import HFConfig
 LAYER_SPANS = {"full_attention", "sliding_attention", "chunked_attention", "attention"}
 
 
-def attention(c: HFConfig, *, bias: bool = False, o_bias: bool | None = None,
-              head_dim: int | None = None, **extra: Any) -> dict[str, Any]:
+def attention(
+    c: HFConfig,
+    *,
+    bias: bool = False,
+    o_bias: bool | None = None,
+    head_dim: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """An attention mixer from the standard head keys."""
     heads = c.integer("num_attention_heads")
-    return {"kind": "attention", "num_attention_heads": heads,
-            "num_key_value_heads": c.opt_int("num_key_value_heads") or heads,
-            "head_dim": head_dim, "qkv_bias": bias,
-            "o_bias": bias if o_bias is None else o_bias, **extra}
+    return {
+        "kind": "attention",
+        "num_attention_heads": heads,
+        "num_key_value_heads": c.opt_int("num_key_value_heads") or heads,
+        "head_dim": head_dim,
+        "qkv_bias": bias,
+        "o_bias": bias if o_bias is None else o_bias,
+        **extra,
+    }
 
 
 def gated_mlp(width: int, bias: bool = False) -> dict[str, Any]:
@@ -28,8 +39,9 @@ def gated_mlp(width: int, bias: bool = False) -> dict[str, Any]:
     return {"kind": "gated", "intermediate_size": width, "bias": bias}
 
 
-def text_tower(c: HFConfig, kinds: dict[str, dict[str, Any]], layer_kinds: list[str],
-               **fields: Any) -> dict[str, Any]:
+def text_tower(
+    c: HFConfig, kinds: dict[str, dict[str, Any]], layer_kinds: list[str], **fields: Any
+) -> dict[str, Any]:
     """A decoder-only language model whose layers are the given kinds."""
     layers = len(layer_kinds)
     if len(set(layer_kinds)) == 1:
@@ -37,9 +49,13 @@ def text_tower(c: HFConfig, kinds: dict[str, dict[str, Any]], layer_kinds: list[
     else:
         used = {k: kinds[k] for k in dict.fromkeys(layer_kinds)}
         stack = {"num_hidden_layers": layers, "kinds": used, "layer_kinds": layer_kinds}
-    return {"vocab_size": c.integer("vocab_size"), "hidden_size": c.integer("hidden_size"),
-            "tie_word_embeddings": c.boolean("tie_word_embeddings"),
-            "stacks": [stack], **fields}
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("hidden_size"),
+        "tie_word_embeddings": c.boolean("tie_word_embeddings"),
+        "stacks": [stack],
+        **fields,
+    }
 
 
 def layer_spans(c: HFConfig, layers: int, default: list[str]) -> list[str]:
@@ -47,8 +63,10 @@ def layer_spans(c: HFConfig, layers: int, default: list[str]) -> list[str]:
     listed = c.raw("layer_types")
     if listed is None:
         return default
-    if not isinstance(listed, list) or len(listed) != layers or any(
-            v not in LAYER_SPANS for v in listed):
-        raise c.error("layer_types", f"must list one of {sorted(LAYER_SPANS)} per layer "
-                                     f"({layers})")
+    if (
+        not isinstance(listed, list)
+        or len(listed) != layers
+        or any(v not in LAYER_SPANS for v in listed)
+    ):
+        raise c.error("layer_types", f"must list one of {sorted(LAYER_SPANS)} per layer ({layers})")
     return ["full_attention" if v == "attention" else v for v in listed]

@@ -28,15 +28,24 @@ def whole(value: Fraction) -> int | float:
 
 def weights_data(w: WeightsMemory) -> dict[str, Any]:
     """The weights' bytes, and the split a group-wise quantization makes."""
-    data: dict[str, Any] = {"dtype": w.dtype.value, "bits": w.dtype.bits,
-                            "parameters": w.parameters, "bytes": w.bytes}
+    data: dict[str, Any] = {
+        "dtype": w.dtype.value,
+        "bits": w.dtype.bits,
+        "parameters": w.parameters,
+        "bytes": w.bytes,
+    }
     if w.group_size is not None:
         data["quantization"] = {
-            "group_size": w.group_size, "quantized_parameters": w.quantized_parameters,
-            "quantized_bytes": w.quantized_bytes, "scales": w.scales,
-            "scale_dtype": SCALE_DTYPE.value, "scale_bytes": w.scale_bytes,
-            "kept_parameters": w.kept_parameters, "kept_dtype": KEPT_DTYPE.value,
-            "kept_bytes": w.kept_bytes}
+            "group_size": w.group_size,
+            "quantized_parameters": w.quantized_parameters,
+            "quantized_bytes": w.quantized_bytes,
+            "scales": w.scales,
+            "scale_dtype": SCALE_DTYPE.value,
+            "scale_bytes": w.scale_bytes,
+            "kept_parameters": w.kept_parameters,
+            "kept_dtype": KEPT_DTYPE.value,
+            "kept_bytes": w.kept_bytes,
+        }
     return data
 
 
@@ -45,18 +54,26 @@ def cache_data(m: MemoryEstimate) -> dict[str, Any]:
     c = m.cache
     kinds: dict[str, dict[str, int]] = {}
     for layer in c.layers:
-        entry = kinds.setdefault(layer.kind, {"layers": 0, "values_per_token": 0,
-                                              "tokens_kept": layer.tokens})
+        entry = kinds.setdefault(
+            layer.kind, {"layers": 0, "values_per_token": 0, "tokens_kept": layer.tokens}
+        )
         entry["layers"] += 1
         entry["values_per_token"] += layer.values_per_token
     data: dict[str, Any] = {
-        "dtype": c.dtype.value, "batch": c.batch, "seq": c.seq, "bytes_per_token":
-        c.bytes_per_token, "self_attention_bytes": c.self_attention_bytes, "bytes": c.bytes,
-        "layer_kinds": kinds}
+        "dtype": c.dtype.value,
+        "batch": c.batch,
+        "seq": c.seq,
+        "bytes_per_token": c.bytes_per_token,
+        "self_attention_bytes": c.self_attention_bytes,
+        "bytes": c.bytes,
+        "layer_kinds": kinds,
+    }
     if c.cross_values_per_token:
-        data.update(encoder_seq=c.encoder_seq,
-                    cross_attention_bytes_per_token=c.cross_attention_bytes_per_token,
-                    cross_attention_bytes=c.cross_attention_bytes)
+        data.update(
+            encoder_seq=c.encoder_seq,
+            cross_attention_bytes_per_token=c.cross_attention_bytes_per_token,
+            cross_attention_bytes=c.cross_attention_bytes,
+        )
     if c.expanded_values_per_token:
         data["mla_expanded_bytes_per_token"] = c.expanded_bytes_per_token
     if c.states:
@@ -65,8 +82,11 @@ def cache_data(m: MemoryEstimate) -> dict[str, Any]:
             entry = states.setdefault(state.kind, {"layers": 0, "values_per_sequence": 0})
             entry["layers"] += 1
             entry["values_per_sequence"] += state.values_per_sequence
-        data.update(state_bytes_per_sequence=c.state_bytes_per_sequence,
-                    state_bytes=c.state_bytes, state_layer_kinds=states)
+        data.update(
+            state_bytes_per_sequence=c.state_bytes_per_sequence,
+            state_bytes=c.state_bytes,
+            state_layer_kinds=states,
+        )
     return data
 
 
@@ -74,28 +94,45 @@ def training_data(m: MemoryEstimate) -> dict[str, Any]:
     """Model states per component under the recipe and ZeRO stage, and the activations."""
     s, a = m.settings, m.activations
     return {
-        "recipe": s.recipe.value, "zero_stage": s.zero, "devices": s.devices,
+        "recipe": s.recipe.value,
+        "zero_stage": s.zero,
+        "devices": s.devices,
         "bytes_per_parameter": sum(c.bytes_per_parameter for c in m.states),
-        "components": {c.name: {"bytes_per_parameter": c.bytes_per_parameter,
-                                "total_bytes": c.total_bytes,
-                                "per_device_bytes": c.per_device_bytes,
-                                "partitioned": c.partitioned} for c in m.states},
+        "components": {
+            c.name: {
+                "bytes_per_parameter": c.bytes_per_parameter,
+                "total_bytes": c.total_bytes,
+                "per_device_bytes": c.per_device_bytes,
+                "partitioned": c.partitioned,
+            }
+            for c in m.states
+        },
         "states_per_device_bytes": m.states_per_device,
-        "activations": {"micro_batch": s.batch, "seq": s.seq, "layers": a.layers,
-                        "per_layer_bytes": a.per_layer,
-                        "per_layer_bytes_without_scores": a.per_layer_without_scores,
-                        "per_layer_bytes_recomputed": a.per_layer_recomputed,
-                        "logits_bytes": a.logits, "total_bytes": a.total,
-                        "total_bytes_without_scores": a.total_without_scores,
-                        "total_bytes_recomputed": a.total_recomputed,
-                        "source": "Korthikanti et al. 2022, section 4.1"},
+        "activations": {
+            "micro_batch": s.batch,
+            "seq": s.seq,
+            "layers": a.layers,
+            "per_layer_bytes": a.per_layer,
+            "per_layer_bytes_without_scores": a.per_layer_without_scores,
+            "per_layer_bytes_recomputed": a.per_layer_recomputed,
+            "logits_bytes": a.logits,
+            "total_bytes": a.total,
+            "total_bytes_without_scores": a.total_without_scores,
+            "total_bytes_recomputed": a.total_recomputed,
+            "source": "Korthikanti et al. 2022, section 4.1",
+        },
     }
 
 
 def gpu_data(gpu: GPU) -> dict[str, Any]:
     """The accelerator's row of the table, with its source."""
-    return {"name": gpu.name, "label": gpu.label, "memory_bytes": gpu.memory_bytes,
-            "bf16_flops": gpu.bf16_flops, "source": gpu.source}
+    return {
+        "name": gpu.name,
+        "label": gpu.label,
+        "memory_bytes": gpu.memory_bytes,
+        "bf16_flops": gpu.bf16_flops,
+        "source": gpu.source,
+    }
 
 
 def memory_data(m: MemoryEstimate, gpu: GPU | None) -> dict[str, Any]:
@@ -112,15 +149,24 @@ def memory_data(m: MemoryEstimate, gpu: GPU | None) -> dict[str, Any]:
     }
     if gpu is not None:
         train = m.states_per_device + m.activations.total_recomputed
-        data["gpu"] = {**gpu_data(gpu),
-                       "devices_for_inference": gpu.devices_for(m.inference_bytes),
-                       "training_bytes_per_device_recomputed": train,
-                       "training_fits_one_device": train <= gpu.memory_bytes}
+        data["gpu"] = {
+            **gpu_data(gpu),
+            "devices_for_inference": gpu.devices_for(m.inference_bytes),
+            "training_bytes_per_device_recomputed": train,
+            "training_fits_one_device": train <= gpu.memory_bytes,
+        }
     return data
 
 
-def flops_data(f: ForwardFlops, approx: Approximations, train: TrainingCompute,
-               gpu: GPU | None, mfu: Fraction, total: int, active: int) -> dict[str, Any]:
+def flops_data(
+    f: ForwardFlops,
+    approx: Approximations,
+    train: TrainingCompute,
+    gpu: GPU | None,
+    mfu: Fraction,
+    total: int,
+    active: int,
+) -> dict[str, Any]:
     """Everything `paramcalc flops` computes; FlopCounterMode's figure is `forward_flops`.
 
     `2N`, `6N`, `kaplan_forward` and `6NT` count the active parameters, `chinchilla_tokens`
@@ -128,7 +174,8 @@ def flops_data(f: ForwardFlops, approx: Approximations, train: TrainingCompute,
     """
     token = per_token(f)
     data: dict[str, Any] = {
-        "batch": f.batch, "seq": f.seq,
+        "batch": f.batch,
+        "seq": f.seq,
         "parameters": {"total": total, "active": active},
         "forward_flops": f.forward,
         "forward_flops_causal": f.forward_causal,
@@ -137,16 +184,24 @@ def flops_data(f: ForwardFlops, approx: Approximations, train: TrainingCompute,
         "attention_flops_causal": f.attention_causal,
         "forward_flops_per_token": whole(token),
         "training_flops_per_token": whole(TRAINING_MULTIPLIER * token),
-        "approximations_per_token": {"2N": approx.two_n, "6N": approx.six_n,
-                                     "6N_total": 6 * total,
-                                     "kaplan_forward": approx.kaplan_forward},
-        "training": {"tokens": train.tokens, "6NT": train.six_n_t,
-                     "6NT_total": 6 * total * train.tokens,
-                     "exact": whole(train.exact), "chinchilla_tokens": train.chinchilla_tokens,
-                     "chinchilla_tokens_active": CHINCHILLA_TOKENS_PER_PARAMETER * active,
-                     "chinchilla_tokens_per_parameter": CHINCHILLA_TOKENS_PER_PARAMETER},
+        "approximations_per_token": {
+            "2N": approx.two_n,
+            "6N": approx.six_n,
+            "6N_total": 6 * total,
+            "kaplan_forward": approx.kaplan_forward,
+        },
+        "training": {
+            "tokens": train.tokens,
+            "6NT": train.six_n_t,
+            "6NT_total": 6 * total * train.tokens,
+            "exact": whole(train.exact),
+            "chinchilla_tokens": train.chinchilla_tokens,
+            "chinchilla_tokens_active": CHINCHILLA_TOKENS_PER_PARAMETER * active,
+            "chinchilla_tokens_per_parameter": CHINCHILLA_TOKENS_PER_PARAMETER,
+        },
     }
     if gpu is not None:
-        data["training"].update(gpu=gpu_data(gpu), mfu=float(mfu),
-                                gpu_hours=float(train.gpu_hours(gpu.bf16_flops, mfu)))
+        data["training"].update(
+            gpu=gpu_data(gpu), mfu=float(mfu), gpu_hours=float(train.gpu_hours(gpu.bf16_flops, mfu))
+        )
     return data

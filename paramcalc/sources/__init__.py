@@ -55,9 +55,7 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
     )
 
 
-def from_hf(
-    data: dict[str, Any], where: str, name: str, overrides: Mapping[str, Any]
-) -> Loaded:
+def from_hf(data: dict[str, Any], where: str, name: str, overrides: Mapping[str, Any]) -> Loaded:
     """A Hugging Face config.json mapping as an architecture."""
     from paramcalc.sources import hf
 

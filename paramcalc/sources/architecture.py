@@ -53,21 +53,33 @@ def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[st
     return merged | fields
 
 
-def build_nested(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | None,
-                 default_name: str | None) -> ModelFile:
+def build_nested(
+    data: Mapping[str, Any],
+    where: str,
+    overrides: Mapping[str, Any] | None,
+    default_name: str | None,
+) -> ModelFile:
     """Validate a nested (v2) architecture file: its towers under `text:` (and `vision:`...)."""
     from paramcalc.core.model import ModelFile
 
     if "base" in data:
-        raise InputError(where, "a nested architecture (text: ...) cannot name a base preset",
-                         "base")
+        raise InputError(
+            where, "a nested architecture (text: ...) cannot name a base preset", "base"
+        )
     if overrides:
-        raise InputError("--set", "overrides apply to flat architecture files and config.json "
-                         "keys; edit the nested file instead")
+        raise InputError(
+            "--set",
+            "overrides apply to flat architecture files and config.json "
+            "keys; edit the nested file instead",
+        )
     for key in data:
         if key not in ModelFile.model_fields:
-            raise InputError(where, "unknown field of a nested architecture (expected one of: "
-                             f"{', '.join(ModelFile.model_fields)})", str(key))
+            raise InputError(
+                where,
+                "unknown field of a nested architecture (expected one of: "
+                f"{', '.join(ModelFile.model_fields)})",
+                str(key),
+            )
     fields = dict(data)
     if default_name and "name" not in fields:
         fields["name"] = default_name
@@ -77,8 +89,12 @@ def build_nested(data: Mapping[str, Any], where: str, overrides: Mapping[str, An
         raise from_validation_error(exc, where) from None
 
 
-def build(data: Mapping[str, Any], where: str, overrides: Mapping[str, Any] | None = None,
-          default_name: str | None = None) -> Loaded:
+def build(
+    data: Mapping[str, Any],
+    where: str,
+    overrides: Mapping[str, Any] | None = None,
+    default_name: str | None = None,
+) -> Loaded:
     """Validate an architecture mapping (with `base:` and overrides applied) into the schema:
     the flat form, or the nested v2 form when the file has a `text:` tower."""
     if "text" in data:
@@ -103,8 +119,11 @@ def changed_identity(fields: dict[str, Any], overrides: Mapping[str, Any]) -> di
     """The fields of a model that overrides change: its name says what changed
     (`llama-2-7b (num_hidden_layers=40)`), its source is marked, and its expected_total and
     tolerance, which held for the original, are dropped."""
-    changes = [f"{k}={shown_value(v)}" for k, v in overrides.items()
-               if k not in DESCRIPTION_FIELDS and fields.get(k, MISSING) != v]
+    changes = [
+        f"{k}={shown_value(v)}"
+        for k, v in overrides.items()
+        if k not in DESCRIPTION_FIELDS and fields.get(k, MISSING) != v
+    ]
     if not changes:
         return fields
     fields = {k: v for k, v in fields.items() if k not in ("expected_total", "tolerance")}
@@ -123,7 +142,7 @@ def shown_value(value: Any) -> str:
     import json
 
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= MAX_SHOWN_VALUE else text[:MAX_SHOWN_VALUE - 3] + "..."
+    return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 3] + "..."
 
 
 def apply_overrides(arch: Loaded, overrides: Mapping[str, Any], where: str) -> Loaded:
@@ -159,9 +178,12 @@ def file_schema() -> dict[str, Any]:
     schema = Architecture.model_json_schema()
     required = schema.pop("required", [])
     schema["properties"] = {
-        "base": {"type": "string", "title": "Base",
-                 "description": "A preset to start from (see `paramcalc presets`); the file's "
-                                "fields replace the preset's."},
+        "base": {
+            "type": "string",
+            "title": "Base",
+            "description": "A preset to start from (see `paramcalc presets`); the file's "
+            "fields replace the preset's.",
+        },
         **schema["properties"],
     }
     schema["anyOf"] = [{"required": ["base"]}, {"required": required}]
@@ -171,8 +193,11 @@ def file_schema() -> dict[str, Any]:
     nested["title"] = "paramcalc architecture (nested v2 form)"
     defs = {**schema.pop("$defs", {}), **nested.pop("$defs", {})}
     schema["title"] = "paramcalc architecture (flat form)"
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "paramcalc architecture", "$defs": defs,
-            "description": "The flat form says a uniform single-tower decoder in one mapping; "
-                           "the nested form says towers, stacks and per-layer blocks.",
-            "oneOf": [schema, nested]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "paramcalc architecture",
+        "$defs": defs,
+        "description": "The flat form says a uniform single-tower decoder in one mapping; "
+        "the nested form says towers, stacks and per-layer blocks.",
+        "oneOf": [schema, nested],
+    }

@@ -130,8 +130,11 @@ def parse_text_mapping(text: str, where: str, json_syntax: bool) -> dict[str, An
     if not text.strip():
         raise InputError(where, "file is empty")
     if not json_syntax and len(text) > MAX_YAML_BYTES:
-        raise InputError(where, f"YAML file is over the {MAX_YAML_BYTES:,}-character limit "
-                                "(an architecture file is a few kB)")
+        raise InputError(
+            where,
+            f"YAML file is over the {MAX_YAML_BYTES:,}-character limit "
+            "(an architecture file is a few kB)",
+        )
     data = parse_json(text, where) if json_syntax else parse_yaml(text, where)
     if data is None:
         raise InputError(where, "file holds no fields (only comments or blank lines)")

@@ -36,9 +36,12 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
     """The table for a config's model_type, or an InputError listing the supported ones."""
     supported = ", ".join(supported_model_types())
     if "model_type" not in data:
-        raise InputError(where, "no model_type: paramcalc reads Hugging Face config.json files "
-                                f"that name their model_type (one of: {supported})",
-                         "model_type")
+        raise InputError(
+            where,
+            "no model_type: paramcalc reads Hugging Face config.json files "
+            f"that name their model_type (one of: {supported})",
+            "model_type",
+        )
     model_type = data["model_type"]
     if not isinstance(model_type, str):
         raise InputError(where, f"must be a string, got {describe(model_type)}", "model_type")
@@ -48,8 +51,9 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
         hint = (f" (did you mean {close[0]!r}?)" if close else "") + f"; supported: {supported}"
         if isinstance(data.get("text_config"), dict):
             hint = f" (a multimodal config: its language model is under text_config){hint}"
-        raise InputError(where, f"unsupported model_type {describe(model_type)}{hint}",
-                         "model_type")
+        raise InputError(
+            where, f"unsupported model_type {describe(model_type)}{hint}", "model_type"
+        )
     return table[model_type]
 
 
@@ -58,8 +62,12 @@ def stored_beyond(family: Family) -> tuple[str, ...]:
     return (family.notes,) if family.notes else ()
 
 
-def from_config(data: Mapping[str, Any], where: str, default_name: str | None = None,
-                overrides: Mapping[str, Any] | None = None) -> Architecture | ModelFile:
+def from_config(
+    data: Mapping[str, Any],
+    where: str,
+    default_name: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Architecture | ModelFile:
     """Map a Hugging Face config.json mapping onto the architecture schema.
 
     `overrides` replace config keys before the family reads them (`--set num_hidden_layers=4`).
@@ -72,13 +80,19 @@ def from_config(data: Mapping[str, Any], where: str, default_name: str | None = 
         data = {**data, **overrides}
     fields = family.build(HFConfig(data, where, family))
     name, source = default_name, f"{where} (model_type {family.model_type})"
-    changes = [f"{k}={shown_value(v)}" for k, v in (overrides or {}).items()
-               if raw.get(k, MISSING) != v]
+    changes = [
+        f"{k}={shown_value(v)}" for k, v in (overrides or {}).items() if raw.get(k, MISSING) != v
+    ]
     if changes:  # the name says what --set changed, as for a paramcalc file
         name = f"{name} ({', '.join(changes)})" if name else name
         source += f"; changed: {', '.join(changes)}"
-    fields = {"name": name, "source": source, "notes": stored_beyond(family),
-              "naming": family.model_type, **fields}
+    fields = {
+        "name": name,
+        "source": source,
+        "notes": stored_beyond(family),
+        "naming": family.model_type,
+        **fields,
+    }
     schema: type[Architecture] | type[ModelFile] = ModelFile if "text" in fields else Architecture
     try:
         return schema.model_validate(fields)
@@ -92,11 +106,13 @@ def from_config(data: Mapping[str, Any], where: str, default_name: str | None = 
         raise InputError(where, error.message, f"{key} ({error.field})") from None
 
 
-def check_config_keys(family: Family, data: Mapping[str, Any],
-                      overrides: Mapping[str, Any]) -> None:
+def check_config_keys(
+    family: Family, data: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> None:
     """Refuse an override of a key neither the file nor the family's config class has."""
-    known = set(data) | set(family.defaults) | {a for names in family.aliases.values()
-                                                for a in names}
+    known = (
+        set(data) | set(family.defaults) | {a for names in family.aliases.values() for a in names}
+    )
     for key in overrides:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)

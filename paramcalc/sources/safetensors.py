@@ -147,8 +147,9 @@ def shard_names(weight_map: dict[str, str], where: str) -> list[str]:
     return names
 
 
-def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint,
-                     total_size: int | None = None) -> None:
+def check_weight_map(
+    weight_map: dict[str, str], checkpoint: Checkpoint, total_size: int | None = None
+) -> None:
     """Every tensor the index maps must be stored in that shard, nothing else stored, and the
     index's `metadata.total_size` (when it says one) the bytes the shards' tensors hold."""
     where = checkpoint.where
@@ -165,8 +166,11 @@ def check_weight_map(weight_map: dict[str, str], checkpoint: Checkpoint,
         )
     data_bytes = sum(t.nbytes for t in checkpoint.tensors)
     if total_size is not None and total_size != data_bytes:
-        raise InputError(where, f"{total_size:,} bytes, but the shards' tensors hold "
-                                f"{data_bytes:,} (a stale index?)", "metadata.total_size")
+        raise InputError(
+            where,
+            f"{total_size:,} bytes, but the shards' tensors hold {data_bytes:,} (a stale index?)",
+            "metadata.total_size",
+        )
 
 
 def index_weight_map(path: Path) -> dict[str, str]:
@@ -184,17 +188,16 @@ def index_file(path: Path) -> tuple[dict[str, str], int | None]:
         raise InputError(where, f"index is over the {MAX_INDEX_BYTES:,}-byte limit")
     data = parse_json_bytes(path.read_bytes(), where)
     weight_map = data.get("weight_map")
-    if not isinstance(weight_map, dict) or not all(
-            isinstance(v, str) for v in weight_map.values()):
-        raise InputError(where, "expected a mapping of tensor names to shard files",
-                         "weight_map")
+    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+        raise InputError(where, "expected a mapping of tensor names to shard files", "weight_map")
     metadata = data.get("metadata", {})
     if not isinstance(metadata, dict):
         raise InputError(where, f"expected a mapping, got {describe(metadata)}", "metadata")
     total_size = metadata.get("total_size")
     if total_size is not None and not is_count(total_size):
-        raise InputError(where, f"expected a number of bytes, got {describe(total_size)}",
-                         "metadata.total_size")
+        raise InputError(
+            where, f"expected a number of bytes, got {describe(total_size)}", "metadata.total_size"
+        )
     return weight_map, total_size
 
 
@@ -273,10 +276,16 @@ def stored_tensor(name: str, entry: Any, file_where: str, file: str) -> StoredTe
     dtype, shape = entry["dtype"], entry["shape"]
     if not isinstance(dtype, str) or dtype not in DTYPE_BITS:
         raise InputError(where, f"unknown dtype {describe(dtype)}")
-    if not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS or not all(
-            is_count(d) and d <= MAX_DIMENSION for d in shape):
-        raise InputError(where, f"shape must be a list of at most {MAX_DIMENSIONS} integers "
-                                f"from 0 to 2**63 - 1, got {describe(shape)}")
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_DIMENSIONS
+        or not all(is_count(d) and d <= MAX_DIMENSION for d in shape)
+    ):
+        raise InputError(
+            where,
+            f"shape must be a list of at most {MAX_DIMENSIONS} integers "
+            f"from 0 to 2**63 - 1, got {describe(shape)}",
+        )
     tensor = StoredTensor(name, dtype, tuple(shape), file)
     if tensor.size * DTYPE_BITS[dtype] % 8:
         raise InputError(where, f"{tensor.size} elements of {dtype} do not fill whole bytes")
@@ -290,10 +299,17 @@ def check_offsets(
     spans = []
     for tensor in tensors:
         offsets = header[tensor.name]["data_offsets"]
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(map(is_count, offsets))
-                and offsets[0] <= offsets[1]):
-            raise InputError(where, f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
-                                    f"with 0 <= begin <= end, got {describe(offsets)}")
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(map(is_count, offsets))
+            and offsets[0] <= offsets[1]
+        ):
+            raise InputError(
+                where,
+                f"tensor {tensor.name!r}: data_offsets must be [begin, end] "
+                f"with 0 <= begin <= end, got {describe(offsets)}",
+            )
         if offsets[1] - offsets[0] != tensor.nbytes:
             raise InputError(
                 where,

@@ -37,7 +37,9 @@ class StrictSafeLoader(yaml.SafeLoader):
         self.composed += 1
         if self.composed > MAX_NODES:
             raise yaml.composer.ComposerError(
-                None, None, f"more than {MAX_NODES:,} values in one document",
+                None,
+                None,
+                f"more than {MAX_NODES:,} values in one document",
                 self.peek_event().start_mark,  # type: ignore[no-untyped-call]
             )
         return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
@@ -57,7 +59,9 @@ class StrictSafeLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
             if not isinstance(key, Hashable):
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, "found an unhashable key",
+                    "while reading a mapping",
+                    node.start_mark,
+                    "found an unhashable key",
                     key_node.start_mark,
                 )
             if key in seen:
@@ -104,8 +108,11 @@ def check_aliases(root: yaml.Node) -> None:
             expanded[id(node)] = 1 + sum(expanded[id(c)] for c in children(node))
             if expanded[id(node)] > len(distinct) + MAX_ALIAS_NODES:
                 raise yaml.composer.ComposerError(
-                    None, None, f"aliases expand the document by more than {MAX_ALIAS_NODES:,}"
-                    " nodes", node.start_mark)
+                    None,
+                    None,
+                    f"aliases expand the document by more than {MAX_ALIAS_NODES:,} nodes",
+                    node.start_mark,
+                )
             continue
         if id(node) in expanded:
             continue
