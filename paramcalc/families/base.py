@@ -25,6 +25,9 @@ LAYER_TYPE_NAMES = {
 
 
 Rule = Callable[["HFConfig"], dict[str, Any]]
+#: The config classes that type num_key_value_heads as a plain int (MistralConfig, GemmaConfig,
+#: Qwen2MoeConfig...): a null is refused rather than read as one head per query head.
+KV_HEADS = frozenset({"num_key_value_heads"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Family:
     """Parameter names and storage layout of the family's transformers model."""
     notes: str | None = None
     """What checkpoints of the family store beyond the parameters transformers builds."""
+    required: frozenset[str] = frozenset()
+    """Keys the config class types without None (`num_key_value_heads: int`): transformers
+    refuses a null there, and so does paramcalc, instead of reading it as a default."""
     variants: Mapping[str, Naming] = field(default_factory=dict)
     """Namings of configurations whose modules the family names otherwise
     (`falcon/parallel_norms`), chosen by a rule that sets `naming`."""
@@ -100,9 +106,16 @@ class HFConfig:
         return value
 
     def opt_int(self, name: str, minimum: int = 1) -> int | None:
-        """An integer field that may be null (transformers then derives it)."""
+        """An integer field that may be null (transformers then derives it), unless the
+        family's config class refuses a null there."""
         value = self.raw(name)
         if value is None:
+            if name in self.family.required:
+                raise self.error(
+                    name,
+                    f"must be an integer, got None ({self.family.model_type}"
+                    "'s config class refuses null)",
+                )
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(name, f"must be an integer, got {describe(value)}")

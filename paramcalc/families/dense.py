@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig, Rule, attention_span
+from paramcalc.families.base import KV_HEADS, Family, HFConfig, Rule, attention_span
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.rules import (
     attention_bias,
@@ -149,6 +149,7 @@ FAMILIES = (
         # HeliumAttention: q/k/v biases follow attention_bias; o_proj never has one.
         (sizes, head_dim, qkv_bias("attention_bias"), mlp_bias("mlp_bias"), o_proj_is_hidden_wide),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "arcee",
@@ -186,6 +187,7 @@ FAMILIES = (
         # MinistralAttention reads config.head_dim as it is: a null one cannot be built.
         (sizes, head_dim, ministral_windows),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "ministral3",
@@ -196,6 +198,7 @@ FAMILIES = (
         },
         (sizes, head_dim_or_width, window_every_layer),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "cwm",
@@ -209,6 +212,7 @@ FAMILIES = (
         # CwmAttention: no biases; CwmMLP's follow mlp_bias.
         (sizes, head_dim_or_width, mlp_bias("mlp_bias"), cwm_windows),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "seed_oss",
@@ -262,6 +266,7 @@ FAMILIES = (
         },
         (sizes, head_dim, qkv_bias("attention_bias")),
         naming=GLM,
+        required=KV_HEADS,
     ),
     Family(
         "glm4",
@@ -272,6 +277,7 @@ FAMILIES = (
         },
         (sizes, head_dim, qkv_bias("attention_bias"), FOUR_NORMS),
         naming=GLM4,
+        required=KV_HEADS,
     ),
     Family(
         "hyperclovax",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig, attention_span
+from paramcalc.families.base import KV_HEADS, Family, HFConfig, attention_span
 from paramcalc.families.dense import head_dim_or_width
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.rules import (
@@ -135,6 +135,7 @@ FAMILIES = (
         # Exaone4Attention: no biases, per-head q/k norms; post-norms only, as OLMo 2.
         (sizes, head_dim_if_set, fixed(qk_norm="per_head", **POST_NORMS_ONLY), exaone4_windows),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "vaultgemma",
@@ -147,6 +148,7 @@ FAMILIES = (
         },
         (sizes, head_dim, attention_bias("attention_bias"), alternating_windows(2)),
         naming=VAULTGEMMA,
+        required=KV_HEADS,
     ),
     Family(
         "hunyuan_v1_dense",
@@ -184,6 +186,7 @@ FAMILIES = (
         },
         (sizes, attention_bias("attention_bias"), latent_attention),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "persimmon",
@@ -222,5 +225,6 @@ FAMILIES = (
             fixed(norm_type="layernorm", gated_ffn=False),
         ),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.modern import windowed
 from paramcalc.families.v2 import attention, gated_mlp, layer_spans, text_tower
@@ -163,5 +163,6 @@ FAMILIES = (
         },
         (stablelm,),
         naming=STABLELM,
+        required=KV_HEADS,
     ),
 )

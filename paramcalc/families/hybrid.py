@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.v2 import attention, gated_mlp, text_tower
 
 
@@ -188,6 +188,7 @@ FAMILIES = (
             "full_attention_interval": 4,
         },
         (qwen3_next,),
+        required=KV_HEADS,
     ),
     Family(
         "nemotron_h",
@@ -226,5 +227,6 @@ FAMILIES = (
         naming=NEMOTRON_H,
         notes="checkpoints may also store each router's e_score_correction_bias (a buffer) "
         "and multi-token-prediction layers, which transformers does not build",
+        required=KV_HEADS,
     ),
 )

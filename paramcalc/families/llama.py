@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.rules import (
     alternating_windows,
     attention_bias,
@@ -86,6 +86,7 @@ FAMILIES = (
         {**size_defaults(32000, 4096, 14336, 32, 32, 8, 4096 * 32, False), "sliding_window": 4096},
         (sizes, head_dim_if_set, window_every_layer),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "qwen2",
@@ -120,6 +121,7 @@ FAMILIES = (
         },
         (sizes, head_dim, attention_bias("attention_bias")),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "gemma2",
@@ -137,6 +139,7 @@ FAMILIES = (
             alternating_windows(2),
         ),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "gemma3_text",
@@ -156,6 +159,7 @@ FAMILIES = (
             gemma3_window,
         ),
         naming=LLAMA,
+        required=KV_HEADS,
     ),
     Family(
         "olmo",
@@ -211,5 +215,6 @@ FAMILIES = (
             window_every_layer,
         ),
         naming=Naming({"ffn.up_proj": "mlp.c_fc", "ffn.down_proj": "mlp.c_proj"}),
+        required=KV_HEADS,
     ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import DEEPSEEK, routed_experts
 from paramcalc.families.rules import head_dim
@@ -60,5 +60,6 @@ FAMILIES = (
         aliases={"n_routed_experts": ("num_local_experts",)},
         naming=DEEPSEEK,
         notes="each router's e_score_correction_bias is a buffer, not a parameter",
+        required=KV_HEADS,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.v2 import attention, layer_spans, text_tower
 
 
@@ -145,6 +145,7 @@ FAMILIES = (
         naming=GPT_OSS,
         notes="published gpt-oss checkpoints store the experts in MXFP4 "
         "(gate_up_proj_blocks and _scales): the same parameters, packed",
+        required=KV_HEADS,
     ),
-    Family("llama4_text", LLAMA4_TEXT_DEFAULTS, (llama4_text,), naming=LLAMA4),
+    Family("llama4_text", LLAMA4_TEXT_DEFAULTS, (llama4_text,), naming=LLAMA4, required=KV_HEADS),
 )

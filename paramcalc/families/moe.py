@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig, attention_span, standard_sizes
+from paramcalc.families.base import KV_HEADS, Family, HFConfig, attention_span, standard_sizes
 from paramcalc.families.llama import size_defaults as sizes
 from paramcalc.families.rules import head_dim_if_set
 
@@ -194,6 +194,7 @@ FAMILIES = (
         (mixtral,),
         aliases={"num_local_experts": ("num_experts",)},
         naming=MIXTRAL,
+        required=KV_HEADS,
     ),
     Family(
         "qwen2_moe",
@@ -212,6 +213,7 @@ FAMILIES = (
             "mlp_only_layers": None,
         },
         (qwen2_moe,),
+        required=KV_HEADS,
     ),
     Family(
         "qwen3_moe",
@@ -228,6 +230,7 @@ FAMILIES = (
         },
         (qwen3_moe,),
         aliases={"num_experts": ("num_local_experts",)},
+        required=KV_HEADS,
     ),
     Family(
         "deepseek_v2",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults as sizes
 from paramcalc.families.moe import routed_experts
 from paramcalc.families.rules import (
@@ -136,6 +136,7 @@ FAMILIES = (
             experts("num_local_experts"),
         ),
         naming=Naming({"ffn.router": "mlp.router"}),
+        required=KV_HEADS,
     ),
     Family(
         "granitemoe",

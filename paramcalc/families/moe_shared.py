@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig, attention_span
+from paramcalc.families.base import KV_HEADS, Family, HFConfig, attention_span
 from paramcalc.families.llama import size_defaults as sizes
 from paramcalc.families.moe import routed_experts
 from paramcalc.families.moe_more import experts
@@ -191,6 +191,7 @@ FAMILIES = (
         aliases={"n_routed_experts": ("num_local_experts",), "qk_rope_head_dim": ("head_dim",)},
         naming=SHARED_EXPERTS,
         notes=ROUTER_BUFFER,
+        required=KV_HEADS,
     ),
     Family(
         "glm4_moe",
@@ -209,6 +210,7 @@ FAMILIES = (
         naming=SHARED_EXPERTS,
         notes=ROUTER_BUFFER + "; and the num_mtp_layers multi-token-prediction layers, which "
         "transformers does not build",
+        required=KV_HEADS,
     ),
     Family(
         "minimax_m2",
@@ -221,6 +223,7 @@ FAMILIES = (
         # MiniMaxM2Attention: q/k norms over all heads; no biases anywhere.
         (standard, head_dim, fixed(qk_norm="full"), experts("num_local_experts")),
         aliases={"num_local_experts": ("num_experts",)},
+        required=KV_HEADS,
     ),
     Family(
         "exaone_moe",
@@ -239,6 +242,7 @@ FAMILIES = (
         (standard, floor_head_dim, exaone_moe),
         naming=SHARED_EXPERTS,
         notes=ROUTER_BUFFER,
+        required=KV_HEADS,
     ),
     Family(
         "hy_v3",
@@ -257,5 +261,6 @@ FAMILIES = (
         aliases={"num_experts": ("num_local_experts",)},
         naming=SHARED_EXPERTS,
         notes=ROUTER_BUFFER,
+        required=KV_HEADS,
     ),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig, attention_span
+from paramcalc.families.base import KV_HEADS, Family, HFConfig, attention_span
 from paramcalc.families.moe import DEEPSEEK
 from paramcalc.families.rules import attention_bias, head_dim_if_set, sizes
 from paramcalc.families.special_mla import mlp_kinds, routed
@@ -195,6 +195,7 @@ FAMILIES = (
             "mlp_only_layers": None,
         },
         (flint,),
+        required=KV_HEADS,
     ),
     Family(
         "kolibri1",
@@ -218,6 +219,7 @@ FAMILIES = (
         naming=KOLIBRI1,
         notes="checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
         "transformers)",
+        required=KV_HEADS,
     ),
     Family(
         "mimo_v2_flash",
@@ -245,6 +247,7 @@ FAMILIES = (
         notes="checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
         "transformers) and may hold multi-token-prediction layers, which transformers does not "
         "build",
+        required=KV_HEADS,
     ),
     Family(
         "diffllama",
