@@ -245,3 +245,21 @@ def test_hybrid_memory_keeps_kv_for_attention_layers_and_state_for_mamba(
     assert data[0]["state_bytes_per_sequence"] == 2 * state_values
     assert data[0]["state_bytes"] == data[1]["state_bytes"]
     assert data[1]["bytes"] - data[0]["bytes"] == 900 * data[0]["bytes_per_token"]
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        # Pythia's table (Biderman et al. 2023) lists 85,056,000 non-embedding parameters for
+        # Pythia-160M: 12 layers of 12 x 768^2 + 13 x 768 (attention, MLP and their biases,
+        # two LayerNorms), plus the final LayerNorm; the untied head is left out too.
+        ("pythia-160m", 12 * (12 * 768 * 768 + 13 * 768) + 2 * 768),
+        # a tied head adds nothing to leave out: only the embedding is subtracted
+        ("gpt2", 124_439_808 - 50257 * 768 - 1024 * 768),
+    ],
+)
+def test_non_embedding_excluding_head(runner: CliRunner, preset: str, expected: int) -> None:
+    """non_embedding_excluding_head is the total less the embedding group and an untied head."""
+    data = run_json(runner, "count", preset)
+    assert data["non_embedding_excluding_head"] == expected
+    assert data["non_embedding"] - data["non_embedding_excluding_head"] == data["groups"]["output"]
