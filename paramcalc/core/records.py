@@ -249,8 +249,16 @@ Record = Linear | Embedding | Norm | Conv | Param
 
 
 def renamed(record: Record, name: str) -> Record:
-    """The same record under another module name."""
-    return replace(record, name=name)
+    """The same record under another module name.
+
+    A frozen slots dataclass copied slot by slot: `dataclasses.replace` re-runs `__init__`,
+    which made renaming the largest cost of a count.
+    """
+    copy = object.__new__(type(record))
+    for slot in record.__slots__:
+        object.__setattr__(copy, slot, getattr(record, slot))
+    object.__setattr__(copy, "name", name)
+    return copy
 
 
 @dataclass(frozen=True, slots=True)
