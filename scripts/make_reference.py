@@ -242,8 +242,18 @@ def classify(name: str) -> tuple[str, str]:
 # Building and counting.
 
 #: Encoder models are counted as the bare model (with pooler); T5 as the seq2seq LM.
-BARE_MODEL_TYPES = {"bert", "roberta"}
-SEQ2SEQ_MODEL_TYPES = {"t5"}
+BARE_MODEL_TYPES = {
+    "bert",
+    "roberta",
+    "xlm-roberta",
+    "camembert",
+    "data2vec-text",
+    "roberta-prelayernorm",
+    "xlm-roberta-xl",
+    "megatron-bert",
+    "distilbert",
+}
+SEQ2SEQ_MODEL_TYPES = {"t5", "mt5", "umt5"}
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
@@ -1116,6 +1126,29 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     # bert, roberta: AutoModel builds no head, so tie_word_embeddings changes nothing.
     "bert": BERT,
     "roberta": BERT,
+    "xlm-roberta": BERT,
+    "camembert": BERT,
+    "data2vec-text": BERT,
+    "roberta-prelayernorm": BERT,
+    "xlm-roberta-xl": BERT,
+    "megatron-bert": BERT,
+    # distilbert: sinusoidal_pos_embds only fills the position table, which stays a parameter
+    "distilbert": [
+        VOCAB,
+        rint("dim", 64, 512, 32),
+        heads(width="dim", q="n_heads", kv=None),
+        rint("n_layers", 2, 6),
+        rint("hidden_dim", 64, 1024, 32),
+        rint("max_position_embeddings", 32, 512, 32),
+        flag("sinusoidal_pos_embds"),
+        spelled(
+            {
+                "dim": "hidden_size",
+                "n_heads": "num_attention_heads",
+                "n_layers": "num_hidden_layers",
+            }
+        ),
+    ],
     "llama": [
         *DECODER,
         pick("head_dim", None, 16, 32, 48, 64),
@@ -1255,6 +1288,51 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
     "phi": [*DECODER, flag("qk_layernorm"), phi_head_dim],
     # t5: relative_attention_max_distance changes no shape.
     "t5": [
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        pick("num_heads", 1, 2, 4, 8),
+        pick("d_kv", 16, 32, 64),
+        rint("d_ff", 64, 1024, 32),
+        rint("num_layers", 2, 6),
+        pick("num_decoder_layers", None, 2, 3, 5),
+        pick("relative_attention_num_buckets", 8, 32),
+        pick("relative_attention_max_distance", 64, 128),
+        pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
+        pick("tie_word_embeddings", None, True, False),
+        # with num_hidden_layers for num_layers the decoder keeps num_decoder_layers' default
+        spelled(
+            {
+                "d_model": "hidden_size",
+                "num_heads": "num_attention_heads",
+                "num_layers": "num_hidden_layers",
+                "d_kv": "head_dim",
+            }
+        ),
+    ],
+    "mt5": [
+        VOCAB,
+        rint("d_model", 64, 512, 32),
+        pick("num_heads", 1, 2, 4, 8),
+        pick("d_kv", 16, 32, 64),
+        rint("d_ff", 64, 1024, 32),
+        rint("num_layers", 2, 6),
+        pick("num_decoder_layers", None, 2, 3, 5),
+        pick("relative_attention_num_buckets", 8, 32),
+        pick("relative_attention_max_distance", 64, 128),
+        pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
+        # MT5Config types tie_word_embeddings as bool: null is refused
+        pick("tie_word_embeddings", True, False),
+        # with num_hidden_layers for num_layers the decoder keeps num_decoder_layers' default
+        spelled(
+            {
+                "d_model": "hidden_size",
+                "num_heads": "num_attention_heads",
+                "num_layers": "num_hidden_layers",
+                "d_kv": "head_dim",
+            }
+        ),
+    ],
+    "umt5": [
         VOCAB,
         rint("d_model", 64, 512, 32),
         pick("num_heads", 1, 2, 4, 8),

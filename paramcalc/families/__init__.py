@@ -21,6 +21,7 @@ MODULES = (
     "dense_norms",
     "dense_v2",
     "encoders",
+    "encoders_more",
     "fairseq_like",
     "gpt_like",
     "hybrid",
@@ -31,6 +32,7 @@ MODULES = (
     "moe_more",
     "moe_shared",
     "multimodal",
+    "seq2seq",
     "special",
     "special_mla",
 )
