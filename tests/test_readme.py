@@ -17,3 +17,17 @@ def test_readme_lists_every_supported_model_type() -> None:
     spec.loader.exec_module(script)
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert script.with_block(text, script.model_types_block()) == text
+
+
+def test_the_wheel_lists_every_package() -> None:
+    """`pip install .` ships every paramcalc package: pyproject's list is the source tree's."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "paramcalc").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
