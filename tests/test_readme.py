@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from conftest import REPO
 
 
@@ -21,7 +23,7 @@ def test_readme_lists_every_supported_model_type() -> None:
 
 def test_the_wheel_lists_every_package() -> None:
     """`pip install .` ships every paramcalc package: pyproject's list is the source tree's."""
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")
 
     listed = set(
         tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
