@@ -8,8 +8,9 @@ DeepSeek MLA layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim
 inference engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`);
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
-tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba-2, gated DeltaNet) cache no K/V: each
-keeps a fixed state per sequence, its convolution window and its recurrent state.
+tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
+convolutions) cache no K/V: each keeps a fixed state per sequence, its convolution window and
+its recurrent state (a short convolution only the window).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.model import Model
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
+from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.precision import DType, nbytes
 
 
@@ -129,8 +130,8 @@ def kv_cache(
                 )
                 if isinstance(mixer, LatentAttention):
                     expanded += mixer.expanded_cache_values(hidden)
-            elif isinstance(mixer, (Mamba2, GatedDeltaNet)):
-                states.append(StateLayer(i, mixer.kind, mixer.state_values()))
+            elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
+                states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)

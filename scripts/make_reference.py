@@ -100,6 +100,7 @@ ATTENTION_MODULES = {
     "mamba",
     "encoder_attn",  # XGLM / TrOCR cross-attention
     "multi_head_attention",  # CTRL
+    "conv",  # LFM2 short convolution
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -1744,6 +1745,181 @@ VARIANT_FIELDS.update(
             pick("n_shared_experts", 1, 2),
             rint("moe_intermediate_size", 32, 256, 32),
             one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+        ],
+    }
+)
+
+
+# -- state-space and hybrid decoders (paramcalc/families/hybrid_more.py) -------------------------
+def ssm_heads(heads: str, head_dim: str, expand: str, groups: str, auto: bool = False) -> Gen:
+    """Mamba-2: heads x head width = expand x hidden_size; groups divide the inner width."""
+
+    def gen(rng: random.Random, c: Config) -> None:
+        c[expand] = rng.choice((1, 2))
+        inner = c[expand] * c["hidden_size"]
+        c[heads] = rng.choice([h for h in (2, 4, 8, 16) if inner % h == 0])
+        c[head_dim] = "auto" if auto and rng.random() < 0.5 else inner // c[heads]
+        c[groups] = rng.choice([g for g in (1, 2, 4) if inner % g == 0])
+
+    return gen
+
+
+def jamba_offsets(rng: random.Random, c: Config) -> None:
+    """Jamba: the attention offset below its period; an expert period and offset below it."""
+    c["attn_layer_offset"] = rng.randrange(c["attn_layer_period"])
+    c["expert_layer_period"] = rng.randint(1, 3)
+    c["expert_layer_offset"] = rng.randrange(c["expert_layer_period"])
+
+
+VARIANT_FIELDS.update(
+    {
+        # mamba2: time_step_rank and chunk_size change no shape (moved to prove it).
+        "mamba2": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            ssm_heads("num_heads", "head_dim", "expand", "n_groups"),
+            pick("state_size", 16, 32, 64),
+            pick("conv_kernel", 2, 3, 4),
+            flag("use_bias"),
+            flag("use_conv_bias"),
+            flag("tie_word_embeddings"),
+            pick("time_step_rank", "auto", 8),
+            pick("chunk_size", 64, 256),
+        ],
+        # bamba: mamba_chunk_size changes no shape (moved to prove it).
+        "bamba": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            HEAD_DIM_KEY,
+            subset("attn_layer_indices"),
+            ssm_heads("mamba_n_heads", "mamba_d_head", "mamba_expand", "mamba_n_groups", auto=True),
+            pick("mamba_d_state", 16, 32, 64),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            pick("mamba_chunk_size", 64, 256),
+        ],
+        # granitemoehybrid: position_embedding_type and the Granite multipliers change no shape
+        # (moved to prove it).
+        "granitemoehybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            HEAD_DIM_KEY,
+            per_layer("layer_types", ("mamba", "attention", "linear_attention", "full_attention")),
+            ssm_heads("mamba_n_heads", "mamba_d_head", "mamba_expand", "mamba_n_groups", auto=True),
+            pick("mamba_d_state", 16, 32, 64),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("attention_bias"),
+            flag("tie_word_embeddings"),
+            pick("num_local_experts", 0, 2, 4, 6),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            rint("shared_intermediate_size", 32, 256, 32),
+            pick("position_embedding_type", None, "rope"),
+            *GRANITE_SCALES,
+            spelled({"layer_types": "layers_block_type"}),
+        ],
+        # mamba: intermediate_size, when set, overrides expand (moved both to prove it);
+        # time_step_scale changes no shape (moved to prove it).
+        "mamba": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            pick("expand", 1, 2, 3),
+            maybe(INTERMEDIATE),
+            pick("state_size", 8, 16, 32),
+            pick("time_step_rank", "auto", 4, 12),
+            pick("conv_kernel", 2, 3, 4),
+            flag("use_bias"),
+            flag("use_conv_bias"),
+            flag("tie_word_embeddings"),
+            pick("time_step_scale", 1.0, 2.0),
+        ],
+        # falcon_mamba: mixer_rms_eps changes no shape (moved to prove it).
+        "falcon_mamba": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            pick("expand", 1, 2, 3),
+            maybe(INTERMEDIATE),
+            pick("state_size", 8, 16, 32),
+            pick("time_step_rank", "auto", 4, 12),
+            pick("conv_kernel", 2, 3, 4),
+            flag("use_bias"),
+            flag("use_conv_bias"),
+            flag("tie_word_embeddings"),
+            pick("mixer_rms_eps", 1e-6, 1e-5),
+        ],
+        "jamba": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            HEAD_DIM_KEY,
+            rint("attn_layer_period", 1, 4),
+            jamba_offsets,
+            pick("num_experts", 1, 2, 4, 6),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            pick("mamba_expand", 1, 2),
+            pick("mamba_dt_rank", "auto", 4, 12),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("tie_word_embeddings"),
+        ],
+        "lfm2": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            HEAD_DIM_KEY,
+            one_of(
+                [per_layer("layer_types", ("conv", "full_attention"))],
+                [subset("full_attn_idxs")],
+                [],
+            ),
+            pick("conv_L_cache", 2, 3, 4),
+            flag("conv_bias"),
+            flag("block_auto_adjust_ff_dim"),
+            pick("block_ffn_dim_multiplier", 1.0, 1.5, 2),
+            pick("block_multiple_of", 32, 64, 256),
+            flag("tie_word_embeddings"),
+            spelled({"tie_word_embeddings": "tie_embedding", "intermediate_size": "block_ff_dim"}),
+        ],
+        # lfm2_moe: use_expert_bias (a buffer) and norm_topk_prob change no shape (moved to prove
+        # it).
+        "lfm2_moe": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            HEAD_DIM_KEY,
+            per_layer("layer_types", ("conv", "full_attention")),
+            pick("conv_L_cache", 2, 3, 4),
+            flag("conv_bias"),
+            rint("num_dense_layers", 0, 3),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            flag("use_expert_bias"),
+            flag("norm_topk_prob"),
+            flag("tie_word_embeddings"),
+            spelled({"tie_word_embeddings": "tie_embedding"}),
         ],
     }
 )

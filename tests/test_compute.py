@@ -263,3 +263,40 @@ def test_non_embedding_excluding_head(runner: CliRunner, preset: str, expected: 
     data = run_json(runner, "count", preset)
     assert data["non_embedding_excluding_head"] == expected
     assert data["non_embedding"] - data["non_embedding_excluding_head"] == data["groups"]["output"]
+
+
+def test_mamba_memory_keeps_conv_window_and_state_per_channel(
+    runner: CliRunner, tmp_path: Any
+) -> None:
+    """Mamba (v1) defaults: no KV at all; each of the 32 layers keeps its conv window and an SSM
+    state of state_size per inner channel (MambaCache), whatever the length."""
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "mamba"}))
+    data = [
+        run_json(runner, "memory", str(tmp_path / "config.json"), "--seq", str(seq))["kv_cache"]
+        for seq in (100, 1000)
+    ]
+    inner = 2 * 768  # expand x hidden_size
+    state_values = 32 * (inner * 4 + inner * 16)  # layers x (conv_kernel window + state_size)
+    assert data[0]["bytes_per_token"] == 0
+    assert data[0]["state_bytes_per_sequence"] == 2 * state_values
+    assert data[0]["state_bytes"] == data[1]["state_bytes"]
+
+
+def test_lfm2_memory_keeps_kv_for_attention_and_a_window_for_short_convs(
+    runner: CliRunner, tmp_path: Any
+) -> None:
+    """LFM2 with one short-convolution and one attention layer: K/V for the attention layer, the
+    convolution's conv_L_cache window over hidden_size channels for the other."""
+    config = {
+        "model_type": "lfm2",
+        "hidden_size": 256,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "num_hidden_layers": 2,
+        "layer_types": ["conv", "full_attention"],
+        "conv_L_cache": 3,
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    data = run_json(runner, "memory", str(tmp_path / "config.json"), "--seq", "100")["kv_cache"]
+    assert data["bytes_per_token"] == 2 * 2 * 2 * 64  # K and V of 2 heads of 64, bf16
+    assert data["state_bytes_per_sequence"] == 2 * 256 * 3

@@ -41,8 +41,10 @@ NameOf = Callable[[str], str]
 MIXER_ROLES = {
     "attention": "attention",
     "mla": "attention",
+    "mamba": "mamba",
     "mamba2": "mamba",
     "gated_deltanet": "linear_attention",
+    "short_conv": "conv",
 }
 
 

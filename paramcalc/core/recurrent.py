@@ -1,4 +1,5 @@
-"""Recurrent token mixers: Mamba-2 and gated DeltaNet, with the state they keep per sequence.
+"""Recurrent token mixers: Mamba, Mamba-2, gated DeltaNet and LFM2's short convolution, with
+the state they keep per sequence.
 
 Their tensors count as attention (GROUPS.md: every token mixer does). Instead of a KV cache
 that grows with the sequence, each keeps a fixed state per sequence: the last `conv_kernel`
@@ -15,6 +16,62 @@ from paramcalc.core.types import PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 A = Group.ATTENTION
+
+
+class Mamba(Spec):
+    """A Mamba (v1) selective state-space mixer (`MambaMixer`, `JambaMambaMixer`)."""
+
+    kind: Literal["mamba"] = "mamba"
+    intermediate_size: PositiveInt
+    """Inner width (expand x hidden_size in most configs)."""
+    state_size: PositiveInt
+    """SSM state per inner channel (state_size, mamba_d_state)."""
+    time_step_rank: PositiveInt
+    """Width of the low-rank time-step projection (time_step_rank, mamba_dt_rank)."""
+    conv_kernel: PositiveInt = 4
+    """Width of the depthwise causal convolution."""
+    conv_bias: bool = True
+    """The convolution has a bias (use_conv_bias)."""
+    bias: bool = False
+    """in_proj and out_proj have biases (use_bias)."""
+    inner_norms: bool = False
+    """Learned RMSNorms on the time step, B and C (Jamba's dt_layernorm, b_layernorm,
+    c_layernorm); Falcon-Mamba's are weightless."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Nothing to check beyond the positive sizes."""
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """in_proj (x and gate z), conv1d, x_proj (dt, B, C), dt_proj, A_log, D, out_proj."""
+        t, inner, rank, state = (
+            ctx.tower,
+            self.intermediate_size,
+            self.time_step_rank,
+            self.state_size,
+        )
+        records: list[Record] = [
+            Linear("in_proj", ctx.hidden, 2 * inner, self.bias, A, t),
+            Conv("conv1d", inner, inner, (self.conv_kernel,), inner, self.conv_bias, A, t),
+            Linear("x_proj", inner, rank + 2 * state, False, A, t),
+            Linear("dt_proj", rank, inner, True, A, t),
+            Param("A_log", (inner, state), A, t),
+            Param("D", (inner,), A, t),
+            Linear("out_proj", inner, ctx.hidden, self.bias, A, t),
+        ]
+        if self.inner_norms:
+            records += [
+                *ctx.norm("dt_layernorm", rank, NormType.RMSNORM),
+                *ctx.norm("b_layernorm", state, NormType.RMSNORM),
+                *ctx.norm("c_layernorm", state, NormType.RMSNORM),
+            ]
+        return records
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: the convolution's window and the SSM state."""
+        return {
+            "conv": self.intermediate_size * self.conv_kernel,
+            "ssm": self.intermediate_size * self.state_size,
+        }
 
 
 class Mamba2(Spec):
@@ -82,7 +139,7 @@ class Mamba2(Spec):
         ]
         return records
 
-    def state_values(self) -> dict[str, int]:
+    def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the SSM state."""
         return {
             "conv": self.conv_dim * self.conv_kernel,
@@ -150,9 +207,36 @@ class GatedDeltaNet(Spec):
             Linear("out_proj", self.value_dim, hidden, False, A, t),
         ]
 
-    def state_values(self) -> dict[str, int]:
+    def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the delta-rule state."""
         return {
             "conv": self.conv_dim * self.conv_kernel,
             "recurrent": self.num_value_heads * self.key_head_dim * self.value_head_dim,
         }
+
+
+class ShortConv(Spec):
+    """A gated short convolution (`Lfm2ShortConv`): in_proj to B, C and x, a depthwise causal
+    convolution over hidden_size channels, out_proj."""
+
+    kind: Literal["short_conv"] = "short_conv"
+    conv_kernel: PositiveInt = 3
+    """Width of the convolution (conv_L_cache), which is also the state it keeps."""
+    bias: bool = False
+    """The convolution and both projections have biases (conv_bias)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Nothing to check beyond the positive sizes."""
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """conv, in_proj (B, C and x) and out_proj."""
+        t, hidden, b = ctx.tower, ctx.hidden, self.bias
+        return [
+            Conv("conv", hidden, hidden, (self.conv_kernel,), hidden, b, A, t),
+            Linear("in_proj", hidden, 3 * hidden, b, A, t),
+            Linear("out_proj", hidden, hidden, b, A, t),
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: the convolution's window (Lfm2HybridConvCache)."""
+        return {"conv": hidden * self.conv_kernel}

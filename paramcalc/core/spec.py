@@ -15,11 +15,14 @@ from pydantic import Field, model_validator
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba2
+from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
-Mixer = Annotated[Attention | LatentAttention | Mamba2 | GatedDeltaNet, Field(discriminator="kind")]
+Mixer = Annotated[
+    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv,
+    Field(discriminator="kind"),
+]
 FFN = Annotated[FeedForward, Field(discriminator="kind")]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
@@ -31,8 +34,8 @@ class Block(Spec):
     """One layer: a token mixer, an optional cross-attention, a feed-forward and norms."""
 
     mixer: Mixer | None = None
-    """The token mixer (attention of any variant, Mamba-2, gated DeltaNet); none for an MLP-only
-    layer."""
+    """The token mixer (attention of any variant, Mamba, Mamba-2, gated DeltaNet); none for an
+    MLP-only layer."""
     cross_attention: CrossMixer | None = None
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None

@@ -25,6 +25,7 @@ MODULES = (
     "fairseq_like",
     "gpt_like",
     "hybrid",
+    "hybrid_more",
     "llama",
     "llama_moe",
     "modern",
