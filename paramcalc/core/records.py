@@ -12,7 +12,7 @@ layers (`model.layers.{i}.self_attn.q_proj`); `Block.at(i)` fills it in.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from math import prod
 
