@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.moe_more import GRANITE_MOE
 from paramcalc.families.v2 import attention, gated_mlp, text_tower
 
@@ -477,6 +477,7 @@ FAMILIES = (
         (jamba,),
         aliases={"num_experts": ("num_local_experts",)},
         naming=JAMBA,
+        required=KV_HEADS,
     ),
     Family(
         "lfm2",
@@ -503,6 +504,7 @@ FAMILIES = (
             "intermediate_size": ("block_ff_dim",),
         },
         naming=LFM2,
+        required=KV_HEADS,
     ),
     Family(
         "lfm2_moe",
@@ -526,5 +528,6 @@ FAMILIES = (
         aliases={"tie_word_embeddings": ("tie_embedding",)},
         naming=LFM2_MOE,
         notes="each MoE block's expert_bias (num_experts) is a buffer, not a parameter",
+        required=KV_HEADS,
     ),
 )
