@@ -40,25 +40,32 @@ def bert(c: HFConfig) -> dict[str, Any]:
         "intermediate_size": c.integer("intermediate_size"),
         # RoBERTa's padding offset is already part of max_position_embeddings (514)
         "max_position_embeddings": c.integer("max_position_embeddings"),
-        "position_embedding_type": "learned",
         "type_vocab_size": table_rows(c, "type_vocab_size"),
-        "norm_type": "layernorm",
-        "gated_ffn": False,
-        "qkv_bias": True,
-        "attention_out_bias": True,
-        "ffn_bias": True,
-        # BertSelfOutput / BertOutput: LayerNorm after attention and after the MLP
-        "attention_input_norm": False,
-        "attention_output_norm": True,
-        "ffn_input_norm": False,
-        "ffn_output_norm": True,
-        "embedding_norm": True,
-        "final_norm": False,
+        **POST_NORM_ENCODER,
         # AutoModel builds BertModel(add_pooling_layer=True): a pooler and no LM head to tie
-        "lm_head": False,
         "pooler": True,
-        "tie_word_embeddings": False,
     }
+
+
+#: BERT's layer layout, shared by the encoders built like it: learned positions, biased
+#: projections, LayerNorm after attention and after the MLP (BertSelfOutput / BertOutput), an
+#: embedding LayerNorm, no final norm, and no language-model head in the bare model.
+POST_NORM_ENCODER: dict[str, Any] = {
+    "position_embedding_type": "learned",
+    "norm_type": "layernorm",
+    "gated_ffn": False,
+    "qkv_bias": True,
+    "attention_out_bias": True,
+    "ffn_bias": True,
+    "attention_input_norm": False,
+    "attention_output_norm": True,
+    "ffn_input_norm": False,
+    "ffn_output_norm": True,
+    "embedding_norm": True,
+    "final_norm": False,
+    "lm_head": False,
+    "tie_word_embeddings": False,
+}
 
 
 def t5_gated(c: HFConfig) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig, Rule
-from paramcalc.families.encoders import BERT, BERT_DEFAULTS, bert
+from paramcalc.families.encoders import BERT, BERT_DEFAULTS, POST_NORM_ENCODER, bert
 
 #: What RoBERTa-style checkpoints store beyond what AutoModel builds.
 ROBERTA_NOTES = (
@@ -47,20 +47,7 @@ def distilbert(c: HFConfig) -> dict[str, Any]:
         "num_attention_heads": c.integer("n_heads"),
         "intermediate_size": c.integer("hidden_dim"),
         "max_position_embeddings": c.integer("max_position_embeddings"),
-        "position_embedding_type": "learned",
-        "norm_type": "layernorm",
-        "gated_ffn": False,
-        "qkv_bias": True,
-        "attention_out_bias": True,
-        "ffn_bias": True,
-        "attention_input_norm": False,
-        "attention_output_norm": True,
-        "ffn_input_norm": False,
-        "ffn_output_norm": True,
-        "embedding_norm": True,
-        "final_norm": False,
-        "lm_head": False,
-        "tie_word_embeddings": False,
+        **POST_NORM_ENCODER,
     }
 
 
