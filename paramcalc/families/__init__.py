@@ -31,6 +31,8 @@ MODULES = (
     "moe_more",
     "moe_shared",
     "multimodal",
+    "multimodal_more",
+    "multimodal_qwen",
     "special",
     "special_mla",
 )
