@@ -149,6 +149,7 @@ VISION_EMBEDDING_PARTS = {
     "cls_token",
     "register_tokens",
     "pos_embed",
+    "patch_conv",  # Pixtral
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
@@ -1726,6 +1727,24 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # mistral3: pixtral's image_size and head_dim change no shape (rotary; head_dim is
+        # hidden_size // heads).
+        "mistral3": [
+            sub("text_config", VARIANT_FIELDS["mistral"]),
+            sub("vision_config", [*CLIP_VISION, pick("head_dim", 16, 64)]),
+            pick("vision_feature_layer", -1, -2, [-2, -1]),
+            pick("spatial_merge_size", 1, 2),
+            flag("multimodal_projector_bias"),
+            TIE,
+        ],
+        # paligemma: the top-level projection_dim sizes the projection (copied into
+        # vision_config); the top-level hidden_size and vocab_size change no shape.
+        "paligemma": [
+            sub("text_config", VARIANT_FIELDS["gemma"]),
+            sub("vision_config", SIGLIP_VISION),
+            rint("projection_dim", 64, 512, 32),
+            TIE,
+        ],
         "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
         "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
     }

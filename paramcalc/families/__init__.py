@@ -32,6 +32,7 @@ MODULES = (
     "moe_shared",
     "multimodal",
     "multimodal_more",
+    "multimodal_pali_mistral",
     "multimodal_qwen",
     "special",
     "special_mla",

@@ -1,5 +1,5 @@
 """More image-text-to-text models: LLaVA and LLaVA-NeXT (a CLIP ViT, an MLP projector and a
-Llama-named text model).
+Llama-named text model), and the helpers the other image-text-to-text modules share.
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from paramcalc.core.names import VISION_NAMES, Naming
 from paramcalc.families.base import Family, HFConfig
-from paramcalc.families.multimodal import text_model, vision_encoder_block
+from paramcalc.families.multimodal import vision_encoder_block
 
 #: CLIPVisionConfig's defaults (transformers 5.23).
 CLIP_VISION = Family(
@@ -60,17 +60,24 @@ def spec_config(
     return HFConfig(value, f"{c.where}: {key}", family)
 
 
-def llama_named_text(c: HFConfig, default: str, tied: bool) -> dict[str, Any]:
-    """The text model of `text_config` (its model_type, else `default`), when that family
-    names its tensors as Llama does (the naming below moves them under language_model)."""
+def llama_named_text(
+    c: HFConfig, default: str, tied: bool, when_null: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The text model of `text_config` (its model_type, else `default`; `when_null` when null),
+    when that family names its tensors as Llama does (moved under language_model below)."""
     from paramcalc.families import families
+    from paramcalc.schema import Architecture
 
     sub = c.raw("text_config")
     model_type = sub.get("model_type", default) if isinstance(sub, Mapping) else default
     family = families().get(model_type)
     if family is None or family.naming != Naming() or family.variants:
         raise c.error("text_config", f"text model_type {model_type!r} is not supported here")
-    return text_model(c, model_type, tied)
+    fields = family.build(spec_config(c, "text_config", family, when_null))
+    if "text" in fields:
+        return {**fields["text"], "tie_word_embeddings": tied}
+    flat = Architecture.model_validate({**fields, "tie_word_embeddings": tied})
+    return flat.to_model().text.model_dump()
 
 
 def clip(v: HFConfig) -> dict[str, Any]:
