@@ -45,7 +45,13 @@ VISION_MODULES = {"vision_tower", "vision_model", "visual"}
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
 #: its pixel-shuffle adapter inside the vision model); any module named `mm_*` is one too.
-PROJECTOR_MODULES = {"multi_modal_projector", "merger", "vision_adapter", "mm_projector"}
+PROJECTOR_MODULES = {
+    "multi_modal_projector",
+    "merger",
+    "vision_adapter",
+    "mm_projector",
+    "connector",
+}
 
 
 def tower_of(name: str) -> str:
@@ -1723,6 +1729,12 @@ QWEN2_5_VL_VISION = [
     pick("window_size", 32, 112),
     pick("fullatt_block_indexes", [0], [1, 3]),
 ]
+IDEFICS3 = [
+    sub("text_config", VARIANT_FIELDS["llama"]),
+    sub("vision_config", CLIP_VISION),
+    pick("scale_factor", 1, 2, 3),
+    TIE,
+]
 VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
@@ -1737,6 +1749,9 @@ VARIANT_FIELDS.update(
             flag("multimodal_projector_bias"),
             TIE,
         ],
+        # idefics3, smolvlm: the connector reads scale_factor^2 patches side by side.
+        "idefics3": IDEFICS3,
+        "smolvlm": IDEFICS3,
         # paligemma: the top-level projection_dim sizes the projection (copied into
         # vision_config); the top-level hidden_size and vocab_size change no shape.
         "paligemma": [

@@ -31,6 +31,7 @@ MODULES = (
     "moe_more",
     "moe_shared",
     "multimodal",
+    "multimodal_idefics",
     "multimodal_more",
     "multimodal_pali_mistral",
     "multimodal_qwen",
