@@ -45,13 +45,22 @@ VISION_MODULES = {"vision_tower", "vision_model", "visual"}
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
 #: its pixel-shuffle adapter inside the vision model); any module named `mm_*` is one too.
-PROJECTOR_MODULES = {"multi_modal_projector", "merger", "vision_adapter", "mm_projector"}
+PROJECTOR_MODULES = {
+    "multi_modal_projector",
+    "merger",
+    "vision_adapter",
+    "mm_projector",
+    "connector",
+}
 
 
 def tower_of(name: str) -> str:
     """The GROUPS.md tower of one parameter, from its dotted name."""
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
+        return "projector"
+    if modules == ["model"] and name.split(".")[-1] in PROJECTOR_EMBEDDING_LEAVES:
+        # a separator held by the model itself (LLaVA-NeXT's model.image_newline)
         return "projector"
     if VISION_MODULES.intersection(modules):
         return "vision"
@@ -147,6 +156,7 @@ VISION_EMBEDDING_PARTS = {
     "cls_token",
     "register_tokens",
     "pos_embed",
+    "patch_conv",  # Pixtral
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
@@ -1921,6 +1931,91 @@ VARIANT_FIELDS.update(
             flag("tie_word_embeddings"),
             spelled({"tie_word_embeddings": "tie_embedding"}),
         ],
+    }
+)
+
+
+# -- more image-text-to-text models (paramcalc/families/multimodal_more.py) -------------------
+CLIP_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(),
+]
+#: LLaVA / LLaVA-NeXT: vision_feature_layer as one index or a list (linear_1 reads them side by
+#: side); vision_feature_select_strategy and image_grid_pinpoints change no shape.
+LLAVA = [
+    sub("text_config", [*VARIANT_FIELDS["llama"]]),
+    sub("vision_config", CLIP_VISION),
+    pick("vision_feature_layer", -1, -2, [-2, -1], [-3, -2, -1]),
+    pick("vision_feature_select_strategy", "default", "full"),
+    flag("multimodal_projector_bias"),
+    flag("tie_word_embeddings"),
+]
+#: Qwen2-VL text: head_dim is hidden_size // heads whatever the config says; the text fields
+#: sit in text_config or, as Hub configs are saved, flat at the top level.
+QWEN_VL_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), qwen_span]
+QWEN_VL_TEXT_WHERE = one_of([sub("text_config", [*QWEN_VL_TEXT, TIE])], QWEN_VL_TEXT)
+QWEN2_VL_VISION = [
+    rint("embed_dim", 64, 256, 32),
+    heads("embed_dim", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    pick("mlp_ratio", 1, 2, 4),
+    pick("in_channels", 1, 3),
+    pick("patch_size", 8, 14, 16),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    HIDDEN,
+]
+#: Qwen2.5-VL vision: window_size and fullatt_block_indexes change no shape.
+QWEN2_5_VL_VISION = [
+    HIDDEN,
+    heads("hidden_size", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    INTERMEDIATE,
+    pick("in_channels", 1, 3),
+    pick("patch_size", 8, 14, 16),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    rint("out_hidden_size", 64, 512, 32),
+    pick("window_size", 32, 112),
+    pick("fullatt_block_indexes", [0], [1, 3]),
+]
+IDEFICS3 = [
+    sub("text_config", VARIANT_FIELDS["llama"]),
+    sub("vision_config", CLIP_VISION),
+    pick("scale_factor", 1, 2, 3),
+    TIE,
+]
+VARIANT_FIELDS.update(
+    {
+        "llava": LLAVA,
+        "llava_next": LLAVA,
+        # mistral3: pixtral's image_size and head_dim change no shape (rotary; head_dim is
+        # hidden_size // heads).
+        "mistral3": [
+            sub("text_config", VARIANT_FIELDS["mistral"]),
+            sub("vision_config", [*CLIP_VISION, pick("head_dim", 16, 64)]),
+            pick("vision_feature_layer", -1, -2, [-2, -1]),
+            pick("spatial_merge_size", 1, 2),
+            flag("multimodal_projector_bias"),
+            TIE,
+        ],
+        # idefics3, smolvlm: the connector reads scale_factor^2 patches side by side.
+        "idefics3": IDEFICS3,
+        "smolvlm": IDEFICS3,
+        # paligemma: the top-level projection_dim sizes the projection (copied into
+        # vision_config); the top-level hidden_size and vocab_size change no shape.
+        "paligemma": [
+            sub("text_config", VARIANT_FIELDS["gemma"]),
+            sub("vision_config", SIGLIP_VISION),
+            rint("projection_dim", 64, 512, 32),
+            TIE,
+        ],
+        "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
+        "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
     }
 )
 

@@ -29,10 +29,14 @@ class VisionTower(Spec):
     """Width of the encoder."""
     num_channels: PositiveInt = 3
     """Channels of an input image."""
-    image_size: PositiveInt
-    """Side of the (square) input image, in pixels."""
+    image_size: PositiveInt | None = None
+    """Side of the (square) input image, in pixels; none for an encoder of any resolution
+    without a position table (Qwen2-VL)."""
     patch_size: PositiveInt
     """Side of one patch, in pixels."""
+    temporal_patch_size: PositiveInt | None = None
+    """Frames of one patch, for a Conv3d patch embedding over video frames (Qwen2-VL); none
+    for a Conv2d."""
     patch_embedding: Literal["conv", "linear"] = "conv"
     """A Conv2d over the image (SigLIP) or a linear layer over flattened patches (Llama 4)."""
     patch_bias: bool = True
@@ -58,7 +62,10 @@ class VisionTower(Spec):
 
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
-        if self.patch_size > self.image_size:
+        if self.image_size is None:
+            if self.position_embedding != "none":
+                raise FieldValueError("image_size", "required by a position table")
+        elif self.patch_size > self.image_size:
             raise FieldValueError(
                 "patch_size", f"{self.patch_size} exceeds image_size={self.image_size}"
             )
@@ -68,8 +75,8 @@ class VisionTower(Spec):
 
     @property
     def patches(self) -> int:
-        """Patches of one image."""
-        return (self.image_size // self.patch_size) ** 2
+        """Patches of one image (0 when the resolution is free)."""
+        return ((self.image_size or 0) // self.patch_size) ** 2
 
     @property
     def positions(self) -> int:
@@ -83,14 +90,14 @@ class VisionTower(Spec):
     def embedding_records(self, ctx: Context) -> list[Record]:
         """Patch embedding, class token and positions (embedding group, vision tower)."""
         e, v, vh = Group.EMBEDDING, Tower.VISION, self.hidden_size
-        p = self.patch_size
+        p, t = self.patch_size, self.temporal_patch_size
         if self.patch_embedding == "conv":
             records: list[Record] = [
                 Conv(
                     "patch_embedding",
                     self.num_channels,
                     vh,
-                    (p, p),
+                    (p, p) if t is None else (t, p, p),
                     1,
                     self.patch_bias,
                     e,
@@ -202,10 +209,29 @@ class ProjectorNorm(Spec):
         )
 
 
-class Projector(Spec):
-    """What connects an encoder to the language model: projections and norms in order."""
+class ProjectorToken(Spec):
+    """A learned vector of the projector, such as a separator token (embedding group)."""
 
-    parts: tuple[Annotated[ProjectorLinear | ProjectorNorm, Field(discriminator="kind")], ...]
+    kind: Literal["token"] = "token"
+    role: Role
+    """Its role, which the family's naming turns into a parameter name."""
+    width: PositiveInt
+    """Elements of the vector (LLaVA-NeXT's `image_newline`: the text width)."""
+
+    def records(self) -> list[Record]:
+        """The parameter."""
+        return [Param(self.role, (self.width,), Group.EMBEDDING, Tower.PROJECTOR)]
+
+
+ProjectorPart = Annotated[
+    ProjectorLinear | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
+]
+
+
+class Projector(Spec):
+    """What connects an encoder to the language model: projections, norms and learned tokens."""
+
+    parts: tuple[ProjectorPart, ...]
     """The projector's layers."""
     image_tokens: Count = 0
     """Tokens one image becomes in the language model (for per-image figures)."""

@@ -34,6 +34,10 @@ MODULES = (
     "moe_shared",
     "multimodal",
     "seq2seq",
+    "multimodal_idefics",
+    "multimodal_more",
+    "multimodal_pali_mistral",
+    "multimodal_qwen",
     "special",
     "special_mla",
 )
