@@ -11,7 +11,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
-from paramcalc.families.v2 import attention, gated_mlp, text_tower
+from paramcalc.families.v2 import attention, gated_mlp, mixed_layers, text_tower
 
 
 def kinds_listed(c: HFConfig, key: str, allowed: set[str]) -> list[str] | None:
@@ -70,14 +70,12 @@ def qwen3_next(c: HFConfig) -> dict[str, Any]:
         "shared_expert_gate": True,
     }
     ffns = {"moe": moe, "mlp": gated_mlp(c.integer("intermediate_size"))}
-    layer_kinds, kinds = [], {}
-    for i, mixer in enumerate(qwen3_next_mixers(c, layers)):
-        routed = i not in dense_only and experts > 0 and (i + 1) % step == 0
-        ffn = "moe" if routed else "mlp"
-        key = f"{mixer}+{ffn}"
-        kinds[key] = {"mixer": mixers[mixer], "ffn": ffns[ffn]}
-        layer_kinds.append(key)
-    return {"text": text_tower(c, kinds, layer_kinds)}
+    routed = [i not in dense_only and experts > 0 and (i + 1) % step == 0 for i in range(layers)]
+    pairs = [
+        (mixer, "moe" if routed[i] else "mlp")
+        for i, mixer in enumerate(qwen3_next_mixers(c, layers))
+    ]
+    return mixed_layers(c, mixers, ffns, pairs)
 
 
 NEMOTRON_KINDS = {"M": "linear_attention", "*": "full_attention", "-": "mlp", "E": "moe"}

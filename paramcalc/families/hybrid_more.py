@@ -13,7 +13,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.moe_more import GRANITE_MOE
-from paramcalc.families.v2 import attention, gated_mlp, text_tower
+from paramcalc.families.v2 import attention, gated_mlp, mixed_layers, text_tower
 
 
 def dt_rank(c: HFConfig, key: str) -> int:
@@ -79,13 +79,14 @@ def jamba(c: HFConfig) -> dict[str, Any]:
             "moe_intermediate_size": width,
         },
     }
-    kinds, layer_kinds = {}, []
-    for i in range(layers):
-        mixer = "attention" if i % attn_period == attn_offset else "mamba"
-        ffn = "moe" if experts > 1 and i % moe_period == moe_offset else "mlp"
-        kinds[f"{mixer}+{ffn}"] = {"mixer": mixers[mixer], "ffn": ffns[ffn]}
-        layer_kinds.append(f"{mixer}+{ffn}")
-    return {"text": text_tower(c, kinds, layer_kinds)}
+    pairs = [
+        (
+            "attention" if i % attn_period == attn_offset else "mamba",
+            "moe" if experts > 1 and i % moe_period == moe_offset else "mlp",
+        )
+        for i in range(layers)
+    ]
+    return mixed_layers(c, mixers, ffns, pairs)
 
 
 #: JambaForCausalLM: `mamba` or `self_attn`, then `feed_forward` (its router `router`).
@@ -341,12 +342,8 @@ def lfm2_moe(c: HFConfig) -> dict[str, Any]:
         },
     }
     dense = c.integer("num_dense_layers", minimum=0)
-    kinds, layer_kinds = {}, []
-    for i, mixer in enumerate(listed):
-        ffn = "mlp" if i < dense else "moe"
-        kinds[f"{mixer}+{ffn}"] = {"mixer": mixers[mixer], "ffn": ffns[ffn]}
-        layer_kinds.append(f"{mixer}+{ffn}")
-    return {"text": text_tower(c, kinds, layer_kinds)}
+    pairs = [(mixer, "mlp" if i < dense else "moe") for i, mixer in enumerate(listed)]
+    return mixed_layers(c, mixers, ffns, pairs)
 
 
 #: Lfm2ForCausalLM: `conv` or `self_attn` (out_proj, q/k_layernorm), `feed_forward` (w1, w3,

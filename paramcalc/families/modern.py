@@ -10,7 +10,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
-from paramcalc.families.v2 import attention, layer_spans, text_tower
+from paramcalc.families.v2 import attention, layer_spans, mixed_layers, text_tower
 
 
 def windowed(block: dict[str, Any], window: int | None) -> dict[str, Any]:
@@ -78,19 +78,20 @@ def llama4_text(c: HFConfig) -> dict[str, Any]:
         "mlp": {"kind": "gated", "intermediate_size": c.integer("intermediate_size_mlp")},
     }
     head_dim = c.opt_int("head_dim") or c.integer("hidden_size") // c.integer("num_attention_heads")
-    kinds, layer_kinds = {}, []
-    for i, span in enumerate(llama4_spans(c, layers)):
-        chunk = c.opt_int("attention_chunk_size") if span == "chunked_attention" else None
-        ffn = "moe" if i in moe_layers else "mlp"
-        key = f"{span}+{ffn}"
-        kinds[key] = {
-            "mixer": attention(
-                c, bias=c.boolean("attention_bias"), head_dim=head_dim, attention_chunk_size=chunk
-            ),
-            "ffn": ffns[ffn],
-        }
-        layer_kinds.append(key)
-    return {"text": text_tower(c, kinds, layer_kinds)}
+    bias = c.boolean("attention_bias")
+    mixers = {
+        "full_attention": attention(c, bias=bias, head_dim=head_dim),
+        # an explicit layer_types may say sliding: Llama 4's modeling code gives it no window
+        "sliding_attention": attention(c, bias=bias, head_dim=head_dim),
+        "chunked_attention": attention(
+            c, bias=bias, head_dim=head_dim, attention_chunk_size=c.opt_int("attention_chunk_size")
+        ),
+    }
+    pairs = [
+        (span, "moe" if i in moe_layers else "mlp")
+        for i, span in enumerate(llama4_spans(c, layers))
+    ]
+    return mixed_layers(c, mixers, ffns, pairs)
 
 
 #: GptOssForCausalLM: the router is `mlp.router`; experts are stored (E, in, out) with their

@@ -6,6 +6,7 @@ through `HFConfig` so errors name the file's key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from paramcalc.families.base import HFConfig
@@ -70,3 +71,20 @@ def layer_spans(c: HFConfig, layers: int, default: list[str]) -> list[str]:
     ):
         raise c.error("layer_types", f"must list one of {sorted(LAYER_SPANS)} per layer ({layers})")
     return ["full_attention" if v == "attention" else v for v in listed]
+
+
+def mixed_layers(
+    c: HFConfig,
+    mixers: dict[str, dict[str, Any]],
+    ffns: dict[str, dict[str, Any]],
+    layers: Iterable[tuple[str, str]],
+) -> dict[str, Any]:
+    """A decoder whose every layer pairs one of `mixers` with one of `ffns`, by key, as each
+    (mixer, ffn) of `layers` says: one block kind per pair that occurs."""
+    kinds: dict[str, dict[str, Any]] = {}
+    layer_kinds = []
+    for mixer, ffn in layers:
+        key = f"{mixer}+{ffn}"
+        kinds[key] = {"mixer": mixers[mixer], "ffn": ffns[ffn]}
+        layer_kinds.append(key)
+    return {"text": text_tower(c, kinds, layer_kinds)}
