@@ -203,3 +203,39 @@ def test_config_and_checkpoint_counts_share_one_json_shape(
         assert config[key] == checkpoint[key], key
     assert set(checkpoint["towers"]) == {"text"}
     assert checkpoint["towers"]["text"]["total"] == TINY_TOTAL
+
+
+def wrapped_config(tmp_path: Path, **fields: Any) -> Path:
+    """A file holding the tiny Llama config.json under `config:`, with provenance beside it."""
+    path = tmp_path / "wrapped.yaml"
+    config = {"model_type": "llama", **TINY_LLAMA}
+    path.write_text(json.dumps({"name": "wrapped", "config": config, **fields}))
+    return path
+
+
+def test_a_config_under_config_counts_as_the_config_itself(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A published config.json kept under `config:` (the form of presets whose family the flat
+    schema cannot say) counts as that config.json does, and keeps the file's provenance."""
+    path = wrapped_config(tmp_path, source="https://example.org", expected_total=TINY_TOTAL)
+    data = json.loads(run(runner, "count", str(path), "-f", "json").output)
+    assert data["total"] == TINY_TOTAL
+    assert data["name"] == "wrapped"
+    assert run(runner, "check", str(path)).exit_code == 0
+
+
+def test_a_wrong_expected_total_beside_config_fails_the_check(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The expectation beside `config:` is checked like any preset's."""
+    path = wrapped_config(tmp_path, expected_total=TINY_TOTAL + 1)
+    assert runner.invoke(main, ["check", str(path)]).exit_code == 1
+
+
+def test_an_unknown_field_beside_config_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """Only provenance may sit beside `config:`; anything else is named, exit 2."""
+    path = wrapped_config(tmp_path, hidden_size=8)
+    result = runner.invoke(main, ["count", str(path)])
+    assert result.exit_code == 2
+    assert "hidden_size" in result.output and "config" in result.output

@@ -89,6 +89,45 @@ def build_nested(
         raise from_validation_error(exc, where) from None
 
 
+#: The fields beside `config:` in a file that wraps a published config.json.
+CONFIG_FILE_FIELDS = ("name", "source", "expected_total", "tolerance", "config")
+
+
+def build_from_config(
+    data: Mapping[str, Any],
+    where: str,
+    overrides: Mapping[str, Any] | None,
+    default_name: str | None,
+) -> Loaded:
+    """A published config.json kept under `config:`, with its provenance beside it.
+
+    Presets of families the flat form cannot say (MoE with shared experts, hybrids, vision
+    towers) are stored this way: the config is what the model's authors published, and it is
+    read by the same family record as any config.json.
+    """
+    from paramcalc.sources.hf import from_config
+
+    for key in data:
+        if key not in CONFIG_FILE_FIELDS:
+            raise InputError(
+                where,
+                f"unknown field beside config: (expected one of: {', '.join(CONFIG_FILE_FIELDS)})",
+                str(key),
+            )
+    config = data["config"]
+    if not isinstance(config, Mapping):
+        raise InputError(where, f"must be a config.json mapping, got {describe(config)}", "config")
+    name = data.get("name", default_name)
+    loaded = from_config(dict(config), f"{where}: config", name, overrides)
+    if overrides:
+        return loaded  # from_config marks the changed copy; the expectation no longer holds
+    update = {k: data[k] for k in ("source", "expected_total", "tolerance") if k in data}
+    try:  # the parts already validated are instances, which pydantic does not re-check
+        return type(loaded).model_validate({**dict(loaded), **update})
+    except ValidationError as exc:
+        raise from_validation_error(exc, where) from None
+
+
 def build(
     data: Mapping[str, Any],
     where: str,
@@ -96,7 +135,10 @@ def build(
     default_name: str | None = None,
 ) -> Loaded:
     """Validate an architecture mapping (with `base:` and overrides applied) into the schema:
-    the flat form, or the nested v2 form when the file has a `text:` tower."""
+    the flat form, the nested v2 form when the file has a `text:` tower, or a published
+    config.json under `config:`."""
+    if "config" in data:
+        return build_from_config(data, where, overrides, default_name)
     if "text" in data:
         return build_nested(data, where, overrides, default_name)
     fields = resolve_base(data, where)
