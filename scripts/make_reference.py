@@ -264,7 +264,20 @@ BARE_MODEL_TYPES = {
     "megatron-bert",
     "distilbert",
 }
-SEQ2SEQ_MODEL_TYPES = {"t5", "mt5", "umt5"}
+SEQ2SEQ_MODEL_TYPES = {
+    "t5",
+    "mt5",
+    "umt5",
+    "bart",
+    "mbart",
+    "plbart",
+    "mvp",
+    "blenderbot",
+    "blenderbot-small",
+    "pegasus",
+    "marian",
+    "m2m_100",
+}
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
@@ -2107,6 +2120,53 @@ def parse_value(raw: str) -> Any:
 def stem(model_type: str) -> str:
     """A model_type as fixture names spell it (gpt_oss -> gpt-oss)."""
     return model_type.replace("_", "-")
+
+
+# -- BART-like encoder-decoders (paramcalc/families/bart_like.py) -----------------------------
+
+
+def bart_heads(rng: random.Random, c: Config) -> None:
+    """Encoder and decoder head counts that divide d_model (BartAttention requires it)."""
+    for key in ("encoder_attention_heads", "decoder_attention_heads"):
+        c[key] = rng.choice([h for h in (1, 2, 4, 8) if c["d_model"] % h == 0])
+
+
+BART_LIKE = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    bart_heads,
+    rint("encoder_layers", 1, 4),
+    rint("decoder_layers", 1, 4),
+    rint("encoder_ffn_dim", 64, 1024, 32),
+    rint("decoder_ffn_dim", 64, 1024, 32),
+    rint("max_position_embeddings", 32, 1024, 32),
+    flag("tie_word_embeddings"),
+    flag("scale_embedding"),
+    pick("activation_function", "gelu", "relu"),
+]
+VARIANT_FIELDS.update(
+    {
+        key: BART_LIKE
+        for key in (
+            "bart",
+            "mbart",
+            "plbart",
+            "mvp",
+            "blenderbot",
+            "blenderbot-small",
+            "pegasus",
+            "m2m_100",
+        )
+    }
+)
+VARIANT_FIELDS["marian"] = [
+    *BART_LIKE,
+    pick("decoder_vocab_size", None, 300, 1000),
+    flag("share_encoder_decoder_embeddings"),
+    # Marian pads with the last token (58100): a drawn vocabulary needs a pad id inside it
+    pick("pad_token_id", 0),
+    pick("decoder_start_token_id", 0),
+]
 
 
 def main() -> int:

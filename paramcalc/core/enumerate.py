@@ -32,7 +32,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import TextTower
+from paramcalc.core.spec import Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -137,13 +137,14 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         return naming.resolve(role, "", defaults)
 
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
-    front = embeddings(tower, ctx, name)
+    front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
     back: list[Record] = []
     for stack in tower.stacks:
         source = tower.is_encoder_decoder and stack.name == "encoder"
         stack_ctx = replace(ctx, stream=Stream.SOURCE) if source else ctx
         prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
+        front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
@@ -167,6 +168,22 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), hidden)
+    return records
+
+
+def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
+    """The tables and the norm a stack keeps for itself (BART's encoder and decoder each have
+    their positions and layernorm_embedding; untied, their own token tables too)."""
+    e, hidden = Group.EMBEDDING, tower.hidden_size
+    records: list[Record] = []
+    if stack.token_embeddings:
+        own = name(f"{stack.name}.embed_tokens")
+        records.append(Embedding(own, stack.token_embeddings, tower.token_width, e))
+    if stack.position_embeddings:
+        positions = name(f"{stack.name}.embed_positions")
+        records.append(Embedding(positions, stack.position_embeddings, hidden, e))
+    if stack.embedding_norm:
+        records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records
 
 

@@ -76,6 +76,12 @@ ENCODER_DECODER_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "decoder.layers": "model.decoder.layers",
         "decoder.final_norm": "model.decoder.norm",
+        "encoder.embed_tokens": "model.encoder.embed_tokens",
+        "decoder.embed_tokens": "model.decoder.embed_tokens",
+        "encoder.embed_positions": "model.encoder.embed_positions",
+        "decoder.embed_positions": "model.decoder.embed_positions",
+        "encoder.embedding_norm": "model.encoder.layernorm_embedding",
+        "decoder.embedding_norm": "model.decoder.layernorm_embedding",
     }
 )
 

@@ -72,6 +72,13 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    token_embeddings: Count = 0
+    """Rows of this stack's own token table (0: it reads the tower's). An untied BART-style
+    model holds three: the shared one, the encoder's and the decoder's."""
+    position_embeddings: Count = 0
+    """Rows of this stack's own position table (BART, Marian, Pegasus: one per stack)."""
+    embedding_norm: bool = False
+    """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
