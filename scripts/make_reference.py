@@ -264,6 +264,9 @@ BARE_MODEL_TYPES = {
     "megatron-bert",
     "distilbert",
 }
+#: T5 and its copies, whose config class always ties (see build_model).
+T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
+#: Encoder-decoders, built by AutoModelForSeq2SeqLM (several also have a ForCausalLM decoder).
 SEQ2SEQ_MODEL_TYPES = {
     "t5",
     "mt5",
@@ -277,6 +280,9 @@ SEQ2SEQ_MODEL_TYPES = {
     "pegasus",
     "marian",
     "m2m_100",
+    "led",
+    "bigbird_pegasus",
+    "fsmt",
 }
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
@@ -333,7 +339,7 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
                     raise
                 continue
             break
-        if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+        if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
             # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
             # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
             model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
@@ -377,7 +383,7 @@ def fixture(
     # The config as transformers writes it with every field (save_pretrained's config.json
     # with use_diff off): paramcalc must read this form as well as the published, short one.
     full = json.loads(model.config.to_json_string(use_diff=False))
-    if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+    if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
     return {
         "name": name,
@@ -2166,6 +2172,26 @@ VARIANT_FIELDS["marian"] = [
     # Marian pads with the last token (58100): a drawn vocabulary needs a pad id inside it
     pick("pad_token_id", 0),
     pick("decoder_start_token_id", 0),
+]
+VARIANT_FIELDS["led"] = [
+    *(g for g in BART_LIKE if g is not BART_LIKE[7]),  # LED has per-stack position lengths
+    rint("max_encoder_position_embeddings", 64, 2048, 64),
+    rint("max_decoder_position_embeddings", 32, 1024, 32),
+    pick("attention_window", 64, 128),
+]
+VARIANT_FIELDS["bigbird_pegasus"] = [
+    *BART_LIKE,
+    flag("use_bias"),
+    pick("attention_type", "block_sparse", "original_full"),
+    pick("block_size", 16, 32),
+    pick("pad_token_id", 0, 1),
+]
+VARIANT_FIELDS["fsmt"] = [
+    *(g for g in BART_LIKE[1:]),
+    rint("src_vocab_size", 256, 4096),
+    rint("tgt_vocab_size", 256, 4096),
+    pick("pad_token_id", 0, 1, 5),
+    flag("tie_word_embeddings"),
 ]
 
 

@@ -78,6 +78,11 @@ class Attention(Spec):
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
 
+    global_projections: bool = False
+    """Longformer's second query, key and value projections for its global tokens
+    (query_global, key_global, value_global), as wide and as biased as the first three.
+    FLOPs count them for every token: an upper bound, as the global tokens are the input's."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -118,6 +123,12 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.global_projections:
+            records += [
+                linear("q_global_proj", hidden, q_width, self.qkv_bias, ctx),
+                linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
+                linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
+            ]
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
