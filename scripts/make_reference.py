@@ -108,6 +108,7 @@ ATTENTION_MODULES = {
     "linear_attn",
     "mamba",
     "encoder_attn",  # XGLM / TrOCR cross-attention
+    "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
 }
@@ -283,6 +284,8 @@ SEQ2SEQ_MODEL_TYPES = {
     "led",
     "bigbird_pegasus",
     "fsmt",
+    "switch_transformers",
+    "nllb-moe",
 }
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
@@ -2185,6 +2188,29 @@ VARIANT_FIELDS["bigbird_pegasus"] = [
     pick("attention_type", "block_sparse", "original_full"),
     pick("block_size", 16, 32),
     pick("pad_token_id", 0, 1),
+]
+VARIANT_FIELDS["switch_transformers"] = [
+    VOCAB,
+    rint("d_model", 64, 256, 32),
+    pick("num_heads", 1, 2, 4),
+    pick("d_kv", 16, 32),
+    rint("d_ff", 64, 512, 32),
+    rint("num_layers", 1, 6),
+    pick("num_decoder_layers", None, 1, 2, 5),
+    pick("num_sparse_encoder_layers", 0, 1, 2, 3),
+    pick("num_sparse_decoder_layers", 0, 1, 2),
+    pick("num_experts", 2, 3, 4),
+    flag("router_bias"),
+    pick("relative_attention_num_buckets", 8, 32),
+    flag("tie_word_embeddings"),
+]
+VARIANT_FIELDS["nllb-moe"] = [
+    *BART_LIKE[:7],
+    flag("tie_word_embeddings"),
+    pick("num_experts", 2, 3, 4),
+    pick("encoder_sparse_step", 0, 1, 2, 3),
+    pick("decoder_sparse_step", 0, 1, 2),
+    flag("router_bias"),
 ]
 VARIANT_FIELDS["fsmt"] = [
     *(g for g in BART_LIKE[1:]),

@@ -252,6 +252,9 @@ def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, st
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
     if isinstance(named, Linear):
+        module = naming.expert_modules.get(named.weight_name) if named.experts else None
+        if module:
+            return replace(named, expert_module=module)
         transposed = naming.experts_transposed if named.experts else naming.conv1d
         if transposed:
             return replace(named, transposed=True)

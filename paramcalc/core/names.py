@@ -105,6 +105,9 @@ class Naming:
     """The blocks' projections are Conv1D, stored `(in, out)` (GPT-2)."""
     experts_transposed: bool = False
     """Stacked experts are stored `(E, in, out)` (gpt-oss)."""
+    expert_modules: Mapping[str, str] = field(default_factory=dict)
+    """Stacked-expert parameter (`up_proj`, `down_proj`) -> the module each expert keeps it
+    in, `{e}` its index (Switch: `expert_{e}.wi`), for families with one module per expert."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()

@@ -33,6 +33,7 @@ MODULES = (
     "moe",
     "moe_more",
     "moe_shared",
+    "moe_seq2seq",
     "multimodal",
     "seq2seq",
     "multimodal_idefics",
