@@ -113,14 +113,14 @@ def kv_cache(
     model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
 ) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
-    tower, hidden = model.text, model.hidden_size
+    tower = model.text
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
     cross = expanded = 0
     for stack, block, indices in tower.block_uses():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
-        mixer = block.mixer
+        mixer, hidden = block.mixer, stack.width(model.hidden_size)
         for i in indices:
             if isinstance(mixer, (Attention, LatentAttention)):
                 layers.append(

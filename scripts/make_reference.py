@@ -286,6 +286,7 @@ SEQ2SEQ_MODEL_TYPES = {
     "fsmt",
     "switch_transformers",
     "nllb-moe",
+    "t5gemma",
 }
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
@@ -2211,6 +2212,22 @@ VARIANT_FIELDS["nllb-moe"] = [
     pick("encoder_sparse_step", 0, 1, 2, 3),
     pick("decoder_sparse_step", 0, 1, 2),
     flag("router_bias"),
+]
+T5GEMMA_MODULE = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 512),
+    pick("pad_token_id", 0),
+]
+VARIANT_FIELDS["t5gemma"] = [
+    sub("encoder", T5GEMMA_MODULE),
+    sub("decoder", T5GEMMA_MODULE),
+    flag("tie_word_embeddings"),
 ]
 VARIANT_FIELDS["fsmt"] = [
     *(g for g in BART_LIKE[1:]),

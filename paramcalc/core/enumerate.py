@@ -140,9 +140,14 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
     front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
     back: list[Record] = []
+    encoder = tower.stack("encoder") if tower.is_encoder_decoder else None
+    source_width = encoder.width(tower.hidden_size) if encoder else None
     for stack in tower.stacks:
-        source = tower.is_encoder_decoder and stack.name == "encoder"
-        stack_ctx = replace(ctx, stream=Stream.SOURCE) if source else ctx
+        width = stack.width(tower.hidden_size)
+        if stack is encoder:
+            stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
+        else:
+            stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
         prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
@@ -150,7 +155,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named))
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), tower.hidden_size)
+            back += ctx.norm(name(f"{stack.name}.final_norm"), width)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -174,11 +179,12 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
 def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
     """The tables and the norm a stack keeps for itself (BART's encoder and decoder each have
     their positions and layernorm_embedding; untied, their own token tables too)."""
-    e, hidden = Group.EMBEDDING, tower.hidden_size
+    e, hidden = Group.EMBEDDING, stack.width(tower.hidden_size)
     records: list[Record] = []
     if stack.token_embeddings:
         own = name(f"{stack.name}.embed_tokens")
-        records.append(Embedding(own, stack.token_embeddings, tower.token_width, e))
+        token_width = hidden if stack.hidden_size else tower.token_width
+        records.append(Embedding(own, stack.token_embeddings, token_width, e))
     if stack.position_embeddings:
         positions = name(f"{stack.name}.embed_positions")
         records.append(Embedding(positions, stack.position_embeddings, hidden, e))

@@ -72,6 +72,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    hidden_size: PositiveInt | None = None
+    """Width of this stack's residual stream when it differs from the tower's (T5Gemma's
+    encoder); the decoder's cross-attention then reads this width."""
     token_embeddings: Count = 0
     """Rows of this stack's own token table (0: it reads the tower's). An untied BART-style
     model holds three: the shared one, the encoder's and the decoder's."""
@@ -109,6 +112,10 @@ class Stack(Spec):
                     f"num_hidden_layers={self.num_hidden_layers}",
                 )
         return self
+
+    def width(self, tower_hidden: int) -> int:
+        """Width of the stack's residual stream."""
+        return self.hidden_size or tower_hidden
 
     def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
         """Each kind's block with the layer indices that use it, in order of first use."""
@@ -162,7 +169,7 @@ class TextTower(Spec):
                     ("cross_attention.", block.cross_attention),
                 ):
                     if mixer is not None:
-                        mixer.check(self.hidden_size, where + part)
+                        mixer.check(stack.width(self.hidden_size), where + part)
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")

@@ -42,6 +42,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "t5gemma",
 )
 
 
