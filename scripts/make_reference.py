@@ -264,6 +264,12 @@ BARE_MODEL_TYPES = {
     "xlm-roberta-xl",
     "megatron-bert",
     "distilbert",
+    "ernie",
+    "ibert",
+    "big_bird",
+    "mra",
+    "yoso",
+    "splinter",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2229,6 +2235,22 @@ VARIANT_FIELDS["t5gemma"] = [
     sub("decoder", T5GEMMA_MODULE),
     flag("tie_word_embeddings"),
 ]
+# -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
+BERT_ENCODER = [g for g in BERT if g is not bert_decoder]
+VARIANT_FIELDS.update(
+    {
+        "ernie": [*BERT_ENCODER, pick("task_type_vocab_size", 2, 3)],
+        "ibert": [*BERT_ENCODER, flag("quant_mode")],
+        "big_bird": [
+            *BERT_ENCODER,
+            flag("use_bias"),
+            pick("attention_type", "original_full", "block_sparse"),
+        ],
+        "mra": [*BERT_ENCODER, pick("block_per_row", 2, 4)],
+        "yoso": [*BERT_ENCODER, pick("num_hash", 8, 64)],
+        "splinter": BERT_ENCODER,
+    }
+)
 VARIANT_FIELDS["fsmt"] = [
     *(g for g in BART_LIKE[1:]),
     rint("src_vocab_size", 256, 4096),

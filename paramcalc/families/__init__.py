@@ -23,6 +23,7 @@ MODULES = (
     "dense_v2",
     "encoders",
     "encoders_more",
+    "encoders_bert_like",
     "fairseq_like",
     "gpt_like",
     "hybrid",
