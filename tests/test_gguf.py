@@ -293,11 +293,75 @@ def gemma3() -> Spec:
     return s
 
 
+def changed(base: Callable[[], Spec], arch: str, drop: tuple[str, ...] = ()) -> Spec:
+    """`base` as another architecture, without the tensors named in `drop`."""
+    s = base()
+    s.arch, s.tensors = arch, [t for t in s.tensors if t[0] not in drop]
+    return s
+
+
+def qwen2() -> Spec:
+    """Qwen2: Llama's layout with q, k and v biases and a tied head."""
+    s = changed(llama, "qwen2", ("rope_freqs.weight", "output.weight"))
+    for i in range(2):
+        for p, width in (("q", 4 * 64), ("k", 2 * 64), ("v", 2 * 64)):
+            s.add(f"blk.{i}.attn_{p}.bias", (width,))
+    s.groups["attention"] += 2 * (4 + 2 + 2) * 64
+    s.groups["output"] = 0
+    return s
+
+
+def qwen3() -> Spec:
+    """Qwen3 without key_length: llama.cpp's head width (width / heads), not Qwen3's 128."""
+    s = changed(llama, "qwen3", ("rope_freqs.weight",))
+    for i in range(2):
+        s.add(f"blk.{i}.attn_q_norm.weight", (64,))
+        s.add(f"blk.{i}.attn_k_norm.weight", (64,))
+    s.groups["norm"] += 2 * 2 * 64
+    return s
+
+
+def gemma() -> Spec:
+    """Gemma: Llama's layout, always tied, its head width from key_length."""
+    s = changed(llama, "gemma", ("rope_freqs.weight", "output.weight"))
+    s.metadata["attention.key_length"] = 64
+    s.groups["output"] = 0
+    return s
+
+
+def gemma2() -> Spec:
+    """Gemma 2: Gemma 3's four norms a block, no q/k norms."""
+    drop = tuple(f"blk.{i}.attn_{p}_norm.weight" for i in range(2) for p in "qk")
+    s = changed(gemma3, "gemma2", drop)
+    s.groups["norm"] -= 2 * 2 * 128
+    return s
+
+
+def mixtral() -> Spec:
+    """A Llama file with experts (Mixtral): a router and stacked experts for each MLP."""
+    drop = tuple(f"blk.{i}.ffn_{p}.weight" for i in range(2) for p in ("gate", "up", "down"))
+    s = changed(llama, "llama", drop)
+    experts, inter = 4, 512
+    s.metadata.update({"expert_count": experts, "expert_used_count": 2})
+    for i in range(2):
+        s.add(f"blk.{i}.ffn_gate_inp.weight", (experts, H))
+        s.add(f"blk.{i}.ffn_gate_exps.weight", (experts, inter, H), Q.Q4_K)
+        s.add(f"blk.{i}.ffn_up_exps.weight", (experts, inter, H), Q.Q3_K)
+        s.add(f"blk.{i}.ffn_down_exps.weight", (experts, H, inter), Q.Q6_K)
+    s.groups["feedforward"] = 2 * (experts * H + experts * 3 * H * inter)
+    return s
+
+
 SPECS: dict[str, Callable[[], Spec]] = {
     "llama": llama,
+    "qwen2": qwen2,
+    "qwen3": qwen3,
+    "mixtral": mixtral,
     "qwen3moe": qwen3moe,
     "qwen2moe": qwen2moe,
     "phi3": phi3,
+    "gemma": gemma,
+    "gemma2": gemma2,
     "gemma3": gemma3,
 }
 
@@ -322,7 +386,8 @@ def test_count_is_the_closed_form_by_group(model: tuple[Spec, Path]) -> None:
     assert out["total"] == spec.total
     assert out["towers"] == {"text": {"total": spec.total, "groups": spec.groups}}
     assert out["unknown"] == []
-    assert out["buffers"] == (["rope_freqs.weight"] if spec.arch == "llama" else [])
+    rope = any(name == "rope_freqs.weight" for name, _, _ in spec.tensors)
+    assert out["buffers"] == (["rope_freqs.weight"] if rope else [])
 
 
 def test_bytes_per_type_follow_the_packages_block_sizes(model: tuple[Spec, Path]) -> None:
@@ -370,6 +435,29 @@ def test_compare_agrees_both_ways(model: tuple[Spec, Path], tmp_path: Path) -> N
         assert json.loads(result.stdout)["total"]["checkpoint"] == spec.total
     fewer = run("compare", str(path), str(path), "--set", "num_hidden_layers=1")
     assert fewer.exit_code == 1
+
+
+@pytest.mark.torch
+def test_transformers_builds_the_same_tensors(model: tuple[Spec, Path]) -> None:
+    """transformers, given the config read from the metadata, builds on the meta device the
+    file's tensors under the mapped names, shape for shape (a stacked expert pair summed)."""
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from paramcalc.sources.gguf_arch import config_of, transformers_name
+
+    spec, path = model
+    file = read_gguf(path)
+    no_tokens = {"pad_token_id": None, "bos_token_id": None, "eos_token_id": None}
+    config = transformers.AutoConfig.for_model(**config_of(file), **no_tokens)
+    with __import__("torch").device("meta"):
+        built = transformers.AutoModelForCausalLM.from_config(config)
+    want = {n: p.numel() for n, p in built.named_parameters()}
+    got: dict[str, int] = {}
+    for t in file.tensors:
+        if t.name != "rope_freqs.weight":
+            name = transformers_name(t.name, spec.arch)
+            got[name] = got.get(name, 0) + t.size
+    assert got == want
 
 
 def test_quant_table_is_the_packages() -> None:

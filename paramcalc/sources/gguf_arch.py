@@ -164,6 +164,8 @@ def config_of(file: GGUFFile) -> dict[str, Any]:
         "sliding_window": "attention.sliding_window",
     }
     config.update({k: v for k, gguf in optional.items() if (v := m.get(gguf)) is not None})
+    # llama.cpp's head width without key_length; a family's own default may differ (Qwen3: 128)
+    config.setdefault("head_dim", config["hidden_size"] // max(config["num_attention_heads"], 1))
     value_length = m.get("attention.value_length")
     if value_length is not None and value_length != config.get("head_dim", value_length):
         raise InputError(
