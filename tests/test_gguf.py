@@ -60,11 +60,11 @@ class Spec:
         return sum(self.groups.values())
 
 
-def write(spec: Spec, path: Path, vocab: int) -> Path:
+def write(spec: Spec, path: Path, vocab: int, **options: Any) -> Path:
     """Write `spec` as a GGUF file; quantized tensors as zero bytes of whole blocks."""
     import numpy as np
 
-    w = gguf.GGUFWriter(str(path), spec.arch)
+    w = gguf.GGUFWriter(str(path), spec.arch, **options)
     for key, value in spec.metadata.items():
         if isinstance(value, list):
             w.add_array(f"{spec.arch}.{key}", value)
@@ -505,6 +505,22 @@ def test_mmproj_file_is_vision_tower_and_projector(tmp_path: Path) -> None:
         "projector": {"total": text * width + width, "groups": {**projector, "output": 0}},
     }
     one_error(run("convert", str(path)), "general.architecture", "'clip'")
+
+
+def test_split_model_counts_from_any_split(tmp_path: Path) -> None:
+    """A gguf-split model: every split's tensors, the first one's metadata, from any split."""
+    spec = qwen3moe()
+    write(spec, tmp_path / "big.gguf", V, split_max_tensors=7)
+    splits = sorted(tmp_path.glob("big-*-of-*.gguf"))
+    assert len(splits) == -(-len(spec.tensors) // 7)
+    for split in (splits[0], splits[-1]):
+        out = data("count", str(split))
+        assert (out["name"], out["total"], out["groups"]) == ("big", spec.total, spec.groups)
+        assert out["stored"]["bytes_on_disk"] == sum(p.stat().st_size for p in splits)
+    converted = run("convert", str(splits[1]))
+    assert f"expected_total: {spec.total}" in converted.stdout
+    splits[1].unlink()
+    one_error(run("count", str(splits[0])), "split.count", f"{splits[1].name} is not beside it")
 
 
 def test_metadata_that_varies_by_layer_is_refused(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ def show_gguf(source: Any, tensors: bool, fmt: str) -> None:
     """Count a GGUF file's tensors from its header and show them."""
     from paramcalc.gguf_count import count_gguf
     from paramcalc.render.gguf import gguf_report
-    from paramcalc.sources.gguf import read_gguf
+    from paramcalc.sources.gguf import read_model
 
-    show(gguf_report(count_gguf(read_gguf(source.path), source.name), tensors), fmt)
+    show(gguf_report(count_gguf(read_model(source.path), source.name), tensors), fmt)
 
 
 def stored_tensors(checkpoint: str) -> Any:
@@ -28,10 +28,10 @@ def stored_tensors(checkpoint: str) -> Any:
 
     source = checkpoint_source(checkpoint)
     if isinstance(source, GGUFModel):
-        from paramcalc.sources.gguf import read_gguf
+        from paramcalc.sources.gguf import read_model
         from paramcalc.sources.gguf_arch import as_checkpoint
 
-        return as_checkpoint(read_gguf(source.path))
+        return as_checkpoint(read_model(source.path))
     return read_logical(source).as_checkpoint()
 
 

@@ -30,6 +30,7 @@ def gguf_data(c: GGUFCount, tensors: bool = False) -> dict[str, Any]:
         "towers": {t: {"total": sum(g.values()), "groups": g} for t, g in c.towers.items()},
         "architecture": f.metadata.get("general.architecture"),
         "checkpoint": f.where,
+        "files": list(f.files or (f.where,)),
         "gguf_version": f.version,
         "stored": {
             **tally_data(stored),
@@ -61,9 +62,10 @@ def gguf_report(c: GGUFCount, tensors: bool = False) -> Report:
     data, total, stored = gguf_data(c, tensors), c.total, c.stored
     rows = [(g, n, human(n), share(n, total)) for g, n in c.groups.items()]
     arch = data["architecture"]
+    splits = f", {len(c.file.files)} splits" if c.file.files else ""
     report = Report(
         f"{c.name}: {total:,} parameters ({human(total)}) in {stored.tensors} tensors, "
-        f"{arch} GGUF v{c.file.version}, {stored.bits_per_weight:.2f} bits per weight",
+        f"{arch} GGUF v{c.file.version}{splits}, {stored.bits_per_weight:.2f} bits per weight",
         ("group", "parameters", "human", "share"),
         rows,
         data,

@@ -49,10 +49,10 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
             return from_hf(source.data, "<stdin>", "stdin", overrides)
         return build(source.data, "<stdin>", overrides, default_name="stdin")
     if isinstance(source, kinds.GGUFModel):
-        from paramcalc.sources.gguf import read_gguf
+        from paramcalc.sources.gguf import read_model
         from paramcalc.sources.gguf_arch import architecture
 
-        return architecture(read_gguf(source.path), source.name, overrides)
+        return architecture(read_model(source.path), source.name, overrides)
     raise InputError(
         source.where,
         "is a safetensors checkpoint; this command reads an "

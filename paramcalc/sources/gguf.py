@@ -14,6 +14,7 @@ so a hostile header fails fast, in one line. The gguf package is not needed.
 from __future__ import annotations
 
 import mmap
+import re
 import struct
 from dataclasses import dataclass
 from math import prod
@@ -35,6 +36,8 @@ MAX_STRING_BYTES = 1 << 24
 #: scores, merges) keep their length only.
 MAX_KEPT_ITEMS = 1 << 16
 DEFAULT_ALIGNMENT = 32
+#: llama.cpp's `gguf-split` names: `model-00001-of-00003.gguf`.
+SPLIT = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,10 @@ class GGUFFile:
     metadata: dict[str, Any]
     tensors: tuple[GGUFTensor, ...]
     data_offset: int
+    """Bytes before the tensor data: the header and its padding (of every split)."""
     file_bytes: int
+    files: tuple[str, ...] = ()
+    """The split files read, in order; empty for a single file."""
 
     @property
     def architecture(self) -> str:
@@ -212,6 +218,64 @@ class Cursor:
         length = self.u64(f"the length of {what}")
         self.need(length, what)
         self.pos += length
+
+
+def model_name(path: Path) -> str:
+    """A GGUF model's name: the file's, without `.gguf` and a gguf-split suffix."""
+    named = SPLIT.match(path.name)
+    return named["stem"] if named else path.name[: -len(SUFFIX)]
+
+
+def read_model(path: Path) -> GGUFFile:
+    """Read a GGUF file, or every split of a `gguf-split` model from any one of them."""
+    first = read_gguf(path)
+    count = first.metadata.get("split.count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InputError(first.where, f"expected a count, got {describe(count)}", "split.count")
+    if count == 1:
+        return first
+    named = SPLIT.match(path.name)
+    if named is None or int(named["count"]) != count:
+        raise InputError(
+            first.where,
+            f"is one of {count} splits, but its name is not gguf-split's "
+            f"NAME-0000N-of-{count:05d}.gguf",
+            "split.count",
+        )
+    paths = [
+        path.with_name(f"{named['stem']}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1)
+    ]
+    missing = next((p for p in paths if not p.is_file()), None)
+    if missing is not None:
+        raise InputError(first.where, f"split {missing.name} is not beside it", "split.count")
+    return combine([first if p == path else read_gguf(p) for p in paths], str(paths[0]))
+
+
+def combine(splits: list[GGUFFile], where: str) -> GGUFFile:
+    """One model from its splits: the first split's metadata, every split's tensors."""
+    tensors: dict[str, GGUFTensor] = {}
+    for split in splits:
+        for t in split.tensors:
+            if t.name in tensors:
+                raise InputError(split.where, f"tensor {t.name!r} is also in another split")
+            tensors[t.name] = t
+    head = splits[0]
+    declared = head.metadata.get("split.tensors.count")
+    if declared is not None and declared != len(tensors):
+        raise InputError(
+            where,
+            f"{declared!r}, but the splits hold {len(tensors)} tensors",
+            "split.tensors.count",
+        )
+    return GGUFFile(
+        where,
+        head.version,
+        head.metadata,
+        tuple(tensors.values()),
+        sum(s.data_offset for s in splits),
+        sum(s.file_bytes for s in splits),
+        tuple(s.where for s in splits),
+    )
 
 
 def read_gguf(path: Path) -> GGUFFile:

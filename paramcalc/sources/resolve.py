@@ -15,6 +15,7 @@ from typing import Any
 
 from paramcalc.errors import InputError
 from paramcalc.sources.gguf import SUFFIX as GGUF_SUFFIX
+from paramcalc.sources.gguf import model_name as gguf_model_name
 from paramcalc.sources.kinds import (
     ArchitectureFile,
     CheckpointFiles,
@@ -143,7 +144,7 @@ def local(path: Path, source: str, checkpoint: bool) -> Source:
             raise InputError(source, "folder holds no config.json (nor *.safetensors files)")
         path = config
     elif path.name.lower().endswith(GGUF_SUFFIX):
-        return GGUFModel(path, path.name[: -len(GGUF_SUFFIX)])
+        return GGUFModel(path, gguf_model_name(path))
     elif path.name.endswith((SUFFIX, INDEX_SUFFIX)):
         return checkpoint_files(source, checkpoint_name(path), path)
     elif checkpoint and path.name == "config.json":
