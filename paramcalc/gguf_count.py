@@ -22,6 +22,46 @@ from paramcalc.sources.gguf import GGUFFile, GGUFTensor
 BUFFERS = re.compile(r"^(rope_freqs|rope_factors_long|rope_factors_short)$|(^|_)exp_probs_b$")
 #: Towers other than text, by the prefix of an mmproj file's names.
 TOWERS = {"v": "vision", "a": "audio", "mm": "projector", "resampler": "projector"}
+#: `general.file_type`: llama.cpp's `llama_ftype` (llama.h), the recipe a file was quantized by
+#: (Q4_K_M keeps some tensors at Q6_K); the per-type tally says what each tensor really is.
+#: Ids 4-6 and 33-35 were removed from llama.cpp.
+FILE_TYPES: dict[int, str] = {
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    21: "Q2_K_S",
+    22: "IQ3_XS",
+    23: "IQ3_XXS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    27: "IQ3_M",
+    28: "IQ2_S",
+    29: "IQ2_M",
+    30: "IQ4_XS",
+    31: "IQ1_M",
+    32: "BF16",
+    36: "TQ1_0",
+    37: "TQ2_0",
+    38: "MXFP4_MOE",
+    39: "NVFP4",
+    40: "Q1_0",
+}
 BLOCK = re.compile(r"^blk\.\d+\.")
 #: Norms: every `*norm*` and CLIP's `ln1`, `ln2`, `pre_ln`, `post_ln`.
 NORM = re.compile(r"norm|^(ln\d*|pre_ln|post_ln)$")
@@ -95,6 +135,8 @@ class GGUFCount:
 
     name: str
     file: GGUFFile = field(repr=False)
+    quantization: str | None
+    """The file type `general.file_type` names (Q4_K_M), if it names a known one."""
     groups: dict[str, int]
     towers: dict[str, dict[str, int]]
     """Tower -> its parameters by group."""
@@ -134,9 +176,12 @@ def count_gguf(file: GGUFFile, name: str) -> GGUFCount:
         groups[group] = groups.get(group, 0) + t.size
         tower = towers.setdefault(tower_of(t.name), {g.value: 0 for g in GROUPS})
         tower[group] = tower.get(group, 0) + t.size
+    file_type = file.metadata.get("general.file_type")
+    quantization = FILE_TYPES.get(file_type) if isinstance(file_type, int) else None
     return GGUFCount(
         name=name,
         file=file,
+        quantization=quantization,
         groups=groups,
         towers=dict(sorted(towers.items(), key=lambda kv: kv[0] != "text")),
         by_type=dict(sorted(by_type.items(), key=lambda kv: -kv[1].bytes)),

@@ -60,11 +60,13 @@ class Spec:
         return sum(self.groups.values())
 
 
-def write(spec: Spec, path: Path, vocab: int, **options: Any) -> Path:
+def write(spec: Spec, path: Path, vocab: int, file_type: Any = None, **options: Any) -> Path:
     """Write `spec` as a GGUF file; quantized tensors as zero bytes of whole blocks."""
     import numpy as np
 
     w = gguf.GGUFWriter(str(path), spec.arch, **options)
+    if file_type is not None:
+        w.add_file_type(file_type)
     for key, value in spec.metadata.items():
         if isinstance(value, list):
             w.add_array(f"{spec.arch}.{key}", value)
@@ -465,6 +467,19 @@ def test_quant_table_is_the_packages() -> None:
     ours = {i: (t.name, t.block_size, t.type_size) for i, t in GGML_TYPES.items()}
     theirs = {int(k): (k.name, *v) for k, v in gguf.GGML_QUANT_SIZES.items()}
     assert {i: ours.get(i) for i in theirs} == theirs
+
+
+def test_file_types_are_llama_cpps(tmp_path: Path) -> None:
+    """`general.file_type` names llama.cpp's recipe, as the package's LlamaFileType does."""
+    from paramcalc.gguf_count import FILE_TYPES
+
+    for member in gguf.LlamaFileType:
+        if member.name != "GUESSED":
+            name = member.name.removeprefix("MOSTLY_").removeprefix("ALL_")
+            assert FILE_TYPES[member.value] == name, member
+    for file_type, label in ((gguf.LlamaFileType.MOSTLY_Q4_K_M, "Q4_K_M"), (5, None)):
+        path = write(llama(), tmp_path / "typed.gguf", V, file_type=file_type)
+        assert data("count", str(path))["quantization"] == label
 
 
 def test_mmproj_file_is_vision_tower_and_projector(tmp_path: Path) -> None:

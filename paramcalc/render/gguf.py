@@ -29,6 +29,7 @@ def gguf_data(c: GGUFCount, tensors: bool = False) -> dict[str, Any]:
         "groups": c.groups,
         "towers": {t: {"total": sum(g.values()), "groups": g} for t, g in c.towers.items()},
         "architecture": f.metadata.get("general.architecture"),
+        "quantization": c.quantization,
         "checkpoint": f.where,
         "files": list(f.files or (f.where,)),
         "gguf_version": f.version,
@@ -63,6 +64,7 @@ def gguf_report(c: GGUFCount, tensors: bool = False) -> Report:
     rows = [(g, n, human(n), share(n, total)) for g, n in c.groups.items()]
     arch = data["architecture"]
     splits = f", {len(c.file.files)} splits" if c.file.files else ""
+    splits += f", {c.quantization}" if c.quantization else ""
     report = Report(
         f"{c.name}: {total:,} parameters ({human(total)}) in {stored.tensors} tensors, "
         f"{arch} GGUF v{c.file.version}{splits}, {stored.bits_per_weight:.2f} bits per weight",
