@@ -66,7 +66,10 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
     "--checkpoint",
     "as_checkpoint",
     is_flag=True,
-    help="Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, too).",
+    help=(
+        "Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, "
+        "too); a .gguf file is always read as one."
+    ),
 )
 @format_option
 def count(

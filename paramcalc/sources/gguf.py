@@ -181,10 +181,11 @@ class Cursor:
         """An error at the current offset."""
         return InputError(self.where, f"at byte {self.pos:,}: {message}")
 
-    def need(self, n: int, what: str) -> None:
+    def need(self, n: int, what: str, at_least: bool = False) -> None:
         """Fail unless `n` more bytes remain."""
         if n > self.end - self.pos:
-            raise self.fail(f"truncated: {what} needs {n:,} bytes, {self.end - self.pos:,} remain")
+            needs = "at least " * at_least + f"{n:,} bytes"
+            raise self.fail(f"truncated: {what} needs {needs}, {self.end - self.pos:,} remain")
 
     def unpack(self, fmt: str, what: str) -> Any:
         """One scalar."""
@@ -348,7 +349,7 @@ def array(c: Cursor, key: str) -> list[Any] | LongArray:
     length = c.u64(f"the length of {key!r}")
     name, fmt = VALUE_TYPES[item_type]
     item_bytes = 8 if fmt is None else struct.calcsize(fmt)  # a string is at least its length
-    c.need(length * item_bytes, f"{length:,} items of {key!r}")
+    c.need(length * item_bytes, f"{length:,} items of {key!r}", at_least=fmt is None)
     if length > MAX_KEPT_ITEMS:
         if fmt is None:
             for _ in range(length):
