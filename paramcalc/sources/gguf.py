@@ -116,6 +116,7 @@ VALUE_TYPES: dict[int, tuple[str, str | None]] = {
     12: ("FLOAT64", "<d"),
 }
 STRING, ARRAY = 8, 9
+U64 = struct.Struct("<Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +215,20 @@ class Cursor:
         except UnicodeDecodeError as exc:
             raise self.fail(f"{what} is not UTF-8 (byte {exc.start})") from None
 
-    def skip_string(self, what: str) -> None:
-        """Step over a string without reading it."""
-        length = self.u64(f"the length of {what}")
-        self.need(length, what)
-        self.pos += length
+    def skip_strings(self, count: int, what: str) -> None:
+        """Step over `count` strings without reading them (a vocabulary: a tight loop)."""
+        pos, end, buffer, length_at = self.pos, self.end, self.buffer, U64.unpack_from
+        for _ in range(count):
+            if pos + 8 > end:
+                break
+            pos += 8 + length_at(buffer, pos)[0]
+            if pos > end:
+                break
+        else:
+            self.pos = pos
+            return
+        self.pos = min(pos, end)
+        raise self.fail(f"truncated: {what} runs past the end of the file")
 
 
 def model_name(path: Path) -> str:
@@ -352,8 +362,7 @@ def array(c: Cursor, key: str) -> list[Any] | LongArray:
     c.need(length * item_bytes, f"{length:,} items of {key!r}", at_least=fmt is None)
     if length > MAX_KEPT_ITEMS:
         if fmt is None:
-            for _ in range(length):
-                c.skip_string(f"an item of {key!r}")
+            c.skip_strings(length, f"the strings of {key!r}")
         else:
             c.pos += length * item_bytes
         return LongArray(name, length)
