@@ -435,8 +435,11 @@ def test_compare_agrees_both_ways(model: tuple[Spec, Path], tmp_path: Path) -> N
         result = run("compare", str(config), str(checkpoint), "-f", "json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["total"]["checkpoint"] == spec.total
-    fewer = run("compare", str(path), str(path), "--set", "num_hidden_layers=1")
+    fewer = run("compare", str(path), str(path), "--set", "num_hidden_layers=1", "-f", "json")
     assert fewer.exit_code == 1
+    differences = json.loads(fewer.stdout)["differences"]
+    extra = {n for d in differences for n in d["checkpoint_name"].split(" + ")}  # experts
+    assert extra == {name for name, _, _ in spec.tensors if name.startswith("blk.1.")}
 
 
 @pytest.mark.torch
@@ -595,6 +598,10 @@ HOSTILE = {
     "huge string array": (
         header(string("k"), struct.pack("<IIQ", 9, 8, 2**40), PAD, kvs=1),
         "truncated",
+    ),
+    "long string array past the end": (
+        header(string("k"), struct.pack("<IIQQ", 9, 8, 70_000, 2**40), PAD * 8800, kvs=1),
+        "runs past the end of the file",
     ),
     "nested array": (header(string("k"), struct.pack("<IIQ", 9, 9, 1), PAD, kvs=1), "nested"),
     "unknown value type": (header(string("k"), struct.pack("<I", 13), PAD, kvs=1), "type 13"),

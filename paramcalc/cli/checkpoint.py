@@ -19,9 +19,10 @@ def show_gguf(source: Any, tensors: bool, fmt: str) -> None:
     show(gguf_report(count_gguf(read_model(source.path), source.name), tensors), fmt)
 
 
-def stored_tensors(checkpoint: str) -> Any:
-    """CHECKPOINT's tensors as `compare` matches them: logical ones, or a GGUF file's renamed
-    to transformers' names."""
+def compare_with(breakdown: Any, checkpoint: str) -> Any:
+    """Compare a count with CHECKPOINT's logical tensors, or with a GGUF file's tensors (matched
+    under transformers' names, shown under llama.cpp's)."""
+    from paramcalc.compare import compare as compare_counts
     from paramcalc.sources import read_logical
     from paramcalc.sources.kinds import GGUFModel
     from paramcalc.sources.resolve import checkpoint_source
@@ -29,10 +30,10 @@ def stored_tensors(checkpoint: str) -> Any:
     source = checkpoint_source(checkpoint)
     if isinstance(source, GGUFModel):
         from paramcalc.sources.gguf import read_model
-        from paramcalc.sources.gguf_arch import as_checkpoint
+        from paramcalc.sources.gguf_arch import compare_gguf
 
-        return as_checkpoint(read_model(source.path))
-    return read_logical(source).as_checkpoint()
+        return compare_gguf(breakdown, read_model(source.path))
+    return compare_counts(breakdown, read_logical(source).as_checkpoint())
 
 
 def show_checkpoint(source: Any, tensors: bool, fmt: str) -> None:
@@ -63,12 +64,10 @@ def compare(
     bad input.
     """
     from paramcalc.calculator import count
-    from paramcalc.compare import compare as compare_counts
     from paramcalc.render.checkpoint import compare_report
 
     arch = load_source(config, overrides)
-    stored = stored_tensors(checkpoint)
-    result = compare_counts(count(arch), stored)
+    result = compare_with(count(arch), checkpoint)
     show(compare_report(result, arch.name or config, checkpoint), fmt)
     if not result.ok:
         ctx.exit(EXIT_FAILED)

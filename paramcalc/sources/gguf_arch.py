@@ -20,6 +20,7 @@ from paramcalc.sources.gguf import GGUFFile, LongArray
 from paramcalc.sources.safetensors import Checkpoint, StoredTensor
 
 if TYPE_CHECKING:
+    from paramcalc.calculator import Breakdown
     from paramcalc.compare import Comparison
 
 #: llama.cpp architecture -> transformers model_type (a Llama file with experts is Mixtral).
@@ -85,6 +86,27 @@ def as_checkpoint(file: GGUFFile) -> Checkpoint:
         if group_of(t.name) != BUFFER
     )
     return Checkpoint(file.where, (file.where,), tensors, file.file_bytes)
+
+
+def compare_gguf(breakdown: Breakdown, file: GGUFFile) -> Comparison:
+    """Compare an architecture with a GGUF file; the file's side keeps llama.cpp's names."""
+    from dataclasses import replace
+
+    from paramcalc.compare import compare
+
+    result = compare(breakdown, as_checkpoint(file))
+    names: dict[str, list[str]] = {}
+    for t in file.tensors:
+        names.setdefault(transformers_name(t.name, file.architecture), []).append(t.name)
+
+    def gguf_name(name: str) -> str:
+        return " + ".join(names.get(name, [])) or name
+
+    result.differences = [
+        replace(d, stored_name=gguf_name(d.stored_name)) for d in result.differences
+    ]
+    result.explained = [replace(e, name=gguf_name(e.name)) for e in result.explained]
+    return result
 
 
 class Metadata:
@@ -232,30 +254,27 @@ def architecture(file: GGUFFile, name: str, overrides: Mapping[str, Any]) -> Loa
     """The architecture of a GGUF file, checked to count to its tensors; `--set` changes the
     config's keys after that check."""
     from paramcalc.calculator import count
-    from paramcalc.compare import compare
     from paramcalc.sources.hf import from_config
 
     config = config_of(file)
     arch = from_config(config, file.where, name, {})
-    result = compare(count(arch), as_checkpoint(file))
+    result = compare_gguf(count(arch), file)
     if not result.ok:
         raise InputError(
             file.where,
             f"the {config['model_type']} architecture its metadata describes does not count "
-            f"to its tensors ({first_difference(result, file)}); `paramcalc count` still "
-            "counts the file",
+            f"to its tensors ({first_difference(result)}); `paramcalc count` still counts "
+            "the file",
         )
     return from_config(config, file.where, name, overrides) if overrides else arch
 
 
-def first_difference(result: Comparison, file: GGUFFile) -> str:
+def first_difference(result: Comparison) -> str:
     """The first tensor the architecture and the file disagree on, by its GGUF name."""
     if not result.differences:
         return "the group totals differ"
     d = result.differences[0]
-    arch = file.architecture
-    stored = [t.name for t in file.tensors if transformers_name(t.name, arch) == d.name]
-    name = " + ".join(stored) or d.stored_name or d.name
+    name = d.stored_name or d.name
     if d.reason == "missing":
         return f"the architecture has {d.name} ({d.expected:,}), the file no such tensor"
     if d.reason == "extra":
