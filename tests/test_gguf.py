@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paramcalc.cli import main
-from paramcalc.sources.gguf import GGML_TYPES, read_gguf
+from paramcalc.sources.ggml_types import GGML_TYPES
+from paramcalc.sources.gguf import read_gguf
 
 gguf = pytest.importorskip("gguf")
 Q = gguf.GGMLQuantizationType

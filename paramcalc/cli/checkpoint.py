@@ -14,7 +14,7 @@ def show_gguf(source: Any, tensors: bool, fmt: str) -> None:
     """Count a GGUF file's tensors from its header and show them."""
     from paramcalc.gguf_count import count_gguf
     from paramcalc.render.gguf import gguf_report
-    from paramcalc.sources.gguf import read_model
+    from paramcalc.sources.gguf_split import read_model
 
     show(gguf_report(count_gguf(read_model(source.path), source.name), tensors), fmt)
 
@@ -29,8 +29,8 @@ def compare_with(breakdown: Any, checkpoint: str) -> Any:
 
     source = checkpoint_source(checkpoint)
     if isinstance(source, GGUFModel):
-        from paramcalc.sources.gguf import read_model
         from paramcalc.sources.gguf_arch import compare_gguf
+        from paramcalc.sources.gguf_split import read_model
 
         return compare_gguf(breakdown, read_model(source.path))
     return compare_counts(breakdown, read_logical(source).as_checkpoint())

@@ -49,8 +49,8 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
             return from_hf(source.data, "<stdin>", "stdin", overrides)
         return build(source.data, "<stdin>", overrides, default_name="stdin")
     if isinstance(source, kinds.GGUFModel):
-        from paramcalc.sources.gguf import read_model
         from paramcalc.sources.gguf_arch import architecture
+        from paramcalc.sources.gguf_split import read_model
 
         return architecture(read_model(source.path), source.name, overrides)
     raise InputError(

@@ -14,7 +14,6 @@ so a hostile header fails fast, in one line. The gguf package is not needed.
 from __future__ import annotations
 
 import mmap
-import re
 import struct
 from dataclasses import dataclass
 from math import prod
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.errors import InputError, describe
+from paramcalc.sources.ggml_types import GGML_TYPES, QuantType
 
 SUFFIX = ".gguf"
 MAGIC = b"GGUF"
@@ -36,68 +36,7 @@ MAX_STRING_BYTES = 1 << 24
 #: scores, merges) keep their length only.
 MAX_KEPT_ITEMS = 1 << 16
 DEFAULT_ALIGNMENT = 32
-#: llama.cpp's `gguf-split` names: `model-00001-of-00003.gguf`.
-SPLIT = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 
-
-@dataclass(frozen=True, slots=True)
-class QuantType:
-    """One GGML tensor type: `type_size` bytes hold a block of `block_size` elements."""
-
-    name: str
-    block_size: int
-    type_size: int
-
-    @property
-    def bits_per_weight(self) -> float:
-        """Stored bits per element, the block's scales included."""
-        return self.type_size * 8 / self.block_size
-
-
-def _q(name: str, block_size: int, type_size: int) -> QuantType:
-    return QuantType(name, block_size, type_size)
-
-
-QK_K = 256
-#: Every GGML type id with its block (ggml's `type_traits`, ggml/src/ggml.c): F32 stores 4 bytes
-#: an element; Q4_K 144 bytes per 256 (two fp16 super-block scales, 12 bytes of 6-bit scales,
-#: 128 bytes of 4-bit values). Ids 4, 5 (Q4_2, Q4_3) and 31-33, 36-38 were removed from ggml.
-GGML_TYPES: dict[int, QuantType] = {
-    0: _q("F32", 1, 4),
-    1: _q("F16", 1, 2),
-    2: _q("Q4_0", 32, 2 + 16),
-    3: _q("Q4_1", 32, 2 + 2 + 16),
-    6: _q("Q5_0", 32, 2 + 4 + 16),
-    7: _q("Q5_1", 32, 2 + 2 + 4 + 16),
-    8: _q("Q8_0", 32, 2 + 32),
-    9: _q("Q8_1", 32, 4 + 4 + 32),
-    10: _q("Q2_K", QK_K, 2 + 2 + QK_K // 16 + QK_K // 4),
-    11: _q("Q3_K", QK_K, 2 + QK_K // 4 + QK_K // 8 + 12),
-    12: _q("Q4_K", QK_K, 2 + 2 + QK_K // 2 + 12),
-    13: _q("Q5_K", QK_K, 2 + 2 + QK_K // 2 + QK_K // 8 + 12),
-    14: _q("Q6_K", QK_K, 2 + QK_K // 2 + QK_K // 4 + QK_K // 16),
-    15: _q("Q8_K", QK_K, 4 + QK_K + QK_K // 8),
-    16: _q("IQ2_XXS", QK_K, 2 + QK_K // 4),
-    17: _q("IQ2_XS", QK_K, 2 + QK_K // 4 + QK_K // 32),
-    18: _q("IQ3_XXS", QK_K, 2 + QK_K // 4 + QK_K // 8),
-    19: _q("IQ1_S", QK_K, 2 + QK_K // 8 + QK_K // 16),
-    20: _q("IQ4_NL", 32, 2 + 16),
-    21: _q("IQ3_S", QK_K, 2 + QK_K // 4 + QK_K // 8 + QK_K // 32 + 4),
-    22: _q("IQ2_S", QK_K, 2 + QK_K // 4 + QK_K // 16),
-    23: _q("IQ4_XS", QK_K, 2 + 2 + QK_K // 2 + QK_K // 64),
-    24: _q("I8", 1, 1),
-    25: _q("I16", 1, 2),
-    26: _q("I32", 1, 4),
-    27: _q("I64", 1, 8),
-    28: _q("F64", 1, 8),
-    29: _q("IQ1_M", QK_K, QK_K // 8 + QK_K // 16 + QK_K // 32),
-    30: _q("BF16", 1, 2),
-    34: _q("TQ1_0", QK_K, 2 + 4 * 13),
-    35: _q("TQ2_0", QK_K, 2 + 64),
-    39: _q("MXFP4", 32, 1 + 16),
-    40: _q("NVFP4", 64, 4 + 32),
-    41: _q("Q1_0", 128, 2 + 16),
-}
 
 #: Metadata value types: id -> (name, struct format of a scalar; None for string and array).
 VALUE_TYPES: dict[int, tuple[str, str | None]] = {
@@ -197,9 +136,11 @@ class Cursor:
         return value
 
     def u32(self, what: str) -> int:
+        """A uint32."""
         return int(self.unpack("<I", what))
 
     def u64(self, what: str) -> int:
+        """A uint64."""
         return int(self.unpack("<Q", what))
 
     def string(self, what: str, limit: int = MAX_STRING_BYTES) -> str:
@@ -229,64 +170,6 @@ class Cursor:
             return
         self.pos = min(pos, end)
         raise self.fail(f"truncated: {what} runs past the end of the file")
-
-
-def model_name(path: Path) -> str:
-    """A GGUF model's name: the file's, without `.gguf` and a gguf-split suffix."""
-    named = SPLIT.match(path.name)
-    return named["stem"] if named else path.name[: -len(SUFFIX)]
-
-
-def read_model(path: Path) -> GGUFFile:
-    """Read a GGUF file, or every split of a `gguf-split` model from any one of them."""
-    first = read_gguf(path)
-    count = first.metadata.get("split.count", 1)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise InputError(first.where, f"expected a count, got {describe(count)}", "split.count")
-    if count == 1:
-        return first
-    named = SPLIT.match(path.name)
-    if named is None or int(named["count"]) != count:
-        raise InputError(
-            first.where,
-            f"is one of {count} splits, but its name is not gguf-split's "
-            f"NAME-0000N-of-{count:05d}.gguf",
-            "split.count",
-        )
-    paths = [
-        path.with_name(f"{named['stem']}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1)
-    ]
-    missing = next((p for p in paths if not p.is_file()), None)
-    if missing is not None:
-        raise InputError(first.where, f"split {missing.name} is not beside it", "split.count")
-    return combine([first if p == path else read_gguf(p) for p in paths], str(paths[0]))
-
-
-def combine(splits: list[GGUFFile], where: str) -> GGUFFile:
-    """One model from its splits: the first split's metadata, every split's tensors."""
-    tensors: dict[str, GGUFTensor] = {}
-    for split in splits:
-        for t in split.tensors:
-            if t.name in tensors:
-                raise InputError(split.where, f"tensor {t.name!r} is also in another split")
-            tensors[t.name] = t
-    head = splits[0]
-    declared = head.metadata.get("split.tensors.count")
-    if declared is not None and declared != len(tensors):
-        raise InputError(
-            where,
-            f"{declared!r}, but the splits hold {len(tensors)} tensors",
-            "split.tensors.count",
-        )
-    return GGUFFile(
-        where,
-        head.version,
-        head.metadata,
-        tuple(tensors.values()),
-        sum(s.data_offset for s in splits),
-        sum(s.file_bytes for s in splits),
-        tuple(s.where for s in splits),
-    )
 
 
 def read_gguf(path: Path) -> GGUFFile:

@@ -117,6 +117,7 @@ class Metadata:
         self.names = {t.name for t in file.tensors}
 
     def key(self, key: str) -> str:
+        """The full metadata key of an architecture key."""
         return f"{self.arch}.{key}"
 
     def get(self, key: str) -> Any:
@@ -201,6 +202,7 @@ def config_of(file: GGUFFile) -> dict[str, Any]:
 
 
 def no_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
+    """Nothing beyond the common keys (Qwen2, Phi-3, the Gemmas)."""
     return {}
 
 
@@ -220,6 +222,7 @@ def llama_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def qwen3_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
+    """Qwen3's optional attention biases, from the tensors."""
     return {"attention_bias": m.has("attn_q.bias")}
 
 

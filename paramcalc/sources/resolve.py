@@ -15,7 +15,7 @@ from typing import Any
 
 from paramcalc.errors import InputError
 from paramcalc.sources.gguf import SUFFIX as GGUF_SUFFIX
-from paramcalc.sources.gguf import model_name as gguf_model_name
+from paramcalc.sources.gguf_split import model_name as gguf_model_name
 from paramcalc.sources.kinds import (
     ArchitectureFile,
     CheckpointFiles,
