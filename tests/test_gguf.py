@@ -65,6 +65,9 @@ def write(spec: Spec, path: Path, vocab: int, file_type: Any = None, **options: 
     """Write `spec` as a GGUF file; quantized tensors as zero bytes of whole blocks."""
     import numpy as np
 
+    for name, shape, qtype in spec.tensors:  # the writer would silently drop a partial block
+        assert shape[-1] % gguf.GGML_QUANT_SIZES[qtype][0] == 0, name
+
     w = gguf.GGUFWriter(str(path), spec.arch, **options)
     if file_type is not None:
         w.add_file_type(file_type)
@@ -296,6 +299,100 @@ def gemma3() -> Spec:
     return s
 
 
+def deepseek2() -> Spec:
+    """DeepSeek-V3 as llama.cpp writes it: MLA as MQA over the latent (its real widths under
+    `*_mla`), kv_b split into `attn_k_b` and `attn_v_b`, a dense first layer, then routed and
+    shared experts and the router's score correction (a buffer)."""
+    layers, heads, q_lora, kv_lora, rope, nope, v = 3, 4, 64, 64, 32, 32, 32
+    experts, used, shared, moe, inter = 4, 2, 2, 128, 512
+    s = Spec(
+        "deepseek2",
+        {
+            "block_count": layers,
+            "embedding_length": H,
+            "feed_forward_length": inter,
+            "attention.head_count": heads,
+            "attention.head_count_kv": 1,
+            "attention.q_lora_rank": q_lora,
+            "attention.kv_lora_rank": kv_lora,
+            "attention.key_length": kv_lora + rope,
+            "attention.value_length": kv_lora,
+            "attention.key_length_mla": nope + rope,
+            "attention.value_length_mla": v,
+            "rope.dimension_count": rope,
+            "leading_dense_block_count": 1,
+            "expert_count": experts,
+            "expert_used_count": used,
+            "expert_shared_count": shared,
+            "expert_feed_forward_length": moe,
+        },
+    )
+    s.add("token_embd.weight", (V, H), Q.Q4_K)
+    for i in range(layers):
+        s.add(f"blk.{i}.attn_norm.weight", (H,))
+        s.add(f"blk.{i}.attn_q_a.weight", (q_lora, H), Q.Q8_0)
+        s.add(f"blk.{i}.attn_q_a_norm.weight", (q_lora,))
+        s.add(f"blk.{i}.attn_q_b.weight", (heads * (nope + rope), q_lora), Q.Q8_0)
+        s.add(f"blk.{i}.attn_kv_a_mqa.weight", (kv_lora + rope, H), Q.Q6_K)
+        s.add(f"blk.{i}.attn_kv_a_norm.weight", (kv_lora,))
+        s.add(f"blk.{i}.attn_k_b.weight", (heads, kv_lora, nope), Q.Q8_0)
+        s.add(f"blk.{i}.attn_v_b.weight", (heads, v, kv_lora), Q.Q8_0)
+        s.add(f"blk.{i}.attn_output.weight", (H, heads * v), Q.Q5_1)
+        s.add(f"blk.{i}.ffn_norm.weight", (H,))
+        if i == 0:
+            for p in ("gate", "up"):
+                s.add(f"blk.{i}.ffn_{p}.weight", (inter, H), Q.Q4_K)
+            s.add(f"blk.{i}.ffn_down.weight", (H, inter), Q.Q6_K)
+            continue
+        s.add(f"blk.{i}.ffn_gate_inp.weight", (experts, H))
+        s.add(f"blk.{i}.exp_probs_b.bias", (experts,))
+        s.add(f"blk.{i}.ffn_gate_exps.weight", (experts, moe, H), Q.IQ2_XXS)
+        s.add(f"blk.{i}.ffn_up_exps.weight", (experts, moe, H), Q.IQ2_XXS)
+        s.add(f"blk.{i}.ffn_down_exps.weight", (experts, H, moe), Q.IQ4_NL)
+        s.add(f"blk.{i}.ffn_gate_shexp.weight", (shared * moe, H), Q.Q4_K)
+        s.add(f"blk.{i}.ffn_up_shexp.weight", (shared * moe, H), Q.Q4_K)
+        s.add(f"blk.{i}.ffn_down_shexp.weight", (H, shared * moe), Q.Q6_K)
+    s.add("output_norm.weight", (H,))
+    s.add("output.weight", (V, H), Q.Q6_K)
+    attention = (
+        H * q_lora
+        + q_lora * heads * (nope + rope)
+        + H * (kv_lora + rope)
+        + kv_lora * heads * (nope + v)
+        + heads * v * H
+    )
+    moe_layer = experts * H + experts * 3 * H * moe + 3 * H * shared * moe
+    s.groups = {
+        "embedding": V * H,
+        "attention": layers * attention,
+        "feedforward": 3 * H * inter + (layers - 1) * moe_layer,
+        "norm": layers * (2 * H + q_lora + kv_lora) + H,
+        "output": V * H,
+    }
+    return s
+
+
+def deepseek2_lite() -> Spec:
+    """DeepSeek-V2-Lite as older converters wrote it: no q LoRA (`attn_q`), `attn_kv_b` whole,
+    the real head widths under key_length and value_length, no score correction (V2)."""
+    s = deepseek2()
+    heads, kv_lora, rope, nope, v, q_lora = 4, 64, 32, 32, 32, 64
+    s.tensors = [
+        t
+        for t in s.tensors
+        if not any(k in t[0] for k in ("attn_q_", "attn_k_b", "attn_v_b", "exp_probs_b"))
+    ]
+    for i in range(3):
+        s.add(f"blk.{i}.attn_q.weight", (heads * (nope + rope), H), Q.Q8_0)
+        s.add(f"blk.{i}.attn_kv_b.weight", (heads * (nope + v), kv_lora), Q.Q8_0)
+    for key in ("attention.q_lora_rank", "attention.key_length_mla", "attention.value_length_mla"):
+        del s.metadata[key]
+    s.metadata.update({"attention.key_length": nope + rope, "attention.value_length": v})
+    s.groups["attention"] += 3 * (H * heads * (nope + rope) - H * q_lora - q_lora * heads * 64)
+    s.groups["norm"] -= 3 * q_lora
+    return s
+
+
 def changed(base: Callable[[], Spec], arch: str, drop: tuple[str, ...] = ()) -> Spec:
     """`base` as another architecture, without the tensors named in `drop`."""
     s = base()
@@ -362,6 +459,8 @@ SPECS: dict[str, Callable[[], Spec]] = {
     "mixtral": mixtral,
     "qwen3moe": qwen3moe,
     "qwen2moe": qwen2moe,
+    "deepseek2": deepseek2,
+    "deepseek2-lite": deepseek2_lite,
     "phi3": phi3,
     "gemma": gemma,
     "gemma2": gemma2,
@@ -389,8 +488,8 @@ def test_count_is_the_closed_form_by_group(model: tuple[Spec, Path]) -> None:
     assert out["total"] == spec.total
     assert out["towers"] == {"text": {"total": spec.total, "groups": spec.groups}}
     assert out["unknown"] == []
-    rope = any(name == "rope_freqs.weight" for name, _, _ in spec.tensors)
-    assert out["buffers"] == (["rope_freqs.weight"] if rope else [])
+    buffers = [n for n, _, _ in spec.tensors if n == "rope_freqs.weight" or "exp_probs_b" in n]
+    assert out["buffers"] == buffers
 
 
 def test_bytes_per_type_follow_the_packages_block_sizes(model: tuple[Spec, Path]) -> None:
@@ -440,7 +539,8 @@ def test_compare_agrees_both_ways(model: tuple[Spec, Path], tmp_path: Path) -> N
     assert fewer.exit_code == 1
     differences = json.loads(fewer.stdout)["differences"]
     extra = {n for d in differences for n in d["checkpoint_name"].split(" + ")}  # experts
-    assert extra == {name for name, _, _ in spec.tensors if name.startswith("blk.1.")}
+    later = {n for n, _, _ in spec.tensors if n.startswith("blk.") and not n.startswith("blk.0.")}
+    assert extra == {n for n in later if "exp_probs_b" not in n}  # buffers are not compared
 
 
 @pytest.mark.torch
@@ -460,7 +560,7 @@ def test_transformers_builds_the_same_tensors(model: tuple[Spec, Path]) -> None:
     want = {n: p.numel() for n, p in built.named_parameters()}
     got: dict[str, int] = {}
     for t in file.tensors:
-        if t.name != "rope_freqs.weight":
+        if t.name != "rope_freqs.weight" and "exp_probs_b" not in t.name:
             name = transformers_name(t.name, spec.arch)
             got[name] = got.get(name, 0) + t.size
     assert got == want

@@ -34,7 +34,11 @@ MODEL_TYPES = {
     "gemma": "gemma",
     "gemma2": "gemma2",
     "gemma3": "gemma3_text",
+    "deepseek2": "deepseek_v2",
 }
+#: Multi-head latent attention: llama.cpp describes it as MQA over the latent (head_count_kv 1,
+#: key_length kv_lora_rank + rope), its real head widths under `*_mla` keys.
+MLA = ("deepseek2",)
 #: llama.cpp tensor names -> transformers' (Llama's layout; per-family changes below).
 NAMES: tuple[tuple[str, str], ...] = (
     (r"^token_embd\.", "model.embed_tokens."),
@@ -62,7 +66,22 @@ GEMMA_NAMES = (
 )
 #: Phi-3 stores gate and up as one tensor: llama.cpp's `ffn_up` is transformers' `gate_up_proj`.
 PHI3_NAMES = ((r"^blk\.(\d+)\.ffn_up\.", r"model.layers.\1.mlp.gate_up_proj."),)
-FAMILY_NAMES = {"gemma2": GEMMA_NAMES, "gemma3": GEMMA_NAMES, "phi3": PHI3_NAMES}
+#: DeepSeek's MLA; newer converters split `kv_b_proj` into `attn_k_b` and `attn_v_b`.
+DEEPSEEK_NAMES = (
+    (r"^blk\.(\d+)\.attn_q_a\.", r"model.layers.\1.self_attn.q_a_proj."),
+    (r"^blk\.(\d+)\.attn_q_a_norm\.", r"model.layers.\1.self_attn.q_a_layernorm."),
+    (r"^blk\.(\d+)\.attn_q_b\.", r"model.layers.\1.self_attn.q_b_proj."),
+    (r"^blk\.(\d+)\.attn_kv_a_mqa\.", r"model.layers.\1.self_attn.kv_a_proj_with_mqa."),
+    (r"^blk\.(\d+)\.attn_kv_a_norm\.", r"model.layers.\1.self_attn.kv_a_layernorm."),
+    (r"^blk\.(\d+)\.attn_(kv|k|v)_b\.", r"model.layers.\1.self_attn.kv_b_proj."),
+    (r"^blk\.(\d+)\.ffn_(gate|up|down)_shexp\.", r"model.layers.\1.mlp.shared_experts.\2_proj."),
+)
+FAMILY_NAMES = {
+    "gemma2": GEMMA_NAMES,
+    "gemma3": GEMMA_NAMES,
+    "phi3": PHI3_NAMES,
+    "deepseek2": DEEPSEEK_NAMES,
+}
 
 
 def transformers_name(name: str, arch: str) -> str:
@@ -181,24 +200,34 @@ def config_of(file: GGUFFile) -> dict[str, Any]:
     }
     optional = {
         "intermediate_size": "feed_forward_length",
-        "num_key_value_heads": "attention.head_count_kv",
-        "head_dim": "attention.key_length",
         "max_position_embeddings": "context_length",
         "sliding_window": "attention.sliding_window",
     }
     config.update({k: v for k, gguf in optional.items() if (v := m.get(gguf)) is not None})
-    # llama.cpp's head width without key_length; a family's own default may differ (Qwen3: 128)
-    config.setdefault("head_dim", config["hidden_size"] // max(config["num_attention_heads"], 1))
+    if m.arch not in MLA:
+        config.update(heads(m, config))
+    config.update(EXTRAS.get(m.arch, no_extras)(m, config))
+    return config
+
+
+def heads(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
+    """KV heads and one head width: key_length, or llama.cpp's width / heads without it (a
+    family's own default may differ: Qwen3's is 128)."""
+    found: dict[str, Any] = {
+        "head_dim": m.get("attention.key_length")
+        or config["hidden_size"] // max(config["num_attention_heads"], 1)
+    }
+    if (kv := m.get("attention.head_count_kv")) is not None:
+        found["num_key_value_heads"] = kv
     value_length = m.get("attention.value_length")
-    if value_length is not None and value_length != config.get("head_dim", value_length):
+    if value_length is not None and value_length != found["head_dim"]:
         raise InputError(
-            file.where,
-            f"{value_length} differs from attention.key_length {config['head_dim']}; "
+            m.file.where,
+            f"{value_length} differs from attention.key_length {found['head_dim']}; "
             f"{config['model_type']} has one head_dim",
             m.key("attention.value_length"),
         )
-    config.update(EXTRAS.get(m.arch, no_extras)(m, config))
-    return config
+    return found
 
 
 def no_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
@@ -245,11 +274,36 @@ def moe_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
     return extras
 
 
+def deepseek_extras(m: Metadata, config: dict[str, Any]) -> dict[str, Any]:
+    """DeepSeek-V2/V3: MLA ranks and head widths, shared experts, the leading dense layers.
+
+    A router score correction (`exp_probs_b`, sigmoid gating) makes it V3; the shapes agree.
+    """
+    rope = m.require("rope.dimension_count")
+    key = m.get("attention.key_length_mla") or m.require("attention.key_length")
+    value = m.get("attention.value_length_mla") or m.require("attention.value_length")
+    return {
+        "model_type": "deepseek_v3" if m.has("exp_probs_b.bias") else "deepseek_v2",
+        "num_key_value_heads": config["num_attention_heads"],
+        "q_lora_rank": m.get("attention.q_lora_rank"),
+        "kv_lora_rank": m.require("attention.kv_lora_rank"),
+        "qk_rope_head_dim": rope,
+        "qk_nope_head_dim": key - rope,
+        "v_head_dim": value,
+        "n_routed_experts": m.require("expert_count"),
+        "num_experts_per_tok": m.require("expert_used_count"),
+        "n_shared_experts": m.get("expert_shared_count") or 0,
+        "moe_intermediate_size": m.require("expert_feed_forward_length"),
+        "first_k_dense_replace": m.get("leading_dense_block_count") or 0,
+    }
+
+
 EXTRAS: Mapping[str, Callable[[Metadata, dict[str, Any]], dict[str, Any]]] = {
     "llama": llama_extras,
     "qwen3": qwen3_extras,
     "qwen2moe": moe_extras,
     "qwen3moe": moe_extras,
+    "deepseek2": deepseek_extras,
 }
 
 
