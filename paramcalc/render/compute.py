@@ -15,7 +15,6 @@ from paramcalc.flops import (
 )
 from paramcalc.hardware import GPU
 from paramcalc.memory import KEPT_DTYPE, SCALE_DTYPE, MemoryEstimate
-from paramcalc.precision import nbytes
 from paramcalc.render import Report
 from paramcalc.render.compute_data import flops_data, memory_data, whole
 from paramcalc.render.units import human, human_bytes, human_flops
@@ -122,7 +121,7 @@ def cache_section(m: MemoryEstimate) -> Report:
         kinds.setdefault((layer.kind, layer.tokens), []).append(layer.values_per_token)
     rows = []
     for (kind, tokens), values in kinds.items():
-        n = nbytes(sum(values) * tokens * c.batch, c.dtype)
+        n = c.dtype.nbytes(sum(values) * tokens * c.batch)
         rows.append((kind, len(values), tokens, n, human_bytes(n)))
     total = m.cache.self_attention_bytes
     return Report(
