@@ -234,3 +234,33 @@ def test_bad_input_is_one_line(runner: CliRunner, args: list[str], says: str) ->
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("paramcalc: error: ") and says in line, line
+
+
+def test_paged_hybrid_pads_each_state_to_whole_pages(runner: CliRunner, tmp_path: Path) -> None:
+    """Jamba with 48-token pages: an attention page is 48 x 4,096 bytes (8 heads x 128, K and
+    V, bf16); each Mamba layer's 327,680-byte state takes two such pages a sequence."""
+    config = json.loads((DATA / "hf" / "defaults-jamba.json").read_text())
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config["config"]))
+    args = ["fit", str(path), "--gpu", "mi300x", "--seq", "32768"]
+    data = run_json(runner, *args, "--paged", "--block-size", "48")
+    page = 48 * 2 * 8 * 128 * 2
+    assert 8192 * 20 * 2 == 327_680 and -(-327_680 // page) == 2
+    tokens = -(-32768 // 48) * 48
+    per_sequence = 4 * 2 * 8 * 128 * 2 * tokens + 28 * 2 * page + 65536 * 4
+    free = budget(192 * 2**30) - 2 * config["total"] - workspace(4096, 2 * 2 * 14336, 0)
+    assert data["largest_batch_paged"] == free // per_sequence
+    assert data["paged"]["block_size"] == 48
+
+
+@pytest.mark.parametrize("kv", ["q8_0", "q4_1", "fp8_e5m2"])
+def test_quantized_cache_answer_is_memorys_figure(runner: CliRunner, kv: str) -> None:
+    """The README's example: memory at the answer fits the budget, one token more does not."""
+    data = run_json(runner, "fit", "llama-3.1-8b", "--gpu", "rtx4090", "--kv-dtype", kv)
+    n, ws = data["longest_context"], data["exact"]["at"]["workspace_bytes"]
+
+    def held(seq: int) -> int:
+        shown = run_json(runner, "memory", "llama-3.1-8b", "--kv-dtype", kv, "--seq", str(seq))
+        return int(shown["inference_bytes"]) + ws
+
+    assert held(n) <= budget(RTX4090) < held(n + 1)
