@@ -93,7 +93,7 @@ class Usage:
 
 
 @dataclass(frozen=True)
-class Model:
+class Layout:
     """What the search needs of a model: its stages and the workspace's widths."""
 
     stages: tuple[Stage, ...]
@@ -115,12 +115,12 @@ def widest_output(counted: Breakdown) -> int:
     return max(widths, default=counted.model.hidden_size)
 
 
-def prepare(counted: Breakdown, request: FitRequest) -> Model:
+def prepare(counted: Breakdown, request: FitRequest) -> Layout:
     """The stages and workspace widths of `counted` under the request's split."""
     split = stages(counted, request.cache_dtype, request.tensor_parallel, request.pipeline_parallel)
     tower = counted.model.text
     act = 4 if request.dtype is DType.FP32 else 2
-    return Model(tuple(split), tower.hidden_size, widest_output(counted), tower.vocab_size, act)
+    return Layout(tuple(split), tower.hidden_size, widest_output(counted), tower.vocab_size, act)
 
 
 def pages(tokens: int, block: int) -> int:
@@ -149,13 +149,13 @@ def state_bytes(stage: Stage, dtype: CacheDType, batch: int, page: int | None) -
     )
 
 
-def page_bytes(model: Model, dtype: CacheDType, block: int) -> int | None:
+def page_bytes(model: Layout, dtype: CacheDType, block: int) -> int | None:
     """The largest attention layer's page: what a hybrid's state layer is padded to."""
     sizes = [dtype.nbytes(c.values_per_token * block) for s in model.stages for c in s.cached]
     return max(sizes, default=None)
 
 
-def usage(model: Model, request: FitRequest, batch: int, seq: int, paged: bool) -> list[Usage]:
+def usage(model: Layout, request: FitRequest, batch: int, seq: int, paged: bool) -> list[Usage]:
     """Bytes on one device of each stage at `batch` sequences of `seq` tokens."""
     dtype = request.cache_dtype
     block = request.block_size if paged else None
@@ -173,13 +173,13 @@ def usage(model: Model, request: FitRequest, batch: int, seq: int, paged: bool) 
     ]
 
 
-def workspace_bytes(model: Model, chunk: int, batch: int) -> int:
+def workspace_bytes(model: Layout, chunk: int, batch: int) -> int:
     """The activation workspace convention: one layer over the chunk, and the logits."""
     hidden = chunk * (2 * model.hidden + 2 * model.widest) * model.activation_bytes
     return hidden + batch * model.vocab * LOGIT_BYTES
 
 
-def fits(model: Model, request: FitRequest, batch: int, seq: int, paged: bool = False) -> bool:
+def fits(model: Layout, request: FitRequest, batch: int, seq: int, paged: bool = False) -> bool:
     """Whether every device holds `batch` x `seq` within its budget."""
     budget = request.budget
     return all(u.total <= budget for u in usage(model, request, batch, seq, paged))
@@ -232,7 +232,7 @@ class FitResult:
         return self.exact.value != 0
 
 
-def answer(model: Model, request: FitRequest, paged: bool) -> tuple[Answer, int, int]:
+def answer(model: Layout, request: FitRequest, paged: bool) -> tuple[Answer, int, int]:
     """Search the free dimension; the usage at the answer and at one more.
 
     No answer (None) means the cache stops growing (every layer windowed or recurrent): the

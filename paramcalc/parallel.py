@@ -64,7 +64,7 @@ def record_share(r: Record, tp: int, hidden: int) -> int:
     if isinstance(r, Linear):
         weight = 0 if r.tied else ceil_div(r.inputs * r.outputs * r.copies, tp)
         bias = r.outputs * r.copies if r.bias else 0
-        row_parallel = r.outputs == hidden and r.inputs != hidden
+        row_parallel = r.tower is Tower.TEXT and r.outputs == hidden and r.inputs != hidden
         return weight + (bias if row_parallel else ceil_div(bias, tp))
     return ceil_div(r.size, tp)
 

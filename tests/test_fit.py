@@ -264,3 +264,20 @@ def test_quantized_cache_answer_is_memorys_figure(runner: CliRunner, kv: str) ->
         return int(shown["inference_bytes"]) + ws
 
     assert held(n) <= budget(RTX4090) < held(n + 1)
+
+
+def test_mla_latent_is_replicated_under_tensor_parallelism(runner: CliRunner) -> None:
+    """DeepSeek-V2-Lite's latent (512 + 64 values, 27 layers) is one row every head shares:
+    each of two devices caches all of it."""
+    data = run_json(runner, "fit", "deepseek-v2-lite", "--gpu", "h100", "--tensor-parallel", "2")
+    n = data["longest_context"]
+    assert data["exact"]["at"]["kv_cache_bytes"] == 27 * 576 * 2 * n
+
+
+def test_recurrent_state_splits_with_tensor_parallelism(runner: CliRunner, tmp_path: Path) -> None:
+    """Jamba's 28 Mamba layers of 8,192 x (4 + 16) values, halved on each of two devices."""
+    config = json.loads((DATA / "hf" / "defaults-jamba.json").read_text())
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config["config"]))
+    data = run_json(runner, "fit", str(path), "--gpu", "mi300x", "--tensor-parallel", "2")
+    assert data["exact"]["at"]["state_bytes"] == 28 * 8192 * 20 * 2 // 2

@@ -94,36 +94,47 @@ def shown(a: Answer, what: str) -> str:
     return f"{a.value:,} {what}"
 
 
-def fit_report(r: FitResult, gpu: GPU) -> Report:
-    """The answer, then the decisive device's bytes at it and one past it."""
+def device_rows(r: FitResult, gpu: GPU) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """The budget, then each part on the decisive device at the answer and one past it, and
+    the free (or missing) bytes as the footer."""
     q, at, past = r.request, decisive(r.exact.at), decisive(r.exact.past)
-    context = r.question == "context"
-    what = "tokens" if context else "sequences"
-    one = "one more token" if context else "one more sequence"
-    shape = f"batch {q.batch or 1:,}" if context else f"{q.seq:,} tokens"
-    kv = q.cache_dtype.value
-    rows: list[tuple[Any, ...]] = [
+    budget = [
         (f"device memory ({gpu.memory}; datasheet {gpu.vendor_memory})", q.memory_bytes),
         (f"runtime reserve ({float(1 - q.utilization):.0%})", q.memory_bytes - q.budget),
         (f"usable ({float(q.utilization):.0%} utilization)", q.budget),
     ]
-    rows = [(label, n, human_bytes(n), "") for label, n in rows]
+    rows: list[tuple[Any, ...]] = [(label, n, human_bytes(n), "") for label, n in budget]
     parts = [
         (f"weights ({q.dtype.value}, {held(r)})", at.weights, past.weights),
-        (f"KV cache ({kv})", at.kv_cache, past.kv_cache),
+        (f"KV cache ({q.cache_dtype.value})", at.kv_cache, past.kv_cache),
         ("recurrent state", at.state, past.state),
         (f"activation workspace ({q.prefill_chunk:,}-token chunk)", at.workspace, past.workspace),
     ]
     rows += [(label, a, human_bytes(a), b) for label, a, b in parts if a or b]
-    free, free_past = q.budget - at.total, q.budget - past.total
+    free = q.budget - at.total
+    footer = ("free" if free >= 0 else "over", free, signed_bytes(free), q.budget - past.total)
+    return rows, footer
+
+
+def fit_report(r: FitResult, gpu: GPU) -> Report:
+    """The answer, then the decisive device's bytes at it and one past it."""
+    q = r.request
+    context = r.question == "context"
+    what = "tokens" if context else "sequences"
+    one = "one more token" if context else "one more sequence"
+    shape = f"batch {q.batch or 1:,}" if context else f"{q.seq:,} tokens"
+    rows, footer = device_rows(r, gpu)
+    columns: tuple[str, ...] = ("item", "bytes", "human", one)
+    if not r.exact.value:  # nothing fits, or no limit: there is no "one more" to show
+        rows, footer, columns = [row[:3] for row in rows], footer[:3], columns[:3]
     answer_label = "longest context" if context else "largest batch"
     report = Report(
         f"{r.name} on {placement(r, gpu)}: {answer_label} at {shape}: {shown(r.exact, what)}",
-        ("item", "bytes", "human", one),
+        columns,
         rows,
         fit_data(r, gpu),
-        footer=[("free" if free >= 0 else "over", free, signed_bytes(free), free_past)],
-        secondary=(one,),
+        footer=[footer],
+        secondary=(one,) if r.exact.value else (),
         footer_at="bytes",
         key="device",
     )
