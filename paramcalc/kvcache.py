@@ -11,6 +11,12 @@ caches its self-attention K/V per decoder token and cross-attention K/V over the
 tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
 convolutions) cache no K/V: each keeps a fixed state per sequence, its convolution window and
 its recurrent state (a short convolution only the window).
+
+Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
+blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
+number of blocks ("K cache type q8_0 with block size 32 does not divide n_embd_head_k"), so
+does paramcalc, naming the dtype. Recurrent state stays in fp32 under a block format, as
+llama.cpp keeps it (`llama_memory_recurrent` with GGML_TYPE_F32).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from dataclasses import dataclass
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
-from paramcalc.precision import DType, nbytes
+from paramcalc.errors import InputError
+from paramcalc.precision import CacheDType, DType
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,10 @@ class CachedLayer:
     kind: str
     values_per_token: int
     tokens: int
+    heads: int = 1
+    """KV heads the values are split into (1 for an MLA latent, which every head shares)."""
+    window: int | None = None
+    """The layer's sliding window, when it has one."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ class StateLayer:
 class KVCache:
     """The KV cache of `batch` sequences of `seq` tokens (and `encoder_seq` encoder tokens)."""
 
-    dtype: DType
+    dtype: CacheDType
     batch: int
     seq: int
     encoder_seq: int
@@ -63,33 +74,38 @@ class KVCache:
     @property
     def bytes_per_token(self) -> int:
         """Bytes one more token adds to every layer, before any window caps it."""
-        return nbytes(sum(layer.values_per_token for layer in self.layers), self.dtype)
+        return self.dtype.nbytes(sum(layer.values_per_token for layer in self.layers))
 
     @property
     def self_attention_bytes(self) -> int:
         """Bytes of the self-attention cache for the batch, windows applied."""
         values = sum(layer.values_per_token * layer.tokens for layer in self.layers)
-        return nbytes(values * self.batch, self.dtype)
+        return self.dtype.nbytes(values * self.batch)
 
     @property
     def cross_attention_bytes_per_token(self) -> int:
         """Bytes one encoder token adds to the cross-attention cache (0 without one)."""
-        return nbytes(self.cross_values_per_token, self.dtype)
+        return self.dtype.nbytes(self.cross_values_per_token)
 
     @property
     def cross_attention_bytes(self) -> int:
         """Bytes of the cross-attention cache for the batch."""
-        return nbytes(self.cross_values_per_token * self.encoder_seq * self.batch, self.dtype)
+        return self.dtype.nbytes(self.cross_values_per_token * self.encoder_seq * self.batch)
+
+    @property
+    def state_dtype(self) -> CacheDType:
+        """The recurrent state's precision: the cache's, fp32 under a GGML block format."""
+        return CacheDType.FP32 if self.dtype.is_block_format else self.dtype
 
     @property
     def state_bytes_per_sequence(self) -> int:
         """Bytes of the recurrent layers' state for one sequence, whatever its length."""
-        return nbytes(sum(s.values_per_sequence for s in self.states), self.dtype)
+        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states))
 
     @property
     def state_bytes(self) -> int:
         """Bytes of the recurrent state for the batch."""
-        return nbytes(sum(s.values_per_sequence for s in self.states) * self.batch, self.dtype)
+        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states) * self.batch)
 
     @property
     def bytes(self) -> int:
@@ -99,7 +115,7 @@ class KVCache:
     @property
     def expanded_bytes_per_token(self) -> int:
         """MLA: bytes per token if the per-head K and V were cached instead of the latent."""
-        return nbytes(self.expanded_values_per_token, self.dtype)
+        return self.dtype.nbytes(self.expanded_values_per_token)
 
 
 def cached_tokens(window: int | None, seq: int) -> int:
@@ -109,10 +125,28 @@ def cached_tokens(window: int | None, seq: int) -> int:
     return seq
 
 
+def check_rows(dtype: CacheDType, mixer: Attention | LatentAttention, hidden: int) -> None:
+    """Refuse a block format whose blocks do not tile each cached row, as llama.cpp does."""
+    per_block = dtype.block[0]
+    for width in mixer.cache_rows(hidden):
+        if dtype.is_block_format and width % per_block:
+            raise InputError(
+                "--kv-dtype",
+                f"{dtype.value} stores blocks of {per_block} values; a cached row of "
+                f"{width} values (a head's K or V, or an MLA latent) is not a whole number "
+                "of blocks (llama.cpp refuses it too)",
+            )
+
+
 def kv_cache(
-    model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
+    model: Model,
+    dtype: DType | CacheDType,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None = None,
 ) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
+    dtype = CacheDType(dtype.value)
     tower = model.text
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
@@ -123,9 +157,15 @@ def kv_cache(
         mixer, hidden = block.mixer, stack.width(model.hidden_size)
         for i in indices:
             if isinstance(mixer, (Attention, LatentAttention)):
+                check_rows(dtype, mixer, hidden)
                 layers.append(
                     CachedLayer(
-                        i, mixer.span, mixer.cache_values(hidden), cached_tokens(mixer.window, seq)
+                        i,
+                        mixer.span,
+                        mixer.cache_values(hidden),
+                        cached_tokens(mixer.window, seq),
+                        mixer.kv_heads,
+                        mixer.window,
                     )
                 )
                 if isinstance(mixer, LatentAttention):
@@ -133,6 +173,7 @@ def kv_cache(
             elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
                 states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
+                check_rows(dtype, block.cross_attention, hidden)
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)
     states.sort(key=lambda layer: layer.index)

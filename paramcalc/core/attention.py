@@ -186,6 +186,11 @@ class Attention(Spec):
         """The same: standard attention caches its K and V as they are."""
         return self.cache_values(hidden)
 
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """Widths of the rows one KV head caches per token (its K, its V): the unit a block
+        format quantizes and tensor parallelism hands out whole."""
+        return self.width(hidden), self.value_width(hidden)
+
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Per-head widths of the query/key product and of the values."""
         return self.width(hidden), self.value_width(hidden)
@@ -298,6 +303,17 @@ class LatentAttention(Spec):
         and the indexer's key."""
         width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
         return self.num_attention_heads * width + self.indexer_keys
+
+    @property
+    def kv_heads(self) -> int:
+        """One: the latent is shared by every head, so tensor parallelism replicates it."""
+        return 1
+
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """The latent with its rotary key as one row (llama.cpp's n_embd_head_k), the
+        indexer's key as another."""
+        latent = (self.kv_lora_rank + self.qk_rope_head_dim,)
+        return latent + ((self.indexer_keys,) if self.indexer_keys else ())
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""
