@@ -2038,6 +2038,62 @@ def draw(rng: random.Random, model_type: str, sets: list[tuple[str, Any]]) -> Co
     return config
 
 
+# --- linear_hybrid (Qwen3.5, OLMo Hybrid) ------------------------------------------------------
+
+
+def olmo_hybrid_linear(rng: random.Random, c: Config) -> None:
+    """OLMo Hybrid DeltaNet sizes: derived from the attention heads (null) or drawn."""
+    if rng.random() < 0.5:
+        linear_heads(rng, c)
+        c["linear_key_head_dim"] = rng.choice((None, 16, 32))
+        c["linear_value_head_dim"] = rng.choice((None, 16, 48))
+
+
+QWEN3_5_TEXT = [
+    VOCAB,
+    HIDDEN,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    flag("tie_word_embeddings"),
+    qwen3_next_pattern,
+    pick("linear_conv_kernel_dim", 2, 3, 4),
+    pick("linear_key_head_dim", 16, 32, 64),
+    pick("linear_value_head_dim", 16, 32, 64),
+    linear_heads,
+]
+
+VARIANT_FIELDS.update(
+    {
+        "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],
+        "qwen3_5_moe_text": [
+            *QWEN3_5_TEXT,
+            rint("num_experts", 1, 6),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+        ],
+        "olmo_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            pick("num_key_value_heads", None, 1),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("tie_word_embeddings"),
+            maybe(per_layer("layer_types", ("linear_attention", "full_attention"))),
+            pick("linear_conv_kernel_dim", 2, 3, 4),
+            olmo_hybrid_linear,
+            # the default pad_token_id (100277) lies outside a small vocabulary
+            pick("pad_token_id", None),
+        ],
+    }
+)
+
+
 def variants(
     model_type: str,
     n: int,

@@ -26,6 +26,7 @@ MODULES = (
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "linear_hybrid",
     "llama",
     "llama_moe",
     "modern",
