@@ -97,6 +97,7 @@ def attention_flops(
         queries = encoder_seq if encoder else seq
         for mixer, keys, causal in (
             (block.mixer, queries, not encoder),
+            (block.parallel_mixer, queries, not encoder),
             (block.cross_attention, encoder_seq, False),
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):

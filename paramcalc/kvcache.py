@@ -120,18 +120,21 @@ def kv_cache(
     for stack, block, indices in tower.block_uses():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
-        mixer = block.mixer
         for i in indices:
-            if isinstance(mixer, (Attention, LatentAttention)):
-                layers.append(
-                    CachedLayer(
-                        i, mixer.span, mixer.cache_values(hidden), cached_tokens(mixer.window, seq)
+            for mixer in block.mixers:
+                if isinstance(mixer, (Attention, LatentAttention)):
+                    layers.append(
+                        CachedLayer(
+                            i,
+                            mixer.span,
+                            mixer.cache_values(hidden),
+                            cached_tokens(mixer.window, seq),
+                        )
                     )
-                )
-                if isinstance(mixer, LatentAttention):
-                    expanded += mixer.expanded_cache_values(hidden)
-            elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
-                states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
+                    if isinstance(mixer, LatentAttention):
+                        expanded += mixer.expanded_cache_values(hidden)
+                elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
+                    states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)

@@ -2094,6 +2094,52 @@ VARIANT_FIELDS.update(
 )
 
 
+# --- hybrid_parallel (Falcon-H1) ------------------------------------------------------------
+
+
+def falcon_h1_ssm(rng: random.Random, c: Config) -> None:
+    """Falcon-H1 Mamba-2: mamba_d_ssm given (or null: expand x hidden_size), heads tiling it,
+    the head width given or "auto", groups dividing the heads."""
+    c["mamba_expand"] = rng.choice((1, 2))
+    c["mamba_n_heads"] = rng.choice((2, 4, 8))
+    if rng.random() < 0.5:
+        c["mamba_d_ssm"] = None
+        inner = c["mamba_expand"] * c["hidden_size"]
+    else:
+        inner = c["mamba_n_heads"] * rng.choice((8, 16, 32))
+        c["mamba_d_ssm"] = inner
+    c["mamba_d_head"] = "auto" if rng.random() < 0.5 else inner // c["mamba_n_heads"]
+    c["mamba_n_groups"] = rng.choice([g for g in (1, 2) if c["mamba_n_heads"] % g == 0])
+
+
+VARIANT_FIELDS.update(
+    {
+        # falcon_h1: the muP multipliers change no shape (moved to prove it).
+        "falcon_h1": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            falcon_h1_ssm,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("mamba_rms_norm"),
+            flag("projectors_bias"),
+            pick("embedding_multiplier", 1.0, 5.0),
+            pick("mlp_multipliers", None, [0.5, 2.0]),
+            pick("ssm_multipliers", None, [1.0, 0.5, 2.0, 1.0, 0.25]),
+        ],
+    }
+)
+
+
 def variants(
     model_type: str,
     n: int,

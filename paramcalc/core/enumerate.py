@@ -206,9 +206,9 @@ def block_records(
     roles: list[Record] = []
     if "input" in sites:
         roles += ctx.norm("input_norm", hidden)
-    if block.mixer is not None:
-        role = MIXER_ROLES[block.mixer.kind]
-        roles += [renamed(r, f"{role}.{r.name}") for r in block.mixer.records(ctx)]
+    for mixer in block.mixers:
+        role = MIXER_ROLES[mixer.kind]
+        roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
         roles += ctx.norm("post_mixer_norm", hidden)
     if block.cross_attention is not None:

@@ -92,6 +92,9 @@ class Mamba2(Spec):
     """The convolution has a bias (use_conv_bias)."""
     bias: bool = False
     """in_proj and out_proj have biases (use_bias)."""
+    out_bias: bool | None = None
+    """out_proj has a bias, when that differs from in_proj (Falcon-H1's projectors_bias).
+    Default: bias."""
     gated_norm: bool = True
     """A gated RMSNorm over the inner width before out_proj."""
 
@@ -135,9 +138,14 @@ class Mamba2(Spec):
             records += ctx.norm("norm", self.inner, NormType.RMSNORM)
         records += [
             Param("D", (heads,), A, t),
-            Linear("out_proj", self.inner, ctx.hidden, self.bias, A, t),
+            Linear("out_proj", self.inner, ctx.hidden, self.out_proj_bias, A, t),
         ]
         return records
+
+    @property
+    def out_proj_bias(self) -> bool:
+        """Whether out_proj has a bias."""
+        return self.bias if self.out_bias is None else self.out_bias
 
     def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the SSM state."""

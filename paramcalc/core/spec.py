@@ -36,6 +36,9 @@ class Block(Spec):
     mixer: Mixer | None = None
     """The token mixer (attention of any variant, Mamba, Mamba-2, gated DeltaNet); none for an
     MLP-only layer."""
+    parallel_mixer: Mixer | None = None
+    """A second token mixer reading the same normed input beside `mixer`, its output added to
+    the first's (Falcon-H1: Mamba-2 beside attention in every layer)."""
     cross_attention: CrossMixer | None = None
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
@@ -47,14 +50,17 @@ class Block(Spec):
     @property
     def kind(self) -> str:
         """What the layer is, for per-layer views: `full_attention+moe`, `mamba2`, `mlp`."""
-        parts = []
-        if self.mixer is not None:
-            parts.append(getattr(self.mixer, "span", self.mixer.kind))
+        parts = [getattr(mixer, "span", mixer.kind) for mixer in self.mixers]
         if self.cross_attention is not None:
             parts.append("cross_attention")
         if self.ffn is not None:
             parts.append(self.ffn.kind)
         return "+".join(parts) or "empty"
+
+    @property
+    def mixers(self) -> tuple[Mixer, ...]:
+        """The block's self token mixers: the mixer and the one beside it, where present."""
+        return tuple(m for m in (self.mixer, self.parallel_mixer) if m is not None)
 
 
 class Stack(Spec):
@@ -152,6 +158,7 @@ class TextTower(Spec):
                 where = f"kinds.{key}." if key else "block."
                 for part, mixer in (
                     ("mixer.", block.mixer),
+                    ("parallel_mixer.", block.parallel_mixer),
                     ("cross_attention.", block.cross_attention),
                 ):
                     if mixer is not None:

@@ -26,6 +26,7 @@ MODULES = (
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "hybrid_parallel",
     "linear_hybrid",
     "llama",
     "llama_moe",
