@@ -10,7 +10,10 @@ the per-head K and V it expands to are reported beside it. An encoder-decoder's 
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
 convolutions) cache no K/V: each keeps a fixed state per sequence, its convolution window and
-its recurrent state (a short convolution only the window).
+its recurrent state (a short convolution only the window). transformers 5.23's
+`LinearAttentionLayer` stores the window in the activations' dtype and the recurrent state as
+the mixer hands it over: float32 for Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate
+their state in float32 whatever the weights' dtype, so the state has a dtype of its own.
 """
 
 from __future__ import annotations
@@ -46,6 +49,16 @@ class StateLayer:
         """All the values of the layer's state."""
         return sum(self.values.values())
 
+    @property
+    def window_values(self) -> int:
+        """Values of the convolution window, kept in the activations' dtype."""
+        return self.values.get("conv", 0)
+
+    @property
+    def recurrent_values(self) -> int:
+        """Values of the recurrent (SSM or delta-rule) state, kept in the state dtype."""
+        return self.values_per_sequence - self.window_values
+
 
 @dataclass(frozen=True)
 class KVCache:
@@ -59,6 +72,8 @@ class KVCache:
     cross_values_per_token: int
     expanded_values_per_token: int
     states: tuple[StateLayer, ...] = ()
+    state_dtype: DType = DType.FP32
+    """Precision of the recurrent state (not of the convolution windows, which take `dtype`)."""
 
     @property
     def bytes_per_token(self) -> int:
@@ -81,15 +96,21 @@ class KVCache:
         """Bytes of the cross-attention cache for the batch."""
         return nbytes(self.cross_values_per_token * self.encoder_seq * self.batch, self.dtype)
 
+    def state_bytes_for(self, sequences: int) -> int:
+        """Bytes of the recurrent layers' windows and states for `sequences` sequences."""
+        window = sum(s.window_values for s in self.states) * sequences
+        recurrent = sum(s.recurrent_values for s in self.states) * sequences
+        return nbytes(window, self.dtype) + nbytes(recurrent, self.state_dtype)
+
     @property
     def state_bytes_per_sequence(self) -> int:
         """Bytes of the recurrent layers' state for one sequence, whatever its length."""
-        return nbytes(sum(s.values_per_sequence for s in self.states), self.dtype)
+        return self.state_bytes_for(1)
 
     @property
     def state_bytes(self) -> int:
         """Bytes of the recurrent state for the batch."""
-        return nbytes(sum(s.values_per_sequence for s in self.states) * self.batch, self.dtype)
+        return self.state_bytes_for(self.batch)
 
     @property
     def bytes(self) -> int:
@@ -110,7 +131,12 @@ def cached_tokens(window: int | None, seq: int) -> int:
 
 
 def kv_cache(
-    model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
+    model: Model,
+    dtype: DType,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None = None,
+    state_dtype: DType = DType.FP32,
 ) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
     tower, hidden = model.text, model.hidden_size
@@ -140,5 +166,13 @@ def kv_cache(
     layers.sort(key=lambda layer: layer.index)
     states.sort(key=lambda layer: layer.index)
     return KVCache(
-        dtype, batch, seq, encoder_seq or seq, tuple(layers), cross, expanded, tuple(states)
+        dtype,
+        batch,
+        seq,
+        encoder_seq or seq,
+        tuple(layers),
+        cross,
+        expanded,
+        tuple(states),
+        state_dtype,
     )

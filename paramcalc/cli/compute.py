@@ -94,6 +94,14 @@ def find_gpu(name: str | None) -> Any:
     help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).",
 )
 @click.option(
+    "--state-dtype",
+    type=click.Choice(DTYPES),
+    default="fp32",
+    show_default=True,
+    help="Precision of the recurrent state of Mamba and linear-attention layers (transformers "
+    "keeps it in fp32); their convolution windows take the KV cache's.",
+)
+@click.option(
     "--quant-group-size",
     type=Size(),
     metavar="N",
@@ -129,6 +137,7 @@ def memory(
     overrides: tuple[str, ...],
     dtype: str,
     kv_dtype: str | None,
+    state_dtype: str,
     quant_group_size: int | None,
     batch: int,
     seq: int,
@@ -157,6 +166,7 @@ def memory(
         Recipe(recipe),
         zero,
         gpus,
+        DType(state_dtype),
     )
     show(memory_report(estimate_memory(counted, settings), device), fmt)
 

@@ -53,7 +53,8 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if cache.states:
         rows += [
             bytes_row(
-                f"recurrent state per sequence ({kv}, {len(cache.states)} layers)",
+                f"recurrent state per sequence (windows {kv}, state "
+                f"{cache.state_dtype.value}, {len(cache.states)} layers)",
                 cache.state_bytes_per_sequence,
             ),
             bytes_row(f"recurrent state, {s.batch} sequences", cache.state_bytes),
