@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.precision import DType, nbytes
@@ -159,7 +160,7 @@ def kv_cache(
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
+                elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv, DeltaAttention)):
                     states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
                 cross += block.cross_attention.cache_values(hidden)

@@ -2140,6 +2140,99 @@ VARIANT_FIELDS.update(
 )
 
 
+# --- kda_hybrid (Kimi Linear, Ling's bailing_hybrid) -----------------------------------------
+
+
+def kimi_linear_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear: KDA sizes and layer kinds as fields or in the checkpoint's
+    linear_attn_config (1-indexed full_attn_layers and kda_layers), or the default pattern."""
+    sizes = {
+        "linear_head_dim": rng.choice((8, 16, 32)),
+        "linear_num_heads": rng.choice((1, 2, 4)),
+        "linear_conv_kernel_dim": rng.choice((2, 3, 4)),
+    }
+    layers = c["num_hidden_layers"]
+    way = rng.choice(("fields", "sub", "default"))
+    if way == "sub":
+        full = sorted(rng.sample(range(1, layers + 1), rng.randint(1, layers)))
+        c["linear_attn_config"] = {
+            "head_dim": sizes["linear_head_dim"],
+            "num_heads": sizes["linear_num_heads"],
+            "short_conv_kernel_size": sizes["linear_conv_kernel_dim"],
+            "full_attn_layers": full,
+            "kda_layers": [i for i in range(1, layers + 1) if i not in full],
+        }
+        return
+    c.update(sizes)
+    if way == "fields":
+        per_layer("layer_types", ("linear_attention", "full_attention"))(rng, c)
+
+
+def dense_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear and Ling: dense MLP layers as mlp_layer_types or first_k_dense_replace."""
+    if rng.random() < 0.5:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"])
+
+
+KDA_MOE = [
+    rint("num_local_experts", 1, 6),
+    top_k("num_experts_per_tok", "num_local_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    rint("n_shared_experts", 1, 2),
+    dense_layers,
+    # the router's group sizes change no shape
+    pick("n_group", 1),
+    pick("topk_group", 1),
+]
+MOE_SPELLINGS = spelled(
+    {
+        "num_local_experts": "num_experts",
+        "num_experts_per_tok": "num_experts_per_token",
+        "n_shared_experts": "num_shared_experts",
+    }
+)
+
+VARIANT_FIELDS.update(
+    {
+        "kimi_linear": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA,
+            flag("tie_word_embeddings"),
+            kimi_linear_layers,
+            *KDA_MOE,
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+        # bailing_hybrid: num_mtp_layers changes no shape (transformers builds no MTP layer).
+        "bailing_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA[1:],
+            pick("head_dim", 8, 16, 32),
+            pick("short_conv_kernel_size", 2, 3, 4),
+            one_of(
+                [rint("layer_group_size", 1, 4)],
+                [per_layer("layer_types", ("linear_attention", "full_attention"))],
+            ),
+            flag("tie_word_embeddings"),
+            *KDA_MOE,
+            pick("num_mtp_layers", 0, 1),
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+    }
+)
+
+
 def variants(
     model_type: str,
     n: int,

@@ -81,6 +81,15 @@ def test_hybrid_layer_kinds_follow_layer_types(tmp_path: Path) -> None:
             },
             "layer_types",
         ),
+        # KimiLinearConfig indexes layer_types by these 1-based layers: one past the stack fails
+        (
+            {
+                "model_type": "kimi_linear",
+                "num_hidden_layers": 2,
+                "linear_attn_config": {"full_attn_layers": [3], "kda_layers": [1]},
+            },
+            "linear_attn_config",
+        ),
         # FalconH1Config.validate_architecture: the SSM heads must tile mamba_d_ssm
         ({"model_type": "falcon_h1", "mamba_d_head": 24}, "mamba_d_head"),
     ],

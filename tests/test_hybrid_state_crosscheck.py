@@ -1,7 +1,8 @@
 """Hybrid caches against real random-weight models run by transformers on the CPU.
 
 For Qwen3.5 (gated DeltaNet, split projections), OLMo Hybrid (gated DeltaNet, one projection
-per input) and Falcon-H1 (attention beside Mamba-2 in every layer), one forward pass with
+per input), Kimi Linear and Ling's bailing_hybrid (Kimi delta attention beside MLA) and
+Falcon-H1 (attention beside Mamba-2 in every layer), one forward pass with
 `use_cache=True` must leave exactly the key/value bytes paramcalc puts in the attention
 layers' KV cache and exactly the convolution-window and recurrent-state bytes it puts in the
 recurrent layers' state. In bfloat16 the windows follow the activations and the recurrent
@@ -54,6 +55,47 @@ HYBRIDS: dict[str, dict[str, Any]] = {
         linear_value_head_dim=16,
         pad_token_id=None,
         **HEADS,
+    ),
+    "kimi_linear": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=4,  # MLA repeats its expanded K/V by heads // kv heads
+        kv_lora_rank=16,
+        qk_nope_head_dim=8,
+        qk_rope_head_dim=8,
+        v_head_dim=16,
+        layer_types=["linear_attention", "full_attention", "linear_attention"],
+        linear_head_dim=8,
+        linear_num_heads=4,
+        linear_conv_kernel_dim=3,
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        moe_intermediate_size=32,
+        pad_token_id=None,
+    ),
+    "bailing_hybrid": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=4,  # MLA repeats its expanded K/V by heads // kv heads
+        kv_lora_rank=16,
+        qk_nope_head_dim=8,
+        qk_rope_head_dim=8,
+        v_head_dim=16,
+        head_dim=8,
+        short_conv_kernel_size=3,
+        layer_group_size=2,
+        num_local_experts=4,
+        n_group=1,
+        topk_group=1,
+        num_experts_per_tok=2,
+        moe_intermediate_size=32,
+        pad_token_id=None,
     ),
     "falcon_h1": dict(
         vocab_size=128,

@@ -240,6 +240,8 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -270,6 +272,8 @@ class LatentAttention(Spec):
         ]
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, heads, False, ctx))
         return records
 
     @property

@@ -27,6 +27,7 @@ MODULES = (
     "hybrid",
     "hybrid_more",
     "hybrid_parallel",
+    "kda_hybrid",
     "linear_hybrid",
     "llama",
     "llama_moe",
