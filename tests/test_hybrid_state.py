@@ -103,3 +103,34 @@ def test_unrepresentable_hybrid_configs_are_one_error_naming_the_key(
     result = CliRunner().invoke(main, ["count", str(path)], catch_exceptions=False)
     assert result.exit_code == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and f"{key}:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "defaults-falcon-h1",
+        "defaults-kimi-linear",
+        "defaults-bailing-hybrid",
+        "defaults-olmo-hybrid",
+        "defaults-qwen3-5-text",
+    ],
+)
+def test_convert_writes_the_new_mixers_and_counts_them_again(tmp_path: Path, name: str) -> None:
+    """A parallel mixer, KDA, MLA's head gate and DeltaNet's projection layouts survive
+    `convert` to the nested form: counting that file gives transformers' total and names."""
+    from conftest import DATA
+    from paramcalc.calculator import count
+    from paramcalc.sources import load
+
+    fixture = json.loads((DATA / "hf" / f"{name}.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps(fixture["config"]))
+    runner = CliRunner()
+    converted = runner.invoke(main, ["convert", str(tmp_path / "config.json")])
+    assert converted.exit_code == 0, converted.stderr
+    path = tmp_path / "model.yaml"
+    path.write_text(converted.stdout)
+    again = count(load(str(path)))
+    assert again.total == fixture["total"]
+    assert sorted(t.name for t in again.enumeration.tensors()) == sorted(
+        n for n, _ in fixture["tensors"]
+    )
