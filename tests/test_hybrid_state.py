@@ -59,6 +59,8 @@ def test_falcon_h1_layers_hold_attention_and_mamba2(tmp_path: Path) -> None:
     inner, conv_dim = 1024, 1024 + 2 * 256  # mamba_d_ssm; x, B and C channels
     per_layer = 2 * conv_dim * 4 + 4 * inner * 256  # bf16 window + fp32 SSM state
     assert cache["state_bytes_per_sequence"] == 3 * per_layer
+    parts = cache["state_layer_kinds"]["mamba2"]["parts"]
+    assert parts == {"conv": 3 * conv_dim * 4, "ssm": 3 * inner * 256}
 
 
 def test_hybrid_layer_kinds_follow_layer_types(tmp_path: Path) -> None:

@@ -76,7 +76,10 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if m.weights.group_size:
         report.sections.append(quantization_section(m))
         report.notes.append(quantization_note(m))
-    report.sections += [cache_section(m), training_section(m), activation_section(m)]
+    report.sections.append(cache_section(m))
+    if m.cache.states:
+        report.sections.append(state_section(m))
+    report.sections += [training_section(m), activation_section(m)]
     if gpu:
         report.sections.append(gpu_memory_section(m, gpu))
     report.notes += memory_notes(m)
@@ -134,6 +137,29 @@ def cache_section(m: MemoryEstimate) -> Report:
         footer=[("self-attention cache", total, human_bytes(total))],
         footer_at="bytes",
         key="kv_cache",
+    )
+
+
+def state_section(m: MemoryEstimate) -> Report:
+    """The recurrent state by kind of layer and part (conv window, SSM or delta-rule state)."""
+    c = m.cache
+    parts: dict[tuple[str, str], list[int]] = {}
+    for state in c.states:
+        for part, count in state.values.items():
+            parts.setdefault((state.kind, part), []).append(count)
+    rows = []
+    for (kind, part), counts in parts.items():
+        dtype = c.dtype if part == "conv" else c.state_dtype
+        n = nbytes(sum(counts) * c.batch, dtype)
+        rows.append((kind, len(counts), part, dtype.value, n, human_bytes(n)))
+    return Report(
+        "recurrent state by layer kind",
+        ("layers", "count", "part", "dtype", "bytes", "human"),
+        rows,
+        None,
+        footer=[("recurrent state", c.state_bytes, human_bytes(c.state_bytes))],
+        footer_at="bytes",
+        key="state",
     )
 
 
