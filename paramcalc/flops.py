@@ -80,7 +80,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_record())
+    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
 
 
 def attention_flops(
@@ -103,7 +103,7 @@ def attention_flops(
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
             qk, v = mixer.score_widths(hidden)
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
+            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers) * stack.runs
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)

@@ -148,7 +148,7 @@ def kv_cache(
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
         for i in indices:
-            for mixer in block.mixers:
+            for mixer in (m for m in block.mixers for _ in range(stack.runs)):
                 if isinstance(mixer, (Attention, LatentAttention)):
                     layers.append(
                         CachedLayer(

@@ -94,6 +94,9 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
 }
+#: Learned hidden states a model holds at its top level (HRM's initial low-level state):
+#: embedding, like a learned token.
+EMBEDDING_LEAVES = {"z_L_init"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -197,6 +200,8 @@ def classify_text(parts: list[str]) -> str | None:
     if OUTPUT_MODULES.intersection(modules):
         return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
+        return "embedding"
+    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
     group = block_group(modules)
     if group:
@@ -2228,6 +2233,42 @@ VARIANT_FIELDS.update(
             pick("num_mtp_layers", 0, 1),
             pick("pad_token_id", None),
             MOE_SPELLINGS,
+        ],
+    }
+)
+
+
+# --- recursive (HRM) -------------------------------------------------------------------------
+
+
+def hrm_depth(rng: random.Random, c: Config) -> None:
+    """HRM: the per-stack depth as num_hidden_layers alone, or as num_layers_per_stack beside
+    the inflated num_hidden_layers a saved config writes."""
+    c["H_cycles"], c["L_cycles"] = rng.randint(1, 3), rng.randint(1, 3)
+    depth = rng.randint(1, 3)
+    if rng.random() < 0.5:
+        c["num_hidden_layers"] = depth
+    else:
+        c["num_layers_per_stack"] = depth
+        c["num_hidden_layers"] = depth * c["H_cycles"] * (c["L_cycles"] + 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # hrm_text: L_bp_cycles, embedding_scale and prefix_lm change no shape (moved to prove it).
+        "hrm_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            hrm_depth,
+            heads(kv=None),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            pick("L_bp_cycles", None, [1]),
+            pick("embedding_scale", None, 2.0),
+            flag("prefix_lm"),
         ],
     }
 )

@@ -92,6 +92,8 @@ def test_hybrid_layer_kinds_follow_layer_types(tmp_path: Path) -> None:
             },
             "linear_attn_config",
         ),
+        # HRM runs its stacks H_cycles times: at least once
+        ({"model_type": "hrm_text", "H_cycles": 0}, "H_cycles"),
         # FalconH1Config.validate_architecture: the SSM heads must tile mamba_d_ssm
         ({"model_type": "falcon_h1", "mamba_d_head": 24}, "mamba_d_head"),
     ],
@@ -115,11 +117,13 @@ def test_unrepresentable_hybrid_configs_are_one_error_naming_the_key(
         "defaults-bailing-hybrid",
         "defaults-olmo-hybrid",
         "defaults-qwen3-5-text",
+        "defaults-hrm-text",
     ],
 )
 def test_convert_writes_the_new_mixers_and_counts_them_again(tmp_path: Path, name: str) -> None:
-    """A parallel mixer, KDA, MLA's head gate and DeltaNet's projection layouts survive
-    `convert` to the nested form: counting that file gives transformers' total and names."""
+    """A parallel mixer, KDA, MLA's head gate, DeltaNet's projection layouts and HRM's named,
+    repeated stacks survive `convert` to the nested form: counting that file gives
+    transformers' total and names."""
     from conftest import DATA
     from paramcalc.calculator import count
     from paramcalc.sources import load

@@ -175,3 +175,38 @@ def test_bf16_keeps_windows_in_bf16_and_the_recurrent_state_in_fp32(model_type: 
     default state dtype says."""
     model, theirs = ran(model_type, torch.bfloat16)
     assert ours(model, DType.BF16) == theirs
+
+
+HRM = dict(
+    vocab_size=128,
+    hidden_size=64,
+    intermediate_size=96,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    head_dim=16,
+    H_cycles=2,
+    L_cycles=3,
+)
+
+
+def test_hrm_caches_and_costs_every_run_of_its_stacks() -> None:
+    """HRM runs L_module H_cycles x L_cycles times and H_module H_cycles times: its cache holds
+    K/V for every run of every layer, and FlopCounterMode charges every run's products."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from paramcalc.flops import forward_flops
+
+    torch.manual_seed(0)
+    config = transformers.AutoConfig.for_model("hrm_text", **HRM)
+    config._attn_implementation = "eager"
+    model = transformers.AutoModelForCausalLM.from_config(config).float().eval()
+    ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        cache = model(ids, use_cache=True).past_key_values
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    ours = kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ)
+    assert ours.self_attention_bytes == cache_bytes(cache)["kv"]
+    assert len(ours.layers) == 2 * (2 * 3 + 2)  # layers per stack x runs of both stacks
+    counted = count(arch)
+    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()

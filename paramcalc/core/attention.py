@@ -60,6 +60,9 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    gate_projection: bool = False
+    """A sigmoid gate on the output from its own projection, gate_proj (hidden -> heads x
+    head_dim, biased as q/k/v are: HRM)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -118,6 +121,8 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.gate_projection:
+            records.append(linear("gate_proj", hidden, q_width, self.qkv_bias, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)

@@ -67,10 +67,15 @@ class Block(Spec):
 class Stack(Spec):
     """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
 
-    name: Literal["decoder", "encoder"] = "decoder"
-    """Which stack: the decoder (of a decoder-only model too) or the encoder."""
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)] = "decoder"
+    """Which stack: the decoder (of a decoder-only model too), the encoder of an
+    encoder-decoder, or the name of one of two decoder-side stacks (HRM's L_module and
+    H_module)."""
     num_hidden_layers: Depth
     """Blocks in the stack."""
+    runs: PositiveInt = 1
+    """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
+    L_cycles times): each run caches its own K/V and costs its FLOPs again."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -137,6 +142,9 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    initial_state: bool = False
+    """A learned initial hidden state of hidden_size the model holds (HRM's z_L_init); counted
+    as embedding, like a learned token."""
     embedding_norm: bool = False
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
@@ -177,7 +185,7 @@ class TextTower(Spec):
     @property
     def is_encoder_decoder(self) -> bool:
         """Whether the tower has an encoder and a decoder."""
-        return len(self.stacks) == 2
+        return len(self.stacks) == 2 and self.stack("encoder") is not None
 
     def stack(self, name: str) -> Stack | None:
         """The stack called `name`, if the tower has one."""

@@ -32,6 +32,7 @@ MODULES = (
     "llama",
     "llama_moe",
     "modern",
+    "recursive",
     "moe",
     "moe_more",
     "moe_shared",
