@@ -8,8 +8,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
-Recurrent mixers (Mamba, Mamba-2, gated DeltaNet) are charged for their projections and convolution
-filters per token; their scans are elementwise or chunked kernels FlopCounterMode does not see.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention) are charged for their
+projections and convolution filters per token; their scans are elementwise or chunked kernels
+FlopCounterMode does not see. A stack a pass runs several times (HRM) is charged once per run.
 """
 
 from __future__ import annotations
