@@ -8,8 +8,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
-Recurrent mixers (Mamba, Mamba-2, gated DeltaNet) are charged for their projections and convolution
-filters per token; their scans are elementwise or chunked kernels FlopCounterMode does not see.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention) are charged for their
+projections and convolution filters per token; their scans are elementwise or chunked kernels
+FlopCounterMode does not see. A stack a pass runs several times (HRM) is charged once per run.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_record())
+    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
 
 
 def attention_flops(
@@ -97,12 +98,13 @@ def attention_flops(
         queries = encoder_seq if encoder else seq
         for mixer, keys, causal in (
             (block.mixer, queries, not encoder),
+            (block.parallel_mixer, queries, not encoder),
             (block.cross_attention, encoder_seq, False),
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
             qk, v = mixer.score_widths(stack.width(hidden))
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
+            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers) * stack.runs
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
