@@ -93,6 +93,8 @@ EMBEDDING_MODULES = {
     "tokens_embed",
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
+    "embeddings_project",  # ELECTRA: embedding width -> hidden
+    "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -275,6 +277,10 @@ BARE_MODEL_TYPES = {
     "mra",
     "yoso",
     "splinter",
+    # encoders_v2
+    "electra",
+    "rembert",
+    "longformer",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2494,6 +2500,19 @@ VARIANT_FIELDS["fsmt"] = [
     pick("pad_token_id", 0, 1, 5),
     flag("tie_word_embeddings"),
 ]
+
+# --- encoders_v2 (ELECTRA, RemBERT, Longformer) ----------------------------------------------
+VARIANT_FIELDS.update(
+    {
+        "electra": [*BERT, pick("embedding_size", 32, 64, 128, 256)],
+        "rembert": [
+            *BERT,
+            pick("input_embedding_size", 32, 64, 128, 256),
+            rint("output_embedding_size", 32, 256, 32),
+        ],
+        "longformer": [*BERT_ENCODER, pick("attention_window", 4, 16, 64, 512)],
+    }
+)
 
 
 def main() -> int:

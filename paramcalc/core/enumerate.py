@@ -173,19 +173,24 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
 def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """Token, position and token-type tables, width projections and the embedding norm."""
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
+    # ELECTRA, RemBERT: every table and the norm at embedding_size, then one projection in
+    project_in = tower.embedding_projection == "in" and tower.embedding_size is not None
+    tables = width if project_in else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
-        records.append(Embedding(name("embed_positions"), tower.position_embeddings, hidden, e))
+        records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
     if tower.type_vocab_size:
-        records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, hidden, e))
-    if width != hidden:
+        records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
+    if not project_in and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.initial_state:
         records.append(Param(name("initial_state"), (hidden,), e))
     if tower.embedding_norm:
-        records += ctx.norm(name("embedding_norm"), hidden)
+        records += ctx.norm(name("embedding_norm"), tables)
+    if project_in:
+        records.append(Linear(name("embedding_projection"), width, hidden, True, e))
     return records
 
 

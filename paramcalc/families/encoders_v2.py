@@ -1,0 +1,179 @@
+"""BERT-like encoders the flat form cannot say, in the v2 form, as `AutoModel` builds them.
+
+ELECTRA and RemBERT keep BERT's post-norm layers under BERT's module names but embed at a
+width of their own (every table and the embedding LayerNorm at embedding_size, then one biased
+projection to hidden_size); Longformer adds the global query/key/value projections to each
+attention. Tables hold the defaults of each config class in transformers 5.23.0; builds follow
+`modeling_electra.py`, `modeling_rembert.py` and `modeling_longformer.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paramcalc.core.names import Naming
+from paramcalc.errors import describe
+from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
+
+
+def bert_attention(c: HFConfig, **extra: Any) -> dict[str, Any]:
+    """BertSelfAttention: biased query/key/value of hidden_size // heads per head."""
+    heads, hidden = c.integer("num_attention_heads"), c.integer("hidden_size")
+    if hidden % heads:
+        # the models skip their own divisibility check when the config has embedding_size
+        raise c.error("num_attention_heads", f"must divide hidden_size={hidden}")
+    return {
+        "kind": "attention",
+        "num_attention_heads": heads,
+        "num_key_value_heads": heads,
+        "head_dim": hidden // heads,
+        "qkv_bias": True,
+        "o_bias": True,
+        **extra,
+    }
+
+
+def cross_attention(c: HFConfig) -> bool:
+    """Whether each layer has BERT's crossattention block (a decoder's add_cross_attention)."""
+    cross = c.boolean("add_cross_attention")
+    if cross and not c.boolean("is_decoder"):
+        raise c.error(
+            "add_cross_attention",
+            "true needs is_decoder true (the layer refuses cross-attention in an encoder)",
+        )
+    return cross
+
+
+def bert_block(c: HFConfig, mixer: dict[str, Any], cross: bool) -> dict[str, Any]:
+    """A post-norm BERT layer: attention (and cross-attention), a biased MLP, LayerNorms."""
+    return {
+        "mixer": mixer,
+        "cross_attention": bert_attention(c) if cross else None,
+        "ffn": {"kind": "mlp", "intermediate_size": c.integer("intermediate_size"), "bias": True},
+        "norms": ["post_mixer", "post_cross", "post_ffn"] if cross else ["post_mixer", "post_ffn"],
+    }
+
+
+def bert_text(
+    c: HFConfig, mixer: dict[str, Any], cross: bool, pooler: bool, **tower: Any
+) -> dict[str, Any]:
+    """A BERT-like text tower: learned positions, token types, embedding LayerNorm, no head."""
+    return {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": c.integer("hidden_size"),
+        "position_embeddings": c.integer("max_position_embeddings"),
+        "type_vocab_size": table_rows(c, "type_vocab_size"),
+        "embedding_norm": True,
+        "norm_type": "layernorm",
+        "stacks": [
+            {
+                "name": "decoder",
+                "num_hidden_layers": c.integer("num_hidden_layers"),
+                "block": bert_block(c, mixer, cross),
+                "final_norm": False,
+            }
+        ],
+        "lm_head": False,
+        "pooler": pooler,
+        **tower,
+    }
+
+
+def electra(c: HFConfig) -> dict[str, Any]:
+    """ElectraModel: embeddings at embedding_size, embeddings_project when it differs."""
+    width, hidden = c.integer("embedding_size"), c.integer("hidden_size")
+    projected = {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    text = bert_text(c, bert_attention(c), cross_attention(c), pooler=False, **projected)
+    return {"text": text}
+
+
+def rembert(c: HFConfig) -> dict[str, Any]:
+    """RemBertModel: embeddings at input_embedding_size, always mapped in by a projection."""
+    # output_embedding_size only sizes the masked-LM head, which AutoModel does not build
+    width = c.integer("input_embedding_size")
+    text = bert_text(
+        c,
+        bert_attention(c),
+        cross_attention(c),
+        pooler=True,
+        embedding_size=width,
+        embedding_projection="in",
+    )
+    return {"text": text}
+
+
+def attention_window(c: HFConfig) -> None:
+    """Check attention_window: one even size, or one per layer (LongformerSelfAttention)."""
+    value, layers = c.raw("attention_window"), c.integer("num_hidden_layers")
+    sizes = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and len(value) != layers:
+        raise c.error("attention_window", f"needs {layers} entries, got {len(value)}")
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0 or size % 2:
+            raise c.error("attention_window", f"must be positive and even, got {describe(size)}")
+
+
+def longformer(c: HFConfig) -> dict[str, Any]:
+    """LongformerModel: BERT's layout with global query/key/value projections per layer."""
+    # the window changes no shape; FLOPs count full attention, an upper bound
+    attention_window(c)
+    mixer = bert_attention(c, global_projections=True)
+    return {"text": bert_text(c, mixer, cross=False, pooler=True)}
+
+
+#: ElectraModel's and RemBertModel's projection into the residual stream.
+ELECTRA = Naming({**BERT.names, "embedding_projection": "embeddings_project"}, BERT.leaves)
+REMBERT = Naming(
+    {**BERT.names, "embedding_projection": "encoder.embedding_hidden_mapping_in"}, BERT.leaves
+)
+#: LongformerSelfAttention keeps its global projections beside query/key/value.
+LONGFORMER = Naming(
+    {
+        **BERT.names,
+        "attention.q_global_proj": "attention.self.query_global",
+        "attention.k_global_proj": "attention.self.key_global",
+        "attention.v_global_proj": "attention.self.value_global",
+    },
+    BERT.leaves,
+)
+
+FAMILIES = (
+    Family(
+        "electra",
+        {
+            **BERT_DEFAULTS,
+            "embedding_size": 128,
+            "hidden_size": 256,
+            "num_attention_heads": 4,
+            "intermediate_size": 1024,
+        },
+        (electra,),
+        naming=ELECTRA,
+        notes="pre-training checkpoints also hold the discriminator or generator heads, "
+        "which AutoModel does not build",
+    ),
+    Family(
+        "rembert",
+        {
+            **BERT_DEFAULTS,
+            "vocab_size": 250300,
+            "hidden_size": 1152,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 18,
+            "input_embedding_size": 256,
+            "intermediate_size": 4608,
+        },
+        (rembert,),
+        naming=REMBERT,
+        notes="masked-LM checkpoints also hold the head (cls.*, at output_embedding_size), "
+        "which AutoModel does not build",
+    ),
+    Family(
+        "longformer",
+        {**BERT_DEFAULTS, "attention_window": 512},
+        (longformer,),
+        naming=LONGFORMER,
+        notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
+    ),
+)

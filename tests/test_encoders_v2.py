@@ -1,0 +1,80 @@
+"""Encoders in the v2 form (ELECTRA, RemBERT, Longformer...): what the fixtures cannot show.
+
+The fixtures of data/hf prove each family exact at its defaults and at random variants; these
+tests pin the configs the families' models refuse or paramcalc cannot say (each an error naming
+the file's key) and derive the factorized embeddings in closed form.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paramcalc.calculator import Group, count
+from paramcalc.errors import InputError
+from paramcalc.sources import load
+
+
+def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
+    """Load a config.json written from `config`."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return load(str(path))
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        # the layers refuse cross-attention outside a decoder
+        ({"model_type": "electra", "add_cross_attention": True}, "add_cross_attention"),
+        # ElectraSelfAttention skips its divisibility check; paramcalc refuses the odd width
+        ({"model_type": "electra", "num_attention_heads": 5}, "num_attention_heads"),
+        ({"model_type": "rembert", "type_vocab_size": 0}, "type_vocab_size"),
+        ({"model_type": "longformer", "attention_window": 3}, "attention_window"),
+        ({"model_type": "longformer", "attention_window": [4, 4]}, "attention_window"),
+    ],
+)
+def test_configs_refused_name_their_key(tmp_path: Path, config: dict[str, Any], key: str) -> None:
+    """A config the family's model cannot build is an error naming the key, not a count."""
+    with pytest.raises(InputError) as raised:
+        loaded(tmp_path, config)
+    assert key in str(raised.value)
+
+
+def test_electra_embeds_at_embedding_size(tmp_path: Path) -> None:
+    """ElectraEmbeddings: tokens, positions, types and LayerNorm at E, then E -> H with bias."""
+    v, e, h, p, t = 1000, 32, 64, 128, 2
+    config = {
+        "model_type": "electra",
+        "vocab_size": v,
+        "embedding_size": e,
+        "hidden_size": h,
+        "max_position_embeddings": p,
+        "type_vocab_size": t,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+    }
+    groups = count(loaded(tmp_path, config)).groups
+    assert groups[Group.EMBEDDING] == (v + p + t) * e + e * h + h
+    assert groups[Group.OUTPUT] == 0
+
+
+def test_rembert_maps_in_even_at_equal_widths(tmp_path: Path) -> None:
+    """RemBertEncoder always builds embedding_hidden_mapping_in, even when E == H."""
+    v, h, p, t = 1000, 64, 128, 2
+    config = {
+        "model_type": "rembert",
+        "vocab_size": v,
+        "input_embedding_size": h,
+        "hidden_size": h,
+        "max_position_embeddings": p,
+        "type_vocab_size": t,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+    }
+    groups = count(loaded(tmp_path, config)).groups
+    assert groups[Group.EMBEDDING] == (v + p + t) * h + h * h + h
+    assert groups[Group.OUTPUT] == h * h + h  # the pooler
