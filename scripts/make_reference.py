@@ -95,6 +95,7 @@ EMBEDDING_MODULES = {
     "w",  # CTRL's token embedding (transformer.w)
     "embeddings_project",  # ELECTRA: embedding width -> hidden
     "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
+    *(f"{axis}_position_embeddings" for axis in "xyhw"),  # LayoutLM's box coordinates
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -281,6 +282,8 @@ BARE_MODEL_TYPES = {
     "electra",
     "rembert",
     "longformer",
+    "layoutlm",
+    "roformer",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2501,7 +2504,7 @@ VARIANT_FIELDS["fsmt"] = [
     flag("tie_word_embeddings"),
 ]
 
-# --- encoders_v2 (ELECTRA, RemBERT, Longformer) ----------------------------------------------
+# --- encoders_v2 (ELECTRA, RemBERT, LayoutLM, RoFormer, Longformer) ------------------------------
 VARIANT_FIELDS.update(
     {
         "electra": [*BERT, pick("embedding_size", 32, 64, 128, 256)],
@@ -2511,6 +2514,8 @@ VARIANT_FIELDS.update(
             rint("output_embedding_size", 32, 256, 32),
         ],
         "longformer": [*BERT_ENCODER, pick("attention_window", 4, 16, 64, 512)],
+        "layoutlm": [*BERT_ENCODER, rint("max_2d_position_embeddings", 16, 1024, 16)],
+        "roformer": [*BERT, pick("embedding_size", None, 32, 64, 128), flag("rotary_value")],
     }
 )
 

@@ -78,3 +78,27 @@ def test_rembert_maps_in_even_at_equal_widths(tmp_path: Path) -> None:
     groups = count(loaded(tmp_path, config)).groups
     assert groups[Group.EMBEDDING] == (v + p + t) * h + h * h + h
     assert groups[Group.OUTPUT] == h * h + h  # the pooler
+
+
+def test_layoutlm_adds_four_box_tables(tmp_path: Path) -> None:
+    """LayoutLMEmbeddings: x, y, h and w tables of max_2d_position_embeddings rows each."""
+    base = {"model_type": "layoutlm", "hidden_size": 64, "num_attention_heads": 2}
+    small = count(loaded(tmp_path, {**base, "max_2d_position_embeddings": 10})).total
+    large = count(loaded(tmp_path, {**base, "max_2d_position_embeddings": 30})).total
+    assert large - small == 4 * 20 * 64
+
+
+def test_roformer_position_table_is_one_head_wide(tmp_path: Path) -> None:
+    """RoFormerEncoder.embed_positions: max_position_embeddings x (hidden // heads)."""
+    v, h, heads, p, t = 1000, 64, 4, 128, 2
+    config = {
+        "model_type": "roformer",
+        "vocab_size": v,
+        "hidden_size": h,
+        "num_attention_heads": heads,
+        "max_position_embeddings": p,
+        "type_vocab_size": t,
+        "num_hidden_layers": 1,
+    }
+    groups = count(loaded(tmp_path, config)).groups
+    assert groups[Group.EMBEDDING] == (v + t) * h + p * (h // heads)

@@ -179,6 +179,9 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
         records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
+    for axis in "xyhw" if tower.box_position_embeddings else "":
+        rows = tower.box_position_embeddings
+        records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
     if not project_in and width != hidden:
@@ -205,7 +208,8 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         records.append(Embedding(own, stack.token_embeddings, token_width, e))
     if stack.position_embeddings:
         positions = name(f"{stack.name}.embed_positions")
-        records.append(Embedding(positions, stack.position_embeddings, hidden, e))
+        columns = stack.position_width or hidden
+        records.append(Embedding(positions, stack.position_embeddings, columns, e))
     if stack.embedding_norm:
         records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records

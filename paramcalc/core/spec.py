@@ -92,6 +92,9 @@ class Stack(Spec):
     model holds three: the shared one, the encoder's and the decoder's."""
     position_embeddings: Count = 0
     """Rows of this stack's own position table (BART, Marian, Pegasus: one per stack)."""
+    position_width: PositiveInt | None = None
+    """Width of that table when it is not the stack's (RoFormer's sinusoid table, one head
+    wide, that rotary attention reads)."""
     embedding_norm: bool = False
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
 
@@ -161,6 +164,9 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    box_position_embeddings: Count = 0
+    """Rows of each of four 2-D position tables, one per coordinate of a token's box (x, y,
+    height, width), as wide as the position table (LayoutLM's max_2d_position_embeddings)."""
     initial_state: bool = False
     """A learned initial hidden state of hidden_size the model holds (HRM's z_L_init); counted
     as embedding, like a learned token."""

@@ -1,10 +1,11 @@
 """BERT-like encoders the flat form cannot say, in the v2 form, as `AutoModel` builds them.
 
-ELECTRA and RemBERT keep BERT's post-norm layers under BERT's module names but embed at a
-width of their own (every table and the embedding LayerNorm at embedding_size, then one biased
-projection to hidden_size); Longformer adds the global query/key/value projections to each
-attention. Tables hold the defaults of each config class in transformers 5.23.0; builds follow
-`modeling_electra.py`, `modeling_rembert.py` and `modeling_longformer.py`.
+ELECTRA, RemBERT and RoFormer keep BERT's post-norm layers under BERT's module names but embed
+at a width of their own (every table and the embedding LayerNorm at embedding_size, then one
+biased projection to hidden_size); RoFormer's rotary attention reads a sinusoid table one head
+wide. LayoutLM adds four 2-D position tables; Longformer the global query/key/value
+projections of each attention. Tables hold the defaults of each config class in transformers
+5.23.0; builds follow each family's `modeling_*.py`.
 """
 
 from __future__ import annotations
@@ -122,10 +123,48 @@ def longformer(c: HFConfig) -> dict[str, Any]:
     return {"text": bert_text(c, mixer, cross=False, pooler=True)}
 
 
+def layoutlm(c: HFConfig) -> dict[str, Any]:
+    """LayoutLMModel: BERT's with four 2-D position tables for each token's box."""
+    boxes = c.integer("max_2d_position_embeddings")
+    mixer = bert_attention(c)
+    return {"text": bert_text(c, mixer, cross=False, pooler=True, box_position_embeddings=boxes)}
+
+
+def roformer(c: HFConfig) -> dict[str, Any]:
+    """RoFormerModel: rotary attention reading the encoder's sinusoid table, one head wide (a
+    frozen parameter); embeddings at embedding_size, projected in when it differs."""
+    hidden = c.integer("hidden_size")
+    # RoFormerConfig.__post_init__: a null embedding_size is hidden_size
+    width = c.opt_int("embedding_size") or hidden
+    projected = {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    mixer = bert_attention(c)  # rotary_value rotates the values too: no tensor of its own
+    text = bert_text(c, mixer, cross_attention(c), pooler=False, **projected)
+    text["position_embeddings"] = 0
+    text["stacks"][0] |= {
+        "position_embeddings": c.integer("max_position_embeddings"),
+        "position_width": mixer["head_dim"],
+    }
+    return {"text": text}
+
+
 #: ElectraModel's and RemBertModel's projection into the residual stream.
 ELECTRA = Naming({**BERT.names, "embedding_projection": "embeddings_project"}, BERT.leaves)
 REMBERT = Naming(
     {**BERT.names, "embedding_projection": "encoder.embedding_hidden_mapping_in"}, BERT.leaves
+)
+LAYOUTLM = Naming(
+    {
+        **BERT.names,
+        **{f"embed_{axis}_positions": f"embeddings.{axis}_position_embeddings" for axis in "xyhw"},
+    },
+    BERT.leaves,
+)
+ROFORMER = Naming(
+    {
+        **ELECTRA.names,
+        "decoder.embed_positions": "encoder.embed_positions",
+    },
+    BERT.leaves,
 )
 #: LongformerSelfAttention keeps its global projections beside query/key/value.
 LONGFORMER = Naming(
@@ -168,6 +207,26 @@ FAMILIES = (
         naming=REMBERT,
         notes="masked-LM checkpoints also hold the head (cls.*, at output_embedding_size), "
         "which AutoModel does not build",
+    ),
+    Family(
+        "layoutlm",
+        {**BERT_DEFAULTS, "max_2d_position_embeddings": 1024},
+        (layoutlm,),
+        naming=LAYOUTLM,
+        notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+    ),
+    Family(
+        "roformer",
+        {
+            **BERT_DEFAULTS,
+            "vocab_size": 50000,
+            "embedding_size": None,
+            "max_position_embeddings": 1536,
+            "rotary_value": False,
+        },
+        (roformer,),
+        naming=ROFORMER,
+        notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
     ),
     Family(
         "longformer",
