@@ -117,6 +117,7 @@ ATTENTION_MODULES = {
     "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
+    "relative_attention_bias",  # MPNet's table shared by the encoder's layers
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -284,6 +285,7 @@ BARE_MODEL_TYPES = {
     "longformer",
     "layoutlm",
     "roformer",
+    "mpnet",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2516,6 +2518,15 @@ VARIANT_FIELDS.update(
         "longformer": [*BERT_ENCODER, pick("attention_window", 4, 16, 64, 512)],
         "layoutlm": [*BERT_ENCODER, rint("max_2d_position_embeddings", 16, 1024, 16)],
         "roformer": [*BERT, pick("embedding_size", None, 32, 64, 128), flag("rotary_value")],
+        "mpnet": [  # no token types
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            rint("max_position_embeddings", 32, 512, 32),
+            pick("relative_attention_num_buckets", 8, 32, 64),
+        ],
     }
 )
 

@@ -102,3 +102,15 @@ def test_roformer_position_table_is_one_head_wide(tmp_path: Path) -> None:
     }
     groups = count(loaded(tmp_path, config)).groups
     assert groups[Group.EMBEDDING] == (v + t) * h + p * (h // heads)
+
+
+def test_mpnet_holds_one_relative_bias_for_all_layers(tmp_path: Path) -> None:
+    """MPNetEncoder.relative_attention_bias: num_buckets x heads, once, whatever the depth."""
+    base = {"model_type": "mpnet", "hidden_size": 64, "num_attention_heads": 4}
+    totals = [
+        count(loaded(tmp_path, {**base, "relative_attention_num_buckets": b})).groups
+        for b in (8, 40)
+    ]
+    assert totals[1][Group.ATTENTION] - totals[0][Group.ATTENTION] == 32 * 4
+    with pytest.raises(InputError, match="relative_attention_num_buckets"):
+        loaded(tmp_path, {**base, "relative_attention_num_buckets": 0})

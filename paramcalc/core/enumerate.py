@@ -165,6 +165,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
+        back += shared_bias(stack, name)
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), width)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
@@ -213,6 +214,15 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
     if stack.embedding_norm:
         records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records
+
+
+def shared_bias(stack: Stack, name: NameOf) -> list[Record]:
+    """MPNet: one nn.Embedding(num_buckets, n_heads) for the whole stack (attention)."""
+    heads = stack.bias_heads() if stack.relative_attention_bias else None
+    if not heads:
+        return []
+    table = name(f"{stack.name}.relative_attention_bias")
+    return [Embedding(table, stack.relative_attention_bias, heads, Group.ATTENTION)]
 
 
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:

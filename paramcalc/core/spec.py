@@ -97,12 +97,19 @@ class Stack(Spec):
     wide, that rotary attention reads)."""
     embedding_norm: bool = False
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
+    relative_attention_bias: Count = 0
+    """Rows (buckets) of one relative position bias table the stack holds for all its layers,
+    a column per attention head (MPNet's encoder.relative_attention_bias)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
         if (self.block is None) == (not self.kinds):
             raise FieldValueError(
                 "block", "give block (every layer alike) or kinds with layer_kinds, not both"
+            )
+        if self.relative_attention_bias and self.bias_heads() is None:
+            raise FieldValueError(
+                "relative_attention_bias", "needs every layer's mixer to be one attention"
             )
         if self.kinds:
             if not self.layer_kinds:
@@ -127,6 +134,12 @@ class Stack(Spec):
                     f"num_hidden_layers={self.num_hidden_layers}",
                 )
         return self
+
+    def bias_heads(self) -> int | None:
+        """Columns of the shared relative bias: the heads of the one attention every layer has."""
+        blocks = [self.block] if self.block is not None else list(self.kinds.values())
+        heads = {getattr(b.mixer, "num_attention_heads", None) for b in blocks}
+        return heads.pop() if len(heads) == 1 else None
 
     def width(self, tower_hidden: int) -> int:
         """Width of the stack's residual stream."""

@@ -3,7 +3,8 @@
 ELECTRA, RemBERT and RoFormer keep BERT's post-norm layers under BERT's module names but embed
 at a width of their own (every table and the embedding LayerNorm at embedding_size, then one
 biased projection to hidden_size); RoFormer's rotary attention reads a sinusoid table one head
-wide. LayoutLM adds four 2-D position tables; Longformer the global query/key/value
+wide. LayoutLM adds four 2-D position tables; MPNet one relative bias table shared by all layers;
+Longformer the global query/key/value
 projections of each attention. Tables hold the defaults of each config class in transformers
 5.23.0; builds follow each family's `modeling_*.py`.
 """
@@ -57,14 +58,19 @@ def bert_block(c: HFConfig, mixer: dict[str, Any], cross: bool) -> dict[str, Any
 
 
 def bert_text(
-    c: HFConfig, mixer: dict[str, Any], cross: bool, pooler: bool, **tower: Any
+    c: HFConfig,
+    mixer: dict[str, Any],
+    cross: bool,
+    pooler: bool,
+    token_types: bool = True,
+    **tower: Any,
 ) -> dict[str, Any]:
     """A BERT-like text tower: learned positions, token types, embedding LayerNorm, no head."""
     return {
         "vocab_size": c.integer("vocab_size"),
         "hidden_size": c.integer("hidden_size"),
         "position_embeddings": c.integer("max_position_embeddings"),
-        "type_vocab_size": table_rows(c, "type_vocab_size"),
+        "type_vocab_size": table_rows(c, "type_vocab_size") if token_types else 0,
         "embedding_norm": True,
         "norm_type": "layernorm",
         "stacks": [
@@ -84,7 +90,9 @@ def bert_text(
 def electra(c: HFConfig) -> dict[str, Any]:
     """ElectraModel: embeddings at embedding_size, embeddings_project when it differs."""
     width, hidden = c.integer("embedding_size"), c.integer("hidden_size")
-    projected = {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    projected: dict[str, Any] = (
+        {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    )
     text = bert_text(c, bert_attention(c), cross_attention(c), pooler=False, **projected)
     return {"text": text}
 
@@ -136,7 +144,9 @@ def roformer(c: HFConfig) -> dict[str, Any]:
     hidden = c.integer("hidden_size")
     # RoFormerConfig.__post_init__: a null embedding_size is hidden_size
     width = c.opt_int("embedding_size") or hidden
-    projected = {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    projected: dict[str, Any] = (
+        {"embedding_size": width, "embedding_projection": "in"} if width != hidden else {}
+    )
     mixer = bert_attention(c)  # rotary_value rotates the values too: no tensor of its own
     text = bert_text(c, mixer, cross_attention(c), pooler=False, **projected)
     text["position_embeddings"] = 0
@@ -144,6 +154,13 @@ def roformer(c: HFConfig) -> dict[str, Any]:
         "position_embeddings": c.integer("max_position_embeddings"),
         "position_width": mixer["head_dim"],
     }
+    return {"text": text}
+
+
+def mpnet(c: HFConfig) -> dict[str, Any]:
+    """MPNetModel: BERT's layout without token types, one relative bias for all layers."""
+    text = bert_text(c, bert_attention(c), cross=False, pooler=True, token_types=False)
+    text["stacks"][0]["relative_attention_bias"] = table_rows(c, "relative_attention_num_buckets")
     return {"text": text}
 
 
@@ -165,6 +182,17 @@ ROFORMER = Naming(
         "decoder.embed_positions": "encoder.embed_positions",
     },
     BERT.leaves,
+)
+#: MPNetAttention: q/k/v/o inside `attn`, its LayerNorm beside it.
+MPNET = Naming(
+    {
+        **BERT.names,
+        "attention": "attention.attn",
+        "attention.o_proj": "attention.attn.o",
+        "post_mixer_norm": "attention.LayerNorm",
+        "decoder.relative_attention_bias": "encoder.relative_attention_bias",
+    },
+    {f"attention.{x}_proj": x for x in "qkv"},
 )
 #: LongformerSelfAttention keeps its global projections beside query/key/value.
 LONGFORMER = Naming(
@@ -227,6 +255,17 @@ FAMILIES = (
         (roformer,),
         naming=ROFORMER,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+    ),
+    Family(
+        "mpnet",
+        {
+            **BERT_DEFAULTS,
+            "vocab_size": 30527,
+            "relative_attention_num_buckets": 32,
+        },
+        (mpnet,),
+        naming=MPNET,
+        notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
     ),
     Family(
         "longformer",
