@@ -101,7 +101,9 @@ class Breakdown:
         return sum(
             r.size * n
             for r, n in self.enumeration.every_record()
-            if isinstance(r, Linear) and r.group is Group.OUTPUT and r.stream is not Stream.SEQUENCE
+            if isinstance(r, Linear)
+            and r.group is Group.OUTPUT
+            and r.stream not in (Stream.SEQUENCE, Stream.NONE)
         )
 
     @property

@@ -80,6 +80,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.SOURCE: batch * encoder_seq,
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
+        Stream.NONE: 0,
     }
     return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
 

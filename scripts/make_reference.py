@@ -73,7 +73,7 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
+OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "contact_head"}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -286,6 +286,7 @@ BARE_MODEL_TYPES = {
     "layoutlm",
     "roformer",
     "mpnet",
+    "esm",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2506,7 +2507,16 @@ VARIANT_FIELDS["fsmt"] = [
     flag("tie_word_embeddings"),
 ]
 
-# --- encoders_v2 (ELECTRA, RemBERT, LayoutLM, RoFormer, Longformer) ------------------------------
+# --- encoders_v2 (ELECTRA, RemBERT, LayoutLM, RoFormer, MPNet, ESM, Longformer) -----------------
+#: BERT's sizes for the encoders without token types.
+BERT_NO_TYPES = [
+    VOCAB,
+    HIDDEN,
+    heads(kv=None),
+    LAYERS,
+    INTERMEDIATE,
+    rint("max_position_embeddings", 32, 512, 32),
+]
 VARIANT_FIELDS.update(
     {
         "electra": [*BERT, pick("embedding_size", 32, 64, 128, 256)],
@@ -2518,13 +2528,14 @@ VARIANT_FIELDS.update(
         "longformer": [*BERT_ENCODER, pick("attention_window", 4, 16, 64, 512)],
         "layoutlm": [*BERT_ENCODER, rint("max_2d_position_embeddings", 16, 1024, 16)],
         "roformer": [*BERT, pick("embedding_size", None, 32, 64, 128), flag("rotary_value")],
-        "mpnet": [  # no token types
-            VOCAB,
-            HIDDEN,
-            heads(kv=None),
-            LAYERS,
-            INTERMEDIATE,
-            rint("max_position_embeddings", 32, 512, 32),
+        "esm": [
+            *BERT_NO_TYPES,
+            bert_decoder,
+            pick("position_embedding_type", "absolute", "rotary"),
+            pick("emb_layer_norm_before", None, True, False),
+        ],
+        "mpnet": [
+            *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
         ],
     }

@@ -114,3 +114,25 @@ def test_mpnet_holds_one_relative_bias_for_all_layers(tmp_path: Path) -> None:
     assert totals[1][Group.ATTENTION] - totals[0][Group.ATTENTION] == 32 * 4
     with pytest.raises(InputError, match="relative_attention_num_buckets"):
         loaded(tmp_path, {**base, "relative_attention_num_buckets": 0})
+
+
+def test_esm_contact_head_counts_but_runs_no_forward_flops(tmp_path: Path) -> None:
+    """EsmContactPredictionHead: Linear(layers x heads, 1), used by predict_contacts only."""
+    from paramcalc.flops import projection_flops
+
+    layers, heads, h, i, b, s = 3, 4, 64, 128, 2, 16
+    config = {
+        "model_type": "esm",
+        "vocab_size": 33,
+        "hidden_size": h,
+        "num_attention_heads": heads,
+        "num_hidden_layers": layers,
+        "intermediate_size": i,
+    }
+    counted = count(loaded(tmp_path, config))
+    assert counted.groups[Group.OUTPUT] == (h * h + h) + (layers * heads + 1)
+    # every layer's q/k/v/o and MLP per token, the pooler once per sequence, no contact head
+    expected = 2 * b * s * layers * (4 * h * h + 2 * h * i) + 2 * b * h * h
+    assert projection_flops(counted, b, s, s) == expected
+    with pytest.raises(InputError, match="position_embedding_type"):
+        loaded(tmp_path, {**config, "position_embedding_type": "relative_key"})

@@ -250,6 +250,13 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
                 stream=Stream.SEQUENCE,
             )
         )
+    if tower.contact_head:
+        maps = sum(
+            len(layers) * getattr(block.mixer, "num_attention_heads", 0)
+            for _, block, layers in tower.block_uses()
+        )
+        head = Linear(name("contact_head"), maps, 1, True, Group.OUTPUT, stream=Stream.NONE)
+        records.append(head)
     return records
 
 

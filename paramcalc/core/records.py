@@ -53,6 +53,8 @@ class Stream(str, Enum):
     """Once per sequence: a pooler on the first token."""
     IMAGE = "image"
     """Every patch (or merged patch) of an image: vision towers and projectors."""
+    NONE = "none"
+    """No row of a forward pass: a head only another method runs (ESM's contact head)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+    contact_head: bool = False
+    """ESM's contact-prediction regression: a biased Linear from every layer's attention maps
+    (layers x heads) to 1, run by predict_contacts, not by the forward pass."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

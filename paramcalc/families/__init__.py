@@ -25,6 +25,7 @@ MODULES = (
     "encoders_more",
     "encoders_bert_like",
     "encoders_v2",
+    "encoders_v2_more",
     "fairseq_like",
     "gpt_like",
     "hybrid",

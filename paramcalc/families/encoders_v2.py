@@ -3,10 +3,8 @@
 ELECTRA, RemBERT and RoFormer keep BERT's post-norm layers under BERT's module names but embed
 at a width of their own (every table and the embedding LayerNorm at embedding_size, then one
 biased projection to hidden_size); RoFormer's rotary attention reads a sinusoid table one head
-wide. LayoutLM adds four 2-D position tables; MPNet one relative bias table shared by all layers;
-Longformer the global query/key/value
-projections of each attention. Tables hold the defaults of each config class in transformers
-5.23.0; builds follow each family's `modeling_*.py`.
+wide. LayoutLM adds four 2-D position tables. Tables hold the defaults of each config class in
+transformers 5.23.0; builds follow each family's `modeling_*.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
 
@@ -112,25 +109,6 @@ def rembert(c: HFConfig) -> dict[str, Any]:
     return {"text": text}
 
 
-def attention_window(c: HFConfig) -> None:
-    """Check attention_window: one even size, or one per layer (LongformerSelfAttention)."""
-    value, layers = c.raw("attention_window"), c.integer("num_hidden_layers")
-    sizes = value if isinstance(value, list) else [value]
-    if isinstance(value, list) and len(value) != layers:
-        raise c.error("attention_window", f"needs {layers} entries, got {len(value)}")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0 or size % 2:
-            raise c.error("attention_window", f"must be positive and even, got {describe(size)}")
-
-
-def longformer(c: HFConfig) -> dict[str, Any]:
-    """LongformerModel: BERT's layout with global query/key/value projections per layer."""
-    # the window changes no shape; FLOPs count full attention, an upper bound
-    attention_window(c)
-    mixer = bert_attention(c, global_projections=True)
-    return {"text": bert_text(c, mixer, cross=False, pooler=True)}
-
-
 def layoutlm(c: HFConfig) -> dict[str, Any]:
     """LayoutLMModel: BERT's with four 2-D position tables for each token's box."""
     boxes = c.integer("max_2d_position_embeddings")
@@ -157,13 +135,6 @@ def roformer(c: HFConfig) -> dict[str, Any]:
     return {"text": text}
 
 
-def mpnet(c: HFConfig) -> dict[str, Any]:
-    """MPNetModel: BERT's layout without token types, one relative bias for all layers."""
-    text = bert_text(c, bert_attention(c), cross=False, pooler=True, token_types=False)
-    text["stacks"][0]["relative_attention_bias"] = table_rows(c, "relative_attention_num_buckets")
-    return {"text": text}
-
-
 #: ElectraModel's and RemBertModel's projection into the residual stream.
 ELECTRA = Naming({**BERT.names, "embedding_projection": "embeddings_project"}, BERT.leaves)
 REMBERT = Naming(
@@ -180,27 +151,6 @@ ROFORMER = Naming(
     {
         **ELECTRA.names,
         "decoder.embed_positions": "encoder.embed_positions",
-    },
-    BERT.leaves,
-)
-#: MPNetAttention: q/k/v/o inside `attn`, its LayerNorm beside it.
-MPNET = Naming(
-    {
-        **BERT.names,
-        "attention": "attention.attn",
-        "attention.o_proj": "attention.attn.o",
-        "post_mixer_norm": "attention.LayerNorm",
-        "decoder.relative_attention_bias": "encoder.relative_attention_bias",
-    },
-    {f"attention.{x}_proj": x for x in "qkv"},
-)
-#: LongformerSelfAttention keeps its global projections beside query/key/value.
-LONGFORMER = Naming(
-    {
-        **BERT.names,
-        "attention.q_global_proj": "attention.self.query_global",
-        "attention.k_global_proj": "attention.self.key_global",
-        "attention.v_global_proj": "attention.self.value_global",
     },
     BERT.leaves,
 )
@@ -255,23 +205,5 @@ FAMILIES = (
         (roformer,),
         naming=ROFORMER,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
-    ),
-    Family(
-        "mpnet",
-        {
-            **BERT_DEFAULTS,
-            "vocab_size": 30527,
-            "relative_attention_num_buckets": 32,
-        },
-        (mpnet,),
-        naming=MPNET,
-        notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
-    ),
-    Family(
-        "longformer",
-        {**BERT_DEFAULTS, "attention_window": 512},
-        (longformer,),
-        naming=LONGFORMER,
-        notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
     ),
 )
