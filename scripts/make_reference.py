@@ -118,6 +118,7 @@ ATTENTION_MODULES = {
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
+    "post_attention",  # SqueezeBERT's attention output convolution
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -287,6 +288,7 @@ BARE_MODEL_TYPES = {
     "roformer",
     "mpnet",
     "esm",
+    "squeezebert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2507,7 +2509,15 @@ VARIANT_FIELDS["fsmt"] = [
     flag("tie_word_embeddings"),
 ]
 
+
 # --- encoders_v2 (ELECTRA, RemBERT, LayoutLM, RoFormer, MPNet, ESM, Longformer) -----------------
+def squeezebert_groups(rng: random.Random, c: Config) -> None:
+    """SqueezeBERT: embedding_size is hidden_size; each Conv1d's groups divide the widths."""
+    c["embedding_size"] = c["hidden_size"]
+    for key in ("q", "k", "v", "post_attention", "intermediate", "output"):
+        c[f"{key}_groups"] = rng.choice((1, 2, 4, 8))
+
+
 #: BERT's sizes for the encoders without token types.
 BERT_NO_TYPES = [
     VOCAB,
@@ -2534,6 +2544,7 @@ VARIANT_FIELDS.update(
             pick("position_embedding_type", "absolute", "rotary"),
             pick("emb_layer_norm_before", None, True, False),
         ],
+        "squeezebert": [*BERT_ENCODER, squeezebert_groups],
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),

@@ -136,3 +136,32 @@ def test_esm_contact_head_counts_but_runs_no_forward_flops(tmp_path: Path) -> No
     assert projection_flops(counted, b, s, s) == expected
     with pytest.raises(InputError, match="position_embedding_type"):
         loaded(tmp_path, {**config, "position_embedding_type": "relative_key"})
+
+
+def test_squeezebert_grouped_convolutions(tmp_path: Path) -> None:
+    """SqueezeBertModule: each Conv1d(cin, cout, 1, groups=g) holds cin x cout / g weights and
+    a bias of cout, and costs 2 x those weights per token."""
+    from paramcalc.flops import projection_flops
+
+    h, i, layers, b, s = 64, 128, 2, 2, 8
+    groups = {"q": 2, "k": 4, "v": 8, "post_attention": 1, "intermediate": 4, "output": 2}
+    config = {
+        "model_type": "squeezebert",
+        "hidden_size": h,
+        "embedding_size": h,
+        "intermediate_size": i,
+        "num_attention_heads": 4,
+        "num_hidden_layers": layers,
+        **{f"{key}_groups": g for key, g in groups.items()},
+    }
+    counted = count(loaded(tmp_path, config))
+    attention = sum(h * h // groups[k] for k in ("q", "k", "v", "post_attention"))
+    mlp = h * i // groups["intermediate"] + i * h // groups["output"]
+    assert counted.groups[Group.ATTENTION] == layers * (attention + 4 * h)
+    assert counted.groups[Group.FEEDFORWARD] == layers * (mlp + i + h)
+    pooler = 2 * b * h * h
+    assert projection_flops(counted, b, s, s) == 2 * b * s * layers * (attention + mlp) + pooler
+    with pytest.raises(InputError, match="k_groups"):
+        loaded(tmp_path, {**config, "k_groups": 3})
+    with pytest.raises(InputError, match="embedding_size"):
+        loaded(tmp_path, {**config, "embedding_size": 32})

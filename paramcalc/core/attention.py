@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Literal
 
 from paramcalc.core.context import Context, NormType
-from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream
+from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream, grouped
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -86,9 +86,18 @@ class Attention(Spec):
     (query_global, key_global, value_global), as wide and as biased as the first three.
     FLOPs count them for every token: an upper bound, as the global tokens are the input's."""
 
+    conv_groups: tuple[PositiveInt, PositiveInt, PositiveInt, PositiveInt] | None = None
+    """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
+    query/key/value and post_attention); each divides its projection's widths."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
+        for groups in self.conv_groups or ():
+            if hidden % groups or (heads * self.width(hidden)) % groups:
+                raise FieldValueError(
+                    f"{where}conv_groups", f"{groups} does not divide hidden_size={hidden}"
+                )
         if self.head_dim is None and hidden % heads:
             raise FieldValueError(
                 f"{where}num_attention_heads",
@@ -126,6 +135,8 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.conv_groups:
+            records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
         if self.global_projections:
             records += [
                 linear("q_global_proj", hidden, q_width, self.qkv_bias, ctx),

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from paramcalc.core.context import Context
-from paramcalc.core.records import Group, Linear, Param, Record
+from paramcalc.core.records import Group, Linear, Param, Record, grouped
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -43,9 +43,22 @@ class MLP(Spec):
     """Learned scalars of the activation, each of shape (1,), under `act_fn` (Apertus's xIELU:
     alpha_p, alpha_n)."""
 
+    conv_groups: tuple[PositiveInt, PositiveInt] | None = None
+    """Groups of up and down when they are grouped 1x1 convolutions (SqueezeBERT's
+    intermediate and output Conv1d); each divides hidden_size and intermediate_size."""
+
     def records(self, ctx: Context) -> list[Record]:
         """up_proj and down_proj, and the activation's learned scalars."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+        for groups in self.conv_groups or ():
+            if ctx.hidden % groups or self.intermediate_size % groups:
+                raise FieldValueError(
+                    "conv_groups",
+                    f"{groups} does not divide hidden_size={ctx.hidden} and "
+                    f"intermediate_size={self.intermediate_size}",
+                )
+        if self.conv_groups:
+            records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
         return records + [
             Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
             for name in self.activation_scalars

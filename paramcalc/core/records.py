@@ -266,6 +266,15 @@ class Param:
 Record = Linear | Embedding | Norm | Conv | Param
 
 
+def grouped(record: Record, groups: int) -> Record:
+    """A projection as a grouped 1x1 convolution (SqueezeBERT's Conv1d): each of `groups`
+    channel groups maps its share of the inputs to its share of the outputs."""
+    if not isinstance(record, Linear):
+        return record
+    r = record
+    return Conv(r.name, r.inputs, r.outputs, (1,), groups, r.bias, r.group, r.tower, r.stream)
+
+
 def renamed(record: Record, name: str) -> Record:
     """The same record under another module name.
 

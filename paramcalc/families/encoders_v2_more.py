@@ -1,9 +1,10 @@
 """More BERT-like encoders in the v2 form, as `AutoModel` builds them.
 
 MPNet keeps one relative position bias table for all its layers; ESM moves BERT's LayerNorms
-before each sub-layer, ends the stack with one and adds a contact head; Longformer adds the
-global query/key/value projections to each attention. Tables hold the defaults of each config
-class in transformers 5.23.0; builds follow each family's `modeling_*.py`.
+before each sub-layer, ends the stack with one and adds a contact head; SqueezeBERT makes every
+projection a grouped 1x1 convolution; Longformer adds the global query/key/value projections
+to each attention. Tables hold the defaults of each config class in transformers 5.23.0; builds
+follow each family's `modeling_*.py`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,31 @@ def esm(c: HFConfig) -> dict[str, Any]:
     return {"text": text}
 
 
+def conv_groups(c: HFConfig, *keys: str) -> list[int]:
+    """Groups of SqueezeBERT's Conv1d layers, each dividing the channels it splits."""
+    widths = (c.integer("hidden_size"), c.integer("intermediate_size"))
+    found = []
+    for key in keys:
+        groups = c.integer(key)
+        if any(width % groups for width in widths):
+            raise c.error(key, f"{groups} must divide hidden_size and intermediate_size")
+        found.append(groups)
+    return found
+
+
+def squeezebert(c: HFConfig) -> dict[str, Any]:
+    """SqueezeBertModel: BERT's layout with grouped 1x1 convolutions for every projection."""
+    if c.integer("embedding_size") != c.integer("hidden_size"):
+        # SqueezeBertEncoder asserts it: no projection between the widths
+        raise c.error("embedding_size", "must equal hidden_size")
+    attention_groups = conv_groups(c, "q_groups", "k_groups", "v_groups", "post_attention_groups")
+    mixer = bert_attention(c, conv_groups=attention_groups)
+    text = bert_text(c, mixer, cross=False, pooler=True)
+    ffn_groups = conv_groups(c, "intermediate_groups", "output_groups")
+    text["stacks"][0]["block"]["ffn"]["conv_groups"] = ffn_groups
+    return {"text": text}
+
+
 #: MPNetAttention: q/k/v/o inside `attn`, its LayerNorm beside it.
 MPNET = Naming(
     {
@@ -84,6 +110,20 @@ ESM = Naming(
         "pre_ffn_norm": "LayerNorm",
         "decoder.final_norm": "encoder.emb_layer_norm_after",
         "contact_head": "contact_head.regression",
+    },
+    BERT.leaves,
+)
+#: SqueezeBertModule: query/key/value, post_attention, intermediate and output Conv1d.
+SQUEEZEBERT = Naming(
+    {
+        **BERT.names,
+        "decoder.layers": "encoder.layers",
+        "attention": "attention",
+        "attention.o_proj": "post_attention.conv1d",
+        "post_mixer_norm": "post_attention.layernorm",
+        "ffn.up_proj": "intermediate.conv1d",
+        "ffn.down_proj": "output.conv1d",
+        "post_ffn_norm": "output.layernorm",
     },
     BERT.leaves,
 )
@@ -122,6 +162,22 @@ FAMILIES = (
         (esm,),
         naming=ESM,
         notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
+    ),
+    Family(
+        "squeezebert",
+        {
+            **BERT_DEFAULTS,
+            "embedding_size": 768,
+            "q_groups": 4,
+            "k_groups": 4,
+            "v_groups": 4,
+            "post_attention_groups": 1,
+            "intermediate_groups": 4,
+            "output_groups": 4,
+        },
+        (squeezebert,),
+        naming=SQUEEZEBERT,
+        notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
     ),
     Family(
         "longformer",
