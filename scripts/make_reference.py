@@ -96,6 +96,7 @@ EMBEDDING_MODULES = {
     "embeddings_project",  # ELECTRA: embedding width -> hidden
     "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
     *(f"{axis}_position_embeddings" for axis in "xyhw"),  # LayoutLM's box coordinates
+    "lang_embeddings",  # XLM
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -119,6 +120,7 @@ ATTENTION_MODULES = {
     "conv",  # LFM2 short convolution
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
+    "attentions",  # XLM's module list of attention layers
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -138,6 +140,7 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    "ffns",  # XLM's module list of MLPs
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -289,6 +292,8 @@ BARE_MODEL_TYPES = {
     "mpnet",
     "esm",
     "squeezebert",
+    "xlm",
+    "flaubert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2518,6 +2523,16 @@ def squeezebert_groups(rng: random.Random, c: Config) -> None:
         c[f"{key}_groups"] = rng.choice((1, 2, 4, 8))
 
 
+#: XLM's and FlauBERT's sizes under their own names.
+XLM_ENCODER = [
+    VOCAB,
+    rint("emb_dim", 64, 512, 32),
+    heads("emb_dim", "n_heads", kv=None),
+    rint("n_layers", 2, 6),
+    rint("max_position_embeddings", 32, 512, 32),
+    pick("n_langs", 1, 2, 5),
+    flag("use_lang_emb"),
+]
 #: BERT's sizes for the encoders without token types.
 BERT_NO_TYPES = [
     VOCAB,
@@ -2545,6 +2560,8 @@ VARIANT_FIELDS.update(
             pick("emb_layer_norm_before", None, True, False),
         ],
         "squeezebert": [*BERT_ENCODER, squeezebert_groups],
+        "xlm": XLM_ENCODER,
+        "flaubert": [*XLM_ENCODER, flag("pre_norm")],
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),

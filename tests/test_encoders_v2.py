@@ -165,3 +165,17 @@ def test_squeezebert_grouped_convolutions(tmp_path: Path) -> None:
         loaded(tmp_path, {**config, "k_groups": 3})
     with pytest.raises(InputError, match="embedding_size"):
         loaded(tmp_path, {**config, "embedding_size": 32})
+
+
+@pytest.mark.parametrize("model_type", ["xlm", "flaubert"])
+def test_xlm_language_table_and_encoder_only(tmp_path: Path, model_type: str) -> None:
+    """XLMModel: lang_embeddings (n_langs x emb_dim) only with several languages and
+    use_lang_emb; is_encoder false raises NotImplementedError there."""
+    base = {"model_type": model_type, "emb_dim": 64, "n_heads": 4, "n_layers": 1}
+    one = count(loaded(tmp_path, {**base, "n_langs": 1})).groups[Group.EMBEDDING]
+    five = count(loaded(tmp_path, {**base, "n_langs": 5})).groups[Group.EMBEDDING]
+    unused = {**base, "n_langs": 5, "use_lang_emb": False}
+    assert five - one == 5 * 64
+    assert count(loaded(tmp_path, unused)).groups[Group.EMBEDDING] == one
+    with pytest.raises(InputError, match="is_encoder"):
+        loaded(tmp_path, {**base, "is_encoder": False})

@@ -159,7 +159,10 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
         else:
             stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
-        prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
+        layers_path = naming.resolve(f"{stack.name}.layers", stack.name, defaults)
+        # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
+        # each of its roles holds the index itself
+        prefix = join(layers_path, "{i}") if layers_path else ""
         front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)

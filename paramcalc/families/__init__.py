@@ -26,6 +26,7 @@ MODULES = (
     "encoders_bert_like",
     "encoders_v2",
     "encoders_v2_more",
+    "encoders_xlm",
     "fairseq_like",
     "gpt_like",
     "hybrid",
