@@ -97,6 +97,9 @@ EMBEDDING_MODULES = {
     "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
     *(f"{axis}_position_embeddings" for axis in "xyhw"),  # LayoutLM's box coordinates
     "lang_embeddings",  # XLM
+    "pronunciation_embed",  # RoCBERT's tables beside the token table
+    "shape_embed",
+    "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -294,6 +297,7 @@ BARE_MODEL_TYPES = {
     "squeezebert",
     "xlm",
     "flaubert",
+    "roc_bert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2560,6 +2564,16 @@ VARIANT_FIELDS.update(
             pick("emb_layer_norm_before", None, True, False),
         ],
         "squeezebert": [*BERT_ENCODER, squeezebert_groups],
+        "roc_bert": [
+            *BERT,
+            flag("enable_pronunciation"),
+            flag("enable_shape"),
+            flag("concat_input"),
+            rint("pronunciation_embed_dim", 16, 256, 16),
+            rint("pronunciation_vocab_size", 8, 1024),
+            rint("shape_embed_dim", 16, 256, 16),
+            rint("shape_vocab_size", 8, 1024),
+        ],
         "xlm": XLM_ENCODER,
         "flaubert": [*XLM_ENCODER, flag("pre_norm")],
         "mpnet": [

@@ -179,3 +179,28 @@ def test_xlm_language_table_and_encoder_only(tmp_path: Path, model_type: str) ->
     assert count(loaded(tmp_path, unused)).groups[Group.EMBEDDING] == one
     with pytest.raises(InputError, match="is_encoder"):
         loaded(tmp_path, {**base, "is_encoder": False})
+
+
+def test_roc_bert_maps_the_concatenated_tables_in(tmp_path: Path) -> None:
+    """RoCBertEmbeddings: both tables always built; map_inputs_layer reads H plus each
+    enabled table's width under concat_input."""
+    h, p_dim, p_rows, s_dim, s_rows = 64, 16, 10, 32, 20
+    base = {
+        "model_type": "roc_bert",
+        "vocab_size": 100,
+        "hidden_size": h,
+        "num_attention_heads": 2,
+        "num_hidden_layers": 1,
+        "max_position_embeddings": 8,
+        "type_vocab_size": 1,
+        "pronunciation_embed_dim": p_dim,
+        "pronunciation_vocab_size": p_rows,
+        "shape_embed_dim": s_dim,
+        "shape_vocab_size": s_rows,
+    }
+    tables = (100 + 8 + 1) * h + p_rows * p_dim + s_rows * s_dim
+    plain = count(loaded(tmp_path, {**base, "concat_input": False})).groups[Group.EMBEDDING]
+    shape_only = {**base, "enable_pronunciation": False}
+    mapped = count(loaded(tmp_path, shape_only)).groups[Group.EMBEDDING]
+    assert plain == tables
+    assert mapped == tables + (h + s_dim) * h + h

@@ -194,10 +194,23 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.initial_state:
         records.append(Param(name("initial_state"), (hidden,), e))
+    records += input_tables(tower, name)
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), tables)
     if project_in:
         records.append(Linear(name("embedding_projection"), width, hidden, True, e))
+    return records
+
+
+def input_tables(tower: TextTower, name: NameOf) -> list[Record]:
+    """RoCBERT: tables beside the token table, and the mapping of their concatenation."""
+    e = Group.EMBEDDING
+    records: list[Record] = [
+        Embedding(name(t.role), t.rows, t.width, e) for t in tower.input_tables
+    ]
+    if tower.input_mapping:
+        joined = tower.token_width + sum(t.width for t in tower.input_tables if t.concatenated)
+        records.append(Linear(name("input_mapping"), joined, tower.hidden_size, True, e))
     return records
 
 

@@ -157,6 +157,20 @@ class Stack(Spec):
         return {key: (self.kinds[key], tuple(found)) for key, found in indices.items()}
 
 
+class InputTable(Spec):
+    """A per-token embedding table beside the token table (RoCBERT's pronunciation and shape
+    tables), read with the same input ids' companions."""
+
+    role: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+    """The table's role, which the family's naming turns into its module path."""
+    rows: PositiveInt
+    """Rows of the table."""
+    width: PositiveInt
+    """Columns of the table."""
+    concatenated: bool = False
+    """Concatenated to the token embedding before the input mapping (else built, unused)."""
+
+
 class TextTower(Spec):
     """A language model: token embeddings, one stack (decoder or encoder) or two, a head."""
 
@@ -177,6 +191,11 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    input_tables: tuple[InputTable, ...] = ()
+    """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
+    input_mapping: bool = False
+    """A biased Linear from the token embedding concatenated with every concatenated input
+    table to hidden_size (RoCBERT's map_inputs_layer)."""
     box_position_embeddings: Count = 0
     """Rows of each of four 2-D position tables, one per coordinate of a token's box (x, y,
     height, width), as wide as the position table (LayoutLM's max_2d_position_embeddings)."""

@@ -3,7 +3,8 @@
 ELECTRA, RemBERT and RoFormer keep BERT's post-norm layers under BERT's module names but embed
 at a width of their own (every table and the embedding LayerNorm at embedding_size, then one
 biased projection to hidden_size); RoFormer's rotary attention reads a sinusoid table one head
-wide. LayoutLM adds four 2-D position tables. Tables hold the defaults of each config class in
+wide. LayoutLM adds four 2-D position tables; RoCBERT pronunciation and shape tables mapped
+in with the token embedding. Tables hold the defaults of each config class in
 transformers 5.23.0; builds follow each family's `modeling_*.py`.
 """
 
@@ -135,6 +136,32 @@ def roformer(c: HFConfig) -> dict[str, Any]:
     return {"text": text}
 
 
+def roc_bert(c: HFConfig) -> dict[str, Any]:
+    """RoCBertModel: BERT's, with pronunciation and shape tables (always built) concatenated
+    to the token embedding, when enabled, and mapped to hidden_size under concat_input."""
+    concat = c.boolean("concat_input")
+    tables = [
+        {
+            "role": f"{kind}_embeddings",
+            "rows": c.integer(f"{kind}_vocab_size"),
+            "width": c.integer(f"{kind}_embed_dim"),
+            "concatenated": concat and c.boolean(f"enable_{kind}"),
+        }
+        for kind in ("pronunciation", "shape")
+    ]
+    text = bert_text(c, bert_attention(c), cross_attention(c), pooler=True)
+    return {"text": text | {"input_tables": tables, "input_mapping": concat}}
+
+
+ROC_BERT = Naming(
+    {
+        **BERT.names,
+        "pronunciation_embeddings": "embeddings.pronunciation_embed",
+        "shape_embeddings": "embeddings.shape_embed",
+        "input_mapping": "embeddings.map_inputs_layer",
+    },
+    BERT.leaves,
+)
 #: ElectraModel's and RemBertModel's projection into the residual stream.
 ELECTRA = Naming({**BERT.names, "embedding_projection": "embeddings_project"}, BERT.leaves)
 REMBERT = Naming(
@@ -205,5 +232,22 @@ FAMILIES = (
         (roformer,),
         naming=ROFORMER,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+    ),
+    Family(
+        "roc_bert",
+        {
+            **BERT_DEFAULTS,
+            "enable_pronunciation": True,
+            "enable_shape": True,
+            "pronunciation_embed_dim": 768,
+            "pronunciation_vocab_size": 910,
+            "shape_embed_dim": 512,
+            "shape_vocab_size": 24858,
+            "concat_input": True,
+        },
+        (roc_bert,),
+        naming=ROC_BERT,
+        notes="pre-training checkpoints also hold the masked-LM head (cls.*), which AutoModel "
+        "does not build",
     ),
 )
