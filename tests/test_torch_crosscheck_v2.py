@@ -141,3 +141,43 @@ def test_multimodal_weights_and_text_flops() -> None:
     assert set(t.value for t in counted.towers) == {"text", "vision", "projector"}
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
     assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()
+
+
+ENCODERS = {
+    # grouped 1x1 Conv1d projections
+    "squeezebert": dict(
+        vocab_size=128,
+        hidden_size=64,
+        embedding_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        q_groups=2,
+        k_groups=4,
+        v_groups=1,
+        post_attention_groups=2,
+        intermediate_groups=4,
+        output_groups=8,
+    ),
+    # a contact head the forward pass does not run
+    "esm": dict(
+        vocab_size=33,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        position_embedding_type="rotary",
+        pad_token_id=1,
+    ),
+}
+
+
+@pytest.mark.parametrize("model_type", sorted(ENCODERS))
+def test_encoder_flops_equal_flop_counter(model_type: str) -> None:
+    """One AutoModel forward pass of an encoder costs what FlopCounterMode counts."""
+    model = built(model_type, ENCODERS[model_type], "AutoModel")
+    ids = torch.randint(3, 30, (BATCH, SEQ))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(input_ids=ids)
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    assert forward_flops(count(arch), BATCH, SEQ).forward == counter.get_total_flops()
