@@ -2020,6 +2020,91 @@ VARIANT_FIELDS.update(
 )
 
 
+# -- attention MoE decoders, batch A (paramcalc/families/moe_windows.py) ----------------------
+def cohere2_moe_layers(rng: random.Random, c: Config) -> None:
+    """Cohere 2 MoE: dense first layers by first_k_dense_replace (a keyword the config pops)
+    with their own window pattern, or explicit layer_types and mlp_layer_types lists."""
+    if rng.random() < 0.5:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"] - 1)
+        c["prefix_dense_sliding_window_pattern"] = rng.randint(1, 3)
+        c["sliding_window_pattern"] = rng.randint(1, 4)
+    else:
+        per_layer("layer_types", ("sliding_attention", "full_attention"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+
+
+def ernie_moe_layers(rng: random.Random, c: Config) -> None:
+    """ERNIE 4.5 MoE: the MoE layers' interval and first and last index (-1: the last)."""
+    layers = c["num_hidden_layers"]
+    c["moe_layer_interval"] = rng.randint(1, 2)
+    c["moe_layer_start_index"] = rng.randint(0, layers - 1)
+    c["moe_layer_end_index"] = rng.choice((-1, rng.randint(c["moe_layer_start_index"], layers - 1)))
+
+
+def hunyuan_top_k(rng: random.Random, c: Config) -> None:
+    """Hunyuan MoE: experts per token, one number or one per layer."""
+    most = min(4, c["num_experts"])
+    if rng.random() < 0.5:
+        c["moe_topk"] = rng.randint(1, most)
+    else:
+        c["moe_topk"] = [rng.randint(1, most) for _ in range(c["num_hidden_layers"])]
+
+
+VARIANT_FIELDS.update(
+    {
+        # granitemoe_swa: embedding_multiplier changes no shape (moved to prove it).
+        "granitemoe_swa": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("shared_intermediate_size", 0, 64, 160),
+            windows(),
+            pick("embedding_multiplier", 1.0, 12.0),
+        ],
+        # cohere2_moe: rms_norm_eps picks RMSNorm or a bias-free LayerNorm (one weight each).
+        "cohere2_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            nullable("num_key_value_heads"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 0, 1, 2),
+            pick("prefix_dense_intermediate_size", None, 96, 192),
+            pick("sliding_window", None, 16),
+            pick("rms_norm_eps", None, 1e-5),
+            cohere2_moe_layers,
+        ],
+        "ernie4_5_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            pick("use_bias", True, False, None),
+            rint("moe_num_experts", 1, 8),
+            top_k("moe_k", "moe_num_experts"),
+            pick("moe_num_shared_experts", 0, 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            ernie_moe_layers,
+            spelled({"moe_num_experts": "num_experts", "moe_k": "num_experts_per_tok"}),
+        ],
+        # hunyuan_v1_moe: head_dim is always set (a null one does not build).
+        "hunyuan_v1_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            hunyuan_top_k,
+            spelled({"num_experts": "num_local_experts"}),
+        ],
+    }
+)
+
+
 def set_field(config: Config, dotted: str, value: Any) -> None:
     """Set `a.b=v` inside nested configs (text_config.hidden_size=64)."""
     *outer, key = dotted.split(".")

@@ -101,6 +101,10 @@ class MoE(Spec):
     """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
     output_norm: bool = False
     """A norm of the block's output inside the MoE block (A.X-K1 `mlp.post_mlp_layernorm`)."""
+    score_bias: Literal["none", "vector", "row"] = "none"
+    """A per-expert bias added to the routing scores that transformers holds as a (frozen)
+    parameter: of shape (E,) (`vector`, Laguna's `e_score_correction_bias`) or (1, E) (`row`,
+    ERNIE 4.5's one expert group)."""
 
     @model_validator(mode="after")
     def _check_top_k(self) -> MoE:
@@ -174,6 +178,9 @@ class MoE(Spec):
             )
         if self.output_norm:
             records += ctx.norm("output_norm", hidden)
+        if self.score_bias != "none":
+            shape = (e,) if self.score_bias == "vector" else (1, e)
+            records.append(Param("score_bias", shape, f, ctx.tower))
         return records
 
 

@@ -32,6 +32,7 @@ MODULES = (
     "moe",
     "moe_more",
     "moe_shared",
+    "moe_windows",
     "multimodal",
     "seq2seq",
     "multimodal_idefics",

@@ -1,0 +1,81 @@
+"""Attention MoE decoders of issue #10, batch A: what the fixtures cannot show by themselves.
+
+The fixtures (data/hf) prove each family's tensors against transformers; these tests pin the
+branches they must keep covering, the components' own promises (a router's score bias is a
+parameter of E elements) and the errors naming a config key paramcalc cannot build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from paramcalc.cli import main
+from paramcalc.core.context import Context
+from paramcalc.core.ffn import MoE
+
+DATA = Path(__file__).parent / "data" / "hf"
+
+
+def fixtures(model_type: str) -> list[dict[str, Any]]:
+    """Every fixture of one family."""
+    return [
+        f
+        for path in sorted(DATA.glob("*.json"))
+        if (f := json.loads(path.read_text()))["model_type"] == model_type
+    ]
+
+
+def run_bad_config(tmp_path: Path, config: dict[str, Any]) -> str:
+    """Run `count` on a config.json paramcalc refuses; return its one error line (exit 2)."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    result = CliRunner().invoke(main, ["count", str(path)], catch_exceptions=False)
+    assert result.exit_code == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("paramcalc: error:"), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("kind", "shape"), [("vector", (6,)), ("row", (1, 6))])
+def test_a_score_bias_is_one_parameter_per_expert(kind: str, shape: tuple[int, ...]) -> None:
+    """Laguna's e_score_correction_bias is (E,), ERNIE 4.5's (1, E): feed-forward, E elements."""
+    spec = MoE(num_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, score_bias=kind)
+    plain = MoE(num_experts=6, num_experts_per_tok=2, moe_intermediate_size=8)
+    extra = [r for r in spec.records(Context(16)) if r.name == "score_bias"]
+    assert [(r.shape, r.size, r.group.value) for r in extra] == [(shape, 6, "feedforward")]
+    assert len(spec.records(Context(16))) == len(plain.records(Context(16))) + 1
+
+
+def test_fixtures_exercise_the_family_branches() -> None:
+    """The branches that change tensors each keep a fixture."""
+    hunyuan = [f["config"].get("moe_topk") for f in fixtures("hunyuan_v1_moe")]
+    assert any(isinstance(k, list) for k in hunyuan)  # experts per token, per layer
+    cohere = [f["config"] for f in fixtures("cohere2_moe")]
+    assert any("first_k_dense_replace" in c for c in cohere)  # the popped keyword
+    assert any("mlp_layer_types" in c for c in cohere)
+    assert any(c.get("rms_norm_eps") is None for c in cohere)  # LayerNorm without bias
+    assert any(c.get("rms_norm_eps") for c in cohere)
+    ernie = [f["config"] for f in fixtures("ernie4_5_moe")]
+    assert any(c.get("use_bias") is True for c in ernie)  # biases and lm_head's bias
+    swa = [f["config"] for f in fixtures("granitemoe_swa")]
+    assert any(c.get("shared_intermediate_size", 0) > 0 for c in swa)
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"model_type": "hunyuan_v1_moe", "head_dim": 128, "moe_topk": [1, 2]}, "moe_topk"),
+        ({"model_type": "hunyuan_v1_moe", "head_dim": 128, "num_experts": [2, 2]}, "num_experts"),
+        ({"model_type": "hunyuan_v1_moe"}, "head_dim"),  # null: HunYuan cannot build it
+        ({"model_type": "cohere2_moe", "mlp_layer_types": ["dense"]}, "mlp_layer_types"),
+    ],
+)
+def test_unbuildable_values_are_named(tmp_path: Path, config: dict[str, Any], field: str) -> None:
+    """A value paramcalc cannot represent: exit 2, one line naming the file's key."""
+    line = run_bad_config(tmp_path, config)
+    assert f"config.json: {field}: " in line
