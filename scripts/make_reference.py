@@ -2041,6 +2041,15 @@ def ernie_moe_layers(rng: random.Random, c: Config) -> None:
     c["moe_layer_end_index"] = rng.choice((-1, rng.randint(c["moe_layer_start_index"], layers - 1)))
 
 
+def laguna_heads(rng: random.Random, c: Config) -> None:
+    """Laguna: query heads per layer (multiples of the key/value heads), or one count for all."""
+    if rng.random() < 0.5:
+        kv = c["num_key_value_heads"]
+        c["num_attention_heads_per_layer"] = [
+            kv * rng.choice((1, 2, 4)) for _ in range(c["num_hidden_layers"])
+        ]
+
+
 def hunyuan_top_k(rng: random.Random, c: Config) -> None:
     """Hunyuan MoE: experts per token, one number or one per layer."""
     most = min(4, c["num_experts"])
@@ -2090,6 +2099,38 @@ VARIANT_FIELDS.update(
             rint("moe_intermediate_size", 32, 256, 32),
             ernie_moe_layers,
             spelled({"moe_num_experts": "num_experts", "moe_k": "num_experts_per_tok"}),
+        ],
+        # afmoe: route_scale changes no shape (moved to prove it).
+        "afmoe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            nullable("num_key_value_heads"),
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_dense_layers", 0, 3),
+            pick("global_attn_every_n_layers", 1, 2, 4),
+            windows(),
+            pick("route_scale", 1.0, 2.5),
+        ],
+        # laguna: moe_routed_scaling_factor changes no shape (moved to prove it).
+        "laguna": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            pick("gating", True, False, "per-head", "per-element"),
+            laguna_heads,
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            windows(),
+            pick("moe_routed_scaling_factor", 1.0, 2.5),
         ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from paramcalc.cli import main
+from paramcalc.core.attention import Attention
 from paramcalc.core.context import Context
 from paramcalc.core.ffn import MoE
 
@@ -51,6 +52,37 @@ def test_a_score_bias_is_one_parameter_per_expert(kind: str, shape: tuple[int, .
     assert len(spec.records(Context(16))) == len(plain.records(Context(16))) + 1
 
 
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"model_type": "afmoe", "num_shared_experts": 0}, "num_shared_experts"),
+        (
+            {"model_type": "laguna", "shared_expert_intermediate_size": 0},
+            "shared_expert_intermediate_size",
+        ),
+    ],
+)
+def test_an_empty_shared_expert_is_refused(
+    tmp_path: Path, config: dict[str, Any], field: str
+) -> None:
+    """AFMoE and Laguna build their shared MLP whatever its width: 0 gives zero-element
+    tensors, which paramcalc's records cannot list, so the key is named."""
+    assert f"config.json: {field}: 0 builds" in run_bad_config(tmp_path, config)
+
+
+@pytest.mark.parametrize(("gate", "width"), [("per_channel", 4 * 8), ("per_head", 4)])
+def test_a_gate_projection_reads_the_input_and_has_no_bias(gate: str, width: int) -> None:
+    """AFMoE's gate_proj gives every channel a gate, Laguna's per-head g_proj every head one."""
+    spec = Attention(num_attention_heads=4, num_key_value_heads=2, head_dim=8, gate_proj=gate)
+    (record,) = [r for r in spec.records(Context(16)) if r.name == "gate_proj"]
+    assert (record.inputs, record.outputs, record.bias, record.size) == (
+        16,
+        width,
+        False,
+        16 * width,
+    )
+
+
 def test_fixtures_exercise_the_family_branches() -> None:
     """The branches that change tensors each keep a fixture."""
     hunyuan = [f["config"].get("moe_topk") for f in fixtures("hunyuan_v1_moe")]
@@ -62,6 +94,10 @@ def test_fixtures_exercise_the_family_branches() -> None:
     assert any(c.get("rms_norm_eps") for c in cohere)
     ernie = [f["config"] for f in fixtures("ernie4_5_moe")]
     assert any(c.get("use_bias") is True for c in ernie)  # biases and lm_head's bias
+    laguna = [f["config"] for f in fixtures("laguna")]
+    assert any(c.get("gating", True) in (True, "per-head") for c in laguna)  # a gate per head
+    assert any(c.get("gating", True) not in (True, "per-head") for c in laguna)  # per channel
+    assert any("num_attention_heads_per_layer" in c for c in laguna)
     swa = [f["config"] for f in fixtures("granitemoe_swa")]
     assert any(c.get("shared_intermediate_size", 0) > 0 for c in swa)
 
@@ -73,6 +109,11 @@ def test_fixtures_exercise_the_family_branches() -> None:
         ({"model_type": "hunyuan_v1_moe", "head_dim": 128, "num_experts": [2, 2]}, "num_experts"),
         ({"model_type": "hunyuan_v1_moe"}, "head_dim"),  # null: HunYuan cannot build it
         ({"model_type": "cohere2_moe", "mlp_layer_types": ["dense"]}, "mlp_layer_types"),
+        (
+            {"model_type": "laguna", "num_attention_heads_per_layer": [8]},
+            "num_attention_heads_per_layer",
+        ),
+        ({"model_type": "laguna", "gating": 1}, "gating"),
     ],
 )
 def test_unbuildable_values_are_named(tmp_path: Path, config: dict[str, Any], field: str) -> None:

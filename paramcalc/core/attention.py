@@ -60,6 +60,10 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    gate_proj: Literal["none", "per_channel", "per_head"] = "none"
+    """A separate gate projection from the block's input on the attention output, without bias:
+    one value per channel (heads x head_dim: AFMoE's gate_proj) or one per head (Laguna's
+    per-head g_proj)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -118,6 +122,9 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.gate_proj != "none":
+            gates = q_width if self.gate_proj == "per_channel" else self.num_attention_heads
+            records.append(linear("gate_proj", hidden, gates, False, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)

@@ -30,6 +30,7 @@ MODULES = (
     "llama_moe",
     "modern",
     "moe",
+    "moe_gated",
     "moe_more",
     "moe_shared",
     "moe_windows",

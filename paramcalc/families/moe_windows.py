@@ -15,7 +15,7 @@ from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.dense_v2 import set_head_dim
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe_more import GRANITE_MOE
-from paramcalc.families.v2 import attention, gated_mlp, layer_spans, mixed_layers, text_tower
+from paramcalc.families.v2 import attention, gated_mlp, layer_spans, mixed_layers
 
 
 def moe(c: HFConfig, experts: str, width: int, top_k: int | None = None) -> dict[str, Any]:
@@ -96,13 +96,9 @@ def cohere2_moe(c: HFConfig) -> dict[str, Any]:
             "shared_expert_intermediate_size": width * c.integer("num_shared_experts", minimum=0),
         },
     }
-    mixers = spans_mixers(c, mixer)
-    kinds: dict[str, dict[str, Any]] = {}
-    for span, mlp in zip(spans, mlps, strict=True):
-        kinds[f"{span}+{mlp}"] = {"mixer": mixers[span], "ffn": ffns[mlp], "norms": ["input"]}
     norm = "rmsnorm" if c.raw("rms_norm_eps") is not None else "layernorm_no_bias"
-    layer_kinds = [f"{s}+{m}" for s, m in zip(spans, mlps, strict=True)]
-    return {"text": text_tower(c, kinds, layer_kinds, norm_type=norm)}
+    pairs = zip(spans, mlps, strict=True)
+    return mixed_layers(c, spans_mixers(c, mixer), ffns, pairs, ["input"], norm_type=norm)
 
 
 def ernie4_5_moe(c: HFConfig) -> dict[str, Any]:
