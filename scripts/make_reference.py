@@ -2050,6 +2050,22 @@ def laguna_heads(rng: random.Random, c: Config) -> None:
         ]
 
 
+def m3_layers(rng: random.Random, c: Config) -> None:
+    """MiniMax-M3: sparse (indexed) layers and MoE layers by layer_types and mlp_layer_types, or
+    by the checkpoints' sparse_attention_config and moe_layer_freq flags (keywords the config
+    pops), whose sparse_* names override the flat index_* fields."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("full_attention", "minimax_m3_sparse"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["sparse_attention_config"] = {
+            "sparse_attention_freq": [rng.randint(0, 1) for _ in range(layers)],
+            "sparse_index_dim": rng.choice((16, 64)),
+        }
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
 def hunyuan_top_k(rng: random.Random, c: Config) -> None:
     """Hunyuan MoE: experts per token, one number or one per layer."""
     most = min(4, c["num_experts"])
@@ -2131,6 +2147,22 @@ VARIANT_FIELDS.update(
             one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
             windows(),
             pick("moe_routed_scaling_factor", 1.0, 2.5),
+        ],
+        # minimax_m3_vl_text: routed_scaling_factor and rotary_dim change no shape (moved).
+        "minimax_m3_vl_text": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            rint("dense_intermediate_size", 32, 256, 32),
+            rint("shared_intermediate_size", 32, 256, 32),
+            pick("index_n_heads", 1, 2, 4),
+            pick("index_head_dim", 16, 32),
+            m3_layers,
+            pick("routed_scaling_factor", 1.0, 2.0),
+            pick("rotary_dim", 8, 16),
+            spelled({"num_local_experts": "num_experts"}),
         ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [

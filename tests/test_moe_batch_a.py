@@ -98,6 +98,9 @@ def test_fixtures_exercise_the_family_branches() -> None:
     assert any(c.get("gating", True) in (True, "per-head") for c in laguna)  # a gate per head
     assert any(c.get("gating", True) not in (True, "per-head") for c in laguna)  # per channel
     assert any("num_attention_heads_per_layer" in c for c in laguna)
+    m3 = [f["config"] for f in fixtures("minimax_m3_vl_text")]
+    assert any("sparse_attention_config" in c for c in m3)  # the checkpoints' legacy keywords
+    assert any("minimax_m3_sparse" in c.get("layer_types", []) for c in m3)
     swa = [f["config"] for f in fixtures("granitemoe_swa")]
     assert any(c.get("shared_intermediate_size", 0) > 0 for c in swa)
 
@@ -114,6 +117,17 @@ def test_fixtures_exercise_the_family_branches() -> None:
             "num_attention_heads_per_layer",
         ),
         ({"model_type": "laguna", "gating": 1}, "gating"),
+        (
+            {"model_type": "minimax_m3_vl_text", "num_hidden_layers": 2, "layer_types": ["x", "y"]},
+            "layer_types",
+        ),
+        (
+            {
+                "model_type": "minimax_m3_vl_text",
+                "sparse_attention_config": {"sparse_index_dim": 0},
+            },
+            "sparse_attention_config",
+        ),
     ],
 )
 def test_unbuildable_values_are_named(tmp_path: Path, config: dict[str, Any], field: str) -> None:

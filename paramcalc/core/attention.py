@@ -35,6 +35,27 @@ def linear(
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
 
+class KeyIndexer(Spec):
+    """A block-sparse lightning indexer beside standard attention (MiniMax-M3's
+    `self_attn.indexer`): its own query heads and one key head, each with an RMSNorm, score
+    blocks of keys to pick those a query sees; it caches its one key per token."""
+
+    num_heads: PositiveInt
+    """Indexer query heads (index_n_heads)."""
+    head_dim: PositiveInt
+    """Width of an indexer head and of its one key (index_head_dim)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """q_proj and k_proj from the block's input, and their per-head norms."""
+        hidden, hd = ctx.hidden, self.head_dim
+        return [
+            linear("indexer.q_proj", hidden, self.num_heads * hd, False, ctx),
+            linear("indexer.k_proj", hidden, hd, False, ctx),
+            *ctx.norm("indexer.q_norm", hd),
+            *ctx.norm("indexer.k_norm", hd),
+        ]
+
+
 class Attention(Spec):
     """Softmax attention over query heads sharing key/value heads (MHA, GQA or MQA)."""
 
@@ -64,6 +85,8 @@ class Attention(Spec):
     """A separate gate projection from the block's input on the attention output, without bias:
     one value per channel (heads x head_dim: AFMoE's gate_proj) or one per head (Laguna's
     per-head g_proj)."""
+    key_indexer: KeyIndexer | None = None
+    """A block-sparse indexer choosing the keys each query sees (MiniMax-M3's sparse layers)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -148,6 +171,8 @@ class Attention(Spec):
                     ctx.tower,
                 )
             )
+        if self.key_indexer is not None:
+            records += self.key_indexer.records(ctx)
         if self.differential:
             records += [
                 Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
@@ -175,8 +200,9 @@ class Attention(Spec):
         return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
-        """Values cached per token: K and V of every key/value head."""
-        return self.kv_heads * (self.width(hidden) + self.value_width(hidden))
+        """Values cached per token: K and V of every key/value head, and an indexer's key."""
+        indexed = self.key_indexer.head_dim if self.key_indexer is not None else 0
+        return self.kv_heads * (self.width(hidden) + self.value_width(hidden)) + indexed
 
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""

@@ -31,6 +31,7 @@ MODULES = (
     "modern",
     "moe",
     "moe_gated",
+    "moe_indexed",
     "moe_more",
     "moe_shared",
     "moe_windows",
