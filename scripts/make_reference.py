@@ -2066,6 +2066,12 @@ def m3_layers(rng: random.Random, c: Config) -> None:
         c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
 
 
+def dbrx_kv_heads(rng: random.Random, c: Config) -> None:
+    """DBRX: attn_config.kv_n_heads divides the query heads."""
+    choices = [h for h in (1, 2, 4, 8) if c["n_heads"] % h == 0]
+    c.setdefault("attn_config", {})["kv_n_heads"] = rng.choice(choices)
+
+
 def hunyuan_top_k(rng: random.Random, c: Config) -> None:
     """Hunyuan MoE: experts per token, one number or one per layer."""
     most = min(4, c["num_experts"])
@@ -2163,6 +2169,25 @@ VARIANT_FIELDS.update(
             pick("routed_scaling_factor", 1.0, 2.0),
             pick("rotary_dim", 8, 16),
             spelled({"num_local_experts": "num_experts"}),
+        ],
+        # dbrx: clip_qkv changes no shape (moved to prove it); tying is refused; hidden_size is
+        # not spelled (its experts would keep d_model's default width, see families/dbrx.py).
+        "dbrx": [
+            VOCAB,
+            rint("d_model", 64, 512, 32),
+            rint("n_layers", 2, 6),
+            heads("d_model", "n_heads", None),
+            dbrx_kv_heads,
+            sub("attn_config", [pick("clip_qkv", None, 8.0)]),
+            sub(
+                "ffn_config",
+                [
+                    rint("ffn_hidden_size", 32, 256, 32),
+                    rint("moe_num_experts", 1, 8),
+                    top_k("moe_top_k", "moe_num_experts"),
+                ],
+            ),
+            spelled({"n_heads": "num_attention_heads", "n_layers": "num_hidden_layers"}),
         ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [

@@ -83,6 +83,19 @@ def test_a_gate_projection_reads_the_input_and_has_no_bias(gate: str, width: int
     )
 
 
+def test_flat_experts_are_three_2d_tensors() -> None:
+    """DBRX: w1 and v1 of (E x width, hidden), w2 stored transposed, (E x width, hidden) too."""
+    spec = MoE(num_experts=3, num_experts_per_tok=1, moe_intermediate_size=8, flat_experts=True)
+    shapes = {
+        t.name: t.shape
+        for r in spec.records(Context(16))
+        if r.name == "experts"
+        for t in r.tensors()
+    }
+    assert shapes == {"experts.w1": (24, 16), "experts.v1": (24, 16), "experts.w2": (24, 16)}
+    assert sum(r.size for r in spec.records(Context(16))) == 3 * 3 * 8 * 16 + 16 * 3
+
+
 def test_fixtures_exercise_the_family_branches() -> None:
     """The branches that change tensors each keep a fixture."""
     hunyuan = [f["config"].get("moe_topk") for f in fixtures("hunyuan_v1_moe")]
@@ -117,6 +130,9 @@ def test_fixtures_exercise_the_family_branches() -> None:
             "num_attention_heads_per_layer",
         ),
         ({"model_type": "laguna", "gating": 1}, "gating"),
+        ({"model_type": "dbrx", "tie_word_embeddings": True}, "tie_word_embeddings"),
+        ({"model_type": "dbrx", "hidden_size": 96}, "hidden_size"),  # experts ignore the alias
+        ({"model_type": "dbrx", "ffn_config": {"moe_top_k": 0}}, "ffn_config"),
         (
             {"model_type": "minimax_m3_vl_text", "num_hidden_layers": 2, "layer_types": ["x", "y"]},
             "layer_types",

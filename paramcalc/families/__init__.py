@@ -17,6 +17,7 @@ from paramcalc.families.base import Family
 MODULES = (
     "classic",
     "classic_decoders",
+    "dbrx",
     "dense",
     "dense_norms",
     "dense_v2",
