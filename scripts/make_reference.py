@@ -2189,6 +2189,20 @@ VARIANT_FIELDS.update(
             ),
             spelled({"n_heads": "num_attention_heads", "n_layers": "num_hidden_layers"}),
         ],
+        # jetmoe: num_attention_heads changes no shape (the config sets it to kv heads x top-k).
+        "jetmoe": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            TIE,
+            pick("num_key_value_heads", 1, 2, 4),
+            pick("kv_channels", 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("num_attention_heads", 4, 7),
+            spelled({"kv_channels": "head_dim"}),
+        ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [
             *MOE_BASE,

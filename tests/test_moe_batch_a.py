@@ -96,6 +96,24 @@ def test_flat_experts_are_three_2d_tensors() -> None:
     assert sum(r.size for r in spec.records(Context(16))) == 3 * 3 * 8 * 16 + 16 * 3
 
 
+def test_query_experts_replace_q_and_o_by_routed_copies() -> None:
+    """JetMoE's MoA: E query and output experts of kv x head_dim (k = heads / kv per token),
+    their router and output bias, and one fused kv_proj; K and V of the kv heads are cached."""
+    spec = Attention(num_attention_heads=4, num_key_value_heads=2, head_dim=8, query_experts=3)
+    records = {r.name: r for r in spec.records(Context(16))}
+    assert sorted(records) == [
+        "experts.bias",
+        "experts.input_linear",
+        "experts.output_linear",
+        "experts.router.layer",
+        "kv_proj",
+    ]
+    q = records["experts.input_linear"]
+    assert (q.size, q.active_size) == (3 * 16 * 16, 2 * 16 * 16)  # 2 of 3 experts per token
+    assert records["kv_proj"].size == 16 * 2 * 16
+    assert spec.cache_values(16) == 2 * (8 + 8)
+
+
 def test_fixtures_exercise_the_family_branches() -> None:
     """The branches that change tensors each keep a fixture."""
     hunyuan = [f["config"].get("moe_topk") for f in fixtures("hunyuan_v1_moe")]
@@ -131,6 +149,10 @@ def test_fixtures_exercise_the_family_branches() -> None:
         ),
         ({"model_type": "laguna", "gating": 1}, "gating"),
         ({"model_type": "dbrx", "tie_word_embeddings": True}, "tie_word_embeddings"),
+        (
+            {"model_type": "jetmoe", "num_local_experts": 2, "num_experts_per_tok": 3},
+            "num_experts_per_tok",
+        ),
         ({"model_type": "dbrx", "hidden_size": 96}, "hidden_size"),  # experts ignore the alias
         ({"model_type": "dbrx", "ffn_config": {"moe_top_k": 0}}, "ffn_config"),
         (

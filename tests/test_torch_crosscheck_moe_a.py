@@ -1,7 +1,8 @@
 """Issue #10 batch A's new attention parts against real PyTorch models built by transformers.
 
-AFMoE's per-channel gate projection and Laguna's per-head one (with per-layer query heads) are
-projections FlopCounterMode must count as paramcalc does; MiniMax-M3's lightning indexer
+AFMoE's per-channel gate projection, Laguna's per-head one (with per-layer query heads) and
+JetMoE's routed query/output experts are projections FlopCounterMode must count as paramcalc
+does; MiniMax-M3's lightning indexer
 caches one key per token beside K and V, which the cache transformers fills must hold too.
 """
 
@@ -55,6 +56,16 @@ GATED = {
         layer_types=["sliding_attention"] * 3,
         sliding_window=4,
     ),
+    "jetmoe": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_key_value_heads=2,
+        kv_channels=16,
+        num_local_experts=4,
+        num_experts_per_tok=2,
+    ),
 }
 
 
@@ -76,13 +87,17 @@ def run(model: Any) -> tuple[int, Any]:
 
 
 @pytest.mark.parametrize("model_type", sorted(GATED))
-def test_gate_projections_cost_what_flop_counter_mode_counts(model_type: str) -> None:
-    """Forward FLOPs (gate projections and routed experts included) and weights bytes."""
+def test_gates_and_query_experts_cost_what_flop_counter_mode_counts(model_type: str) -> None:
+    """Forward FLOPs (gate projections, JetMoE's routed query experts and the routed MLP
+    experts included), the K/V cache and weights bytes."""
     model = built(model_type, GATED[model_type])
-    flops, _ = run(model)
-    counted = count(hf.from_config(model.config.to_dict(), "config.json"))
+    flops, cache = run(model)
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    counted = count(arch)
     assert forward_flops(counted, BATCH, SEQ).forward == flops
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    held = sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers)
+    assert kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ).self_attention_bytes == held
 
 
 def test_indexer_key_is_cached_beside_k_and_v() -> None:

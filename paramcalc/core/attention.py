@@ -85,6 +85,10 @@ class Attention(Spec):
     """A separate gate projection from the block's input on the attention output, without bias:
     one value per channel (heads x head_dim: AFMoE's gate_proj) or one per head (Laguna's
     per-head g_proj)."""
+    query_experts: Count = 0
+    """Mixture of attention heads (JetMoE's MoA): routed experts of a query and an output
+    projection each num_key_value_heads x head_dim wide, num_attention_heads / kv heads of them
+    per token, with a router, an output bias and one fused kv_proj; 0 for plain attention."""
     key_indexer: KeyIndexer | None = None
     """A block-sparse indexer choosing the keys each query sees (MiniMax-M3's sparse layers)."""
     kv_input_size: PositiveInt | None = None
@@ -122,6 +126,11 @@ class Attention(Spec):
             raise FieldValueError(
                 f"{where}num_key_value_heads", f"{kv} must divide num_attention_heads={heads}"
             )
+        if self.query_experts and self.moa_top_k > self.query_experts:
+            raise FieldValueError(
+                f"{where}query_experts",
+                f"{self.query_experts} is fewer than the {self.moa_top_k} experts a token uses",
+            )
 
     @property
     def kv_heads(self) -> int:
@@ -136,6 +145,8 @@ class Attention(Spec):
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
         hidden, hd, vd = ctx.hidden, self.width(ctx.hidden), self.value_width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
+        if self.query_experts:
+            return self.moa_records(ctx, kv_width)
         kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
@@ -179,6 +190,29 @@ class Attention(Spec):
                 for x in ("q1", "k1", "q2", "k2")
             ]
         return records
+
+    def moa_records(self, ctx: Context, width: int) -> list[Record]:
+        """JetMoeAttention: experts.{input,output}_linear (E stacked), experts.bias, the
+        router and kv_proj (keys and values of the kv heads, fused)."""
+        e, k, hidden, a = self.query_experts, self.moa_top_k, ctx.hidden, Group.ATTENTION
+
+        def experts(role: str, inputs: int, outputs: int) -> Linear:
+            return Linear(role, inputs, outputs, False, a, ctx.tower, ctx.stream, e, k)
+
+        return [
+            experts("experts.input_linear", hidden, width),
+            experts("experts.output_linear", width, hidden),
+            Param("experts.bias", (hidden,), a, ctx.tower),
+            Linear(
+                "experts.router.layer", hidden, e, False, a, ctx.tower, ctx.stream, routing=True
+            ),
+            linear("kv_proj", hidden, 2 * width, self.qkv_bias, ctx),
+        ]
+
+    @property
+    def moa_top_k(self) -> int:
+        """Query experts per token: each brings num_key_value_heads query heads."""
+        return self.num_attention_heads // self.kv_heads
 
     def value_width(self, hidden: int) -> int:
         """Width of one value head."""

@@ -234,6 +234,8 @@ def block_records(
 def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
+    if isinstance(named, Linear) and named.weight_name in naming.expert_weights and named.experts:
+        named = replace(named, weight_name=naming.expert_weights[named.weight_name])
     if isinstance(named, Linear):
         transposed = naming.experts_transposed if named.experts else naming.conv1d
         if transposed:

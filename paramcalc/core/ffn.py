@@ -101,6 +101,8 @@ class MoE(Spec):
     """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
     output_norm: bool = False
     """A norm of the block's output inside the MoE block (A.X-K1 `mlp.post_mlp_layernorm`)."""
+    output_bias: bool = False
+    """A bias of hidden_size added to the experts' weighted sum (JetMoE's `mlp.bias`)."""
     flat_experts: bool = False
     """Routed experts stored as DBRX stores them: gate (`w1`), up (`v1`) and down (`w2`,
     transposed) each one 2-D tensor of (E x width, hidden), without biases."""
@@ -188,6 +190,8 @@ class MoE(Spec):
             )
         if self.output_norm:
             records += ctx.norm("output_norm", hidden)
+        if self.output_bias:
+            records.append(Param("bias", (hidden,), f, ctx.tower))
         if self.score_bias != "none":
             shape = (e,) if self.score_bias == "vector" else (1, e)
             records.append(Param("score_bias", shape, f, ctx.tower))

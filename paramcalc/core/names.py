@@ -99,6 +99,9 @@ class Naming:
     """The blocks' projections are Conv1D, stored `(in, out)` (GPT-2)."""
     experts_transposed: bool = False
     """Stacked experts are stored `(E, in, out)` (gpt-oss)."""
+    expert_weights: Mapping[str, str] = field(default_factory=dict)
+    """Stacked experts' parameter names -> the family's (JetMoE's `gate_up_proj` is
+    `input_linear.weight`)."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()
