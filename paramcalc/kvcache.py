@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.model import Model
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.recurrent import (
+    GatedDeltaNet,
+    LightningAttention,
+    Mamba,
+    Mamba2,
+    ShortConv,
+)
 from paramcalc.precision import DType, nbytes
 
 
@@ -130,7 +136,7 @@ def kv_cache(
                 )
                 if isinstance(mixer, LatentAttention):
                     expanded += mixer.expanded_cache_values(hidden)
-            elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
+            elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv, LightningAttention)):
                 states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
                 cross += block.cross_attention.cache_values(hidden)

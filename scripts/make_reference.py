@@ -2203,6 +2203,18 @@ VARIANT_FIELDS.update(
             pick("num_attention_heads", 4, 7),
             spelled({"kv_channels": "head_dim"}),
         ],
+        # minimax: block_size and the alpha/beta factors change no shape (moved to prove it).
+        "minimax": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_NULL,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            windows(("full_attention", "linear_attention")),
+            pick("block_size", 4, 256),
+            pick("linear_attn_alpha_factor", 1, 2),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [
             *MOE_BASE,

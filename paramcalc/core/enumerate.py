@@ -45,6 +45,7 @@ MIXER_ROLES = {
     "mamba2": "mamba",
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
+    "lightning": "attention",
 }
 
 

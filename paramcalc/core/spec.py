@@ -15,12 +15,12 @@ from pydantic import Field, model_validator
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.recurrent import GatedDeltaNet, LightningAttention, Mamba, Mamba2, ShortConv
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv,
+    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | LightningAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward, Field(discriminator="kind")]

@@ -30,6 +30,7 @@ MODULES = (
     "jetmoe",
     "llama",
     "llama_moe",
+    "minimax",
     "modern",
     "moe",
     "moe_gated",
