@@ -129,6 +129,11 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    # HY-V4's hyper-connections: held by a block (and the model's head), neither mixer nor
+    # norm, so feed-forward as GROUPS.md puts such extras.
+    "attn_hc",
+    "ffn_hc",
+    "hc_head",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -2214,6 +2219,30 @@ VARIANT_FIELDS.update(
             pick("block_size", 4, 256),
             pick("linear_attn_alpha_factor", 1, 2),
             spelled({"num_local_experts": "num_experts"}),
+        ],
+        # hy_v4: num_key_value_heads, hc_magnitude and index_topk change no shape (moved).
+        "hy_v4": [
+            *MOE_BASE,
+            TIE,
+            NO_PAD,
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            one_of([], [per_layer("indexer_types", ("full", "shared"))]),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            pick("hc_mult", 1, 2, 4),
+            pick("hc_magnitude", 1.0, 2.0),
+            pick("index_topk", 4, 2048),
+            spelled({"n_routed_experts": "num_local_experts"}),
         ],
         # hunyuan_v1_moe: head_dim is always set (a null one does not build).
         "hunyuan_v1_moe": [

@@ -18,6 +18,7 @@ from paramcalc.cli import main
 from paramcalc.core.attention import Attention
 from paramcalc.core.context import Context
 from paramcalc.core.ffn import MoE
+from paramcalc.core.hyper import hyper_connection, hyper_head
 from paramcalc.core.recurrent import LightningAttention
 
 DATA = Path(__file__).parent / "data" / "hf"
@@ -129,6 +130,16 @@ def test_lightning_attention_keeps_a_head_dim_square_per_head() -> None:
     assert spec.state_values(16) == {"recurrent": 4 * 8 * 8}
 
 
+def test_hyper_connections_project_the_streams_to_their_weights() -> None:
+    """HY-V4: each sublayer's fn maps N x hidden to 2N weights (with base 2N and scale 2);
+    the head's hc_fn maps N x hidden to N (with hc_base N and hc_scale 1)."""
+    ctx = Context(16)
+    block = {t.name: t.shape for r in hyper_connection("attn_hc", 4, ctx) for t in r.tensors()}
+    assert block == {"attn_hc.fn": (8, 64), "attn_hc.base": (8,), "attn_hc.scale": (2,)}
+    head = {t.name: t.shape for r in hyper_head("hc_head", 4, ctx) for t in r.tensors()}
+    assert head == {"hc_head.hc_fn": (4, 64), "hc_head.hc_base": (4,), "hc_head.hc_scale": (1,)}
+
+
 def test_fixtures_exercise_the_family_branches() -> None:
     """The branches that change tensors each keep a fixture."""
     hunyuan = [f["config"].get("moe_topk") for f in fixtures("hunyuan_v1_moe")]
@@ -149,6 +160,8 @@ def test_fixtures_exercise_the_family_branches() -> None:
     m3 = [f["config"] for f in fixtures("minimax_m3_vl_text")]
     assert any("sparse_attention_config" in c for c in m3)  # the checkpoints' legacy keywords
     assert any("minimax_m3_sparse" in c.get("layer_types", []) for c in m3)
+    hy = [f["config"] for f in fixtures("hy_v4")]
+    assert any("indexer_types" in c for c in hy) and any(c.get("hc_mult") == 1 for c in hy)
     swa = [f["config"] for f in fixtures("granitemoe_swa")]
     assert any(c.get("shared_intermediate_size", 0) > 0 for c in swa)
 
@@ -166,6 +179,10 @@ def test_fixtures_exercise_the_family_branches() -> None:
         ),
         ({"model_type": "laguna", "gating": 1}, "gating"),
         ({"model_type": "dbrx", "tie_word_embeddings": True}, "tie_word_embeddings"),
+        (
+            {"model_type": "hy_v4", "num_hidden_layers": 2, "indexer_types": ["full"]},
+            "indexer_types",
+        ),
         (
             {"model_type": "minimax", "num_hidden_layers": 2, "layer_types": ["mamba", "x"]},
             "layer_types",

@@ -152,3 +152,42 @@ def test_lightning_state_and_kv_cache_equal_what_minimax_holds() -> None:
     assert state == 4 * BATCH * 2 * 4 * 16 * 16  # two lightning layers, 4 heads of 16 x 16
     counted = count(arch)
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+
+
+def test_hyper_connections_and_sparse_mla_against_hy_v4() -> None:
+    """HY-V4: weights bytes; the latent, rotary key and (in full-indexer layers) indexer key
+    cached per token; forward FLOPs with the hyper-connections' fn projections counted, and
+    without the indexer's own scores, which paramcalc leaves out for every DSA indexer
+    (2 x B x S^2 x (heads x head_dim + heads) per indexed layer)."""
+    fields = dict(
+        SMALL,
+        num_attention_heads=4,
+        n_routed_experts=4,
+        q_lora_rank=32,
+        kv_lora_rank=16,
+        qk_nope_head_dim=16,
+        qk_rope_head_dim=8,
+        v_head_dim=16,
+        index_n_heads=2,
+        index_head_dim=16,
+        index_topk=4,
+        hc_mult=2,
+        pad_token_id=None,
+        bos_token_id=None,
+        eos_token_id=None,
+    )
+    model = built("hy_v4", fields)
+    flops, cache = run(model)
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    counted = count(arch)
+    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    held = sum(
+        value.nbytes
+        for layer in cache.layers
+        for value in vars(layer).values()
+        if isinstance(value, torch.Tensor)
+    )
+    assert kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ).self_attention_bytes == held
+    indexed = 2  # the default indexer_types: layers 0 and 1 full, layer 2 shared
+    scores = indexed * 2 * BATCH * SEQ * SEQ * (2 * 16 + 2)
+    assert forward_flops(counted, BATCH, SEQ).forward == flops - scores

@@ -307,6 +307,11 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    gate_proj: bool = False
+    """A sigmoid gate on every value channel, projected from the block's input without bias
+    (HY-V4's gate_proj: hidden -> heads x v_head_dim)."""
+    sinks: bool = False
+    """A learned attention sink per head (HY-V4 `sinks`)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -337,6 +342,10 @@ class LatentAttention(Spec):
         ]
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
+        if self.gate_proj:
+            records.append(linear("gate_proj", hidden, heads * self.v_head_dim, False, ctx))
+        if self.sinks:
+            records.append(Param("sinks", (heads,), Group.ATTENTION, ctx.tower))
         return records
 
     @property

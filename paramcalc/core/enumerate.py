@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from paramcalc.core.context import Context
+from paramcalc.core.hyper import hyper_connection, hyper_head
 from paramcalc.core.model import Model
 from paramcalc.core.names import (
     DEFAULT_NAMES,
@@ -151,6 +152,8 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             blocks.append(Block(stack.name, key or spec.kind, layers, named))
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), tower.hidden_size)
+    if tower.hyper_head:
+        back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -203,8 +206,8 @@ def block_records(
     block: BlockSpec, ctx: Context, naming: Naming, stack: str, defaults: Mapping[str, str]
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
-    hidden, sites = ctx.hidden, set(block.norms)
-    roles: list[Record] = []
+    hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
         roles += ctx.norm("input_norm", hidden)
     if block.mixer is not None:
@@ -221,6 +224,8 @@ def block_records(
         ]
         if "post_cross" in sites:
             roles += ctx.norm("post_cross_norm", hidden)
+    if streams:
+        roles += hyper_connection("ffn_hc", streams, ctx)
     if "pre_ffn" in sites:
         roles += ctx.norm("pre_ffn_norm", hidden)
     if block.ffn is not None:

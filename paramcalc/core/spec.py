@@ -40,6 +40,9 @@ class Block(Spec):
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
+    hyper_connections: Count = 0
+    """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
+    hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
@@ -144,6 +147,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+    hyper_head: Count = 0
+    """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
+    hc_head); 0 for none."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

@@ -27,6 +27,7 @@ MODULES = (
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "hy_v4",
     "jetmoe",
     "llama",
     "llama_moe",
