@@ -13,7 +13,8 @@ from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import shared_width
-from paramcalc.families.moe_windows import dense_or_sparse, moe
+from paramcalc.families.moe_windows import moe
+from paramcalc.families.special_mla import mlp_kinds
 from paramcalc.families.v2 import attention, gated_mlp, layer_spans, mixed_layers
 
 
@@ -84,7 +85,7 @@ def laguna(c: HFConfig) -> dict[str, Any]:
     is full attention unless layer_types says otherwise."""
     layers = c.integer("num_hidden_layers")
     spans = layer_spans(c, layers, ["full_attention"] * layers)
-    mlps = dense_or_sparse(c, layers, ["dense"] + ["sparse"] * (layers - 1))
+    mlps = mlp_kinds(c, layers, ["dense"] + ["sparse"] * (layers - 1))
     gating = c.raw("gating")
     if not isinstance(gating, (bool, str)):
         raise c.error("gating", "must be true, false or a gating mode string")

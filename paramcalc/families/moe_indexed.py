@@ -15,6 +15,7 @@ from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import shared_width
 from paramcalc.families.moe_windows import moe
+from paramcalc.families.special_mla import mlp_kinds
 from paramcalc.families.v2 import attention, gated_mlp, mixed_layers
 
 #: MiniMaxM3VLTextConfig.__post_init__: flat index_* fields and the legacy names a
@@ -66,17 +67,10 @@ def m3_spans(c: HFConfig, layers: int, sparse: dict[str, Any]) -> list[str]:
 
 def m3_mlps(c: HFConfig, layers: int) -> list[str]:
     """mlp_layer_types, else the moe_layer_freq keyword's flags, else every layer sparse."""
-    listed = c.raw("mlp_layer_types")
-    if listed is None:
-        freq = c.raw("moe_layer_freq")
-        if freq is None:
-            return ["sparse"] * layers
-        return flags(c, "moe_layer_freq", freq, layers, ("dense", "sparse"))
-    if not isinstance(listed, list) or len(listed) != layers or set(listed) - {"dense", "sparse"}:
-        raise c.error(
-            "mlp_layer_types", f"must list dense or sparse for each of the {layers} layers"
-        )
-    return listed
+    freq = c.raw("moe_layer_freq")
+    if freq is None or c.raw("mlp_layer_types") is not None:
+        return mlp_kinds(c, layers, ["sparse"] * layers)
+    return flags(c, "moe_layer_freq", freq, layers, ("dense", "sparse"))
 
 
 def minimax_m3_vl_text(c: HFConfig) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.dense_v2 import set_head_dim
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe_more import GRANITE_MOE
+from paramcalc.families.special_mla import mlp_kinds
 from paramcalc.families.v2 import attention, gated_mlp, layer_spans, mixed_layers
 
 
@@ -34,18 +35,6 @@ def spans_mixers(c: HFConfig, mixer: dict[str, Any]) -> dict[str, dict[str, Any]
         "full_attention": mixer,
         "sliding_attention": {**mixer, "sliding_window": c.opt_int("sliding_window")},
     }
-
-
-def dense_or_sparse(c: HFConfig, layers: int, default: list[str]) -> list[str]:
-    """`mlp_layer_types` ("dense" or "sparse" per layer) as listed, else the default."""
-    listed = c.raw("mlp_layer_types")
-    if listed is None:
-        return default
-    if not isinstance(listed, list) or len(listed) != layers or set(listed) - {"dense", "sparse"}:
-        raise c.error(
-            "mlp_layer_types", f"must list dense or sparse for each of the {layers} layers"
-        )
-    return listed
 
 
 def granitemoe_swa(c: HFConfig) -> dict[str, Any]:
@@ -86,7 +75,7 @@ def cohere2_moe(c: HFConfig) -> dict[str, Any]:
     # first_k_dense_replace is no field: __post_init__ pops it from the kwargs (default 0).
     first = min(c.integer("first_k_dense_replace", minimum=0), layers)
     spans = cohere2_moe_spans(c, layers, first)
-    mlps = dense_or_sparse(c, layers, ["dense"] * first + ["sparse"] * (layers - first))
+    mlps = mlp_kinds(c, layers, ["dense"] * first + ["sparse"] * (layers - first))
     width = c.integer("intermediate_size")
     mixer = attention(c, bias=c.boolean("attention_bias"), head_dim=c.integer("head_dim"))
     ffns = {
