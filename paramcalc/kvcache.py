@@ -29,9 +29,18 @@ from dataclasses import dataclass
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.recurrent import (
+    GatedDeltaNet,
+    LightningAttention,
+    Mamba,
+    Mamba2,
+    ShortConv,
+)
 from paramcalc.errors import InputError
 from paramcalc.precision import CacheDType, DType
+
+#: Mixers that keep a fixed state per sequence instead of K and V per token.
+RECURRENT = (Mamba, Mamba2, GatedDeltaNet, ShortConv, DeltaAttention, LightningAttention)
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,7 @@ def kv_cache(
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv, DeltaAttention)):
+                elif isinstance(mixer, RECURRENT):
                     states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             if block.cross_attention is not None:
                 check_rows(dtype, block.cross_attention, hidden)

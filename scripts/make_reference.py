@@ -133,6 +133,11 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    # HY-V4's hyper-connections: held by a block (and the model's head), neither mixer nor
+    # norm, so feed-forward as GROUPS.md puts such extras.
+    "attn_hc",
+    "ffn_hc",
+    "hc_head",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -2050,6 +2055,239 @@ VARIANT_FIELDS.update(
         ],
         "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
         "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
+    }
+)
+
+
+# -- attention MoE decoders, batch A (paramcalc/families/moe_windows.py) ----------------------
+def cohere2_moe_layers(rng: random.Random, c: Config) -> None:
+    """Cohere 2 MoE: dense first layers by first_k_dense_replace (a keyword the config pops)
+    with their own window pattern, or explicit layer_types and mlp_layer_types lists."""
+    if rng.random() < 0.5:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"] - 1)
+        c["prefix_dense_sliding_window_pattern"] = rng.randint(1, 3)
+        c["sliding_window_pattern"] = rng.randint(1, 4)
+    else:
+        per_layer("layer_types", ("sliding_attention", "full_attention"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+
+
+def ernie_moe_layers(rng: random.Random, c: Config) -> None:
+    """ERNIE 4.5 MoE: the MoE layers' interval and first and last index (-1: the last)."""
+    layers = c["num_hidden_layers"]
+    c["moe_layer_interval"] = rng.randint(1, 2)
+    c["moe_layer_start_index"] = rng.randint(0, layers - 1)
+    c["moe_layer_end_index"] = rng.choice((-1, rng.randint(c["moe_layer_start_index"], layers - 1)))
+
+
+def laguna_heads(rng: random.Random, c: Config) -> None:
+    """Laguna: query heads per layer (multiples of the key/value heads), or one count for all."""
+    if rng.random() < 0.5:
+        kv = c["num_key_value_heads"]
+        c["num_attention_heads_per_layer"] = [
+            kv * rng.choice((1, 2, 4)) for _ in range(c["num_hidden_layers"])
+        ]
+
+
+def m3_layers(rng: random.Random, c: Config) -> None:
+    """MiniMax-M3: sparse (indexed) layers and MoE layers by layer_types and mlp_layer_types, or
+    by the checkpoints' sparse_attention_config and moe_layer_freq flags (keywords the config
+    pops), whose sparse_* names override the flat index_* fields."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("full_attention", "minimax_m3_sparse"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["sparse_attention_config"] = {
+            "sparse_attention_freq": [rng.randint(0, 1) for _ in range(layers)],
+            "sparse_index_dim": rng.choice((16, 64)),
+        }
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
+def dbrx_kv_heads(rng: random.Random, c: Config) -> None:
+    """DBRX: attn_config.kv_n_heads divides the query heads."""
+    choices = [h for h in (1, 2, 4, 8) if c["n_heads"] % h == 0]
+    c.setdefault("attn_config", {})["kv_n_heads"] = rng.choice(choices)
+
+
+def hunyuan_top_k(rng: random.Random, c: Config) -> None:
+    """Hunyuan MoE: experts per token, one number or one per layer."""
+    most = min(4, c["num_experts"])
+    if rng.random() < 0.5:
+        c["moe_topk"] = rng.randint(1, most)
+    else:
+        c["moe_topk"] = [rng.randint(1, most) for _ in range(c["num_hidden_layers"])]
+
+
+VARIANT_FIELDS.update(
+    {
+        # granitemoe_swa: embedding_multiplier changes no shape (moved to prove it).
+        "granitemoe_swa": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("shared_intermediate_size", 0, 64, 160),
+            windows(),
+            pick("embedding_multiplier", 1.0, 12.0),
+        ],
+        # cohere2_moe: rms_norm_eps picks RMSNorm or a bias-free LayerNorm (one weight each).
+        "cohere2_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            nullable("num_key_value_heads"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 0, 1, 2),
+            pick("prefix_dense_intermediate_size", None, 96, 192),
+            pick("sliding_window", None, 16),
+            pick("rms_norm_eps", None, 1e-5),
+            cohere2_moe_layers,
+        ],
+        "ernie4_5_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            pick("use_bias", True, False, None),
+            rint("moe_num_experts", 1, 8),
+            top_k("moe_k", "moe_num_experts"),
+            pick("moe_num_shared_experts", 0, 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            ernie_moe_layers,
+            spelled({"moe_num_experts": "num_experts", "moe_k": "num_experts_per_tok"}),
+        ],
+        # afmoe: route_scale changes no shape (moved to prove it).
+        "afmoe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            nullable("num_key_value_heads"),
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_dense_layers", 0, 3),
+            pick("global_attn_every_n_layers", 1, 2, 4),
+            windows(),
+            pick("route_scale", 1.0, 2.5),
+        ],
+        # laguna: moe_routed_scaling_factor changes no shape (moved to prove it).
+        "laguna": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            pick("gating", True, False, "per-head", "per-element"),
+            laguna_heads,
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            windows(),
+            pick("moe_routed_scaling_factor", 1.0, 2.5),
+        ],
+        # minimax_m3_vl_text: routed_scaling_factor and rotary_dim change no shape (moved).
+        "minimax_m3_vl_text": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            rint("dense_intermediate_size", 32, 256, 32),
+            rint("shared_intermediate_size", 32, 256, 32),
+            pick("index_n_heads", 1, 2, 4),
+            pick("index_head_dim", 16, 32),
+            m3_layers,
+            pick("routed_scaling_factor", 1.0, 2.0),
+            pick("rotary_dim", 8, 16),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # dbrx: clip_qkv changes no shape (moved to prove it); tying is refused; hidden_size is
+        # not spelled (its experts would keep d_model's default width, see families/dbrx.py).
+        "dbrx": [
+            VOCAB,
+            rint("d_model", 64, 512, 32),
+            rint("n_layers", 2, 6),
+            heads("d_model", "n_heads", None),
+            dbrx_kv_heads,
+            sub("attn_config", [pick("clip_qkv", None, 8.0)]),
+            sub(
+                "ffn_config",
+                [
+                    rint("ffn_hidden_size", 32, 256, 32),
+                    rint("moe_num_experts", 1, 8),
+                    top_k("moe_top_k", "moe_num_experts"),
+                ],
+            ),
+            spelled({"n_heads": "num_attention_heads", "n_layers": "num_hidden_layers"}),
+        ],
+        # jetmoe: num_attention_heads changes no shape (the config sets it to kv heads x top-k).
+        "jetmoe": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            TIE,
+            pick("num_key_value_heads", 1, 2, 4),
+            pick("kv_channels", 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("num_attention_heads", 4, 7),
+            spelled({"kv_channels": "head_dim"}),
+        ],
+        # minimax: block_size and the alpha/beta factors change no shape (moved to prove it).
+        "minimax": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_NULL,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            windows(("full_attention", "linear_attention")),
+            pick("block_size", 4, 256),
+            pick("linear_attn_alpha_factor", 1, 2),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # hy_v4: num_key_value_heads, hc_magnitude and index_topk change no shape (moved).
+        "hy_v4": [
+            *MOE_BASE,
+            TIE,
+            NO_PAD,
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            one_of([], [per_layer("indexer_types", ("full", "shared"))]),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            pick("hc_mult", 1, 2, 4),
+            pick("hc_magnitude", 1.0, 2.0),
+            pick("index_topk", 4, 2048),
+            spelled({"n_routed_experts": "num_local_experts"}),
+        ],
+        # hunyuan_v1_moe: head_dim is always set (a null one does not build).
+        "hunyuan_v1_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            hunyuan_top_k,
+            spelled({"num_experts": "num_local_experts"}),
+        ],
     }
 )
 

@@ -35,6 +35,27 @@ def linear(
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
 
+class KeyIndexer(Spec):
+    """A block-sparse lightning indexer beside standard attention (MiniMax-M3's
+    `self_attn.indexer`): its own query heads and one key head, each with an RMSNorm, score
+    blocks of keys to pick those a query sees; it caches its one key per token."""
+
+    num_heads: PositiveInt
+    """Indexer query heads (index_n_heads)."""
+    head_dim: PositiveInt
+    """Width of an indexer head and of its one key (index_head_dim)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """q_proj and k_proj from the block's input, and their per-head norms."""
+        hidden, hd = ctx.hidden, self.head_dim
+        return [
+            linear("indexer.q_proj", hidden, self.num_heads * hd, False, ctx),
+            linear("indexer.k_proj", hidden, hd, False, ctx),
+            *ctx.norm("indexer.q_norm", hd),
+            *ctx.norm("indexer.k_norm", hd),
+        ]
+
+
 class Attention(Spec):
     """Softmax attention over query heads sharing key/value heads (MHA, GQA or MQA)."""
 
@@ -60,9 +81,18 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
-    gate_projection: bool = False
-    """A sigmoid gate on the output from its own projection, gate_proj (hidden -> heads x
-    head_dim, biased as q/k/v are: HRM)."""
+    gate_proj: Literal["none", "per_channel", "per_head"] = "none"
+    """A separate gate projection from the block's input on the attention output, without bias:
+    one value per channel (heads x head_dim: AFMoE's gate_proj) or one per head (Laguna's
+    per-head g_proj)."""
+    gate_bias: bool = False
+    """The gate projection has a bias, as q/k/v do (HRM's per-channel gate_proj)."""
+    query_experts: Count = 0
+    """Mixture of attention heads (JetMoE's MoA): routed experts of a query and an output
+    projection each num_key_value_heads x head_dim wide, num_attention_heads / kv heads of them
+    per token, with a router, an output bias and one fused kv_proj; 0 for plain attention."""
+    key_indexer: KeyIndexer | None = None
+    """A block-sparse indexer choosing the keys each query sees (MiniMax-M3's sparse layers)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -103,6 +133,11 @@ class Attention(Spec):
             raise FieldValueError(
                 f"{where}num_key_value_heads", f"{kv} must divide num_attention_heads={heads}"
             )
+        if self.query_experts and self.moa_top_k > self.query_experts:
+            raise FieldValueError(
+                f"{where}query_experts",
+                f"{self.query_experts} is fewer than the {self.moa_top_k} experts a token uses",
+            )
 
     @property
     def kv_heads(self) -> int:
@@ -117,6 +152,8 @@ class Attention(Spec):
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
         hidden, hd, vd = ctx.hidden, self.width(ctx.hidden), self.value_width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
+        if self.query_experts:
+            return self.moa_records(ctx, kv_width)
         kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
@@ -132,8 +169,9 @@ class Attention(Spec):
                 linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
                 linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
             ]
-        if self.gate_projection:
-            records.append(linear("gate_proj", hidden, q_width, self.qkv_bias, ctx))
+        if self.gate_proj != "none":
+            gates = q_width if self.gate_proj == "per_channel" else self.num_attention_heads
+            records.append(linear("gate_proj", hidden, gates, self.gate_bias, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
@@ -157,12 +195,37 @@ class Attention(Spec):
                     ctx.tower,
                 )
             )
+        if self.key_indexer is not None:
+            records += self.key_indexer.records(ctx)
         if self.differential:
             records += [
                 Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
                 for x in ("q1", "k1", "q2", "k2")
             ]
         return records
+
+    def moa_records(self, ctx: Context, width: int) -> list[Record]:
+        """JetMoeAttention: experts.{input,output}_linear (E stacked), experts.bias, the
+        router and kv_proj (keys and values of the kv heads, fused)."""
+        e, k, hidden, a = self.query_experts, self.moa_top_k, ctx.hidden, Group.ATTENTION
+
+        def experts(role: str, inputs: int, outputs: int) -> Linear:
+            return Linear(role, inputs, outputs, False, a, ctx.tower, ctx.stream, e, k)
+
+        return [
+            experts("experts.input_linear", hidden, width),
+            experts("experts.output_linear", width, hidden),
+            Param("experts.bias", (hidden,), a, ctx.tower),
+            Linear(
+                "experts.router.layer", hidden, e, False, a, ctx.tower, ctx.stream, routing=True
+            ),
+            linear("kv_proj", hidden, 2 * width, self.qkv_bias, ctx),
+        ]
+
+    @property
+    def moa_top_k(self) -> int:
+        """Query experts per token: each brings num_key_value_heads query heads."""
+        return self.num_attention_heads // self.kv_heads
 
     def value_width(self, hidden: int) -> int:
         """Width of one value head."""
@@ -184,8 +247,9 @@ class Attention(Spec):
         return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
-        """Values cached per token: K and V of every key/value head."""
-        return self.kv_heads * (self.width(hidden) + self.value_width(hidden))
+        """Values cached per token: K and V of every key/value head, and an indexer's key."""
+        indexed = self.key_indexer.head_dim if self.key_indexer is not None else 0
+        return self.kv_heads * (self.width(hidden) + self.value_width(hidden)) + indexed
 
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""
@@ -263,6 +327,11 @@ class LatentAttention(Spec):
     q_lora_rank."""
     head_gate: bool = False
     """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
+    gate_proj: bool = False
+    """A sigmoid gate on every value channel, projected from the block's input without bias
+    (HY-V4's gate_proj: hidden -> heads x v_head_dim)."""
+    sinks: bool = False
+    """A learned attention sink per head (HY-V4 `sinks`)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -295,6 +364,10 @@ class LatentAttention(Spec):
             records += self.indexer.records(ctx, self.q_lora_rank)
         if self.head_gate:
             records.append(linear("g_proj", hidden, heads, False, ctx))
+        if self.gate_proj:
+            records.append(linear("gate_proj", hidden, heads * self.v_head_dim, False, ctx))
+        if self.sinks:
+            records.append(Param("sinks", (heads,), Group.ATTENTION, ctx.tower))
         return records
 
     @property

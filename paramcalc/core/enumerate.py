@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from paramcalc.core.context import Context
+from paramcalc.core.hyper import hyper_connection, hyper_head
 from paramcalc.core.model import Model
 from paramcalc.core.names import (
     DEFAULT_NAMES,
@@ -47,6 +48,7 @@ MIXER_ROLES = {
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
     "kda": "linear_attention",
+    "lightning": "attention",
 }
 
 
@@ -167,6 +169,8 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), width)
+    if tower.hyper_head:
+        back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -238,8 +242,8 @@ def block_records(
     block: BlockSpec, ctx: Context, naming: Naming, stack: str, defaults: Mapping[str, str]
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
-    hidden, sites = ctx.hidden, set(block.norms)
-    roles: list[Record] = []
+    hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
         roles += ctx.norm("input_norm", hidden)
     for mixer in block.mixers:
@@ -256,6 +260,8 @@ def block_records(
         ]
         if "post_cross" in sites:
             roles += ctx.norm("post_cross_norm", hidden)
+    if streams:
+        roles += hyper_connection("ffn_hc", streams, ctx)
     if "pre_ffn" in sites:
         roles += ctx.norm("pre_ffn_norm", hidden)
     if block.ffn is not None:
@@ -270,6 +276,8 @@ def block_records(
 def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
+    if isinstance(named, Linear) and named.weight_name in naming.expert_weights and named.experts:
+        named = replace(named, weight_name=naming.expert_weights[named.weight_name])
     if isinstance(named, Linear):
         module = naming.expert_modules.get(named.weight_name) if named.experts else None
         if module:

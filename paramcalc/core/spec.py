@@ -16,12 +16,19 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
-from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.recurrent import GatedDeltaNet, LightningAttention, Mamba, Mamba2, ShortConv
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | DeltaAttention,
+    Attention
+    | LatentAttention
+    | Mamba
+    | Mamba2
+    | GatedDeltaNet
+    | ShortConv
+    | DeltaAttention
+    | LightningAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward, Field(discriminator="kind")]
@@ -44,6 +51,9 @@ class Block(Spec):
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
+    hyper_connections: Count = 0
+    """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
+    hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
@@ -173,6 +183,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+    hyper_head: Count = 0
+    """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
+    hc_head); 0 for none."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:
