@@ -9,6 +9,10 @@ PEFT itself when it is installed.
 
 usage:
   make_lora_reference.py --out tests/data/lora_references.json
+      [--adapter-out tests/data/adapters/llama-variant-1-lora]
+
+`--adapter-out` also saves a real adapter (PEFT's save_pretrained) on a CPU-built base: its
+adapter_config.json names the base `acme/llama-variant-1` (the tests' fake Hub cache holds it).
 
 Needs torch, transformers and peft (`pip install paramcalc[reference,lora]`).
 """
@@ -132,12 +136,48 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
     return [(b, c) for b in BASES for c in COMMON + SPECIFIC.get(family(b), [])]
 
 
+#: The saved adapter: its base fixture, its Hub id in the tests, its LoraConfig.
+ADAPTER_BASE = "llama-variant-1"
+ADAPTER_HUB_ID = "acme/llama-variant-1"
+ADAPTER_LORA: dict[str, Any] = {
+    "r": 4,
+    "lora_alpha": 8,
+    "target_modules": ["q_proj", "v_proj", "o_proj"],
+    "use_dora": True,
+    "layers_to_transform": [1],
+    "modules_to_save": ["post_attention_layernorm"],
+}
+
+
+def save_adapter(out: Path) -> None:
+    """Save a real PEFT adapter on the CPU-built base fixture, naming its base by Hub id."""
+    import torch
+    import transformers
+    from peft import LoraConfig, get_peft_model
+
+    fixture = json.loads((HF / f"{ADAPTER_BASE}.json").read_text())
+    fields = {k: v for k, v in fixture["config"].items() if k != "model_type"}
+    config = transformers.AutoConfig.for_model(fixture["config"]["model_type"], **fields)
+    torch.manual_seed(0)
+    model = transformers.AutoModelForCausalLM.from_config(config)
+    peft_model = get_peft_model(model, LoraConfig(**ADAPTER_LORA))
+    peft_model.save_pretrained(out)
+    saved = out / "adapter_config.json"
+    data = json.loads(saved.read_text())
+    data["base_model_name_or_path"] = ADAPTER_HUB_ID
+    saved.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    (out / "README.md").unlink(missing_ok=True)
+
+
 def main() -> int:
     """Write the reference file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--adapter-out", type=Path)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.adapter_out:
+        save_adapter(args.adapter_out)
     import peft
     import transformers
 

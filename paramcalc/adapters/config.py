@@ -13,11 +13,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
 from paramcalc.core.types import PositiveInt, Spec
-from paramcalc.errors import FieldValueError, InputError, from_validation_error
+from paramcalc.errors import FieldValueError, InputError, describe, from_validation_error
 
 Targets = StrictStr | tuple[StrictStr, ...]
 
-#: adapter_config.json keys that change no parameter count (PEFT's LoraConfig and PeftConfig).
+#: adapter_config.json keys that change no parameter count, whatever their value.
 IGNORED_KEYS = frozenset(
     {
         "peft_type",
@@ -29,32 +29,17 @@ IGNORED_KEYS = frozenset(
         "fan_in_fan_out",
         "init_lora_weights",
         "use_rslora",
-        "megatron_config",
         "megatron_core",
         "loftq_config",
         "eva_config",
         "corda_config",
         "runtime_config",
-        "layer_replication",
         "peft_version",
-        "trainable_token_indices",
         "qalora_group_size",
-        "use_qalora",
-        "alora_invocation_tokens",
-        "arrow_config",
-        "ensure_weight_tying",
     }
 )
-#: Keys whose non-default value would change the count in a way not modelled: key -> default.
-REFUSED_UNLESS_DEFAULT: dict[str, Any] = {
-    "layer_replication": None,
-    "trainable_token_indices": None,
-    "use_qalora": False,
-    "alora_invocation_tokens": None,
-    "arrow_config": None,
-    "ensure_weight_tying": False,
-    "megatron_config": None,
-}
+#: Values that leave an option off: any other key (a newer PEFT's variant) must hold one.
+OFF_VALUES = (None, False, {}, [])
 #: Task types whose PEFT model class adds no modules to save of its own.
 PLAIN_TASKS = (None, "CAUSAL_LM", "SEQ_2_SEQ_LM", "FEATURE_EXTRACTION", "QUESTION_ANS")
 
@@ -130,14 +115,11 @@ def from_adapter_config(data: dict[str, Any], where: str) -> LoraSpec:
     peft_type = data.get("peft_type")
     if peft_type != "LORA":
         raise InputError(where, f"{peft_type!r}: only LORA adapters are counted", "peft_type")
-    for key, default in REFUSED_UNLESS_DEFAULT.items():
-        if data.get(key, default) not in (default, [], {}):
-            raise InputError(where, f"{data[key]!r} is not modelled by paramcalc", key)
     fields = set(LoraSpec.model_fields)
     known = {k: listed(v) for k, v in data.items() if k in fields and v is not None}
-    for key in data:
-        if key not in fields and key not in IGNORED_KEYS:
-            raise InputError(where, "unknown LoraConfig option", key)
+    for key, value in data.items():
+        if key not in fields and key not in IGNORED_KEYS and value not in OFF_VALUES:
+            raise InputError(where, f"{describe(value)} is not modelled by paramcalc", key)
     try:
         return LoraSpec.model_validate(known)
     except ValidationError as exc:

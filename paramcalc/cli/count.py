@@ -68,12 +68,17 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
     is_flag=True,
     help="Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, too).",
 )
+@click.option(
+    "--base",
+    help="The base model of an adapter_config.json SOURCE (default: its base_model_name_or_path).",
+)
 @format_option
 def count(
     source: str | None,
     overrides: tuple[str, ...],
     layers: bool,
     as_checkpoint: bool,
+    base: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
@@ -91,6 +96,9 @@ def count(
     shards, as a checkpoint too. A quantized checkpoint (GPTQ, AWQ, compressed-tensors, MXFP4,
     FP8, bitsandbytes) counts the unquantized model's parameters, its config.json's
     quantization_config telling the packing; what the files store is shown by dtype and kind.
+
+    A PEFT adapter_config.json (or its folder) counts the LoRA adapter's trainable parameters
+    on its base, and checks adapter_model.safetensors beside it (exit 1 when they differ).
     """
     from paramcalc.calculator import count as count_parameters
     from paramcalc.render.reports import count_report
@@ -109,6 +117,16 @@ def count(
             "use --set FIELD=VALUE to change a SOURCE"
         )
     changes = parse_overrides(overrides)
+    if not as_checkpoint:
+        from paramcalc.cli.lora import show_adapter
+        from paramcalc.sources.adapter import adapter_at
+
+        adapter = adapter_at(source)
+        if adapter is not None:
+            show_adapter(adapter, base, overrides, fmt)
+            return
+    if base:
+        raise click.UsageError("--base names the base model of an adapter_config.json SOURCE")
     resolved = resolve(source, checkpoint=as_checkpoint)
     if isinstance(resolved, CheckpointFiles):
         if changes:
