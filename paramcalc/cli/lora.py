@@ -165,4 +165,39 @@ def show_adapter(adapter: Any, base: str | None, overrides: tuple[str, ...], fmt
         raise click.exceptions.Exit(EXIT_FAILED)
 
 
+def show_lora_memory(
+    source: str,
+    overrides: tuple[str, ...],
+    batch: int,
+    seq: int,
+    dtype: str,
+    flags: dict[str, Any],
+    fmt: str,
+) -> None:
+    """(Q)LoRA training memory of the adapter the flags describe on SOURCE."""
+    from pydantic import ValidationError
+
+    from paramcalc.adapters.config import LoraSpec
+    from paramcalc.adapters.lora import lora_count
+    from paramcalc.adapters.qlora import BaseDType, lora_memory
+    from paramcalc.calculator import count
+    from paramcalc.cli.options import load_source
+    from paramcalc.errors import InputError, from_validation_error
+    from paramcalc.precision import DType
+    from paramcalc.render.qlora import qlora_report
+
+    base_dtype, double_quant = BaseDType(flags.pop("base_dtype")), flags.pop("double_quant")
+    if double_quant and not base_dtype.four_bit:
+        raise InputError("--double-quant", f"needs a 4-bit --base-dtype, got {base_dtype.value!r}")
+    if DType(dtype).is_quantized:
+        raise InputError("--dtype", f"is the compute precision with --lora, got {dtype!r}")
+    try:
+        spec = LoraSpec.model_validate(spec_fields(flags))
+    except ValidationError as exc:
+        raise from_validation_error(exc, "lora") from None
+    counted = lora_count(count(load_source(source, overrides)), spec)
+    result = lora_memory(counted, base_dtype, double_quant, batch, seq, DType(dtype))
+    show(qlora_report(result), fmt)
+
+
 COMMANDS = [lora]
