@@ -90,6 +90,12 @@ SPECIFIC: dict[str, list[dict[str, Any]]] = {
         {"r": 4, "target_modules": r".*language_model.*\.(q|v)_proj"},
         {"r": 4, "target_modules": "all-linear", "modules_to_save": ["multi_modal_projector"]},
     ],
+    "qwen2-moe": [
+        {"r": 4, "target_modules": ["shared_expert_gate", "gate"]},
+        {"r": 4, "target_modules": ["gate_proj", "up_proj", "down_proj"]},
+    ],
+    "t5": [{"r": 4, "target_modules": ["q", "v", "wi", "wo"]}],
+    "bert": [{"r": 4, "target_modules": ["query", "value"], "modules_to_save": ["pooler"]}],
     "qwen2-vl": [
         {"r": 4, "target_modules": ["qkv", "proj", "q_proj"]},
         {"r": 4, "target_modules": ["patch_embed.proj"]},
@@ -110,6 +116,10 @@ BASES = [
     "mamba-variant-1",
     "llava-variant-1",
     "qwen2-vl-variant-1",
+    "qwen2-moe-variant-1",
+    "gemma3-variant-1",
+    "t5-variant-1",
+    "bert-variant-1",
 ]
 
 

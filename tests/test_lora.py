@@ -121,3 +121,61 @@ def test_live_peft(case: dict[str, Any]) -> None:
     assert live == {k: case[k] for k in live}
     if "trainable" in live:
         assert counted(case["base"], case["lora"]).trainable == live["trainable"]
+
+
+#: Bases whose module kinds are checked against transformers: MoE routers and shared-expert
+#: gates, fused experts, vision towers, Conv1D, tied T5 embeddings, Mamba convolutions.
+KIND_BASES = [
+    f"{n}-variant-1"
+    for n in (
+        "qwen2-moe",
+        "qwen3-next",
+        "gemma3",
+        "gpt-oss",
+        "llama4",
+        "phimoe",
+        "deepseek-v3",
+        "mamba",
+        "jamba",
+        "t5",
+        "gpt2",
+        "llava",
+        "falcon",
+    )
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", KIND_BASES)
+def test_module_kinds_equal_transformers(name: str) -> None:
+    """The modules PEFT can wrap (Linear/Conv1D, Embedding, Conv) are the records' modules."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    import sys
+
+    from transformers.pytorch_utils import Conv1D
+
+    from conftest import REPO
+    from paramcalc.adapters.modules import Kind, modules
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    from make_reference import build_model
+
+    fixture = json.loads((DATA / "hf" / f"{name}.json").read_text())
+    model, _ = build_model(fixture["config"], fixture.get("auto_class"))
+    classes = {
+        Kind.LINEAR: (torch.nn.Linear, Conv1D),
+        Kind.EMBEDDING: (torch.nn.Embedding,),
+        Kind.CONV: (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d),
+    }
+    theirs = {
+        n: kind
+        for n, m in model.named_modules()
+        for kind, types in classes.items()
+        if isinstance(m, types)
+    }
+    b = base(name)
+    ours = {
+        n: m.kind for n, m in modules(b.enumeration, b.model.naming).items() if m.kind in classes
+    }
+    assert ours == theirs

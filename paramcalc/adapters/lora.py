@@ -212,7 +212,8 @@ def parameters(spec: LoraSpec, found: dict[str, Module]) -> list[Wrapped]:
 
 
 def copies(spec: LoraSpec, found: dict[str, Module]) -> list[Copy]:
-    """Full copies of `modules_to_save` (a module path ending with a name, as PEFT matches)."""
+    """Full copies of `modules_to_save` (a module path ending with a name, as PEFT matches);
+    a name that matches nothing is no error, as in PEFT."""
     hits = [m for m in found.values() if any(m.name.endswith(n) for n in spec.modules_to_save)]
     for a in hits:
         for b in hits:
@@ -227,8 +228,6 @@ def copies(spec: LoraSpec, found: dict[str, Module]) -> list[Copy]:
             for r in other.records
         ]
         out.append(Copy(m.name, sum(untied_size(r) for r in inside), m.stack, m.layer))
-    if spec.modules_to_save and not out:
-        raise FieldValueError("modules_to_save", "matches no module of the model")
     return out
 
 

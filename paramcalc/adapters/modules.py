@@ -3,7 +3,9 @@
 PEFT matches targets against module paths, containers included, and wraps only some module
 types (`nn.Linear`, GPT-2's `Conv1D`, `nn.Embedding`, `nn.Conv1d/2d/3d`). The tensor records
 say which is which: a Linear record is an `nn.Linear`, except stacked experts and the routers
-transformers 5 writes as custom modules holding a bare `weight` parameter.
+transformers 5 writes as custom modules holding a bare `weight` parameter. T5's
+`encoder.embed_tokens` and `decoder.embed_tokens` are modules of their own whose weight is
+`shared`'s: they hold no record, so they are added here as aliases of it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from paramcalc.core.records import Conv, Embedding, Group, Linear, Norm, Param, 
 #: Families whose router is an `nn.Linear` subclass in transformers 5.23 (`Llama4Router`,
 #: `PhimoeTopKRouter`); every other family's router is a module with a bare `weight`.
 LINEAR_ROUTERS = frozenset({"llama4", "llama4_text", "phimoe"})
+
+
+#: Modules that share another's weight and hold no record: family -> (record, aliases).
+TIED_MODULES = {
+    t: ("shared", ("encoder.embed_tokens", "decoder.embed_tokens")) for t in ("t5", "mt5", "umt5")
+}
 
 
 class Kind(str, Enum):
@@ -48,10 +56,15 @@ class Module:
 
 
 def is_module_linear(r: Linear, model_type: str | None) -> bool:
-    """Whether a Linear record is an `nn.Linear` (or Conv1D) module of its own."""
-    if r.experts:
+    """Whether a Linear record is an `nn.Linear` (or Conv1D) module of its own.
+
+    Not one: stacked experts, a bare weight parameter of another name (Gemma 3's
+    `mm_input_projection_weight`), and a router, unless the family's router is an `nn.Linear`
+    or the gate has one output (the shared-expert gate of Qwen2-MoE and Qwen3-Next).
+    """
+    if r.experts or r.weight_name != "weight":
         return False
-    return not r.routing or r.weight_name != "weight" or model_type in LINEAR_ROUTERS
+    return not r.routing or r.outputs == 1 or model_type in LINEAR_ROUTERS
 
 
 def kind_of(r: Record, model_type: str | None) -> Kind:
@@ -98,6 +111,18 @@ def modules(enum: Enumeration, model_type: str | None) -> dict[str, Module]:
             module.kind = Kind.OTHER
         module.records.append(r)
         module.layer = layer
+    return with_aliases(found, model_type)
+
+
+def with_aliases(found: dict[str, Module], model_type: str | None) -> dict[str, Module]:
+    """The modules plus those that alias a tied module's record (T5's embed_tokens)."""
+    source, aliases = TIED_MODULES.get(model_type or "", ("", ()))
+    if source not in found:
+        return found
+    for alias in aliases:
+        stack = alias.split(".")[0]
+        found.setdefault(stack, Module(stack, Kind.OTHER, [], stack, None))
+        found[alias] = Module(alias, found[source].kind, list(found[source].records), stack)
     return found
 
 
