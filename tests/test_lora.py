@@ -97,7 +97,7 @@ def test_per_kind_and_per_layer_add_up() -> None:
     result = counted("qwen3-moe-variant-1", {"r": 4, "target_modules": "all-linear"})
     assert sum(w.size for w in result.wrapped) == result.adapter == result.trainable
     assert {w.layer for w in result.wrapped} == {0, 1}
-    fused = [w for w in result.wrapped if w.kind == "gate_up_proj"]
+    fused = [w for w in result.wrapped if w.kind == "experts.gate_up_proj"]
     assert fused and all(w.rank == 8 for w in fused)  # PEFT doubles the rank of a fused pair
 
 

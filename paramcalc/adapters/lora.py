@@ -38,7 +38,8 @@ class Wrapped:
 
     name: str
     kind: str
-    """The module's last path part (`q_proj`), or the parameter's (`gate_up_proj`)."""
+    """The module's last path part (`q_proj`); for a parameter, the module's and its own
+    (`experts.gate_up_proj`)."""
     stack: str | None
     layer: int | None
     rank: int
@@ -195,7 +196,7 @@ def wrap_parameter(spec: LoraSpec, t: Tensor, m: Module) -> Wrapped:
         )
     experts, rows, cols = (1, *t.shape) if len(t.shape) == 2 else t.shape
     r = rank_of(spec, t.name)
-    leaf = t.name.rsplit(".", 1)[-1]
+    leaf = f"{m.leaf}.{t.name.rsplit('.', 1)[-1]}"  # experts.gate_up_proj, gate.weight
     return Wrapped(t.name, leaf, m.stack, m.layer, r, r * experts * (rows + cols))
 
 

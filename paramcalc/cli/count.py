@@ -123,7 +123,7 @@ def count(
 
         adapter = adapter_at(source)
         if adapter is not None:
-            show_adapter(adapter, base, overrides, fmt)
+            show_adapter(adapter, base, overrides, layers, fmt)
             return
     if base:
         raise click.UsageError("--base names the base model of an adapter_config.json SOURCE")

@@ -117,10 +117,16 @@ def adapter_dtype_option(func: Any) -> Any:
 @click.argument("base")
 @lora_options
 @adapter_dtype_option
+@click.option("--per-layer", is_flag=True, help="Add the per-layer view.")
 @set_option
 @format_option
 def lora(
-    base: str, adapter_dtype: str, overrides: tuple[str, ...], fmt: str, **options: Any
+    base: str,
+    adapter_dtype: str,
+    per_layer: bool,
+    overrides: tuple[str, ...],
+    fmt: str,
+    **options: Any,
 ) -> None:
     """Count the trainable parameters of a LoRA adapter on BASE, exactly as PEFT does.
 
@@ -142,10 +148,12 @@ def lora(
     except ValidationError as exc:
         raise from_validation_error(exc, "lora") from None
     counted = lora_count(count(load_source(base, overrides)), spec)
-    show(lora_report(counted, DType(adapter_dtype)), fmt)
+    show(lora_report(counted, DType(adapter_dtype), per_layer=per_layer), fmt)
 
 
-def show_adapter(adapter: Any, base: str | None, overrides: tuple[str, ...], fmt: str) -> None:
+def show_adapter(
+    adapter: Any, base: str | None, overrides: tuple[str, ...], per_layer: bool, fmt: str
+) -> None:
     """Count an adapter_config.json on its base; a weights file that disagrees exits 1."""
     from paramcalc.adapters.config import from_adapter_config
     from paramcalc.adapters.lora import lora_count
@@ -160,7 +168,7 @@ def show_adapter(adapter: Any, base: str | None, overrides: tuple[str, ...], fmt
     spec = from_adapter_config(adapter.data, where)
     counted = lora_count(count(load_source(base_of(adapter, base), overrides)), spec, where)
     stored = stored_adapter(adapter.weights) if adapter.weights else None
-    show(lora_report(counted, DType("fp32"), stored), fmt)
+    show(lora_report(counted, DType("fp32"), stored, per_layer), fmt)
     if stored is not None and stored.parameters != counted.trainable:
         raise click.exceptions.Exit(EXIT_FAILED)
 

@@ -81,8 +81,10 @@ def lora_data(c: LoraCount, dtype: DType, stored: StoredAdapter | None) -> dict[
     return data
 
 
-def lora_report(c: LoraCount, dtype: DType, stored: StoredAdapter | None = None) -> Report:
-    """Adapted modules by kind, per layer, copies, and the trainable share of the model."""
+def lora_report(
+    c: LoraCount, dtype: DType, stored: StoredAdapter | None = None, per_layer: bool = False
+) -> Report:
+    """Adapted modules by kind, copies, the trainable share of the model; per layer on request."""
     kinds = by_kind(c)
     rows: list[tuple[Any, ...]] = [
         (
@@ -138,7 +140,8 @@ def lora_report(c: LoraCount, dtype: DType, stored: StoredAdapter | None = None)
             f"{stored.path}: {stored.parameters:,} parameters, {stored.bytes:,} bytes; "
             f"{same} the computed trainable count"
         )
-    report.sections.append(layers_section(c))
+    if per_layer:
+        report.sections.append(layers_section(c))
     return report
 
 
