@@ -41,7 +41,7 @@ IGNORED_KEYS = frozenset(
 #: Values that leave an option off: any other key (a newer PEFT's variant) must hold one.
 OFF_VALUES: tuple[object, ...] = (None, False, {}, [])
 #: Task types whose PEFT model class adds no modules to save of its own.
-PLAIN_TASKS = (None, "CAUSAL_LM", "SEQ_2_SEQ_LM", "FEATURE_EXTRACTION", "QUESTION_ANS")
+PLAIN_TASKS = (None, "CAUSAL_LM", "SEQ_2_SEQ_LM", "FEATURE_EXTRACTION")
 
 
 class LoraSpec(Spec):

@@ -43,7 +43,7 @@ def spec_fields(options: dict[str, Any]) -> dict[str, Any]:
         targets = "all-linear"
     fields: dict[str, Any] = {
         "r": options["r"],
-        "lora_alpha": options["alpha"] if options["alpha"] is not None else options["r"],
+        "lora_alpha": options["alpha"],
         "target_modules": targets or None,
         "target_parameters": names(options["target_parameters"]),
         "use_dora": options["dora"],
@@ -71,7 +71,9 @@ def lora_options(func: Any) -> Any:
     """The flags that say what a LoRA adapter wraps (PEFT LoraConfig fields)."""
     flags = [
         click.option("--r", "r", type=Size(), default=8, show_default=True, help="LoRA rank."),
-        click.option("--alpha", type=float, help="lora_alpha (default: the rank)."),
+        click.option(
+            "--alpha", type=float, default=8, show_default=True, help="lora_alpha (PEFT's default)."
+        ),
         click.option(
             "--target",
             help="Module names, comma-separated (exact or .-suffix), or all-linear.",
