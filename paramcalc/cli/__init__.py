@@ -98,11 +98,12 @@ def register() -> None:
         count,
         design,
         fit,
+        lora,
         sweep,
         verify,
     )
 
-    for module in (count, check, verify, convert, checkpoint, compute, fit, design, sweep):
+    for module in (count, check, verify, convert, checkpoint, compute, fit, design, sweep, lora):
         for command in module.COMMANDS:
             main.add_command(command)
 
