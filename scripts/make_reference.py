@@ -2020,6 +2020,37 @@ VARIANT_FIELDS.update(
 )
 
 
+# attention_more (cov10b): attention decoders with per-layer spans and MLP kinds.
+SPAN_KINDS = ("sliding_attention", "full_attention")
+MELLUM_LIKE = [
+    *DECODER,
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 64, 512),
+    maybe(per_layer("layer_types", SPAN_KINDS)),
+    maybe(per_layer("mlp_layer_types", ("dense", "sparse"))),
+    rint("moe_intermediate_size", 32, 256, 32),
+]
+VARIANT_FIELDS.update(
+    {
+        "mellum": [
+            *MELLUM_LIKE,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # beam: n_group must divide the experts; it and topk_group change no shape.
+        "beam": [
+            *MELLUM_LIKE,
+            pick("num_experts", 4, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("n_group", 1, 2),
+            pick("topk_group", 1),
+        ],
+    }
+)
+
+
 def set_field(config: Config, dotted: str, value: Any) -> None:
     """Set `a.b=v` inside nested configs (text_config.hidden_size=64)."""
     *outer, key = dotted.split(".")

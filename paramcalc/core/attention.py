@@ -60,6 +60,9 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    head_gate: bool = False
+    """A sigmoid gate on each head's output from its own projection (gate_proj, hidden ->
+    heads x head_dim, no bias) plus a learned bias per head (Beam's gate_proj, gate_bias)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -122,6 +125,11 @@ class Attention(Spec):
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.head_gate:
+            records += [
+                linear("gate_proj", hidden, q_width, False, ctx),
+                Param("gate_bias", (self.num_attention_heads,), Group.ATTENTION, ctx.tower),
+            ]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:

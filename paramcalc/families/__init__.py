@@ -15,6 +15,7 @@ from paramcalc.families.base import Family
 
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
+    "attention_more",
     "classic",
     "classic_decoders",
     "dense",
