@@ -2039,6 +2039,16 @@ VARIANT_FIELDS.update(
             top_k("num_experts_per_tok", "num_local_experts"),
             spelled({"num_local_experts": "num_experts"}),
         ],
+        # aria_text: head_dim sometimes null (hidden_size // heads).
+        "aria_text": [
+            *DECODER,
+            maybe(pick("head_dim", None, 16, 32, 64)),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            rint("moe_num_experts", 1, 6),
+            top_k("moe_topk", "moe_num_experts"),
+            pick("moe_num_shared_experts", 1, 2, 3),
+        ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [
             *MELLUM_LIKE,

@@ -37,6 +37,12 @@ def test_a_layer_kind_list_of_the_wrong_length_is_refused() -> None:
 
 
 CROSSCHECKED: dict[str, dict[str, Any]] = {
+    "aria_text": {
+        **{k: v for k, v in SMALL.items() if k != "sliding_window"},
+        "moe_num_experts": 4,
+        "moe_topk": 2,
+        "mlp_bias": True,
+    },
     "beam": dict(SMALL, num_experts=4, n_group=1, topk_group=1),
     "mellum": dict(
         SMALL,

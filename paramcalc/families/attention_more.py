@@ -1,7 +1,9 @@
-"""Attention decoders built from Qwen3-MoE's parts with per-layer kinds: Mellum and Beam.
+"""Attention decoders with mixture-of-experts feed-forwards: Mellum and Beam (Qwen3-MoE's parts
+with per-layer kinds), Aria's text model.
 
-Both list each layer's attention span (`layer_types`) and feed-forward (`mlp_layer_types`:
-`dense` a gated MLP of intermediate_size, `sparse` the MoE block). Each record's rules build a
+Mellum and Beam list each layer's attention span (`layer_types`) and feed-forward
+(`mlp_layer_types`: `dense` a gated MLP of intermediate_size, `sparse` the MoE block). Each
+record's rules build a
 schema v2 model (`paramcalc.families.v2`) following the family's `modeling_<family>.py` in
 transformers 5.23; defaults are its config class's.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import routed_experts
@@ -92,6 +95,29 @@ def beam(c: HFConfig) -> dict[str, Any]:
     return qwen3_moe_layers(c, mixer, list(zip(spans, mlps, strict=True)), "num_experts", norms)
 
 
+def aria_text(c: HFConfig) -> dict[str, Any]:
+    """AriaTextDecoderLayer: Llama attention, then in every layer an MoE of intermediate_size
+    experts beside shared experts (moe_num_shared_experts x intermediate_size wide, with
+    mlp_bias); AriaTextConfig.__post_init__: a null head_dim is hidden_size // heads."""
+    width = c.integer("intermediate_size")
+    moe = {
+        "kind": "moe",
+        "num_experts": c.integer("moe_num_experts"),
+        "num_experts_per_tok": c.integer("moe_topk"),
+        "moe_intermediate_size": width,
+        "shared_expert_intermediate_size": width * c.integer("moe_num_shared_experts"),
+        "shared_expert_bias": c.boolean("mlp_bias"),
+    }
+    mixer = attention(c, bias=c.boolean("attention_bias"), head_dim=c.opt_int("head_dim"))
+    layers = c.integer("num_hidden_layers")
+    return {"text": text_tower(c, {"block": {"mixer": mixer, "ffn": moe}}, ["block"] * layers)}
+
+
+#: AriaTextMoELayer: `mlp.router`, stacked experts stored (E, in, out), `mlp.shared_experts`.
+ARIA = Naming(
+    {"ffn.router": "mlp.router", "ffn.shared_expert": "mlp.shared_experts"},
+    experts_transposed=True,
+)
 #: Qwen3-MoE's fields beyond the sizes (its config class's defaults).
 QWEN3_MOE = {
     "attention_bias": False,
@@ -116,6 +142,20 @@ FAMILIES = (
         notes="checkpoints may store a multi-token-prediction layer (mtp.*, num_mtp_layers), "
         "which transformers does not build",
         required=KV_HEADS,
+    ),
+    Family(
+        "aria_text",
+        {
+            **size_defaults(32000, 4096, 4096, 32, 32, None, 2048, False),
+            "head_dim": None,
+            "attention_bias": False,
+            "mlp_bias": False,
+            "moe_num_experts": 8,
+            "moe_topk": 2,
+            "moe_num_shared_experts": 2,
+        },
+        (aria_text,),
+        naming=ARIA,
     ),
     Family(
         "beam",
