@@ -2049,6 +2049,14 @@ VARIANT_FIELDS.update(
             top_k("moe_topk", "moe_num_experts"),
             pick("moe_num_shared_experts", 1, 2, 3),
         ],
+        # cohere_compass_text: Cohere 2's fields with an explicit layer_types half the time.
+        "cohere_compass_text": [
+            *DECODER,
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            pick("sliding_window", 16, 64),
+            maybe(per_layer("layer_types", SPAN_KINDS)),
+        ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [
             *MELLUM_LIKE,

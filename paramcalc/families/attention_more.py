@@ -1,5 +1,6 @@
-"""Attention decoders with mixture-of-experts feed-forwards: Mellum and Beam (Qwen3-MoE's parts
-with per-layer kinds), Aria's text model.
+"""Attention decoders written as the difference from a supported parent: Mellum and Beam
+(Qwen3-MoE's parts with per-layer kinds), Aria's text model (an MoE beside shared experts) and
+Cohere Compass's text model (Cohere 2 with full attention by default).
 
 Mellum and Beam list each layer's attention span (`layer_types`) and feed-forward
 (`mlp_layer_types`: `dense` a gated MLP of intermediate_size, `sparse` the MoE block). Each
@@ -14,9 +15,10 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
+from paramcalc.families.dense_v2 import COHERE, cohere_block, set_head_dim, windowed_kinds
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import routed_experts
-from paramcalc.families.v2 import attention, gated_mlp, text_tower
+from paramcalc.families.v2 import attention, gated_mlp, layer_spans, text_tower
 
 SPANS = ("full_attention", "sliding_attention")
 MLP_KINDS = ("dense", "sparse")
@@ -113,6 +115,16 @@ def aria_text(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, {"block": {"mixer": mixer, "ffn": moe}}, ["block"] * layers)}
 
 
+def cohere_compass_text(c: HFConfig) -> dict[str, Any]:
+    """CohereCompassDecoderLayer: Cohere 2's parallel block (one bias-free LayerNorm feeding
+    attention and the MLP); CohereCompassTextConfig.__post_init__: every layer full unless
+    layer_types says otherwise (sliding layers use sliding_window)."""
+    layers = c.integer("num_hidden_layers")
+    spans = layer_spans(c, layers, ["full_attention"] * layers)
+    block = cohere_block(c, set_head_dim(c), "none")
+    return {"text": text_tower(c, windowed_kinds(c, block), spans, norm_type="layernorm_no_bias")}
+
+
 #: AriaTextMoELayer: `mlp.router`, stacked experts stored (E, in, out), `mlp.shared_experts`.
 ARIA = Naming(
     {"ffn.router": "mlp.router", "ffn.shared_expert": "mlp.shared_experts"},
@@ -156,6 +168,11 @@ FAMILIES = (
         },
         (aria_text,),
         naming=ARIA,
+    ),
+    Family(
+        "cohere_compass_text",
+        {**COHERE, "sliding_window": 4096, "layer_types": None},
+        (cohere_compass_text,),
     ),
     Family(
         "beam",
