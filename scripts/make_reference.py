@@ -203,6 +203,9 @@ def classify_text(parts: list[str]) -> str | None:
         return group
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
         return "feedforward"
+    if len(modules) >= 2 and modules[-1].isdigit() and modules[-2] == "layers":
+        # held by the decoder layer itself (Doge's input_residual): GROUPS.md says feedforward
+        return "feedforward"
     return None
 
 
@@ -2056,6 +2059,17 @@ VARIANT_FIELDS.update(
             flag("attention_bias"),
             pick("sliding_window", 16, 64),
             maybe(per_layer("layer_types", SPAN_KINDS)),
+        ],
+        # doge: is_moe stays false (paramcalc refuses DogeCDMoE); keep_window_size changes no
+        # shape (moved to prove it).
+        "doge": [
+            *DECODER,
+            nullable("num_key_value_heads"),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", None, 16, 64),
+            pick("keep_window_size", 16, 2048),
         ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [

@@ -36,6 +36,12 @@ def test_a_layer_kind_list_of_the_wrong_length_is_refused() -> None:
         hf.from_config(config, "config.json")
 
 
+def test_doge_cdmoe_is_refused() -> None:
+    """Doge's CDMoE keeps its experts as rows of embedding tables: refused, naming is_moe."""
+    with pytest.raises(InputError, match="is_moe"):
+        hf.from_config({"model_type": "doge", "is_moe": True}, "config.json")
+
+
 CROSSCHECKED: dict[str, dict[str, Any]] = {
     "aria_text": {
         **{k: v for k, v in SMALL.items() if k != "sliding_window"},
@@ -43,6 +49,7 @@ CROSSCHECKED: dict[str, dict[str, Any]] = {
         "moe_topk": 2,
         "mlp_bias": True,
     },
+    "doge": dict(SMALL, attention_bias=True, keep_window_size=3),
     "beam": dict(SMALL, num_experts=4, n_group=1, topk_group=1),
     "mellum": dict(
         SMALL,

@@ -63,6 +63,9 @@ class Attention(Spec):
     head_gate: bool = False
     """A sigmoid gate on each head's output from its own projection (gate_proj, hidden ->
     heads x head_dim, no bias) plus a learned bias per head (Beam's gate_proj, gate_bias)."""
+    dynamic_mask: bool = False
+    """Doge's dynamic mask: a learned A per key/value head and dt_proj, which turns the values
+    into one score per key/value head (with the q/k/v bias)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -129,6 +132,11 @@ class Attention(Spec):
             records += [
                 linear("gate_proj", hidden, q_width, False, ctx),
                 Param("gate_bias", (self.num_attention_heads,), Group.ATTENTION, ctx.tower),
+            ]
+        if self.dynamic_mask:
+            records += [
+                Param("A", (self.kv_heads,), Group.ATTENTION, ctx.tower),
+                linear("dt_proj", self.kv_heads * vd, self.kv_heads, self.qkv_bias, ctx),
             ]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)

@@ -25,6 +25,7 @@ from paramcalc.core.records import (
     Embedding,
     Group,
     Linear,
+    Param,
     Record,
     Stream,
     Tensor,
@@ -226,6 +227,7 @@ def block_records(
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
         roles += ctx.norm("post_ffn_norm", hidden)
+    roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]

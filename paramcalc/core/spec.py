@@ -43,6 +43,9 @@ class Block(Spec):
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
+    scales: tuple[Annotated[str, Field(max_length=64)], ...] = ()
+    """Learned vectors of hidden_size the layer holds itself, by name (Doge's input_residual
+    and post_attention_residual on its residual branches): feedforward, as GROUPS.md says."""
 
     @property
     def kind(self) -> str:

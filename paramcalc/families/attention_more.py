@@ -1,6 +1,7 @@
 """Attention decoders written as the difference from a supported parent: Mellum and Beam
 (Qwen3-MoE's parts with per-layer kinds), Aria's text model (an MoE beside shared experts) and
-Cohere Compass's text model (Cohere 2 with full attention by default).
+Cohere Compass's text model (Cohere 2 with full attention by default), Doge (attention with a
+dynamic mask and scaled residuals).
 
 Mellum and Beam list each layer's attention span (`layer_types`) and feed-forward
 (`mlp_layer_types`: `dense` a gated MLP of intermediate_size, `sparse` the MoE block). Each
@@ -125,6 +126,33 @@ def cohere_compass_text(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, windowed_kinds(c, block), spans, norm_type="layernorm_no_bias")}
 
 
+def doge(c: HFConfig) -> dict[str, Any]:
+    """DogeDecoderLayer: attention with per-head q/k norms and a dynamic mask (A, dt_proj), a
+    gated MLP (mlp_bias), and a learned scale on each residual branch. The sliding window (a
+    mask, every layer) is config.sliding_window."""
+    if c.boolean("is_moe"):
+        raise c.error(
+            "is_moe",
+            "true builds DogeCDMoE, whose experts are rows of two embedding tables "
+            "(up_embed, down_embed), which paramcalc cannot represent",
+        )
+    mixer = attention(
+        c,
+        bias=c.boolean("attention_bias"),
+        head_dim=set_head_dim(c),
+        qk_norm="per_head",
+        dynamic_mask=True,
+        sliding_window=c.opt_int("sliding_window"),
+    )
+    block = {
+        "mixer": mixer,
+        "ffn": gated_mlp(c.integer("intermediate_size"), c.boolean("mlp_bias")),
+        "scales": ["input_residual", "post_attention_residual"],
+    }
+    layers = c.integer("num_hidden_layers")
+    return {"text": text_tower(c, {"block": block}, ["block"] * layers)}
+
+
 #: AriaTextMoELayer: `mlp.router`, stacked experts stored (E, in, out), `mlp.shared_experts`.
 ARIA = Naming(
     {"ffn.router": "mlp.router", "ffn.shared_expert": "mlp.shared_experts"},
@@ -173,6 +201,17 @@ FAMILIES = (
         "cohere_compass_text",
         {**COHERE, "sliding_window": 4096, "layer_types": None},
         (cohere_compass_text,),
+    ),
+    Family(
+        "doge",
+        {
+            **size_defaults(32768, 1024, 2048, 32, 8, None, 2048, False),
+            "attention_bias": False,
+            "mlp_bias": False,
+            "sliding_window": None,
+            "is_moe": False,
+        },
+        (doge,),
     ),
     Family(
         "beam",
