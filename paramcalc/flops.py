@@ -101,8 +101,7 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            qk, v = mixer.score_widths(hidden)
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
+            per_pair = 2 * batch * mixer.pair_products(hidden) * len(layers)
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)

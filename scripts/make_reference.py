@@ -2034,6 +2034,54 @@ MELLUM_LIKE = [
     maybe(per_layer("mlp_layer_types", ("dense", "sparse"))),
     rint("moe_intermediate_size", 32, 256, 32),
 ]
+
+
+def dots3_layers(rng: random.Random, c: Config) -> None:
+    """dots3: layer kinds listed or derived (use_dsa, use_sliding_window), and the sliding
+    layers' MLA sizes as legacy swa_* keys or as an explicit per_layer_config (whose head_dim
+    must be qk_nope + qk_rope)."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("indexed_attention", "sliding_attention", "full_attention"))(
+            rng, c
+        )
+    else:
+        c["use_sliding_window"] = rng.random() < 0.7
+    if rng.random() < 0.5:
+        c["use_dsa"] = rng.random() < 0.5
+    heads = rng.choice((1, 2, 4))
+    nope, rope = rng.choice((16, 32)), rng.choice((8, 16))
+    sizes = {
+        "num_attention_heads": heads,
+        "num_key_value_heads": heads,
+        "q_lora_rank": rng.choice((16, 32)),
+        "kv_lora_rank": rng.choice((16, 48)),
+        "qk_nope_head_dim": nope,
+        "qk_rope_head_dim": rope,
+        "head_dim": nope + rope,
+        "v_head_dim": rng.choice((16, 24)),
+    }
+    if rng.random() < 0.5:
+        c.update({f"swa_{k}": v for k, v in sizes.items()})
+    else:
+        kinds = c.get("layer_types") or []
+        chosen = [i for i in range(layers) if not kinds or kinds[i] == "sliding_attention"]
+        c["per_layer_config"] = {str(i): sizes for i in chosen[:2]} if kinds else {}
+
+
+def dots3_mlps(rng: random.Random, c: Config) -> None:
+    """dots3: mlp_layer_types, or first_k_dense_replace with an int or per-layer moe_layer_freq."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.4:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+        return
+    c["first_k_dense_replace"] = rng.randint(0, 2)
+    if rng.random() < 0.5:
+        c["moe_layer_freq"] = rng.randint(1, 2)
+    else:
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
 VARIANT_FIELDS.update(
     {
         "mellum": [
@@ -2070,6 +2118,34 @@ VARIANT_FIELDS.update(
             flag("mlp_bias"),
             pick("sliding_window", None, 16, 64),
             pick("keep_window_size", 16, 2048),
+        ],
+        # dots3_note_text: every head has its own K/V (kv heads = heads); n_group 1.
+        "dots3_note_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            lambda rng, c: c.update(num_key_value_heads=c["num_attention_heads"]),
+            pick("q_lora_rank", 16, 32, 64),
+            pick("kv_lora_rank", 16, 32),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32),
+            flag("attention_bias"),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            rint("n_routed_experts", 2, 6),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 128, 32),
+            pick("shared_experts_intermediate_size", 32, 64),
+            pick("sliding_window", None, 16),
+            dots3_layers,
+            dots3_mlps,
+            flag("tie_word_embeddings"),
+            NO_PAD,
+            spelled({"n_routed_experts": "num_local_experts"}),
         ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [

@@ -42,6 +42,75 @@ def test_doge_cdmoe_is_refused() -> None:
         hf.from_config({"model_type": "doge", "is_moe": True}, "config.json")
 
 
+#: Small dots3 text models: two indexed layers, two sliding ones with their own MLA sizes.
+DOTS3 = dict(
+    vocab_size=128,
+    hidden_size=64,
+    intermediate_size=96,
+    num_hidden_layers=4,
+    num_attention_heads=4,
+    num_key_value_heads=4,
+    q_lora_rank=32,
+    kv_lora_rank=16,
+    qk_nope_head_dim=16,
+    qk_rope_head_dim=8,
+    v_head_dim=16,
+    head_dim=24,
+    index_n_heads=2,
+    index_head_dim=16,
+    n_routed_experts=4,
+    num_experts_per_tok=2,
+    moe_intermediate_size=32,
+    shared_experts_intermediate_size=32,
+    sliding_window=4,
+    pad_token_id=None,
+    swa_num_attention_heads=2,
+    swa_num_key_value_heads=2,
+    swa_q_lora_rank=16,
+    swa_kv_lora_rank=32,
+    swa_head_dim=40,
+    swa_qk_nope_head_dim=32,
+    swa_v_head_dim=24,
+)
+
+
+def test_a_layer_override_paramcalc_cannot_vary_is_refused() -> None:
+    """dots3's per_layer_config may change a layer's attention sizes, not its width."""
+    config = {
+        "model_type": "dots3_note_text",
+        **DOTS3,
+        "per_layer_config": {"2": {"hidden_size": 32}},
+    }
+    with pytest.raises(InputError, match="per_layer_config"):
+        hf.from_config(config, "config.json")
+
+
+#: Legacy keys of released configs, each against what transformers builds on the meta device.
+LEGACY = {
+    "dots3 use_dsa false": dict(DOTS3, model_type="dots3_note_text", use_dsa=False),
+    "dots3 moe_layer_freq list": dict(
+        DOTS3, model_type="dots3_note_text", first_k_dense_replace=0, moe_layer_freq=[1, 0, 1, 0]
+    ),
+    "dots3 no sliding": dict(DOTS3, model_type="dots3_note_text", use_sliding_window=False),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("case", sorted(LEGACY))
+def test_legacy_keys_count_what_transformers_builds(case: str) -> None:
+    """Totals of configs written with a checkpoint's legacy keys equal the built model's."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from paramcalc.calculator import count
+
+    fields = dict(LEGACY[case])
+    config = transformers.AutoConfig.for_model(fields.pop("model_type"), **fields)
+    with torch.device("meta"):
+        model = transformers.AutoModelForCausalLM.from_config(config)
+    expected = sum(p.numel() for p in model.parameters())
+    assert count(hf.from_config(LEGACY[case], "config.json")).total == expected
+
+
 CROSSCHECKED: dict[str, dict[str, Any]] = {
     "aria_text": {
         **{k: v for k, v in SMALL.items() if k != "sliding_window"},
@@ -49,6 +118,7 @@ CROSSCHECKED: dict[str, dict[str, Any]] = {
         "moe_topk": 2,
         "mlp_bias": True,
     },
+    "dots3_note_text": DOTS3,
     "doge": dict(SMALL, attention_bias=True, keep_window_size=3),
     "beam": dict(SMALL, num_experts=4, n_group=1, topk_group=1),
     "mellum": dict(
@@ -82,8 +152,13 @@ def test_cache_flops_and_weights_equal_what_transformers_runs(model_type: str) -
     ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         cache = model(ids, use_cache=True).past_key_values
-    # keys and values only: a sliding layer also holds its window as a 0-d tensor
-    kv = sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers)
+    # keys, values and indexer keys; a sliding layer also holds its window as a 0-d tensor
+    kv = sum(
+        value.nbytes
+        for layer in cache.layers
+        for value in vars(layer).values()
+        if isinstance(value, torch.Tensor) and value.dim() > 0
+    )
     arch = hf.from_config(model.config.to_dict(), "config.json")
     counted = count(arch)
     assert kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ).self_attention_bytes == kv

@@ -195,6 +195,10 @@ class Attention(Spec):
         """Per-head widths of the query/key product and of the values."""
         return self.width(hidden), self.value_width(hidden)
 
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products."""
+        return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+
     @property
     def window(self) -> int | None:
         """Keys a query may attend to, when fewer than the whole sequence."""
@@ -256,6 +260,10 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    rope_key_norm: bool = False
+    """A norm over the shared rotary key (dots3's k_rope_only_layernorm, qk_rope_head_dim)."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads, no bias; dots3)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -284,6 +292,10 @@ class LatentAttention(Spec):
             linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
             linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
         ]
+        if self.rope_key_norm:
+            records += ctx.norm("k_rope_norm", self.qk_rope_head_dim)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, heads, False, ctx))
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
         return records
@@ -307,6 +319,13 @@ class LatentAttention(Spec):
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""
         return self.qk_nope_head_dim + self.qk_rope_head_dim, self.v_head_dim
+
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products, and the
+        indexer's (each of its heads scores the pair over head_dim, then is weighted)."""
+        qk, v = self.score_widths(hidden)
+        index = self.indexer.num_heads * (self.indexer.head_dim + 1) if self.indexer else 0
+        return self.num_attention_heads * (qk + v) + index
 
     @property
     def window(self) -> int | None:

@@ -27,6 +27,7 @@ MODULES = (
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "latent_more",
     "llama",
     "llama_moe",
     "modern",
