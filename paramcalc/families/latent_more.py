@@ -12,7 +12,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.attention_more import per_layer
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.moe import routed_experts
 from paramcalc.families.v2 import gated_mlp, text_tower
@@ -211,6 +211,7 @@ FAMILIES = (
         (dots3_note_text,),
         aliases={"n_routed_experts": ("num_local_experts",)},
         naming=DOTS3,
+        required=KV_HEADS,
         notes="checkpoints also store each MoE router's e_score_correction_bias (a buffer in "
         "transformers)",
     ),
