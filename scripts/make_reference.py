@@ -2147,6 +2147,17 @@ VARIANT_FIELDS.update(
             NO_PAD,
             spelled({"n_routed_experts": "num_local_experts"}),
         ],
+        # axk2: q_lora_rank is required; the MoE layers listed or derived; n_group/topk_group
+        # change no shape.
+        "axk2": [
+            *[g for g in DSA if g is not mlp_layer_types],
+            one_of(
+                [mlp_layer_types],
+                [rint("first_k_dense_replace", 0, 2), rint("moe_layer_freq", 1, 2)],
+            ),
+            pick("gated_norm_rank", 4, 8, 16),
+            NO_PAD,
+        ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [
             *MELLUM_LIKE,

@@ -119,6 +119,11 @@ CROSSCHECKED: dict[str, dict[str, Any]] = {
         "mlp_bias": True,
     },
     "dots3_note_text": DOTS3,
+    "axk2": {
+        **{k: v for k, v in DOTS3.items() if not k.startswith("swa_")},
+        "gated_norm_rank": 8,
+        "first_k_dense_replace": 1,
+    },
     "doge": dict(SMALL, attention_bias=True, keep_window_size=3),
     "beam": dict(SMALL, num_experts=4, n_group=1, topk_group=1),
     "mellum": dict(
@@ -164,3 +169,29 @@ def test_cache_flops_and_weights_equal_what_transformers_runs(model_type: str) -
     assert kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ).self_attention_bytes == kv
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
     assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()
+
+
+def test_a_query_gate_without_a_query_latent_is_refused() -> None:
+    """A.X-K2's q_gate_proj reads the query latent: without q_lora_rank it cannot exist."""
+    from paramcalc.core.attention import LatentAttention
+    from paramcalc.errors import FieldValueError
+
+    mla = LatentAttention(
+        num_attention_heads=2,
+        kv_lora_rank=16,
+        qk_nope_head_dim=16,
+        qk_rope_head_dim=8,
+        v_head_dim=16,
+        query_gate=True,
+    )
+    with pytest.raises(FieldValueError, match="query_gate") as refused:
+        mla.check(64, "block.mixer.")
+    assert refused.value.field == "block.mixer.q_lora_rank"
+
+
+def test_an_axk2_layer_without_its_indexer_is_refused() -> None:
+    """Every AXK2Attention builds an indexer: a layer_types entry other than indexed_attention
+    is refused, naming the key."""
+    config = {"model_type": "axk2", "num_hidden_layers": 2}
+    with pytest.raises(InputError, match="layer_types"):
+        hf.from_config({**config, "layer_types": ["indexed_attention", "full_attention"]}, "c")

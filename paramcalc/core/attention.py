@@ -260,6 +260,10 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    query_gate: bool = False
+    """No q_b_proj: q_gate_proj reads the query latent beside its un-normed copy (2 x
+    q_lora_rank) and gives each head its query and a sigmoid output gate of v_head_dim
+    (A.X-K2); needs q_lora_rank."""
     rope_key_norm: bool = False
     """A norm over the shared rotary key (dots3's k_rope_only_layernorm, qk_rope_head_dim)."""
     head_gate: bool = False
@@ -271,6 +275,8 @@ class LatentAttention(Spec):
             raise FieldValueError(
                 f"{where}q_lora_rank", "required by the indexer (it reads the query latent)"
             )
+        if self.query_gate and self.q_lora_rank is None:
+            raise FieldValueError(f"{where}q_lora_rank", "required by query_gate")
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """Down and up projections of queries and of the key/value latent, with their norms."""
@@ -282,7 +288,7 @@ class LatentAttention(Spec):
             records = [
                 linear("q_a_proj", hidden, self.q_lora_rank, self.qkv_bias, ctx),
                 *ctx.norm("q_a_layernorm", self.q_lora_rank),
-                linear("q_b_proj", self.q_lora_rank, heads * qk_head, False, ctx),
+                self.query_up(ctx, self.q_lora_rank, heads * qk_head),
             ]
         latent = self.kv_lora_rank + self.qk_rope_head_dim
         kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
@@ -299,6 +305,13 @@ class LatentAttention(Spec):
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
         return records
+
+    def query_up(self, ctx: Context, rank: int, width: int) -> Linear:
+        """q_b_proj, or A.X-K2's q_gate_proj, which also yields the output gate."""
+        if self.query_gate:
+            gate = self.num_attention_heads * self.v_head_dim
+            return linear("q_gate_proj", 2 * rank, width + gate, False, ctx)
+        return linear("q_b_proj", rank, width, False, ctx)
 
     @property
     def indexer_keys(self) -> int:

@@ -33,7 +33,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import TextTower
+from paramcalc.core.spec import NormSite, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -206,31 +206,44 @@ def block_records(
     hidden, sites = ctx.hidden, set(block.norms)
     roles: list[Record] = []
     if "input" in sites:
-        roles += ctx.norm("input_norm", hidden)
+        roles += site_norm(block, "input", ctx)
     if block.mixer is not None:
         role = MIXER_ROLES[block.mixer.kind]
         roles += [renamed(r, f"{role}.{r.name}") for r in block.mixer.records(ctx)]
     if "post_mixer" in sites:
-        roles += ctx.norm("post_mixer_norm", hidden)
+        roles += site_norm(block, "post_mixer", ctx)
     if block.cross_attention is not None:
         if "pre_cross" in sites:
-            roles += ctx.norm("pre_cross_norm", hidden)
+            roles += site_norm(block, "pre_cross", ctx)
         roles += [
             renamed(r, f"cross_attention.{r.name}")
             for r in block.cross_attention.records(ctx, cross=True)
         ]
         if "post_cross" in sites:
-            roles += ctx.norm("post_cross_norm", hidden)
+            roles += site_norm(block, "post_cross", ctx)
     if "pre_ffn" in sites:
-        roles += ctx.norm("pre_ffn_norm", hidden)
+        roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
-        roles += ctx.norm("post_ffn_norm", hidden)
+        roles += site_norm(block, "post_ffn", ctx)
     roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
+
+
+def site_norm(block: BlockSpec, site: NormSite, ctx: Context) -> list[Record]:
+    """The norm at one site of a block (`input_norm`...), with its low-rank gate if it has one."""
+    role, hidden, gate = f"{site}_norm", ctx.hidden, block.norm_gate
+    if gate is None or site not in gate.sites:
+        return list(ctx.norm(role, hidden))
+    f = Group.FEEDFORWARD
+    return [
+        *ctx.norm(f"{role}.norm", hidden),
+        Linear(f"{role}.mlp.fc1", hidden, gate.rank, False, f, ctx.tower, ctx.stream),
+        Linear(f"{role}.mlp.fc2", gate.rank, hidden, False, f, ctx.tower, ctx.stream),
+    ]
 
 
 def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:

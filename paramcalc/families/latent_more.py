@@ -1,4 +1,5 @@
-"""Latent-attention decoders whose layers differ in their attention sizes: dots3's text model.
+"""Latent-attention decoders: dots3's text model, whose layers differ in their attention sizes,
+and A.X-K2 (DeepSeek-V3.2 attention with a query gate and gated norms).
 
 Dots3NoteTextConfig keeps what a layer changes in `per_layer_config` (layer index -> the keys
 that differ from the model's own), as transformers 5.23's heterogeneous configs do; a config
@@ -14,7 +15,8 @@ from paramcalc.core.names import Naming
 from paramcalc.families.attention_more import per_layer
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
-from paramcalc.families.moe import routed_experts
+from paramcalc.families.moe import DEEPSEEK, routed_experts
+from paramcalc.families.special_mla import DSA_DEFAULTS, DSA_NOTES, routed, sparse_mla
 from paramcalc.families.v2 import gated_mlp, text_tower
 
 DOTS3_SPANS = ("indexed_attention", "sliding_attention", "full_attention")
@@ -131,8 +133,8 @@ def sliding_window(c: HFConfig) -> int:
 def dots3_mlps(c: HFConfig, layers: int) -> list[str]:
     """mlp_layer_types, else sparse from first_k_dense_replace on, every moe_layer_freq-th (an
     int, or a per-layer list of flags)."""
-    first = c.integer("first_k_dense_replace", minimum=0) if c.has("first_k_dense_replace") else 1
-    freq = c.raw("moe_layer_freq") if c.has("moe_layer_freq") else 1
+    first = c.integer("first_k_dense_replace", minimum=0)
+    freq = c.raw("moe_layer_freq")
     if isinstance(freq, list):
         if len(freq) < layers:
             raise c.error("moe_layer_freq", f"must have one flag per layer ({layers})")
@@ -175,6 +177,34 @@ def dots3_note_text(c: HFConfig) -> dict[str, Any]:
     return {"text": text_tower(c, kinds, layer_kinds)}
 
 
+def axk2(c: HFConfig) -> dict[str, Any]:
+    """AXK2DecoderLayer: DeepSeek-V3.2 attention (an indexer in every layer) whose q_gate_proj
+    replaces q_b_proj and gates the output; GatedRMSNorm (a norm and a gated_norm_rank gate
+    MLP) before attention and, in MoE layers, before the MoE; AXK2Config.__post_init__: MoE
+    layers by mlp_layer_types, else from first_k_dense_replace, every moe_layer_freq-th."""
+    layers = c.integer("num_hidden_layers")
+    # every layer builds an indexer, so indexed_attention is the one kind a layer can be
+    per_layer(c, "layer_types", ("indexed_attention",), [])
+    first, freq = c.integer("first_k_dense_replace", minimum=0), c.integer("moe_layer_freq")
+    default = ["sparse" if i >= first and i % freq == 0 else "dense" for i in range(layers)]
+    mlps = per_layer(c, "mlp_layer_types", ("dense", "sparse"), default)
+    mixer = {**sparse_mla(c, True), "query_gate": True}
+    rank = c.integer("gated_norm_rank")
+    ffns = {"dense": gated_mlp(c.integer("intermediate_size")), "sparse": routed(c)}
+    kinds = {
+        mlp: {
+            "mixer": mixer,
+            "ffn": ffns[mlp],
+            "norm_gate": {
+                "sites": ["input", "pre_ffn"] if mlp == "sparse" else ["input"],
+                "rank": rank,
+            },
+        }
+        for mlp in dict.fromkeys(mlps)
+    }
+    return {"text": text_tower(c, kinds, mlps)}
+
+
 #: Dots3NoteTextMoE: `mlp.gate`, stacked experts and `mlp.shared_experts`.
 DOTS3 = Naming(
     {
@@ -184,6 +214,35 @@ DOTS3 = Naming(
 )
 
 FAMILIES = (
+    Family(
+        "axk2",
+        {
+            **DSA_DEFAULTS,
+            "vocab_size": 163840,
+            "hidden_size": 2048,
+            "intermediate_size": 5120,
+            "moe_intermediate_size": 512,
+            "num_hidden_layers": 48,
+            "num_attention_heads": 32,
+            "n_routed_experts": 128,
+            "kv_lora_rank": 128,
+            "q_lora_rank": 384,
+            "qk_rope_head_dim": 32,
+            "v_head_dim": 64,
+            "qk_nope_head_dim": 64,
+            "index_head_dim": 128,
+            "index_n_heads": 16,
+            "gated_norm_rank": 16,
+            "layer_types": None,
+            # not fields: __post_init__ pops them to derive mlp_layer_types
+            "first_k_dense_replace": 1,
+            "moe_layer_freq": 1,
+        },
+        (axk2,),
+        aliases={"n_routed_experts": ("num_local_experts",)},
+        naming=DEEPSEEK,
+        notes=DSA_NOTES,
+    ),
     Family(
         "dots3_note_text",
         {
@@ -207,6 +266,9 @@ FAMILIES = (
             "per_layer_config": None,
             "use_dsa": None,
             "use_sliding_window": True,
+            # not fields: __post_init__ pops them to derive mlp_layer_types
+            "first_k_dense_replace": 1,
+            "moe_layer_freq": 1,
         },
         (dots3_note_text,),
         aliases={"n_routed_experts": ("num_local_experts",)},
