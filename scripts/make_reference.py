@@ -93,6 +93,7 @@ EMBEDDING_MODULES = {
     "tokens_embed",
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
+    "tok_embeddings",  # ModernBERT
 }
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
@@ -194,8 +195,8 @@ def classify_text(parts: list[str]) -> str | None:
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
-    if OUTPUT_MODULES.intersection(modules):
-        return "output"
+    if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
+        return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     group = block_group(modules)
@@ -2157,6 +2158,24 @@ VARIANT_FIELDS.update(
             ),
             pick("gated_norm_rank", 4, 8, 16),
             NO_PAD,
+        ],
+        # modernbert-decoder: the window is local_attention // 2; layer kinds listed or by
+        # global_attn_every_n_layers.
+        "modernbert-decoder": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            *map(flag, ("attention_bias", "mlp_bias", "norm_bias", "decoder_bias")),
+            flag("classifier_bias"),
+            pick("local_attention", 8, 32, 128),
+            one_of(
+                [per_layer("layer_types", SPAN_KINDS)],
+                [rint("global_attn_every_n_layers", 1, 3)],
+            ),
+            flag("tie_word_embeddings"),
+            pick("pad_token_id", 0),  # an int (its config refuses null) inside the vocabulary
         ],
         # beam: n_group must divide the experts; it and topk_group change no shape.
         "beam": [

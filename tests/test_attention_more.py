@@ -1,5 +1,5 @@
-"""Mellum, Beam and the other attention decoders of `families/attention_more.py` against
-transformers run on the CPU, and the config values they refuse.
+"""The attention decoders of `families/attention_more.py`, `latent_more.py` and
+`bert_decoders.py` against transformers run on the CPU, and the config values they refuse.
 
 A forward pass with `use_cache=True` must leave exactly the key/value bytes paramcalc puts in
 the KV cache (sliding layers keep window - 1 tokens) and cost what FlopCounterMode counts.
@@ -119,6 +119,13 @@ CROSSCHECKED: dict[str, dict[str, Any]] = {
         "mlp_bias": True,
     },
     "dots3_note_text": DOTS3,
+    "modernbert-decoder": {
+        **{k: v for k, v in SMALL.items() if k not in ("num_key_value_heads", "head_dim")},
+        "local_attention": 8,
+        "pad_token_id": 0,
+        "attention_bias": True,
+        "classifier_bias": True,
+    },
     "axk2": {
         **{k: v for k, v in DOTS3.items() if not k.startswith("swa_")},
         "gated_norm_rank": 8,
@@ -195,3 +202,10 @@ def test_an_axk2_layer_without_its_indexer_is_refused() -> None:
     config = {"model_type": "axk2", "num_hidden_layers": 2}
     with pytest.raises(InputError, match="layer_types"):
         hf.from_config({**config, "layer_types": ["indexed_attention", "full_attention"]}, "c")
+
+
+def test_modernbert_decoder_without_a_local_window_is_refused() -> None:
+    """ModernBertDecoderConfig turns a null local_attention into a window of -1: refused."""
+    config = {"model_type": "modernbert-decoder", "local_attention": None}
+    with pytest.raises(InputError, match="local_attention"):
+        hf.from_config(config, "config.json")

@@ -172,8 +172,14 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
 
 
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
-    """The language-model head (a tied one keeps only its bias) and the pooler."""
+    """The head transform, the language-model head (a tied one keeps only its bias) and the
+    pooler."""
     records: list[Record] = []
+    transform = tower.head_transform
+    if tower.lm_head and transform is not None:
+        hidden = tower.hidden_size
+        records.append(Linear(name("head_transform"), hidden, hidden, transform.bias, Group.OUTPUT))
+        records += ctx.norm(name("head_transform_norm"), hidden)
     if tower.lm_head:
         records.append(
             Linear(

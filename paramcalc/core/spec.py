@@ -130,6 +130,14 @@ class Stack(Spec):
         return {key: (self.kinds[key], tuple(found)) for key, found in indices.items()}
 
 
+class HeadTransform(Spec):
+    """A dense layer (hidden -> hidden) and a norm between the last hidden state and the LM
+    head (ModernBERT's prediction head): output and norm, as GROUPS.md says."""
+
+    bias: bool = True
+    """The dense layer has a bias (classifier_bias)."""
+
+
 class TextTower(Spec):
     """A language model: token embeddings, one stack (decoder or encoder) or two, a head."""
 
@@ -157,6 +165,8 @@ class TextTower(Spec):
     """The head shares the token embedding matrix (counted once, in embedding)."""
     lm_head_bias: bool = False
     """The head has a bias (Phi, GPT-J)."""
+    head_transform: HeadTransform | None = None
+    """A dense layer and a norm before the LM head."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
 

@@ -16,6 +16,7 @@ from paramcalc.families.base import Family
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "attention_more",
+    "bert_decoders",
     "classic",
     "classic_decoders",
     "dense",
