@@ -2159,6 +2159,17 @@ VARIANT_FIELDS.update(
             pick("gated_norm_rank", 4, 8, 16),
             NO_PAD,
         ],
+        # bert-generation: BERT's sizes without token types; the head stays tied (paramcalc
+        # refuses an untied one).
+        "bert-generation": [
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            rint("max_position_embeddings", 32, 512, 32),
+            bert_decoder,
+        ],
         # modernbert-decoder: the window is local_attention // 2; layer kinds listed or by
         # global_attn_every_n_layers.
         "modernbert-decoder": [

@@ -209,3 +209,10 @@ def test_modernbert_decoder_without_a_local_window_is_refused() -> None:
     config = {"model_type": "modernbert-decoder", "local_attention": None}
     with pytest.raises(InputError, match="local_attention"):
         hf.from_config(config, "config.json")
+
+
+def test_an_untied_bert_generation_head_is_refused() -> None:
+    """Untied, BertGenerationDecoder keeps an unused lm_head.bias beside the decoder's own."""
+    config = {"model_type": "bert-generation", "tie_word_embeddings": False}
+    with pytest.raises(InputError, match="tie_word_embeddings"):
+        hf.from_config(config, "config.json")

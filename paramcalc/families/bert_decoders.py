@@ -1,4 +1,7 @@
-"""Causal language models built like encoders: ModernBERT's decoder.
+"""Causal language models built like encoders: BertGeneration's decoder and ModernBERT's.
+
+BertGenerationDecoder is BERT's post-norm encoder (no token types, no pooler) under `bert.`
+with a tied LM head and its bias.
 
 ModernBertDecoderForCausalLM keeps ModernBERT's layout: an embedding LayerNorm, no attention
 norm in the first layer, a fused input projection (Wi) of a gated MLP, and a prediction head
@@ -12,7 +15,28 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.encoders import BERT, BERT_DEFAULTS, bert
 from paramcalc.families.v2 import gated_mlp, layer_spans, text_tower
+
+
+def bert_generation(c: HFConfig) -> dict[str, Any]:
+    """BertGenerationDecoder: BERT's layers (a cross-attention with is_decoder and
+    add_cross_attention), learned positions, an embedding LayerNorm, and lm_head.decoder tied to
+    the word embeddings with its bias tied to lm_head.bias."""
+    if not c.boolean("tie_word_embeddings"):
+        raise c.error(
+            "tie_word_embeddings",
+            "false unties lm_head.decoder.bias from lm_head.bias, leaving an unused bias of its "
+            "own, which paramcalc does not represent",
+        )
+    return {
+        **bert(c),
+        "type_vocab_size": 0,
+        "pooler": False,
+        "lm_head": True,
+        "lm_head_bias": True,
+        "tie_word_embeddings": True,
+    }
 
 
 def modernbert_spans(c: HFConfig, layers: int) -> list[str]:
@@ -59,6 +83,17 @@ def modernbert_decoder(c: HFConfig) -> dict[str, Any]:
     return {"text": tower}
 
 
+#: The roles BertModel names from the model's root (the others are relative to a layer).
+MODEL_ROLES = ("embed_tokens", "embed_positions", "embedding_norm", "decoder.layers")
+#: BertGenerationDecoder: BertModel's names under `bert.`, the tied head's bias `lm_head.bias`.
+BERT_GENERATION = Naming(
+    {
+        **BERT.names,
+        **{role: f"bert.{BERT.names[role]}" for role in MODEL_ROLES},
+        "lm_head": "lm_head",
+    },
+    leaves=BERT.leaves,
+)
 #: ModernBertDecoderForCausalLM: `model.embeddings`, `attn` with its `Wo`, the MLP's fused `Wi`
 #: (gate and up side by side) and `Wo`, the prediction head
 #: `lm_head` (dense, norm) and the `decoder`.
@@ -80,6 +115,20 @@ MODERNBERT_DECODER = Naming(
 )
 
 FAMILIES = (
+    Family(
+        "bert-generation",
+        {
+            **BERT_DEFAULTS,
+            "vocab_size": 50358,
+            "hidden_size": 1024,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "intermediate_size": 4096,
+            "tie_word_embeddings": True,
+        },
+        (bert_generation,),
+        naming=BERT_GENERATION,
+    ),
     Family(
         "modernbert-decoder",
         {
