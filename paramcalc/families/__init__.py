@@ -16,6 +16,7 @@ from paramcalc.families.base import Family
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
     "attention_more",
+    "bart_like",
     "bert_decoders",
     "classic",
     "classic_decoders",
@@ -24,17 +25,23 @@ MODULES = (
     "dense_v2",
     "encoders",
     "encoders_more",
+    "encoders_bert_like",
     "fairseq_like",
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "hybrid_parallel",
+    "kda_hybrid",
     "latent_more",
+    "linear_hybrid",
     "llama",
     "llama_moe",
     "modern",
+    "recursive",
     "moe",
     "moe_more",
     "moe_shared",
+    "moe_seq2seq",
     "multimodal",
     "seq2seq",
     "multimodal_idefics",
@@ -43,6 +50,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "t5gemma",
 )
 
 

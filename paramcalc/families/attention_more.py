@@ -87,7 +87,7 @@ def beam(c: HFConfig) -> dict[str, Any]:
         bias=c.boolean("attention_bias"),
         head_dim=c.integer("head_dim"),
         qk_norm="per_head",
-        head_gate=True,
+        gate_head_bias=True,
     )
     spans = per_layer(c, "layer_types", SPANS, beam_spans(layers))
     dense = min(3, layers)
