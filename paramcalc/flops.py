@@ -103,8 +103,9 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            qk, v = mixer.score_widths(stack.width(hidden))
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers) * stack.runs
+            per_pair = (
+                2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs
+            )
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)

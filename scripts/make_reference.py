@@ -93,6 +93,7 @@ EMBEDDING_MODULES = {
     "tokens_embed",
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
+    "tok_embeddings",  # ModernBERT
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -203,8 +204,8 @@ def classify_text(parts: list[str]) -> str | None:
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
-    if OUTPUT_MODULES.intersection(modules):
-        return "output"
+    if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
+        return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
@@ -213,6 +214,9 @@ def classify_text(parts: list[str]) -> str | None:
     if group:
         return group
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
+        return "feedforward"
+    if len(modules) >= 2 and modules[-1].isdigit() and modules[-2] == "layers":
+        # held by the decoder layer itself (Doge's input_residual): GROUPS.md says feedforward
         return "feedforward"
     return None
 
@@ -2287,6 +2291,182 @@ VARIANT_FIELDS.update(
             rint("num_experts", 1, 8),
             hunyuan_top_k,
             spelled({"num_experts": "num_local_experts"}),
+        ],
+    }
+)
+
+
+# attention_more (cov10b): attention decoders with per-layer spans and MLP kinds.
+SPAN_KINDS = ("sliding_attention", "full_attention")
+MELLUM_LIKE = [
+    *DECODER,
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 64, 512),
+    maybe(per_layer("layer_types", SPAN_KINDS)),
+    maybe(per_layer("mlp_layer_types", ("dense", "sparse"))),
+    rint("moe_intermediate_size", 32, 256, 32),
+]
+
+
+def dots3_layers(rng: random.Random, c: Config) -> None:
+    """dots3: layer kinds listed or derived (use_dsa, use_sliding_window), and the sliding
+    layers' MLA sizes as legacy swa_* keys or as an explicit per_layer_config (whose head_dim
+    must be qk_nope + qk_rope)."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("indexed_attention", "sliding_attention", "full_attention"))(
+            rng, c
+        )
+    else:
+        c["use_sliding_window"] = rng.random() < 0.7
+    if rng.random() < 0.5:
+        c["use_dsa"] = rng.random() < 0.5
+    heads = rng.choice((1, 2, 4))
+    nope, rope = rng.choice((16, 32)), rng.choice((8, 16))
+    sizes = {
+        "num_attention_heads": heads,
+        "num_key_value_heads": heads,
+        "q_lora_rank": rng.choice((16, 32)),
+        "kv_lora_rank": rng.choice((16, 48)),
+        "qk_nope_head_dim": nope,
+        "qk_rope_head_dim": rope,
+        "head_dim": nope + rope,
+        "v_head_dim": rng.choice((16, 24)),
+    }
+    if rng.random() < 0.5:
+        c.update({f"swa_{k}": v for k, v in sizes.items()})
+    else:
+        kinds = c.get("layer_types") or []
+        chosen = [i for i in range(layers) if not kinds or kinds[i] == "sliding_attention"]
+        c["per_layer_config"] = {str(i): sizes for i in chosen[:2]} if kinds else {}
+
+
+def dots3_mlps(rng: random.Random, c: Config) -> None:
+    """dots3: mlp_layer_types, or first_k_dense_replace with an int or per-layer moe_layer_freq."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.4:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+        return
+    c["first_k_dense_replace"] = rng.randint(0, 2)
+    if rng.random() < 0.5:
+        c["moe_layer_freq"] = rng.randint(1, 2)
+    else:
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
+VARIANT_FIELDS.update(
+    {
+        "mellum": [
+            *MELLUM_LIKE,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # aria_text: head_dim sometimes null (hidden_size // heads).
+        "aria_text": [
+            *DECODER,
+            maybe(pick("head_dim", None, 16, 32, 64)),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            rint("moe_num_experts", 1, 6),
+            top_k("moe_topk", "moe_num_experts"),
+            pick("moe_num_shared_experts", 1, 2, 3),
+        ],
+        # cohere_compass_text: Cohere 2's fields with an explicit layer_types half the time.
+        "cohere_compass_text": [
+            *DECODER,
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            pick("sliding_window", 16, 64),
+            maybe(per_layer("layer_types", SPAN_KINDS)),
+        ],
+        # doge: is_moe stays false (paramcalc refuses DogeCDMoE); keep_window_size changes no
+        # shape (moved to prove it).
+        "doge": [
+            *DECODER,
+            nullable("num_key_value_heads"),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", None, 16, 64),
+            pick("keep_window_size", 16, 2048),
+        ],
+        # dots3_note_text: every head has its own K/V (kv heads = heads); n_group 1.
+        "dots3_note_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            lambda rng, c: c.update(num_key_value_heads=c["num_attention_heads"]),
+            pick("q_lora_rank", 16, 32, 64),
+            pick("kv_lora_rank", 16, 32),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32),
+            flag("attention_bias"),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            rint("n_routed_experts", 2, 6),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 128, 32),
+            pick("shared_experts_intermediate_size", 32, 64),
+            pick("sliding_window", None, 16),
+            dots3_layers,
+            dots3_mlps,
+            flag("tie_word_embeddings"),
+            NO_PAD,
+            spelled({"n_routed_experts": "num_local_experts"}),
+        ],
+        # axk2: q_lora_rank is required; the MoE layers listed or derived; n_group/topk_group
+        # change no shape.
+        "axk2": [
+            *[g for g in DSA if g is not mlp_layer_types],
+            one_of(
+                [mlp_layer_types],
+                [rint("first_k_dense_replace", 0, 2), rint("moe_layer_freq", 1, 2)],
+            ),
+            pick("gated_norm_rank", 4, 8, 16),
+            NO_PAD,
+        ],
+        # bert-generation: BERT's sizes without token types; the head stays tied (paramcalc
+        # refuses an untied one).
+        "bert-generation": [
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            rint("max_position_embeddings", 32, 512, 32),
+            bert_decoder,
+        ],
+        # modernbert-decoder: the window is local_attention // 2; layer kinds listed or by
+        # global_attn_every_n_layers.
+        "modernbert-decoder": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            *map(flag, ("attention_bias", "mlp_bias", "norm_bias", "decoder_bias")),
+            flag("classifier_bias"),
+            pick("local_attention", 8, 32, 128),
+            one_of(
+                [per_layer("layer_types", SPAN_KINDS)],
+                [rint("global_attn_every_n_layers", 1, 3)],
+            ),
+            flag("tie_word_embeddings"),
+            pick("pad_token_id", 0),  # an int (its config refuses null) inside the vocabulary
+        ],
+        # beam: n_group must divide the experts; it and topk_group change no shape.
+        "beam": [
+            *MELLUM_LIKE,
+            pick("num_experts", 4, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("n_group", 1, 2),
+            pick("topk_group", 1),
         ],
     }
 )

@@ -93,6 +93,12 @@ class Attention(Spec):
     per token, with a router, an output bias and one fused kv_proj; 0 for plain attention."""
     key_indexer: KeyIndexer | None = None
     """A block-sparse indexer choosing the keys each query sees (MiniMax-M3's sparse layers)."""
+    gate_head_bias: bool = False
+    """A learned bias per head on the gate in place of a projection bias, with an unbiased
+    per-channel gate_proj (Beam's gate_proj and gate_bias)."""
+    dynamic_mask: bool = False
+    """Doge's dynamic mask: a learned A per key/value head and dt_proj, which turns the values
+    into one score per key/value head (with the q/k/v bias)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -176,6 +182,15 @@ class Attention(Spec):
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.gate_head_bias:
+            records.append(
+                Param("gate_bias", (self.num_attention_heads,), Group.ATTENTION, ctx.tower)
+            )
+        if self.dynamic_mask:
+            records += [
+                Param("A", (self.kv_heads,), Group.ATTENTION, ctx.tower),
+                linear("dt_proj", self.kv_heads * vd, self.kv_heads, self.qkv_bias, ctx),
+            ]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:
@@ -264,6 +279,10 @@ class Attention(Spec):
         """Per-head widths of the query/key product and of the values."""
         return self.width(hidden), self.value_width(hidden)
 
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products."""
+        return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+
     @property
     def window(self) -> int | None:
         """Keys a query may attend to, when fewer than the whole sequence."""
@@ -325,8 +344,15 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    query_gate: bool = False
+    """No q_b_proj: q_gate_proj reads the query latent beside its un-normed copy (2 x
+    q_lora_rank) and gives each head its query and a sigmoid output gate of v_head_dim
+    (A.X-K2); needs q_lora_rank."""
+    rope_key_norm: bool = False
+    """A norm over the shared rotary key (dots3's k_rope_only_layernorm, qk_rope_head_dim)."""
     head_gate: bool = False
-    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA,
+    dots3)."""
     gate_proj: bool = False
     """A sigmoid gate on every value channel, projected from the block's input without bias
     (HY-V4's gate_proj: hidden -> heads x v_head_dim)."""
@@ -339,6 +365,8 @@ class LatentAttention(Spec):
             raise FieldValueError(
                 f"{where}q_lora_rank", "required by the indexer (it reads the query latent)"
             )
+        if self.query_gate and self.q_lora_rank is None:
+            raise FieldValueError(f"{where}q_lora_rank", "required by query_gate")
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """Down and up projections of queries and of the key/value latent, with their norms."""
@@ -350,7 +378,7 @@ class LatentAttention(Spec):
             records = [
                 linear("q_a_proj", hidden, self.q_lora_rank, self.qkv_bias, ctx),
                 *ctx.norm("q_a_layernorm", self.q_lora_rank),
-                linear("q_b_proj", self.q_lora_rank, heads * qk_head, False, ctx),
+                self.query_up(ctx, self.q_lora_rank, heads * qk_head),
             ]
         latent = self.kv_lora_rank + self.qk_rope_head_dim
         kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
@@ -360,6 +388,8 @@ class LatentAttention(Spec):
             linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
             linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
         ]
+        if self.rope_key_norm:
+            records += ctx.norm("k_rope_norm", self.qk_rope_head_dim)
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
         if self.head_gate:
@@ -369,6 +399,13 @@ class LatentAttention(Spec):
         if self.sinks:
             records.append(Param("sinks", (heads,), Group.ATTENTION, ctx.tower))
         return records
+
+    def query_up(self, ctx: Context, rank: int, width: int) -> Linear:
+        """q_b_proj, or A.X-K2's q_gate_proj, which also yields the output gate."""
+        if self.query_gate:
+            gate = self.num_attention_heads * self.v_head_dim
+            return linear("q_gate_proj", 2 * rank, width + gate, False, ctx)
+        return linear("q_b_proj", rank, width, False, ctx)
 
     @property
     def indexer_keys(self) -> int:
@@ -400,6 +437,13 @@ class LatentAttention(Spec):
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""
         return self.qk_nope_head_dim + self.qk_rope_head_dim, self.v_head_dim
+
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products, and the
+        indexer's (each of its heads scores the pair over head_dim, then is weighted)."""
+        qk, v = self.score_widths(hidden)
+        index = self.indexer.num_heads * (self.indexer.head_dim + 1) if self.indexer else 0
+        return self.num_attention_heads * (qk + v) + index
 
     @property
     def window(self) -> int | None:

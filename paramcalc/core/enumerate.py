@@ -34,7 +34,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import Stack, TextTower
+from paramcalc.core.spec import NormSite, Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -211,8 +211,14 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
 
 
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
-    """The language-model head (a tied one keeps only its bias) and the pooler."""
+    """The head transform, the language-model head (a tied one keeps only its bias) and the
+    pooler."""
     records: list[Record] = []
+    transform = tower.head_transform
+    if tower.lm_head and transform is not None:
+        hidden = tower.hidden_size
+        records.append(Linear(name("head_transform"), hidden, hidden, transform.bias, Group.OUTPUT))
+        records += ctx.norm(name("head_transform_norm"), hidden)
     if tower.lm_head:
         records.append(
             Linear(
@@ -245,32 +251,46 @@ def block_records(
     hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
     roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
-        roles += ctx.norm("input_norm", hidden)
+        roles += site_norm(block, "input", ctx)
     for mixer in block.mixers:
         role = MIXER_ROLES[mixer.kind]
         roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
-        roles += ctx.norm("post_mixer_norm", hidden)
+        roles += site_norm(block, "post_mixer", ctx)
     if block.cross_attention is not None:
         if "pre_cross" in sites:
-            roles += ctx.norm("pre_cross_norm", hidden)
+            roles += site_norm(block, "pre_cross", ctx)
         roles += [
             renamed(r, f"cross_attention.{r.name}")
             for r in block.cross_attention.records(ctx, cross=True)
         ]
         if "post_cross" in sites:
-            roles += ctx.norm("post_cross_norm", hidden)
+            roles += site_norm(block, "post_cross", ctx)
     if streams:
         roles += hyper_connection("ffn_hc", streams, ctx)
     if "pre_ffn" in sites:
-        roles += ctx.norm("pre_ffn_norm", hidden)
+        roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
-        roles += ctx.norm("post_ffn_norm", hidden)
+        roles += site_norm(block, "post_ffn", ctx)
+    roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
+
+
+def site_norm(block: BlockSpec, site: NormSite, ctx: Context) -> list[Record]:
+    """The norm at one site of a block (`input_norm`...), with its low-rank gate if it has one."""
+    role, hidden, gate = f"{site}_norm", ctx.hidden, block.norm_gate
+    if gate is None or site not in gate.sites:
+        return list(ctx.norm(role, hidden))
+    f = Group.FEEDFORWARD
+    return [
+        *ctx.norm(f"{role}.norm", hidden),
+        Linear(f"{role}.mlp.fc1", hidden, gate.rank, False, f, ctx.tower, ctx.stream),
+        Linear(f"{role}.mlp.fc2", gate.rank, hidden, False, f, ctx.tower, ctx.stream),
+    ]
 
 
 def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:

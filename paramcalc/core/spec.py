@@ -38,6 +38,16 @@ NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", 
 DEFAULT_NORMS: tuple[NormSite, ...] = ("input", "pre_ffn")
 
 
+class NormGate(Spec):
+    """A low-rank sigmoid gate on some of a block's norms (A.X-K2's GatedRMSNorm: the norm's
+    output times sigmoid(fc2(silu(fc1(output))))); its two projections are feedforward."""
+
+    sites: tuple[NormSite, ...] = Field(min_length=1)
+    """The gated norms."""
+    rank: PositiveInt
+    """Width between fc1 and fc2 (gated_norm_rank)."""
+
+
 class Block(Spec):
     """One layer: a token mixer, an optional cross-attention, a feed-forward and norms."""
 
@@ -57,6 +67,11 @@ class Block(Spec):
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
+    norm_gate: NormGate | None = None
+    """A low-rank gate on some of the norms (A.X-K2)."""
+    scales: tuple[Annotated[str, Field(max_length=64)], ...] = ()
+    """Learned vectors of hidden_size the layer holds itself, by name (Doge's input_residual
+    and post_attention_residual on its residual branches): feedforward, as GROUPS.md says."""
 
     @property
     def kind(self) -> str:
@@ -151,6 +166,14 @@ class Stack(Spec):
         return {key: (self.kinds[key], tuple(found)) for key, found in indices.items()}
 
 
+class HeadTransform(Spec):
+    """A dense layer (hidden -> hidden) and a norm between the last hidden state and the LM
+    head (ModernBERT's prediction head): output and norm, as GROUPS.md says."""
+
+    bias: bool = True
+    """The dense layer has a bias (classifier_bias)."""
+
+
 class TextTower(Spec):
     """A language model: token embeddings, one stack (decoder or encoder) or two, a head."""
 
@@ -181,6 +204,8 @@ class TextTower(Spec):
     """The head shares the token embedding matrix (counted once, in embedding)."""
     lm_head_bias: bool = False
     """The head has a bias (Phi, GPT-J)."""
+    head_transform: HeadTransform | None = None
+    """A dense layer and a norm before the LM head."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
     hyper_head: Count = 0

@@ -15,7 +15,9 @@ from paramcalc.families.base import Family
 
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
+    "attention_more",
     "bart_like",
+    "bert_decoders",
     "classic",
     "classic_decoders",
     "dbrx",
@@ -31,6 +33,7 @@ MODULES = (
     "hybrid_more",
     "hybrid_parallel",
     "kda_hybrid",
+    "latent_more",
     "linear_hybrid",
     "hy_v4",
     "jetmoe",
