@@ -74,11 +74,9 @@ class QKNorm(str, Enum):
 class Architecture(BaseModel):
     """A transformer architecture, as exact as its parameter count needs."""
 
-    # Field docs are attribute docstrings: pydantic reads them into each field's description,
-    # so they are the JSON Schema's and the help text's.
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", title="paramcalc architecture", use_attribute_docstrings=True
-    )
+    # Field docs are attribute docstrings: `paramcalc.field_docs` reads them into each field's
+    # description when the JSON Schema is asked for (reading them at import costs start-up).
+    model_config = ConfigDict(frozen=True, extra="forbid", title="paramcalc architecture")
 
     # -- description (never changes a count) -------------------------------------------------
     name: StrictStr | None = None

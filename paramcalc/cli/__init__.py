@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 import click
@@ -15,9 +18,45 @@ import click
 from paramcalc import __version__
 from paramcalc.errors import ParamcalcError
 
-# Pydantic looks for plugins through every installed distribution's entry points each time a
-# model is built (~10 ms of start-up); the CLI uses none.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+#: Each command's name and the module of `paramcalc.cli` that defines it: a run imports only
+#: the module of the command it invokes (`--help` imports them all, for their summaries).
+COMMAND_MODULES = {
+    "check": "check",
+    "compare": "checkpoint",
+    "convert": "convert",
+    "count": "count",
+    "dense": "verify",
+    "diff": "design",
+    "flops": "compute",
+    "memory": "compute",
+    "presets": "count",
+    "report": "compute",
+    "schema": "design",
+    "solve": "design",
+    "sweep": "sweep",
+    "verify": "verify",
+}
+#: The values of PYDANTIC_DISABLE_PLUGINS with which pydantic loads no plugin at all.
+PLUGINS_OFF = ("__all__", "1", "true")
+
+
+def disable_pydantic_plugins() -> None:
+    """Turn pydantic's plugins off, and with them the import of their loader.
+
+    pydantic looks for plugins through every installed distribution's entry points when it
+    builds a model; the CLI uses none. With plugins off the loader still imports
+    importlib.metadata (email, zipfile, csv...), a tenth of a count's start-up, only to
+    return no plugins: when they are off, its one function is given without that import.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    name = "pydantic.plugin._loader"
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in PLUGINS_OFF and name not in sys.modules:
+        loader = ModuleType(name, "pydantic's plugin loader, with plugins disabled")
+        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules[name] = loader
+
+
+disable_pydantic_plugins()
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -32,7 +71,20 @@ def shortened(message: str) -> str:
 
 
 class Main(click.Group):
-    """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2."""
+    """The `paramcalc` group: turns paramcalc's own errors into one line and exit 2, and
+    imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, sorted as click lists them."""
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command `cmd_name`, its module imported on first use."""
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            return None
+        commands: ModuleType = import_module(f"paramcalc.cli.{module}")
+        return next(c for c in commands.COMMANDS if c.name == cmd_name)
 
     def make_context(
         self,
@@ -86,15 +138,3 @@ def main() -> None:
     SOURCE is a preset name (see `paramcalc presets`), a paramcalc YAML/JSON architecture file,
     or a Hugging Face config.json (or the folder holding it).
     """
-
-
-def register() -> None:
-    """Attach every command module to the group."""
-    from paramcalc.cli import check, checkpoint, compute, convert, count, design, sweep, verify
-
-    for module in (count, check, verify, convert, checkpoint, compute, design, sweep):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-register()

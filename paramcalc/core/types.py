@@ -17,8 +17,7 @@ Depth = Annotated[StrictInt, Field(gt=0, le=MAX_LAYERS)]
 
 
 class Spec(BaseModel):
-    """A frozen, strict part of an architecture; field docs are attribute docstrings."""
+    """A frozen, strict part of an architecture; field docs are attribute docstrings, read
+    by `paramcalc.field_docs` for the JSON Schema."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
