@@ -15,6 +15,8 @@ from typing import Any
 
 from paramcalc.errors import InputError
 from paramcalc.sources.kinds import (
+    INDEX_SUFFIX,
+    SUFFIX,
     ArchitectureFile,
     CheckpointFiles,
     HFConfigFile,
@@ -22,7 +24,6 @@ from paramcalc.sources.kinds import (
     Source,
     StdinConfig,
 )
-from paramcalc.sources.safetensors import INDEX_SUFFIX, SUFFIX
 
 ARCHITECTURE_SUFFIXES = (".yaml", ".yml", ".json")
 #: Every suffix paramcalc reads, for the message that refuses another.
@@ -66,9 +67,11 @@ def resolve(source: str, checkpoint: bool = False) -> Source:
     path = Path(source)
     if exists(path):
         return local(path, source, checkpoint)
-    from paramcalc.sources.hub import parse_hub_id
+    hub_id = None
+    if "/" in source:  # a Hub id is org/name: a preset's name needs no Hub module
+        from paramcalc.sources.hub import parse_hub_id
 
-    hub_id = parse_hub_id(source)
+        hub_id = parse_hub_id(source)
     if (
         hub_id
         and not source.lower().endswith(FILE_SUFFIXES)
