@@ -33,6 +33,11 @@ print(sum(p.numel() for p in model.parameters()))
 """
 
 
+#: What any count that validates its input through pydantic models imports, whatever it does
+#: after: `import pydantic` alone (as in the baseline) imports none of BaseModel's machinery.
+FLOOR = "import click; from pydantic import BaseModel, Field, model_validator"
+
+
 def paramcalc_command() -> list[str]:
     """The installed `paramcalc` script, as a user runs it, else `python -m paramcalc`."""
     script = shutil.which("paramcalc")
@@ -97,7 +102,7 @@ def main() -> int:
         ("paramcalc --help", [*pc, "--help"], "import click"),
     ]
     goals = [1.2, 1.4, 1.2]
-    baselines = sorted({base for _, _, base in pairs})
+    baselines = sorted({base for _, _, base in pairs}) + [FLOOR]
     medians = interleaved_medians(
         [command for _, command, _ in pairs] + [[py, "-c", base] for base in baselines], runs
     )
@@ -112,6 +117,12 @@ def main() -> int:
         print(
             f"{name:34} {ours:8.3f}   {base_name:36} {theirs:8.3f} {ratio:6.2f}  <= {goal} {mark}"
         )
+    floor = base_cpu[FLOOR]
+    label = "(floor) import BaseModel, Field..."
+    print(
+        f"{label:34} {floor:8.3f}   {deps:36} {base_cpu[deps]:8.3f} "
+        f"{floor / base_cpu[deps]:6.2f}  what any validated count imports"
+    )
     if not args.no_meta and has_transformers():
         ours, meta = paired_medians(
             [*pc, "count", "llama-2-7b", "--format", "json"],
