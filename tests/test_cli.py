@@ -268,6 +268,21 @@ def test_every_command_module_is_listed() -> None:
         assert command is not None and command.name == name
 
 
+def test_help_lists_each_command_as_click_would() -> None:
+    """The summaries --help shows without importing the commands are the commands' own short
+    help, at every width the help may be wrapped to."""
+    from paramcalc.cli import COMMAND_MODULES, COMMAND_SUMMARIES, summary
+
+    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    ctx = click.Context(main)
+    for name in COMMAND_SUMMARIES:
+        command = main.get_command(ctx, name)
+        assert command is not None
+        for limit in range(10, 200):
+            shown = summary(name).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit), (name, limit)
+
+
 @pytest.mark.parametrize(
     ("written", "meant"),
     [

@@ -36,8 +36,34 @@ COMMAND_MODULES = {
     "sweep": "sweep",
     "verify": "verify",
 }
+#: Each command's summary for `paramcalc --help` (the first sentence of its docstring), so that
+#: the help lists them without importing their modules; tests/test_cli.py holds each to its
+#: command's own short help.
+COMMAND_SUMMARIES = {
+    "check": "Check that each FILE counts to its expected_total (within its tolerance).",
+    "compare": "Compare the count of CONFIG with the tensors CHECKPOINT stores, group and tensor.",
+    "convert": "Write SOURCE (a preset, a file, a config.json) as a paramcalc YAML architecture "
+    "file.",
+    "count": "Count the parameters of SOURCE, by group.",
+    "dense": "Show the Keras Dense formula: INPUTS x UNITS weights, plus UNITS biases.",
+    "diff": "Compare two sources: counts by group and fields side by side, B - A with its sign.",
+    "flops": "Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts.",
+    "memory": "Weights, KV cache and training memory of SOURCE, in exact bytes.",
+    "presets": "List the shipped presets with their totals.",
+    "report": "Parameters, memory and FLOPs of SOURCE side by side.",
+    "schema": "Print the JSON Schema of architecture files, for editors and validators.",
+    "solve": "Find shapes of --base whose total (or active) count comes closest to --target.",
+    "sweep": "Count every point of a grid around --base: one row a point, exact counts.",
+    "verify": "Compare the calculator with the Dense-formula derivation, group by group.",
+}
 #: The values of PYDANTIC_DISABLE_PLUGINS with which pydantic loads no plugin at all.
 PLUGINS_OFF = ("__all__", "1", "true")
+
+
+def summary(name: str) -> click.Command:
+    """A stand-in for command `name` that has only its summary, shortened as click shortens a
+    command's help."""
+    return click.Command(name, help=COMMAND_SUMMARIES[name])
 
 
 def disable_pydantic_plugins() -> None:
@@ -85,6 +111,16 @@ class Main(click.Group):
             return None
         commands: ModuleType = import_module(f"paramcalc.cli.{module}")
         return next(c for c in commands.COMMANDS if c.name == cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their summaries, as click does, importing none of them."""
+        from gettext import gettext
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(n, summary(n).get_short_help_str(limit)) for n in names]
+        with formatter.section(gettext("Commands")):
+            formatter.write_dl(rows)
 
     def make_context(
         self,
