@@ -8,8 +8,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
-Recurrent mixers (Mamba, Mamba-2, gated DeltaNet) are charged for their projections and convolution
-filters per token; their scans are elementwise or chunked kernels FlopCounterMode does not see.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention) are charged for their
+projections and convolution filters per token; their scans are elementwise or chunked kernels
+FlopCounterMode does not see. A stack a pass runs several times (HRM) is charged once per run.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_record())
+    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
 
 
 def attention_flops(
@@ -97,12 +98,13 @@ def attention_flops(
         queries = encoder_seq if encoder else seq
         for mixer, keys, causal in (
             (block.mixer, queries, not encoder),
+            (block.parallel_mixer, queries, not encoder),
             (block.cross_attention, encoder_seq, False),
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            qk, v = mixer.score_widths(hidden)
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
+            qk, v = mixer.score_widths(stack.width(hidden))
+            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers) * stack.runs
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
@@ -136,9 +138,10 @@ class Approximations:
         """2N and 6N over active parameters; Kaplan et al. 2020 (Table 1) with its context term."""
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
-        for _, block, layers in tower.block_uses():
+        for stack, block, layers in tower.block_uses():
             if isinstance(block.mixer, (Attention, LatentAttention)):
-                d_attn = block.mixer.num_attention_heads * block.mixer.score_widths(hidden)[0]
+                widths = block.mixer.score_widths(stack.width(hidden))
+                d_attn = block.mixer.num_attention_heads * widths[0]
                 context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)

@@ -14,7 +14,7 @@ from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Linear, Record
 from paramcalc.errors import InputError
 from paramcalc.kvcache import KVCache, kv_cache
-from paramcalc.precision import DType, nbytes
+from paramcalc.precision import CacheDType, DType, nbytes
 from paramcalc.training import Activations, Recipe, StateComponent, activations, model_states
 
 #: Precision of what a weight-only quantization leaves alone, and of each group's scale.
@@ -95,7 +95,7 @@ class MemorySettings:
     """What to size: precisions, the batch and sequence, and the training set-up."""
 
     dtype: DType = DType.BF16
-    kv_dtype: DType | None = None
+    kv_dtype: CacheDType | None = None
     batch: int = 1
     seq: int = 2048
     encoder_seq: int | None = None
@@ -103,13 +103,16 @@ class MemorySettings:
     recipe: Recipe = Recipe.BF16_MIXED
     zero: int = 0
     devices: int = 1
+    state_dtype: DType = DType.FP32
+    """Precision of Mamba and linear-attention layers' recurrent state (float32 in
+    transformers)."""
 
     @property
-    def cache_dtype(self) -> DType:
+    def cache_dtype(self) -> CacheDType:
         """The KV cache precision: as asked, else the weights' unless they are quantized."""
         if self.kv_dtype is not None:
             return self.kv_dtype
-        return KEPT_DTYPE if self.dtype.is_quantized else self.dtype
+        return CacheDType((KEPT_DTYPE if self.dtype.is_quantized else self.dtype).value)
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def estimate_memory(counted: Breakdown, settings: MemorySettings) -> MemoryEstim
         name=counted.name,
         settings=s,
         weights=weights_memory(counted, s.dtype, s.group_size),
-        cache=kv_cache(counted.model, s.cache_dtype, s.batch, s.seq, s.encoder_seq),
+        cache=kv_cache(counted.model, s.cache_dtype, s.batch, s.seq, s.encoder_seq, s.state_dtype),
         states=model_states(counted.total, s.recipe, s.zero, s.devices),
         activations=activations(counted.model, s.batch, s.seq),
     )

@@ -94,6 +94,9 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
 }
+#: Learned hidden states a model holds at its top level (HRM's initial low-level state):
+#: embedding, like a learned token.
+EMBEDDING_LEAVES = {"z_L_init"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -108,6 +111,7 @@ ATTENTION_MODULES = {
     "linear_attn",
     "mamba",
     "encoder_attn",  # XGLM / TrOCR cross-attention
+    "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
 }
@@ -198,6 +202,8 @@ def classify_text(parts: list[str]) -> str | None:
         return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
+    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
+        return "embedding"
     group = block_group(modules)
     if group:
         return group
@@ -263,8 +269,36 @@ BARE_MODEL_TYPES = {
     "xlm-roberta-xl",
     "megatron-bert",
     "distilbert",
+    "ernie",
+    "ibert",
+    "big_bird",
+    "mra",
+    "yoso",
+    "splinter",
 }
-SEQ2SEQ_MODEL_TYPES = {"t5", "mt5", "umt5"}
+#: T5 and its copies, whose config class always ties (see build_model).
+T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
+#: Encoder-decoders, built by AutoModelForSeq2SeqLM (several also have a ForCausalLM decoder).
+SEQ2SEQ_MODEL_TYPES = {
+    "t5",
+    "mt5",
+    "umt5",
+    "bart",
+    "mbart",
+    "plbart",
+    "mvp",
+    "blenderbot",
+    "blenderbot-small",
+    "pegasus",
+    "marian",
+    "m2m_100",
+    "led",
+    "bigbird_pegasus",
+    "fsmt",
+    "switch_transformers",
+    "nllb-moe",
+    "t5gemma",
+}
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
@@ -320,7 +354,7 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
                     raise
                 continue
             break
-        if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+        if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
             # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
             # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
             model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
@@ -364,7 +398,7 @@ def fixture(
     # The config as transformers writes it with every field (save_pretrained's config.json
     # with use_diff off): paramcalc must read this form as well as the published, short one.
     full = json.loads(model.config.to_json_string(use_diff=False))
-    if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+    if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
     return {
         "name": name,
@@ -2038,6 +2072,237 @@ def draw(rng: random.Random, model_type: str, sets: list[tuple[str, Any]]) -> Co
     return config
 
 
+# --- linear_hybrid (Qwen3.5, OLMo Hybrid) ------------------------------------------------------
+
+
+def olmo_hybrid_linear(rng: random.Random, c: Config) -> None:
+    """OLMo Hybrid DeltaNet sizes: derived from the attention heads (null) or drawn."""
+    if rng.random() < 0.5:
+        linear_heads(rng, c)
+        c["linear_key_head_dim"] = rng.choice((None, 16, 32))
+        c["linear_value_head_dim"] = rng.choice((None, 16, 48))
+
+
+QWEN3_5_TEXT = [
+    VOCAB,
+    HIDDEN,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    flag("tie_word_embeddings"),
+    qwen3_next_pattern,
+    pick("linear_conv_kernel_dim", 2, 3, 4),
+    pick("linear_key_head_dim", 16, 32, 64),
+    pick("linear_value_head_dim", 16, 32, 64),
+    linear_heads,
+]
+
+VARIANT_FIELDS.update(
+    {
+        "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],
+        "qwen3_5_moe_text": [
+            *QWEN3_5_TEXT,
+            rint("num_experts", 1, 6),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+        ],
+        "olmo_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            pick("num_key_value_heads", None, 1),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("tie_word_embeddings"),
+            maybe(per_layer("layer_types", ("linear_attention", "full_attention"))),
+            pick("linear_conv_kernel_dim", 2, 3, 4),
+            olmo_hybrid_linear,
+            # the default pad_token_id (100277) lies outside a small vocabulary
+            pick("pad_token_id", None),
+        ],
+    }
+)
+
+
+# --- hybrid_parallel (Falcon-H1) ------------------------------------------------------------
+
+
+def falcon_h1_ssm(rng: random.Random, c: Config) -> None:
+    """Falcon-H1 Mamba-2: mamba_d_ssm given (or null: expand x hidden_size), heads tiling it,
+    the head width given or "auto", groups dividing the heads."""
+    c["mamba_expand"] = rng.choice((1, 2))
+    c["mamba_n_heads"] = rng.choice((2, 4, 8))
+    if rng.random() < 0.5:
+        c["mamba_d_ssm"] = None
+        inner = c["mamba_expand"] * c["hidden_size"]
+    else:
+        inner = c["mamba_n_heads"] * rng.choice((8, 16, 32))
+        c["mamba_d_ssm"] = inner
+    c["mamba_d_head"] = "auto" if rng.random() < 0.5 else inner // c["mamba_n_heads"]
+    c["mamba_n_groups"] = rng.choice([g for g in (1, 2) if c["mamba_n_heads"] % g == 0])
+
+
+VARIANT_FIELDS.update(
+    {
+        # falcon_h1: the muP multipliers change no shape (moved to prove it).
+        "falcon_h1": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            falcon_h1_ssm,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("mamba_rms_norm"),
+            flag("projectors_bias"),
+            pick("embedding_multiplier", 1.0, 5.0),
+            pick("mlp_multipliers", None, [0.5, 2.0]),
+            pick("ssm_multipliers", None, [1.0, 0.5, 2.0, 1.0, 0.25]),
+        ],
+    }
+)
+
+
+# --- kda_hybrid (Kimi Linear, Ling's bailing_hybrid) -----------------------------------------
+
+
+def kimi_linear_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear: KDA sizes and layer kinds as fields or in the checkpoint's
+    linear_attn_config (1-indexed full_attn_layers and kda_layers), or the default pattern."""
+    sizes = {
+        "linear_head_dim": rng.choice((8, 16, 32)),
+        "linear_num_heads": rng.choice((1, 2, 4)),
+        "linear_conv_kernel_dim": rng.choice((2, 3, 4)),
+    }
+    layers = c["num_hidden_layers"]
+    way = rng.choice(("fields", "sub", "default"))
+    if way == "sub":
+        full = sorted(rng.sample(range(1, layers + 1), rng.randint(1, layers)))
+        c["linear_attn_config"] = {
+            "head_dim": sizes["linear_head_dim"],
+            "num_heads": sizes["linear_num_heads"],
+            "short_conv_kernel_size": sizes["linear_conv_kernel_dim"],
+            "full_attn_layers": full,
+            "kda_layers": [i for i in range(1, layers + 1) if i not in full],
+        }
+        return
+    c.update(sizes)
+    if way == "fields":
+        per_layer("layer_types", ("linear_attention", "full_attention"))(rng, c)
+
+
+def dense_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear and Ling: dense MLP layers as mlp_layer_types or first_k_dense_replace."""
+    if rng.random() < 0.5:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"])
+
+
+KDA_MOE = [
+    rint("num_local_experts", 1, 6),
+    top_k("num_experts_per_tok", "num_local_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    rint("n_shared_experts", 1, 2),
+    dense_layers,
+    # the router's group sizes change no shape
+    pick("n_group", 1),
+    pick("topk_group", 1),
+]
+MOE_SPELLINGS = spelled(
+    {
+        "num_local_experts": "num_experts",
+        "num_experts_per_tok": "num_experts_per_token",
+        "n_shared_experts": "num_shared_experts",
+    }
+)
+
+VARIANT_FIELDS.update(
+    {
+        "kimi_linear": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA,
+            flag("tie_word_embeddings"),
+            kimi_linear_layers,
+            *KDA_MOE,
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+        # bailing_hybrid: num_mtp_layers changes no shape (transformers builds no MTP layer).
+        "bailing_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA[1:],
+            pick("head_dim", 8, 16, 32),
+            pick("short_conv_kernel_size", 2, 3, 4),
+            one_of(
+                [rint("layer_group_size", 1, 4)],
+                [per_layer("layer_types", ("linear_attention", "full_attention"))],
+            ),
+            flag("tie_word_embeddings"),
+            *KDA_MOE,
+            pick("num_mtp_layers", 0, 1),
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+    }
+)
+
+
+# --- recursive (HRM) -------------------------------------------------------------------------
+
+
+def hrm_depth(rng: random.Random, c: Config) -> None:
+    """HRM: the per-stack depth as num_hidden_layers alone, or as num_layers_per_stack beside
+    the inflated num_hidden_layers a saved config writes."""
+    c["H_cycles"], c["L_cycles"] = rng.randint(1, 3), rng.randint(1, 3)
+    depth = rng.randint(1, 3)
+    if rng.random() < 0.5:
+        c["num_hidden_layers"] = depth
+    else:
+        c["num_layers_per_stack"] = depth
+        c["num_hidden_layers"] = depth * c["H_cycles"] * (c["L_cycles"] + 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # hrm_text: L_bp_cycles, embedding_scale and prefix_lm change no shape (moved to prove it).
+        "hrm_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            hrm_depth,
+            heads(kv=None),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            pick("L_bp_cycles", None, [1]),
+            pick("embedding_scale", None, 2.0),
+            flag("prefix_lm"),
+        ],
+    }
+)
+
+
 def variants(
     model_type: str,
     n: int,
@@ -2107,6 +2372,128 @@ def parse_value(raw: str) -> Any:
 def stem(model_type: str) -> str:
     """A model_type as fixture names spell it (gpt_oss -> gpt-oss)."""
     return model_type.replace("_", "-")
+
+
+# -- BART-like encoder-decoders (paramcalc/families/bart_like.py) -----------------------------
+
+
+def bart_heads(rng: random.Random, c: Config) -> None:
+    """Encoder and decoder head counts that divide d_model (BartAttention requires it)."""
+    for key in ("encoder_attention_heads", "decoder_attention_heads"):
+        c[key] = rng.choice([h for h in (1, 2, 4, 8) if c["d_model"] % h == 0])
+
+
+BART_LIKE = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    bart_heads,
+    rint("encoder_layers", 1, 4),
+    rint("decoder_layers", 1, 4),
+    rint("encoder_ffn_dim", 64, 1024, 32),
+    rint("decoder_ffn_dim", 64, 1024, 32),
+    rint("max_position_embeddings", 32, 1024, 32),
+    flag("tie_word_embeddings"),
+    flag("scale_embedding"),
+    pick("activation_function", "gelu", "relu"),
+]
+VARIANT_FIELDS.update(
+    {
+        key: BART_LIKE
+        for key in (
+            "bart",
+            "mbart",
+            "plbart",
+            "mvp",
+            "blenderbot",
+            "blenderbot-small",
+            "pegasus",
+            "m2m_100",
+        )
+    }
+)
+VARIANT_FIELDS["marian"] = [
+    *BART_LIKE,
+    pick("decoder_vocab_size", None, 300, 1000),
+    flag("share_encoder_decoder_embeddings"),
+    # Marian pads with the last token (58100): a drawn vocabulary needs a pad id inside it
+    pick("pad_token_id", 0),
+    pick("decoder_start_token_id", 0),
+]
+VARIANT_FIELDS["led"] = [
+    *(g for g in BART_LIKE if g is not BART_LIKE[7]),  # LED has per-stack position lengths
+    rint("max_encoder_position_embeddings", 64, 2048, 64),
+    rint("max_decoder_position_embeddings", 32, 1024, 32),
+    pick("attention_window", 64, 128),
+]
+VARIANT_FIELDS["bigbird_pegasus"] = [
+    *BART_LIKE,
+    flag("use_bias"),
+    pick("attention_type", "block_sparse", "original_full"),
+    pick("block_size", 16, 32),
+    pick("pad_token_id", 0, 1),
+]
+VARIANT_FIELDS["switch_transformers"] = [
+    VOCAB,
+    rint("d_model", 64, 256, 32),
+    pick("num_heads", 1, 2, 4),
+    pick("d_kv", 16, 32),
+    rint("d_ff", 64, 512, 32),
+    rint("num_layers", 1, 6),
+    pick("num_decoder_layers", None, 1, 2, 5),
+    pick("num_sparse_encoder_layers", 0, 1, 2, 3),
+    pick("num_sparse_decoder_layers", 0, 1, 2),
+    pick("num_experts", 2, 3, 4),
+    flag("router_bias"),
+    pick("relative_attention_num_buckets", 8, 32),
+    flag("tie_word_embeddings"),
+]
+VARIANT_FIELDS["nllb-moe"] = [
+    *BART_LIKE[:7],
+    flag("tie_word_embeddings"),
+    pick("num_experts", 2, 3, 4),
+    pick("encoder_sparse_step", 0, 1, 2, 3),
+    pick("decoder_sparse_step", 0, 1, 2),
+    flag("router_bias"),
+]
+T5GEMMA_MODULE = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 512),
+    pick("pad_token_id", 0),
+]
+VARIANT_FIELDS["t5gemma"] = [
+    sub("encoder", T5GEMMA_MODULE),
+    sub("decoder", T5GEMMA_MODULE),
+    flag("tie_word_embeddings"),
+]
+# -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
+BERT_ENCODER = [g for g in BERT if g is not bert_decoder]
+VARIANT_FIELDS.update(
+    {
+        "ernie": [*BERT_ENCODER, pick("task_type_vocab_size", 2, 3)],
+        "ibert": [*BERT_ENCODER, flag("quant_mode")],
+        "big_bird": [
+            *BERT_ENCODER,
+            flag("use_bias"),
+            pick("attention_type", "original_full", "block_sparse"),
+        ],
+        "mra": [*BERT_ENCODER, pick("block_per_row", 2, 4)],
+        "yoso": [*BERT_ENCODER, pick("num_hash", 8, 64)],
+        "splinter": BERT_ENCODER,
+    }
+)
+VARIANT_FIELDS["fsmt"] = [
+    *(g for g in BART_LIKE[1:]),
+    rint("src_vocab_size", 256, 4096),
+    rint("tgt_vocab_size", 256, 4096),
+    pick("pad_token_id", 0, 1, 5),
+    flag("tie_word_embeddings"),
+]
 
 
 def main() -> int:

@@ -60,6 +60,9 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    gate_projection: bool = False
+    """A sigmoid gate on the output from its own projection, gate_proj (hidden -> heads x
+    head_dim, biased as q/k/v are: HRM)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -77,6 +80,11 @@ class Attention(Spec):
     differential: bool = False
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
+
+    global_projections: bool = False
+    """Longformer's second query, key and value projections for its global tokens
+    (query_global, key_global, value_global), as wide and as biased as the first three.
+    FLOPs count them for every token: an upper bound, as the global tokens are the input's."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -118,6 +126,14 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.global_projections:
+            records += [
+                linear("q_global_proj", hidden, q_width, self.qkv_bias, ctx),
+                linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
+                linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
+            ]
+        if self.gate_projection:
+            records.append(linear("gate_proj", hidden, q_width, self.qkv_bias, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
@@ -174,6 +190,11 @@ class Attention(Spec):
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""
         return self.cache_values(hidden)
+
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """Widths of the rows one KV head caches per token (its K, its V): the unit a block
+        format quantizes and tensor parallelism hands out whole."""
+        return self.width(hidden), self.value_width(hidden)
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Per-head widths of the query/key product and of the values."""
@@ -240,6 +261,8 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -270,6 +293,8 @@ class LatentAttention(Spec):
         ]
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, heads, False, ctx))
         return records
 
     @property
@@ -287,6 +312,17 @@ class LatentAttention(Spec):
         and the indexer's key."""
         width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
         return self.num_attention_heads * width + self.indexer_keys
+
+    @property
+    def kv_heads(self) -> int:
+        """One: the latent is shared by every head, so tensor parallelism replicates it."""
+        return 1
+
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """The latent with its rotary key as one row (llama.cpp's n_embd_head_k), the
+        indexer's key as another."""
+        latent = (self.kv_lora_rank + self.qk_rope_head_dim,)
+        return latent + ((self.indexer_keys,) if self.indexer_keys else ())
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""

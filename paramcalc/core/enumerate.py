@@ -25,6 +25,7 @@ from paramcalc.core.records import (
     Embedding,
     Group,
     Linear,
+    Param,
     Record,
     Stream,
     Tensor,
@@ -32,7 +33,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import TextTower
+from paramcalc.core.spec import Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -45,6 +46,7 @@ MIXER_ROLES = {
     "mamba2": "mamba",
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
+    "kda": "linear_attention",
 }
 
 
@@ -81,6 +83,15 @@ class Enumeration:
         for block in self.blocks:
             for r in block.records:
                 yield r, len(block.layers)
+
+    def every_run(self) -> Iterator[tuple[Record, int]]:
+        """Each distinct record with how many times a forward pass applies it: a stack run
+        several times (HRM) applies its layers' records once per run."""
+        for r in self.front + self.back:
+            yield r, 1
+        for block in self.blocks:
+            for r in block.records:
+                yield r, len(block.layers) * block.runs
 
 
 def enumerate_model(model: Model) -> Enumeration:
@@ -137,19 +148,25 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         return naming.resolve(role, "", defaults)
 
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
-    front = embeddings(tower, ctx, name)
+    front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
     back: list[Record] = []
+    encoder = tower.stack("encoder") if tower.is_encoder_decoder else None
+    source_width = encoder.width(tower.hidden_size) if encoder else None
     for stack in tower.stacks:
-        source = tower.is_encoder_decoder and stack.name == "encoder"
-        stack_ctx = replace(ctx, stream=Stream.SOURCE) if source else ctx
+        width = stack.width(tower.hidden_size)
+        if stack is encoder:
+            stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
+        else:
+            stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
         prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
+        front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, key or spec.kind, layers, named))
+            blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), tower.hidden_size)
+            back += ctx.norm(name(f"{stack.name}.final_norm"), width)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -165,8 +182,27 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
+    if tower.initial_state:
+        records.append(Param(name("initial_state"), (hidden,), e))
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), hidden)
+    return records
+
+
+def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
+    """The tables and the norm a stack keeps for itself (BART's encoder and decoder each have
+    their positions and layernorm_embedding; untied, their own token tables too)."""
+    e, hidden = Group.EMBEDDING, stack.width(tower.hidden_size)
+    records: list[Record] = []
+    if stack.token_embeddings:
+        own = name(f"{stack.name}.embed_tokens")
+        token_width = hidden if stack.hidden_size else tower.token_width
+        records.append(Embedding(own, stack.token_embeddings, token_width, e))
+    if stack.position_embeddings:
+        positions = name(f"{stack.name}.embed_positions")
+        records.append(Embedding(positions, stack.position_embeddings, hidden, e))
+    if stack.embedding_norm:
+        records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records
 
 
@@ -206,9 +242,9 @@ def block_records(
     roles: list[Record] = []
     if "input" in sites:
         roles += ctx.norm("input_norm", hidden)
-    if block.mixer is not None:
-        role = MIXER_ROLES[block.mixer.kind]
-        roles += [renamed(r, f"{role}.{r.name}") for r in block.mixer.records(ctx)]
+    for mixer in block.mixers:
+        role = MIXER_ROLES[mixer.kind]
+        roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
         roles += ctx.norm("post_mixer_norm", hidden)
     if block.cross_attention is not None:
@@ -235,6 +271,9 @@ def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, st
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
     if isinstance(named, Linear):
+        module = naming.expert_modules.get(named.weight_name) if named.experts else None
+        if module:
+            return replace(named, expert_module=module)
         transposed = naming.experts_transposed if named.experts else naming.conv1d
         if transposed:
             return replace(named, transposed=True)

@@ -15,12 +15,13 @@ from pydantic import Field, model_validator
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv,
+    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | DeltaAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward, Field(discriminator="kind")]
@@ -36,6 +37,9 @@ class Block(Spec):
     mixer: Mixer | None = None
     """The token mixer (attention of any variant, Mamba, Mamba-2, gated DeltaNet); none for an
     MLP-only layer."""
+    parallel_mixer: Mixer | None = None
+    """A second token mixer reading the same normed input beside `mixer`, its output added to
+    the first's (Falcon-H1: Mamba-2 beside attention in every layer)."""
     cross_attention: CrossMixer | None = None
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
@@ -47,23 +51,31 @@ class Block(Spec):
     @property
     def kind(self) -> str:
         """What the layer is, for per-layer views: `full_attention+moe`, `mamba2`, `mlp`."""
-        parts = []
-        if self.mixer is not None:
-            parts.append(getattr(self.mixer, "span", self.mixer.kind))
+        parts = [getattr(mixer, "span", mixer.kind) for mixer in self.mixers]
         if self.cross_attention is not None:
             parts.append("cross_attention")
         if self.ffn is not None:
             parts.append(self.ffn.kind)
         return "+".join(parts) or "empty"
 
+    @property
+    def mixers(self) -> tuple[Mixer, ...]:
+        """The block's self token mixers: the mixer and the one beside it, where present."""
+        return tuple(m for m in (self.mixer, self.parallel_mixer) if m is not None)
+
 
 class Stack(Spec):
     """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
 
-    name: Literal["decoder", "encoder"] = "decoder"
-    """Which stack: the decoder (of a decoder-only model too) or the encoder."""
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)] = "decoder"
+    """Which stack: the decoder (of a decoder-only model too), the encoder of an
+    encoder-decoder, or the name of one of two decoder-side stacks (HRM's L_module and
+    H_module)."""
     num_hidden_layers: Depth
     """Blocks in the stack."""
+    runs: PositiveInt = 1
+    """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
+    L_cycles times): each run caches its own K/V and costs its FLOPs again."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -72,6 +84,16 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    hidden_size: PositiveInt | None = None
+    """Width of this stack's residual stream when it differs from the tower's (T5Gemma's
+    encoder); the decoder's cross-attention then reads this width."""
+    token_embeddings: Count = 0
+    """Rows of this stack's own token table (0: it reads the tower's). An untied BART-style
+    model holds three: the shared one, the encoder's and the decoder's."""
+    position_embeddings: Count = 0
+    """Rows of this stack's own position table (BART, Marian, Pegasus: one per stack)."""
+    embedding_norm: bool = False
+    """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -103,6 +125,10 @@ class Stack(Spec):
                 )
         return self
 
+    def width(self, tower_hidden: int) -> int:
+        """Width of the stack's residual stream."""
+        return self.hidden_size or tower_hidden
+
     def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
         """Each kind's block with the layer indices that use it, in order of first use."""
         if self.block is not None:
@@ -130,6 +156,9 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    initial_state: bool = False
+    """A learned initial hidden state of hidden_size the model holds (HRM's z_L_init); counted
+    as embedding, like a learned token."""
     embedding_norm: bool = False
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
@@ -152,10 +181,11 @@ class TextTower(Spec):
                 where = f"kinds.{key}." if key else "block."
                 for part, mixer in (
                     ("mixer.", block.mixer),
+                    ("parallel_mixer.", block.parallel_mixer),
                     ("cross_attention.", block.cross_attention),
                 ):
                     if mixer is not None:
-                        mixer.check(self.hidden_size, where + part)
+                        mixer.check(stack.width(self.hidden_size), where + part)
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
@@ -169,7 +199,7 @@ class TextTower(Spec):
     @property
     def is_encoder_decoder(self) -> bool:
         """Whether the tower has an encoder and a decoder."""
-        return len(self.stacks) == 2
+        return len(self.stacks) == 2 and self.stack("encoder") is not None
 
     def stack(self, name: str) -> Stack | None:
         """The stack called `name`, if the tower has one."""

@@ -15,6 +15,7 @@ from paramcalc.families.base import Family
 
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
+    "bart_like",
     "classic",
     "classic_decoders",
     "dense",
@@ -22,16 +23,22 @@ MODULES = (
     "dense_v2",
     "encoders",
     "encoders_more",
+    "encoders_bert_like",
     "fairseq_like",
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "hybrid_parallel",
+    "kda_hybrid",
+    "linear_hybrid",
     "llama",
     "llama_moe",
     "modern",
+    "recursive",
     "moe",
     "moe_more",
     "moe_shared",
+    "moe_seq2seq",
     "multimodal",
     "seq2seq",
     "multimodal_idefics",
@@ -40,6 +47,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "t5gemma",
 )
 
 
