@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -349,7 +350,7 @@ def test_pre_commit_hook_runs_check_on_architecture_files() -> None:
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["entry"] == "paramcalc check" and hook["language"] == "python"
-    assert "check" in main.commands
+    assert "check" in main.list_commands(click.Context(main))
     files = re.compile(hook["files"])
     for path in ("architectures/my-1b.yaml", "models/llama.yml", "src/models/a.yaml"):
         assert files.search(path), path

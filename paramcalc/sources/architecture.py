@@ -40,12 +40,11 @@ def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[st
         raise InputError(where, f"must name a preset, got {describe(base)}", "base")
     if depth >= MAX_BASE_DEPTH:
         raise InputError(where, f"base chain deeper than {MAX_BASE_DEPTH} (a cycle?)", "base")
-    from paramcalc.sources.files import parse_yaml
-    from paramcalc.sources.presets import closest_presets, preset_names, preset_text
+    from paramcalc.sources.presets import closest_presets, preset_data, preset_names
 
     if base not in preset_names():
         raise InputError(where, f"unknown preset {describe(base)}{closest_presets(base)}", "base")
-    parent = parse_yaml(preset_text(base), f"preset {base}")
+    parent = preset_data(base)
     merged = resolve_base(parent, f"preset {base}", depth + 1)
     for key in ("expected_total", "tolerance", "source"):
         merged.pop(key, None)  # the parent's expectation does not hold for a modified copy
@@ -217,6 +216,11 @@ def file_schema() -> dict[str, Any]:
     A file that names a `base` preset inherits its sizes, so the sizes are required only
     when there is no `base`.
     """
+    from paramcalc.core.model import ModelFile
+    from paramcalc.core.types import Spec
+    from paramcalc.field_docs import document
+
+    document(Architecture, Spec)
     schema = Architecture.model_json_schema()
     required = schema.pop("required", [])
     schema["properties"] = {
@@ -229,8 +233,6 @@ def file_schema() -> dict[str, Any]:
         **schema["properties"],
     }
     schema["anyOf"] = [{"required": ["base"]}, {"required": required}]
-    from paramcalc.core.model import ModelFile
-
     nested = ModelFile.model_json_schema()
     nested["title"] = "paramcalc architecture (nested v2 form)"
     defs = {**schema.pop("$defs", {}), **nested.pop("$defs", {})}
