@@ -8,8 +8,11 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
-Recurrent mixers (Mamba, Mamba-2, gated DeltaNet) are charged for their projections and convolution
-filters per token; their scans are elementwise or chunked kernels FlopCounterMode does not see.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, RG-LRU, RWKV) are charged for their projections
+and convolution filters per token (the RG-LRU's block-diagonal gates are batched products);
+their scans are elementwise or chunked kernels FlopCounterMode does not see. A convolution
+padded by kernel - 1 also computes kernel - 1 outputs per sequence that are dropped: paramcalc
+leaves those out by convention.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ inference engines do (`DeepseekV3Attention.forward` updates the cache before `ex
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
-convolutions) cache no K/V: each keeps a fixed state per sequence, its convolution window and
-its recurrent state (a short convolution only the window).
+convolutions, RG-LRU, RWKV) cache no K/V: each keeps a fixed state per sequence, its
+convolution window (or token shift) and its recurrent state (a short convolution only the
+window).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from dataclasses import dataclass
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.rnn import RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.spec import Block
 from paramcalc.precision import DType, nbytes
+
+Recurrent = Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,19 @@ def cached_tokens(window: int | None, seq: int) -> int:
     return seq
 
 
+#: Mixers that keep a fixed state per sequence instead of a KV cache.
+RECURRENT = (Mamba, Mamba2, GatedDeltaNet, ShortConv, RGLRU, RWKVTimeMix)
+
+
+def layer_state(block: Block, mixer: Recurrent, hidden: int) -> dict[str, int]:
+    """The state of one recurrent layer: its mixer's parts, and a feed-forward's own (RWKV's
+    channel-mix token shift) as `ffn_` parts."""
+    values = mixer.state_values(hidden)
+    if isinstance(block.ffn, RWKVChannelMix):
+        values |= {f"ffn_{k}": v for k, v in block.ffn.state_values(hidden).items()}
+    return values
+
+
 def kv_cache(
     model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
 ) -> KVCache:
@@ -130,8 +148,8 @@ def kv_cache(
                 )
                 if isinstance(mixer, LatentAttention):
                     expanded += mixer.expanded_cache_values(hidden)
-            elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv)):
-                states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
+            elif isinstance(mixer, RECURRENT):
+                states.append(StateLayer(i, mixer.kind, layer_state(block, mixer, hidden)))
             if block.cross_attention is not None:
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)

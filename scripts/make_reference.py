@@ -73,7 +73,7 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
+OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head"}  # head: RWKV
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -110,6 +110,7 @@ ATTENTION_MODULES = {
     "encoder_attn",  # XGLM / TrOCR cross-attention
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
+    "temporal_block",  # RecurrentGemma: its RG-LRU recurrent block or local attention
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -129,6 +130,7 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    "mlp_block",  # RecurrentGemma
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -167,7 +169,7 @@ PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
     lowered = module.lower()
-    return "norm" in lowered or lowered.startswith("ln")
+    return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
 def block_group(modules: list[str]) -> str | None:
@@ -2016,6 +2018,54 @@ VARIANT_FIELDS.update(
         ],
         "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
         "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
+    }
+)
+
+
+# -- gated linear recurrences (paramcalc/families/rnn.py) ----------------------------------------
+def lru_width(rng: random.Random, c: Config) -> None:
+    """RecurrentGemma: the RG-LRU width is null (hidden_size) or a multiple of the heads."""
+    c["lru_width"] = rng.choice([None, c["num_attention_heads"] * rng.choice((8, 16, 24))])
+
+
+VARIANT_FIELDS.update(
+    {
+        # recurrent_gemma: head_dim (recomputed from hidden_size), partial_rotary_factor,
+        # logits_soft_cap and final_w_init_variance_scale change no shape (moved to prove it).
+        "recurrent_gemma": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 7),
+            heads(options=(1, 2, 4, 8)),
+            nullable("num_key_value_heads"),
+            lru_width,
+            pick("attention_window_size", 4, 64, 2048),
+            pick("conv1d_width", 2, 3, 4),
+            pick(
+                "block_types",
+                ["recurrent", "recurrent", "attention"],
+                ["attention", "recurrent"],
+                ["recurrent"],
+                ["attention"],
+            ),
+            flag("attention_bias"),
+            TIE,
+            pick("head_dim", 8, 64),
+            pick("partial_rotary_factor", 0.5, 1.0),
+            pick("logits_soft_cap", 30.0, 10.0),
+        ],
+        # rwkv: context_length and rescale_every change no shape (moved to prove it).
+        "rwkv": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            pick("attention_hidden_size", None, 64, 128),
+            pick("intermediate_size", None, 96, 512),
+            TIE,
+            pick("context_length", 256, 1024),
+            pick("rescale_every", 0, 6),
+        ],
     }
 )
 

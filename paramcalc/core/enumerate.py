@@ -45,6 +45,8 @@ MIXER_ROLES = {
     "mamba2": "mamba",
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
+    "rg_lru": "recurrent",
+    "rwkv": "time_mix",
 }
 
 

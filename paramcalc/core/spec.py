@@ -16,14 +16,15 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.rnn import RGLRU, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv,
+    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward, Field(discriminator="kind")]
+FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]

@@ -40,6 +40,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "rnn",
 )
 
 

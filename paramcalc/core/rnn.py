@@ -1,0 +1,128 @@
+"""Gated linear recurrences: Griffin's RG-LRU (RecurrentGemma) and RWKV's time and channel mixing.
+
+Like the state-space mixers of `recurrent.py`, each keeps a fixed state per sequence instead
+of a KV cache, and its tensors count as attention (GROUPS.md: every token mixer does); RWKV's
+channel mixing is its feed-forward, with a token-shift state of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from paramcalc.core.context import Context
+from paramcalc.core.records import Conv, Group, Linear, Param, Record
+from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+A, F = Group.ATTENTION, Group.FEEDFORWARD
+
+
+class RGLRU(Spec):
+    """RecurrentGemma's recurrent block (`RecurrentGemmaRecurrentBlock`): a GeLU branch beside
+    a short convolution feeding the real-gated linear recurrent unit, then linear_out."""
+
+    kind: Literal["rg_lru"] = "rg_lru"
+    lru_width: PositiveInt
+    """Width of the recurrence (lru_width; hidden_size when null)."""
+    num_heads: PositiveInt
+    """Blocks of the block-diagonal input and recurrence gates (num_attention_heads)."""
+    conv_kernel: PositiveInt = 4
+    """Width of the depthwise causal convolution (conv1d_width)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """The gates split the recurrence into num_heads equal blocks."""
+        if self.lru_width % self.num_heads:
+            raise FieldValueError(
+                f"{where}lru_width",
+                f"{self.lru_width} must be a multiple of num_heads={self.num_heads}",
+            )
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """linear_y, linear_x, linear_out, conv_1d and the RG-LRU's parameter and two gates."""
+        t, hidden, width, heads = ctx.tower, ctx.hidden, self.lru_width, self.num_heads
+        block = width // heads
+        gates = [
+            # A (heads, block, block) weight applied by baddbmm, one block per head: stacked
+            # copies of a block x block projection, each with its (block,) bias row.
+            Linear(
+                "rg_lru",
+                block,
+                block,
+                True,
+                A,
+                t,
+                ctx.stream,
+                experts=heads,
+                weight_name=f"{gate}_gate_weight",
+                bias_name=f"{gate}_gate_bias",
+            )
+            for gate in ("input", "recurrent")
+        ]
+        return [
+            Linear("linear_y", hidden, width, True, A, t, ctx.stream),
+            Linear("linear_x", hidden, width, True, A, t, ctx.stream),
+            Linear("linear_out", width, hidden, True, A, t, ctx.stream),
+            Conv("conv_1d", width, width, (self.conv_kernel,), width, True, A, t, ctx.stream),
+            Param("rg_lru.recurrent_param", (width,), A, t),
+            *gates,
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: the convolution's last conv_kernel - 1 inputs
+        (`conv1d_state`) and the recurrence (`rg_lru.recurrent_states`, float32 in transformers)."""
+        return {"conv": self.lru_width * (self.conv_kernel - 1), "recurrent": self.lru_width}
+
+
+class RWKVTimeMix(Spec):
+    """RWKV-4 time mixing (`RwkvSelfAttention`): token-shift mixes into key, value and
+    receptance, the WKV recurrence with a learned decay and first-token bonus, output."""
+
+    kind: Literal["rwkv"] = "rwkv"
+    attention_hidden_size: PositiveInt
+    """Width of key, value and receptance (attention_hidden_size; hidden_size when null)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Nothing to check beyond the positive sizes."""
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """time_decay, time_first, three token-shift mixes, key, value, receptance, output."""
+        t, hidden, width = ctx.tower, ctx.hidden, self.attention_hidden_size
+        return [
+            Param("time_decay", (width,), A, t),
+            Param("time_first", (width,), A, t),
+            *(Param(f"time_mix_{x}", (1, 1, hidden), A, t) for x in ("key", "value", "receptance")),
+            *(
+                Linear(x, hidden, width, False, A, t, ctx.stream)
+                for x in ("key", "value", "receptance")
+            ),
+            Linear("output", width, hidden, False, A, t, ctx.stream),
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: the previous token (token shift) and the WKV numerator,
+        denominator and running maximum (float32 in transformers' `state`)."""
+        return {"shift": hidden, "wkv": 3 * self.attention_hidden_size}
+
+
+class RWKVChannelMix(Spec):
+    """RWKV channel mixing (`RwkvFeedForward`): token-shift mixes into key and receptance, a
+    squared-ReLU key -> value MLP gated by the sigmoid receptance."""
+
+    kind: Literal["rwkv_channel_mix"] = "rwkv_channel_mix"
+    intermediate_size: PositiveInt
+    """Width of the key projection (intermediate_size; 4 x hidden_size when null)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """time_mix_key, time_mix_receptance, key, receptance and value."""
+        t, hidden, width = ctx.tower, ctx.hidden, self.intermediate_size
+        return [
+            Param("time_mix_key", (1, 1, hidden), F, t),
+            Param("time_mix_receptance", (1, 1, hidden), F, t),
+            Linear("key", hidden, width, False, F, t, ctx.stream),
+            Linear("receptance", hidden, hidden, False, F, t, ctx.stream),
+            Linear("value", width, hidden, False, F, t, ctx.stream),
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: the previous token of its own token shift."""
+        return {"shift": hidden}

@@ -1,0 +1,82 @@
+"""Gated linear recurrences (RG-LRU, RWKV): what the components promise, and refusals.
+
+The fixtures (data/hf) prove each family's tensors against transformers; these tests pin the
+closed-form parameter and state counts of one layer, worked out from the papers' layouts, and
+the errors that name the config key paramcalc cannot build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paramcalc.core.context import Context
+from paramcalc.core.rnn import RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.errors import FieldValueError, ParamcalcError
+from paramcalc.sources import load
+
+
+def test_rg_lru_block_parameters_and_state() -> None:
+    """Griffin's recurrent block: three biased projections, a depthwise conv, the LRU's
+    parameter and two block-diagonal gates of heads x (width / heads)^2 each."""
+    hidden, width, heads, kernel = 64, 48, 4, 3
+    mixer = RGLRU(lru_width=width, num_heads=heads, conv_kernel=kernel)
+    block = width // heads
+    expected = (
+        2 * (hidden * width + width)  # linear_y, linear_x
+        + width * hidden
+        + hidden  # linear_out
+        + width * kernel
+        + width  # conv_1d (depthwise, biased)
+        + width  # recurrent_param
+        + 2 * (heads * block * block + heads * block)  # input and recurrent gates
+    )
+    assert sum(r.size for r in mixer.records(Context(hidden))) == expected
+    assert mixer.state_values(hidden) == {"conv": width * (kernel - 1), "recurrent": width}
+
+
+def test_rwkv_time_and_channel_mixing_parameters_and_state() -> None:
+    """RWKV-4: time mixing holds 3 mixes of the width, decay and bonus of the attention width
+    and four projections; channel mixing 2 mixes and key/receptance/value."""
+    hidden, att, inner = 64, 32, 96
+    time_mix = RWKVTimeMix(attention_hidden_size=att)
+    channel = RWKVChannelMix(intermediate_size=inner)
+    assert sum(r.size for r in time_mix.records(Context(hidden))) == (
+        3 * hidden + 2 * att + 3 * hidden * att + att * hidden
+    )
+    assert sum(r.size for r in channel.records(Context(hidden))) == (
+        2 * hidden + hidden * inner + hidden * hidden + inner * hidden
+    )
+    assert time_mix.state_values(hidden) == {"shift": hidden, "wkv": 3 * att}
+    assert channel.state_values(hidden) == {"shift": hidden}
+
+
+def test_rg_lru_width_must_split_into_the_heads() -> None:
+    """The gates are num_heads equal blocks: a width that does not split is refused."""
+    with pytest.raises(FieldValueError) as caught:
+        RGLRU(lru_width=50, num_heads=4).check(64, "")
+    assert caught.value.field == "lru_width"
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"model_type": "recurrent_gemma", "block_types": ["recurrent", "mlp"]}, "block_types"),
+        (
+            {"model_type": "recurrent_gemma", "lru_width": 30, "num_attention_heads": 4},
+            "lru_width",
+        ),
+        ({"model_type": "recurrent_gemma", "intermediate_size": 1}, "intermediate_size"),
+        ({"model_type": "rwkv", "hidden_size": 0}, "hidden_size"),
+    ],
+)
+def test_unbuildable_config_names_its_key(
+    tmp_path: Path, config: dict[str, object], key: str
+) -> None:
+    """What transformers cannot build (or paramcalc cannot say) is an error naming the key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    with pytest.raises(ParamcalcError, match=key):
+        load(str(path))

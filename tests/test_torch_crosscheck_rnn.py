@@ -1,0 +1,128 @@
+"""Recurrent state and KV cache of gated linear recurrences against real PyTorch models.
+
+RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.recurrent_states`)
+and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits.
+One forward pass of a small random-weight model on the CPU must leave exactly the bytes
+paramcalc's `memory` puts in the attention layers' KV and in the other layers' state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from paramcalc.calculator import count  # noqa: E402
+from paramcalc.kvcache import kv_cache  # noqa: E402
+from paramcalc.memory import weights_memory  # noqa: E402
+from paramcalc.precision import DType  # noqa: E402
+from paramcalc.sources import hf  # noqa: E402
+
+pytestmark = pytest.mark.torch
+
+BATCH, SEQ = 2, 7
+
+
+def built(model_type: str, **fields: Any) -> Any:
+    """A random-weight fp32 causal LM of the config, eager attention, in eval mode."""
+    torch.manual_seed(0)
+    config = transformers.AutoConfig.for_model(model_type, **fields)
+    config._attn_implementation = "eager"
+    return transformers.AutoModelForCausalLM.from_config(config).float().eval()
+
+
+def ids() -> Any:
+    """A fixed batch of token ids."""
+    return torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
+
+
+def kv_bytes(cache: Any) -> int:
+    """Bytes of the keys and values a cache's layers hold."""
+    return sum(
+        t.nbytes
+        for layer in cache.layers
+        for t in (getattr(layer, "keys", None), getattr(layer, "values", None))
+        if isinstance(t, torch.Tensor)
+    )
+
+
+def ours(model: Any) -> Any:
+    """paramcalc's cache for the model's own config, and a check of its weights bytes."""
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    weights = weights_memory(count(arch), DType.FP32).bytes
+    assert weights == sum(p.nbytes for p in model.parameters())
+    return kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ)
+
+
+def test_recurrent_gemma_window_kv_and_rg_lru_state() -> None:
+    """A 4-token window keeps 3 tokens of K/V; RG-LRU layers keep conv and recurrent state."""
+    model = built(
+        "recurrent_gemma",
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=5,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        lru_width=48,
+        attention_window_size=4,
+        conv1d_width=3,
+    )
+    cache = transformers.DynamicCache(config=model.config)
+    with torch.no_grad():
+        model(ids(), use_cache=True, past_key_values=cache)
+    state = sum(
+        block.conv1d_state.nbytes + block.rg_lru.recurrent_states.nbytes
+        for block in (layer.temporal_block for layer in model.model.layers)
+        if hasattr(block, "rg_lru")
+    )
+    mine = ours(model)
+    assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
+    assert [s.kind for s in mine.states] == ["rg_lru"] * 4 and len(mine.layers) == 1
+
+
+def test_rwkv_state() -> None:
+    """RWKV caches no K/V: two token shifts and the WKV numerator, denominator and maximum."""
+    model = built("rwkv", vocab_size=128, hidden_size=64, num_hidden_layers=3)
+    with torch.no_grad():
+        state = model(ids(), use_cache=True).state
+    mine = ours(model)
+    assert mine.self_attention_bytes == 0 and not mine.layers
+    assert mine.state_bytes == sum(t.nbytes for t in state)
+
+
+def test_forward_flops_equal_flop_counter_mode() -> None:
+    """RWKV's FLOPs are exactly FlopCounterMode's; RecurrentGemma's differ only by the
+    convolution outputs its padding of conv1d_width - 1 computes and then drops, a cost paramcalc
+    leaves out by convention (it charges each filter once per token)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from paramcalc.flops import forward_flops
+
+    width, kernel, recurrent_layers = 48, 3, 4
+    for model, padded in (
+        (built("rwkv", vocab_size=128, hidden_size=64, num_hidden_layers=3), 0),
+        (
+            built(
+                "recurrent_gemma",
+                vocab_size=128,
+                hidden_size=64,
+                intermediate_size=96,
+                num_hidden_layers=5,
+                num_attention_heads=4,
+                num_key_value_heads=2,
+                lru_width=width,
+                attention_window_size=4,
+                conv1d_width=kernel,
+            ),
+            # 2 FLOPs x batch x (kernel - 1) dropped outputs x width channels x kernel taps
+            2 * BATCH * (kernel - 1) * width * kernel * recurrent_layers,
+        ),
+    ):
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            model(ids(), use_cache=False)
+        arch = hf.from_config(model.config.to_dict(), "config.json")
+        assert forward_flops(count(arch), BATCH, SEQ).forward + padded == counter.get_total_flops()
