@@ -8,10 +8,11 @@ DeepSeek MLA layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim
 inference engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`);
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
-tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
-convolutions, RG-LRU, RWKV) cache no K/V: each keeps a fixed state per sequence, its
-convolution window (or token shift) and its recurrent state (a short convolution only the
-window).
+tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
+num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
+DeltaNet, short convolutions, RG-LRU, RWKV) cache no K/V: each keeps a fixed state per
+sequence, its convolution window (or token shift) and its recurrent state (a short
+convolution only the window).
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ def kv_cache(
             continue  # the encoder runs once over the prompt and caches nothing
         mixer = block.mixer
         for i in indices:
-            if isinstance(mixer, (Attention, LatentAttention)):
+            if isinstance(mixer, Attention) and mixer.kv_shared:
+                pass  # reads an earlier layer's K/V: transformers keeps no cache layer for it
+            elif isinstance(mixer, (Attention, LatentAttention)):
                 layers.append(
                     CachedLayer(
                         i, mixer.span, mixer.cache_values(hidden), cached_tokens(mixer.window, seq)

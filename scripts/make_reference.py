@@ -131,6 +131,13 @@ FEEDFORWARD_MODULES = {
     "shared_mlp",
     "ffn",  # MPT, CTRL
     "mlp_block",  # RecurrentGemma
+    # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
+    "altup",
+    "laurel",
+    "per_layer_input_gate",
+    "per_layer_projection",
+    "altup_projections",
+    "altup_unembed_projections",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -2065,6 +2072,47 @@ VARIANT_FIELDS.update(
             TIE,
             pick("context_length", 256, 1024),
             pick("rescale_every", 0, 6),
+        ],
+    }
+)
+
+
+# -- Gemma 3n's language model (paramcalc/families/gemma3n.py) -----------------------------------
+def gemma3n_altup(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: 1 to 4 residual copies, the active one among them."""
+    c["altup_num_inputs"] = rng.randint(1, 4)
+    c["altup_active_idx"] = rng.randrange(c["altup_num_inputs"])
+
+
+def gemma3n_kv_shared(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: up to all but one layer share K/V (transformers refuses a split that leaves a
+    layer kind without an earlier producer; such draws are redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(0, c["num_hidden_layers"] - 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # gemma3n_text: activation_sparsity_pattern, altup_active_idx, altup_correct_scale and
+        # altup_coef_clip change no shape (moved to prove it).
+        "gemma3n_text": [
+            VOCAB,
+            HIDDEN,
+            rint("num_hidden_layers", 2, 7),
+            heads(),
+            HEAD_DIM,
+            one_of([INTERMEDIATE], [per_layer("intermediate_size", (64, 96, 160))]),
+            one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+            gemma3n_kv_shared,
+            pick("sliding_window", 4, 512),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            pick("hidden_size_per_layer_input", 8, 16, 32),
+            gemma3n_altup,
+            pick("laurel_rank", 4, 16),
+            flag("attention_bias"),
+            TIE,
+            one_of([], [per_layer("activation_sparsity_pattern", (0.0, 0.95))]),
+            flag("altup_correct_scale"),
+            pick("altup_coef_clip", 10.0, 120.0),
         ],
     }
 )

@@ -126,3 +126,31 @@ def test_forward_flops_equal_flop_counter_mode() -> None:
             model(ids(), use_cache=False)
         arch = hf.from_config(model.config.to_dict(), "config.json")
         assert forward_flops(count(arch), BATCH, SEQ).forward + padded == counter.get_total_flops()
+
+
+def test_gemma3n_kv_shared_layers_cache_nothing() -> None:
+    """Gemma 3n: the last num_kv_shared_layers layers reuse earlier K/V and keep no cache; the
+    others cache K/V, sliding ones window - 1 tokens."""
+    model = built(
+        "gemma3n_text",
+        vocab_size=128,
+        vocab_size_per_layer_input=128,
+        hidden_size=64,
+        hidden_size_per_layer_input=8,
+        intermediate_size=[96, 64, 96, 64, 96, 64],
+        num_hidden_layers=6,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        layer_types=["sliding_attention", "full_attention", "sliding_attention"] * 2,
+        sliding_window=4,
+        num_kv_shared_layers=3,
+        laurel_rank=8,
+        altup_num_inputs=3,
+    )
+    with torch.no_grad():
+        cache = model(ids(), use_cache=True).past_key_values
+    mine = ours(model)
+    assert mine.self_attention_bytes == kv_bytes(cache) > 0
+    assert [(layer.index, layer.tokens) for layer in mine.layers] == [(0, 3), (1, SEQ), (2, 3)]
+    assert mine.state_bytes == 0

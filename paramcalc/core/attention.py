@@ -77,6 +77,9 @@ class Attention(Spec):
     differential: bool = False
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
+    kv_shared: bool = False
+    """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
+    num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -122,6 +125,8 @@ class Attention(Spec):
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.kv_shared:
+            records = [r for r in records if r.name not in ("k_proj", "v_proj", "k_norm")]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:
@@ -168,7 +173,9 @@ class Attention(Spec):
         return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
-        """Values cached per token: K and V of every key/value head."""
+        """Values cached per token: K and V of every key/value head (none when shared)."""
+        if self.kv_shared:
+            return 0
         return self.kv_heads * (self.width(hidden) + self.value_width(hidden))
 
     def expanded_cache_values(self, hidden: int) -> int:

@@ -169,6 +169,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), hidden)
+    for extra in tower.extras:
+        records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records
 
 
@@ -228,6 +230,8 @@ def block_records(
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
         roles += ctx.norm("post_ffn_norm", hidden)
+    for extra in block.extras:
+        roles += extra.records(ctx)
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]

@@ -13,6 +13,13 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import (
+    AltUp,
+    AltUpProjections,
+    Laurel,
+    PerLayerEmbeddings,
+    PerLayerInput,
+)
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
@@ -25,6 +32,10 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n).
+LayerExtra = Annotated[AltUp | Laurel | PerLayerInput, Field(discriminator="kind")]
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n).
+TowerExtra = Annotated[PerLayerEmbeddings | AltUpProjections, Field(discriminator="kind")]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
@@ -44,6 +55,9 @@ class Block(Spec):
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
+    extras: tuple[LayerExtra, ...] = ()
+    """What else the layer holds, each part once (Gemma 3n: AltUp, LAuReL, the per-layer
+    input gate); feedforward, their norms norm."""
 
     @property
     def kind(self) -> str:
@@ -145,6 +159,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+    extras: tuple[TowerExtra, ...] = ()
+    """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
+    AltUp's stream projections)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

@@ -23,6 +23,7 @@ MODULES = (
     "encoders",
     "encoders_more",
     "fairseq_like",
+    "gemma3n",
     "gpt_like",
     "hybrid",
     "hybrid_more",

@@ -1,0 +1,77 @@
+"""Gemma 3n's language model: KV-shared layers, AltUp, LAuReL and per-layer inputs.
+
+The fixtures (data/hf) prove the family's tensors against transformers; these tests pin what
+the parts promise in closed form and the errors that name the config key paramcalc (and
+transformers) cannot build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paramcalc.core.attention import Attention
+from paramcalc.core.augment import AltUp, AltUpProjections, Laurel, PerLayerEmbeddings
+from paramcalc.core.context import Context
+from paramcalc.errors import ParamcalcError
+from paramcalc.sources import load
+
+
+def test_kv_shared_attention_keeps_only_queries_and_output() -> None:
+    """A layer that reuses K/V has q_proj, q_norm and o_proj only, and caches nothing."""
+    shared = Attention(
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        qk_norm="per_head",
+        kv_shared=True,
+    )
+    names = [r.name for r in shared.records(Context(64))]
+    assert names == ["q_proj", "o_proj", "q_norm"]
+    assert shared.cache_values(64) == 0
+
+
+def test_layer_and_model_parts_in_closed_form() -> None:
+    """AltUp: a scale, n x n and n x n^2 coefficients, a router and its norm; LAuReL: two
+    rank-r projections and a norm; the model: a (layers x width) table, its projection and
+    norm, and 2 x (n - 1) hidden x hidden stream projections."""
+    hidden, n, rank, vocab, width, layers = 64, 3, 8, 100, 16, 5
+    ctx = Context(hidden)
+    assert sum(r.size for r in AltUp(num_inputs=n).records(ctx)) == (
+        hidden + n * n + n * n * n + hidden * n + hidden
+    )
+    assert sum(r.size for r in Laurel(rank=rank).records(ctx)) == 2 * hidden * rank + hidden
+    table = PerLayerEmbeddings(vocab_size=vocab, width=width).records(ctx, layers)
+    assert sum(r.size for r in table) == (vocab * layers * width + hidden * layers * width + width)
+    streams = AltUpProjections(num_inputs=n).records(ctx, layers)
+    assert sum(r.size for r in streams) == 2 * (n - 1) * hidden * hidden
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        # 4 layers, 3 shared: the one before them is sliding, no full layer produces K/V
+        (
+            {
+                "num_hidden_layers": 4,
+                "num_kv_shared_layers": 3,
+                "layer_types": ["sliding_attention", "full_attention"] * 2,
+            },
+            "num_kv_shared_layers",
+        ),
+        ({"num_hidden_layers": 4, "num_kv_shared_layers": 4}, "num_kv_shared_layers"),
+        ({"num_hidden_layers": 3, "intermediate_size": [64, 64]}, "intermediate_size"),
+        ({"num_hidden_layers": 3, "activation_sparsity_pattern": [0.0]}, "activation"),
+        ({"num_key_value_heads": None}, "num_key_value_heads"),
+    ],
+)
+def test_unbuildable_config_names_its_key(
+    tmp_path: Path, fields: dict[str, object], key: str
+) -> None:
+    """What transformers refuses is an error naming the key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"model_type": "gemma3n_text", "num_kv_shared_layers": 0, **fields}))
+    with pytest.raises(ParamcalcError, match=key):
+        load(str(path))
