@@ -2118,6 +2118,34 @@ VARIANT_FIELDS.update(
 )
 
 
+# -- LFM3 (paramcalc/families/lfm3.py) -------------------------------------------------------------
+VARIANT_FIELDS.update(
+    {
+        # lfm3: no shape-neutral field is moved (the token ids are nulled: the defaults lie
+        # beyond a small vocabulary).
+        "lfm3": [
+            NO_PAD,
+            pick("bos_token_id", None),
+            pick("eos_token_id", None),
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 8),
+            heads(),
+            HEAD_DIM,
+            one_of([], [per_layer("layer_types", ("conv", "full_attention", "sliding_attention"))]),
+            pick("sliding_window", None, 4, 256),
+            pick("conv_L_cache", 3, 7),
+            flag("conv_bias"),
+            flag("use_sandwich_norm"),
+            flag("use_attention_gate"),
+            flag("attention_bias"),
+            TIE,
+        ],
+    }
+)
+
+
 def set_field(config: Config, dotted: str, value: Any) -> None:
     """Set `a.b=v` inside nested configs (text_config.hidden_size=64)."""
     *outer, key = dotted.split(".")

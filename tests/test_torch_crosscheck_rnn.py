@@ -1,9 +1,11 @@
-"""Recurrent state and KV cache of gated linear recurrences against real PyTorch models.
+"""Recurrent state and KV cache of issue 11's batch B families against real PyTorch models.
 
 RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.recurrent_states`)
-and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits.
-One forward pass of a small random-weight model on the CPU must leave exactly the bytes
-paramcalc's `memory` puts in the attention layers' KV and in the other layers' state.
+and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits;
+Gemma 3n's KV-shared layers keep no cache layer; LFM3 keeps short-convolution windows beside
+full and sliding K/V. One forward pass of a small random-weight model on the CPU must leave
+exactly the bytes paramcalc's `memory` puts in the attention layers' KV and in the other
+layers' state, and the weights take the bytes paramcalc says.
 """
 
 from __future__ import annotations
@@ -154,3 +156,34 @@ def test_gemma3n_kv_shared_layers_cache_nothing() -> None:
     assert mine.self_attention_bytes == kv_bytes(cache) > 0
     assert [(layer.index, layer.tokens) for layer in mine.layers] == [(0, 3), (1, SEQ), (2, 3)]
     assert mine.state_bytes == 0
+
+
+def test_lfm3_conv_state_and_window_kv() -> None:
+    """LFM3: short-convolution layers keep conv_L_cache inputs; full attention every token's
+    K/V, sliding attention window - 1 tokens'."""
+    model = built(
+        "lfm3",
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=6,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        sliding_window=4,
+        conv_L_cache=3,
+        pad_token_id=None,
+        bos_token_id=None,
+        eos_token_id=None,
+    )
+    with torch.no_grad():
+        cache = model(ids(), use_cache=True).past_key_values
+    state = sum(
+        t.nbytes
+        for layer in cache.layers
+        for t in getattr(layer, "conv_states", {}).values()
+        if isinstance(t, torch.Tensor)
+    )
+    mine = ours(model)
+    assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
+    assert [layer.tokens for layer in mine.layers] == [SEQ, 3] and len(mine.states) == 4

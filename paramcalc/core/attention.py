@@ -77,6 +77,9 @@ class Attention(Spec):
     differential: bool = False
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the attention output, from its own projection hidden ->
+    heads (LFM3's g_proj)."""
     kv_shared: bool = False
     """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
     num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
@@ -133,6 +136,8 @@ class Attention(Spec):
             records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
         for role, heads in (("q_norm", self.num_attention_heads), ("k_norm", self.kv_heads)):
             records += self.headwise_norm(role, heads, hd, ctx)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:

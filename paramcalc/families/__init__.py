@@ -27,6 +27,7 @@ MODULES = (
     "gpt_like",
     "hybrid",
     "hybrid_more",
+    "lfm3",
     "llama",
     "llama_moe",
     "modern",
