@@ -111,6 +111,7 @@ ATTENTION_MODULES = {
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
     "temporal_block",  # RecurrentGemma: its RG-LRU recurrent block or local attention
+    "mlstm_layer",  # xLSTM
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -2061,6 +2062,23 @@ VARIANT_FIELDS.update(
             pick("head_dim", 8, 64),
             pick("partial_rotary_factor", 0.5, 1.0),
             pick("logits_soft_cap", 30.0, 10.0),
+        ],
+        # xlstm: gate_soft_cap, chunk_size and the kernels change no shape (moved to prove it).
+        "xlstm": [
+            VOCAB,
+            HIDDEN,
+            one_of([LAYERS], [rint("num_blocks", 2, 6)]),
+            heads(q="num_heads", kv=None),
+            flag("use_bias"),
+            TIE,
+            pick("qk_dim_factor", 0.25, 0.5, 1.0),
+            pick("v_dim_factor", 0.5, 1.0),
+            pick("ffn_proj_factor", 1.5, 2.667),
+            pick("ffn_round_up_to_multiple_of", 32, 64),
+            pick("weight_mode", "single", "fused"),
+            one_of([], [lambda rng, c: c.update(embedding_dim=c["hidden_size"])]),
+            pick("gate_soft_cap", 15.0, 10.0),
+            pick("chunk_size", 32, 64),
         ],
         # rwkv: context_length and rescale_every change no shape (moved to prove it).
         "rwkv": [

@@ -1,4 +1,4 @@
-"""Gated linear recurrences (RG-LRU, RWKV): what the components promise, and refusals.
+"""Gated linear recurrences (RG-LRU, RWKV, mLSTM): what the components promise, and refusals.
 
 The fixtures (data/hf) prove each family's tensors against transformers; these tests pin the
 closed-form parameter and state counts of one layer, worked out from the papers' layouts, and
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paramcalc.core.context import Context
-from paramcalc.core.rnn import RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.rnn import MLSTM, RGLRU, RWKVChannelMix, RWKVTimeMix
 from paramcalc.errors import FieldValueError, ParamcalcError
 from paramcalc.sources import load
 
@@ -53,6 +53,21 @@ def test_rwkv_time_and_channel_mixing_parameters_and_state() -> None:
     assert channel.state_values(hidden) == {"shift": hidden}
 
 
+def test_mlstm_layer_parameters_and_state() -> None:
+    """xLSTM's layer: q and k of qk_dim, v and the output gate of v_dim, two scalar gates per
+    head (always biased), a norm of v_dim and out_proj; per head a qk x v matrix memory."""
+    hidden, heads, qk, v = 64, 4, 32, 64
+    mixer = MLSTM(num_heads=heads, qk_dim=qk, v_dim=v)
+    assert sum(r.size for r in mixer.records(Context(hidden))) == (
+        2 * hidden * qk + 2 * hidden * v + 2 * (hidden * heads + heads) + v + v * hidden
+    )
+    assert mixer.state_values(hidden) == {
+        "matrix": heads * (qk // heads) * (v // heads),
+        "normalizer": qk,
+        "max": heads,
+    }
+
+
 def test_rg_lru_width_must_split_into_the_heads() -> None:
     """The gates are num_heads equal blocks: a width that does not split is refused."""
     with pytest.raises(FieldValueError) as caught:
@@ -70,6 +85,9 @@ def test_rg_lru_width_must_split_into_the_heads() -> None:
         ),
         ({"model_type": "recurrent_gemma", "intermediate_size": 1}, "intermediate_size"),
         ({"model_type": "rwkv", "hidden_size": 0}, "hidden_size"),
+        ({"model_type": "xlstm", "hidden_size": 64, "embedding_dim": 32}, "embedding_dim"),
+        ({"model_type": "xlstm", "weight_mode": "tied"}, "weight_mode"),
+        ({"model_type": "xlstm", "qk_dim_factor": "half"}, "qk_dim_factor"),
     ],
 )
 def test_unbuildable_config_names_its_key(

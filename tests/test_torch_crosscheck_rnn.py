@@ -3,9 +3,10 @@
 RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.recurrent_states`)
 and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits;
 Gemma 3n's KV-shared layers keep no cache layer; LFM3 keeps short-convolution windows beside
-full and sliding K/V. One forward pass of a small random-weight model on the CPU must leave
-exactly the bytes paramcalc's `memory` puts in the attention layers' KV and in the other
-layers' state, and the weights take the bytes paramcalc says.
+full and sliding K/V; xLSTM returns its matrix memories in `cache_params`. One forward pass of
+a small random-weight model on the CPU must leave exactly the bytes paramcalc's `memory` puts
+in the attention layers' KV and in the other layers' state, and the weights take the bytes
+paramcalc says.
 """
 
 from __future__ import annotations
@@ -187,3 +188,15 @@ def test_lfm3_conv_state_and_window_kv() -> None:
     mine = ours(model)
     assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
     assert [layer.tokens for layer in mine.layers] == [SEQ, 3] and len(mine.states) == 4
+
+
+def test_xlstm_matrix_memory_state() -> None:
+    """xLSTM caches no K/V: per head a qk x v matrix memory, a qk normalizer and a maximum."""
+    model = built(
+        "xlstm", vocab_size=128, hidden_size=128, num_hidden_layers=2, num_heads=4, chunk_size=8
+    )
+    with torch.no_grad():
+        state = model(ids(), use_cache=True).cache_params.rnn_state
+    mine = ours(model)
+    assert not mine.layers and [s.kind for s in mine.states] == ["mlstm"] * 2
+    assert mine.state_bytes == sum(t.nbytes for layer in state.values() for t in layer)

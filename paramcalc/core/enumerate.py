@@ -47,6 +47,7 @@ MIXER_ROLES = {
     "short_conv": "conv",
     "rg_lru": "recurrent",
     "rwkv": "time_mix",
+    "mlstm": "mlstm",
 }
 
 
@@ -151,7 +152,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named))
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), tower.hidden_size)
+            back += ctx.norm(
+                name(f"{stack.name}.final_norm"), tower.hidden_size, stack.final_norm_type
+            )
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 

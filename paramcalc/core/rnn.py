@@ -1,4 +1,5 @@
-"""Gated linear recurrences: Griffin's RG-LRU (RecurrentGemma) and RWKV's time and channel mixing.
+"""Gated linear recurrences: Griffin's RG-LRU (RecurrentGemma), RWKV's time and channel mixing and
+xLSTM's matrix-memory mLSTM.
 
 Like the state-space mixers of `recurrent.py`, each keeps a fixed state per sequence instead
 of a KV cache, and its tensors count as attention (GROUPS.md: every token mixer does); RWKV's
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from paramcalc.core.context import Context
-from paramcalc.core.records import Conv, Group, Linear, Param, Record
+from paramcalc.core.records import Conv, Group, Linear, Norm, Param, Record
 from paramcalc.core.types import PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -126,3 +127,51 @@ class RWKVChannelMix(Spec):
     def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the previous token of its own token shift."""
         return {"shift": hidden}
+
+
+class MLSTM(Spec):
+    """xLSTM's matrix-memory LSTM layer (`xLSTMLayer`): query, key and value, an output gate
+    of the value width, scalar input and forget gates per head, a per-head norm, out_proj."""
+
+    kind: Literal["mlstm"] = "mlstm"
+    num_heads: PositiveInt
+    """Heads of the matrix memory (num_heads)."""
+    qk_dim: PositiveInt
+    """Width of all query (and key) heads: int(hidden_size x qk_dim_factor)."""
+    v_dim: PositiveInt
+    """Width of all value heads: int(hidden_size x v_dim_factor)."""
+    bias: bool = False
+    """The projections and the norm have biases (use_bias); the gates always do."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Every head gets at least one value channel."""
+        if self.v_dim < self.num_heads:
+            raise FieldValueError(
+                f"{where}v_dim", f"{self.v_dim} is narrower than num_heads={self.num_heads}"
+            )
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """q, k, v, ogate_preact, igate_preact, fgate_preact, multihead_norm and out_proj."""
+        t, hidden, b, heads = ctx.tower, ctx.hidden, self.bias, self.num_heads
+        norm_width = heads * (self.v_dim // heads)
+        return [
+            Linear("q", hidden, self.qk_dim, b, A, t, ctx.stream),
+            Linear("k", hidden, self.qk_dim, b, A, t, ctx.stream),
+            Linear("v", hidden, self.v_dim, b, A, t, ctx.stream),
+            Linear("ogate_preact", hidden, self.v_dim, b, A, t, ctx.stream),
+            Linear("igate_preact", hidden, heads, True, A, t, ctx.stream),
+            Linear("fgate_preact", hidden, heads, True, A, t, ctx.stream),
+            # xLSTMMultiHeadLayerNorm: a scale (and bias) of heads x (v_dim // heads)
+            Norm("multihead_norm", norm_width, b, Group.NORM, t),
+            Linear("out_proj", self.v_dim, hidden, b, A, t, ctx.stream),
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence and head: the qk x v matrix memory, the qk normalizer and
+        the running maximum of the gates (xLSTMCache.rnn_state)."""
+        qk, v = self.qk_dim // self.num_heads, self.v_dim // self.num_heads
+        return {
+            "matrix": self.num_heads * qk * v,
+            "normalizer": self.num_heads * qk,
+            "max": self.num_heads,
+        }

@@ -23,12 +23,20 @@ from paramcalc.core.augment import (
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
-from paramcalc.core.rnn import RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.rnn import MLSTM, RGLRU, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix,
+    Attention
+    | LatentAttention
+    | Mamba
+    | Mamba2
+    | GatedDeltaNet
+    | ShortConv
+    | RGLRU
+    | RWKVTimeMix
+    | MLSTM,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]
@@ -87,6 +95,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    final_norm_type: NormType | None = None
+    """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
+    even when its blocks' norms do). Default: the tower's norm kind."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:

@@ -1,4 +1,4 @@
-"""Gated linear recurrences: RecurrentGemma (Griffin) and RWKV-4 (schema v2 models).
+"""Gated linear recurrences: RecurrentGemma (Griffin), RWKV-4 and xLSTM (schema v2 models).
 
 Each block as its `modeling_<family>.py` in transformers 5.23 builds it; the mixers live in
 `core/rnn.py`.
@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
+from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
-from paramcalc.families.v2 import attention, text_tower
+from paramcalc.families.v2 import attention, gated_mlp, text_tower
 
 #: RecurrentGemmaConfig.block_types: what each entry builds (anything but "recurrent" is
 #: attention in `layers_block_type`; paramcalc reads the two names the config documents).
@@ -110,6 +111,82 @@ RWKV = Naming(
     }
 )
 
+
+def number(c: HFConfig, key: str) -> float:
+    """A positive real-valued field (a width factor)."""
+    value = c.raw(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise c.error(key, f"must be a positive number, got {describe(value)}")
+    return float(value)
+
+
+def round_up(x: float, multiple: int) -> int:
+    """xLSTM's round_up_to_next_multiple_of, on the real-valued width as it computes it."""
+    return int(((x + multiple - 1) // multiple) * multiple)
+
+
+def xlstm(c: HFConfig) -> dict[str, Any]:
+    """xLSTMBlock (transformers' own layers, used without the `xlstm` package): norm, mLSTM
+    layer, norm, a gated SiLU MLP of round_up(hidden x ffn_proj_factor); norms and projections
+    biased with use_bias, the final out_norm never."""
+    hidden = c.integer("hidden_size")
+    width = c.opt_int("embedding_dim")
+    if width is not None and width != hidden:
+        raise c.error("embedding_dim", f"{width} must equal hidden_size={hidden}")
+    weight_mode = c.string("weight_mode")
+    if weight_mode not in ("single", "fused"):
+        raise c.error("weight_mode", f"must be single or fused, got {weight_mode!r}")
+    bias = c.boolean("use_bias")
+    mixer = {
+        "kind": "mlstm",
+        "num_heads": c.integer("num_heads"),
+        # xLSTMLayer: int(hidden_size x factor), not the rounded qk_dim property
+        "qk_dim": int(hidden * number(c, "qk_dim_factor")),
+        "v_dim": int(hidden * number(c, "v_dim_factor")),
+        "bias": bias,
+    }
+    up = round_up(hidden * number(c, "ffn_proj_factor"), c.integer("ffn_round_up_to_multiple_of"))
+    layers = c.opt_int("num_blocks") or c.integer("num_hidden_layers")
+    block = {"mixer": mixer, "ffn": gated_mlp(up, bias)}
+    tower = text_tower(c, {"mlstm": block}, ["mlstm"] * layers)
+    norm = "layernorm" if bias else "rmsnorm"
+    tower["stacks"][0] |= {"final_norm_type": "rmsnorm"}
+    # xLSTMForCausalLM declares no tied weights: lm_head is its own whatever
+    # tie_word_embeddings says.
+    fields: dict[str, Any] = {"text": {**tower, "norm_type": norm, "tie_word_embeddings": False}}
+    return fields if weight_mode == "single" else {**fields, "naming": "xlstm/fused"}
+
+
+#: xLSTMForCausalLM: backbone.embeddings, backbone.blocks.{i}.{norm_mlstm, mlstm_layer, norm_ffn,
+#: ffn}, backbone.out_norm.
+XLSTM = Naming(
+    {
+        "embed_tokens": "backbone.embeddings",
+        "decoder.layers": "backbone.blocks",
+        "decoder.final_norm": "backbone.out_norm",
+        "input_norm": "norm_mlstm",
+        "pre_ffn_norm": "norm_ffn",
+        "mlstm": "mlstm_layer",
+        "ffn": "ffn",
+    },
+    leaves={
+        "ffn.gate_proj": "proj_up_gate",
+        "ffn.up_proj": "proj_up",
+        "ffn.down_proj": "proj_down",
+    },
+)
+#: weight_mode "fused": q, k, v and the output gate in one projection, the two scalar gates in
+#: another, the MLP's gate and up in a third.
+XLSTM_FUSED = Naming(
+    XLSTM.names,
+    leaves=XLSTM.leaves,
+    fused={
+        "mlstm.qkv_opreact": ("q", "k", "v", "ogate_preact"),
+        "mlstm.ifgate_preact": ("igate_preact", "fgate_preact"),
+        "ffn.proj_up_gate_z": ("gate_proj", "up_proj"),
+    },
+)
+
 FAMILIES = (
     Family(
         "recurrent_gemma",
@@ -143,5 +220,26 @@ FAMILIES = (
         },
         (rwkv,),
         naming=RWKV,
+    ),
+    Family(
+        "xlstm",
+        {
+            "vocab_size": 50304,
+            "hidden_size": 4096,
+            "embedding_dim": None,
+            "num_hidden_layers": 32,
+            "num_blocks": None,
+            "num_heads": 8,
+            "use_bias": False,
+            "tie_word_embeddings": False,
+            "qk_dim_factor": 0.5,
+            "v_dim_factor": 1.0,
+            "ffn_proj_factor": 2.667,
+            "ffn_round_up_to_multiple_of": 64,
+            "weight_mode": "single",
+        },
+        (xlstm,),
+        naming=XLSTM,
+        variants={"fused": XLSTM_FUSED},
     ),
 )
