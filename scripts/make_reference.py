@@ -2164,6 +2164,57 @@ VARIANT_FIELDS.update(
 )
 
 
+# -- Gemma 4's language models (paramcalc/families/gemma4.py) --------------------------------------
+def gemma4_full_layers(rng: random.Random, c: Config) -> None:
+    """Gemma 4: the full layers' own head width and (with keys as values) key/value heads."""
+    if rng.random() < 0.7:
+        c["global_head_dim"] = rng.choice((16, 32, 64))
+    c["attention_k_eq_v"] = rng.random() < 0.5
+    c["num_global_key_value_heads"] = rng.choice(
+        [None, *(h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0)]
+    )
+
+
+def gemma4_experts(rng: random.Random, c: Config) -> None:
+    """Gemma 4: experts beside the MLP, or none."""
+    c["enable_moe_block"] = rng.random() < 0.5
+    if c["enable_moe_block"]:
+        c["num_experts"] = rng.randint(1, 8)
+        c["top_k_experts"] = rng.randint(1, c["num_experts"])
+        c["moe_intermediate_size"] = rng.choice((32, 64, 96))
+
+
+#: Both Gemma 4 text configs: use_bidirectional_attention changes no shape (moved to prove it).
+GEMMA4_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    rint("num_hidden_layers", 2, 7),
+    heads(),
+    HEAD_DIM,
+    one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+    gemma3n_kv_shared,
+    pick("sliding_window", 4, 512),
+    gemma4_full_layers,
+    flag("use_double_wide_mlp"),
+    flag("attention_bias"),
+    TIE,
+    pick("use_bidirectional_attention", None, "vision", "all"),
+]
+
+VARIANT_FIELDS.update(
+    {
+        "gemma4_text": [
+            *GEMMA4_TEXT,
+            pick("hidden_size_per_layer_input", 0, 8, 16),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            gemma4_experts,
+        ],
+        "gemma4_unified_text": GEMMA4_TEXT,
+    }
+)
+
+
 def set_field(config: Config, dotted: str, value: Any) -> None:
     """Set `a.b=v` inside nested configs (text_config.hidden_size=64)."""
     *outer, key = dotted.split(".")

@@ -1,4 +1,4 @@
-"""Gemma 3n's language model: KV-shared layers, AltUp, LAuReL and per-layer inputs.
+"""Gemma 3n and Gemma 4 language models: KV-shared layers, AltUp, LAuReL, per-layer inputs.
 
 The fixtures (data/hf) prove the family's tensors against transformers; these tests pin what
 the parts promise in closed form and the errors that name the config key paramcalc (and
@@ -73,5 +73,35 @@ def test_unbuildable_config_names_its_key(
     """What transformers refuses is an error naming the key."""
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"model_type": "gemma3n_text", "num_kv_shared_layers": 0, **fields}))
+    with pytest.raises(ParamcalcError, match=key):
+        load(str(path))
+
+
+def test_gemma4_values_from_keys_drop_v_proj_only() -> None:
+    """attention_k_eq_v: no v_proj, but K and V are both cached."""
+    plain = Attention(num_attention_heads=4, num_key_value_heads=1, head_dim=32)
+    shared = plain.model_copy(update={"values_from_keys": True})
+    names = {r.name for r in plain.records(Context(64))} - {
+        r.name for r in shared.records(Context(64))
+    }
+    assert names == {"v_proj"} and shared.cache_values(64) == plain.cache_values(64) == 64
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        ({"per_layer_config": {"1": {"intermediate_size": 64}}}, "per_layer_config"),
+        ({"per_layer_config": {"9": {"head_dim": 64}}}, "per_layer_config"),
+        ({"enable_moe_block": True}, "num_experts"),
+        ({"num_key_value_heads": 3}, "num_key_value_heads"),
+    ],
+)
+def test_gemma4_unbuildable_config_names_its_key(
+    tmp_path: Path, fields: dict[str, object], key: str
+) -> None:
+    """An override paramcalc does not read, experts without a count, or key/value heads that do
+    not divide the query heads are errors naming the key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"model_type": "gemma4_text", "num_hidden_layers": 2, **fields}))
     with pytest.raises(ParamcalcError, match=key):
         load(str(path))

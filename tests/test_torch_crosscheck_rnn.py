@@ -2,11 +2,11 @@
 
 RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.recurrent_states`)
 and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits;
-Gemma 3n's KV-shared layers keep no cache layer; LFM3 keeps short-convolution windows beside
-full and sliding K/V; xLSTM returns its matrix memories in `cache_params`. One forward pass of
-a small random-weight model on the CPU must leave exactly the bytes paramcalc's `memory` puts
-in the attention layers' KV and in the other layers' state, and the weights take the bytes
-paramcalc says.
+Gemma 3n's and Gemma 4's KV-shared layers keep no cache layer; LFM3 keeps short-convolution
+windows beside full and sliding K/V; xLSTM returns its matrix memories in `cache_params`. One
+forward pass of a small random-weight model on the CPU must leave exactly the bytes
+paramcalc's `memory` puts in the attention layers' KV and in the other layers' state, and the
+weights take the bytes paramcalc says.
 """
 
 from __future__ import annotations
@@ -200,3 +200,40 @@ def test_xlstm_matrix_memory_state() -> None:
     mine = ours(model)
     assert not mine.layers and [s.kind for s in mine.states] == ["mlstm"] * 2
     assert mine.state_bytes == sum(t.nbytes for layer in state.values() for t in layer)
+
+
+def test_gemma4_full_layers_own_heads_and_shared_kv() -> None:
+    """Gemma 4: full layers cache K/V of their own head width and key/value heads (keys as
+    values still caches both); KV-shared layers cache nothing."""
+    model = built(
+        "gemma4_text",
+        vocab_size=128,
+        vocab_size_per_layer_input=128,
+        hidden_size=64,
+        hidden_size_per_layer_input=8,
+        intermediate_size=96,
+        num_hidden_layers=6,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        global_head_dim=32,
+        num_global_key_value_heads=1,
+        attention_k_eq_v=True,
+        layer_types=["sliding_attention", "full_attention"] * 3,
+        sliding_window=4,
+        num_kv_shared_layers=2,
+        enable_moe_block=True,
+        num_experts=4,
+        top_k_experts=2,
+        moe_intermediate_size=32,
+    )
+    with torch.no_grad():
+        cache = model(ids(), use_cache=True).past_key_values
+    mine = ours(model)
+    assert mine.self_attention_bytes == kv_bytes(cache)
+    assert [(layer.values_per_token, layer.tokens) for layer in mine.layers] == [
+        (2 * 2 * 16, 3),
+        (2 * 1 * 32, SEQ),
+        (2 * 2 * 16, 3),
+        (2 * 1 * 32, SEQ),
+    ]

@@ -80,6 +80,9 @@ class Attention(Spec):
     head_gate: bool = False
     """A sigmoid gate per head on the attention output, from its own projection hidden ->
     heads (LFM3's g_proj)."""
+    values_from_keys: bool = False
+    """The values are the keys' projection (Gemma 4's attention_k_eq_v in full layers): no
+    v_proj; K and V are still cached apart."""
     kv_shared: bool = False
     """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
     num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
@@ -130,6 +133,8 @@ class Attention(Spec):
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
         if self.kv_shared:
             records = [r for r in records if r.name not in ("k_proj", "v_proj", "k_norm")]
+        elif self.values_from_keys:
+            records = [r for r in records if r.name != "v_proj"]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:

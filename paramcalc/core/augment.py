@@ -1,8 +1,9 @@
-"""What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n).
+"""What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n, 4).
 
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
-learned residual) and the per-layer input gate sit in each layer; the per-layer input
-embeddings and AltUp's stream projections sit in the model. GROUPS.md: the layer parts are
+learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
+sit in each layer; the per-layer input embeddings and AltUp's stream projections sit in the
+model. GROUPS.md: the layer parts are
 feedforward (their norms norm), the per-layer embeddings and their projection embedding.
 Each part names its records as transformers names them, relative to the layer or the model.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from paramcalc.core.context import Context
 from paramcalc.core.records import Embedding, Group, Linear, Param, Record
 from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.errors import FieldValueError
 
 F, E = Group.FEEDFORWARD, Group.EMBEDDING
 
@@ -72,6 +76,65 @@ class PerLayerInput(Spec):
             ff("per_layer_input_gate", ctx.hidden, self.width, ctx),
             ff("per_layer_projection", self.width, ctx.hidden, ctx),
             *ctx.norm("post_per_layer_input_norm", ctx.hidden),
+        ]
+
+
+class ParallelMoE(Spec):
+    """Gemma4TextDecoderLayer's experts beside its MLP: a scaled router reading the residual,
+    routed gated experts, and the norms around their branch (the MLP's output is normed apart)."""
+
+    kind: Literal["parallel_moe"] = "parallel_moe"
+    num_experts: PositiveInt
+    """Routed experts (num_experts)."""
+    num_experts_per_tok: PositiveInt
+    """Experts each token is sent to (top_k_experts)."""
+    moe_intermediate_size: PositiveInt
+    """Width of one expert."""
+
+    @model_validator(mode="after")
+    def _check_top_k(self) -> ParallelMoE:
+        if self.num_experts_per_tok > self.num_experts:
+            raise FieldValueError(
+                "num_experts_per_tok",
+                f"{self.num_experts_per_tok} must be at most num_experts={self.num_experts}",
+            )
+        return self
+
+    def records(self, ctx: Context) -> list[Record]:
+        """router.proj, router.scale, router.per_expert_scale (its norm has no scale), the
+        stacked experts, and post_feedforward_layernorm_1, pre/post_feedforward_layernorm_2."""
+        hidden, e, k, width = (
+            ctx.hidden,
+            self.num_experts,
+            self.num_experts_per_tok,
+            (self.moe_intermediate_size),
+        )
+        experts = [
+            Linear(
+                "experts",
+                inputs,
+                outputs,
+                False,
+                F,
+                ctx.tower,
+                ctx.stream,
+                experts=e,
+                active_experts=k,
+                weight_name=leaf,
+            )
+            for inputs, outputs, leaf in (
+                (hidden, 2 * width, "gate_up_proj"),
+                (width, hidden, "down_proj"),
+            )
+        ]
+        return [
+            Linear("router.proj", hidden, e, False, F, ctx.tower, ctx.stream, routing=True),
+            Param("router.scale", (hidden,), F, ctx.tower),
+            Param("router.per_expert_scale", (e,), F, ctx.tower),
+            *experts,
+            *ctx.norm("post_feedforward_layernorm_1", hidden),
+            *ctx.norm("pre_feedforward_layernorm_2", hidden),
+            *ctx.norm("post_feedforward_layernorm_2", hidden),
         ]
 
 

@@ -17,6 +17,7 @@ from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
     Laurel,
+    ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
 )
@@ -40,8 +41,8 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n).
-LayerExtra = Annotated[AltUp | Laurel | PerLayerInput, Field(discriminator="kind")]
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4).
+LayerExtra = Annotated[AltUp | Laurel | PerLayerInput | ParallelMoE, Field(discriminator="kind")]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n).
 TowerExtra = Annotated[PerLayerEmbeddings | AltUpProjections, Field(discriminator="kind")]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]

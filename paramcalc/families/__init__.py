@@ -24,6 +24,7 @@ MODULES = (
     "encoders_more",
     "fairseq_like",
     "gemma3n",
+    "gemma4",
     "gpt_like",
     "hybrid",
     "hybrid_more",
