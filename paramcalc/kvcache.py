@@ -10,9 +10,9 @@ the per-head K and V it expands to are reported beside it. An encoder-decoder's 
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
 num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
-DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM) cache no K/V: each keeps a fixed state per
-sequence, its convolution window (or token shift) and its recurrent state (a short
-convolution only the window).
+DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
+keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
+state (a short convolution only the window).
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
-from paramcalc.core.rnn import MLSTM, RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.spec import Block
 from paramcalc.precision import DType, nbytes
 
-Recurrent = Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix | MLSTM
+Recurrent = (
+    Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix | MLSTM | LightningAttention
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,16 @@ def cached_tokens(window: int | None, seq: int) -> int:
 
 
 #: Mixers that keep a fixed state per sequence instead of a KV cache.
-RECURRENT = (Mamba, Mamba2, GatedDeltaNet, ShortConv, RGLRU, RWKVTimeMix, MLSTM)
+RECURRENT = (
+    Mamba,
+    Mamba2,
+    GatedDeltaNet,
+    ShortConv,
+    RGLRU,
+    RWKVTimeMix,
+    MLSTM,
+    LightningAttention,
+)
 
 
 def layer_state(block: Block, mixer: Recurrent, hidden: int) -> dict[str, int]:

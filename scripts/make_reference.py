@@ -2211,6 +2211,23 @@ VARIANT_FIELDS.update(
             gemma4_experts,
         ],
         "gemma4_unified_text": GEMMA4_TEXT,
+        # minimax: block_size and the residual alpha/beta factors change no shape (moved to
+        # prove it).
+        "minimax": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            one_of([], [per_layer("layer_types", ("full_attention", "linear_attention"))]),
+            TIE,
+            pick("block_size", 64, 256),
+            pick("linear_attn_beta_factor", 1, 2.0),
+            pick("mlp_alpha_factor", 1, 0.5),
+        ],
     }
 )
 

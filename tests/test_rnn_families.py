@@ -1,4 +1,5 @@
-"""Gated linear recurrences (RG-LRU, RWKV, mLSTM): what the components promise, and refusals.
+"""Gated linear recurrences (RG-LRU, RWKV, mLSTM, lightning): what the components promise, and
+refusals.
 
 The fixtures (data/hf) prove each family's tensors against transformers; these tests pin the
 closed-form parameter and state counts of one layer, worked out from the papers' layouts, and
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from paramcalc.core.context import Context
-from paramcalc.core.rnn import MLSTM, RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.errors import FieldValueError, ParamcalcError
 from paramcalc.sources import load
 
@@ -68,6 +69,18 @@ def test_mlstm_layer_parameters_and_state() -> None:
     }
 
 
+def test_lightning_attention_parameters_and_state() -> None:
+    """MiniMax's lightning attention: fused q/k/v, out_proj, an output gate and one norm over
+    all heads; per head a head_dim x head_dim state."""
+    hidden, heads, head_dim = 64, 4, 16
+    mixer = LightningAttention(num_heads=heads, head_dim=head_dim)
+    width = heads * head_dim
+    assert sum(r.size for r in mixer.records(Context(hidden))) == (
+        hidden * 3 * width + width * hidden + hidden * width + width
+    )
+    assert mixer.state_values(hidden) == {"kv": heads * head_dim * head_dim}
+
+
 def test_rg_lru_width_must_split_into_the_heads() -> None:
     """The gates are num_heads equal blocks: a width that does not split is refused."""
     with pytest.raises(FieldValueError) as caught:
@@ -88,6 +101,8 @@ def test_rg_lru_width_must_split_into_the_heads() -> None:
         ({"model_type": "xlstm", "hidden_size": 64, "embedding_dim": 32}, "embedding_dim"),
         ({"model_type": "xlstm", "weight_mode": "tied"}, "weight_mode"),
         ({"model_type": "xlstm", "qk_dim_factor": "half"}, "qk_dim_factor"),
+        ({"model_type": "minimax", "sliding_window": 64}, "sliding_window"),
+        ({"model_type": "minimax", "layer_types": ["mamba"]}, "layer_types"),
     ],
 )
 def test_unbuildable_config_names_its_key(

@@ -3,10 +3,10 @@
 RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.recurrent_states`)
 and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits;
 Gemma 3n's and Gemma 4's KV-shared layers keep no cache layer; LFM3 keeps short-convolution
-windows beside full and sliding K/V; xLSTM returns its matrix memories in `cache_params`. One
-forward pass of a small random-weight model on the CPU must leave exactly the bytes
-paramcalc's `memory` puts in the attention layers' KV and in the other layers' state, and the
-weights take the bytes paramcalc says.
+windows beside full and sliding K/V; xLSTM returns its matrix memories in `cache_params`;
+MiniMax keeps its lightning states in `linear_cache`. One forward pass of a small random-weight
+model on the CPU must leave exactly the bytes paramcalc's `memory` puts in the attention
+layers' KV and in the other layers' state, and the weights take the bytes paramcalc says.
 """
 
 from __future__ import annotations
@@ -237,3 +237,26 @@ def test_gemma4_full_layers_own_heads_and_shared_kv() -> None:
         (2 * 2 * 16, 3),
         (2 * 1 * 32, SEQ),
     ]
+
+
+def test_minimax_lightning_state_and_full_kv() -> None:
+    """MiniMax: lightning layers keep a head_dim x head_dim state per head, softmax layers every
+    token's K/V."""
+    model = built(
+        "minimax",
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        block_size=4,
+    )
+    with torch.no_grad():
+        cache = model(ids(), use_cache=True).past_key_values
+    state = sum(t.nbytes for t in cache.linear_cache if isinstance(t, torch.Tensor))
+    mine = ours(model)
+    assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
+    assert [s.kind for s in mine.states] == ["lightning"] * 2 and len(mine.layers) == 2

@@ -48,6 +48,7 @@ MIXER_ROLES = {
     "rg_lru": "recurrent",
     "rwkv": "time_mix",
     "mlstm": "mlstm",
+    "lightning": "lightning",
 }
 
 

@@ -1,5 +1,5 @@
-"""Gated linear recurrences: Griffin's RG-LRU (RecurrentGemma), RWKV's time and channel mixing and
-xLSTM's matrix-memory mLSTM.
+"""Gated linear recurrences: Griffin's RG-LRU (RecurrentGemma), RWKV's time and channel mixing,
+xLSTM's matrix-memory mLSTM and MiniMax's lightning attention.
 
 Like the state-space mixers of `recurrent.py`, each keeps a fixed state per sequence instead
 of a KV cache, and its tensors count as attention (GROUPS.md: every token mixer does); RWKV's
@@ -175,3 +175,32 @@ class MLSTM(Spec):
             "normalizer": self.num_heads * qk,
             "max": self.num_heads,
         }
+
+
+class LightningAttention(Spec):
+    """MiniMax's lightning attention (`MiniMaxLightningAttention`): linear attention over
+    fused q/k/v heads with a fixed per-head decay, normed and gated before out_proj."""
+
+    kind: Literal["lightning"] = "lightning"
+    num_heads: PositiveInt
+    """Heads (num_attention_heads)."""
+    head_dim: PositiveInt
+    """Width of one head (head_dim, or hidden_size // heads)."""
+
+    def check(self, hidden: int, where: str) -> None:
+        """Nothing to check beyond the positive sizes."""
+
+    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
+        """qkv_proj, out_proj, output_gate and the norm over all heads (the decays are buffers)."""
+        t, hidden, width = ctx.tower, ctx.hidden, self.num_heads * self.head_dim
+        return [
+            *ctx.norm("norm", width),
+            Linear("qkv_proj", hidden, 3 * width, False, A, t, ctx.stream),
+            Linear("out_proj", width, hidden, False, A, t, ctx.stream),
+            Linear("output_gate", hidden, width, False, A, t, ctx.stream),
+        ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values kept per sequence: a head_dim x head_dim key-value state per head
+        (MiniMaxCache.linear_cache)."""
+        return {"kv": self.num_heads * self.head_dim * self.head_dim}

@@ -24,7 +24,7 @@ from paramcalc.core.augment import (
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
-from paramcalc.core.rnn import MLSTM, RGLRU, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -37,7 +37,8 @@ Mixer = Annotated[
     | ShortConv
     | RGLRU
     | RWKVTimeMix
-    | MLSTM,
+    | MLSTM
+    | LightningAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]

@@ -29,6 +29,7 @@ MODULES = (
     "hybrid",
     "hybrid_more",
     "lfm3",
+    "minimax",
     "llama",
     "llama_moe",
     "modern",
