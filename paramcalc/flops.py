@@ -12,7 +12,10 @@ Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, RG-LRU, RWKV) are charged for 
 and convolution filters per token (the RG-LRU's block-diagonal gates are batched products);
 their scans are elementwise or chunked kernels FlopCounterMode does not see. A convolution
 padded by kernel - 1 also computes kernel - 1 outputs per sequence that are dropped: paramcalc
-leaves those out by convention.
+leaves those out by convention. So it does the products inside xLSTM's chunked mLSTM kernel,
+MiniMax's lightning-attention blocks and Gemma 3n's AltUp coefficients (its router runs twice
+per layer), which FlopCounterMode sees as bmm/mm: by convention each projection is charged
+once per token.
 """
 
 from __future__ import annotations
