@@ -105,3 +105,18 @@ def test_gemma4_unbuildable_config_names_its_key(
     path.write_text(json.dumps({"model_type": "gemma4_text", "num_hidden_layers": 2, **fields}))
     with pytest.raises(ParamcalcError, match=key):
         load(str(path))
+
+
+def test_gemma4_experts_beside_the_mlp_count_k_of_e_as_active() -> None:
+    """GROUPS.md: active = total - (E - k) x one expert; the router and norms stay active."""
+    from paramcalc.core.augment import ParallelMoE
+    from paramcalc.core.records import idle_size
+
+    hidden, e, k, width = 64, 6, 2, 32
+    moe = ParallelMoE(num_experts=e, num_experts_per_tok=k, moe_intermediate_size=width)
+    records = moe.records(Context(hidden))
+    assert idle_size(records) == (e - k) * 3 * hidden * width
+    # router proj, scale and per-expert scale; three norms of the hidden width
+    assert sum(r.size for r in records) == (
+        e * 3 * hidden * width + hidden * e + hidden + e + 3 * hidden
+    )
