@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
@@ -162,6 +163,8 @@ def kv_cache(
                 )
                 if isinstance(mixer, LatentAttention):
                     expanded += mixer.expanded_cache_values(hidden)
+                if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                    states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
             elif isinstance(mixer, RECURRENT):
                 states.append(StateLayer(i, mixer.kind, layer_state(block, mixer, hidden)))
             if block.cross_attention is not None:

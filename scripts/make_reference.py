@@ -139,6 +139,9 @@ FEEDFORWARD_MODULES = {
     "per_layer_projection",
     "altup_projections",
     "altup_unembed_projections",
+    # ZAYA1: learned residual scalings around both halves of a layer
+    "post_attention_residual_scale",
+    "post_mlp_residual_scale",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -172,6 +175,10 @@ VISION_EMBEDDING_PARTS = {
 VISION_HEAD_MODULES = {"head"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
+
+
+#: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
+MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
 
 def is_norm(module: str) -> bool:
@@ -211,6 +218,8 @@ def classify_text(parts: list[str]) -> str | None:
     group = block_group(modules)
     if group:
         return group
+    if parts[-1] in MODEL_SCALES:
+        return "feedforward"
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
         return "feedforward"
     return None
@@ -2211,6 +2220,29 @@ VARIANT_FIELDS.update(
             gemma4_experts,
         ],
         "gemma4_unified_text": GEMMA4_TEXT,
+        # zaya: rope parameters change no shape; the sliding window only the cache.
+        "zaya": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            HEAD_DIM,
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_experts", 1, 8),
+            pick("router_hidden_size", 16, 32, 64),
+            pick("cca_time0", 1, 2, 3),
+            pick("cca_time1", 1, 2, 3),
+            one_of(
+                [],
+                [
+                    per_layer("layer_types", ("hybrid", "hybrid_sliding")),
+                    pick("sliding_window", 4, 64),
+                ],
+            ),
+            flag("attention_bias"),
+            flag("lm_head_bias"),
+            TIE,
+        ],
         # minimax: block_size and the residual alpha/beta factors change no shape (moved to
         # prove it).
         "minimax": [

@@ -1,5 +1,5 @@
-"""Gated linear recurrences (RG-LRU, RWKV, mLSTM, lightning): what the components promise, and
-refusals.
+"""Recurrences and convolutions beside or instead of attention (RG-LRU, RWKV, mLSTM, lightning,
+ZAYA1's CCA): what the components promise, and refusals.
 
 The fixtures (data/hf) prove each family's tensors against transformers; these tests pin the
 closed-form parameter and state counts of one layer, worked out from the papers' layouts, and
@@ -81,6 +81,55 @@ def test_lightning_attention_parameters_and_state() -> None:
     assert mixer.state_values(hidden) == {"kv": heads * head_dim * head_dim}
 
 
+def test_cca_attention_parameters_and_state() -> None:
+    """ZAYA1's CCA: q and k projections, two half-width value projections, a depthwise and a
+    per-head grouped convolution over all q/k channels (biased), a key scale per key/value
+    head and o_proj; it caches K and V and keeps the convolutions' inputs and a value half."""
+    from paramcalc.core.cca import CompressedConvAttention
+
+    hidden, heads, kv, hd, k0, k1 = 64, 4, 2, 16, 2, 3
+    mixer = CompressedConvAttention(
+        num_attention_heads=heads,
+        num_key_value_heads=kv,
+        head_dim=hd,
+        depthwise_kernel=k0,
+        grouped_kernel=k1,
+    )
+    channels = (heads + kv) * hd
+    assert sum(r.size for r in mixer.records(Context(hidden))) == (
+        hidden * heads * hd
+        + hidden * kv * hd
+        + 2 * hidden * kv * hd // 2
+        + channels * k0
+        + channels
+        + channels * (channels // (heads + kv)) * k1
+        + channels
+        + kv
+        + heads * hd * hidden
+    )
+    assert mixer.cache_values(hidden) == 2 * kv * hd
+    assert mixer.state_values(hidden) == {
+        "conv": channels * (k0 - 1 + k1 - 1),
+        "recurrent": kv * hd // 2,
+    }
+
+
+def test_router_mlp_moe_counts_k_experts_active() -> None:
+    """ZAYA1's MoE: a router MLP to E + 1 classes (the last skips), E stacked experts of
+    which one per token is active."""
+    from paramcalc.core.records import idle_size
+    from paramcalc.core.zaya import RouterMLPMoE
+
+    hidden, e, width, r = 64, 4, 32, 16
+    moe = RouterMLPMoE(
+        num_experts=e, num_experts_per_tok=1, moe_intermediate_size=width, router_hidden_size=r
+    )
+    records = moe.records(Context(hidden))
+    router = hidden * r + r + r + r + 2 * (r * r + r) + r * (e + 1)
+    assert sum(r.size for r in records) == router + e * 3 * hidden * width
+    assert idle_size(records) == (e - 1) * 3 * hidden * width
+
+
 def test_rg_lru_width_must_split_into_the_heads() -> None:
     """The gates are num_heads equal blocks: a width that does not split is refused."""
     with pytest.raises(FieldValueError) as caught:
@@ -103,6 +152,12 @@ def test_rg_lru_width_must_split_into_the_heads() -> None:
         ({"model_type": "xlstm", "qk_dim_factor": "half"}, "qk_dim_factor"),
         ({"model_type": "minimax", "sliding_window": 64}, "sliding_window"),
         ({"model_type": "minimax", "layer_types": ["mamba"]}, "layer_types"),
+        ({"model_type": "zaya", "num_experts_per_tok": 2}, "num_experts_per_tok"),
+        (
+            {"model_type": "zaya", "num_hidden_layers": 2, "layer_types": ["hybrid_sliding"] * 2},
+            "sliding_window",
+        ),
+        ({"model_type": "zaya", "num_hidden_layers": 1, "layer_types": ["mamba"]}, "layer_types"),
     ],
 )
 def test_unbuildable_config_names_its_key(

@@ -4,9 +4,10 @@ RecurrentGemma keeps its RG-LRU state on its modules (`conv1d_state`, `rg_lru.re
 and its local-attention K/V in the cache; RWKV returns its five state tensors beside the logits;
 Gemma 3n's and Gemma 4's KV-shared layers keep no cache layer; LFM3 keeps short-convolution
 windows beside full and sliding K/V; xLSTM returns its matrix memories in `cache_params`;
-MiniMax keeps its lightning states in `linear_cache`. One forward pass of a small random-weight
-model on the CPU must leave exactly the bytes paramcalc's `memory` puts in the attention
-layers' KV and in the other layers' state, and the weights take the bytes paramcalc says.
+MiniMax keeps its lightning states in `linear_cache`; ZAYA1's attention keeps a state beside
+its K/V. One forward pass of a small random-weight model on the CPU must leave exactly the
+bytes paramcalc's `memory` puts in the attention layers' KV and in the other layers' state,
+and the weights take the bytes paramcalc says.
 """
 
 from __future__ import annotations
@@ -260,3 +261,36 @@ def test_minimax_lightning_state_and_full_kv() -> None:
     mine = ours(model)
     assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
     assert [s.kind for s in mine.states] == ["lightning"] * 2 and len(mine.layers) == 2
+
+
+def test_zaya_cca_keeps_kv_and_conv_state() -> None:
+    """ZAYA1: every CCA layer caches K/V (window - 1 tokens when sliding) and also keeps its
+    q/k convolution inputs and the previous token's delayed value."""
+    model = built(
+        "zaya",
+        vocab_size=128,
+        hidden_size=64,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        moe_intermediate_size=32,
+        num_experts=4,
+        router_hidden_size=16,
+        layer_types=["hybrid", "hybrid_sliding", "hybrid"],
+        sliding_window=4,
+        cca_time0=2,
+        cca_time1=3,
+    )
+    with torch.no_grad():
+        cache = model(ids(), use_cache=True).past_key_values
+    state = sum(
+        t.nbytes
+        for layer in cache.layers
+        for part in ("conv_states", "recurrent_states")
+        for t in getattr(layer, part, {}).values()
+        if isinstance(t, torch.Tensor)
+    )
+    mine = ours(model)
+    assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
+    assert [layer.tokens for layer in mine.layers] == [SEQ, 3, SEQ] and len(mine.states) == 3

@@ -49,6 +49,7 @@ MIXER_ROLES = {
     "rwkv": "time_mix",
     "mlstm": "mlstm",
     "lightning": "lightning",
+    "cca": "attention",
 }
 
 

@@ -21,11 +21,13 @@ from paramcalc.core.augment import (
     PerLayerEmbeddings,
     PerLayerInput,
 )
+from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
@@ -38,14 +40,19 @@ Mixer = Annotated[
     | RGLRU
     | RWKVTimeMix
     | MLSTM
-    | LightningAttention,
+    | LightningAttention
+    | CompressedConvAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward | RWKVChannelMix, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4).
-LayerExtra = Annotated[AltUp | Laurel | PerLayerInput | ParallelMoE, Field(discriminator="kind")]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n).
-TowerExtra = Annotated[PerLayerEmbeddings | AltUpProjections, Field(discriminator="kind")]
+FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+LayerExtra = Annotated[
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+]
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+TowerExtra = Annotated[
+    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]

@@ -44,6 +44,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "zaya",
     "rnn",
 )
 
