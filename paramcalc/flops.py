@@ -107,7 +107,7 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            qk, v = mixer.score_widths(hidden)
+            qk, v = mixer.score_widths(stack.width(hidden))
             per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers)
             pairs = queries * keys
             every += per_pair * pairs
@@ -142,9 +142,10 @@ class Approximations:
         """2N and 6N over active parameters; Kaplan et al. 2020 (Table 1) with its context term."""
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
-        for _, block, layers in tower.block_uses():
+        for stack, block, layers in tower.block_uses():
             if isinstance(block.mixer, (Attention, LatentAttention)):
-                d_attn = block.mixer.num_attention_heads * block.mixer.score_widths(hidden)[0]
+                widths = block.mixer.score_widths(stack.width(hidden))
+                d_attn = block.mixer.num_attention_heads * widths[0]
                 context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)

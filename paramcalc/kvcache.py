@@ -13,6 +13,12 @@ num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-
 DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
 keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
 state (a short convolution only the window).
+
+Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
+blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
+number of blocks ("K cache type q8_0 with block size 32 does not divide n_embd_head_k"), so
+does paramcalc, naming the dtype. Recurrent state stays in fp32 under a block format, as
+llama.cpp keeps it (`llama_memory_recurrent` with GGML_TYPE_F32).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.spec import Block
-from paramcalc.precision import DType, nbytes
+from paramcalc.errors import InputError
+from paramcalc.precision import CacheDType, DType
 
 Recurrent = (
     Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix | MLSTM | LightningAttention
@@ -40,6 +47,10 @@ class CachedLayer:
     kind: str
     values_per_token: int
     tokens: int
+    heads: int = 1
+    """KV heads the values are split into (1 for an MLA latent, which every head shares)."""
+    window: int | None = None
+    """The layer's sliding window, when it has one."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class StateLayer:
 class KVCache:
     """The KV cache of `batch` sequences of `seq` tokens (and `encoder_seq` encoder tokens)."""
 
-    dtype: DType
+    dtype: CacheDType
     batch: int
     seq: int
     encoder_seq: int
@@ -72,33 +83,38 @@ class KVCache:
     @property
     def bytes_per_token(self) -> int:
         """Bytes one more token adds to every layer, before any window caps it."""
-        return nbytes(sum(layer.values_per_token for layer in self.layers), self.dtype)
+        return self.dtype.nbytes(sum(layer.values_per_token for layer in self.layers))
 
     @property
     def self_attention_bytes(self) -> int:
         """Bytes of the self-attention cache for the batch, windows applied."""
         values = sum(layer.values_per_token * layer.tokens for layer in self.layers)
-        return nbytes(values * self.batch, self.dtype)
+        return self.dtype.nbytes(values * self.batch)
 
     @property
     def cross_attention_bytes_per_token(self) -> int:
         """Bytes one encoder token adds to the cross-attention cache (0 without one)."""
-        return nbytes(self.cross_values_per_token, self.dtype)
+        return self.dtype.nbytes(self.cross_values_per_token)
 
     @property
     def cross_attention_bytes(self) -> int:
         """Bytes of the cross-attention cache for the batch."""
-        return nbytes(self.cross_values_per_token * self.encoder_seq * self.batch, self.dtype)
+        return self.dtype.nbytes(self.cross_values_per_token * self.encoder_seq * self.batch)
+
+    @property
+    def state_dtype(self) -> CacheDType:
+        """The recurrent state's precision: the cache's, fp32 under a GGML block format."""
+        return CacheDType.FP32 if self.dtype.is_block_format else self.dtype
 
     @property
     def state_bytes_per_sequence(self) -> int:
         """Bytes of the recurrent layers' state for one sequence, whatever its length."""
-        return nbytes(sum(s.values_per_sequence for s in self.states), self.dtype)
+        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states))
 
     @property
     def state_bytes(self) -> int:
         """Bytes of the recurrent state for the batch."""
-        return nbytes(sum(s.values_per_sequence for s in self.states) * self.batch, self.dtype)
+        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states) * self.batch)
 
     @property
     def bytes(self) -> int:
@@ -108,7 +124,7 @@ class KVCache:
     @property
     def expanded_bytes_per_token(self) -> int:
         """MLA: bytes per token if the per-head K and V were cached instead of the latent."""
-        return nbytes(self.expanded_values_per_token, self.dtype)
+        return self.dtype.nbytes(self.expanded_values_per_token)
 
 
 def cached_tokens(window: int | None, seq: int) -> int:
@@ -140,25 +156,49 @@ def layer_state(block: Block, mixer: Recurrent, hidden: int) -> dict[str, int]:
     return values
 
 
+def check_rows(dtype: CacheDType, mixer: Attention | LatentAttention, hidden: int) -> None:
+    """Refuse a block format whose blocks do not tile each cached row, as llama.cpp does."""
+    per_block = dtype.block[0]
+    for width in mixer.cache_rows(hidden):
+        if dtype.is_block_format and width % per_block:
+            raise InputError(
+                "--kv-dtype",
+                f"{dtype.value} stores blocks of {per_block} values; a cached row of "
+                f"{width} values (a head's K or V, or an MLA latent) is not a whole number "
+                "of blocks (llama.cpp refuses it too)",
+            )
+
+
 def kv_cache(
-    model: Model, dtype: DType, batch: int, seq: int, encoder_seq: int | None = None
+    model: Model,
+    dtype: DType | CacheDType,
+    batch: int,
+    seq: int,
+    encoder_seq: int | None = None,
 ) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
-    tower, hidden = model.text, model.hidden_size
+    dtype = CacheDType(dtype.value)
+    tower = model.text
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
     cross = expanded = 0
     for stack, block, indices in tower.block_uses():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
-        mixer = block.mixer
+        mixer, hidden = block.mixer, stack.width(model.hidden_size)
         for i in indices:
             if isinstance(mixer, Attention) and mixer.kv_shared:
                 pass  # reads an earlier layer's K/V: transformers keeps no cache layer for it
             elif isinstance(mixer, (Attention, LatentAttention)):
+                check_rows(dtype, mixer, hidden)
                 layers.append(
                     CachedLayer(
-                        i, mixer.span, mixer.cache_values(hidden), cached_tokens(mixer.window, seq)
+                        i,
+                        mixer.span,
+                        mixer.cache_values(hidden),
+                        cached_tokens(mixer.window, seq),
+                        mixer.kv_heads,
+                        mixer.window,
                     )
                 )
                 if isinstance(mixer, LatentAttention):
@@ -168,6 +208,7 @@ def kv_cache(
             elif isinstance(mixer, RECURRENT):
                 states.append(StateLayer(i, mixer.kind, layer_state(block, mixer, hidden)))
             if block.cross_attention is not None:
+                check_rows(dtype, block.cross_attention, hidden)
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)
     states.sort(key=lambda layer: layer.index)

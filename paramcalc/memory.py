@@ -14,7 +14,7 @@ from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Linear, Record
 from paramcalc.errors import InputError
 from paramcalc.kvcache import KVCache, kv_cache
-from paramcalc.precision import DType, nbytes
+from paramcalc.precision import CacheDType, DType, nbytes
 from paramcalc.training import Activations, Recipe, StateComponent, activations, model_states
 
 #: Precision of what a weight-only quantization leaves alone, and of each group's scale.
@@ -95,7 +95,7 @@ class MemorySettings:
     """What to size: precisions, the batch and sequence, and the training set-up."""
 
     dtype: DType = DType.BF16
-    kv_dtype: DType | None = None
+    kv_dtype: CacheDType | None = None
     batch: int = 1
     seq: int = 2048
     encoder_seq: int | None = None
@@ -105,11 +105,11 @@ class MemorySettings:
     devices: int = 1
 
     @property
-    def cache_dtype(self) -> DType:
+    def cache_dtype(self) -> CacheDType:
         """The KV cache precision: as asked, else the weights' unless they are quantized."""
         if self.kv_dtype is not None:
             return self.kv_dtype
-        return KEPT_DTYPE if self.dtype.is_quantized else self.dtype
+        return CacheDType((KEPT_DTYPE if self.dtype.is_quantized else self.dtype).value)
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ ATTENTION_MODULES = {
     "linear_attn",
     "mamba",
     "encoder_attn",  # XGLM / TrOCR cross-attention
+    "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
     "temporal_block",  # RecurrentGemma: its RG-LRU recurrent block or local attention
@@ -282,8 +283,36 @@ BARE_MODEL_TYPES = {
     "xlm-roberta-xl",
     "megatron-bert",
     "distilbert",
+    "ernie",
+    "ibert",
+    "big_bird",
+    "mra",
+    "yoso",
+    "splinter",
 }
-SEQ2SEQ_MODEL_TYPES = {"t5", "mt5", "umt5"}
+#: T5 and its copies, whose config class always ties (see build_model).
+T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
+#: Encoder-decoders, built by AutoModelForSeq2SeqLM (several also have a ForCausalLM decoder).
+SEQ2SEQ_MODEL_TYPES = {
+    "t5",
+    "mt5",
+    "umt5",
+    "bart",
+    "mbart",
+    "plbart",
+    "mvp",
+    "blenderbot",
+    "blenderbot-small",
+    "pegasus",
+    "marian",
+    "m2m_100",
+    "led",
+    "bigbird_pegasus",
+    "fsmt",
+    "switch_transformers",
+    "nllb-moe",
+    "t5gemma",
+}
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
@@ -339,7 +368,7 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
                     raise
                 continue
             break
-        if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+        if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
             # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
             # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
             model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
@@ -383,7 +412,7 @@ def fixture(
     # The config as transformers writes it with every field (save_pretrained's config.json
     # with use_diff off): paramcalc must read this form as well as the published, short one.
     full = json.loads(model.config.to_json_string(use_diff=False))
-    if model_type in SEQ2SEQ_MODEL_TYPES and config.get("tie_word_embeddings") is False:
+    if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
     return {
         "name": name,
@@ -2351,6 +2380,128 @@ def parse_value(raw: str) -> Any:
 def stem(model_type: str) -> str:
     """A model_type as fixture names spell it (gpt_oss -> gpt-oss)."""
     return model_type.replace("_", "-")
+
+
+# -- BART-like encoder-decoders (paramcalc/families/bart_like.py) -----------------------------
+
+
+def bart_heads(rng: random.Random, c: Config) -> None:
+    """Encoder and decoder head counts that divide d_model (BartAttention requires it)."""
+    for key in ("encoder_attention_heads", "decoder_attention_heads"):
+        c[key] = rng.choice([h for h in (1, 2, 4, 8) if c["d_model"] % h == 0])
+
+
+BART_LIKE = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    bart_heads,
+    rint("encoder_layers", 1, 4),
+    rint("decoder_layers", 1, 4),
+    rint("encoder_ffn_dim", 64, 1024, 32),
+    rint("decoder_ffn_dim", 64, 1024, 32),
+    rint("max_position_embeddings", 32, 1024, 32),
+    flag("tie_word_embeddings"),
+    flag("scale_embedding"),
+    pick("activation_function", "gelu", "relu"),
+]
+VARIANT_FIELDS.update(
+    {
+        key: BART_LIKE
+        for key in (
+            "bart",
+            "mbart",
+            "plbart",
+            "mvp",
+            "blenderbot",
+            "blenderbot-small",
+            "pegasus",
+            "m2m_100",
+        )
+    }
+)
+VARIANT_FIELDS["marian"] = [
+    *BART_LIKE,
+    pick("decoder_vocab_size", None, 300, 1000),
+    flag("share_encoder_decoder_embeddings"),
+    # Marian pads with the last token (58100): a drawn vocabulary needs a pad id inside it
+    pick("pad_token_id", 0),
+    pick("decoder_start_token_id", 0),
+]
+VARIANT_FIELDS["led"] = [
+    *(g for g in BART_LIKE if g is not BART_LIKE[7]),  # LED has per-stack position lengths
+    rint("max_encoder_position_embeddings", 64, 2048, 64),
+    rint("max_decoder_position_embeddings", 32, 1024, 32),
+    pick("attention_window", 64, 128),
+]
+VARIANT_FIELDS["bigbird_pegasus"] = [
+    *BART_LIKE,
+    flag("use_bias"),
+    pick("attention_type", "block_sparse", "original_full"),
+    pick("block_size", 16, 32),
+    pick("pad_token_id", 0, 1),
+]
+VARIANT_FIELDS["switch_transformers"] = [
+    VOCAB,
+    rint("d_model", 64, 256, 32),
+    pick("num_heads", 1, 2, 4),
+    pick("d_kv", 16, 32),
+    rint("d_ff", 64, 512, 32),
+    rint("num_layers", 1, 6),
+    pick("num_decoder_layers", None, 1, 2, 5),
+    pick("num_sparse_encoder_layers", 0, 1, 2, 3),
+    pick("num_sparse_decoder_layers", 0, 1, 2),
+    pick("num_experts", 2, 3, 4),
+    flag("router_bias"),
+    pick("relative_attention_num_buckets", 8, 32),
+    flag("tie_word_embeddings"),
+]
+VARIANT_FIELDS["nllb-moe"] = [
+    *BART_LIKE[:7],
+    flag("tie_word_embeddings"),
+    pick("num_experts", 2, 3, 4),
+    pick("encoder_sparse_step", 0, 1, 2, 3),
+    pick("decoder_sparse_step", 0, 1, 2),
+    flag("router_bias"),
+]
+T5GEMMA_MODULE = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 512),
+    pick("pad_token_id", 0),
+]
+VARIANT_FIELDS["t5gemma"] = [
+    sub("encoder", T5GEMMA_MODULE),
+    sub("decoder", T5GEMMA_MODULE),
+    flag("tie_word_embeddings"),
+]
+# -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
+BERT_ENCODER = [g for g in BERT if g is not bert_decoder]
+VARIANT_FIELDS.update(
+    {
+        "ernie": [*BERT_ENCODER, pick("task_type_vocab_size", 2, 3)],
+        "ibert": [*BERT_ENCODER, flag("quant_mode")],
+        "big_bird": [
+            *BERT_ENCODER,
+            flag("use_bias"),
+            pick("attention_type", "original_full", "block_sparse"),
+        ],
+        "mra": [*BERT_ENCODER, pick("block_per_row", 2, 4)],
+        "yoso": [*BERT_ENCODER, pick("num_hash", 8, 64)],
+        "splinter": BERT_ENCODER,
+    }
+)
+VARIANT_FIELDS["fsmt"] = [
+    *(g for g in BART_LIKE[1:]),
+    rint("src_vocab_size", 256, 4096),
+    rint("tgt_vocab_size", 256, 4096),
+    pick("pad_token_id", 0, 1, 5),
+    flag("tie_word_embeddings"),
+]
 
 
 def main() -> int:

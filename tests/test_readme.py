@@ -33,3 +33,16 @@ def test_the_wheel_lists_every_package() -> None:
         for p in (REPO / "paramcalc").rglob("__init__.py")
     }
     assert found <= listed, sorted(found - listed)
+
+
+def test_the_preset_table_lists_every_preset_once_and_counts_them() -> None:
+    """The README's table of presets names each shipped preset once, and says how many."""
+    from paramcalc.sources.presets import preset_names
+
+    text = (REPO / "README.md").read_text()
+    section = text.split("## Presets", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    listed = [name for row in rows for name in row.split("|")[2].replace("`", "").split(", ")]
+    listed = [name.strip() for name in listed]
+    assert sorted(listed) == preset_names()
+    assert f"The {len(preset_names())} presets, by family" in section

@@ -104,14 +104,15 @@ def test_unsupported_suffix_lists_every_suffix_paramcalc_reads(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     """An existing file of another type: the message names every suffix that would do."""
-    path = tmp_path / "model.gguf"
-    path.write_bytes(b"GGUF")
+    path = tmp_path / "pytorch_model.bin"
+    path.write_bytes(b"\0")
     one_error(
         run(runner, "count", str(path)),
         str(path),
-        "unsupported file type '.gguf'",
+        "unsupported file type '.bin'",
         ".yaml, .yml and .json",
         ".safetensors and .safetensors.index.json",
+        ".gguf",
     )
 
 

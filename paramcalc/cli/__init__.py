@@ -90,9 +90,19 @@ def main() -> None:
 
 def register() -> None:
     """Attach every command module to the group."""
-    from paramcalc.cli import check, checkpoint, compute, convert, count, design, sweep, verify
+    from paramcalc.cli import (
+        check,
+        checkpoint,
+        compute,
+        convert,
+        count,
+        design,
+        fit,
+        sweep,
+        verify,
+    )
 
-    for module in (count, check, verify, convert, checkpoint, compute, design, sweep):
+    for module in (count, check, verify, convert, checkpoint, compute, fit, design, sweep):
         for command in module.COMMANDS:
             main.add_command(command)
 

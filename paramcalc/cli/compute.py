@@ -15,6 +15,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Kept here rather than read from the enums, so `paramcalc --help` imports no engine module.
 DTYPES = ["fp32", "fp16", "bf16", "fp8", "int8", "int4"]
+#: The KV cache precisions of `paramcalc.precision.CacheDType`, shared by memory and fit.
+KV_DTYPES = [
+    *DTYPES[:4],
+    "fp8_e4m3",
+    "fp8_e5m2",
+    *DTYPES[4:],
+    "q8_0",
+    "q4_0",
+    "q4_1",
+    "q5_0",
+    "q5_1",
+]
 RECIPES = ["fp32", "bf16-mixed", "bf16-adam8bit"]
 DEFAULT_MFU = Fraction(2, 5)
 
@@ -65,7 +77,18 @@ def gpu_option(func: F) -> F:
     return click.option(
         "--gpu",
         metavar="NAME",
-        help="Accelerator: h100, h200, a100-80g, a100-40g, l40s, rtx4090, mi300x.",
+        help="Accelerator: h100, h100-pcie, h200, a100-80g, a100-40g, l40s, l4, rtx4090, "
+        "mi300x, mi325x.",
+    )(func)
+
+
+def kv_dtype_option(func: F) -> F:
+    """`--kv-dtype`: the KV cache precision, element formats and GGML block formats."""
+    return click.option(
+        "--kv-dtype",
+        type=click.Choice(KV_DTYPES),
+        help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8); "
+        "q8_0/q4_0/q4_1/q5_0/q5_1 are GGML blocks of 32 values with their scales.",
     )(func)
 
 
@@ -88,11 +111,7 @@ def find_gpu(name: str | None) -> Any:
 @click.argument("source")
 @set_option
 @dtype_option
-@click.option(
-    "--kv-dtype",
-    type=click.Choice(DTYPES),
-    help="Precision of the KV cache (default: the weights', bf16 under int8/int4/fp8).",
-)
+@kv_dtype_option
 @click.option(
     "--quant-group-size",
     type=Size(),
@@ -141,7 +160,7 @@ def memory(
 ) -> None:
     """Weights, KV cache and training memory of SOURCE, in exact bytes."""
     from paramcalc.memory import MemorySettings, estimate_memory
-    from paramcalc.precision import DType
+    from paramcalc.precision import CacheDType, DType
     from paramcalc.render.compute import memory_report
     from paramcalc.training import Recipe
 
@@ -149,7 +168,7 @@ def memory(
     arch, counted = load_counted(source, overrides)
     settings = MemorySettings(
         DType(dtype),
-        DType(kv_dtype) if kv_dtype else None,
+        CacheDType(kv_dtype) if kv_dtype else None,
         batch,
         seq,
         encoder_seq,

@@ -66,7 +66,10 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
     "--checkpoint",
     "as_checkpoint",
     is_flag=True,
-    help="Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, too).",
+    help=(
+        "Read SOURCE as a safetensors checkpoint (a folder with a config.json, or a Hub id, "
+        "too); a .gguf file is always read as one."
+    ),
 )
 @format_option
 def count(
@@ -91,12 +94,14 @@ def count(
     shards, as a checkpoint too. A quantized checkpoint (GPTQ, AWQ, compressed-tensors, MXFP4,
     FP8, bitsandbytes) counts the unquantized model's parameters, its config.json's
     quantization_config telling the packing; what the files store is shown by dtype and kind.
+    A *.gguf file (llama.cpp) is counted from its header: every tensor's elements, its bytes
+    and bits per weight by GGML type (Q4_K, Q8_0, IQ4_XS, ...).
     """
     from paramcalc.calculator import count as count_parameters
     from paramcalc.render.reports import count_report
     from paramcalc.sources import architecture_of
     from paramcalc.sources.architecture import parse_overrides
-    from paramcalc.sources.kinds import CheckpointFiles
+    from paramcalc.sources.kinds import CheckpointFiles, GGUFModel
     from paramcalc.sources.resolve import resolve
 
     described = any(v is not None for v in flags.values())
@@ -110,12 +115,12 @@ def count(
         )
     changes = parse_overrides(overrides)
     resolved = resolve(source, checkpoint=as_checkpoint)
-    if isinstance(resolved, CheckpointFiles):
+    if isinstance(resolved, (CheckpointFiles, GGUFModel)):
         if changes:
             raise click.UsageError("--set changes an architecture, not a checkpoint")
-        from paramcalc.cli.checkpoint import show_checkpoint
+        from paramcalc.cli.checkpoint import show_checkpoint, show_gguf
 
-        show_checkpoint(resolved, layers, fmt)
+        (show_gguf if isinstance(resolved, GGUFModel) else show_checkpoint)(resolved, layers, fmt)
         return
     show(count_report(count_parameters(architecture_of(resolved, changes)), layers), fmt)
 

@@ -87,6 +87,11 @@ class Attention(Spec):
     """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
     num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
 
+    global_projections: bool = False
+    """Longformer's second query, key and value projections for its global tokens
+    (query_global, key_global, value_global), as wide and as biased as the first three.
+    FLOPs count them for every token: an upper bound, as the global tokens are the input's."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -127,6 +132,12 @@ class Attention(Spec):
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
+        if self.global_projections:
+            records += [
+                linear("q_global_proj", hidden, q_width, self.qkv_bias, ctx),
+                linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
+                linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
+            ]
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
@@ -191,6 +202,11 @@ class Attention(Spec):
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""
         return self.cache_values(hidden)
+
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """Widths of the rows one KV head caches per token (its K, its V): the unit a block
+        format quantizes and tensor parallelism hands out whole."""
+        return self.width(hidden), self.value_width(hidden)
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Per-head widths of the query/key product and of the values."""
@@ -304,6 +320,17 @@ class LatentAttention(Spec):
         and the indexer's key."""
         width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
         return self.num_attention_heads * width + self.indexer_keys
+
+    @property
+    def kv_heads(self) -> int:
+        """One: the latent is shared by every head, so tensor parallelism replicates it."""
+        return 1
+
+    def cache_rows(self, hidden: int) -> tuple[int, ...]:
+        """The latent with its rotary key as one row (llama.cpp's n_embd_head_k), the
+        indexer's key as another."""
+        latent = (self.kv_lora_rank + self.qk_rope_head_dim,)
+        return latent + ((self.indexer_keys,) if self.indexer_keys else ())
 
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""

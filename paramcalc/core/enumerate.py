@@ -32,7 +32,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import TextTower
+from paramcalc.core.spec import Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -142,21 +142,25 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         return naming.resolve(role, "", defaults)
 
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
-    front = embeddings(tower, ctx, name)
+    front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
     back: list[Record] = []
+    encoder = tower.stack("encoder") if tower.is_encoder_decoder else None
+    source_width = encoder.width(tower.hidden_size) if encoder else None
     for stack in tower.stacks:
-        source = tower.is_encoder_decoder and stack.name == "encoder"
-        stack_ctx = replace(ctx, stream=Stream.SOURCE) if source else ctx
+        width = stack.width(tower.hidden_size)
+        if stack is encoder:
+            stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
+        else:
+            stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
         prefix = join(naming.resolve(f"{stack.name}.layers", stack.name, defaults), "{i}")
+        front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named))
         if stack.final_norm:
-            back += ctx.norm(
-                name(f"{stack.name}.final_norm"), tower.hidden_size, stack.final_norm_type
-            )
+            back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -176,6 +180,23 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records += ctx.norm(name("embedding_norm"), hidden)
     for extra in tower.extras:
         records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
+    return records
+
+
+def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
+    """The tables and the norm a stack keeps for itself (BART's encoder and decoder each have
+    their positions and layernorm_embedding; untied, their own token tables too)."""
+    e, hidden = Group.EMBEDDING, stack.width(tower.hidden_size)
+    records: list[Record] = []
+    if stack.token_embeddings:
+        own = name(f"{stack.name}.embed_tokens")
+        token_width = hidden if stack.hidden_size else tower.token_width
+        records.append(Embedding(own, stack.token_embeddings, token_width, e))
+    if stack.position_embeddings:
+        positions = name(f"{stack.name}.embed_positions")
+        records.append(Embedding(positions, stack.position_embeddings, hidden, e))
+    if stack.embedding_norm:
+        records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records
 
 
@@ -246,6 +267,9 @@ def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, st
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
     if isinstance(named, Linear):
+        module = naming.expert_modules.get(named.weight_name) if named.experts else None
+        if module:
+            return replace(named, expert_module=module)
         transposed = naming.experts_transposed if named.experts else naming.conv1d
         if transposed:
             return replace(named, transposed=True)

@@ -76,6 +76,12 @@ ENCODER_DECODER_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "decoder.layers": "model.decoder.layers",
         "decoder.final_norm": "model.decoder.norm",
+        "encoder.embed_tokens": "model.encoder.embed_tokens",
+        "decoder.embed_tokens": "model.decoder.embed_tokens",
+        "encoder.embed_positions": "model.encoder.embed_positions",
+        "decoder.embed_positions": "model.decoder.embed_positions",
+        "encoder.embedding_norm": "model.encoder.layernorm_embedding",
+        "decoder.embedding_norm": "model.decoder.layernorm_embedding",
     }
 )
 
@@ -99,6 +105,9 @@ class Naming:
     """The blocks' projections are Conv1D, stored `(in, out)` (GPT-2)."""
     experts_transposed: bool = False
     """Stacked experts are stored `(E, in, out)` (gpt-oss)."""
+    expert_modules: Mapping[str, str] = field(default_factory=dict)
+    """Stacked-expert parameter (`up_proj`, `down_proj`) -> the module each expert keeps it
+    in, `{e}` its index (Switch: `expert_{e}.wi`), for families with one module per expert."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()

@@ -106,6 +106,10 @@ class Linear:
     weight_name: str = "weight"
     bias_name: str = "bias"
     """Parameter names under the module; a stacked expert's are its own (`gate_up_proj`)."""
+    expert_module: str = ""
+    """For experts kept as one module each (Switch's `expert_{e}.wi`): the module path under
+    the record's, with `{e}` for the expert's index; each expert's weight and bias are then
+    `weight` and `bias` tensors of their own."""
 
     @property
     def copies(self) -> int:
@@ -134,12 +138,24 @@ class Linear:
 
     def tensors(self) -> Iterator[Tensor]:
         """The weight (unless tied) and the bias, as transformers stores them."""
+        if self.expert_module:
+            yield from self.expert_tensors()
+            return
         lead = (self.experts,) if self.experts else ()
         if not self.tied:
             shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
             yield Tensor(self.param(self.weight_name), lead + shape, self)
         if self.bias:
             yield Tensor(self.param(self.bias_name), (*lead, self.outputs), self)
+
+    def expert_tensors(self) -> Iterator[Tensor]:
+        """One weight (and bias) per expert module, named by `expert_module`."""
+        shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
+        for e in range(self.experts):
+            module = self.param(self.expert_module.format(e=e))
+            yield Tensor(f"{module}.weight", shape, self)
+            if self.bias:
+                yield Tensor(f"{module}.bias", (self.outputs,), self)
 
     def param(self, leaf: str) -> str:
         """A parameter's full name: the module path and the leaf (a bare leaf for experts)."""

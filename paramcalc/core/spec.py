@@ -107,6 +107,16 @@ class Stack(Spec):
     final_norm_type: NormType | None = None
     """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
     even when its blocks' norms do). Default: the tower's norm kind."""
+    hidden_size: PositiveInt | None = None
+    """Width of this stack's residual stream when it differs from the tower's (T5Gemma's
+    encoder); the decoder's cross-attention then reads this width."""
+    token_embeddings: Count = 0
+    """Rows of this stack's own token table (0: it reads the tower's). An untied BART-style
+    model holds three: the shared one, the encoder's and the decoder's."""
+    position_embeddings: Count = 0
+    """Rows of this stack's own position table (BART, Marian, Pegasus: one per stack)."""
+    embedding_norm: bool = False
+    """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -137,6 +147,10 @@ class Stack(Spec):
                     f"num_hidden_layers={self.num_hidden_layers}",
                 )
         return self
+
+    def width(self, tower_hidden: int) -> int:
+        """Width of the stack's residual stream."""
+        return self.hidden_size or tower_hidden
 
     def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
         """Each kind's block with the layer indices that use it, in order of first use."""
@@ -193,7 +207,7 @@ class TextTower(Spec):
                     ("cross_attention.", block.cross_attention),
                 ):
                     if mixer is not None:
-                        mixer.check(self.hidden_size, where + part)
+                        mixer.check(stack.width(self.hidden_size), where + part)
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")

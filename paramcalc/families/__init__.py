@@ -15,6 +15,7 @@ from paramcalc.families.base import Family
 
 #: The modules holding family records (each a FAMILIES tuple), one per line.
 MODULES = (
+    "bart_like",
     "classic",
     "classic_decoders",
     "dense",
@@ -22,6 +23,7 @@ MODULES = (
     "dense_v2",
     "encoders",
     "encoders_more",
+    "encoders_bert_like",
     "fairseq_like",
     "gemma3n",
     "gemma4",
@@ -36,6 +38,7 @@ MODULES = (
     "moe",
     "moe_more",
     "moe_shared",
+    "moe_seq2seq",
     "multimodal",
     "seq2seq",
     "multimodal_idefics",
@@ -44,6 +47,7 @@ MODULES = (
     "multimodal_qwen",
     "special",
     "special_mla",
+    "t5gemma",
     "zaya",
     "rnn",
 )

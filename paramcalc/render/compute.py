@@ -15,7 +15,6 @@ from paramcalc.flops import (
 )
 from paramcalc.hardware import GPU
 from paramcalc.memory import KEPT_DTYPE, SCALE_DTYPE, MemoryEstimate
-from paramcalc.precision import nbytes
 from paramcalc.render import Report
 from paramcalc.render.compute_data import flops_data, memory_data, whole
 from paramcalc.render.units import human, human_bytes, human_flops
@@ -53,7 +52,8 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if cache.states:
         rows += [
             bytes_row(
-                f"recurrent state per sequence ({kv}, {len(cache.states)} layers)",
+                f"recurrent state per sequence ({cache.state_dtype.value}, "
+                f"{len(cache.states)} layers)",
                 cache.state_bytes_per_sequence,
             ),
             bytes_row(f"recurrent state, {s.batch} sequences", cache.state_bytes),
@@ -122,7 +122,7 @@ def cache_section(m: MemoryEstimate) -> Report:
         kinds.setdefault((layer.kind, layer.tokens), []).append(layer.values_per_token)
     rows = []
     for (kind, tokens), values in kinds.items():
-        n = nbytes(sum(values) * tokens * c.batch, c.dtype)
+        n = c.dtype.nbytes(sum(values) * tokens * c.batch)
         rows.append((kind, len(values), tokens, n, human_bytes(n)))
     total = m.cache.self_attention_bytes
     return Report(

@@ -83,6 +83,7 @@ def cache_data(m: MemoryEstimate) -> dict[str, Any]:
             entry["layers"] += 1
             entry["values_per_sequence"] += state.values_per_sequence
         data.update(
+            state_dtype=c.state_dtype.value,
             state_bytes_per_sequence=c.state_bytes_per_sequence,
             state_bytes=c.state_bytes,
             state_layer_kinds=states,

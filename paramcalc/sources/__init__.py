@@ -1,4 +1,5 @@
-"""Where models come from: presets, paramcalc files, config.json files, Hub ids, checkpoints.
+"""Where models come from: presets, paramcalc files, config.json files, Hub ids, checkpoints,
+GGUF files.
 
 `resolve.resolve` says what a SOURCE is (a `kinds.Source`); `architecture_of` loads an
 architecture from it and `read_logical` a checkpoint's logical tensors. `load` does both steps
@@ -47,6 +48,11 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
         if "model_type" in source.data:
             return from_hf(source.data, "<stdin>", "stdin", overrides)
         return build(source.data, "<stdin>", overrides, default_name="stdin")
+    if isinstance(source, kinds.GGUFModel):
+        from paramcalc.sources.gguf_arch import architecture
+        from paramcalc.sources.gguf_split import read_model
+
+        return architecture(read_model(source.path), source.name, overrides)
     raise InputError(
         source.where,
         "is a safetensors checkpoint; this command reads an "

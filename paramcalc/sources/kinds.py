@@ -76,5 +76,20 @@ class CheckpointFiles:
     config_where: str = ""
 
 
+@dataclass(frozen=True)
+class GGUFModel:
+    """A llama.cpp GGUF file: a checkpoint whose metadata also says its architecture."""
+
+    path: Path
+    name: str
+
+    @property
+    def where(self) -> str:
+        """How errors name the file."""
+        return str(self.path)
+
+
 #: Every kind of source; `isinstance` on these is how commands tell them apart.
-Source = Preset | ArchitectureFile | HFConfigFile | HubModel | StdinConfig | CheckpointFiles
+Source = (
+    Preset | ArchitectureFile | HFConfigFile | HubModel | StdinConfig | CheckpointFiles | GGUFModel
+)

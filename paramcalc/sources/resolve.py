@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.errors import InputError
+from paramcalc.sources.gguf import SUFFIX as GGUF_SUFFIX
+from paramcalc.sources.gguf_split import model_name as gguf_model_name
 from paramcalc.sources.kinds import (
     ArchitectureFile,
     CheckpointFiles,
+    GGUFModel,
     HFConfigFile,
     Preset,
     Source,
@@ -28,13 +31,13 @@ ARCHITECTURE_SUFFIXES = (".yaml", ".yml", ".json")
 #: Every suffix paramcalc reads, for the message that refuses another.
 READS = (
     ".yaml, .yml and .json (architecture files, config.json), .safetensors and "
-    ".safetensors.index.json (checkpoints)"
+    ".safetensors.index.json (checkpoints), .gguf (llama.cpp files)"
 )
 #: Suffixes of model files: `org/x.gguf` names a file, never a Hub repository.
 FILE_SUFFIXES = (
     *ARCHITECTURE_SUFFIXES,
     SUFFIX,
-    ".gguf",
+    GGUF_SUFFIX,
     ".bin",
     ".pt",
     ".pth",
@@ -53,7 +56,8 @@ PATH_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9_]*$")
 
 
 def resolve(source: str, checkpoint: bool = False) -> Source:
-    """What SOURCE names; with `checkpoint`, a safetensors checkpoint or an error saying why not."""
+    """What SOURCE names; with `checkpoint`, a safetensors checkpoint or a GGUF file, or an error
+    saying why not."""
     if not source.strip():  # Path("") is the current folder: say what is wrong instead
         raise InputError(
             repr(source),
@@ -84,15 +88,15 @@ def resolve(source: str, checkpoint: bool = False) -> Source:
         raise InputError(
             source,
             "is a preset (an architecture); --checkpoint reads *.safetensors "
-            "files, their index, a folder of them or a Hub id",
+            "files, their index, a folder of them, a Hub id or a *.gguf file",
         )
     return preset
 
 
-def checkpoint_source(source: str) -> CheckpointFiles:
-    """SOURCE as a safetensors checkpoint."""
+def checkpoint_source(source: str) -> CheckpointFiles | GGUFModel:
+    """SOURCE as a safetensors checkpoint or a GGUF file."""
     resolved = resolve(source, checkpoint=True)
-    assert isinstance(resolved, CheckpointFiles)  # resolve(checkpoint=True) returns no other
+    assert isinstance(resolved, (CheckpointFiles, GGUFModel))  # checkpoint=True returns no other
     return resolved
 
 
@@ -139,6 +143,8 @@ def local(path: Path, source: str, checkpoint: bool) -> Source:
         if not config.exists():
             raise InputError(source, "folder holds no config.json (nor *.safetensors files)")
         path = config
+    elif path.name.lower().endswith(GGUF_SUFFIX):
+        return GGUFModel(path, gguf_model_name(path))
     elif path.name.endswith((SUFFIX, INDEX_SUFFIX)):
         return checkpoint_files(source, checkpoint_name(path), path)
     elif checkpoint and path.name == "config.json":
@@ -147,7 +153,7 @@ def local(path: Path, source: str, checkpoint: bool) -> Source:
         raise InputError(
             source,
             "is not a safetensors checkpoint; --checkpoint reads "
-            "*.safetensors files, their index, a folder of them or a Hub id",
+            "*.safetensors files, their index, a folder of them, a Hub id or a *.gguf file",
         )
     elif path.suffix not in ARCHITECTURE_SUFFIXES:
         kind = f"{path.suffix!r}" if path.suffix else "(no suffix)"

@@ -1,0 +1,123 @@
+"""Encoder-decoders read from config.json against real PyTorch models on the CPU.
+
+For small random-weight BART, Marian (untied, its own decoder vocabulary), T5Gemma (an encoder
+narrower than its decoder) and Switch Transformers models, one forward pass over an encoder
+input and a decoder input must cost what FlopCounterMode counts (dense models: a routed
+model's cost depends on where its tokens go), leave the self- and cross-attention key/value
+bytes paramcalc predicts, and hold weights of the bytes paramcalc says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from paramcalc.calculator import count  # noqa: E402
+from paramcalc.flops import forward_flops  # noqa: E402
+from paramcalc.kvcache import kv_cache  # noqa: E402
+from paramcalc.memory import weights_memory  # noqa: E402
+from paramcalc.precision import DType  # noqa: E402
+from paramcalc.sources import hf  # noqa: E402
+
+pytestmark = pytest.mark.torch
+
+BATCH, ENCODER_SEQ, DECODER_SEQ, VOCAB = 2, 9, 5, 96
+BART_SIZES = dict(
+    vocab_size=VOCAB,
+    d_model=32,
+    encoder_layers=2,
+    decoder_layers=3,
+    encoder_attention_heads=4,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=48,
+    decoder_ffn_dim=40,
+    max_position_embeddings=64,
+    pad_token_id=0,
+    decoder_start_token_id=0,
+)
+MODULE = dict(num_attention_heads=4, num_key_value_heads=2, head_dim=8, vocab_size=VOCAB)
+CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
+    "bart": ("bart", BART_SIZES, True),
+    "marian-untied": (
+        "marian",
+        {
+            **BART_SIZES,
+            "decoder_vocab_size": 80,
+            "share_encoder_decoder_embeddings": False,
+            "tie_word_embeddings": False,
+        },
+        True,
+    ),
+    "t5gemma-two-widths": (
+        "t5gemma",
+        dict(
+            encoder=dict(MODULE, hidden_size=48, intermediate_size=64, num_hidden_layers=2),
+            decoder=dict(MODULE, hidden_size=32, intermediate_size=40, num_hidden_layers=3),
+            pad_token_id=0,
+        ),
+        True,
+    ),
+    "switch": (
+        "switch_transformers",
+        dict(
+            vocab_size=VOCAB,
+            d_model=32,
+            d_kv=8,
+            d_ff=48,
+            num_layers=4,
+            num_decoder_layers=2,
+            num_heads=4,
+            num_experts=3,
+            num_sparse_encoder_layers=2,
+            num_sparse_decoder_layers=1,
+        ),
+        False,
+    ),
+}
+
+
+def built(model_type: str, fields: dict[str, Any]) -> Any:
+    """A random-weight fp32 encoder-decoder of the config, eager attention, in eval mode."""
+    torch.manual_seed(0)
+    config = transformers.AutoConfig.for_model(model_type, **fields)
+    config._attn_implementation = "eager"
+    for part in ("encoder", "decoder"):
+        sub = getattr(config, part, None)
+        if isinstance(sub, transformers.PreTrainedConfig):
+            sub._attn_implementation = "eager"
+    return transformers.AutoModelForSeq2SeqLM.from_config(config).float().eval()
+
+
+def held(layers: Any) -> int:
+    """Bytes of the key/value tensors of a cache's layers."""
+    return sum(layer.keys.nbytes + layer.values.nbytes for layer in layers)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_encoder_decoder_figures_equal_what_transformers_does(case: str) -> None:
+    """FLOPs (dense models), self- and cross-attention cache bytes and weights bytes."""
+    model_type, fields, dense = CASES[case]
+    model = built(model_type, fields)
+    generator = torch.Generator().manual_seed(1)
+    source = torch.randint(1, 80, (BATCH, ENCODER_SEQ), generator=generator)
+    target = torch.randint(1, 80, (BATCH, DECODER_SEQ), generator=generator)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        # the encoder runs on its own: Switch's refuses the use_cache a joint call passes it
+        encoded = model.get_encoder()(input_ids=source)
+        output = model(encoder_outputs=encoded, decoder_input_ids=target, use_cache=True)
+    cache = output.past_key_values
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    counted = count(arch)
+    ours = kv_cache(arch.to_model(), DType.FP32, BATCH, DECODER_SEQ, encoder_seq=ENCODER_SEQ)
+    assert ours.self_attention_bytes == held(cache.self_attention_cache.layers)
+    assert ours.cross_attention_bytes == held(cache.cross_attention_cache.layers)
+    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    if dense:
+        flops = forward_flops(counted, BATCH, DECODER_SEQ, encoder_seq=ENCODER_SEQ)
+        assert flops.forward == counter.get_total_flops()
