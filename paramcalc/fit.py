@@ -25,7 +25,7 @@ from fractions import Fraction
 from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Linear, Tower
 from paramcalc.errors import InputError
-from paramcalc.kvcache import cached_tokens
+from paramcalc.kvcache import StateLayer, cached_tokens
 from paramcalc.memory import KEPT_DTYPE
 from paramcalc.parallel import Stage, ceil_div, stages
 from paramcalc.precision import CacheDType, DType, nbytes
@@ -51,6 +51,8 @@ class FitRequest:
     paged: bool = False
     block_size: int = 16
     prefill_chunk: int = 2048
+    state_dtype: CacheDType = CacheDType.FP32
+    """The recurrent state's precision, as `memory --state-dtype` takes it."""
 
     def __post_init__(self) -> None:
         if self.batch is not None and self.seq is not None:
@@ -138,15 +140,22 @@ def kv_bytes(stage: Stage, dtype: CacheDType, batch: int, seq: int, block: int |
     return dtype.nbytes(values * batch) + dtype.nbytes(cross * batch)
 
 
-def state_bytes(stage: Stage, dtype: CacheDType, batch: int, page: int | None) -> int:
-    """The stage's recurrent state; with `page`, each layer's padded to whole pages."""
-    state_dtype = CacheDType.FP32 if dtype.is_block_format else dtype
-    if page is None:
-        return state_dtype.nbytes(sum(s.values_per_sequence for s in stage.states) * batch)
-    return sum(
-        ceil_div(state_dtype.nbytes(s.values_per_sequence), page) * page * batch
-        for s in stage.states
-    )
+def state_bytes(
+    stage: Stage, dtype: CacheDType, state_dtype: CacheDType, batch: int, page: int | None
+) -> int:
+    """The stage's recurrent state, as `memory` sizes it (windows at the cache's precision, or
+    fp32 under a block format; the state at `state_dtype`); with `page`, each layer's padded
+    to whole pages."""
+    window_dtype = CacheDType.FP32 if dtype.is_block_format else dtype
+
+    def per_sequence(s: StateLayer) -> int:
+        return window_dtype.nbytes(s.window_values) + state_dtype.nbytes(s.recurrent_values)
+
+    if page is None:  # summed before rounding, as memory's KVCache.state_bytes_for does
+        window = sum(s.window_values for s in stage.states) * batch
+        recurrent = sum(s.recurrent_values for s in stage.states) * batch
+        return window_dtype.nbytes(window) + state_dtype.nbytes(recurrent)
+    return sum(ceil_div(per_sequence(s), page) * page * batch for s in stage.states)
 
 
 def page_bytes(model: Layout, dtype: CacheDType, block: int) -> int | None:
@@ -166,7 +175,7 @@ def usage(model: Layout, request: FitRequest, batch: int, seq: int, paged: bool)
             s.index,
             nbytes(s.parameters, request.dtype),
             kv_bytes(s, dtype, batch, seq, block),
-            state_bytes(s, dtype, batch, page),
+            state_bytes(s, dtype, request.state_dtype, batch, page),
             workspace,
         )
         for s in model.stages

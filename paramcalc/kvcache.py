@@ -12,7 +12,12 @@ tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemm
 num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
 DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
 keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
-state (a short convolution only the window).
+state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
+its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
+and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
+DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
+state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
+matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
@@ -35,7 +41,15 @@ from paramcalc.errors import InputError
 from paramcalc.precision import CacheDType, DType
 
 Recurrent = (
-    Mamba | Mamba2 | GatedDeltaNet | ShortConv | RGLRU | RWKVTimeMix | MLSTM | LightningAttention
+    Mamba
+    | Mamba2
+    | GatedDeltaNet
+    | ShortConv
+    | DeltaAttention
+    | RGLRU
+    | RWKVTimeMix
+    | MLSTM
+    | LightningAttention
 )
 
 
@@ -60,11 +74,24 @@ class StateLayer:
     index: int
     kind: str
     values: dict[str, int]
+    activation_parts: frozenset[str] = frozenset({"conv"})
+    """Parts kept in the activations' dtype (the convolution window, unless the kind says
+    more); the others in the state dtype."""
 
     @property
     def values_per_sequence(self) -> int:
         """All the values of the layer's state."""
         return sum(self.values.values())
+
+    @property
+    def window_values(self) -> int:
+        """Values kept in the activations' dtype: the convolution window and the like."""
+        return sum(v for part, v in self.values.items() if part in self.activation_parts)
+
+    @property
+    def recurrent_values(self) -> int:
+        """Values of the recurrent (SSM or delta-rule) state, kept in the state dtype."""
+        return self.values_per_sequence - self.window_values
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,9 @@ class KVCache:
     cross_values_per_token: int
     expanded_values_per_token: int
     states: tuple[StateLayer, ...] = ()
+    state_dtype: CacheDType = CacheDType.FP32
+    """Precision of the recurrent state (`--state-dtype`); the convolution windows take the
+    cache's dtype, or fp32 under a GGML block format, as llama.cpp keeps them."""
 
     @property
     def bytes_per_token(self) -> int:
@@ -102,19 +132,25 @@ class KVCache:
         return self.dtype.nbytes(self.cross_values_per_token * self.encoder_seq * self.batch)
 
     @property
-    def state_dtype(self) -> CacheDType:
-        """The recurrent state's precision: the cache's, fp32 under a GGML block format."""
+    def window_dtype(self) -> CacheDType:
+        """The convolution windows' precision: the cache's, fp32 under a GGML block format."""
         return CacheDType.FP32 if self.dtype.is_block_format else self.dtype
+
+    def state_bytes_for(self, sequences: int) -> int:
+        """Bytes of the recurrent layers' windows and states for `sequences` sequences."""
+        window = sum(s.window_values for s in self.states) * sequences
+        recurrent = sum(s.recurrent_values for s in self.states) * sequences
+        return self.window_dtype.nbytes(window) + self.state_dtype.nbytes(recurrent)
 
     @property
     def state_bytes_per_sequence(self) -> int:
         """Bytes of the recurrent layers' state for one sequence, whatever its length."""
-        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states))
+        return self.state_bytes_for(1)
 
     @property
     def state_bytes(self) -> int:
         """Bytes of the recurrent state for the batch."""
-        return self.state_dtype.nbytes(sum(s.values_per_sequence for s in self.states) * self.batch)
+        return self.state_bytes_for(self.batch)
 
     @property
     def bytes(self) -> int:
@@ -140,6 +176,7 @@ RECURRENT = (
     Mamba2,
     GatedDeltaNet,
     ShortConv,
+    DeltaAttention,
     RGLRU,
     RWKVTimeMix,
     MLSTM,
@@ -147,13 +184,17 @@ RECURRENT = (
 )
 
 
-def layer_state(block: Block, mixer: Recurrent, hidden: int) -> dict[str, int]:
-    """The state of one recurrent layer: its mixer's parts, and a feed-forward's own (RWKV's
-    channel-mix token shift) as `ffn_` parts."""
+def state_layer(
+    index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
+) -> StateLayer:
+    """The state of one layer: its mixer's parts, and a feed-forward's own (RWKV's channel-mix
+    token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
     values = mixer.state_values(hidden)
+    parts = set(getattr(mixer, "ACTIVATION_PARTS", {"conv"}))
     if isinstance(block.ffn, RWKVChannelMix):
         values |= {f"ffn_{k}": v for k, v in block.ffn.state_values(hidden).items()}
-    return values
+        parts |= {f"ffn_{k}" for k in block.ffn.ACTIVATION_PARTS}
+    return StateLayer(index, mixer.kind, values, frozenset(parts))
 
 
 def check_rows(dtype: CacheDType, mixer: Attention | LatentAttention, hidden: int) -> None:
@@ -175,6 +216,7 @@ def kv_cache(
     batch: int,
     seq: int,
     encoder_seq: int | None = None,
+    state_dtype: DType | CacheDType = CacheDType.FP32,
 ) -> KVCache:
     """The cache transformers holds after one forward pass over `batch` x `seq` tokens."""
     dtype = CacheDType(dtype.value)
@@ -185,33 +227,42 @@ def kv_cache(
     for stack, block, indices in tower.block_uses():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
-        mixer, hidden = block.mixer, stack.width(model.hidden_size)
+        hidden = stack.width(model.hidden_size)
         for i in indices:
-            if isinstance(mixer, Attention) and mixer.kv_shared:
-                pass  # reads an earlier layer's K/V: transformers keeps no cache layer for it
-            elif isinstance(mixer, (Attention, LatentAttention)):
-                check_rows(dtype, mixer, hidden)
-                layers.append(
-                    CachedLayer(
-                        i,
-                        mixer.span,
-                        mixer.cache_values(hidden),
-                        cached_tokens(mixer.window, seq),
-                        mixer.kv_heads,
-                        mixer.window,
+            for mixer in (m for m in block.mixers for _ in range(stack.runs)):
+                if isinstance(mixer, Attention) and mixer.kv_shared:
+                    continue  # reads an earlier layer's K/V: transformers keeps no cache layer
+                if isinstance(mixer, (Attention, LatentAttention)):
+                    check_rows(dtype, mixer, hidden)
+                    layers.append(
+                        CachedLayer(
+                            i,
+                            mixer.span,
+                            mixer.cache_values(hidden),
+                            cached_tokens(mixer.window, seq),
+                            mixer.kv_heads,
+                            mixer.window,
+                        )
                     )
-                )
-                if isinstance(mixer, LatentAttention):
-                    expanded += mixer.expanded_cache_values(hidden)
-                if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
-                    states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
-            elif isinstance(mixer, RECURRENT):
-                states.append(StateLayer(i, mixer.kind, layer_state(block, mixer, hidden)))
+                    if isinstance(mixer, LatentAttention):
+                        expanded += mixer.expanded_cache_values(hidden)
+                    if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                        states.append(state_layer(i, block, mixer, hidden))
+                elif isinstance(mixer, RECURRENT):
+                    states.append(state_layer(i, block, mixer, hidden))
             if block.cross_attention is not None:
                 check_rows(dtype, block.cross_attention, hidden)
                 cross += block.cross_attention.cache_values(hidden)
     layers.sort(key=lambda layer: layer.index)
     states.sort(key=lambda layer: layer.index)
     return KVCache(
-        dtype, batch, seq, encoder_seq or seq, tuple(layers), cross, expanded, tuple(states)
+        dtype,
+        batch,
+        seq,
+        encoder_seq or seq,
+        tuple(layers),
+        cross,
+        expanded,
+        tuple(states),
+        CacheDType(state_dtype.value),
     )

@@ -103,6 +103,9 @@ class MemorySettings:
     recipe: Recipe = Recipe.BF16_MIXED
     zero: int = 0
     devices: int = 1
+    state_dtype: DType = DType.FP32
+    """Precision of Mamba and linear-attention layers' recurrent state (float32 in
+    transformers)."""
 
     @property
     def cache_dtype(self) -> CacheDType:
@@ -143,7 +146,7 @@ def estimate_memory(counted: Breakdown, settings: MemorySettings) -> MemoryEstim
         name=counted.name,
         settings=s,
         weights=weights_memory(counted, s.dtype, s.group_size),
-        cache=kv_cache(counted.model, s.cache_dtype, s.batch, s.seq, s.encoder_seq),
+        cache=kv_cache(counted.model, s.cache_dtype, s.batch, s.seq, s.encoder_seq, s.state_dtype),
         states=model_states(counted.total, s.recipe, s.zero, s.devices),
         activations=activations(counted.model, s.batch, s.seq),
     )

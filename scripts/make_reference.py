@@ -94,6 +94,9 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
 }
+#: Learned hidden states a model holds at its top level (HRM's initial low-level state):
+#: embedding, like a learned token.
+EMBEDDING_LEAVES = {"z_L_init"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -215,6 +218,8 @@ def classify_text(parts: list[str]) -> str | None:
     if OUTPUT_MODULES.intersection(modules):
         return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
+        return "embedding"
+    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
     group = block_group(modules)
     if group:
@@ -2309,6 +2314,237 @@ def draw(rng: random.Random, model_type: str, sets: list[tuple[str, Any]]) -> Co
     for key, value in sets:
         set_field(config, key, value)
     return config
+
+
+# --- linear_hybrid (Qwen3.5, OLMo Hybrid) ------------------------------------------------------
+
+
+def olmo_hybrid_linear(rng: random.Random, c: Config) -> None:
+    """OLMo Hybrid DeltaNet sizes: derived from the attention heads (null) or drawn."""
+    if rng.random() < 0.5:
+        linear_heads(rng, c)
+        c["linear_key_head_dim"] = rng.choice((None, 16, 32))
+        c["linear_value_head_dim"] = rng.choice((None, 16, 48))
+
+
+QWEN3_5_TEXT = [
+    VOCAB,
+    HIDDEN,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    flag("tie_word_embeddings"),
+    qwen3_next_pattern,
+    pick("linear_conv_kernel_dim", 2, 3, 4),
+    pick("linear_key_head_dim", 16, 32, 64),
+    pick("linear_value_head_dim", 16, 32, 64),
+    linear_heads,
+]
+
+VARIANT_FIELDS.update(
+    {
+        "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],
+        "qwen3_5_moe_text": [
+            *QWEN3_5_TEXT,
+            rint("num_experts", 1, 6),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+        ],
+        "olmo_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            pick("num_key_value_heads", None, 1),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("tie_word_embeddings"),
+            maybe(per_layer("layer_types", ("linear_attention", "full_attention"))),
+            pick("linear_conv_kernel_dim", 2, 3, 4),
+            olmo_hybrid_linear,
+            # the default pad_token_id (100277) lies outside a small vocabulary
+            pick("pad_token_id", None),
+        ],
+    }
+)
+
+
+# --- hybrid_parallel (Falcon-H1) ------------------------------------------------------------
+
+
+def falcon_h1_ssm(rng: random.Random, c: Config) -> None:
+    """Falcon-H1 Mamba-2: mamba_d_ssm given (or null: expand x hidden_size), heads tiling it,
+    the head width given or "auto", groups dividing the heads."""
+    c["mamba_expand"] = rng.choice((1, 2))
+    c["mamba_n_heads"] = rng.choice((2, 4, 8))
+    if rng.random() < 0.5:
+        c["mamba_d_ssm"] = None
+        inner = c["mamba_expand"] * c["hidden_size"]
+    else:
+        inner = c["mamba_n_heads"] * rng.choice((8, 16, 32))
+        c["mamba_d_ssm"] = inner
+    c["mamba_d_head"] = "auto" if rng.random() < 0.5 else inner // c["mamba_n_heads"]
+    c["mamba_n_groups"] = rng.choice([g for g in (1, 2) if c["mamba_n_heads"] % g == 0])
+
+
+VARIANT_FIELDS.update(
+    {
+        # falcon_h1: the muP multipliers change no shape (moved to prove it).
+        "falcon_h1": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            falcon_h1_ssm,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("mamba_rms_norm"),
+            flag("projectors_bias"),
+            pick("embedding_multiplier", 1.0, 5.0),
+            pick("mlp_multipliers", None, [0.5, 2.0]),
+            pick("ssm_multipliers", None, [1.0, 0.5, 2.0, 1.0, 0.25]),
+        ],
+    }
+)
+
+
+# --- kda_hybrid (Kimi Linear, Ling's bailing_hybrid) -----------------------------------------
+
+
+def kimi_linear_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear: KDA sizes and layer kinds as fields or in the checkpoint's
+    linear_attn_config (1-indexed full_attn_layers and kda_layers), or the default pattern."""
+    sizes = {
+        "linear_head_dim": rng.choice((8, 16, 32)),
+        "linear_num_heads": rng.choice((1, 2, 4)),
+        "linear_conv_kernel_dim": rng.choice((2, 3, 4)),
+    }
+    layers = c["num_hidden_layers"]
+    way = rng.choice(("fields", "sub", "default"))
+    if way == "sub":
+        full = sorted(rng.sample(range(1, layers + 1), rng.randint(1, layers)))
+        c["linear_attn_config"] = {
+            "head_dim": sizes["linear_head_dim"],
+            "num_heads": sizes["linear_num_heads"],
+            "short_conv_kernel_size": sizes["linear_conv_kernel_dim"],
+            "full_attn_layers": full,
+            "kda_layers": [i for i in range(1, layers + 1) if i not in full],
+        }
+        return
+    c.update(sizes)
+    if way == "fields":
+        per_layer("layer_types", ("linear_attention", "full_attention"))(rng, c)
+
+
+def dense_layers(rng: random.Random, c: Config) -> None:
+    """Kimi Linear and Ling: dense MLP layers as mlp_layer_types or first_k_dense_replace."""
+    if rng.random() < 0.5:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"])
+
+
+KDA_MOE = [
+    rint("num_local_experts", 1, 6),
+    top_k("num_experts_per_tok", "num_local_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    rint("n_shared_experts", 1, 2),
+    dense_layers,
+    # the router's group sizes change no shape
+    pick("n_group", 1),
+    pick("topk_group", 1),
+]
+MOE_SPELLINGS = spelled(
+    {
+        "num_local_experts": "num_experts",
+        "num_experts_per_tok": "num_experts_per_token",
+        "n_shared_experts": "num_shared_experts",
+    }
+)
+
+VARIANT_FIELDS.update(
+    {
+        "kimi_linear": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA,
+            flag("tie_word_embeddings"),
+            kimi_linear_layers,
+            *KDA_MOE,
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+        # bailing_hybrid: num_mtp_layers changes no shape (transformers builds no MTP layer).
+        "bailing_hybrid": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            pick("num_attention_heads", 1, 2, 4),
+            *MLA[1:],
+            pick("head_dim", 8, 16, 32),
+            pick("short_conv_kernel_size", 2, 3, 4),
+            one_of(
+                [rint("layer_group_size", 1, 4)],
+                [per_layer("layer_types", ("linear_attention", "full_attention"))],
+            ),
+            flag("tie_word_embeddings"),
+            *KDA_MOE,
+            pick("num_mtp_layers", 0, 1),
+            pick("pad_token_id", None),
+            MOE_SPELLINGS,
+        ],
+    }
+)
+
+
+# --- recursive (HRM) -------------------------------------------------------------------------
+
+
+def hrm_depth(rng: random.Random, c: Config) -> None:
+    """HRM: the per-stack depth as num_hidden_layers alone, or as num_layers_per_stack beside
+    the inflated num_hidden_layers a saved config writes."""
+    c["H_cycles"], c["L_cycles"] = rng.randint(1, 3), rng.randint(1, 3)
+    depth = rng.randint(1, 3)
+    if rng.random() < 0.5:
+        c["num_hidden_layers"] = depth
+    else:
+        c["num_layers_per_stack"] = depth
+        c["num_hidden_layers"] = depth * c["H_cycles"] * (c["L_cycles"] + 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # hrm_text: L_bp_cycles, embedding_scale and prefix_lm change no shape (moved to prove it).
+        "hrm_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            hrm_depth,
+            heads(kv=None),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            flag("tie_word_embeddings"),
+            pick("L_bp_cycles", None, [1]),
+            pick("embedding_scale", None, 2.0),
+            flag("prefix_lm"),
+        ],
+    }
+)
 
 
 def variants(

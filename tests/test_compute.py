@@ -240,9 +240,10 @@ def test_hybrid_memory_keeps_kv_for_attention_layers_and_state_for_mamba(
     ]
     inner = 128 * 64  # mamba_num_heads x mamba_head_dim
     conv_dim = inner + 2 * 8 * 128  # x, B and C: n_groups x ssm_state_size each for B and C
-    state_values = conv_dim * 4 + inner * 128  # conv_kernel window + SSM state per head dim
+    # the conv_kernel window in bf16, the SSM state per head dim in fp32 (as transformers keeps it)
+    state_bytes = 2 * conv_dim * 4 + 4 * inner * 128
     assert data[0]["bytes_per_token"] == 2 * 2 * 8 * 128  # K and V of 8 heads of 128, bf16
-    assert data[0]["state_bytes_per_sequence"] == 2 * state_values
+    assert data[0]["state_bytes_per_sequence"] == state_bytes
     assert data[0]["state_bytes"] == data[1]["state_bytes"]
     assert data[1]["bytes"] - data[0]["bytes"] == 900 * data[0]["bytes_per_token"]
 
@@ -276,9 +277,10 @@ def test_mamba_memory_keeps_conv_window_and_state_per_channel(
         for seq in (100, 1000)
     ]
     inner = 2 * 768  # expand x hidden_size
-    state_values = 32 * (inner * 4 + inner * 16)  # layers x (conv_kernel window + state_size)
+    # layers x (conv_kernel window in bf16 + state_size per channel in fp32)
+    state_bytes = 32 * (2 * inner * 4 + 4 * inner * 16)
     assert data[0]["bytes_per_token"] == 0
-    assert data[0]["state_bytes_per_sequence"] == 2 * state_values
+    assert data[0]["state_bytes_per_sequence"] == state_bytes
     assert data[0]["state_bytes"] == data[1]["state_bytes"]
 
 

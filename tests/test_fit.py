@@ -169,13 +169,14 @@ def test_gpu_memory_overrides_the_table(runner: CliRunner) -> None:
 
 def test_hybrid_state_is_per_sequence(runner: CliRunner, tmp_path: Path) -> None:
     """Jamba v0.1: 4 attention layers cache K and V (8 heads x 128); 28 Mamba layers keep
-    8,192 x (4 + 16) values a sequence, however long; routed experts (2 of 16, 2 x 14,336
-    wide) are the widest projection."""
+    8,192 x (4 + 16) values a sequence, however long (the 4-value convolution window in the
+    cache's bf16, the 16-value SSM state in fp32); routed experts (2 of 16, 2 x 14,336 wide)
+    are the widest projection."""
     config = json.loads((DATA / "hf" / "defaults-jamba.json").read_text())
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config["config"]))
     data = run_json(runner, "fit", str(path), "--gpu", "mi300x", "--seq", "32768")
-    per_sequence = 4 * 2 * 8 * 128 * 2 * 32768 + 28 * 8192 * 20 * 2 + 65536 * 4
+    per_sequence = 4 * 2 * 8 * 128 * 2 * 32768 + 28 * 8192 * (4 * 2 + 16 * 4) + 65536 * 4
     free = budget(192 * 2**30) - 2 * config["total"] - workspace(4096, 2 * 2 * 14336, 0)
     assert data["largest_batch"] == free // per_sequence
 
@@ -238,16 +239,17 @@ def test_bad_input_is_one_line(runner: CliRunner, args: list[str], says: str) ->
 
 def test_paged_hybrid_pads_each_state_to_whole_pages(runner: CliRunner, tmp_path: Path) -> None:
     """Jamba with 48-token pages: an attention page is 48 x 4,096 bytes (8 heads x 128, K and
-    V, bf16); each Mamba layer's 327,680-byte state takes two such pages a sequence."""
+    V, bf16); each Mamba layer's state, 8,192 x 4 window values in bf16 and 8,192 x 16 SSM
+    values in fp32 (589,824 bytes), takes three such pages a sequence."""
     config = json.loads((DATA / "hf" / "defaults-jamba.json").read_text())
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config["config"]))
     args = ["fit", str(path), "--gpu", "mi300x", "--seq", "32768"]
     data = run_json(runner, *args, "--paged", "--block-size", "48")
     page = 48 * 2 * 8 * 128 * 2
-    assert 8192 * 20 * 2 == 327_680 and -(-327_680 // page) == 2
+    assert 8192 * (4 * 2 + 16 * 4) == 589_824 and -(-589_824 // page) == 3
     tokens = -(-32768 // 48) * 48
-    per_sequence = 4 * 2 * 8 * 128 * 2 * tokens + 28 * 2 * page + 65536 * 4
+    per_sequence = 4 * 2 * 8 * 128 * 2 * tokens + 28 * 3 * page + 65536 * 4
     free = budget(192 * 2**30) - 2 * config["total"] - workspace(4096, 2 * 2 * 14336, 0)
     assert data["largest_batch_paged"] == free // per_sequence
     assert data["paged"]["block_size"] == 48
@@ -275,9 +277,10 @@ def test_mla_latent_is_replicated_under_tensor_parallelism(runner: CliRunner) ->
 
 
 def test_recurrent_state_splits_with_tensor_parallelism(runner: CliRunner, tmp_path: Path) -> None:
-    """Jamba's 28 Mamba layers of 8,192 x (4 + 16) values, halved on each of two devices."""
+    """Jamba's 28 Mamba layers of 8,192 x (4 + 16) values (window bf16, SSM state fp32),
+    halved on each of two devices."""
     config = json.loads((DATA / "hf" / "defaults-jamba.json").read_text())
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config["config"]))
     data = run_json(runner, "fit", str(path), "--gpu", "mi300x", "--tensor-parallel", "2")
-    assert data["exact"]["at"]["state_bytes"] == 28 * 8192 * 20 * 2 // 2
+    assert data["exact"]["at"]["state_bytes"] == 28 * 8192 * (4 * 2 + 16 * 4) // 2

@@ -294,3 +294,23 @@ def test_zaya_cca_keeps_kv_and_conv_state() -> None:
     mine = ours(model)
     assert (mine.self_attention_bytes, mine.state_bytes) == (kv_bytes(cache), state)
     assert [layer.tokens for layer in mine.layers] == [SEQ, 3, SEQ] and len(mine.states) == 3
+
+
+def test_state_parts_keep_their_own_dtypes_in_bf16() -> None:
+    """In a bf16 model RWKV keeps its token shifts in bf16 and its WKV state in float32, and
+    xLSTM its whole matrix memory in bf16: memory's state bytes (state dtype fp32, windows
+    at the cache's bf16) equal what they hold."""
+    rwkv = built("rwkv", vocab_size=128, hidden_size=64, num_hidden_layers=3).to(torch.bfloat16)
+    xlstm = built(
+        "xlstm", vocab_size=128, hidden_size=128, num_hidden_layers=2, num_heads=4, chunk_size=8
+    ).to(torch.bfloat16)
+    with torch.no_grad():
+        shifts_and_wkv = rwkv(ids(), use_cache=True).state
+        memories = xlstm(ids(), use_cache=True).cache_params.rnn_state
+    held = {
+        rwkv: sum(t.nbytes for t in shifts_and_wkv),
+        xlstm: sum(t.nbytes for layer in memories.values() for t in layer),
+    }
+    for model, nbytes in held.items():
+        arch = hf.from_config(model.config.to_dict(), "config.json")
+        assert kv_cache(arch.to_model(), DType.BF16, BATCH, SEQ).state_bytes == nbytes

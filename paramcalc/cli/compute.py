@@ -82,6 +82,18 @@ def gpu_option(func: F) -> F:
     )(func)
 
 
+def state_dtype_option(func: F) -> F:
+    """--state-dtype: the recurrent state's precision, shared by memory and fit."""
+    return click.option(
+        "--state-dtype",
+        type=click.Choice(DTYPES),
+        default="fp32",
+        show_default=True,
+        help="Precision of the recurrent state of Mamba and linear-attention layers "
+        "(transformers keeps it in fp32); their convolution windows take the KV cache's.",
+    )(func)
+
+
 def kv_dtype_option(func: F) -> F:
     """`--kv-dtype`: the KV cache precision, element formats and GGML block formats."""
     return click.option(
@@ -112,6 +124,7 @@ def find_gpu(name: str | None) -> Any:
 @set_option
 @dtype_option
 @kv_dtype_option
+@state_dtype_option
 @click.option(
     "--quant-group-size",
     type=Size(),
@@ -148,6 +161,7 @@ def memory(
     overrides: tuple[str, ...],
     dtype: str,
     kv_dtype: str | None,
+    state_dtype: str,
     quant_group_size: int | None,
     batch: int,
     seq: int,
@@ -176,6 +190,7 @@ def memory(
         Recipe(recipe),
         zero,
         gpus,
+        DType(state_dtype),
     )
     show(memory_report(estimate_memory(counted, settings), device), fmt)
 

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from paramcalc.cli.compute import dtype_option, gpu_option, kv_dtype_option, load_counted
+from paramcalc.cli.compute import (
+    dtype_option,
+    gpu_option,
+    kv_dtype_option,
+    load_counted,
+    state_dtype_option,
+)
 from paramcalc.cli.options import format_option, set_option, show
 from paramcalc.cli.types import Size, Utilization
 
@@ -57,6 +63,7 @@ def split(gpus: int | None, tp: int | None, pp: int | None) -> tuple[int, int, i
 @click.option("--gpus", type=Size(), help="Devices in all (default: TP x PP).")
 @dtype_option
 @kv_dtype_option
+@state_dtype_option
 @click.option(
     "--utilization",
     type=Utilization(),
@@ -86,6 +93,7 @@ def fit(
     gpus: int | None,
     dtype: str,
     kv_dtype: str | None,
+    state_dtype: str,
     utilization: Fraction,
     batch: int | None,
     seq: int | None,
@@ -122,6 +130,7 @@ def fit(
         paged,
         block_size or 16,
         prefill_chunk,
+        CacheDType(state_dtype),
     )
     show(fit_report(solve(counted, request), accelerator), fmt)
 

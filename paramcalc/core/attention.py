@@ -60,6 +60,9 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
+    gate_projection: bool = False
+    """A sigmoid gate on the output from its own projection, gate_proj (hidden -> heads x
+    head_dim, biased as q/k/v are: HRM)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -138,6 +141,8 @@ class Attention(Spec):
                 linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
                 linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
             ]
+        if self.gate_projection:
+            records.append(linear("gate_proj", hidden, q_width, self.qkv_bias, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
@@ -273,6 +278,8 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -303,6 +310,8 @@ class LatentAttention(Spec):
         ]
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, heads, False, ctx))
         return records
 
     @property

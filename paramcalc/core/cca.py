@@ -8,7 +8,7 @@ fixed state as well: the convolutions' last inputs and the previous token's dela
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from paramcalc.core.attention import Attention
 from paramcalc.core.context import Context
@@ -23,6 +23,8 @@ class CompressedConvAttention(Attention):
     """ZayaAttention: qkv_proj (q_proj, k_proj, v_proj_current, v_proj_delayed and the two
     q/k convolutions), a learned key scale per key/value head, o_proj."""
 
+    #: Both parts are slices of the activations (the q/k inputs, the delayed value).
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"conv", "recurrent"})
     kind: Literal["cca"] = "cca"  # type: ignore[assignment]
     depthwise_kernel: PositiveInt = 2
     """Width of the depthwise q/k convolution (cca_time0)."""

@@ -25,6 +25,7 @@ from paramcalc.core.records import (
     Embedding,
     Group,
     Linear,
+    Param,
     Record,
     Stream,
     Tensor,
@@ -45,6 +46,7 @@ MIXER_ROLES = {
     "mamba2": "mamba",
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
+    "kda": "linear_attention",
     "rg_lru": "recurrent",
     "rwkv": "time_mix",
     "mlstm": "mlstm",
@@ -86,6 +88,15 @@ class Enumeration:
         for block in self.blocks:
             for r in block.records:
                 yield r, len(block.layers)
+
+    def every_run(self) -> Iterator[tuple[Record, int]]:
+        """Each distinct record with how many times a forward pass applies it: a stack run
+        several times (HRM) applies its layers' records once per run."""
+        for r in self.front + self.back:
+            yield r, 1
+        for block in self.blocks:
+            for r in block.records:
+                yield r, len(block.layers) * block.runs
 
 
 def enumerate_model(model: Model) -> Enumeration:
@@ -158,7 +169,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, key or spec.kind, layers, named))
+            blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
@@ -176,6 +187,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
+    if tower.initial_state:
+        records.append(Param(name("initial_state"), (hidden,), e))
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), hidden)
     for extra in tower.extras:
@@ -236,9 +249,9 @@ def block_records(
     roles: list[Record] = []
     if "input" in sites:
         roles += ctx.norm("input_norm", hidden)
-    if block.mixer is not None:
-        role = MIXER_ROLES[block.mixer.kind]
-        roles += [renamed(r, f"{role}.{r.name}") for r in block.mixer.records(ctx)]
+    for mixer in block.mixers:
+        role = MIXER_ROLES[mixer.kind]
+        roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
         roles += ctx.norm("post_mixer_norm", hidden)
     if block.cross_attention is not None:

@@ -288,6 +288,8 @@ class Block:
     kind: str
     layers: tuple[int, ...]
     records: tuple[Record, ...]
+    runs: int = 1
+    """Times a forward pass runs each of these layers (its stack's runs)."""
 
     def at(self, index: int) -> Iterator[Record]:
         """The records of layer `index`, their names filled in."""

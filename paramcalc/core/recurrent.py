@@ -92,6 +92,9 @@ class Mamba2(Spec):
     """The convolution has a bias (use_conv_bias)."""
     bias: bool = False
     """in_proj and out_proj have biases (use_bias)."""
+    out_bias: bool | None = None
+    """out_proj has a bias, when that differs from in_proj (Falcon-H1's projectors_bias).
+    Default: bias."""
     gated_norm: bool = True
     """A gated RMSNorm over the inner width before out_proj."""
 
@@ -135,9 +138,14 @@ class Mamba2(Spec):
             records += ctx.norm("norm", self.inner, NormType.RMSNORM)
         records += [
             Param("D", (heads,), A, t),
-            Linear("out_proj", self.inner, ctx.hidden, self.bias, A, t),
+            Linear("out_proj", self.inner, ctx.hidden, self.out_proj_bias, A, t),
         ]
         return records
+
+    @property
+    def out_proj_bias(self) -> bool:
+        """Whether out_proj has a bias."""
+        return self.bias if self.out_bias is None else self.out_bias
 
     def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the SSM state."""
@@ -161,6 +169,10 @@ class GatedDeltaNet(Spec):
     """Width of a value head (linear_value_head_dim)."""
     conv_kernel: PositiveInt = 4
     """Width of the depthwise causal convolution (linear_conv_kernel_dim)."""
+    projections: Literal["fused", "split", "separate"] = "fused"
+    """How the input projections are stored: fused as in_proj_qkvz and in_proj_ba (Qwen3-Next),
+    split into in_proj_qkv, in_proj_z, in_proj_b and in_proj_a (Qwen3.5), or one per input
+    (q_proj, k_proj, v_proj, a_proj, b_proj and the output gate g_proj: OLMo Hybrid)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Value heads must group evenly over the key heads."""
@@ -185,12 +197,40 @@ class GatedDeltaNet(Spec):
         """Channels of the convolution: q, k and v."""
         return 2 * self.key_dim + self.value_dim
 
+    def input_projections(self, ctx: Context) -> list[Record]:
+        """The projections of queries, keys, values, the output gate z and the decay inputs
+        a and b (two per value head), as the family stores them."""
+        t, hidden, nv, k, v = (
+            ctx.tower,
+            ctx.hidden,
+            self.num_value_heads,
+            self.key_dim,
+            self.value_dim,
+        )
+        widths = {
+            "fused": (("in_proj_qkvz", 2 * k + 2 * v), ("in_proj_ba", 2 * nv)),
+            "split": (
+                ("in_proj_qkv", 2 * k + v),
+                ("in_proj_z", v),
+                ("in_proj_b", nv),
+                ("in_proj_a", nv),
+            ),
+            "separate": (
+                ("q_proj", k),
+                ("k_proj", k),
+                ("v_proj", v),
+                ("a_proj", nv),
+                ("b_proj", nv),
+                ("g_proj", v),
+            ),
+        }[self.projections]
+        return [Linear(role, hidden, width, False, A, t) for role, width in widths]
+
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
-        """in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log, the gated norm, out_proj."""
+        """The input projections, conv1d, dt_bias, A_log, the gated norm, out_proj."""
         t, hidden, nv = ctx.tower, ctx.hidden, self.num_value_heads
         return [
-            Linear("in_proj_qkvz", hidden, 2 * self.key_dim + 2 * self.value_dim, False, A, t),
-            Linear("in_proj_ba", hidden, 2 * nv, False, A, t),
+            *self.input_projections(ctx),
             Conv(
                 "conv1d",
                 self.conv_dim,

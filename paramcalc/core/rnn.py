@@ -8,7 +8,7 @@ channel mixing is its feed-forward, with a token-shift state of its own.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from paramcalc.core.context import Context
 from paramcalc.core.records import Conv, Group, Linear, Norm, Param, Record
@@ -22,6 +22,8 @@ class RGLRU(Spec):
     """RecurrentGemma's recurrent block (`RecurrentGemmaRecurrentBlock`): a GeLU branch beside
     a short convolution feeding the real-gated linear recurrent unit, then linear_out."""
 
+    #: conv1d_state follows the activations; the recurrence is float32.
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"conv"})
     kind: Literal["rg_lru"] = "rg_lru"
     lru_width: PositiveInt
     """Width of the recurrence (lru_width; hidden_size when null)."""
@@ -78,6 +80,8 @@ class RWKVTimeMix(Spec):
     """RWKV-4 time mixing (`RwkvSelfAttention`): token-shift mixes into key, value and
     receptance, the WKV recurrence with a learned decay and first-token bonus, output."""
 
+    #: The token shift follows the activations; num, den and max are float32.
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"shift"})
     kind: Literal["rwkv"] = "rwkv"
     attention_hidden_size: PositiveInt
     """Width of key, value and receptance (attention_hidden_size; hidden_size when null)."""
@@ -109,6 +113,8 @@ class RWKVChannelMix(Spec):
     """RWKV channel mixing (`RwkvFeedForward`): token-shift mixes into key and receptance, a
     squared-ReLU key -> value MLP gated by the sigmoid receptance."""
 
+    #: The token shift follows the activations.
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"shift"})
     kind: Literal["rwkv_channel_mix"] = "rwkv_channel_mix"
     intermediate_size: PositiveInt
     """Width of the key projection (intermediate_size; 4 x hidden_size when null)."""
@@ -133,6 +139,8 @@ class MLSTM(Spec):
     """xLSTM's matrix-memory LSTM layer (`xLSTMLayer`): query, key and value, an output gate
     of the value width, scalar input and forget gates per head, a per-head norm, out_proj."""
 
+    #: xLSTMCache allocates every part in the activations' dtype.
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"matrix", "normalizer", "max"})
     kind: Literal["mlstm"] = "mlstm"
     num_heads: PositiveInt
     """Heads of the matrix memory (num_heads)."""
@@ -181,6 +189,8 @@ class LightningAttention(Spec):
     """MiniMax's lightning attention (`MiniMaxLightningAttention`): linear attention over
     fused q/k/v heads with a fixed per-head decay, normed and gated before out_proj."""
 
+    #: The state is made in the values' dtype.
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"kv"})
     kind: Literal["lightning"] = "lightning"
     num_heads: PositiveInt
     """Heads (num_attention_heads)."""

@@ -24,6 +24,7 @@ from paramcalc.core.augment import (
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
@@ -41,7 +42,8 @@ Mixer = Annotated[
     | RWKVTimeMix
     | MLSTM
     | LightningAttention
-    | CompressedConvAttention,
+    | CompressedConvAttention
+    | DeltaAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
@@ -65,6 +67,9 @@ class Block(Spec):
     mixer: Mixer | None = None
     """The token mixer (attention of any variant, Mamba, Mamba-2, gated DeltaNet); none for an
     MLP-only layer."""
+    parallel_mixer: Mixer | None = None
+    """A second token mixer reading the same normed input beside `mixer`, its output added to
+    the first's (Falcon-H1: Mamba-2 beside attention in every layer)."""
     cross_attention: CrossMixer | None = None
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
@@ -79,23 +84,31 @@ class Block(Spec):
     @property
     def kind(self) -> str:
         """What the layer is, for per-layer views: `full_attention+moe`, `mamba2`, `mlp`."""
-        parts = []
-        if self.mixer is not None:
-            parts.append(getattr(self.mixer, "span", self.mixer.kind))
+        parts = [getattr(mixer, "span", mixer.kind) for mixer in self.mixers]
         if self.cross_attention is not None:
             parts.append("cross_attention")
         if self.ffn is not None:
             parts.append(self.ffn.kind)
         return "+".join(parts) or "empty"
 
+    @property
+    def mixers(self) -> tuple[Mixer, ...]:
+        """The block's self token mixers: the mixer and the one beside it, where present."""
+        return tuple(m for m in (self.mixer, self.parallel_mixer) if m is not None)
+
 
 class Stack(Spec):
     """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
 
-    name: Literal["decoder", "encoder"] = "decoder"
-    """Which stack: the decoder (of a decoder-only model too) or the encoder."""
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)] = "decoder"
+    """Which stack: the decoder (of a decoder-only model too), the encoder of an
+    encoder-decoder, or the name of one of two decoder-side stacks (HRM's L_module and
+    H_module)."""
     num_hidden_layers: Depth
     """Blocks in the stack."""
+    runs: PositiveInt = 1
+    """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
+    L_cycles times): each run caches its own K/V and costs its FLOPs again."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -179,6 +192,9 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    initial_state: bool = False
+    """A learned initial hidden state of hidden_size the model holds (HRM's z_L_init); counted
+    as embedding, like a learned token."""
     embedding_norm: bool = False
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
@@ -204,6 +220,7 @@ class TextTower(Spec):
                 where = f"kinds.{key}." if key else "block."
                 for part, mixer in (
                     ("mixer.", block.mixer),
+                    ("parallel_mixer.", block.parallel_mixer),
                     ("cross_attention.", block.cross_attention),
                 ):
                     if mixer is not None:
@@ -221,7 +238,7 @@ class TextTower(Spec):
     @property
     def is_encoder_decoder(self) -> bool:
         """Whether the tower has an encoder and a decoder."""
-        return len(self.stacks) == 2
+        return len(self.stacks) == 2 and self.stack("encoder") is not None
 
     def stack(self, name: str) -> Stack | None:
         """The stack called `name`, if the tower has one."""

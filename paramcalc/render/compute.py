@@ -52,8 +52,8 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if cache.states:
         rows += [
             bytes_row(
-                f"recurrent state per sequence ({cache.state_dtype.value}, "
-                f"{len(cache.states)} layers)",
+                f"recurrent state per sequence (windows {cache.window_dtype.value}, state "
+                f"{cache.state_dtype.value}, {len(cache.states)} layers)",
                 cache.state_bytes_per_sequence,
             ),
             bytes_row(f"recurrent state, {s.batch} sequences", cache.state_bytes),
@@ -75,7 +75,10 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     if m.weights.group_size:
         report.sections.append(quantization_section(m))
         report.notes.append(quantization_note(m))
-    report.sections += [cache_section(m), training_section(m), activation_section(m)]
+    report.sections.append(cache_section(m))
+    if m.cache.states:
+        report.sections.append(state_section(m))
+    report.sections += [training_section(m), activation_section(m)]
     if gpu:
         report.sections.append(gpu_memory_section(m, gpu))
     report.notes += memory_notes(m)
@@ -133,6 +136,29 @@ def cache_section(m: MemoryEstimate) -> Report:
         footer=[("self-attention cache", total, human_bytes(total))],
         footer_at="bytes",
         key="kv_cache",
+    )
+
+
+def state_section(m: MemoryEstimate) -> Report:
+    """The recurrent state by kind of layer and part (conv window, SSM or delta-rule state)."""
+    c = m.cache
+    parts: dict[tuple[str, str], list[int]] = {}
+    for state in c.states:
+        for part, count in state.values.items():
+            parts.setdefault((state.kind, part), []).append(count)
+    rows = []
+    for (kind, part), counts in parts.items():
+        dtype = c.window_dtype if part == "conv" else c.state_dtype
+        n = dtype.nbytes(sum(counts) * c.batch)
+        rows.append((kind, len(counts), part, dtype.value, n, human_bytes(n)))
+    return Report(
+        "recurrent state by layer kind",
+        ("layers", "count", "part", "dtype", "bytes", "human"),
+        rows,
+        None,
+        footer=[("recurrent state", c.state_bytes, human_bytes(c.state_bytes))],
+        footer_at="bytes",
+        key="state",
     )
 
 

@@ -77,11 +77,16 @@ def cache_data(m: MemoryEstimate) -> dict[str, Any]:
     if c.expanded_values_per_token:
         data["mla_expanded_bytes_per_token"] = c.expanded_bytes_per_token
     if c.states:
-        states: dict[str, dict[str, int]] = {}
+        states: dict[str, dict[str, Any]] = {}
         for state in c.states:
-            entry = states.setdefault(state.kind, {"layers": 0, "values_per_sequence": 0})
-            entry["layers"] += 1
-            entry["values_per_sequence"] += state.values_per_sequence
+            kind = states.setdefault(
+                state.kind, {"layers": 0, "values_per_sequence": 0, "parts": {}}
+            )
+            kind["layers"] += 1
+            kind["values_per_sequence"] += state.values_per_sequence
+            parts: dict[str, int] = kind["parts"]
+            for part, count in state.values.items():
+                parts[part] = parts.get(part, 0) + count
         data.update(
             state_dtype=c.state_dtype.value,
             state_bytes_per_sequence=c.state_bytes_per_sequence,

@@ -240,6 +240,34 @@ def file_schema() -> dict[str, Any]:
         "title": "paramcalc architecture",
         "$defs": defs,
         "description": "The flat form says a uniform single-tower decoder in one mapping; "
-        "the nested form says towers, stacks and per-layer blocks.",
-        "oneOf": [schema, nested],
+        "the nested form says towers, stacks and per-layer blocks; the third wraps a "
+        "published config.json under `config:`.",
+        "oneOf": [schema, nested, config_file_schema()],
+    }
+
+
+def config_file_schema() -> dict[str, Any]:
+    """The form that holds a published config.json under `config:`, provenance beside it."""
+    return {
+        "title": "published config.json with its provenance",
+        "type": "object",
+        "required": ["config"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "The model's name in reports."},
+            "source": {"type": "string", "description": "Where the config.json was read."},
+            "expected_total": {
+                "type": ["integer", "string"],
+                "description": "The total the count must equal (`check`).",
+            },
+            "tolerance": {
+                "type": ["number", "string"],
+                "description": "How far the count may be from expected_total.",
+            },
+            "config": {
+                "type": "object",
+                "required": ["model_type"],
+                "description": "A Hugging Face config.json, read by its model_type's family.",
+            },
+        },
     }
