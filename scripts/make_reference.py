@@ -73,7 +73,7 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
+OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head"}  # head: RWKV
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -115,6 +115,8 @@ ATTENTION_MODULES = {
     "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
+    "temporal_block",  # RecurrentGemma: its RG-LRU recurrent block or local attention
+    "mlstm_layer",  # xLSTM
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -139,6 +141,17 @@ FEEDFORWARD_MODULES = {
     "attn_hc",
     "ffn_hc",
     "hc_head",
+    "mlp_block",  # RecurrentGemma
+    # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
+    "altup",
+    "laurel",
+    "per_layer_input_gate",
+    "per_layer_projection",
+    "altup_projections",
+    "altup_unembed_projections",
+    # ZAYA1: learned residual scalings around both halves of a layer
+    "post_attention_residual_scale",
+    "post_mlp_residual_scale",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -174,10 +187,14 @@ VISION_HEAD_MODULES = {"head"}
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
 
+#: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
+MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
+
+
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
     lowered = module.lower()
-    return "norm" in lowered or lowered.startswith("ln")
+    return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
 def block_group(modules: list[str]) -> str | None:
@@ -213,6 +230,8 @@ def classify_text(parts: list[str]) -> str | None:
     group = block_group(modules)
     if group:
         return group
+    if parts[-1] in MODEL_SCALES:
+        return "feedforward"
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
         return "feedforward"
     if len(modules) >= 2 and modules[-1].isdigit() and modules[-2] == "layers":
@@ -2467,6 +2486,231 @@ VARIANT_FIELDS.update(
             top_k("num_experts_per_tok", "num_experts"),
             pick("n_group", 1, 2),
             pick("topk_group", 1),
+        ],
+    }
+)
+
+
+# -- gated linear recurrences (paramcalc/families/rnn.py) ----------------------------------------
+def lru_width(rng: random.Random, c: Config) -> None:
+    """RecurrentGemma: the RG-LRU width is null (hidden_size) or a multiple of the heads."""
+    c["lru_width"] = rng.choice([None, c["num_attention_heads"] * rng.choice((8, 16, 24))])
+
+
+VARIANT_FIELDS.update(
+    {
+        # recurrent_gemma: head_dim (recomputed from hidden_size), partial_rotary_factor,
+        # logits_soft_cap and final_w_init_variance_scale change no shape (moved to prove it).
+        "recurrent_gemma": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 7),
+            heads(options=(1, 2, 4, 8)),
+            nullable("num_key_value_heads"),
+            lru_width,
+            pick("attention_window_size", 4, 64, 2048),
+            pick("conv1d_width", 2, 3, 4),
+            pick(
+                "block_types",
+                ["recurrent", "recurrent", "attention"],
+                ["attention", "recurrent"],
+                ["recurrent"],
+                ["attention"],
+            ),
+            flag("attention_bias"),
+            TIE,
+            pick("head_dim", 8, 64),
+            pick("partial_rotary_factor", 0.5, 1.0),
+            pick("logits_soft_cap", 30.0, 10.0),
+        ],
+        # xlstm: gate_soft_cap, chunk_size and the kernels change no shape (moved to prove it).
+        "xlstm": [
+            VOCAB,
+            HIDDEN,
+            one_of([LAYERS], [rint("num_blocks", 2, 6)]),
+            heads(q="num_heads", kv=None),
+            flag("use_bias"),
+            TIE,
+            pick("qk_dim_factor", 0.25, 0.5, 1.0),
+            pick("v_dim_factor", 0.5, 1.0),
+            pick("ffn_proj_factor", 1.5, 2.667),
+            pick("ffn_round_up_to_multiple_of", 32, 64),
+            pick("weight_mode", "single", "fused"),
+            one_of([], [lambda rng, c: c.update(embedding_dim=c["hidden_size"])]),
+            pick("gate_soft_cap", 15.0, 10.0),
+            pick("chunk_size", 32, 64),
+        ],
+        # rwkv: context_length and rescale_every change no shape (moved to prove it).
+        "rwkv": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            pick("attention_hidden_size", None, 64, 128),
+            pick("intermediate_size", None, 96, 512),
+            TIE,
+            pick("context_length", 256, 1024),
+            pick("rescale_every", 0, 6),
+        ],
+    }
+)
+
+
+# -- Gemma 3n's language model (paramcalc/families/gemma3n.py) -----------------------------------
+def gemma3n_altup(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: 1 to 4 residual copies, the active one among them."""
+    c["altup_num_inputs"] = rng.randint(1, 4)
+    c["altup_active_idx"] = rng.randrange(c["altup_num_inputs"])
+
+
+def gemma3n_kv_shared(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: up to all but one layer share K/V (transformers refuses a split that leaves a
+    layer kind without an earlier producer; such draws are redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(0, c["num_hidden_layers"] - 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # gemma3n_text: activation_sparsity_pattern, altup_active_idx, altup_correct_scale and
+        # altup_coef_clip change no shape (moved to prove it).
+        "gemma3n_text": [
+            VOCAB,
+            HIDDEN,
+            rint("num_hidden_layers", 2, 7),
+            heads(),
+            HEAD_DIM,
+            one_of([INTERMEDIATE], [per_layer("intermediate_size", (64, 96, 160))]),
+            one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+            gemma3n_kv_shared,
+            pick("sliding_window", 4, 512),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            pick("hidden_size_per_layer_input", 8, 16, 32),
+            gemma3n_altup,
+            pick("laurel_rank", 4, 16),
+            flag("attention_bias"),
+            TIE,
+            one_of([], [per_layer("activation_sparsity_pattern", (0.0, 0.95))]),
+            flag("altup_correct_scale"),
+            pick("altup_coef_clip", 10.0, 120.0),
+        ],
+    }
+)
+
+
+# -- LFM3 (paramcalc/families/lfm3.py) -------------------------------------------------------------
+VARIANT_FIELDS.update(
+    {
+        # lfm3: no shape-neutral field is moved (the token ids are nulled: the defaults lie
+        # beyond a small vocabulary).
+        "lfm3": [
+            NO_PAD,
+            pick("bos_token_id", None),
+            pick("eos_token_id", None),
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 8),
+            heads(),
+            HEAD_DIM,
+            one_of([], [per_layer("layer_types", ("conv", "full_attention", "sliding_attention"))]),
+            pick("sliding_window", None, 4, 256),
+            pick("conv_L_cache", 3, 7),
+            flag("conv_bias"),
+            flag("use_sandwich_norm"),
+            flag("use_attention_gate"),
+            flag("attention_bias"),
+            TIE,
+        ],
+    }
+)
+
+
+# -- Gemma 4's language models (paramcalc/families/gemma4.py) --------------------------------------
+def gemma4_full_layers(rng: random.Random, c: Config) -> None:
+    """Gemma 4: the full layers' own head width and (with keys as values) key/value heads."""
+    if rng.random() < 0.7:
+        c["global_head_dim"] = rng.choice((16, 32, 64))
+    c["attention_k_eq_v"] = rng.random() < 0.5
+    c["num_global_key_value_heads"] = rng.choice(
+        [None, *(h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0)]
+    )
+
+
+def gemma4_experts(rng: random.Random, c: Config) -> None:
+    """Gemma 4: experts beside the MLP, or none."""
+    c["enable_moe_block"] = rng.random() < 0.5
+    if c["enable_moe_block"]:
+        c["num_experts"] = rng.randint(1, 8)
+        c["top_k_experts"] = rng.randint(1, c["num_experts"])
+        c["moe_intermediate_size"] = rng.choice((32, 64, 96))
+
+
+#: Both Gemma 4 text configs: use_bidirectional_attention changes no shape (moved to prove it).
+GEMMA4_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    rint("num_hidden_layers", 2, 7),
+    heads(),
+    HEAD_DIM,
+    one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+    gemma3n_kv_shared,
+    pick("sliding_window", 4, 512),
+    gemma4_full_layers,
+    flag("use_double_wide_mlp"),
+    flag("attention_bias"),
+    TIE,
+    pick("use_bidirectional_attention", None, "vision", "all"),
+]
+
+VARIANT_FIELDS.update(
+    {
+        "gemma4_text": [
+            *GEMMA4_TEXT,
+            pick("hidden_size_per_layer_input", 0, 8, 16),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            gemma4_experts,
+        ],
+        "gemma4_unified_text": GEMMA4_TEXT,
+        # zaya: rope parameters change no shape; the sliding window only the cache.
+        "zaya": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            HEAD_DIM,
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_experts", 1, 8),
+            pick("router_hidden_size", 16, 32, 64),
+            pick("cca_time0", 1, 2, 3),
+            pick("cca_time1", 1, 2, 3),
+            one_of(
+                [],
+                [
+                    per_layer("layer_types", ("hybrid", "hybrid_sliding")),
+                    pick("sliding_window", 4, 64),
+                ],
+            ),
+            flag("attention_bias"),
+            flag("lm_head_bias"),
+            TIE,
+        ],
+        # minimax: block_size and the residual alpha/beta factors change no shape (moved to
+        # prove it).
+        "minimax": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            one_of([], [per_layer("layer_types", ("full_attention", "linear_attention"))]),
+            TIE,
+            pick("block_size", 64, 256),
+            pick("linear_attn_beta_factor", 1, 2.0),
+            pick("mlp_alpha_factor", 1, 0.5),
         ],
     }
 )

@@ -19,7 +19,6 @@ from paramcalc.core.attention import Attention
 from paramcalc.core.context import Context
 from paramcalc.core.ffn import MoE
 from paramcalc.core.hyper import hyper_connection, hyper_head
-from paramcalc.core.recurrent import LightningAttention
 
 DATA = Path(__file__).parent / "data" / "hf"
 
@@ -116,20 +115,6 @@ def test_query_experts_replace_q_and_o_by_routed_copies() -> None:
     assert spec.cache_values(16) == 2 * (8 + 8)
 
 
-def test_lightning_attention_keeps_a_head_dim_square_per_head() -> None:
-    """MiniMax's lightning layers: qkv_proj, output_gate, out_proj and a norm over all heads;
-    a fixed state of heads x head_dim x head_dim per sequence and no KV cache."""
-    spec = LightningAttention(num_attention_heads=4, head_dim=8)
-    sizes = {r.name: r.size for r in spec.records(Context(16))}
-    assert sizes == {
-        "norm": 32,
-        "qkv_proj": 16 * 3 * 32,
-        "out_proj": 32 * 16,
-        "output_gate": 16 * 32,
-    }
-    assert spec.state_values(16) == {"recurrent": 4 * 8 * 8}
-
-
 def test_hyper_connections_project_the_streams_to_their_weights() -> None:
     """HY-V4: each sublayer's fn maps N x hidden to 2N weights (with base 2N and scale 2);
     the head's hc_fn maps N x hidden to N (with hc_base N and hc_scale 1)."""
@@ -155,8 +140,6 @@ def test_fixtures_exercise_the_family_branches() -> None:
     assert any(c.get("gating", True) in (True, "per-head") for c in laguna)  # a gate per head
     assert any(c.get("gating", True) not in (True, "per-head") for c in laguna)  # per channel
     assert any("num_attention_heads_per_layer" in c for c in laguna)
-    minimax = [f["config"] for f in fixtures("minimax")]
-    assert any("linear_attention" in (c.get("layer_types") or []) for c in minimax)
     m3 = [f["config"] for f in fixtures("minimax_m3_vl_text")]
     assert any("sparse_attention_config" in c for c in m3)  # the checkpoints' legacy keywords
     assert any("minimax_m3_sparse" in c.get("layer_types", []) for c in m3)

@@ -126,34 +126,6 @@ def test_indexer_key_is_cached_beside_k_and_v() -> None:
     assert held == 4 * BATCH * SEQ * (3 * 2 * 2 * 16 + 2 * 8)  # K, V; two indexed layers' keys
 
 
-def test_lightning_state_and_kv_cache_equal_what_minimax_holds() -> None:
-    """MiniMax: K/V bytes for the softmax layers, one K^T V state per head for the lightning
-    ones (MiniMaxCache.linear_cache), to the byte; weights bytes too."""
-    fields = dict(
-        vocab_size=128,
-        hidden_size=64,
-        intermediate_size=96,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=16,
-        num_local_experts=4,
-        num_experts_per_tok=2,
-        block_size=4,
-    )
-    model = built("minimax", fields)
-    _, cache = run(model)
-    kv = sum(layer.keys.nbytes for layer in cache.layers if layer.keys is not None)
-    kv += sum(layer.values.nbytes for layer in cache.layers if layer.values is not None)
-    state = sum(t.nbytes for t in cache.linear_cache if isinstance(t, torch.Tensor))
-    arch = hf.from_config(model.config.to_dict(), "config.json")
-    ours = kv_cache(arch.to_model(), DType.FP32, BATCH, SEQ)
-    assert (ours.self_attention_bytes, ours.state_bytes) == (kv, state)
-    assert state == 4 * BATCH * 2 * 4 * 16 * 16  # two lightning layers, 4 heads of 16 x 16
-    counted = count(arch)
-    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
-
-
 def test_hyper_connections_and_sparse_mla_against_hy_v4() -> None:
     """HY-V4: weights bytes; the latent, rotary key and (in full-indexer layers) indexer key
     cached per token; forward FLOPs with the hyper-connections' fn projections counted, and

@@ -116,6 +116,15 @@ class Attention(Spec):
     differential: bool = False
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the attention output, from its own projection hidden ->
+    heads (LFM3's g_proj)."""
+    values_from_keys: bool = False
+    """The values are the keys' projection (Gemma 4's attention_k_eq_v in full layers): no
+    v_proj; K and V are still cached apart."""
+    kv_shared: bool = False
+    """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
+    num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
 
     global_projections: bool = False
     """Longformer's second query, key and value projections for its global tokens
@@ -191,12 +200,18 @@ class Attention(Spec):
                 Param("A", (self.kv_heads,), Group.ATTENTION, ctx.tower),
                 linear("dt_proj", self.kv_heads * vd, self.kv_heads, self.qkv_bias, ctx),
             ]
+        if self.kv_shared:
+            records = [r for r in records if r.name not in ("k_proj", "v_proj", "k_norm")]
+        elif self.values_from_keys:
+            records = [r for r in records if r.name != "v_proj"]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:
             records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
         for role, heads in (("q_norm", self.num_attention_heads), ("k_norm", self.kv_heads)):
             records += self.headwise_norm(role, heads, hd, ctx)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:
@@ -262,7 +277,10 @@ class Attention(Spec):
         return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
-        """Values cached per token: K and V of every key/value head, and an indexer's key."""
+        """Values cached per token: K and V of every key/value head (none when shared), and
+        an indexer's key."""
+        if self.kv_shared:
+            return 0
         indexed = self.key_indexer.head_dim if self.key_indexer is not None else 0
         return self.kv_heads * (self.width(hidden) + self.value_width(hidden)) + indexed
 

@@ -48,7 +48,11 @@ MIXER_ROLES = {
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
     "kda": "linear_attention",
-    "lightning": "attention",
+    "rg_lru": "recurrent",
+    "rwkv": "time_mix",
+    "mlstm": "mlstm",
+    "lightning": "lightning",
+    "cca": "attention",
 }
 
 
@@ -168,7 +172,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), width)
+            back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
     if tower.hyper_head:
         back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
@@ -190,6 +194,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Param(name("initial_state"), (hidden,), e))
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), hidden)
+    for extra in tower.extras:
+        records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records
 
 
@@ -275,6 +281,8 @@ def block_records(
     if "post_ffn" in sites:
         roles += site_norm(block, "post_ffn", ctx)
     roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
+    for extra in block.extras:
+        roles += extra.records(ctx)
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]

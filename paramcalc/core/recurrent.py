@@ -280,32 +280,3 @@ class ShortConv(Spec):
     def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window (Lfm2HybridConvCache)."""
         return {"conv": hidden * self.conv_kernel}
-
-
-class LightningAttention(Spec):
-    """MiniMax's lightning attention (`MiniMaxLightningAttention`): linear attention with a
-    fixed decay per head, a fused qkv_proj, an RMSNorm over all heads' output and a sigmoid
-    output gate; it keeps one head_dim x head_dim state per head instead of a KV cache."""
-
-    kind: Literal["lightning"] = "lightning"
-    num_attention_heads: PositiveInt
-    """Heads (queries, keys and values alike)."""
-    head_dim: PositiveInt
-    """Width of one head."""
-
-    def check(self, hidden: int, where: str) -> None:
-        """Nothing to check beyond the positive sizes."""
-
-    def records(self, ctx: Context, cross: bool = False) -> list[Record]:
-        """qkv_proj, output_gate, out_proj (no biases) and the norm over heads x head_dim."""
-        t, hidden, inner = ctx.tower, ctx.hidden, self.num_attention_heads * self.head_dim
-        return [
-            *ctx.norm("norm", inner),
-            Linear("qkv_proj", hidden, 3 * inner, False, A, t),
-            Linear("out_proj", inner, hidden, False, A, t),
-            Linear("output_gate", hidden, inner, False, A, t),
-        ]
-
-    def state_values(self, hidden: int) -> dict[str, int]:
-        """Values kept per sequence: K^T V of every head (MiniMaxCache.linear_cache)."""
-        return {"recurrent": self.num_attention_heads * self.head_dim * self.head_dim}

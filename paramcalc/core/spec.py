@@ -13,11 +13,22 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import (
+    AltUp,
+    AltUpProjections,
+    Laurel,
+    ParallelMoE,
+    PerLayerEmbeddings,
+    PerLayerInput,
+)
+from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
-from paramcalc.core.recurrent import GatedDeltaNet, LightningAttention, Mamba, Mamba2, ShortConv
+from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
@@ -27,11 +38,23 @@ Mixer = Annotated[
     | Mamba2
     | GatedDeltaNet
     | ShortConv
-    | DeltaAttention
-    | LightningAttention,
+    | RGLRU
+    | RWKVTimeMix
+    | MLSTM
+    | LightningAttention
+    | CompressedConvAttention
+    | DeltaAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward, Field(discriminator="kind")]
+FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+LayerExtra = Annotated[
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+]
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+TowerExtra = Annotated[
+    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
@@ -72,6 +95,9 @@ class Block(Spec):
     scales: tuple[Annotated[str, Field(max_length=64)], ...] = ()
     """Learned vectors of hidden_size the layer holds itself, by name (Doge's input_residual
     and post_attention_residual on its residual branches): feedforward, as GROUPS.md says."""
+    extras: tuple[LayerExtra, ...] = ()
+    """What else the layer holds, each part once (Gemma 3n: AltUp, LAuReL, the per-layer
+    input gate); feedforward, their norms norm."""
 
     @property
     def kind(self) -> str:
@@ -109,6 +135,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    final_norm_type: NormType | None = None
+    """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
+    even when its blocks' norms do). Default: the tower's norm kind."""
     hidden_size: PositiveInt | None = None
     """Width of this stack's residual stream when it differs from the tower's (T5Gemma's
     encoder); the decoder's cross-attention then reads this width."""
@@ -211,6 +240,9 @@ class TextTower(Spec):
     hyper_head: Count = 0
     """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
     hc_head); 0 for none."""
+    extras: tuple[TowerExtra, ...] = ()
+    """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
+    AltUp's stream projections)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

@@ -28,6 +28,8 @@ MODULES = (
     "encoders_more",
     "encoders_bert_like",
     "fairseq_like",
+    "gemma3n",
+    "gemma4",
     "gpt_like",
     "hybrid",
     "hybrid_more",
@@ -37,6 +39,7 @@ MODULES = (
     "linear_hybrid",
     "hy_v4",
     "jetmoe",
+    "lfm3",
     "llama",
     "llama_moe",
     "minimax",
@@ -58,6 +61,8 @@ MODULES = (
     "special",
     "special_mla",
     "t5gemma",
+    "zaya",
+    "rnn",
 )
 
 
