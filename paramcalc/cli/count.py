@@ -75,6 +75,11 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
     "--base",
     help="The base model of an adapter_config.json SOURCE (default: its base_model_name_or_path).",
 )
+@click.option(
+    "--tower",
+    type=click.Choice(["text", "vision", "audio", "projector"]),
+    help="Count one tower alone (text: what text_config describes, with the head).",
+)
 @format_option
 def count(
     source: str | None,
@@ -82,6 +87,7 @@ def count(
     layers: bool,
     as_checkpoint: bool,
     base: str | None,
+    tower: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
@@ -136,11 +142,19 @@ def count(
     if isinstance(resolved, (CheckpointFiles, GGUFModel)):
         if changes:
             raise click.UsageError("--set changes an architecture, not a checkpoint")
+        if tower:
+            raise click.UsageError("--tower counts a tower of an architecture, not a checkpoint")
         from paramcalc.cli.checkpoint import show_checkpoint, show_gguf
 
         (show_gguf if isinstance(resolved, GGUFModel) else show_checkpoint)(resolved, layers, fmt)
         return
-    show(count_report(count_parameters(architecture_of(resolved, changes)), layers), fmt)
+    counted = count_parameters(architecture_of(resolved, changes))
+    if tower:
+        from paramcalc.calculator import tower_alone
+        from paramcalc.core.records import Tower
+
+        counted = tower_alone(counted, Tower(tower))
+    show(count_report(counted, layers), fmt)
 
 
 @click.command()
