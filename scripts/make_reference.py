@@ -315,7 +315,7 @@ BARE_MODEL_TYPES = {
     "mra",
     "yoso",
     "splinter",
-    # encoders_v2
+    # encoders_v2, encoders_v2_more, encoders_xlm
     "electra",
     "rembert",
     "longformer",
@@ -3182,7 +3182,7 @@ VARIANT_FIELDS["fsmt"] = [
 ]
 
 
-# --- encoders_v2 (ELECTRA, RemBERT, LayoutLM, RoFormer, MPNet, ESM, Longformer) -----------------
+# --- encoders_v2, encoders_v2_more, encoders_xlm (BERT-like encoders in the v2 form) ------------
 def squeezebert_groups(rng: random.Random, c: Config) -> None:
     """SqueezeBERT: embedding_size is hidden_size; each Conv1d's groups divide the widths."""
     c["embedding_size"] = c["hidden_size"]
