@@ -51,6 +51,7 @@ PROJECTOR_MODULES = {
     "vision_adapter",
     "mm_projector",
     "connector",
+    "deepstack_merger_list",
 }
 
 
@@ -2050,6 +2051,54 @@ VARIANT_FIELDS.update(
         ],
         "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
         "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
+    }
+)
+
+
+# -- multimodal models of issue #12 (paramcalc/families/multimodal_qwen3.py and the other
+# multimodal_* modules of that batch) ----------------------------------------------------------
+#: Qwen3-VL vision: every shape field, deepstack_visual_indexes sizing the deepstack mergers.
+QWEN3_VL_VISION = [
+    HIDDEN,
+    heads("hidden_size", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    INTERMEDIATE,
+    pick("in_channels", 1, 3),
+    pick("patch_size", 8, 14, 16),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    rint("out_hidden_size", 64, 512, 32),
+    pick("num_position_embeddings", 64, 144, 256),
+    pick("deepstack_visual_indexes", [], [0], [0, 1], [1, 0, 1]),
+    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+]
+#: Qwen3-VL text: a Qwen3 decoder without windows, head_dim always set.
+QWEN3_VL_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias")]
+#: Qwen3-VL-MoE text: head_dim null is hidden_size // heads.
+QWEN3_VL_MOE_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM_NULL,
+    flag("attention_bias"),
+    *QWEN_MOE,
+    TIE,
+    spelled({"num_experts": "num_local_experts"}),
+]
+VARIANT_FIELDS.update(
+    {
+        "qwen3_vl": [
+            sub("text_config", QWEN3_VL_TEXT),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        "qwen3_vl_moe": [
+            sub("text_config", QWEN3_VL_MOE_TEXT),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
     }
 )
 

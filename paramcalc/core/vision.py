@@ -45,6 +45,9 @@ class VisionTower(Spec):
     """A learned class embedding is prepended to the patches."""
     position_embedding: Literal["embedding", "parameter", "none"] = "embedding"
     """Learned positions as an nn.Embedding table (SigLIP) or a bare parameter (Llama 4)."""
+    position_rows: PositiveInt | None = None
+    """Rows of a position table resampled to each image's grid (Qwen3-VL's
+    num_position_embeddings); none for one row per patch of image_size."""
     pre_norm: bool = False
     """A norm before the encoder blocks."""
     post_norm: bool = True
@@ -63,7 +66,7 @@ class VisionTower(Spec):
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
         if self.image_size is None:
-            if self.position_embedding != "none":
+            if self.position_embedding != "none" and self.position_rows is None:
                 raise FieldValueError("image_size", "required by a position table")
         elif self.patch_size > self.image_size:
             raise FieldValueError(
@@ -81,6 +84,8 @@ class VisionTower(Spec):
     @property
     def positions(self) -> int:
         """Rows of the position table: a patch each, and the class token."""
+        if self.position_rows is not None:
+            return self.position_rows
         return self.patches + (1 if self.class_token else 0)
 
     def context(self) -> Context:

@@ -45,6 +45,7 @@ MODULES = (
     "multimodal_more",
     "multimodal_pali_mistral",
     "multimodal_qwen",
+    "multimodal_qwen3",
     "special",
     "special_mla",
     "t5gemma",
