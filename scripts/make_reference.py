@@ -165,6 +165,9 @@ VISION_EMBEDDING_PARTS = {
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
+#: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
+#: lambda_1 / lambda_2): feedforward, per GROUPS.md.
+BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
@@ -222,6 +225,8 @@ def classify_vision(parts: list[str]) -> str | None:
         return "norm"
     if VISION_EMBEDDING_PARTS.intersection(parts):
         return "embedding"
+    if parts[-1] in BLOCK_SCALE_LEAVES:
+        return "feedforward"
     return block_group(modules)
 
 
@@ -2087,6 +2092,41 @@ QWEN3_VL_MOE_TEXT = [
     TIE,
     spelled({"num_experts": "num_local_experts"}),
 ]
+
+
+def as_pairs(*keys: str) -> Gen:
+    """Write drawn sides as [h, w] pairs, with even odds (InternVL accepts both)."""
+
+    def gen(rng: random.Random, c: Config) -> None:
+        if rng.random() < 0.5:
+            for key in keys:
+                c[key] = [c[key], c[key]]
+
+    return gen
+
+
+#: InternVL vision: every shape field; the projector reads int(1 / downsample_ratio)^2 patches.
+INTERNVL_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    flag("attention_bias"),
+    flag("use_qk_norm"),
+    pick("norm_type", "layer_norm", "rms_norm"),
+    image(),
+    as_pairs("image_size", "patch_size"),
+    pick("num_channels", 1, 3),
+    flag("use_mask_token"),
+    flag("use_absolute_position_embeddings"),
+    flag("use_mean_pooling"),
+]
+#: A text model of another family than the default, named under model.language_model.
+INTERNVL_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["qwen2"])],
+    [sub("text_config", [pick("model_type", "qwen3"), *VARIANT_FIELDS["qwen3"]])],
+    [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+)
 VARIANT_FIELDS.update(
     {
         "qwen3_vl": [
@@ -2097,6 +2137,14 @@ VARIANT_FIELDS.update(
         "qwen3_vl_moe": [
             sub("text_config", QWEN3_VL_MOE_TEXT),
             sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        # internvl: vision_feature_layer changes no shape (every layer is built).
+        "internvl": [
+            INTERNVL_TEXT,
+            sub("vision_config", INTERNVL_VISION),
+            pick("downsample_ratio", 0.25, 0.5, 1.0),
+            pick("vision_feature_layer", -1, -2),
             TIE,
         ],
     }

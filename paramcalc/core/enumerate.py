@@ -262,6 +262,7 @@ def block_records(
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
         roles += ctx.norm("post_ffn_norm", hidden)
+    roles += [Param(scale, (hidden,), Group.FEEDFORWARD, ctx.tower) for scale in block.layer_scales]
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]

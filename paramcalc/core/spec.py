@@ -47,6 +47,9 @@ class Block(Spec):
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
+    layer_scales: tuple[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], ...] = ()
+    """Learned per-channel vectors of the block's width that scale its mixer's and
+    feed-forward's outputs (InternVL's lambda_1, lambda_2): feedforward, per GROUPS.md."""
 
     @property
     def kind(self) -> str:

@@ -48,12 +48,20 @@ class VisionTower(Spec):
     position_rows: PositiveInt | None = None
     """Rows of a position table resampled to each image's grid (Qwen3-VL's
     num_position_embeddings); none for one row per patch of image_size."""
+    batched_tokens: bool = False
+    """The class token, mask token and position parameter keep timm's leading singleton
+    dimensions ((1, 1, width), (1, positions, width); InternVL)."""
+    mask_token: bool = False
+    """A learned mask token (InternVL's use_mask_token)."""
     pre_norm: bool = False
     """A norm before the encoder blocks."""
     post_norm: bool = True
     """A norm after the encoder blocks."""
     norm_type: NormType = NormType.LAYERNORM
     """Parameterisation of the tower's norms."""
+    post_norm_type: NormType | None = None
+    """Parameterisation of the final norm when it differs from the blocks' (InternVL's final
+    LayerNorm after RMSNorm blocks)."""
     stack: Stack
     """The encoder blocks."""
     head: Literal["none", "attention_pool"] = "none"
@@ -122,12 +130,16 @@ class VisionTower(Spec):
                     Stream.IMAGE,
                 )
             ]
+        lead = (1, 1) if self.batched_tokens else ()
         if self.class_token:
-            records.append(Param("class_embedding", (vh,), e, v))
+            records.append(Param("class_embedding", (*lead, vh), e, v))
+        if self.mask_token:
+            records.append(Param("mask_token", (*lead, vh), e, v))
         if self.position_embedding == "embedding":
             records.append(Embedding("position_embedding", self.positions, vh, e, v))
         elif self.position_embedding == "parameter":
-            records.append(Param("position_embedding", (self.positions, vh), e, v))
+            rows = (1, self.positions) if self.batched_tokens else (self.positions,)
+            records.append(Param("position_embedding", (*rows, vh), e, v))
         if self.pre_norm:
             records += ctx.norm("pre_norm", vh)
         return records
@@ -136,7 +148,7 @@ class VisionTower(Spec):
         """The final norm and the pooling head."""
         records: list[Record] = []
         if self.post_norm:
-            records += ctx.norm("post_norm", self.hidden_size)
+            records += ctx.norm("post_norm", self.hidden_size, self.post_norm_type)
         if self.head == "attention_pool":
             assert self.head_intermediate_size is not None  # checked above
             vh, vi, o, v = self.hidden_size, self.head_intermediate_size, Group.OUTPUT, Tower.VISION

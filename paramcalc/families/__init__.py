@@ -42,6 +42,7 @@ MODULES = (
     "multimodal",
     "seq2seq",
     "multimodal_idefics",
+    "multimodal_internvl",
     "multimodal_more",
     "multimodal_pali_mistral",
     "multimodal_qwen",
