@@ -2139,6 +2139,27 @@ VARIANT_FIELDS.update(
             sub("vision_config", QWEN3_VL_VISION),
             TIE,
         ],
+        # llava_onevision: linear_1 reads the vision_feature_layer list side by side; the text
+        # config's tie_word_embeddings ties too (LlavaOnevisionConfig.__post_init__).
+        "llava_onevision": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen2"])],
+                [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+            ),
+            sub("vision_config", SIGLIP_VISION),
+            pick("vision_feature_layer", -1, -2, [-2, -1], [-3, -2, -1]),
+            pick("vision_feature_select_strategy", "default", "full"),
+            flag("multimodal_projector_bias"),
+            TIE,
+        ],
+        # aya_vision: alignment_intermediate_size is read with getattr (text width when absent).
+        "aya_vision": [
+            sub("text_config", VARIANT_FIELDS["cohere2"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("downsample_factor", 1, 2),
+            pick("alignment_intermediate_size", None, 64, 256),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,

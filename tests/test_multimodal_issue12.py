@@ -60,6 +60,16 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "internvl", "vision_config": {"image_size": [448, 224]}}, "image_size"),
         ({"model_type": "internvl", "vision_config": {"norm_type": "batch_norm"}}, "norm_type"),
         ({"model_type": "internvl", "downsample_ratio": 0}, "downsample_ratio"),
+        # AyaVisionConfig's own null vision_config: 14 heads do not split SigLIP's 1152.
+        ({"model_type": "aya_vision"}, "num_attention_heads"),
+        (
+            {
+                "model_type": "aya_vision",
+                "vision_config": {},
+                "alignment_intermediate_size": 63,
+            },
+            "alignment_intermediate_size",
+        ),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -47,6 +47,7 @@ MODULES = (
     "multimodal_pali_mistral",
     "multimodal_qwen",
     "multimodal_qwen3",
+    "multimodal_siglip_llm",
     "special",
     "special_mla",
     "t5gemma",

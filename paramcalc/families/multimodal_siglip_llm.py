@@ -1,0 +1,153 @@
+"""SigLIP encoders feeding a Llama-named text model through a small projector: LLaVA-OneVision
+(LLaVA-NeXT's MLP and image_newline over a Qwen2 model) and Aya Vision (a pixel-shuffle SwiGLU
+projector over a Cohere 2 model).
+
+Each follows its `modeling_<family>.py` in transformers 5.23.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from paramcalc.core.names import VISION_NAMES, Naming
+from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.multimodal import SIGLIP_VISION, siglip
+from paramcalc.families.multimodal_more import (
+    LANGUAGE_MODEL,
+    llama_named_text,
+    llava_projector,
+    spec_config,
+    under,
+)
+
+#: What LlavaOnevisionConfig passes to SiglipVisionConfig when vision_config is null.
+ONEVISION_SIGLIP = {
+    "hidden_size": 1152,
+    "intermediate_size": 4304,
+    "patch_size": 14,
+    "image_size": 384,
+    "num_hidden_layers": 26,
+    "num_attention_heads": 16,
+    "vision_use_head": False,
+}
+#: What AyaVisionConfig passes to SiglipVisionConfig when vision_config is null.
+AYA_SIGLIP = {**ONEVISION_SIGLIP, "num_attention_heads": 14}
+
+
+def text_type(c: HFConfig, default: str) -> str:
+    """The model_type of text_config (`default` when it names none)."""
+    sub = c.raw("text_config")
+    return sub.get("model_type", default) if isinstance(sub, Mapping) else default
+
+
+def llava_onevision(c: HFConfig) -> dict[str, Any]:
+    """LlavaOnevisionForConditionalGeneration: SigLIP (with its head when the vision config
+    asks), linear_1/linear_2 over the selected layers side by side, image_newline and the text
+    model; tied when the top level or (__post_init__) the text config ties."""
+    from paramcalc.families import families
+
+    v = spec_config(c, "vision_config", SIGLIP_VISION, ONEVISION_SIGLIP)
+    model_type = text_type(c, "qwen2")
+    family = families().get(model_type)
+    if family is None:
+        raise c.error("text_config", f"text model_type {model_type!r} is not supported here")
+    tied = c.boolean("tie_word_embeddings") or spec_config(c, "text_config", family).boolean(
+        "tie_word_embeddings"
+    )
+    text = llama_named_text(c, "qwen2", tied)
+    parts = llava_projector(c, v.integer("hidden_size"), text["hidden_size"])
+    parts.append({"kind": "token", "role": "image_newline", "width": text["hidden_size"]})
+    return {"text": text, "vision": siglip(v), "projector": {"parts": parts}}
+
+
+def alignment_width(c: HFConfig, text_width: int) -> int:
+    """AyaVisionMultiModalProjector: getattr(config, "alignment_intermediate_size", text width);
+    SwiGLU halves it, so it must be even."""
+    if c.raw("alignment_intermediate_size") is None:
+        return text_width
+    width = c.integer("alignment_intermediate_size", minimum=2)
+    if width % 2:
+        raise c.error(
+            "alignment_intermediate_size", f"must be even (SwiGLU halves it), got {width}"
+        )
+    return width
+
+
+def aya_vision(c: HFConfig) -> dict[str, Any]:
+    """AyaVisionForConditionalGeneration: SigLIP, a LayerNorm and linear_1 over
+    downsample_factor^2 shuffled patches, SwiGLU, linear_2, and the text model (Cohere 2 by
+    default); the top-level tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", SIGLIP_VISION, AYA_SIGLIP)
+    text = llama_named_text(c, "cohere2", c.boolean("tie_word_embeddings"))
+    merged = v.integer("hidden_size") * c.integer("downsample_factor") ** 2
+    width = text["hidden_size"]
+    middle = alignment_width(c, width)
+    parts = [
+        {"kind": "norm", "role": "layernorm", "width": merged, "norm_type": "layernorm"},
+        {"kind": "linear", "role": "linear_1", "inputs": merged, "outputs": middle, "bias": True},
+        {
+            "kind": "linear",
+            "role": "linear_2",
+            "inputs": middle // 2,
+            "outputs": width,
+            "bias": True,
+        },
+    ]
+    return {"text": text, "vision": siglip(v), "projector": {"parts": parts}}
+
+
+PROJECTOR = "model.multi_modal_projector."
+ONEVISION = Naming(
+    LANGUAGE_MODEL,
+    towers={
+        "vision": Naming(under("model.vision_tower.", VISION_NAMES)),
+        "projector": Naming(
+            {
+                "linear_1": PROJECTOR + "linear_1",
+                "linear_2": PROJECTOR + "linear_2",
+                "image_newline": "model.image_newline",
+            }
+        ),
+    },
+)
+AYA = Naming(
+    LANGUAGE_MODEL,
+    towers={
+        "vision": ONEVISION.towers["vision"],
+        "projector": Naming(
+            {role: PROJECTOR + role for role in ("layernorm", "linear_1", "linear_2")}
+        ),
+    },
+)
+TEXT_NOTE = "the text model is the family text_config names ({}), named under model.language_model"
+
+FAMILIES = (
+    Family(
+        "llava_onevision",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "vision_feature_layer": -1,
+            "multimodal_projector_bias": True,
+            "tie_word_embeddings": False,
+        },
+        (llava_onevision,),
+        naming=ONEVISION,
+        notes=TEXT_NOTE.format("Qwen2 by default"),
+    ),
+    Family(
+        "aya_vision",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "downsample_factor": 2,
+            # not a field of AyaVisionConfig: read with getattr, the text width when absent
+            "alignment_intermediate_size": None,
+            "tie_word_embeddings": True,
+        },
+        (aya_vision,),
+        naming=AYA,
+        notes=TEXT_NOTE.format("Cohere 2 by default"),
+    ),
+)
