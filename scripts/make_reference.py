@@ -2160,6 +2160,13 @@ VARIANT_FIELDS.update(
             pick("alignment_intermediate_size", None, 64, 256),
             TIE,
         ],
+        "cohere2_vision": [
+            sub("text_config", VARIANT_FIELDS["cohere2"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("downsample_factor", 1, 2),
+            rint("alignment_intermediate_size", 64, 512, 32),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,

@@ -70,6 +70,7 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
             },
             "alignment_intermediate_size",
         ),
+        ({"model_type": "cohere2_vision", "alignment_intermediate_size": None}, "alignment"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

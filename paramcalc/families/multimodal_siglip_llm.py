@@ -1,6 +1,6 @@
 """SigLIP encoders feeding a Llama-named text model through a small projector: LLaVA-OneVision
-(LLaVA-NeXT's MLP and image_newline over a Qwen2 model) and Aya Vision (a pixel-shuffle SwiGLU
-projector over a Cohere 2 model).
+(LLaVA-NeXT's MLP and image_newline over a Qwen2 model), Aya Vision and Command A Vision
+(`cohere2_vision`; a pixel-shuffle SwiGLU projector over a Cohere 2 model).
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -33,6 +33,14 @@ ONEVISION_SIGLIP = {
 }
 #: What AyaVisionConfig passes to SiglipVisionConfig when vision_config is null.
 AYA_SIGLIP = {**ONEVISION_SIGLIP, "num_attention_heads": 14}
+#: What Cohere2VisionConfig passes to SiglipVisionConfig when vision_config is null.
+COHERE2_SIGLIP = {
+    "hidden_size": 1152,
+    "intermediate_size": 3072,
+    "image_size": 512,
+    "num_hidden_layers": 27,
+    "num_attention_heads": 12,
+}
 
 
 def text_type(c: HFConfig, default: str) -> str:
@@ -62,9 +70,9 @@ def llava_onevision(c: HFConfig) -> dict[str, Any]:
 
 
 def alignment_width(c: HFConfig, text_width: int) -> int:
-    """AyaVisionMultiModalProjector: getattr(config, "alignment_intermediate_size", text width);
-    SwiGLU halves it, so it must be even."""
-    if c.raw("alignment_intermediate_size") is None:
+    """The SwiGLU's width: Aya Vision reads getattr(config, "alignment_intermediate_size",
+    text width), Cohere2VisionConfig has the field; SwiGLU halves it, so it must be even."""
+    if c.raw("alignment_intermediate_size") is None and c.family.model_type == "aya_vision":
         return text_width
     width = c.integer("alignment_intermediate_size", minimum=2)
     if width % 2:
@@ -74,26 +82,47 @@ def alignment_width(c: HFConfig, text_width: int) -> int:
     return width
 
 
-def aya_vision(c: HFConfig) -> dict[str, Any]:
-    """AyaVisionForConditionalGeneration: SigLIP, a LayerNorm and linear_1 over
-    downsample_factor^2 shuffled patches, SwiGLU, linear_2, and the text model (Cohere 2 by
-    default); the top-level tie_word_embeddings decides."""
-    v = spec_config(c, "vision_config", SIGLIP_VISION, AYA_SIGLIP)
-    text = llama_named_text(c, "cohere2", c.boolean("tie_word_embeddings"))
-    merged = v.integer("hidden_size") * c.integer("downsample_factor") ** 2
-    width = text["hidden_size"]
-    middle = alignment_width(c, width)
-    parts = [
-        {"kind": "norm", "role": "layernorm", "width": merged, "norm_type": "layernorm"},
+def swiglu_projector(
+    c: HFConfig, vision_width: int, text_width: int, norm: bool
+) -> list[dict[str, Any]]:
+    """A LayerNorm (Aya Vision only) and linear_1 over downsample_factor^2 shuffled patches,
+    SwiGLU (halving the alignment width), then linear_2 to the text width."""
+    merged = vision_width * c.integer("downsample_factor") ** 2
+    middle = alignment_width(c, text_width)
+    parts: list[dict[str, Any]] = []
+    if norm:
+        parts.append(
+            {"kind": "norm", "role": "layernorm", "width": merged, "norm_type": "layernorm"}
+        )
+    return [
+        *parts,
         {"kind": "linear", "role": "linear_1", "inputs": merged, "outputs": middle, "bias": True},
         {
             "kind": "linear",
             "role": "linear_2",
             "inputs": middle // 2,
-            "outputs": width,
+            "outputs": text_width,
             "bias": True,
         },
     ]
+
+
+def aya_vision(c: HFConfig) -> dict[str, Any]:
+    """AyaVisionForConditionalGeneration: SigLIP, the normed SwiGLU projector and the text model
+    (Cohere 2 by default); the top-level tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", SIGLIP_VISION, AYA_SIGLIP)
+    text = llama_named_text(c, "cohere2", c.boolean("tie_word_embeddings"))
+    parts = swiglu_projector(c, v.integer("hidden_size"), text["hidden_size"], norm=True)
+    return {"text": text, "vision": siglip(v), "projector": {"parts": parts}}
+
+
+def cohere2_vision(c: HFConfig) -> dict[str, Any]:
+    """Cohere2VisionForConditionalGeneration: SigLIP (with its head unless the vision config
+    drops it), the SwiGLU projector without a norm and the text model (Cohere 2 by default);
+    the top-level tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", SIGLIP_VISION, COHERE2_SIGLIP)
+    text = llama_named_text(c, "cohere2", c.boolean("tie_word_embeddings"))
+    parts = swiglu_projector(c, v.integer("hidden_size"), text["hidden_size"], norm=False)
     return {"text": text, "vision": siglip(v), "projector": {"parts": parts}}
 
 
@@ -147,6 +176,19 @@ FAMILIES = (
             "tie_word_embeddings": True,
         },
         (aya_vision,),
+        naming=AYA,
+        notes=TEXT_NOTE.format("Cohere 2 by default"),
+    ),
+    Family(
+        "cohere2_vision",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "downsample_factor": 2,
+            "alignment_intermediate_size": 36864,
+            "tie_word_embeddings": True,
+        },
+        (cohere2_vision,),
         naming=AYA,
         notes=TEXT_NOTE.format("Cohere 2 by default"),
     ),
