@@ -2167,6 +2167,29 @@ VARIANT_FIELDS.update(
             rint("alignment_intermediate_size", 64, 512, 32),
             TIE,
         ],
+        # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        "lfm2_vl": [
+            sub("text_config", VARIANT_FIELDS["lfm2"]),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 14, 16),
+                    pick("num_patches", 64, 144, 256),
+                    flag("vision_use_head"),
+                ],
+            ),
+            rint("projector_hidden_size", 64, 512, 32),
+            flag("projector_bias"),
+            flag("projector_use_layernorm"),
+            pick("downsample_factor", 1, 2, 3),
+            TIE,
+            spelled({"tie_word_embeddings": "tie_embedding"}),
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,

@@ -42,6 +42,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("internvl", "vision_config", {"use_mean_pooling": False}),  # a final LayerNorm
         ("internvl", "vision_config", {"norm_type": "rms_norm"}),
         ("internvl", "text_config", {"model_type": "qwen3"}),
+        ("lfm2_vl", "", {"projector_use_layernorm": False}),
+        ("lfm2_vl", "vision_config", {"vision_use_head": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -71,6 +73,7 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
             "alignment_intermediate_size",
         ),
         ({"model_type": "cohere2_vision", "alignment_intermediate_size": None}, "alignment"),
+        ({"model_type": "lfm2_vl", "text_config": {"model_type": "llama"}}, "text_config"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

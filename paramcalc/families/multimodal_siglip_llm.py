@@ -1,6 +1,7 @@
 """SigLIP encoders feeding a Llama-named text model through a small projector: LLaVA-OneVision
 (LLaVA-NeXT's MLP and image_newline over a Qwen2 model), Aya Vision and Command A Vision
-(`cohere2_vision`; a pixel-shuffle SwiGLU projector over a Cohere 2 model).
+(`cohere2_vision`; a pixel-shuffle SwiGLU projector over a Cohere 2 model), and LFM2-VL
+(SigLIP 2, a pixel-unshuffle MLP, an LFM2 model).
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -12,7 +13,8 @@ from typing import Any
 
 from paramcalc.core.names import VISION_NAMES, Naming
 from paramcalc.families.base import Family, HFConfig
-from paramcalc.families.multimodal import SIGLIP_VISION, siglip
+from paramcalc.families.hybrid_more import LFM2
+from paramcalc.families.multimodal import SIGLIP_VISION, siglip, text_model, vision_encoder_block
 from paramcalc.families.multimodal_more import (
     LANGUAGE_MODEL,
     llama_named_text,
@@ -151,7 +153,7 @@ AYA = Naming(
 )
 TEXT_NOTE = "the text model is the family text_config names ({}), named under model.language_model"
 
-FAMILIES = (
+FAMILIES: tuple[Family, ...] = (
     Family(
         "llava_onevision",
         {
@@ -191,5 +193,107 @@ FAMILIES = (
         (cohere2_vision,),
         naming=AYA,
         notes=TEXT_NOTE.format("Cohere 2 by default"),
+    ),
+)
+
+#: Siglip2VisionConfig's defaults (transformers 5.23).
+SIGLIP2_VISION = Family(
+    "siglip2_vision_model",
+    {
+        "hidden_size": 768,
+        "intermediate_size": 3072,
+        "num_hidden_layers": 12,
+        "num_attention_heads": 12,
+        "num_channels": 3,
+        "patch_size": 16,
+        "num_patches": 256,
+        "vision_use_head": True,
+    },
+    (),
+)
+
+
+def siglip2(v: HFConfig) -> dict[str, Any]:
+    """Siglip2VisionModel: SigLIP with a linear patch embedding over flattened patches and a
+    num_patches position table resampled to each image (any resolution)."""
+    width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
+    if width % heads:
+        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    return {
+        "hidden_size": width,
+        "num_channels": v.integer("num_channels"),
+        "patch_size": v.integer("patch_size"),
+        "patch_embedding": "linear",
+        "position_rows": v.integer("num_patches"),
+        "stack": {
+            "name": "encoder",
+            "num_hidden_layers": v.integer("num_hidden_layers"),
+            "block": vision_encoder_block(v),
+        },
+        "head": "attention_pool" if v.boolean("vision_use_head") else "none",
+        "head_intermediate_size": v.integer("intermediate_size"),
+    }
+
+
+def lfm2_vl(c: HFConfig) -> dict[str, Any]:
+    """Lfm2VlForConditionalGeneration: SigLIP 2, an optional LayerNorm and linear_1/linear_2 over
+    downsample_factor^2 unshuffled patches, and an LFM2 text model; the top-level
+    tie_word_embeddings (or its legacy tie_embedding) decides."""
+    v = spec_config(c, "vision_config", SIGLIP2_VISION)
+    if text_type(c, "lfm2") != "lfm2":
+        raise c.error("text_config", f"text model_type {text_type(c, 'lfm2')!r} is not supported")
+    text = text_model(c, "lfm2", c.boolean("tie_word_embeddings"))
+    merged = v.integer("hidden_size") * c.integer("downsample_factor") ** 2
+    middle, bias = c.integer("projector_hidden_size"), c.boolean("projector_bias")
+    parts: list[dict[str, Any]] = []
+    if c.boolean("projector_use_layernorm"):
+        parts.append(
+            {"kind": "norm", "role": "layer_norm", "width": merged, "norm_type": "layernorm"}
+        )
+    parts += [
+        {"kind": "linear", "role": "linear_1", "inputs": merged, "outputs": middle, "bias": bias},
+        {
+            "kind": "linear",
+            "role": "linear_2",
+            "inputs": middle,
+            "outputs": text["hidden_size"],
+            "bias": bias,
+        },
+    ]
+    return {"text": text, "vision": siglip2(v), "projector": {"parts": parts}}
+
+
+LFM2_VL = Naming(
+    {
+        **LFM2.names,
+        "embed_tokens": "model.language_model.embed_tokens",
+        "decoder.layers": "model.language_model.layers",
+        "decoder.final_norm": "model.language_model.embedding_norm",
+    },
+    leaves=LFM2.leaves,
+    towers={
+        "vision": ONEVISION.towers["vision"],
+        "projector": Naming(
+            {role: PROJECTOR + role for role in ("layer_norm", "linear_1", "linear_2")}
+        ),
+    },
+)
+FAMILIES += (
+    Family(
+        "lfm2_vl",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "projector_hidden_size": 2560,
+            "projector_bias": True,
+            "projector_use_layernorm": True,
+            "downsample_factor": 2,
+            "tie_word_embeddings": True,
+        },
+        (lfm2_vl,),
+        # Lfm2VlConfig.__post_init__ pops the legacy name, which then wins.
+        aliases={"tie_word_embeddings": ("tie_embedding",)},
+        naming=LFM2_VL,
+        notes="the text model is LFM2, named under model.language_model",
     ),
 )
