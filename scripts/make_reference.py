@@ -52,6 +52,7 @@ PROJECTOR_MODULES = {
     "mm_projector",
     "connector",
     "deepstack_merger_list",
+    "downsample",
 }
 
 
@@ -2189,6 +2190,28 @@ VARIANT_FIELDS.update(
             pick("downsample_factor", 1, 2, 3),
             TIE,
             spelled({"tie_word_embeddings": "tie_embedding"}),
+        ],
+        # glm4v: a text config's tie_word_embeddings ties too (Glm4vConfig.__post_init__); the
+        # vision blocks' gated MLP is out_hidden_size wide, the merger's intermediate_size.
+        "glm4v": [
+            sub("text_config", [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(TIE)]),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    heads("hidden_size", "num_heads", kv=None),
+                    rint("depth", 2, 4),
+                    flag("attention_bias"),
+                    pick("in_channels", 1, 3),
+                    image(),
+                    pick("temporal_patch_size", 1, 2),
+                    pick("spatial_merge_size", 1, 2),
+                    rint("out_hidden_size", 64, 512, 32),
+                    INTERMEDIATE,
+                    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+                ],
+            ),
+            TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [

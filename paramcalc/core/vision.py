@@ -208,6 +208,40 @@ class ProjectorLinear(Spec):
         ]
 
 
+class ProjectorConv(Spec):
+    """A square convolution of the projector over the encoder's patch grid (GLM-4V's
+    downsample): feedforward group, projector tower."""
+
+    kind: Literal["conv"] = "conv"
+    role: Role
+    """Its role, which the family's naming turns into a module path."""
+    in_channels: PositiveInt
+    """Input channels (the encoder's width)."""
+    out_channels: PositiveInt
+    """Filters."""
+    kernel_size: PositiveInt
+    """Side of the kernel."""
+    bias: bool = True
+    """The convolution has a bias."""
+
+    def records(self) -> list[Record]:
+        """The filter bank."""
+        k = self.kernel_size
+        return [
+            Conv(
+                self.role,
+                self.in_channels,
+                self.out_channels,
+                (k, k),
+                1,
+                self.bias,
+                Group.FEEDFORWARD,
+                Tower.PROJECTOR,
+                Stream.IMAGE,
+            )
+        ]
+
+
 class ProjectorNorm(Spec):
     """A norm of the projector (norm group, projector tower)."""
 
@@ -241,7 +275,7 @@ class ProjectorToken(Spec):
 
 
 ProjectorPart = Annotated[
-    ProjectorLinear | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
+    ProjectorLinear | ProjectorConv | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
 ]
 
 

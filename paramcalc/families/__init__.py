@@ -41,6 +41,7 @@ MODULES = (
     "moe_seq2seq",
     "multimodal",
     "seq2seq",
+    "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_more",
