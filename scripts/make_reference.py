@@ -2106,6 +2106,20 @@ def as_pairs(*keys: str) -> Gen:
     return gen
 
 
+#: GLM-4V vision (GLM-4.5V's is the same).
+GLM4V_VISION = [
+    HIDDEN,
+    heads("hidden_size", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    flag("attention_bias"),
+    pick("in_channels", 1, 3),
+    image(),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    rint("out_hidden_size", 64, 512, 32),
+    INTERMEDIATE,
+    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+]
 #: InternVL vision: every shape field; the projector reads int(1 / downsample_ratio)^2 patches.
 INTERNVL_VISION = [
     HIDDEN,
@@ -2195,22 +2209,31 @@ VARIANT_FIELDS.update(
         # vision blocks' gated MLP is out_hidden_size wide, the merger's intermediate_size.
         "glm4v": [
             sub("text_config", [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(TIE)]),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # glm4v_moe: head_dim is read with getattr (hidden_size // heads when absent).
+        "glm4v_moe": [
             sub(
-                "vision_config",
+                "text_config",
                 [
+                    VOCAB,
                     HIDDEN,
-                    heads("hidden_size", "num_heads", kv=None),
-                    rint("depth", 2, 4),
-                    flag("attention_bias"),
-                    pick("in_channels", 1, 3),
-                    image(),
-                    pick("temporal_patch_size", 1, 2),
-                    pick("spatial_merge_size", 1, 2),
-                    rint("out_hidden_size", 64, 512, 32),
                     INTERMEDIATE,
-                    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+                    LAYERS,
+                    heads(),
+                    maybe(HEAD_DIM),
+                    flag("attention_bias"),
+                    rint("n_routed_experts", 2, 8),
+                    top_k("num_experts_per_tok", "n_routed_experts"),
+                    rint("moe_intermediate_size", 32, 256, 32),
+                    pick("n_shared_experts", 1, 2),
+                    rint("first_k_dense_replace", 0, 3),
+                    maybe(TIE),
+                    spelled({"n_routed_experts": "num_local_experts"}),
                 ],
             ),
+            sub("vision_config", GLM4V_VISION),
             TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).

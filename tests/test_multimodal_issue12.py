@@ -75,6 +75,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "cohere2_vision", "alignment_intermediate_size": None}, "alignment"),
         ({"model_type": "lfm2_vl", "text_config": {"model_type": "llama"}}, "text_config"),
         ({"model_type": "glm4v", "vision_config": {"num_heads": 7}}, "num_heads"),
+        # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
+        ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -1,8 +1,9 @@
-"""GLM-4V: a ViT with a biased Conv3d patch embedding, RMSNorm blocks of fused qkv attention and
-a gated MLP, a strided-conv downsample and a gated merger (the projector), and a GLM-4 text
-model (four norms per layer, fused gate_up_proj, q/k/v biases).
+"""GLM-4V and GLM-4.5V (`glm4v_moe`): a ViT with a biased Conv3d patch embedding, RMSNorm
+blocks of fused qkv attention and a gated MLP, a strided-conv downsample and a gated merger (the
+projector), and a GLM-4 text model (four norms per layer, fused gate_up_proj, q/k/v biases) or
+GLM-4.5's MoE text model.
 
-Follows `modeling_glm4v.py` in transformers 5.23.
+Follows `modeling_glm4v.py` and `modeling_glm4v_moe.py` in transformers 5.23.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.core.names import Naming
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.dense import GLM4
+from paramcalc.families.moe_shared import ROUTER_BUFFER, SHARED_EXPERTS, floor_head_dim, glm4_moe
 from paramcalc.families.multimodal_more import LANGUAGE_MODEL, spec_config
 from paramcalc.families.multimodal_qwen import QWEN_VISUAL
 from paramcalc.families.rules import fixed, sizes
@@ -41,25 +43,59 @@ GLM4V_TEXT = Family(
         ),
     ),
 )
-#: Glm4vVisionConfig's defaults and attribute_map.
-GLM4V_VISION = Family(
-    "glm4v_vision",
+
+
+def shared_experts_built(c: HFConfig) -> dict[str, Any]:
+    """Glm4vMoeTextMoE always builds its shared experts, zero wide when n_shared_experts is 0:
+    tensors of no elements paramcalc does not list, so that value is refused."""
+    if c.integer("n_shared_experts", minimum=0) == 0:
+        raise c.error("n_shared_experts", "0 builds zero-width shared experts; not supported")
+    return {}
+
+
+#: Glm4vMoeTextConfig: GLM-4.5's decoder (routed plus shared experts after
+#: first_k_dense_replace dense layers), without q/k norms or post-norms.
+GLM4V_MOE_TEXT = Family(
+    "glm4v_moe_text",
     {
-        "depth": 24,
-        "hidden_size": 1536,
-        "attention_bias": False,
-        "num_heads": 12,
-        "in_channels": 3,
-        "image_size": 336,
-        "patch_size": 14,
-        "spatial_merge_size": 2,
-        "temporal_patch_size": 2,
-        "out_hidden_size": 4096,
-        "intermediate_size": 13696,
+        "vocab_size": 151424,
+        "hidden_size": 4096,
+        "intermediate_size": 10944,
+        "num_hidden_layers": 46,
+        "num_attention_heads": 96,
+        "num_key_value_heads": 8,
+        "max_position_embeddings": 65536,
+        "attention_bias": True,
+        # not a field of the config: Glm4vMoeTextAttention builds no q/k norms
+        "use_qk_norm": False,
+        "moe_intermediate_size": 1408,
+        "num_experts_per_tok": 8,
+        "n_shared_experts": 1,
+        "n_routed_experts": 128,
+        "first_k_dense_replace": 1,
+        "tie_word_embeddings": False,
     },
-    (),
-    aliases={"num_heads": ("num_attention_heads",), "depth": ("num_hidden_layers",)},
+    (sizes, floor_head_dim, glm4_moe, fixed(qk_norm="none"), shared_experts_built),
+    aliases={"n_routed_experts": ("num_local_experts",)},
+    required=KV_HEADS,
 )
+#: Glm4vVisionConfig's defaults and attribute_map (Glm4vMoeVisionConfig's are the same).
+VISION_DEFAULTS = {
+    "depth": 24,
+    "hidden_size": 1536,
+    "attention_bias": False,
+    "num_heads": 12,
+    "in_channels": 3,
+    "image_size": 336,
+    "patch_size": 14,
+    "spatial_merge_size": 2,
+    "temporal_patch_size": 2,
+    "out_hidden_size": 4096,
+    "intermediate_size": 13696,
+}
+VISION_ALIASES = {"num_heads": ("num_attention_heads",), "depth": ("num_hidden_layers",)}
+GLM4V_VISION = Family("glm4v_vision", VISION_DEFAULTS, (), aliases=VISION_ALIASES)
+GLM4V_MOE_VISION = Family("glm4v_moe_vision", VISION_DEFAULTS, (), aliases=VISION_ALIASES)
 
 
 def vision(v: HFConfig) -> dict[str, Any]:
@@ -143,6 +179,12 @@ def glm4v(c: HFConfig) -> dict[str, Any]:
     return {"text": text(c, GLM4V_TEXT), "vision": vision(v), "projector": projector(v)}
 
 
+def glm4v_moe(c: HFConfig) -> dict[str, Any]:
+    """Glm4vMoeForConditionalGeneration: GLM-4V's ViT and projector, GLM-4.5's text model."""
+    v = spec_config(c, "vision_config", GLM4V_MOE_VISION)
+    return {"text": text(c, GLM4V_MOE_TEXT), "vision": vision(v), "projector": projector(v)}
+
+
 NAMING = Naming(
     {**LANGUAGE_MODEL, **GLM4.names},
     fused=GLM4.fused,
@@ -162,11 +204,13 @@ NAMING = Naming(
     },
 )
 
+MOE_NAMING = Naming(
+    {**LANGUAGE_MODEL, **SHARED_EXPERTS.names},
+    towers=NAMING.towers,
+)
+DEFAULTS = {"text_config": None, "vision_config": None, "tie_word_embeddings": False}
+
 FAMILIES = (
-    Family(
-        "glm4v",
-        {"text_config": None, "vision_config": None, "tie_word_embeddings": False},
-        (glm4v,),
-        naming=NAMING,
-    ),
+    Family("glm4v", DEFAULTS, (glm4v,), naming=NAMING),
+    Family("glm4v_moe", DEFAULTS, (glm4v_moe,), naming=MOE_NAMING, notes=ROUTER_BUFFER),
 )
