@@ -91,7 +91,7 @@ def internvit(v: HFConfig) -> dict[str, Any]:
                     "intermediate_size": v.integer("intermediate_size"),
                     "bias": True,
                 },
-                "layer_scales": ["lambda_1", "lambda_2"],
+                "scales": ["lambda_1", "lambda_2"],
             },
         },
     }
