@@ -51,6 +51,8 @@ PROJECTOR_MODULES = {
     "vision_adapter",
     "mm_projector",
     "connector",
+    "deepstack_merger_list",
+    "downsample",
 }
 
 
@@ -195,6 +197,9 @@ VISION_EMBEDDING_PARTS = {
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
+#: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
+#: lambda_1 / lambda_2): feedforward, per GROUPS.md.
+BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
@@ -261,6 +266,8 @@ def classify_vision(parts: list[str]) -> str | None:
         return "norm"
     if VISION_EMBEDDING_PARTS.intersection(parts):
         return "embedding"
+    if parts[-1] in BLOCK_SCALE_LEAVES:
+        return "feedforward"
     return block_group(modules)
 
 
@@ -2735,6 +2742,193 @@ VARIANT_FIELDS.update(
             pick("block_size", 64, 256),
             pick("linear_attn_beta_factor", 1, 2.0),
             pick("mlp_alpha_factor", 1, 0.5),
+        ],
+    }
+)
+
+
+# -- multimodal models of issue #12 (paramcalc/families/multimodal_qwen3.py and the other
+# multimodal_* modules of that batch) ----------------------------------------------------------
+#: Qwen3-VL vision: every shape field, deepstack_visual_indexes sizing the deepstack mergers.
+QWEN3_VL_VISION = [
+    HIDDEN,
+    heads("hidden_size", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    INTERMEDIATE,
+    pick("in_channels", 1, 3),
+    pick("patch_size", 8, 14, 16),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    rint("out_hidden_size", 64, 512, 32),
+    pick("num_position_embeddings", 64, 144, 256),
+    pick("deepstack_visual_indexes", [], [0], [0, 1], [1, 0, 1]),
+    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+]
+#: Qwen3-VL text: a Qwen3 decoder without windows, head_dim always set.
+QWEN3_VL_TEXT = [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), HEAD_DIM, flag("attention_bias")]
+#: Qwen3-VL-MoE text: head_dim null is hidden_size // heads.
+QWEN3_VL_MOE_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM_NULL,
+    flag("attention_bias"),
+    *QWEN_MOE,
+    TIE,
+    spelled({"num_experts": "num_local_experts"}),
+]
+
+
+def as_pairs(*keys: str) -> Gen:
+    """Write drawn sides as [h, w] pairs, with even odds (InternVL accepts both)."""
+
+    def gen(rng: random.Random, c: Config) -> None:
+        if rng.random() < 0.5:
+            for key in keys:
+                c[key] = [c[key], c[key]]
+
+    return gen
+
+
+#: GLM-4V vision (GLM-4.5V's is the same).
+GLM4V_VISION = [
+    HIDDEN,
+    heads("hidden_size", "num_heads", kv=None),
+    rint("depth", 2, 4),
+    flag("attention_bias"),
+    pick("in_channels", 1, 3),
+    image(),
+    pick("temporal_patch_size", 1, 2),
+    pick("spatial_merge_size", 1, 2),
+    rint("out_hidden_size", 64, 512, 32),
+    INTERMEDIATE,
+    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+]
+#: InternVL vision: every shape field; the projector reads int(1 / downsample_ratio)^2 patches.
+INTERNVL_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    flag("attention_bias"),
+    flag("use_qk_norm"),
+    pick("norm_type", "layer_norm", "rms_norm"),
+    image(),
+    as_pairs("image_size", "patch_size"),
+    pick("num_channels", 1, 3),
+    flag("use_mask_token"),
+    flag("use_absolute_position_embeddings"),
+    flag("use_mean_pooling"),
+]
+#: A text model of another family than the default, named under model.language_model.
+INTERNVL_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["qwen2"])],
+    [sub("text_config", [pick("model_type", "qwen3"), *VARIANT_FIELDS["qwen3"]])],
+    [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+)
+VARIANT_FIELDS.update(
+    {
+        "qwen3_vl": [
+            sub("text_config", QWEN3_VL_TEXT),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        "qwen3_vl_moe": [
+            sub("text_config", QWEN3_VL_MOE_TEXT),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        # llava_onevision: linear_1 reads the vision_feature_layer list side by side; the text
+        # config's tie_word_embeddings ties too (LlavaOnevisionConfig.__post_init__).
+        "llava_onevision": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen2"])],
+                [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+            ),
+            sub("vision_config", SIGLIP_VISION),
+            pick("vision_feature_layer", -1, -2, [-2, -1], [-3, -2, -1]),
+            pick("vision_feature_select_strategy", "default", "full"),
+            flag("multimodal_projector_bias"),
+            TIE,
+        ],
+        # aya_vision: alignment_intermediate_size is read with getattr (text width when absent).
+        "aya_vision": [
+            sub("text_config", VARIANT_FIELDS["cohere2"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("downsample_factor", 1, 2),
+            pick("alignment_intermediate_size", None, 64, 256),
+            TIE,
+        ],
+        "cohere2_vision": [
+            sub("text_config", VARIANT_FIELDS["cohere2"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("downsample_factor", 1, 2),
+            rint("alignment_intermediate_size", 64, 512, 32),
+            TIE,
+        ],
+        # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        "lfm2_vl": [
+            sub("text_config", VARIANT_FIELDS["lfm2"]),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 14, 16),
+                    pick("num_patches", 64, 144, 256),
+                    flag("vision_use_head"),
+                ],
+            ),
+            rint("projector_hidden_size", 64, 512, 32),
+            flag("projector_bias"),
+            flag("projector_use_layernorm"),
+            pick("downsample_factor", 1, 2, 3),
+            TIE,
+            spelled({"tie_word_embeddings": "tie_embedding"}),
+        ],
+        # glm4v: a text config's tie_word_embeddings ties too (Glm4vConfig.__post_init__); the
+        # vision blocks' gated MLP is out_hidden_size wide, the merger's intermediate_size.
+        "glm4v": [
+            sub("text_config", [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(TIE)]),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # glm4v_moe: head_dim is read with getattr (hidden_size // heads when absent).
+        "glm4v_moe": [
+            sub(
+                "text_config",
+                [
+                    VOCAB,
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(),
+                    maybe(HEAD_DIM),
+                    flag("attention_bias"),
+                    rint("n_routed_experts", 2, 8),
+                    top_k("num_experts_per_tok", "n_routed_experts"),
+                    rint("moe_intermediate_size", 32, 256, 32),
+                    pick("n_shared_experts", 1, 2),
+                    rint("first_k_dense_replace", 0, 3),
+                    maybe(TIE),
+                    spelled({"n_routed_experts": "num_local_experts"}),
+                ],
+            ),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # internvl: vision_feature_layer changes no shape (every layer is built).
+        "internvl": [
+            INTERNVL_TEXT,
+            sub("vision_config", INTERNVL_VISION),
+            pick("downsample_ratio", 0.25, 0.5, 1.0),
+            pick("vision_feature_layer", -1, -2),
+            TIE,
         ],
     }
 )

@@ -45,12 +45,23 @@ class VisionTower(Spec):
     """A learned class embedding is prepended to the patches."""
     position_embedding: Literal["embedding", "parameter", "none"] = "embedding"
     """Learned positions as an nn.Embedding table (SigLIP) or a bare parameter (Llama 4)."""
+    position_rows: PositiveInt | None = None
+    """Rows of a position table resampled to each image's grid (Qwen3-VL's
+    num_position_embeddings); none for one row per patch of image_size."""
+    batched_tokens: bool = False
+    """The class token, mask token and position parameter keep timm's leading singleton
+    dimensions ((1, 1, width), (1, positions, width); InternVL)."""
+    mask_token: bool = False
+    """A learned mask token (InternVL's use_mask_token)."""
     pre_norm: bool = False
     """A norm before the encoder blocks."""
     post_norm: bool = True
     """A norm after the encoder blocks."""
     norm_type: NormType = NormType.LAYERNORM
     """Parameterisation of the tower's norms."""
+    post_norm_type: NormType | None = None
+    """Parameterisation of the final norm when it differs from the blocks' (InternVL's final
+    LayerNorm after RMSNorm blocks)."""
     stack: Stack
     """The encoder blocks."""
     head: Literal["none", "attention_pool"] = "none"
@@ -63,7 +74,7 @@ class VisionTower(Spec):
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
         if self.image_size is None:
-            if self.position_embedding != "none":
+            if self.position_embedding != "none" and self.position_rows is None:
                 raise FieldValueError("image_size", "required by a position table")
         elif self.patch_size > self.image_size:
             raise FieldValueError(
@@ -81,6 +92,8 @@ class VisionTower(Spec):
     @property
     def positions(self) -> int:
         """Rows of the position table: a patch each, and the class token."""
+        if self.position_rows is not None:
+            return self.position_rows
         return self.patches + (1 if self.class_token else 0)
 
     def context(self) -> Context:
@@ -117,12 +130,16 @@ class VisionTower(Spec):
                     Stream.IMAGE,
                 )
             ]
+        lead = (1, 1) if self.batched_tokens else ()
         if self.class_token:
-            records.append(Param("class_embedding", (vh,), e, v))
+            records.append(Param("class_embedding", (*lead, vh), e, v))
+        if self.mask_token:
+            records.append(Param("mask_token", (*lead, vh), e, v))
         if self.position_embedding == "embedding":
             records.append(Embedding("position_embedding", self.positions, vh, e, v))
         elif self.position_embedding == "parameter":
-            records.append(Param("position_embedding", (self.positions, vh), e, v))
+            rows = (1, self.positions) if self.batched_tokens else (self.positions,)
+            records.append(Param("position_embedding", (*rows, vh), e, v))
         if self.pre_norm:
             records += ctx.norm("pre_norm", vh)
         return records
@@ -131,7 +148,7 @@ class VisionTower(Spec):
         """The final norm and the pooling head."""
         records: list[Record] = []
         if self.post_norm:
-            records += ctx.norm("post_norm", self.hidden_size)
+            records += ctx.norm("post_norm", self.hidden_size, self.post_norm_type)
         if self.head == "attention_pool":
             assert self.head_intermediate_size is not None  # checked above
             vh, vi, o, v = self.hidden_size, self.head_intermediate_size, Group.OUTPUT, Tower.VISION
@@ -191,6 +208,40 @@ class ProjectorLinear(Spec):
         ]
 
 
+class ProjectorConv(Spec):
+    """A square convolution of the projector over the encoder's patch grid (GLM-4V's
+    downsample): feedforward group, projector tower."""
+
+    kind: Literal["conv"] = "conv"
+    role: Role
+    """Its role, which the family's naming turns into a module path."""
+    in_channels: PositiveInt
+    """Input channels (the encoder's width)."""
+    out_channels: PositiveInt
+    """Filters."""
+    kernel_size: PositiveInt
+    """Side of the kernel."""
+    bias: bool = True
+    """The convolution has a bias."""
+
+    def records(self) -> list[Record]:
+        """The filter bank."""
+        k = self.kernel_size
+        return [
+            Conv(
+                self.role,
+                self.in_channels,
+                self.out_channels,
+                (k, k),
+                1,
+                self.bias,
+                Group.FEEDFORWARD,
+                Tower.PROJECTOR,
+                Stream.IMAGE,
+            )
+        ]
+
+
 class ProjectorNorm(Spec):
     """A norm of the projector (norm group, projector tower)."""
 
@@ -224,7 +275,7 @@ class ProjectorToken(Spec):
 
 
 ProjectorPart = Annotated[
-    ProjectorLinear | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
+    ProjectorLinear | ProjectorConv | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
 ]
 
 
