@@ -93,6 +93,7 @@ EMBEDDING_MODULES = {
     "tokens_embed",
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
+    "tok_embeddings",  # ModernBERT
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -275,6 +276,12 @@ BARE_MODEL_TYPES = {
     "mra",
     "yoso",
     "splinter",
+    # paramcalc/families/encoders_rotary.py
+    "gte",
+    "nomic_bert",
+    "jina_embeddings_v3",
+    "eurobert",
+    "modernbert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2485,6 +2492,36 @@ VARIANT_FIELDS.update(
         "mra": [*BERT_ENCODER, pick("block_per_row", 2, 4)],
         "yoso": [*BERT_ENCODER, pick("num_hash", 8, 64)],
         "splinter": BERT_ENCODER,
+    }
+)
+# -- Rotary encoders (paramcalc/families/encoders_rotary.py) ---------------------------------
+ROTARY_BERT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
+VARIANT_FIELDS.update(
+    {
+        # gte, jina: head_dim is no config field, but the attention reads it with getattr
+        "gte": [*ROTARY_BERT, HEAD_DIM_KEY, pick("type_vocab_size", 0, 1, 2)],
+        "nomic_bert": [*ROTARY_BERT, HEAD_DIM_NULL, pick("type_vocab_size", 1, 2, 4)],
+        "jina_embeddings_v3": [*ROTARY_BERT, HEAD_DIM_KEY, pick("type_vocab_size", 1, 2)],
+        "eurobert": [
+            *DECODER,
+            HEAD_DIM_NULL,
+            nullable("num_key_value_heads"),
+            NO_PAD,
+            *LLAMA_BIAS_FLAGS,
+        ],
+        "modernbert": [
+            *ROTARY_BERT,
+            NO_PAD,
+            flag("norm_bias"),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("local_attention", 16, 64, 128),
+            one_of(
+                [pick("global_attn_every_n_layers", 1, 2, 3)],
+                [per_layer("layer_types", ["sliding_attention", "full_attention"])],
+            ),
+            flag("tie_word_embeddings"),
+        ],
     }
 )
 VARIANT_FIELDS["fsmt"] = [
