@@ -94,6 +94,7 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
     "tok_embeddings",  # ModernBERT
+    "embedding_hidden_mapping_in",  # ALBERT's factorized embedding projection
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -134,6 +135,7 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    "ffn_output",  # ALBERT
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -202,6 +204,8 @@ def classify_text(parts: list[str]) -> str | None:
     if OUTPUT_MODULES.intersection(modules):
         return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
+        return "embedding"
+    if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
@@ -282,6 +286,9 @@ BARE_MODEL_TYPES = {
     "jina_embeddings_v3",
     "eurobert",
     "modernbert",
+    # paramcalc/families/encoders_factorized.py
+    "fnet",
+    "albert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -2521,6 +2528,36 @@ VARIANT_FIELDS.update(
                 [per_layer("layer_types", ["sliding_attention", "full_attention"])],
             ),
             flag("tie_word_embeddings"),
+        ],
+    }
+)
+# -- Encoders with an embedding projection (paramcalc/families/encoders_factorized.py) -------
+
+
+def albert_sharing(rng: random.Random, c: Config) -> None:
+    """ALBERT: a group count dividing the depth, or one group of several inner layers."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        c["num_hidden_groups"] = rng.choice([g for g in range(1, layers + 1) if layers % g == 0])
+        c["inner_group_num"] = 1
+    else:
+        c["num_hidden_groups"] = 1
+        c["inner_group_num"] = rng.randint(1, 3)
+
+
+BERT_POSITIONS = [rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4)]
+VARIANT_FIELDS.update(
+    {
+        "fnet": [VOCAB, HIDDEN, LAYERS, INTERMEDIATE, *BERT_POSITIONS],
+        "albert": [
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            *BERT_POSITIONS,
+            rint("embedding_size", 16, 256, 16),
+            albert_sharing,
         ],
     }
 )

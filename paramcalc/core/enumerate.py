@@ -173,19 +173,23 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
 def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """Token, position and token-type tables, width projections and the embedding norm."""
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
+    # ALBERT: the whole embedding module works at embedding_size, one projection leaves it
+    tables = width if tower.embedding_projection else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
-        records.append(Embedding(name("embed_positions"), tower.position_embeddings, hidden, e))
+        records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
     if tower.type_vocab_size:
-        records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, hidden, e))
-    if width != hidden:
+        records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
+    if width != hidden and not tower.embedding_projection:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.initial_state:
         records.append(Param(name("initial_state"), (hidden,), e))
     if tower.embedding_norm:
-        records += ctx.norm(name("embedding_norm"), hidden)
+        records += ctx.norm(name("embedding_norm"), tables)
+    if tower.embedding_projection:
+        records.append(Linear(name("embedding_projection"), tables, hidden, True, e))
     return records
 
 

@@ -161,6 +161,11 @@ class TextTower(Spec):
     as embedding, like a learned token."""
     embedding_norm: bool = False
     """A norm right after the embeddings (BLOOM, BERT)."""
+    embedding_projection: bool = False
+    """A biased projection from the embeddings' width to hidden_size after the embedding norm
+    (FNet's embeddings.projection; ALBERT's embedding_hidden_mapping_in), counted as
+    embedding. With embedding_size set, the position and token-type tables and the embedding
+    norm are embedding_size wide too (ALBERT), and no project_in/project_out pair is added."""
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
     stacks: tuple[Stack, ...] = Field(min_length=1, max_length=2)

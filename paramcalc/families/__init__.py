@@ -24,6 +24,7 @@ MODULES = (
     "encoders",
     "encoders_more",
     "encoders_bert_like",
+    "encoders_factorized",
     "encoders_rotary",
     "fairseq_like",
     "gpt_like",
