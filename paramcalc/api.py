@@ -10,11 +10,17 @@
     7242780672
 
 Errors are `paramcalc.errors.InputError`, naming the source, the field and the bad value.
+
+Presets are parsed once per process, and a preset counted by name without overrides is
+counted once: each call gets its own Breakdown, with its own `groups` and `towers` dicts, over
+the shared frozen model and records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from paramcalc.calculator import Breakdown
@@ -50,4 +56,23 @@ def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Loaded:
 
 def count(model: Model, overrides: Mapping[str, Any] | None = None) -> Breakdown:
     """Count the parameters of a model given any way `load` accepts: total, groups, active."""
+    if isinstance(model, str) and not overrides:
+        from paramcalc.sources.kinds import Preset
+        from paramcalc.sources.resolve import resolve
+
+        source = resolve(model)  # a file of that name in the working folder is the file
+        if isinstance(source, Preset):
+            return own_copy(preset_count(source.name))
     return count_architecture(load(model, overrides))
+
+
+@cache
+def preset_count(name: str) -> Breakdown:
+    """The count of a shipped preset, computed once per process."""
+    return count_architecture(load_source(name))
+
+
+def own_copy(breakdown: Breakdown) -> Breakdown:
+    """A Breakdown whose dicts no other caller holds (the model and records are frozen)."""
+    towers = {tower: dict(groups) for tower, groups in breakdown.towers.items()}
+    return replace(breakdown, groups=dict(breakdown.groups), towers=towers)

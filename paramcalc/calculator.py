@@ -7,7 +7,7 @@ per-layer counts and the per-tensor view all read them; shapes and names follow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
@@ -142,6 +142,34 @@ def count(source: Described) -> Breakdown:
         enumeration=enum,
         model=model,
         notes=tuple(source.notes),
+    )
+
+
+def tower_alone(counted: Breakdown, tower: Tower) -> Breakdown:
+    """The count of one tower alone: what its sub-config describes (`text_config` with the
+    language-model head), from the same records, so the towers of a model add up to it."""
+    from paramcalc.errors import InputError
+
+    if tower not in counted.towers:
+        have = ", ".join(t.value for t in counted.towers)
+        raise InputError("--tower", f"{counted.name} has no {tower.value} tower (it has: {have})")
+    enum = counted.enumeration
+    blocks = (
+        replace(b, records=tuple(r for r in b.records if r.tower is tower)) for b in enum.blocks
+    )
+    alone = Enumeration(
+        tuple(r for r in enum.front if r.tower is tower),
+        tuple(b for b in blocks if b.records),
+        tuple(r for r in enum.back if r.tower is tower),
+    )
+    groups, towers, idle = fold(alone)
+    return replace(
+        counted,
+        name=f"{counted.name} ({tower.value} tower)",
+        groups=groups,
+        towers=towers,
+        active=sum(groups.values()) - idle,
+        enumeration=alone,
     )
 
 

@@ -8,9 +8,15 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
-Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention) are charged for their
-projections and convolution filters per token; their scans are elementwise or chunked kernels
-FlopCounterMode does not see. A stack a pass runs several times (HRM) is charged once per run.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
+charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
+gates are batched products); their scans are elementwise or chunked kernels FlopCounterMode
+does not see. A stack a pass runs several times (HRM) is charged once per run. A convolution
+padded by kernel - 1 also computes kernel - 1 outputs per sequence that are dropped: paramcalc
+leaves those out by convention. So it does the products inside xLSTM's chunked mLSTM kernel,
+MiniMax's lightning-attention blocks and Gemma 3n's AltUp coefficients (its router runs twice
+per layer), which FlopCounterMode sees as bmm/mm: by convention each projection is charged
+once per token.
 """
 
 from __future__ import annotations
@@ -103,8 +109,9 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            qk, v = mixer.score_widths(stack.width(hidden))
-            per_pair = 2 * batch * mixer.num_attention_heads * (qk + v) * len(layers) * stack.runs
+            per_pair = (
+                2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs
+            )
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)

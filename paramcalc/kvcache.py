@@ -8,12 +8,16 @@ DeepSeek MLA layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim
 inference engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`);
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
-tokens (`EncoderDecoderCache`). Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short
-convolutions) cache no K/V: each keeps a fixed state per sequence, its convolution window and
-its recurrent state (a short convolution only the window). transformers 5.23's
-`LinearAttentionLayer` stores the window in the activations' dtype and the recurrent state as
-the mixer hands it over: float32 for Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate
-their state in float32 whatever the weights' dtype, so the state has a dtype of its own.
+tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
+num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
+DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
+keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
+state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
+its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
+and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
+DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
+state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
+matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -27,11 +31,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.spec import Block
 from paramcalc.errors import InputError
 from paramcalc.precision import CacheDType, DType
+
+Recurrent = (
+    Mamba
+    | Mamba2
+    | GatedDeltaNet
+    | ShortConv
+    | DeltaAttention
+    | RGLRU
+    | RWKVTimeMix
+    | MLSTM
+    | LightningAttention
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,9 @@ class StateLayer:
     index: int
     kind: str
     values: dict[str, int]
+    activation_parts: frozenset[str] = frozenset({"conv"})
+    """Parts kept in the activations' dtype (the convolution window, unless the kind says
+    more); the others in the state dtype."""
 
     @property
     def values_per_sequence(self) -> int:
@@ -63,8 +85,8 @@ class StateLayer:
 
     @property
     def window_values(self) -> int:
-        """Values of the convolution window, kept in the activations' dtype."""
-        return self.values.get("conv", 0)
+        """Values kept in the activations' dtype: the convolution window and the like."""
+        return sum(v for part, v in self.values.items() if part in self.activation_parts)
 
     @property
     def recurrent_values(self) -> int:
@@ -148,6 +170,33 @@ def cached_tokens(window: int | None, seq: int) -> int:
     return seq
 
 
+#: Mixers that keep a fixed state per sequence instead of a KV cache.
+RECURRENT = (
+    Mamba,
+    Mamba2,
+    GatedDeltaNet,
+    ShortConv,
+    DeltaAttention,
+    RGLRU,
+    RWKVTimeMix,
+    MLSTM,
+    LightningAttention,
+)
+
+
+def state_layer(
+    index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
+) -> StateLayer:
+    """The state of one layer: its mixer's parts, and a feed-forward's own (RWKV's channel-mix
+    token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
+    values = mixer.state_values(hidden)
+    parts = set(getattr(mixer, "ACTIVATION_PARTS", {"conv"}))
+    if isinstance(block.ffn, RWKVChannelMix):
+        values |= {f"ffn_{k}": v for k, v in block.ffn.state_values(hidden).items()}
+        parts |= {f"ffn_{k}" for k in block.ffn.ACTIVATION_PARTS}
+    return StateLayer(index, mixer.kind, values, frozenset(parts))
+
+
 def check_rows(dtype: CacheDType, mixer: Attention | LatentAttention, hidden: int) -> None:
     """Refuse a block format whose blocks do not tile each cached row, as llama.cpp does."""
     per_block = dtype.block[0]
@@ -181,6 +230,8 @@ def kv_cache(
         hidden = stack.width(model.hidden_size)
         for i in indices:
             for mixer in (m for m in block.mixers for _ in range(stack.runs)):
+                if isinstance(mixer, Attention) and mixer.kv_shared:
+                    continue  # reads an earlier layer's K/V: transformers keeps no cache layer
                 if isinstance(mixer, (Attention, LatentAttention)):
                     check_rows(dtype, mixer, hidden)
                     layers.append(
@@ -195,8 +246,10 @@ def kv_cache(
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                elif isinstance(mixer, (Mamba, Mamba2, GatedDeltaNet, ShortConv, DeltaAttention)):
-                    states.append(StateLayer(i, mixer.kind, mixer.state_values(hidden)))
+                    if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                        states.append(state_layer(i, block, mixer, hidden))
+                elif isinstance(mixer, RECURRENT):
+                    states.append(state_layer(i, block, mixer, hidden))
             if block.cross_attention is not None:
                 check_rows(dtype, block.cross_attention, hidden)
                 cross += block.cross_attention.cache_values(hidden)

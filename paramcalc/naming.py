@@ -15,10 +15,12 @@ BUFFER = "buffer"
 UNKNOWN = "unknown"
 
 #: Buffers some checkpoints store beside the parameters: GPT-2's causal mask (`attn.bias`) and
-#: its masked-fill value (`attn.masked_bias`), rotary frequency tables, BERT's position ids.
+#: its masked-fill value (`attn.masked_bias`), rotary frequency tables, BERT's position ids, a
+#: router's score correction (a buffer in DeepSeek-V3; a parameter that a family's architecture
+#: then lists by name in ERNIE 4.5 MoE and Laguna, and a listed name is matched first).
 BUFFERS = re.compile(
     r"(^|\.)(attn\.(bias|masked_bias)|rotary_emb\.inv_freq|inv_freq"
-    r"|position_ids)$"
+    r"|position_ids|e_score_correction_bias)$"
 )
 
 #: (pattern over the module path, group), first match wins: norms before the blocks that hold

@@ -74,11 +74,9 @@ class QKNorm(str, Enum):
 class Architecture(BaseModel):
     """A transformer architecture, as exact as its parameter count needs."""
 
-    # Field docs are attribute docstrings: pydantic reads them into each field's description,
-    # so they are the JSON Schema's and the help text's.
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", title="paramcalc architecture", use_attribute_docstrings=True
-    )
+    # Field docs are attribute docstrings: `paramcalc.field_docs` reads them into each field's
+    # description when the JSON Schema is asked for (reading them at import costs start-up).
+    model_config = ConfigDict(frozen=True, extra="forbid", title="paramcalc architecture")
 
     # -- description (never changes a count) -------------------------------------------------
     name: StrictStr | None = None
@@ -386,12 +384,16 @@ class Architecture(BaseModel):
 
     def is_moe_layer(self, index: int) -> bool:
         """Whether block `index` has a routed-expert FFN (DeepSeek's rule, plus mlp_only_layers)."""
-        return (
-            self.is_moe
-            and index >= self.first_k_dense_replace
-            and index % self.moe_layer_freq == 0
-            and index not in self.mlp_only_layers
-        )
+        return index in self.moe_layers(index + 1)
+
+    def moe_layers(self, layers: int) -> frozenset[int]:
+        """Which of blocks 0..layers-1 have a routed-expert FFN, found in one pass: a test per
+        layer against the mlp_only_layers tuple would make a count quadratic in the depth."""
+        if not self.is_moe:
+            return frozenset()
+        freq = self.moe_layer_freq
+        routed = (i for i in range(self.first_k_dense_replace, layers) if i % freq == 0)
+        return frozenset(routed).difference(self.mlp_only_layers)
 
     def to_model(self) -> Model:
         """The schema v2 model this flat architecture describes."""

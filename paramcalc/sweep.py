@@ -1,12 +1,15 @@
 """Count every point of a grid of integer fields around a base architecture, fast and exactly.
 
-Two facts keep the hot path cheap without leaving the calculator:
+Three facts keep the hot path cheap without leaving the calculator:
 - Validation splits into per-field bounds (intervals: checking a range's two ends covers every
   value in it) and the schema's cross-field rules. The bounds are checked once per grid with
   pydantic; each point is a `model_copy(update=...)` whose cross-field rules are run directly.
 - A layer's tensors depend on its index (MoE placement, T5's first block), never on the depth
   (`calculator.stack_blocks`). So one count at the grid's deepest point gives each block's
   tensors and layer indices; the count at any shallower depth keeps the indices below it.
+- Without a depth axis, a count is a polynomial in the swept fields wherever validation and
+  counting take the same branches: `paramcalc.sweep_boxes` counts whole boxes of the grid at
+  once with polynomial sizes (`paramcalc.symbolic`) and evaluates them at each point.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from paramcalc.calculator import GROUPS, Group, count, group_sums, idle_size
 from paramcalc.errors import FieldValueError, InputError, describe
 from paramcalc.schema import DESCRIPTION_FIELDS, Architecture, suggest_field
 from paramcalc.shaping import repeat_pattern
+from paramcalc.sweep_boxes import AxisValues, BoxCounter, Counted
 
 #: More points than this would run for many minutes: refuse the grid.
 MAX_POINTS = 10_000_000
@@ -195,27 +199,44 @@ class Sweep:
             found = self.profiles[key] = profile(deep)
         return found
 
-    def row(self, values: tuple[int, ...]) -> Row | None:
-        """Count one point exactly; None (and a note of why) when no model has it."""
+    def exact(self, values: tuple[int, ...]) -> Counted:
+        """Count one point on its own: its groups and active count, or the rule it breaks."""
         point = dict(zip(self.names, values, strict=True))
         arch = self.base.model_copy(update=self.update(point))
         try:
             arch.check_rules()  # an unvalidated copy: its fields' bounds were checked
         except FieldValueError as exc:
-            self.skipped += 1
-            if self.first_skip is None:
-                where = ", ".join(f"{k}={v}" for k, v in point.items())
-                self.first_skip = f"{where}: {exc.field}: {exc}"
-            return None
+            return exc
         if DEPTH not in point:  # nothing to share between points: count this one
             b = count(arch)
-            return Row(values, b.groups, b.active)
-        groups, active = self.profile_for(point).at(arch)
+            return b.groups, b.active
+        return self.profile_for(point).at(arch)
+
+    def row(self, values: tuple[int, ...], counted: Counted | None = None) -> Row | None:
+        """Count one point exactly (or take its count); None (and a note of why) when no
+        model has it."""
+        found = self.exact(values) if counted is None else counted
+        if isinstance(found, FieldValueError):
+            self.skipped += 1
+            if self.first_skip is None:
+                exc = self.exact(values)  # the point's own message, with its values
+                assert isinstance(exc, FieldValueError)  # BoxCounter checked the box agrees
+                where = ", ".join(f"{k}={v}" for k, v in zip(self.names, values, strict=True))
+                self.first_skip = f"{where}: {exc.field}: {exc}"
+            return None
+        groups, active = found
         return Row(values, groups, active)
 
     def __iter__(self) -> Iterator[Row]:
         """Yield the valid points in grid order (the last axis varies fastest)."""
-        for values in itertools.product(*(a.values() for a in self.axes)):
-            found = self.row(values)
+        if DEPTH in self.names:
+            for values in itertools.product(*(a.values() for a in self.axes)):
+                found = self.row(values)
+                if found is not None:
+                    yield found
+            return
+        axes = [AxisValues(a.field, a.values()) for a in self.axes]
+        for values, counted in BoxCounter(self.base, axes, self.update, self.exact).points():
+            found = self.row(values, counted)
             if found is not None:
                 yield found

@@ -73,7 +73,7 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection"}
+OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head"}  # head: RWKV
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -116,6 +116,8 @@ ATTENTION_MODULES = {
     "cross_attention",  # NLLB-MoE
     "multi_head_attention",  # CTRL
     "conv",  # LFM2 short convolution
+    "temporal_block",  # RecurrentGemma: its RG-LRU recurrent block or local attention
+    "mlstm_layer",  # xLSTM
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -136,6 +138,22 @@ FEEDFORWARD_MODULES = {
     "shared_mlp",
     "ffn",  # MPT, CTRL
     "ffn_output",  # ALBERT
+    # HY-V4's hyper-connections: held by a block (and the model's head), neither mixer nor
+    # norm, so feed-forward as GROUPS.md puts such extras.
+    "attn_hc",
+    "ffn_hc",
+    "hc_head",
+    "mlp_block",  # RecurrentGemma
+    # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
+    "altup",
+    "laurel",
+    "per_layer_input_gate",
+    "per_layer_projection",
+    "altup_projections",
+    "altup_unembed_projections",
+    # ZAYA1: learned residual scalings around both halves of a layer
+    "post_attention_residual_scale",
+    "post_mlp_residual_scale",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -171,10 +189,14 @@ VISION_HEAD_MODULES = {"head"}
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
 
+#: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
+MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
+
+
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
     lowered = module.lower()
-    return "norm" in lowered or lowered.startswith("ln")
+    return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
 def block_group(modules: list[str]) -> str | None:
@@ -201,8 +223,8 @@ def classify_text(parts: list[str]) -> str | None:
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
-    if OUTPUT_MODULES.intersection(modules):
-        return "output"
+    if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
+        return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
@@ -212,7 +234,12 @@ def classify_text(parts: list[str]) -> str | None:
     group = block_group(modules)
     if group:
         return group
+    if parts[-1] in MODEL_SCALES:
+        return "feedforward"
     if parts[-1] == "e_score_correction_bias" or (modules and modules[-1] == "gate"):
+        return "feedforward"
+    if len(modules) >= 2 and modules[-1].isdigit() and modules[-2] == "layers":
+        # held by the decoder layer itself (Doge's input_residual): GROUPS.md says feedforward
         return "feedforward"
     return None
 
@@ -2064,6 +2091,640 @@ VARIANT_FIELDS.update(
         ],
         "qwen2_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_VL_VISION), TIE],
         "qwen2_5_vl": [QWEN_VL_TEXT_WHERE, sub("vision_config", QWEN2_5_VL_VISION), TIE],
+    }
+)
+
+
+# -- attention MoE decoders, batch A (paramcalc/families/moe_windows.py) ----------------------
+def cohere2_moe_layers(rng: random.Random, c: Config) -> None:
+    """Cohere 2 MoE: dense first layers by first_k_dense_replace (a keyword the config pops)
+    with their own window pattern, or explicit layer_types and mlp_layer_types lists."""
+    if rng.random() < 0.5:
+        c["first_k_dense_replace"] = rng.randint(0, c["num_hidden_layers"] - 1)
+        c["prefix_dense_sliding_window_pattern"] = rng.randint(1, 3)
+        c["sliding_window_pattern"] = rng.randint(1, 4)
+    else:
+        per_layer("layer_types", ("sliding_attention", "full_attention"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+
+
+def ernie_moe_layers(rng: random.Random, c: Config) -> None:
+    """ERNIE 4.5 MoE: the MoE layers' interval and first and last index (-1: the last)."""
+    layers = c["num_hidden_layers"]
+    c["moe_layer_interval"] = rng.randint(1, 2)
+    c["moe_layer_start_index"] = rng.randint(0, layers - 1)
+    c["moe_layer_end_index"] = rng.choice((-1, rng.randint(c["moe_layer_start_index"], layers - 1)))
+
+
+def laguna_heads(rng: random.Random, c: Config) -> None:
+    """Laguna: query heads per layer (multiples of the key/value heads), or one count for all."""
+    if rng.random() < 0.5:
+        kv = c["num_key_value_heads"]
+        c["num_attention_heads_per_layer"] = [
+            kv * rng.choice((1, 2, 4)) for _ in range(c["num_hidden_layers"])
+        ]
+
+
+def m3_layers(rng: random.Random, c: Config) -> None:
+    """MiniMax-M3: sparse (indexed) layers and MoE layers by layer_types and mlp_layer_types, or
+    by the checkpoints' sparse_attention_config and moe_layer_freq flags (keywords the config
+    pops), whose sparse_* names override the flat index_* fields."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("full_attention", "minimax_m3_sparse"))(rng, c)
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+    else:
+        c["sparse_attention_config"] = {
+            "sparse_attention_freq": [rng.randint(0, 1) for _ in range(layers)],
+            "sparse_index_dim": rng.choice((16, 64)),
+        }
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
+def dbrx_kv_heads(rng: random.Random, c: Config) -> None:
+    """DBRX: attn_config.kv_n_heads divides the query heads."""
+    choices = [h for h in (1, 2, 4, 8) if c["n_heads"] % h == 0]
+    c.setdefault("attn_config", {})["kv_n_heads"] = rng.choice(choices)
+
+
+def hunyuan_top_k(rng: random.Random, c: Config) -> None:
+    """Hunyuan MoE: experts per token, one number or one per layer."""
+    most = min(4, c["num_experts"])
+    if rng.random() < 0.5:
+        c["moe_topk"] = rng.randint(1, most)
+    else:
+        c["moe_topk"] = [rng.randint(1, most) for _ in range(c["num_hidden_layers"])]
+
+
+VARIANT_FIELDS.update(
+    {
+        # granitemoe_swa: embedding_multiplier changes no shape (moved to prove it).
+        "granitemoe_swa": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            flag("attention_bias"),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("shared_intermediate_size", 0, 64, 160),
+            windows(),
+            pick("embedding_multiplier", 1.0, 12.0),
+        ],
+        # cohere2_moe: rms_norm_eps picks RMSNorm or a bias-free LayerNorm (one weight each).
+        "cohere2_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            nullable("num_key_value_heads"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 0, 1, 2),
+            pick("prefix_dense_intermediate_size", None, 96, 192),
+            pick("sliding_window", None, 16),
+            pick("rms_norm_eps", None, 1e-5),
+            cohere2_moe_layers,
+        ],
+        "ernie4_5_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_KEY,
+            pick("use_bias", True, False, None),
+            rint("moe_num_experts", 1, 8),
+            top_k("moe_k", "moe_num_experts"),
+            pick("moe_num_shared_experts", 0, 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            ernie_moe_layers,
+            spelled({"moe_num_experts": "num_experts", "moe_k": "num_experts_per_tok"}),
+        ],
+        # afmoe: route_scale changes no shape (moved to prove it).
+        "afmoe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            nullable("num_key_value_heads"),
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("num_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_dense_layers", 0, 3),
+            pick("global_attn_every_n_layers", 1, 2, 4),
+            windows(),
+            pick("route_scale", 1.0, 2.5),
+        ],
+        # laguna: moe_routed_scaling_factor changes no shape (moved to prove it).
+        "laguna": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            pick("gating", True, False, "per-head", "per-element"),
+            laguna_heads,
+            rint("num_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            windows(),
+            pick("moe_routed_scaling_factor", 1.0, 2.5),
+        ],
+        # minimax_m3_vl_text: routed_scaling_factor and rotary_dim change no shape (moved).
+        "minimax_m3_vl_text": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            rint("dense_intermediate_size", 32, 256, 32),
+            rint("shared_intermediate_size", 32, 256, 32),
+            pick("index_n_heads", 1, 2, 4),
+            pick("index_head_dim", 16, 32),
+            m3_layers,
+            pick("routed_scaling_factor", 1.0, 2.0),
+            pick("rotary_dim", 8, 16),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # dbrx: clip_qkv changes no shape (moved to prove it); tying is refused; hidden_size is
+        # not spelled (its experts would keep d_model's default width, see families/dbrx.py).
+        "dbrx": [
+            VOCAB,
+            rint("d_model", 64, 512, 32),
+            rint("n_layers", 2, 6),
+            heads("d_model", "n_heads", None),
+            dbrx_kv_heads,
+            sub("attn_config", [pick("clip_qkv", None, 8.0)]),
+            sub(
+                "ffn_config",
+                [
+                    rint("ffn_hidden_size", 32, 256, 32),
+                    rint("moe_num_experts", 1, 8),
+                    top_k("moe_top_k", "moe_num_experts"),
+                ],
+            ),
+            spelled({"n_heads": "num_attention_heads", "n_layers": "num_hidden_layers"}),
+        ],
+        # jetmoe: num_attention_heads changes no shape (the config sets it to kv heads x top-k).
+        "jetmoe": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            TIE,
+            pick("num_key_value_heads", 1, 2, 4),
+            pick("kv_channels", 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            pick("num_attention_heads", 4, 7),
+            spelled({"kv_channels": "head_dim"}),
+        ],
+        # minimax: block_size and the alpha/beta factors change no shape (moved to prove it).
+        "minimax": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM_NULL,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            windows(("full_attention", "linear_attention")),
+            pick("block_size", 4, 256),
+            pick("linear_attn_alpha_factor", 1, 2),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # hy_v4: num_key_value_heads, hc_magnitude and index_topk change no shape (moved).
+        "hy_v4": [
+            *MOE_BASE,
+            TIE,
+            NO_PAD,
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            flag("attention_bias"),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 256, 32),
+            one_of([], [per_layer("mlp_layer_types", ("dense", "sparse"))]),
+            one_of([], [per_layer("indexer_types", ("full", "shared"))]),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            pick("hc_mult", 1, 2, 4),
+            pick("hc_magnitude", 1.0, 2.0),
+            pick("index_topk", 4, 2048),
+            spelled({"n_routed_experts": "num_local_experts"}),
+        ],
+        # hunyuan_v1_moe: head_dim is always set (a null one does not build).
+        "hunyuan_v1_moe": [
+            *MOE_BASE,
+            TIE,
+            HEAD_DIM,
+            flag("attention_bias"),
+            rint("num_experts", 1, 8),
+            hunyuan_top_k,
+            spelled({"num_experts": "num_local_experts"}),
+        ],
+    }
+)
+
+
+# attention_more (cov10b): attention decoders with per-layer spans and MLP kinds.
+SPAN_KINDS = ("sliding_attention", "full_attention")
+MELLUM_LIKE = [
+    *DECODER,
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 64, 512),
+    maybe(per_layer("layer_types", SPAN_KINDS)),
+    maybe(per_layer("mlp_layer_types", ("dense", "sparse"))),
+    rint("moe_intermediate_size", 32, 256, 32),
+]
+
+
+def dots3_layers(rng: random.Random, c: Config) -> None:
+    """dots3: layer kinds listed or derived (use_dsa, use_sliding_window), and the sliding
+    layers' MLA sizes as legacy swa_* keys or as an explicit per_layer_config (whose head_dim
+    must be qk_nope + qk_rope)."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        per_layer("layer_types", ("indexed_attention", "sliding_attention", "full_attention"))(
+            rng, c
+        )
+    else:
+        c["use_sliding_window"] = rng.random() < 0.7
+    if rng.random() < 0.5:
+        c["use_dsa"] = rng.random() < 0.5
+    heads = rng.choice((1, 2, 4))
+    nope, rope = rng.choice((16, 32)), rng.choice((8, 16))
+    sizes = {
+        "num_attention_heads": heads,
+        "num_key_value_heads": heads,
+        "q_lora_rank": rng.choice((16, 32)),
+        "kv_lora_rank": rng.choice((16, 48)),
+        "qk_nope_head_dim": nope,
+        "qk_rope_head_dim": rope,
+        "head_dim": nope + rope,
+        "v_head_dim": rng.choice((16, 24)),
+    }
+    if rng.random() < 0.5:
+        c.update({f"swa_{k}": v for k, v in sizes.items()})
+    else:
+        kinds = c.get("layer_types") or []
+        chosen = [i for i in range(layers) if not kinds or kinds[i] == "sliding_attention"]
+        c["per_layer_config"] = {str(i): sizes for i in chosen[:2]} if kinds else {}
+
+
+def dots3_mlps(rng: random.Random, c: Config) -> None:
+    """dots3: mlp_layer_types, or first_k_dense_replace with an int or per-layer moe_layer_freq."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.4:
+        per_layer("mlp_layer_types", ("dense", "sparse"))(rng, c)
+        return
+    c["first_k_dense_replace"] = rng.randint(0, 2)
+    if rng.random() < 0.5:
+        c["moe_layer_freq"] = rng.randint(1, 2)
+    else:
+        c["moe_layer_freq"] = [rng.randint(0, 1) for _ in range(layers)]
+
+
+VARIANT_FIELDS.update(
+    {
+        "mellum": [
+            *MELLUM_LIKE,
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            spelled({"num_local_experts": "num_experts"}),
+        ],
+        # aria_text: head_dim sometimes null (hidden_size // heads).
+        "aria_text": [
+            *DECODER,
+            maybe(pick("head_dim", None, 16, 32, 64)),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            rint("moe_num_experts", 1, 6),
+            top_k("moe_topk", "moe_num_experts"),
+            pick("moe_num_shared_experts", 1, 2, 3),
+        ],
+        # cohere_compass_text: Cohere 2's fields with an explicit layer_types half the time.
+        "cohere_compass_text": [
+            *DECODER,
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            pick("sliding_window", 16, 64),
+            maybe(per_layer("layer_types", SPAN_KINDS)),
+        ],
+        # doge: is_moe stays false (paramcalc refuses DogeCDMoE); keep_window_size changes no
+        # shape (moved to prove it).
+        "doge": [
+            *DECODER,
+            nullable("num_key_value_heads"),
+            maybe(HEAD_DIM),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", None, 16, 64),
+            pick("keep_window_size", 16, 2048),
+        ],
+        # dots3_note_text: every head has its own K/V (kv heads = heads); n_group 1.
+        "dots3_note_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            lambda rng, c: c.update(num_key_value_heads=c["num_attention_heads"]),
+            pick("q_lora_rank", 16, 32, 64),
+            pick("kv_lora_rank", 16, 32),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32),
+            flag("attention_bias"),
+            pick("index_n_heads", 2, 4),
+            pick("index_head_dim", 16, 32),
+            rint("n_routed_experts", 2, 6),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            rint("moe_intermediate_size", 32, 128, 32),
+            pick("shared_experts_intermediate_size", 32, 64),
+            pick("sliding_window", None, 16),
+            dots3_layers,
+            dots3_mlps,
+            flag("tie_word_embeddings"),
+            NO_PAD,
+            spelled({"n_routed_experts": "num_local_experts"}),
+        ],
+        # axk2: q_lora_rank is required; the MoE layers listed or derived; n_group/topk_group
+        # change no shape.
+        "axk2": [
+            *[g for g in DSA if g is not mlp_layer_types],
+            one_of(
+                [mlp_layer_types],
+                [rint("first_k_dense_replace", 0, 2), rint("moe_layer_freq", 1, 2)],
+            ),
+            pick("gated_norm_rank", 4, 8, 16),
+            NO_PAD,
+        ],
+        # bert-generation: BERT's sizes without token types; the head stays tied (paramcalc
+        # refuses an untied one).
+        "bert-generation": [
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            rint("max_position_embeddings", 32, 512, 32),
+            bert_decoder,
+        ],
+        # modernbert-decoder: the window is local_attention // 2; layer kinds listed or by
+        # global_attn_every_n_layers.
+        "modernbert-decoder": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            *map(flag, ("attention_bias", "mlp_bias", "norm_bias", "decoder_bias")),
+            flag("classifier_bias"),
+            pick("local_attention", 8, 32, 128),
+            one_of(
+                [per_layer("layer_types", SPAN_KINDS)],
+                [rint("global_attn_every_n_layers", 1, 3)],
+            ),
+            flag("tie_word_embeddings"),
+            pick("pad_token_id", 0),  # an int (its config refuses null) inside the vocabulary
+        ],
+        # beam: n_group must divide the experts; it and topk_group change no shape.
+        "beam": [
+            *MELLUM_LIKE,
+            pick("num_experts", 4, 8),
+            top_k("num_experts_per_tok", "num_experts"),
+            pick("n_group", 1, 2),
+            pick("topk_group", 1),
+        ],
+    }
+)
+
+
+# -- gated linear recurrences (paramcalc/families/rnn.py) ----------------------------------------
+def lru_width(rng: random.Random, c: Config) -> None:
+    """RecurrentGemma: the RG-LRU width is null (hidden_size) or a multiple of the heads."""
+    c["lru_width"] = rng.choice([None, c["num_attention_heads"] * rng.choice((8, 16, 24))])
+
+
+VARIANT_FIELDS.update(
+    {
+        # recurrent_gemma: head_dim (recomputed from hidden_size), partial_rotary_factor,
+        # logits_soft_cap and final_w_init_variance_scale change no shape (moved to prove it).
+        "recurrent_gemma": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 7),
+            heads(options=(1, 2, 4, 8)),
+            nullable("num_key_value_heads"),
+            lru_width,
+            pick("attention_window_size", 4, 64, 2048),
+            pick("conv1d_width", 2, 3, 4),
+            pick(
+                "block_types",
+                ["recurrent", "recurrent", "attention"],
+                ["attention", "recurrent"],
+                ["recurrent"],
+                ["attention"],
+            ),
+            flag("attention_bias"),
+            TIE,
+            pick("head_dim", 8, 64),
+            pick("partial_rotary_factor", 0.5, 1.0),
+            pick("logits_soft_cap", 30.0, 10.0),
+        ],
+        # xlstm: gate_soft_cap, chunk_size and the kernels change no shape (moved to prove it).
+        "xlstm": [
+            VOCAB,
+            HIDDEN,
+            one_of([LAYERS], [rint("num_blocks", 2, 6)]),
+            heads(q="num_heads", kv=None),
+            flag("use_bias"),
+            TIE,
+            pick("qk_dim_factor", 0.25, 0.5, 1.0),
+            pick("v_dim_factor", 0.5, 1.0),
+            pick("ffn_proj_factor", 1.5, 2.667),
+            pick("ffn_round_up_to_multiple_of", 32, 64),
+            pick("weight_mode", "single", "fused"),
+            one_of([], [lambda rng, c: c.update(embedding_dim=c["hidden_size"])]),
+            pick("gate_soft_cap", 15.0, 10.0),
+            pick("chunk_size", 32, 64),
+        ],
+        # rwkv: context_length and rescale_every change no shape (moved to prove it).
+        "rwkv": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            pick("attention_hidden_size", None, 64, 128),
+            pick("intermediate_size", None, 96, 512),
+            TIE,
+            pick("context_length", 256, 1024),
+            pick("rescale_every", 0, 6),
+        ],
+    }
+)
+
+
+# -- Gemma 3n's language model (paramcalc/families/gemma3n.py) -----------------------------------
+def gemma3n_altup(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: 1 to 4 residual copies, the active one among them."""
+    c["altup_num_inputs"] = rng.randint(1, 4)
+    c["altup_active_idx"] = rng.randrange(c["altup_num_inputs"])
+
+
+def gemma3n_kv_shared(rng: random.Random, c: Config) -> None:
+    """Gemma 3n: up to all but one layer share K/V (transformers refuses a split that leaves a
+    layer kind without an earlier producer; such draws are redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(0, c["num_hidden_layers"] - 1)
+
+
+VARIANT_FIELDS.update(
+    {
+        # gemma3n_text: activation_sparsity_pattern, altup_active_idx, altup_correct_scale and
+        # altup_coef_clip change no shape (moved to prove it).
+        "gemma3n_text": [
+            VOCAB,
+            HIDDEN,
+            rint("num_hidden_layers", 2, 7),
+            heads(),
+            HEAD_DIM,
+            one_of([INTERMEDIATE], [per_layer("intermediate_size", (64, 96, 160))]),
+            one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+            gemma3n_kv_shared,
+            pick("sliding_window", 4, 512),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            pick("hidden_size_per_layer_input", 8, 16, 32),
+            gemma3n_altup,
+            pick("laurel_rank", 4, 16),
+            flag("attention_bias"),
+            TIE,
+            one_of([], [per_layer("activation_sparsity_pattern", (0.0, 0.95))]),
+            flag("altup_correct_scale"),
+            pick("altup_coef_clip", 10.0, 120.0),
+        ],
+    }
+)
+
+
+# -- LFM3 (paramcalc/families/lfm3.py) -------------------------------------------------------------
+VARIANT_FIELDS.update(
+    {
+        # lfm3: no shape-neutral field is moved (the token ids are nulled: the defaults lie
+        # beyond a small vocabulary).
+        "lfm3": [
+            NO_PAD,
+            pick("bos_token_id", None),
+            pick("eos_token_id", None),
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 8),
+            heads(),
+            HEAD_DIM,
+            one_of([], [per_layer("layer_types", ("conv", "full_attention", "sliding_attention"))]),
+            pick("sliding_window", None, 4, 256),
+            pick("conv_L_cache", 3, 7),
+            flag("conv_bias"),
+            flag("use_sandwich_norm"),
+            flag("use_attention_gate"),
+            flag("attention_bias"),
+            TIE,
+        ],
+    }
+)
+
+
+# -- Gemma 4's language models (paramcalc/families/gemma4.py) --------------------------------------
+def gemma4_full_layers(rng: random.Random, c: Config) -> None:
+    """Gemma 4: the full layers' own head width and (with keys as values) key/value heads."""
+    if rng.random() < 0.7:
+        c["global_head_dim"] = rng.choice((16, 32, 64))
+    c["attention_k_eq_v"] = rng.random() < 0.5
+    c["num_global_key_value_heads"] = rng.choice(
+        [None, *(h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0)]
+    )
+
+
+def gemma4_experts(rng: random.Random, c: Config) -> None:
+    """Gemma 4: experts beside the MLP, or none."""
+    c["enable_moe_block"] = rng.random() < 0.5
+    if c["enable_moe_block"]:
+        c["num_experts"] = rng.randint(1, 8)
+        c["top_k_experts"] = rng.randint(1, c["num_experts"])
+        c["moe_intermediate_size"] = rng.choice((32, 64, 96))
+
+
+#: Both Gemma 4 text configs: use_bidirectional_attention changes no shape (moved to prove it).
+GEMMA4_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    rint("num_hidden_layers", 2, 7),
+    heads(),
+    HEAD_DIM,
+    one_of([], [per_layer("layer_types", ("sliding_attention", "full_attention"))]),
+    gemma3n_kv_shared,
+    pick("sliding_window", 4, 512),
+    gemma4_full_layers,
+    flag("use_double_wide_mlp"),
+    flag("attention_bias"),
+    TIE,
+    pick("use_bidirectional_attention", None, "vision", "all"),
+]
+
+VARIANT_FIELDS.update(
+    {
+        "gemma4_text": [
+            *GEMMA4_TEXT,
+            pick("hidden_size_per_layer_input", 0, 8, 16),
+            rint("vocab_size_per_layer_input", 128, 1024),
+            gemma4_experts,
+        ],
+        "gemma4_unified_text": GEMMA4_TEXT,
+        # zaya: rope parameters change no shape; the sliding window only the cache.
+        "zaya": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            HEAD_DIM,
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("num_experts", 1, 8),
+            pick("router_hidden_size", 16, 32, 64),
+            pick("cca_time0", 1, 2, 3),
+            pick("cca_time1", 1, 2, 3),
+            one_of(
+                [],
+                [
+                    per_layer("layer_types", ("hybrid", "hybrid_sliding")),
+                    pick("sliding_window", 4, 64),
+                ],
+            ),
+            flag("attention_bias"),
+            flag("lm_head_bias"),
+            TIE,
+        ],
+        # minimax: block_size and the residual alpha/beta factors change no shape (moved to
+        # prove it).
+        "minimax": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            rint("num_local_experts", 1, 8),
+            top_k("num_experts_per_tok", "num_local_experts"),
+            one_of([], [per_layer("layer_types", ("full_attention", "linear_attention"))]),
+            TIE,
+            pick("block_size", 64, 256),
+            pick("linear_attn_beta_factor", 1, 2.0),
+            pick("mlp_alpha_factor", 1, 0.5),
+        ],
     }
 )
 

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -243,8 +244,43 @@ def test_usage_errors_exit_2(runner: CliRunner) -> None:
 def test_version_and_help(runner: CliRunner) -> None:
     """--version prints the version; every command has --help."""
     assert __version__ in invoke(runner, "--version").stdout
-    for command in main.commands:
+    for command in main.list_commands(click.Context(main)):
         assert invoke(runner, command, "--help").exit_code == 0
+
+
+def test_every_command_module_is_listed() -> None:
+    """The lazy group names each command of every command module, and only those: a command
+    missing from COMMAND_MODULES would be unreachable."""
+    import pkgutil
+    from importlib import import_module
+
+    import paramcalc.cli
+    from paramcalc.cli import COMMAND_MODULES
+
+    found = {}
+    for info in pkgutil.iter_modules(paramcalc.cli.__path__):
+        module = import_module(f"paramcalc.cli.{info.name}")
+        found |= {c.name: info.name for c in getattr(module, "COMMANDS", [])}
+    assert found == COMMAND_MODULES
+    ctx = click.Context(main)
+    for name in COMMAND_MODULES:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name
+
+
+def test_help_lists_each_command_as_click_would() -> None:
+    """The summaries --help shows without importing the commands are the commands' own short
+    help, at every width the help may be wrapped to."""
+    from paramcalc.cli import COMMAND_MODULES, COMMAND_SUMMARIES, summary
+
+    assert set(COMMAND_SUMMARIES) == set(COMMAND_MODULES)
+    ctx = click.Context(main)
+    for name in COMMAND_SUMMARIES:
+        command = main.get_command(ctx, name)
+        assert command is not None
+        for limit in range(10, 200):
+            shown = summary(name).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit), (name, limit)
 
 
 @pytest.mark.parametrize(

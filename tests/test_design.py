@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -235,7 +236,7 @@ def test_schema_is_the_architecture_file_schema(runner: CliRunner) -> None:
     """`schema` prints JSON Schema: every field documented, `base` allowed, extras refused."""
     schema = json.loads(invoke(runner, "schema").stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    flat, nested = schema["oneOf"]
+    flat, nested, wrapped = schema["oneOf"]
     props = flat["properties"]
     assert set(paramcalc.Architecture.model_fields) | {"base"} == set(props)
     assert props["hidden_size"]["description"] == "Width of the residual stream (d_model)."
@@ -243,6 +244,8 @@ def test_schema_is_the_architecture_file_schema(runner: CliRunner) -> None:
     assert flat["additionalProperties"] is False
     assert {"required": ["base"]} in flat["anyOf"]
     assert {"text", "vision", "projector", "naming"} <= set(nested["properties"])
+    assert wrapped["required"] == ["config"] and wrapped["additionalProperties"] is False
+    assert all(p.get("description") for p in wrapped["properties"].values())
     # Every field of every v2 part (mixers, feed-forwards, blocks, towers) is documented.
     for name, part in schema["$defs"].items():
         for field, prop in part.get("properties", {}).items():
@@ -347,7 +350,7 @@ def test_pre_commit_hook_runs_check_on_architecture_files() -> None:
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["entry"] == "paramcalc check" and hook["language"] == "python"
-    assert "check" in main.commands
+    assert "check" in main.list_commands(click.Context(main))
     files = re.compile(hook["files"])
     for path in ("architectures/my-1b.yaml", "models/llama.yml", "src/models/a.yaml"):
         assert files.search(path), path

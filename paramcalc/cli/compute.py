@@ -112,6 +112,27 @@ def load_counted(source: str, overrides: tuple[str, ...]) -> tuple[Any, Any]:
     return arch, count(arch)
 
 
+def lora_memory_options(func: Any) -> Any:
+    """`--lora` with the adapter flags of `paramcalc lora`, `--base-dtype`, `--double-quant`."""
+    from paramcalc.cli.lora import lora_options
+
+    func = click.option(
+        "--double-quant/--no-double-quant",
+        default=False,
+        show_default=True,
+        help="With --lora: bitsandbytes double quantization of the 4-bit absmaxes.",
+    )(func)
+    func = click.option(
+        "--base-dtype",
+        type=click.Choice(["nf4", "fp4", "bf16", "fp16", "fp32"]),
+        default="nf4",
+        show_default=True,
+        help="With --lora: how the frozen base is stored (nf4/fp4: bitsandbytes 4-bit).",
+    )(func)
+    func = lora_options(func)
+    return click.option("--lora", is_flag=True, help="(Q)LoRA training memory.")(func)
+
+
 def find_gpu(name: str | None) -> Any:
     """The accelerator named by --gpu, or None."""
     from paramcalc.hardware import gpu
@@ -155,6 +176,7 @@ def find_gpu(name: str | None) -> Any:
     help="ZeRO stage: 1 optimizer states, 2 and gradients, 3 and weights.",
 )
 @gpu_option
+@lora_memory_options
 @format_option
 def memory(
     source: str,
@@ -171,8 +193,20 @@ def memory(
     zero: int,
     gpu: str | None,
     fmt: str,
+    lora: bool,
+    **lora_flags: Any,
 ) -> None:
-    """Weights, KV cache and training memory of SOURCE, in exact bytes."""
+    """Weights, KV cache and training memory of SOURCE, in exact bytes.
+
+    With --lora and the flags of `paramcalc lora` (--r, --target, ...), the (Q)LoRA training
+    memory instead: the frozen base at --base-dtype (nf4: bitsandbytes 4-bit) and the
+    adapter's fp32 weights, gradients and Adam states.
+    """
+    if lora:
+        from paramcalc.cli.lora import show_lora_memory
+
+        show_lora_memory(source, overrides, batch, seq, dtype, lora_flags, fmt)
+        return
     from paramcalc.memory import MemorySettings, estimate_memory
     from paramcalc.precision import CacheDType, DType
     from paramcalc.render.compute import memory_report

@@ -71,12 +71,23 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
         "too); a .gguf file is always read as one."
     ),
 )
+@click.option(
+    "--base",
+    help="The base model of an adapter_config.json SOURCE (default: its base_model_name_or_path).",
+)
+@click.option(
+    "--tower",
+    type=click.Choice(["text", "vision", "audio", "projector"]),
+    help="Count one tower alone (text: what text_config describes, with the head).",
+)
 @format_option
 def count(
     source: str | None,
     overrides: tuple[str, ...],
     layers: bool,
     as_checkpoint: bool,
+    base: str | None,
+    tower: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
@@ -96,6 +107,9 @@ def count(
     quantization_config telling the packing; what the files store is shown by dtype and kind.
     A *.gguf file (llama.cpp) is counted from its header: every tensor's elements, its bytes
     and bits per weight by GGML type (Q4_K, Q8_0, IQ4_XS, ...).
+
+    A PEFT adapter_config.json (or its folder) counts the LoRA adapter's trainable parameters
+    on its base, and checks adapter_model.safetensors beside it (exit 1 when they differ).
     """
     from paramcalc.calculator import count as count_parameters
     from paramcalc.render.reports import count_report
@@ -114,15 +128,33 @@ def count(
             "use --set FIELD=VALUE to change a SOURCE"
         )
     changes = parse_overrides(overrides)
+    if not as_checkpoint:
+        from paramcalc.cli.lora import show_adapter
+        from paramcalc.sources.adapter import adapter_at
+
+        adapter = adapter_at(source)
+        if adapter is not None:
+            show_adapter(adapter, base, overrides, layers, fmt)
+            return
+    if base:
+        raise click.UsageError("--base names the base model of an adapter_config.json SOURCE")
     resolved = resolve(source, checkpoint=as_checkpoint)
     if isinstance(resolved, (CheckpointFiles, GGUFModel)):
         if changes:
             raise click.UsageError("--set changes an architecture, not a checkpoint")
+        if tower:
+            raise click.UsageError("--tower counts a tower of an architecture, not a checkpoint")
         from paramcalc.cli.checkpoint import show_checkpoint, show_gguf
 
         (show_gguf if isinstance(resolved, GGUFModel) else show_checkpoint)(resolved, layers, fmt)
         return
-    show(count_report(count_parameters(architecture_of(resolved, changes)), layers), fmt)
+    counted = count_parameters(architecture_of(resolved, changes))
+    if tower:
+        from paramcalc.calculator import tower_alone
+        from paramcalc.core.records import Tower
+
+        counted = tower_alone(counted, Tower(tower))
+    show(count_report(counted, layers), fmt)
 
 
 @click.command()

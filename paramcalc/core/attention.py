@@ -35,6 +35,27 @@ def linear(
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
 
+class KeyIndexer(Spec):
+    """A block-sparse lightning indexer beside standard attention (MiniMax-M3's
+    `self_attn.indexer`): its own query heads and one key head, each with an RMSNorm, score
+    blocks of keys to pick those a query sees; it caches its one key per token."""
+
+    num_heads: PositiveInt
+    """Indexer query heads (index_n_heads)."""
+    head_dim: PositiveInt
+    """Width of an indexer head and of its one key (index_head_dim)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """q_proj and k_proj from the block's input, and their per-head norms."""
+        hidden, hd = ctx.hidden, self.head_dim
+        return [
+            linear("indexer.q_proj", hidden, self.num_heads * hd, False, ctx),
+            linear("indexer.k_proj", hidden, hd, False, ctx),
+            *ctx.norm("indexer.q_norm", hd),
+            *ctx.norm("indexer.k_norm", hd),
+        ]
+
+
 class Attention(Spec):
     """Softmax attention over query heads sharing key/value heads (MHA, GQA or MQA)."""
 
@@ -60,9 +81,24 @@ class Attention(Spec):
     """A learned attention sink per query head (gpt-oss `sinks`)."""
     output_gate: bool = False
     """A sigmoid gate on the output computed by q_proj, which is twice as wide (Qwen3-Next)."""
-    gate_projection: bool = False
-    """A sigmoid gate on the output from its own projection, gate_proj (hidden -> heads x
-    head_dim, biased as q/k/v are: HRM)."""
+    gate_proj: Literal["none", "per_channel", "per_head"] = "none"
+    """A separate gate projection from the block's input on the attention output, without bias:
+    one value per channel (heads x head_dim: AFMoE's gate_proj) or one per head (Laguna's
+    per-head g_proj)."""
+    gate_bias: bool = False
+    """The gate projection has a bias, as q/k/v do (HRM's per-channel gate_proj)."""
+    query_experts: Count = 0
+    """Mixture of attention heads (JetMoE's MoA): routed experts of a query and an output
+    projection each num_key_value_heads x head_dim wide, num_attention_heads / kv heads of them
+    per token, with a router, an output bias and one fused kv_proj; 0 for plain attention."""
+    key_indexer: KeyIndexer | None = None
+    """A block-sparse indexer choosing the keys each query sees (MiniMax-M3's sparse layers)."""
+    gate_head_bias: bool = False
+    """A learned bias per head on the gate in place of a projection bias, with an unbiased
+    per-channel gate_proj (Beam's gate_proj and gate_bias)."""
+    dynamic_mask: bool = False
+    """Doge's dynamic mask: a learned A per key/value head and dt_proj, which turns the values
+    into one score per key/value head (with the q/k/v bias)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -80,6 +116,15 @@ class Attention(Spec):
     differential: bool = False
     """Differential attention (DiffLlama): four learned lambda vectors of head_dim
     (lambda_q1, lambda_k1, lambda_q2, lambda_k2); its group norm has no learned tensor."""
+    head_gate: bool = False
+    """A sigmoid gate per head on the attention output, from its own projection hidden ->
+    heads (LFM3's g_proj)."""
+    values_from_keys: bool = False
+    """The values are the keys' projection (Gemma 4's attention_k_eq_v in full layers): no
+    v_proj; K and V are still cached apart."""
+    kv_shared: bool = False
+    """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
+    num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
 
     global_projections: bool = False
     """Longformer's second query, key and value projections for its global tokens
@@ -103,6 +148,11 @@ class Attention(Spec):
             raise FieldValueError(
                 f"{where}num_key_value_heads", f"{kv} must divide num_attention_heads={heads}"
             )
+        if self.query_experts and self.moa_top_k > self.query_experts:
+            raise FieldValueError(
+                f"{where}query_experts",
+                f"{self.query_experts} is fewer than the {self.moa_top_k} experts a token uses",
+            )
 
     @property
     def kv_heads(self) -> int:
@@ -117,6 +167,8 @@ class Attention(Spec):
         """q, k, v and o projections, query/key norms, sinks and the relative bias table."""
         hidden, hd, vd = ctx.hidden, self.width(ctx.hidden), self.value_width(ctx.hidden)
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
+        if self.query_experts:
+            return self.moa_records(ctx, kv_width)
         kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
@@ -132,18 +184,34 @@ class Attention(Spec):
                 linear("k_global_proj", hidden, kv_width, self.qkv_bias, ctx),
                 linear("v_global_proj", hidden, self.kv_heads * vd, self.qkv_bias, ctx),
             ]
-        if self.gate_projection:
-            records.append(linear("gate_proj", hidden, q_width, self.qkv_bias, ctx))
+        if self.gate_proj != "none":
+            gates = q_width if self.gate_proj == "per_channel" else self.num_attention_heads
+            records.append(linear("gate_proj", hidden, gates, self.gate_bias, ctx))
         widths = {QKNorm.PER_HEAD: (hd, hd), QKNorm.FULL: (q_width, kv_width)}.get(self.qk_norm)
         if widths:
             records += ctx.norm("q_norm", widths[0], self.qk_norm_type)
             records += ctx.norm("k_norm", widths[1], self.qk_norm_type)
+        if self.gate_head_bias:
+            records.append(
+                Param("gate_bias", (self.num_attention_heads,), Group.ATTENTION, ctx.tower)
+            )
+        if self.dynamic_mask:
+            records += [
+                Param("A", (self.kv_heads,), Group.ATTENTION, ctx.tower),
+                linear("dt_proj", self.kv_heads * vd, self.kv_heads, self.qkv_bias, ctx),
+            ]
+        if self.kv_shared:
+            records = [r for r in records if r.name not in ("k_proj", "v_proj", "k_norm")]
+        elif self.values_from_keys:
+            records = [r for r in records if r.name != "v_proj"]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:
             records.append(Param("o_bias", (hidden,), Group.ATTENTION, ctx.tower))
         for role, heads in (("q_norm", self.num_attention_heads), ("k_norm", self.kv_heads)):
             records += self.headwise_norm(role, heads, hd, ctx)
+        if self.head_gate:
+            records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:
@@ -157,12 +225,37 @@ class Attention(Spec):
                     ctx.tower,
                 )
             )
+        if self.key_indexer is not None:
+            records += self.key_indexer.records(ctx)
         if self.differential:
             records += [
                 Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
                 for x in ("q1", "k1", "q2", "k2")
             ]
         return records
+
+    def moa_records(self, ctx: Context, width: int) -> list[Record]:
+        """JetMoeAttention: experts.{input,output}_linear (E stacked), experts.bias, the
+        router and kv_proj (keys and values of the kv heads, fused)."""
+        e, k, hidden, a = self.query_experts, self.moa_top_k, ctx.hidden, Group.ATTENTION
+
+        def experts(role: str, inputs: int, outputs: int) -> Linear:
+            return Linear(role, inputs, outputs, False, a, ctx.tower, ctx.stream, e, k)
+
+        return [
+            experts("experts.input_linear", hidden, width),
+            experts("experts.output_linear", width, hidden),
+            Param("experts.bias", (hidden,), a, ctx.tower),
+            Linear(
+                "experts.router.layer", hidden, e, False, a, ctx.tower, ctx.stream, routing=True
+            ),
+            linear("kv_proj", hidden, 2 * width, self.qkv_bias, ctx),
+        ]
+
+    @property
+    def moa_top_k(self) -> int:
+        """Query experts per token: each brings num_key_value_heads query heads."""
+        return self.num_attention_heads // self.kv_heads
 
     def value_width(self, hidden: int) -> int:
         """Width of one value head."""
@@ -184,8 +277,12 @@ class Attention(Spec):
         return [Param(f"{role}.{leaf}", (heads, hd), Group.NORM, ctx.tower) for leaf in leaves]
 
     def cache_values(self, hidden: int) -> int:
-        """Values cached per token: K and V of every key/value head."""
-        return self.kv_heads * (self.width(hidden) + self.value_width(hidden))
+        """Values cached per token: K and V of every key/value head (none when shared), and
+        an indexer's key."""
+        if self.kv_shared:
+            return 0
+        indexed = self.key_indexer.head_dim if self.key_indexer is not None else 0
+        return self.kv_heads * (self.width(hidden) + self.value_width(hidden)) + indexed
 
     def expanded_cache_values(self, hidden: int) -> int:
         """The same: standard attention caches its K and V as they are."""
@@ -199,6 +296,10 @@ class Attention(Spec):
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Per-head widths of the query/key product and of the values."""
         return self.width(hidden), self.value_width(hidden)
+
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products."""
+        return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
 
     @property
     def window(self) -> int | None:
@@ -261,8 +362,20 @@ class LatentAttention(Spec):
     indexer: Indexer | None = None
     """A sparse-attention indexer reading the query latent (DeepSeek-V3.2 DSA); needs
     q_lora_rank."""
+    query_gate: bool = False
+    """No q_b_proj: q_gate_proj reads the query latent beside its un-normed copy (2 x
+    q_lora_rank) and gives each head its query and a sigmoid output gate of v_head_dim
+    (A.X-K2); needs q_lora_rank."""
+    rope_key_norm: bool = False
+    """A norm over the shared rotary key (dots3's k_rope_only_layernorm, qk_rope_head_dim)."""
     head_gate: bool = False
-    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA)."""
+    """A sigmoid gate per head on the output, from g_proj (hidden -> heads: Ling's MLA,
+    dots3)."""
+    gate_proj: bool = False
+    """A sigmoid gate on every value channel, projected from the block's input without bias
+    (HY-V4's gate_proj: hidden -> heads x v_head_dim)."""
+    sinks: bool = False
+    """A learned attention sink per head (HY-V4 `sinks`)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
@@ -270,6 +383,8 @@ class LatentAttention(Spec):
             raise FieldValueError(
                 f"{where}q_lora_rank", "required by the indexer (it reads the query latent)"
             )
+        if self.query_gate and self.q_lora_rank is None:
+            raise FieldValueError(f"{where}q_lora_rank", "required by query_gate")
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """Down and up projections of queries and of the key/value latent, with their norms."""
@@ -281,7 +396,7 @@ class LatentAttention(Spec):
             records = [
                 linear("q_a_proj", hidden, self.q_lora_rank, self.qkv_bias, ctx),
                 *ctx.norm("q_a_layernorm", self.q_lora_rank),
-                linear("q_b_proj", self.q_lora_rank, heads * qk_head, False, ctx),
+                self.query_up(ctx, self.q_lora_rank, heads * qk_head),
             ]
         latent = self.kv_lora_rank + self.qk_rope_head_dim
         kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
@@ -291,11 +406,24 @@ class LatentAttention(Spec):
             linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
             linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
         ]
+        if self.rope_key_norm:
+            records += ctx.norm("k_rope_norm", self.qk_rope_head_dim)
         if self.indexer is not None and self.q_lora_rank is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
         if self.head_gate:
             records.append(linear("g_proj", hidden, heads, False, ctx))
+        if self.gate_proj:
+            records.append(linear("gate_proj", hidden, heads * self.v_head_dim, False, ctx))
+        if self.sinks:
+            records.append(Param("sinks", (heads,), Group.ATTENTION, ctx.tower))
         return records
+
+    def query_up(self, ctx: Context, rank: int, width: int) -> Linear:
+        """q_b_proj, or A.X-K2's q_gate_proj, which also yields the output gate."""
+        if self.query_gate:
+            gate = self.num_attention_heads * self.v_head_dim
+            return linear("q_gate_proj", 2 * rank, width + gate, False, ctx)
+        return linear("q_b_proj", rank, width, False, ctx)
 
     @property
     def indexer_keys(self) -> int:
@@ -327,6 +455,13 @@ class LatentAttention(Spec):
     def score_widths(self, hidden: int) -> tuple[int, int]:
         """Query/key heads are qk_nope + qk_rope wide, values v_head_dim."""
         return self.qk_nope_head_dim + self.qk_rope_head_dim, self.v_head_dim
+
+    def pair_products(self, hidden: int) -> int:
+        """Multiply-adds per query/key pair: every head's score and value products, and the
+        indexer's (each of its heads scores the pair over head_dim, then is weighted)."""
+        qk, v = self.score_widths(hidden)
+        index = self.indexer.num_heads * (self.indexer.head_dim + 1) if self.indexer else 0
+        return self.num_attention_heads * (qk + v) + index
 
     @property
     def window(self) -> int | None:

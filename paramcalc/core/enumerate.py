@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from paramcalc.core.context import Context
+from paramcalc.core.hyper import hyper_connection, hyper_head
 from paramcalc.core.model import Model
 from paramcalc.core.names import (
     DEFAULT_NAMES,
@@ -33,7 +34,7 @@ from paramcalc.core.records import (
     renamed,
 )
 from paramcalc.core.spec import Block as BlockSpec
-from paramcalc.core.spec import Stack, TextTower
+from paramcalc.core.spec import NormSite, Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
 #: A resolver from role to module path.
@@ -47,6 +48,11 @@ MIXER_ROLES = {
     "gated_deltanet": "linear_attention",
     "short_conv": "conv",
     "kda": "linear_attention",
+    "rg_lru": "recurrent",
+    "rwkv": "time_mix",
+    "mlstm": "mlstm",
+    "lightning": "lightning",
+    "cca": "attention",
 }
 
 
@@ -166,7 +172,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), width)
+            back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
+    if tower.hyper_head:
+        back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -190,6 +198,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records += ctx.norm(name("embedding_norm"), tables)
     if tower.embedding_projection:
         records.append(Linear(name("embedding_projection"), tables, hidden, True, e))
+    for extra in tower.extras:
+        records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records
 
 
@@ -211,8 +221,14 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
 
 
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
-    """The language-model head (a tied one keeps only its bias) and the pooler."""
+    """The head transform, the language-model head (a tied one keeps only its bias) and the
+    pooler."""
     records: list[Record] = []
+    transform = tower.head_transform
+    if tower.lm_head and transform is not None:
+        hidden = tower.hidden_size
+        records.append(Linear(name("head_transform"), hidden, hidden, transform.bias, Group.OUTPUT))
+        records += ctx.norm(name("head_transform_norm"), hidden)
     if tower.lm_head:
         records.append(
             Linear(
@@ -242,38 +258,58 @@ def block_records(
     block: BlockSpec, ctx: Context, naming: Naming, stack: str, defaults: Mapping[str, str]
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
-    hidden, sites = ctx.hidden, set(block.norms)
-    roles: list[Record] = []
+    hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
-        roles += ctx.norm("input_norm", hidden)
+        roles += site_norm(block, "input", ctx)
     for mixer in block.mixers:
         role = MIXER_ROLES[mixer.kind]
         roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
-        roles += ctx.norm("post_mixer_norm", hidden)
+        roles += site_norm(block, "post_mixer", ctx)
     if block.cross_attention is not None:
         if "pre_cross" in sites:
-            roles += ctx.norm("pre_cross_norm", hidden)
+            roles += site_norm(block, "pre_cross", ctx)
         roles += [
             renamed(r, f"cross_attention.{r.name}")
             for r in block.cross_attention.records(ctx, cross=True)
         ]
         if "post_cross" in sites:
-            roles += ctx.norm("post_cross_norm", hidden)
+            roles += site_norm(block, "post_cross", ctx)
+    if streams:
+        roles += hyper_connection("ffn_hc", streams, ctx)
     if "pre_ffn" in sites:
-        roles += ctx.norm("pre_ffn_norm", hidden)
+        roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:
         roles += [renamed(r, f"ffn.{r.name}") for r in block.ffn.records(ctx)]
     if "post_ffn" in sites:
-        roles += ctx.norm("post_ffn_norm", hidden)
+        roles += site_norm(block, "post_ffn", ctx)
+    roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
+    for extra in block.extras:
+        roles += extra.records(ctx)
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
 
 
+def site_norm(block: BlockSpec, site: NormSite, ctx: Context) -> list[Record]:
+    """The norm at one site of a block (`input_norm`...), with its low-rank gate if it has one."""
+    role, hidden, gate = f"{site}_norm", ctx.hidden, block.norm_gate
+    if gate is None or site not in gate.sites:
+        return list(ctx.norm(role, hidden))
+    f = Group.FEEDFORWARD
+    return [
+        *ctx.norm(f"{role}.norm", hidden),
+        Linear(f"{role}.mlp.fc1", hidden, gate.rank, False, f, ctx.tower, ctx.stream),
+        Linear(f"{role}.mlp.fc2", gate.rank, hidden, False, f, ctx.tower, ctx.stream),
+    ]
+
+
 def stored(record: Record, naming: Naming, stack: str, defaults: Mapping[str, str]) -> Record:
     """A role-named record under the family's module path, in the family's layout."""
     named = renamed(record, naming.resolve(record.name, stack, defaults))
+    if isinstance(named, Linear) and named.weight_name in naming.expert_weights and named.experts:
+        named = replace(named, weight_name=naming.expert_weights[named.weight_name])
     if isinstance(named, Linear):
         module = naming.expert_modules.get(named.weight_name) if named.experts else None
         if module:

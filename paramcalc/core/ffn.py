@@ -109,9 +109,20 @@ class MoE(Spec):
     """A sigmoid gate (hidden -> 1) on the shared expert (Qwen2-MoE, Qwen3-Next)."""
     output_norm: bool = False
     """A norm of the block's output inside the MoE block (A.X-K1 `mlp.post_mlp_layernorm`)."""
+    output_bias: bool = False
+    """A bias of hidden_size added to the experts' weighted sum (JetMoE's `mlp.bias`)."""
+    flat_experts: bool = False
+    """Routed experts stored as DBRX stores them: gate (`w1`), up (`v1`) and down (`w2`,
+    transposed) each one 2-D tensor of (E x width, hidden), without biases."""
+    score_bias: Literal["none", "vector", "row"] = "none"
+    """A per-expert bias added to the routing scores that transformers holds as a (frozen)
+    parameter: of shape (E,) (`vector`, Laguna's `e_score_correction_bias`) or (1, E) (`row`,
+    ERNIE 4.5's one expert group)."""
 
     @model_validator(mode="after")
     def _check_top_k(self) -> MoE:
+        if self.flat_experts and (self.expert_bias or not self.gated_experts):
+            raise FieldValueError("flat_experts", "DBRX-style experts are gated and have no biases")
         if self.num_experts_per_tok > self.num_experts:
             raise FieldValueError(
                 "num_experts_per_tok",
@@ -131,8 +142,13 @@ class MoE(Spec):
         up = 2 * width if self.gated_experts else width
         f, b = Group.FEEDFORWARD, self.expert_bias
         up_name = "gate_up_proj" if self.gated_experts else "up_proj"
+        router = Linear(
+            "router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True
+        )
+        if self.flat_experts:
+            return [router, *self.flat_records(ctx)]
         records: list[Record] = [
-            Linear("router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True),
+            router,
             Linear(
                 "experts",
                 inner,
@@ -182,7 +198,43 @@ class MoE(Spec):
             )
         if self.output_norm:
             records += ctx.norm("output_norm", hidden)
+        if self.output_bias:
+            records.append(Param("bias", (hidden,), f, ctx.tower))
+        if self.score_bias != "none":
+            shape = (e,) if self.score_bias == "vector" else (1, e)
+            records.append(Param("score_bias", shape, f, ctx.tower))
         return records
+
+    def flat_records(self, ctx: Context) -> list[Record]:
+        """DBRX's experts.mlp: w1 (gate), v1 (up) and w2 (down, stored transposed)."""
+        hidden, width, e, k = (
+            ctx.hidden,
+            self.moe_intermediate_size,
+            self.num_experts,
+            self.num_experts_per_tok,
+        )
+        parts = (
+            ("w1", hidden, width, False),
+            ("v1", hidden, width, False),
+            ("w2", width, hidden, True),
+        )
+        return [
+            Linear(
+                "experts",
+                inputs,
+                outputs,
+                False,
+                Group.FEEDFORWARD,
+                ctx.tower,
+                ctx.stream,
+                experts=e,
+                active_experts=k,
+                transposed=transposed,
+                flat=True,
+                weight_name=name,
+            )
+            for name, inputs, outputs, transposed in parts
+        ]
 
 
 FeedForward = MLP | GatedMLP | MoE

@@ -92,11 +92,12 @@ def stack(arch: Architecture, name: StackName, layers: int, spans: tuple[str, ..
     cross = name == "decoder" and (arch.is_encoder_decoder or arch.cross_attention)
     routed = arch.is_moe and name != "encoder"
     relative = arch.relative_attention_num_buckets > 0
+    moe_layers = arch.moe_layers(layers) if routed else frozenset()
     kinds: dict[str, Block] = {}
     layer_kinds: list[str] = []
     for index in range(layers):
         span = spans[index]
-        moe = routed and arch.is_moe_layer(index)
+        moe = index in moe_layers
         first = relative and index == 0
         key = "+".join([span, "moe" if moe else "dense", *(["relative_bias"] if first else [])])
         if key not in kinds:

@@ -108,6 +108,9 @@ class Naming:
     expert_modules: Mapping[str, str] = field(default_factory=dict)
     """Stacked-expert parameter (`up_proj`, `down_proj`) -> the module each expert keeps it
     in, `{e}` its index (Switch: `expert_{e}.wi`), for families with one module per expert."""
+    expert_weights: Mapping[str, str] = field(default_factory=dict)
+    """Stacked experts' parameter names -> the family's (JetMoE's `gate_up_proj` is
+    `input_linear.weight`)."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()

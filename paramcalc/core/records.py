@@ -103,6 +103,9 @@ class Linear:
     """The weight is another record's (a tied head): only the bias is a parameter of its own."""
     transposed: bool = False
     """Stored `(in, out)`: GPT-2's Conv1D, gpt-oss's experts."""
+    flat: bool = False
+    """Stacked copies stored as one 2-D tensor, copy after copy along the first axis
+    (DBRX's experts: `(E x out, in)`, or `(E x in, out)` transposed)."""
     weight_name: str = "weight"
     bias_name: str = "bias"
     """Parameter names under the module; a stacked expert's are its own (`gate_up_proj`)."""
@@ -144,6 +147,8 @@ class Linear:
         lead = (self.experts,) if self.experts else ()
         if not self.tied:
             shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
+            if self.flat:
+                lead, shape = (), (shape[0] * self.copies, shape[1])
             yield Tensor(self.param(self.weight_name), lead + shape, self)
         if self.bias:
             yield Tensor(self.param(self.bias_name), (*lead, self.outputs), self)

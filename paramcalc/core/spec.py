@@ -13,22 +13,62 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import (
+    AltUp,
+    AltUpProjections,
+    Laurel,
+    ParallelMoE,
+    PerLayerEmbeddings,
+    PerLayerInput,
+)
+from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
+from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
 Mixer = Annotated[
-    Attention | LatentAttention | Mamba | Mamba2 | GatedDeltaNet | ShortConv | DeltaAttention,
+    Attention
+    | LatentAttention
+    | Mamba
+    | Mamba2
+    | GatedDeltaNet
+    | ShortConv
+    | RGLRU
+    | RWKVTimeMix
+    | MLSTM
+    | LightningAttention
+    | CompressedConvAttention
+    | DeltaAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward, Field(discriminator="kind")]
+FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+LayerExtra = Annotated[
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+]
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+TowerExtra = Annotated[
+    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
 DEFAULT_NORMS: tuple[NormSite, ...] = ("input", "pre_ffn")
+
+
+class NormGate(Spec):
+    """A low-rank sigmoid gate on some of a block's norms (A.X-K2's GatedRMSNorm: the norm's
+    output times sigmoid(fc2(silu(fc1(output))))); its two projections are feedforward."""
+
+    sites: tuple[NormSite, ...] = Field(min_length=1)
+    """The gated norms."""
+    rank: PositiveInt
+    """Width between fc1 and fc2 (gated_norm_rank)."""
 
 
 class Block(Spec):
@@ -44,9 +84,20 @@ class Block(Spec):
     """Attention over the encoder's (or another tower's) output."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
+    hyper_connections: Count = 0
+    """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
+    hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
+    norm_gate: NormGate | None = None
+    """A low-rank gate on some of the norms (A.X-K2)."""
+    scales: tuple[Annotated[str, Field(max_length=64)], ...] = ()
+    """Learned vectors of hidden_size the layer holds itself, by name (Doge's input_residual
+    and post_attention_residual on its residual branches): feedforward, as GROUPS.md says."""
+    extras: tuple[LayerExtra, ...] = ()
+    """What else the layer holds, each part once (Gemma 3n: AltUp, LAuReL, the per-layer
+    input gate); feedforward, their norms norm."""
 
     @property
     def kind(self) -> str:
@@ -84,6 +135,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    final_norm_type: NormType | None = None
+    """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
+    even when its blocks' norms do). Default: the tower's norm kind."""
     hidden_size: PositiveInt | None = None
     """Width of this stack's residual stream when it differs from the tower's (T5Gemma's
     encoder); the decoder's cross-attention then reads this width."""
@@ -141,6 +195,14 @@ class Stack(Spec):
         return {key: (self.kinds[key], tuple(found)) for key, found in indices.items()}
 
 
+class HeadTransform(Spec):
+    """A dense layer (hidden -> hidden) and a norm between the last hidden state and the LM
+    head (ModernBERT's prediction head): output and norm, as GROUPS.md says."""
+
+    bias: bool = True
+    """The dense layer has a bias (classifier_bias)."""
+
+
 class TextTower(Spec):
     """A language model: token embeddings, one stack (decoder or encoder) or two, a head."""
 
@@ -176,8 +238,16 @@ class TextTower(Spec):
     """The head shares the token embedding matrix (counted once, in embedding)."""
     lm_head_bias: bool = False
     """The head has a bias (Phi, GPT-J)."""
+    head_transform: HeadTransform | None = None
+    """A dense layer and a norm before the LM head."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
+    hyper_head: Count = 0
+    """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
+    hc_head); 0 for none."""
+    extras: tuple[TowerExtra, ...] = ()
+    """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
+    AltUp's stream projections)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

@@ -9,12 +9,43 @@ layer), NLLB-MoE on M2M-100's (pre-norm LayerNorms, sinusoidal positions that ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.bart_like import BART_ALIASES, BART_NAMES, bart_attention
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import T5_LEAVES, T5_NAMES, t5_decoder_layers, table_rows
+
+
+def feed_forward(c: HFConfig, width: int, routed: bool, top_k: int, bias: bool) -> dict[str, Any]:
+    """A plain fc1/fc2 MLP, or its routed version: `top_k` of num_experts ungated experts of
+    the same width, behind a router biased as router_bias says."""
+    if not routed:
+        return {"kind": "mlp", "intermediate_size": width, "bias": bias}
+    return {
+        "kind": "moe",
+        "num_experts": c.integer("num_experts"),
+        "num_experts_per_tok": top_k,
+        "moe_intermediate_size": width,
+        "gated_experts": False,
+        "expert_bias": bias,
+        "router_bias": c.boolean("router_bias"),
+    }
+
+
+def stack_of_kinds(
+    name: str, layer_kinds: list[str], block_of: Callable[[str], dict[str, Any]], own: int
+) -> dict[str, Any]:
+    """A stack whose layers are the named kinds, each kind's block built once."""
+    kinds = {key: block_of(key) for key in dict.fromkeys(layer_kinds)}
+    return {
+        "name": name,
+        "num_hidden_layers": len(layer_kinds),
+        "kinds": kinds,
+        "layer_kinds": layer_kinds,
+        "token_embeddings": own,
+    }
 
 
 def switch_sparse_step(c: HFConfig, layers: int, sparse_key: str) -> int:
@@ -32,18 +63,7 @@ def switch_block(c: HFConfig, stack: str, relative: bool, sparse: bool) -> dict[
         "num_key_value_heads": heads,
         "head_dim": c.integer("d_kv"),
     }
-    ffn: dict[str, Any]
-    if sparse:
-        ffn = {
-            "kind": "moe",
-            "num_experts": c.integer("num_experts"),
-            "num_experts_per_tok": 1,  # the top-1 router
-            "moe_intermediate_size": width,
-            "gated_experts": False,
-            "router_bias": c.boolean("router_bias"),
-        }
-    else:
-        ffn = {"kind": "mlp", "intermediate_size": width}
+    ffn = feed_forward(c, width, sparse, 1, False)  # the top-1 router
     buckets = table_rows(c, "relative_attention_num_buckets") if relative else 0
     decoder = stack == "decoder"
     return {
@@ -59,20 +79,17 @@ def switch_stack(
 ) -> dict[str, Any]:
     """A Switch stack: layer i is routed when i % step == 1 (or the step is 1)."""
     step = switch_sparse_step(c, layers, sparse_key)
-    kinds: dict[str, dict[str, Any]] = {}
-    layer_kinds = []
-    for i in range(layers):
-        sparse = step > 0 and (i % step == 1 or step == 1)
-        key = f"{'first' if i == 0 else 'later'}-{'routed' if sparse else 'dense'}"
-        kinds.setdefault(key, switch_block(c, stack, i == 0, sparse))
-        layer_kinds.append(key)
-    return {
-        "name": stack,
-        "num_hidden_layers": layers,
-        "kinds": kinds,
-        "layer_kinds": layer_kinds,
-        "token_embeddings": own_tokens,
-    }
+    kinds = [
+        f"{'first' if i == 0 else 'later'}-"
+        f"{'routed' if step > 0 and (i % step == 1 or step == 1) else 'dense'}"
+        for i in range(layers)
+    ]
+    return stack_of_kinds(
+        stack,
+        kinds,
+        lambda key: switch_block(c, stack, key.startswith("first"), key.endswith("routed")),
+        own_tokens,
+    )
 
 
 def switch_transformers(c: HFConfig) -> dict[str, Any]:
@@ -115,19 +132,7 @@ def nllb_moe_block(c: HFConfig, stack: str, sparse: bool) -> dict[str, Any]:
     fc1/fc2 or a top-2 routed one behind ff_layer_norm."""
     decoder = stack == "decoder"
     width = c.integer(f"{stack}_ffn_dim")
-    ffn: dict[str, Any]
-    if sparse:
-        ffn = {
-            "kind": "moe",
-            "num_experts": c.integer("num_experts"),
-            "num_experts_per_tok": 2,  # the top-2 router
-            "moe_intermediate_size": width,
-            "gated_experts": False,
-            "expert_bias": True,
-            "router_bias": c.boolean("router_bias"),
-        }
-    else:
-        ffn = {"kind": "mlp", "intermediate_size": width, "bias": True}
+    ffn = feed_forward(c, width, sparse, 2, True)  # the top-2 router
     return {
         "mixer": bart_attention(c, f"{stack}_attention_heads"),
         "cross_attention": bart_attention(c, "decoder_attention_heads") if decoder else None,
@@ -140,19 +145,10 @@ def nllb_moe_stack(c: HFConfig, stack: str, own_tokens: int) -> dict[str, Any]:
     """A stack whose layer i is routed when (i + 1) % sparse_step == 0."""
     layers = c.integer(f"{stack}_layers")
     step = c.integer(f"{stack}_sparse_step", minimum=0)
-    kinds: dict[str, dict[str, Any]] = {}
-    layer_kinds = []
-    for i in range(layers):
-        key = "routed" if step > 0 and (i + 1) % step == 0 else "dense"
-        kinds.setdefault(key, nllb_moe_block(c, stack, key == "routed"))
-        layer_kinds.append(key)
-    return {
-        "name": stack,
-        "num_hidden_layers": layers,
-        "kinds": kinds,
-        "layer_kinds": layer_kinds,
-        "token_embeddings": own_tokens,
-    }
+    kinds = ["routed" if step > 0 and (i + 1) % step == 0 else "dense" for i in range(layers)]
+    return stack_of_kinds(
+        stack, kinds, lambda key: nllb_moe_block(c, stack, key == "routed"), own_tokens
+    )
 
 
 def nllb_moe(c: HFConfig) -> dict[str, Any]:

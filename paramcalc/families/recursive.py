@@ -30,7 +30,8 @@ def hrm_text(c: HFConfig) -> dict[str, Any]:
             "head_dim": c.integer("head_dim"),
             "qkv_bias": bias,
             "o_bias": bias,
-            "gate_projection": True,
+            "gate_proj": "per_channel",
+            "gate_bias": bias,
         },
         "ffn": gated_mlp(c.integer("intermediate_size"), c.boolean("mlp_bias")),
     }

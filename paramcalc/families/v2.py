@@ -78,13 +78,18 @@ def mixed_layers(
     mixers: dict[str, dict[str, Any]],
     ffns: dict[str, dict[str, Any]],
     layers: Iterable[tuple[str, str]],
+    norms: list[str] | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """A decoder whose every layer pairs one of `mixers` with one of `ffns`, by key, as each
-    (mixer, ffn) of `layers` says: one block kind per pair that occurs."""
+    (mixer, ffn) of `layers` says: one block kind per pair that occurs (with the given norm
+    sites, else the pre-norm default); `fields` go to the text tower."""
     kinds: dict[str, dict[str, Any]] = {}
     layer_kinds = []
     for mixer, ffn in layers:
         key = f"{mixer}+{ffn}"
         kinds[key] = {"mixer": mixers[mixer], "ffn": ffns[ffn]}
+        if norms is not None:
+            kinds[key]["norms"] = norms
         layer_kinds.append(key)
-    return {"text": text_tower(c, kinds, layer_kinds)}
+    return {"text": text_tower(c, kinds, layer_kinds, **fields)}

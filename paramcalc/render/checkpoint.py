@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from paramcalc.checkpoint_count import CheckpointCount, Stored
@@ -126,20 +127,30 @@ def checkpoint_report(c: CheckpointCount, tensors: bool = False) -> Report:
     return report
 
 
+def leftover_notes(
+    unknown: Sequence[str], rule: str, buffers: Sequence[str], buffer_kinds: str, shown: int
+) -> list[str]:
+    """The notes on stored tensors a count could not place, and on stored buffers (with the
+    first `shown` of them named), shared by safetensors and GGUF counts."""
+    notes = []
+    if unknown:
+        more = ", ..." if len(unknown) > 5 else ""
+        notes.append(
+            f"{len(unknown)} tensors match no group {rule} (unknown): "
+            + ", ".join(unknown[:5])
+            + more
+        )
+    if buffers:
+        named = ": " + ", ".join(buffers[:shown]) if shown else ""
+        notes.append(f"{len(buffers)} stored buffers ({buffer_kinds}) are not parameters{named}")
+    return notes
+
+
 def checkpoint_notes(c: CheckpointCount) -> list[str]:
     """What the count leaves out or could not place."""
-    notes = []
-    if c.unknown:
-        notes.append(
-            f"{len(c.unknown)} tensors match no group pattern (unknown): "
-            + ", ".join(c.unknown[:5])
-            + (", ..." if len(c.unknown) > 5 else "")
-        )
-    if c.buffers:
-        notes.append(
-            f"{len(c.buffers)} stored buffers (rotary tables, causal masks, router "
-            "corrections) are not parameters"
-        )
+    notes = leftover_notes(
+        c.unknown, "pattern", c.buffers, "rotary tables, causal masks, router corrections", 0
+    )
     if c.quantization:
         notes.append(
             "parameters are the unquantized model's; scales, zero points, indices and "

@@ -6,6 +6,7 @@ from typing import Any
 
 from paramcalc.gguf_count import GGUFCount, TypeTally, group_of, tower_of
 from paramcalc.render import Report
+from paramcalc.render.checkpoint import leftover_notes
 from paramcalc.render.reports import share
 from paramcalc.render.units import human, human_bytes
 
@@ -130,16 +131,7 @@ def gguf_report(c: GGUFCount, tensors: bool = False) -> Report:
 
 def gguf_notes(c: GGUFCount) -> list[str]:
     """What the count leaves out or could not place."""
-    notes = []
-    if c.unknown:
-        notes.append(
-            f"{len(c.unknown)} tensors match no group rule (unknown): "
-            + ", ".join(c.unknown[:5])
-            + (", ..." if len(c.unknown) > 5 else "")
-        )
-    if c.buffers:
-        notes.append(
-            f"{len(c.buffers)} stored buffers (rotary factors, router score corrections) are "
-            "not parameters: " + ", ".join(c.buffers[:3])
-        )
+    notes = leftover_notes(
+        c.unknown, "rule", c.buffers, "rotary factors, router score corrections", 3
+    )
     return notes

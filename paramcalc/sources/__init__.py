@@ -32,12 +32,10 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
     from paramcalc.sources.architecture import build
 
     if isinstance(source, kinds.Preset):
-        from paramcalc.sources.files import parse_yaml
-        from paramcalc.sources.presets import preset_text
+        from paramcalc.sources.presets import preset_data
 
         where = f"preset {source.name}"
-        data = parse_yaml(preset_text(source.name), where)
-        return build(data, where, overrides, default_name=source.name)
+        return build(preset_data(source.name), where, overrides, default_name=source.name)
     if isinstance(source, kinds.ArchitectureFile):
         return build(source.data, str(source.path), overrides, default_name=source.path.stem)
     if isinstance(source, kinds.HFConfigFile):

@@ -40,12 +40,11 @@ def resolve_base(data: Mapping[str, Any], where: str, depth: int = 0) -> dict[st
         raise InputError(where, f"must name a preset, got {describe(base)}", "base")
     if depth >= MAX_BASE_DEPTH:
         raise InputError(where, f"base chain deeper than {MAX_BASE_DEPTH} (a cycle?)", "base")
-    from paramcalc.sources.files import parse_yaml
-    from paramcalc.sources.presets import closest_presets, preset_names, preset_text
+    from paramcalc.sources.presets import closest_presets, preset_data, preset_names
 
     if base not in preset_names():
         raise InputError(where, f"unknown preset {describe(base)}{closest_presets(base)}", "base")
-    parent = parse_yaml(preset_text(base), f"preset {base}")
+    parent = preset_data(base)
     merged = resolve_base(parent, f"preset {base}", depth + 1)
     for key in ("expected_total", "tolerance", "source"):
         merged.pop(key, None)  # the parent's expectation does not hold for a modified copy
@@ -217,6 +216,11 @@ def file_schema() -> dict[str, Any]:
     A file that names a `base` preset inherits its sizes, so the sizes are required only
     when there is no `base`.
     """
+    from paramcalc.core.model import ModelFile
+    from paramcalc.core.types import Spec
+    from paramcalc.field_docs import document
+
+    document(Architecture, Spec)
     schema = Architecture.model_json_schema()
     required = schema.pop("required", [])
     schema["properties"] = {
@@ -229,8 +233,6 @@ def file_schema() -> dict[str, Any]:
         **schema["properties"],
     }
     schema["anyOf"] = [{"required": ["base"]}, {"required": required}]
-    from paramcalc.core.model import ModelFile
-
     nested = ModelFile.model_json_schema()
     nested["title"] = "paramcalc architecture (nested v2 form)"
     defs = {**schema.pop("$defs", {}), **nested.pop("$defs", {})}
@@ -240,6 +242,34 @@ def file_schema() -> dict[str, Any]:
         "title": "paramcalc architecture",
         "$defs": defs,
         "description": "The flat form says a uniform single-tower decoder in one mapping; "
-        "the nested form says towers, stacks and per-layer blocks.",
-        "oneOf": [schema, nested],
+        "the nested form says towers, stacks and per-layer blocks; the third wraps a "
+        "published config.json under `config:`.",
+        "oneOf": [schema, nested, config_file_schema()],
+    }
+
+
+def config_file_schema() -> dict[str, Any]:
+    """The form that holds a published config.json under `config:`, provenance beside it."""
+    return {
+        "title": "published config.json with its provenance",
+        "type": "object",
+        "required": ["config"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "The model's name in reports."},
+            "source": {"type": "string", "description": "Where the config.json was read."},
+            "expected_total": {
+                "type": ["integer", "string"],
+                "description": "The total the count must equal (`check`).",
+            },
+            "tolerance": {
+                "type": ["number", "string"],
+                "description": "How far the count may be from expected_total.",
+            },
+            "config": {
+                "type": "object",
+                "required": ["model_type"],
+                "description": "A Hugging Face config.json, read by its model_type's family.",
+            },
+        },
     }

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: A safetensors file, and the index of a sharded checkpoint (here, not in the safetensors
+#: module, so that telling what a SOURCE is imports no checkpoint reader).
+SUFFIX = ".safetensors"
+INDEX_SUFFIX = ".safetensors.index.json"
+
 
 @dataclass(frozen=True)
 class Preset:

@@ -17,6 +17,8 @@ from paramcalc.errors import InputError
 from paramcalc.sources.gguf import SUFFIX as GGUF_SUFFIX
 from paramcalc.sources.gguf_split import model_name as gguf_model_name
 from paramcalc.sources.kinds import (
+    INDEX_SUFFIX,
+    SUFFIX,
     ArchitectureFile,
     CheckpointFiles,
     GGUFModel,
@@ -25,7 +27,6 @@ from paramcalc.sources.kinds import (
     Source,
     StdinConfig,
 )
-from paramcalc.sources.safetensors import INDEX_SUFFIX, SUFFIX
 
 ARCHITECTURE_SUFFIXES = (".yaml", ".yml", ".json")
 #: Every suffix paramcalc reads, for the message that refuses another.
@@ -70,9 +71,11 @@ def resolve(source: str, checkpoint: bool = False) -> Source:
     path = Path(source)
     if exists(path):
         return local(path, source, checkpoint)
-    from paramcalc.sources.hub import parse_hub_id
+    hub_id = None
+    if "/" in source:  # a Hub id is org/name: a preset's name needs no Hub module
+        from paramcalc.sources.hub import parse_hub_id
 
-    hub_id = parse_hub_id(source)
+        hub_id = parse_hub_id(source)
     if (
         hub_id
         and not source.lower().endswith(FILE_SUFFIXES)

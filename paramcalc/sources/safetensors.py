@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.errors import InputError, describe
+from paramcalc.sources.kinds import INDEX_SUFFIX as INDEX_SUFFIX
+from paramcalc.sources.kinds import SUFFIX as SUFFIX
 
 #: The safetensors library refuses headers above 100 MB; a real one is at most a few MB.
 MAX_HEADER_BYTES = 100_000_000
@@ -47,8 +49,6 @@ DTYPE_BITS = {
     "F6_E2M3": 6,
     "F6_E3M2": 6,
 }
-SUFFIX = ".safetensors"
-INDEX_SUFFIX = ".safetensors.index.json"
 
 
 @dataclass(frozen=True, slots=True)

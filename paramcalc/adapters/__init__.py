@@ -1,0 +1,1 @@
+"""Adapters on a base model: LoRA's trainable parameters, as PEFT counts them."""

@@ -1,0 +1,175 @@
+"""What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n, 4).
+
+AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
+learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
+sit in each layer; the per-layer input embeddings and AltUp's stream projections sit in the
+model. GROUPS.md: the layer parts are
+feedforward (their norms norm), the per-layer embeddings and their projection embedding.
+Each part names its records as transformers names them, relative to the layer or the model.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from paramcalc.core.context import Context
+from paramcalc.core.records import Embedding, Group, Linear, Param, Record
+from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.errors import FieldValueError
+
+F, E = Group.FEEDFORWARD, Group.EMBEDDING
+
+
+def ff(role: str, inputs: int, outputs: int, ctx: Context, group: Group = F) -> Linear:
+    """An unbiased projection of a layer or model part."""
+    return Linear(role, inputs, outputs, False, group, ctx.tower, ctx.stream)
+
+
+class AltUp(Spec):
+    """Gemma3nTextAltUp: predicts and corrects altup_num_inputs copies of the residual stream
+    with coefficients a router computes from the active copy."""
+
+    kind: Literal["altup"] = "altup"
+    num_inputs: PositiveInt
+    """Copies of the residual stream (altup_num_inputs)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """correct_output_scale, correction and prediction coefficients, the router and its norm."""
+        n, hidden = self.num_inputs, ctx.hidden
+        return [
+            Param("altup.correct_output_scale", (hidden,), F, ctx.tower),
+            ff("altup.correction_coefs", n, n, ctx),
+            ff("altup.prediction_coefs", n, n * n, ctx),
+            ff("altup.modality_router", hidden, n, ctx),
+            *ctx.norm("altup.router_norm", hidden),
+        ]
+
+
+class Laurel(Spec):
+    """Gemma3nTextLaurelBlock: a learned low-rank residual beside the attention."""
+
+    kind: Literal["laurel"] = "laurel"
+    rank: PositiveInt
+    """Width of the low-rank path (laurel_rank)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """linear_left, linear_right and the norm after them."""
+        return [
+            ff("laurel.linear_left", ctx.hidden, self.rank, ctx),
+            ff("laurel.linear_right", self.rank, ctx.hidden, ctx),
+            *ctx.norm("laurel.post_laurel_norm", ctx.hidden),
+        ]
+
+
+class PerLayerInput(Spec):
+    """The gate that mixes a layer's own input embedding into its output (Gemma 3n, Gemma 4)."""
+
+    kind: Literal["per_layer_input"] = "per_layer_input"
+    width: PositiveInt
+    """Width of each layer's input embedding (hidden_size_per_layer_input)."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """per_layer_input_gate, per_layer_projection and the norm after them."""
+        return [
+            ff("per_layer_input_gate", ctx.hidden, self.width, ctx),
+            ff("per_layer_projection", self.width, ctx.hidden, ctx),
+            *ctx.norm("post_per_layer_input_norm", ctx.hidden),
+        ]
+
+
+class ParallelMoE(Spec):
+    """Gemma4TextDecoderLayer's experts beside its MLP: a scaled router reading the residual,
+    routed gated experts, and the norms around their branch (the MLP's output is normed apart)."""
+
+    kind: Literal["parallel_moe"] = "parallel_moe"
+    num_experts: PositiveInt
+    """Routed experts (num_experts)."""
+    num_experts_per_tok: PositiveInt
+    """Experts each token is sent to (top_k_experts)."""
+    moe_intermediate_size: PositiveInt
+    """Width of one expert."""
+
+    @model_validator(mode="after")
+    def _check_top_k(self) -> ParallelMoE:
+        if self.num_experts_per_tok > self.num_experts:
+            raise FieldValueError(
+                "num_experts_per_tok",
+                f"{self.num_experts_per_tok} must be at most num_experts={self.num_experts}",
+            )
+        return self
+
+    def records(self, ctx: Context) -> list[Record]:
+        """router.proj, router.scale, router.per_expert_scale (its norm has no scale), the
+        stacked experts, and post_feedforward_layernorm_1, pre/post_feedforward_layernorm_2."""
+        hidden, e, k, width = (
+            ctx.hidden,
+            self.num_experts,
+            self.num_experts_per_tok,
+            (self.moe_intermediate_size),
+        )
+        experts = [
+            Linear(
+                "experts",
+                inputs,
+                outputs,
+                False,
+                F,
+                ctx.tower,
+                ctx.stream,
+                experts=e,
+                active_experts=k,
+                weight_name=leaf,
+            )
+            for inputs, outputs, leaf in (
+                (hidden, 2 * width, "gate_up_proj"),
+                (width, hidden, "down_proj"),
+            )
+        ]
+        return [
+            Linear("router.proj", hidden, e, False, F, ctx.tower, ctx.stream, routing=True),
+            Param("router.scale", (hidden,), F, ctx.tower),
+            Param("router.per_expert_scale", (e,), F, ctx.tower),
+            *experts,
+            *ctx.norm("post_feedforward_layernorm_1", hidden),
+            *ctx.norm("pre_feedforward_layernorm_2", hidden),
+            *ctx.norm("post_feedforward_layernorm_2", hidden),
+        ]
+
+
+class PerLayerEmbeddings(Spec):
+    """The model's per-layer input embeddings: a table of num_layers x width per token, and a
+    projection of the token embedding to the same width, normed per layer."""
+
+    kind: Literal["per_layer_embeddings"] = "per_layer_embeddings"
+    vocab_size: PositiveInt
+    """Rows of the per-layer table (vocab_size_per_layer_input)."""
+    width: PositiveInt
+    """Width per layer (hidden_size_per_layer_input)."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """embed_tokens_per_layer, per_layer_model_projection, per_layer_projection_norm."""
+        wide = layers * self.width
+        return [
+            Embedding("embed_tokens_per_layer", self.vocab_size, wide, E, ctx.tower),
+            ff("per_layer_model_projection", ctx.hidden, wide, ctx, E),
+            *ctx.norm("per_layer_projection_norm", self.width),
+        ]
+
+
+class AltUpProjections(Spec):
+    """The model's AltUp projections: num_inputs - 1 copies of the embedding made on the way
+    in, and merged back on the way out."""
+
+    kind: Literal["altup_projections"] = "altup_projections"
+    num_inputs: PositiveInt
+    """Copies of the residual stream (altup_num_inputs)."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """altup_projections.{j} and altup_unembed_projections.{j}, hidden -> hidden each."""
+        return [
+            ff(f"{side}.{j}", ctx.hidden, ctx.hidden, ctx)
+            for side in ("altup_projections", "altup_unembed_projections")
+            for j in range(self.num_inputs - 1)
+        ]
