@@ -36,10 +36,14 @@ def attention(c: HFConfig, bias: bool, head_dim: int | None, **extra: Any) -> di
 
 
 def encoder(
-    c: HFConfig, kinds: dict[str, dict[str, Any]], layer_kinds: list[str], **fields: Any
+    c: HFConfig,
+    kinds: dict[str, dict[str, Any]],
+    layer_kinds: list[str],
+    final_norm: bool = False,
+    **fields: Any,
 ) -> dict[str, Any]:
     """A bare encoder (no language-model head) whose layers are the given kinds."""
-    stack: dict[str, Any] = {"num_hidden_layers": len(layer_kinds), "final_norm": False}
+    stack: dict[str, Any] = {"num_hidden_layers": len(layer_kinds), "final_norm": final_norm}
     if len(set(layer_kinds)) == 1:
         stack["block"] = kinds[layer_kinds[0]]
     else:
@@ -106,9 +110,7 @@ def eurobert(c: HFConfig) -> dict[str, Any]:
         },
         "ffn": gated_mlp(c.integer("intermediate_size"), c.boolean("mlp_bias")),
     }
-    tower = encoder(c, {"layer": block}, ["layer"] * c.integer("num_hidden_layers"))
-    tower["text"]["stacks"][0]["final_norm"] = True
-    return tower
+    return encoder(c, {"layer": block}, ["layer"] * c.integer("num_hidden_layers"), True)
 
 
 def modernbert_window(c: HFConfig) -> int:
@@ -143,9 +145,7 @@ def modernbert(c: HFConfig) -> dict[str, Any]:
         }
         layer_kinds.append(key)
     norm = "layernorm" if c.boolean("norm_bias") else "layernorm_no_bias"
-    tower = encoder(c, kinds, layer_kinds, embedding_norm=True, norm_type=norm)
-    tower["text"]["stacks"][0]["final_norm"] = True
-    return tower
+    return encoder(c, kinds, layer_kinds, True, embedding_norm=True, norm_type=norm)
 
 
 #: The Llama-style names GTE, NomicBERT and Jina-v3 use under BERT's embeddings module.
