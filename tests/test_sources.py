@@ -240,3 +240,19 @@ def test_an_unknown_field_beside_config_is_one_line(runner: CliRunner, tmp_path:
     result = runner.invoke(main, ["count", str(path)])
     assert result.exit_code == 2
     assert "hidden_size" in result.output and "config" in result.output
+
+
+@pytest.mark.parametrize("model_type", ["gpt_oss", "lfm2", "qwen3_next", "recurrent_gemma"])
+def test_a_layer_types_entry_that_is_not_a_name_is_one_line(
+    runner: CliRunner, tmp_path: Path, model_type: str
+) -> None:
+    """A mapping where a layer kind's name belongs (`- sliding_attention: true`): exit 2 with
+    one line naming layer_types (or the family's per-layer key), never a crash."""
+    path = tmp_path / "config.json"
+    config = {"model_type": model_type, "num_hidden_layers": 2}
+    key = "block_types" if model_type == "recurrent_gemma" else "layer_types"
+    config[key] = [{"sliding_attention": True}, "full_attention"]
+    path.write_text(json.dumps(config))
+    result = runner.invoke(main, ["count", str(path)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and key in result.stderr

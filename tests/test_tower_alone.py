@@ -17,9 +17,7 @@ from click.testing import CliRunner
 from conftest import DATA
 from paramcalc.cli import main
 
-FIXTURES = {
-    p.stem: json.loads(p.read_text()) for p in sorted((DATA / "hf").glob("*.json"))
-}
+FIXTURES = {p.stem: json.loads(p.read_text()) for p in sorted((DATA / "hf").glob("*.json"))}
 CASES = [
     (name, tower)
     for name, f in FIXTURES.items()

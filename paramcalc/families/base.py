@@ -161,7 +161,7 @@ class HFConfig:
             raise self.error(
                 name, f"must list one attention kind per layer ({layers}), got {describe(value)}"
             )
-        unknown = [v for v in value if v not in LAYER_TYPE_NAMES]
+        unknown = [v for v in value if not isinstance(v, str) or v not in LAYER_TYPE_NAMES]
         if unknown:
             raise self.error(
                 name,

@@ -19,7 +19,11 @@ def kinds_listed(c: HFConfig, key: str, allowed: set[str]) -> list[str] | None:
     listed = c.raw(key)
     if listed is None:
         return None
-    if not isinstance(listed, list) or not listed or any(v not in allowed for v in listed):
+    if (
+        not isinstance(listed, list)
+        or not listed
+        or any(not isinstance(v, str) or v not in allowed for v in listed)
+    ):
         raise c.error(key, f"must list one of {sorted(allowed)} per layer")
     return listed
 

@@ -224,7 +224,7 @@ def granitemoehybrid(c: HFConfig) -> dict[str, Any]:
     if (
         not isinstance(listed, list)
         or len(listed) != layers
-        or any(v not in HYBRID_LAYER_TYPES for v in listed)
+        or any(not isinstance(v, str) or v not in HYBRID_LAYER_TYPES for v in listed)
     ):
         raise c.error(
             "layer_types", f"must list one of {sorted(HYBRID_LAYER_TYPES)} per layer ({layers})"
@@ -290,7 +290,7 @@ def lfm2_layers(c: HFConfig) -> list[str]:
         return ["full_attention" if i in chosen else "conv" for i in range(layers)]
     if not isinstance(listed, list) or len(listed) != layers:
         raise c.error("layer_types", f"must list one layer kind per layer ({layers})")
-    if any(v not in ("conv", "full_attention") for v in listed):
+    if any(not isinstance(v, str) or v not in ("conv", "full_attention") for v in listed):
         raise c.error("layer_types", "paramcalc reads conv and full_attention layers only")
     return listed
 
@@ -321,7 +321,7 @@ def lfm2_moe(c: HFConfig) -> dict[str, Any]:
         raise c.error("layer_types", "is required: Lfm2MoeDecoderLayer reads layer_types[i]")
     if not isinstance(listed, list) or len(listed) != layers:
         raise c.error("layer_types", f"must list one layer kind per layer ({layers})")
-    if any(v not in ("conv", "full_attention") for v in listed):
+    if any(not isinstance(v, str) or v not in ("conv", "full_attention") for v in listed):
         raise c.error("layer_types", "paramcalc reads conv and full_attention layers only")
     width = c.opt_int("head_dim") if c.has("head_dim") else None
     mixers = {

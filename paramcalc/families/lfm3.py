@@ -28,7 +28,7 @@ def lfm3_layers(c: HFConfig, layers: int) -> list[str]:
     if (
         not isinstance(listed, list)
         or len(listed) != layers
-        or any(v not in LAYER_KINDS for v in listed)
+        or any(not isinstance(v, str) or v not in LAYER_KINDS for v in listed)
     ):
         raise c.error(
             "layer_types", f"must list one of {', '.join(LAYER_KINDS)} per layer ({layers})"

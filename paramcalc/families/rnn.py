@@ -25,7 +25,7 @@ def recurrent_gemma_layers(c: HFConfig) -> list[str]:
     if (
         not isinstance(listed, (list, tuple))
         or not listed
-        or any(v not in BLOCK_TYPES for v in listed)
+        or any(not isinstance(v, str) or v not in BLOCK_TYPES for v in listed)
     ):
         raise c.error("block_types", f"must list {' or '.join(BLOCK_TYPES)} blocks")
     return [BLOCK_TYPES[listed[i % len(listed)]] for i in range(layers)]

@@ -67,7 +67,7 @@ def layer_spans(c: HFConfig, layers: int, default: list[str]) -> list[str]:
     if (
         not isinstance(listed, list)
         or len(listed) != layers
-        or any(v not in LAYER_SPANS for v in listed)
+        or any(not isinstance(v, str) or v not in LAYER_SPANS for v in listed)
     ):
         raise c.error("layer_types", f"must list one of {sorted(LAYER_SPANS)} per layer ({layers})")
     return ["full_attention" if v == "attention" else v for v in listed]
