@@ -149,6 +149,7 @@ FEEDFORWARD_MODULES = {
     "router",
     "shared_mlp",
     "ffn",  # MPT, CTRL
+    "ffn_output",  # ALBERT
     # HY-V4's hyper-connections: held by a block (and the model's head), neither mixer nor
     # norm, so feed-forward as GROUPS.md puts such extras.
     "attn_hc",
@@ -242,6 +243,8 @@ def classify_text(parts: list[str]) -> str | None:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
+    if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
+        return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
     group = block_group(modules)
@@ -334,6 +337,15 @@ BARE_MODEL_TYPES = {
     "xlm",
     "flaubert",
     "roc_bert",
+    # paramcalc/families/encoders_rotary.py
+    "gte",
+    "nomic_bert",
+    "jina_embeddings_v3",
+    "eurobert",
+    "modernbert",
+    # paramcalc/families/encoders_factorized.py
+    "fnet",
+    "albert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3365,6 +3377,66 @@ VARIANT_FIELDS.update(
         "mra": [*BERT_ENCODER, pick("block_per_row", 2, 4)],
         "yoso": [*BERT_ENCODER, pick("num_hash", 8, 64)],
         "splinter": BERT_ENCODER,
+    }
+)
+# -- Rotary encoders (paramcalc/families/encoders_rotary.py) ---------------------------------
+ROTARY_BERT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
+VARIANT_FIELDS.update(
+    {
+        # gte, jina: head_dim is no config field, but the attention reads it with getattr
+        "gte": [*ROTARY_BERT, HEAD_DIM_KEY, pick("type_vocab_size", 0, 1, 2)],
+        "nomic_bert": [*ROTARY_BERT, HEAD_DIM_NULL, pick("type_vocab_size", 1, 2, 4)],
+        "jina_embeddings_v3": [*ROTARY_BERT, HEAD_DIM_KEY, pick("type_vocab_size", 1, 2)],
+        "eurobert": [
+            *DECODER,
+            HEAD_DIM_NULL,
+            nullable("num_key_value_heads"),
+            NO_PAD,
+            *LLAMA_BIAS_FLAGS,
+        ],
+        "modernbert": [
+            *ROTARY_BERT,
+            NO_PAD,
+            flag("norm_bias"),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("local_attention", 16, 64, 128),
+            one_of(
+                [pick("global_attn_every_n_layers", 1, 2, 3)],
+                [per_layer("layer_types", ["sliding_attention", "full_attention"])],
+            ),
+            flag("tie_word_embeddings"),
+        ],
+    }
+)
+# -- Encoders with an embedding projection (paramcalc/families/encoders_factorized.py) -------
+
+
+def albert_sharing(rng: random.Random, c: Config) -> None:
+    """ALBERT: a group count dividing the depth, or one group of several inner layers."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        c["num_hidden_groups"] = rng.choice([g for g in range(1, layers + 1) if layers % g == 0])
+        c["inner_group_num"] = 1
+    else:
+        c["num_hidden_groups"] = 1
+        c["inner_group_num"] = rng.randint(1, 3)
+
+
+BERT_POSITIONS = [rint("max_position_embeddings", 32, 512, 32), pick("type_vocab_size", 1, 2, 4)]
+VARIANT_FIELDS.update(
+    {
+        "fnet": [VOCAB, HIDDEN, LAYERS, INTERMEDIATE, *BERT_POSITIONS],
+        "albert": [
+            VOCAB,
+            HIDDEN,
+            heads(kv=None),
+            LAYERS,
+            INTERMEDIATE,
+            *BERT_POSITIONS,
+            rint("embedding_size", 16, 256, 16),
+            albert_sharing,
+        ],
     }
 )
 VARIANT_FIELDS["fsmt"] = [

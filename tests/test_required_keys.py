@@ -61,8 +61,11 @@ def test_required_follows_what_transformers_builds(model_type: str) -> None:
     config = {k: v for k, v in defaults_configs()[model_type].items() if k != "model_type"}
     try:
         built = transformers.AutoConfig.for_model(model_type, **config, num_key_value_heads=None)
+        # an encoder with no causal-LM class (EuroBERT) is built as its bare model
+        causal = transformers.AutoModelForCausalLM
+        auto = causal if type(built) in causal._model_mapping else transformers.AutoModel
         with torch.device("meta"):
-            transformers.AutoModelForCausalLM.from_config(built)
+            auto.from_config(built)
         builds = True
     except Exception:  # noqa: BLE001 - any refusal: a validation error or a failing build
         builds = False

@@ -143,7 +143,7 @@ def test_multimodal_weights_and_text_flops() -> None:
     assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()
 
 
-ENCODERS = {
+ENCODER_FLOPS = {
     # grouped 1x1 Conv1d projections
     "squeezebert": dict(
         vocab_size=128,
@@ -172,12 +172,49 @@ ENCODERS = {
 }
 
 
-@pytest.mark.parametrize("model_type", sorted(ENCODERS))
+@pytest.mark.parametrize("model_type", sorted(ENCODER_FLOPS))
 def test_encoder_flops_equal_flop_counter(model_type: str) -> None:
     """One AutoModel forward pass of an encoder costs what FlopCounterMode counts."""
-    model = built(model_type, ENCODERS[model_type], "AutoModel")
+    model = built(model_type, ENCODER_FLOPS[model_type], "AutoModel")
     ids = torch.randint(3, 30, (BATCH, SEQ))
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(input_ids=ids)
     arch = hf.from_config(model.config.to_dict(), "config.json")
     assert forward_flops(count(arch), BATCH, SEQ).forward == counter.get_total_flops()
+
+
+#: Encoders whose layers are shared (ALBERT: stored once, applied num_hidden_layers /
+#: num_hidden_groups times each), have no mixer parameters (FNet) or alternate local and
+#: global attention (ModernBERT).
+ENCODERS = {
+    "albert-groups": ("albert", dict(num_hidden_groups=2, num_hidden_layers=4)),
+    "albert-inner": ("albert", dict(inner_group_num=2, num_hidden_layers=3)),
+    "fnet": ("fnet", dict(num_hidden_layers=2)),
+    "modernbert": ("modernbert", dict(num_hidden_layers=4, local_attention=4, pad_token_id=0)),
+}
+ENCODER_SIZES = dict(
+    vocab_size=128,
+    embedding_size=32,
+    hidden_size=64,
+    intermediate_size=96,
+    num_attention_heads=4,
+    max_position_embeddings=16,
+)
+
+
+@pytest.mark.parametrize("case", sorted(ENCODERS))
+def test_encoder_weights_and_flops_count_every_use(case: str) -> None:
+    """Weights bytes are the stored tensors once; forward FLOPs what FlopCounterMode counts,
+    a shared layer charged at every use."""
+    model_type, fields = ENCODERS[case]
+    sizes = {
+        k: v for k, v in ENCODER_SIZES.items() if model_type == "albert" or k != "embedding_size"
+    }
+    model = built(model_type, {**sizes, **fields}, "AutoModel")
+    ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(input_ids=ids)
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    counted = count(arch)
+    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()

@@ -185,8 +185,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
 def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """Token, position and token-type tables, width projections and the embedding norm."""
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
-    # ELECTRA, RemBERT: every table and the norm at embedding_size, then one projection in
-    project_in = tower.embedding_projection == "in" and tower.embedding_size is not None
+    # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
+    # projection in
+    project_in = tower.embedding_projection == "in"
     tables = width if project_in else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:

@@ -73,13 +73,21 @@ class GatedMLP(Spec):
     """Width of the gate and up projections."""
     bias: bool = False
     """All three projections have biases."""
+    down_bias: bool | None = None
+    """down_proj has a bias when gate and up have none, or the reverse (GTE: only down_proj).
+    Default: as `bias`."""
     sub_norm: bool = False
     """A norm of intermediate_size on the gated activation before down_proj (BitNet's
     ffn_sub_norm)."""
 
     def records(self, ctx: Context) -> list[Record]:
         """gate_proj, up_proj and down_proj, and the norm before down_proj."""
-        records = mlp_records("", ctx.hidden, self.intermediate_size, True, self.bias, ctx)
+        hidden, width = ctx.hidden, self.intermediate_size
+        down = self.bias if self.down_bias is None else self.down_bias
+        records: list[Record] = [
+            projection(role, hidden, width, self.bias, ctx) for role in ("gate_proj", "up_proj")
+        ]
+        records.append(projection("down_proj", width, hidden, down, ctx))
         return records + (ctx.norm("sub_norm", self.intermediate_size) if self.sub_norm else [])
 
 

@@ -245,10 +245,12 @@ class TextTower(Spec):
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
     embedding_projection: Literal["in_out", "in"] = "in_out"
-    """How embedding_size meets the residual stream: OPT's unbiased project_in and project_out
-    (only when the widths differ), or one biased projection in, after embeddings that are all
-    embedding_size wide: the position and token-type tables and the embedding norm too
-    (ELECTRA's embeddings_project, RemBERT's embedding_hidden_mapping_in)."""
+    """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
+    (only when embedding_size differs), or one biased projection in, always there, after
+    embeddings that are all embedding_size wide (hidden_size without one): the position and
+    token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
+    ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
+    embedding."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0

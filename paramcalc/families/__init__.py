@@ -30,6 +30,8 @@ MODULES = (
     "encoders_v2",
     "encoders_v2_more",
     "encoders_xlm",
+    "encoders_factorized",
+    "encoders_rotary",
     "fairseq_like",
     "gemma3n",
     "gemma4",
