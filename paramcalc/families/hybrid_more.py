@@ -158,6 +158,12 @@ MAMBA2 = Naming(
 def mamba2_mixer(c: HFConfig) -> dict[str, Any]:
     """The Mamba-2 mixer of Bamba and Granite-MoE-Hybrid, from their `mamba_*` keys."""
     heads, head_dim = mamba2_heads(c, "mamba_expand", "mamba_n_heads", "mamba_d_head")
+    return mamba2_keys(c, heads, head_dim)
+
+
+def mamba2_keys(c: HFConfig, heads: int, head_dim: int) -> dict[str, Any]:
+    """A Mamba-2 mixer of the given heads, the rest read from the `mamba_*` keys (Bamba,
+    Granite-MoE-Hybrid, Falcon-H1)."""
     return {
         "kind": "mamba2",
         "num_heads": heads,

@@ -12,6 +12,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.hybrid_more import mamba2_keys
 from paramcalc.families.v2 import attention, gated_mlp, text_tower
 
 
@@ -28,14 +29,7 @@ def falcon_h1_mamba(c: HFConfig) -> dict[str, Any]:
             "mamba_d_head", f"{heads} heads x {head_dim} must equal the SSM width {inner}"
         )
     return {
-        "kind": "mamba2",
-        "num_heads": heads,
-        "head_dim": head_dim,
-        "state_size": c.integer("mamba_d_state"),
-        "n_groups": c.integer("mamba_n_groups"),
-        "conv_kernel": c.integer("mamba_d_conv"),
-        "conv_bias": c.boolean("mamba_conv_bias"),
-        "bias": c.boolean("mamba_proj_bias"),
+        **mamba2_keys(c, heads, head_dim),
         "out_bias": c.boolean("projectors_bias"),
         "gated_norm": c.boolean("mamba_rms_norm"),
     }
