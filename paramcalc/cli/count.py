@@ -129,11 +129,12 @@ def count(
         )
     changes = parse_overrides(overrides)
     if not as_checkpoint:
-        from paramcalc.cli.lora import show_adapter
         from paramcalc.sources.adapter import adapter_at
 
         adapter = adapter_at(source)
         if adapter is not None:
+            from paramcalc.cli.lora import show_adapter
+
             show_adapter(adapter, base, overrides, layers, fmt)
             return
     if base:

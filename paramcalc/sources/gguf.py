@@ -23,7 +23,6 @@ from typing import Any
 from paramcalc.errors import InputError, describe
 from paramcalc.sources.ggml_types import GGML_TYPES, QuantType
 
-SUFFIX = ".gguf"
 MAGIC = b"GGUF"
 VERSIONS = (2, 3)
 #: ggml's GGML_MAX_DIMS.

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from paramcalc.errors import InputError, describe
-from paramcalc.sources.gguf import SUFFIX, GGUFFile, GGUFTensor, read_gguf
+from paramcalc.sources.gguf import GGUFFile, GGUFTensor, read_gguf
+from paramcalc.sources.kinds import GGUF_SUFFIX as SUFFIX
 
 #: llama.cpp's `gguf-split` names: `model-00001-of-00003.gguf`.
 SPLIT = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)

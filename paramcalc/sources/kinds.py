@@ -15,6 +15,8 @@ from typing import Any
 #: module, so that telling what a SOURCE is imports no checkpoint reader).
 SUFFIX = ".safetensors"
 INDEX_SUFFIX = ".safetensors.index.json"
+#: A llama.cpp GGUF file (here too, so that telling what a SOURCE is imports no GGUF reader).
+GGUF_SUFFIX = ".gguf"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.errors import InputError
-from paramcalc.sources.gguf import SUFFIX as GGUF_SUFFIX
-from paramcalc.sources.gguf_split import model_name as gguf_model_name
 from paramcalc.sources.kinds import (
+    GGUF_SUFFIX,
     INDEX_SUFFIX,
     SUFFIX,
     ArchitectureFile,
@@ -147,6 +146,8 @@ def local(path: Path, source: str, checkpoint: bool) -> Source:
             raise InputError(source, "folder holds no config.json (nor *.safetensors files)")
         path = config
     elif path.name.lower().endswith(GGUF_SUFFIX):
+        from paramcalc.sources.gguf_split import model_name as gguf_model_name
+
         return GGUFModel(path, gguf_model_name(path))
     elif path.name.endswith((SUFFIX, INDEX_SUFFIX)):
         return checkpoint_files(source, checkpoint_name(path), path)
