@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 #: The heads `--head` chooses: the masked-LM head, the bare model's pooler, or neither.
 HeadName = Literal["mlm", "pooler", "none"]
-HEADS: tuple[HeadName, ...] = ("mlm", "pooler", "none")
 #: The naming key suffix of a family's masked-LM model (`bert+mlm`).
 MLM_SUFFIX = "+mlm"
 

@@ -122,6 +122,8 @@ def check_config_keys(
     known = (
         set(data) | set(family.defaults) | {a for names in family.aliases.values() for a in names}
     )
+    if family.mlm is not None:  # the masked-LM head reads it (head mlm)
+        known.add("tie_word_embeddings")
     for key in overrides:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
