@@ -15,6 +15,8 @@ usage:
   make_reference.py --model-type t5 --set d_model=64 --name tiny-t5 --out tests/data/hf
   make_reference.py --refresh tests/data/hf/*.json               # recount; totals must hold
   make_reference.py --model-type gpt_oss --variants 6 --seed 1 --out tests/data/hf
+  make_reference.py --model-type bert --variants 3 --seed 1 \
+      --auto-class AutoModelForMaskedLM --name mlm-bert --out tests/data/hf  # any class
   make_reference.py --check-models ../shared/reference/models.json  # classifier self-check
       [--tensors-out tests/data/reference_tensors.json]
 
