@@ -15,6 +15,8 @@ usage:
   make_reference.py --model-type t5 --set d_model=64 --name tiny-t5 --out tests/data/hf
   make_reference.py --refresh tests/data/hf/*.json               # recount; totals must hold
   make_reference.py --model-type gpt_oss --variants 6 --seed 1 --out tests/data/hf
+  make_reference.py --model-type bert --variants 3 --seed 1 \
+      --auto-class AutoModelForMaskedLM --name mlm-bert --out tests/data/hf  # any class
   make_reference.py --check-models ../shared/reference/models.json  # classifier self-check
       [--tensors-out tests/data/reference_tensors.json]
 
@@ -75,8 +77,24 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-#: head: RWKV's; contact_head: ESM's contact regression.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head", "contact_head"}
+#: head: RWKV's; contact_head: ESM's contact regression. The rest are masked-LM heads: BERT's
+#: cls.predictions, ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*, XLM's
+#: pred_layer.
+OUTPUT_MODULES = {
+    "lm_head",
+    "embed_out",
+    "pooler",
+    "output_projection",
+    "head",
+    "contact_head",
+    "cls",
+    "predictions",
+    "generator_predictions",
+    "generator_lm_head",
+    "vocab_transform",
+    "vocab_projector",
+    "pred_layer",
+}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -243,7 +261,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
-    if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
+    if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
@@ -437,8 +455,16 @@ def count(model: Any) -> dict[str, Any]:
     groups = dict.fromkeys(GROUPS, 0)
     towers: dict[str, dict[str, int]] = {t: dict.fromkeys(GROUPS, 0) for t in TOWERS}
     tensors: list[list[Any]] = []
+    try:
+        table = getattr(model.get_input_embeddings(), "weight", None)
+    except (AttributeError, NotImplementedError):  # a model without one token table
+        table = None
     for name, param in model.named_parameters():  # yields each shared tensor once
         group, tower = classify(name)
+        if param is table and tower == "text":
+            # a tied table listed under the head's name (XLM-RoBERTa's masked-LM model
+            # registers lm_head first) is still the token embedding, counted in embedding
+            group = "embedding"
         groups[group] += param.numel()
         towers[tower][group] += param.numel()
         tensors.append([name, list(param.shape)])
@@ -3203,6 +3229,7 @@ def variants(
     prefix: str,
     note: str,
     tries: int = 50,
+    auto_class: str | None = None,
 ) -> list[Config]:
     """N random valid fixtures of one family, named PREFIX-variant-K (K from 1)."""
     if model_type not in VARIANT_FIELDS:
@@ -3213,7 +3240,8 @@ def variants(
         for _ in range(tries):
             config = draw(rng, model_type, sets)
             try:
-                results.append(fixture(f"{prefix}-variant-{k}", config, extra={"notes": note}))
+                name = f"{prefix}-variant-{k}"
+                results.append(fixture(name, config, auto_class, extra={"notes": note}))
                 break
             except Exception as exc:  # transformers refused the config: draw another
                 print(f"skipped a variant transformers refuses: {exc}", file=sys.stderr)
@@ -3406,6 +3434,8 @@ VARIANT_FIELDS.update(
                 [per_layer("layer_types", ["sliding_attention", "full_attention"])],
             ),
             flag("tie_word_embeddings"),
+            flag("classifier_bias"),  # the masked-LM head's dense layer and decoder
+            flag("decoder_bias"),
         ],
     }
 )
@@ -3565,9 +3595,10 @@ def main() -> int:
         if not args.model_type:
             raise SystemExit("--variants needs --model-type")
         forced = " ".join(f"--set {p}" for p in args.set)
+        built = f" --auto-class {args.auto_class}" if args.auto_class else ""
         note = (
             f"random valid variant: make_reference.py --model-type {args.model_type} "
-            f"--variants {args.variants} --seed {args.seed} {forced}"
+            f"--variants {args.variants} --seed {args.seed}{built} {forced}"
         ).strip()
         if args.notes:
             note = f"{args.notes}; {note}"
@@ -3578,6 +3609,7 @@ def main() -> int:
             sets,
             args.name or stem(args.model_type),
             note,
+            auto_class=args.auto_class,
         ):
             write(result, args.out)
         return 0

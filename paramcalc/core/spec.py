@@ -231,6 +231,10 @@ class HeadTransform(Spec):
 
     bias: bool = True
     """The dense layer has a bias (classifier_bias)."""
+    width: PositiveInt | None = None
+    """Width the dense layer maps to, and of its norm and of what the LM head reads, when it
+    is not hidden_size (ALBERT's and ELECTRA's embedding_size, RemBERT's
+    output_embedding_size)."""
 
 
 class TextTower(Spec):
@@ -280,6 +284,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     head_transform: HeadTransform | None = None
     """A dense layer and a norm before the LM head."""
+    head_bias: bool = False
+    """A bias vector of vocab_size the head holds beside its decoder (BERT's
+    cls.predictions.bias, which a tied decoder takes as its own bias): output."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
     contact_head: bool = False
@@ -307,7 +314,20 @@ class TextTower(Spec):
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
+        if self.lm_head and self.tie_word_embeddings and self.head_width != self.token_width:
+            raise FieldValueError(
+                "head_transform",
+                f"a tied head reads the token width {self.token_width}, not {self.head_width}",
+            )
         return self
+
+    @property
+    def head_width(self) -> int:
+        """Columns the LM head reads: the head transform's width, else the token width."""
+        transform = self.head_transform
+        if transform is not None and transform.width is not None:
+            return transform.width
+        return self.token_width
 
     @property
     def token_width(self) -> int:
