@@ -104,8 +104,7 @@ def attention_flops(
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
         queries = encoder_seq if encoder else seq
         for mixer, keys, causal in (
-            (block.mixer, queries, not encoder),
-            (block.parallel_mixer, queries, not encoder),
+            *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
