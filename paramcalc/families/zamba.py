@@ -66,7 +66,7 @@ def zamba_layers(c: HFConfig) -> list[str]:
     if listed.count("hybrid") == 1 and c.boolean("tie_word_embeddings"):
         # ZambaModel ties the first hybrid layer's block into the others': with no other,
         # the tie finds no target and transformers refuses to build the model
-        key = "layers_block_type" if c.has("layers_block_type") else "attn_layer_offset"
+        key = "attn_layer_offset" if c.raw("layers_block_type") is None else "layers_block_type"
         raise c.error(
             key,
             "gives one hybrid layer, whose shared block transformers cannot "
@@ -99,16 +99,17 @@ def shared_layers(
     also stores the adapters of every use of its block id (when `shared` has an adapter rank).
     """
     tied, uses = c.boolean("tie_word_embeddings"), kinds.count("hybrid")
-    mamba = {"mixer": mixer, "norms": ["input"]}
-    blocks: dict[str, dict[str, Any]] = {"mamba": mamba}
+    mamba, plain = {"mixer": mixer, "norms": ["input"]}, mixer["kind"]
+    blocks: dict[str, dict[str, Any]] = {plain: mamba}
     layer_kinds, k = [], 0
     for kind in kinds:
         if kind != "hybrid":
-            layer_kinds.append("mamba")
+            layer_kinds.append(plain)
             continue
         block_id = k % copies
         index, holds = (block_id, k < copies) if tied else (k, True)
-        key = f"hybrid (holds block {index})" if holds else f"hybrid (block {index})"
+        held = "holds " if holds else ""
+        key = f"shared_attention+{plain} ({held}block {index})"
         use = {**shared, "index": index, "holds": holds}
         if holds and "adapter_rank" in shared:
             use["adapter_slots"] = [i for i in range(uses) if i % copies == block_id]
