@@ -146,10 +146,11 @@ class Approximations:
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
         for stack, block, layers in tower.block_uses():
-            if isinstance(block.mixer, (Attention, LatentAttention)):
-                widths = block.mixer.score_widths(stack.width(hidden))
-                d_attn = block.mixer.num_attention_heads * widths[0]
-                context += 2 * seq * d_attn * len(layers)
+            for mixer in block.mixers:
+                if isinstance(mixer, (Attention, LatentAttention)):
+                    widths = mixer.score_widths(stack.width(hidden))
+                    d_attn = mixer.num_attention_heads * widths[0]
+                    context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
 
