@@ -81,12 +81,11 @@ class SharedBlock(Spec):
         """Each stored use's adapters (nn.Sequential of a down and an up projection)."""
         rank, hidden = self.adapter_rank or 0, ctx.hidden
         found: list[Record] = []
+        width = 2 * self.ffn.intermediate_size
         for slot in self.adapter_slots:
-            if self.attention_adapters:
-                for role in ATTENTION_ADAPTERS:
-                    role = f"attention.{role}.{slot}"
-                    found += low_rank(role, 2 * hidden, rank, 2 * hidden, Group.ATTENTION, ctx)
-            width = 2 * self.ffn.intermediate_size
+            for proj in ATTENTION_ADAPTERS if self.attention_adapters else ():
+                role = f"attention.{proj}.{slot}"
+                found += low_rank(role, 2 * hidden, rank, 2 * hidden, Group.ATTENTION, ctx)
             role = f"ffn.gate_up_adapter.{slot}"
             found += low_rank(role, hidden, rank, width, Group.FEEDFORWARD, ctx)
         return found
