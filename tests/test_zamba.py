@@ -113,6 +113,7 @@ ZAMBA2 = {
             "layer_types",
         ),
         ("zamba2", {"num_mem_blocks": 0}, "num_mem_blocks"),
+        ("zamba2", {"hybrid_layer_ids": [0, 1]}, "hybrid_layer_ids"),
     ],
 )
 def test_unbuildable_config_names_its_key(
@@ -124,7 +125,8 @@ def test_unbuildable_config_names_its_key(
     tied hybrid layer has nothing to tie to; the default layer lists have fixed lengths; a
     null alias applied after __post_init__ leaves no head width or layer list; attention
     adapters add 2 x hidden outputs to k and v; Zamba2 takes its adapter slots from
-    layers_block_type before the layer_types alias replaces the list."""
+    layers_block_type before the layer_types alias replaces the list, and from a
+    hybrid_layer_ids the file writes."""
     base = ZAMBA if model_type == "zamba" else ZAMBA2
     with pytest.raises(ParamcalcError, match=key):
         count(loaded(tmp_path, {**base, **fields}))

@@ -209,29 +209,34 @@ def zamba2(c: HFConfig) -> dict[str, Any]:
 
 
 def zamba2_layers(c: HFConfig) -> list[str]:
-    """layers_block_type, else the fixed 54-layer default of Zamba2Config.__post_init__."""
+    """layers_block_type, else the fixed 54-layer default of Zamba2Config.__post_init__.
+
+    The adapters' slots follow hybrid_layer_ids, which __post_init__ derives from
+    layers_block_type before the layer_types alias replaces the list, and which a file's own
+    hybrid_layer_ids then replaces: both must place the hybrid layers where the list does."""
     listed = listed_layers(c)
     if listed is None:
         layers = c.integer("num_hidden_layers")
         if layers != len(ZAMBA2_LAYERS):
             raise c.error(
                 "num_hidden_layers",
-                f"must be {len(ZAMBA2_LAYERS)} without "
-                f"layers_block_type (its default lists that many), got {layers}",
+                f"must be {len(ZAMBA2_LAYERS)} without layers_block_type (its default lists "
+                f"that many), got {layers}",
             )
-        return list(ZAMBA2_LAYERS)
-    if c.key("layers_block_type") == "layer_types":
-        # Zamba2Config derives hybrid_layer_ids (the adapters' slots) from layers_block_type
-        # before the layer_types alias replaces the list
-        declared = c.data.get("layers_block_type")
-        first = ZAMBA2_LAYERS if declared is None else [LAYER_KINDS.get(v, v) for v in declared]
-        if [v == "hybrid" for v in first] != [v == "hybrid" for v in listed]:
-            raise c.error(
-                "layers_block_type",
-                "places its hybrid layers elsewhere than "
-                "layers_block_type (or its default), from which Zamba2Config "
-                "derives hybrid_layer_ids: the model cannot run",
-            )
+        listed = list(ZAMBA2_LAYERS)
+    hybrid = [i for i, kind in enumerate(listed) if kind == "hybrid"]
+    declared = c.data.get("layers_block_type")
+    first = ZAMBA2_LAYERS if declared is None else [LAYER_KINDS.get(v, v) for v in declared]
+    if c.key("layers_block_type") == "layer_types" and hybrid != [
+        i for i, kind in enumerate(first) if kind == "hybrid"
+    ]:
+        raise c.error(
+            "layers_block_type",
+            "places its hybrid layers elsewhere than layers_block_type (or its default), "
+            "from which Zamba2Config derives hybrid_layer_ids: the model cannot run",
+        )
+    if "hybrid_layer_ids" in c.data and c.data["hybrid_layer_ids"] != hybrid:
+        raise c.error("hybrid_layer_ids", f"must list the hybrid layers {hybrid}")
     return listed
 
 
