@@ -185,6 +185,8 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
+    "linear",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -1905,6 +1907,37 @@ def ssm_heads(heads: str, head_dim: str, expand: str, groups: str, auto: bool = 
     return gen
 
 
+def zamba_layers(rng: random.Random, c: Config) -> None:
+    """Zamba: hybrid layers by attn_layer_period/offset (after the fixed first three) or an
+    explicit layers_block_type, legacy names included."""
+    if rng.random() < 0.5:
+        c["attn_layer_period"] = rng.randint(1, 3)
+        c["attn_layer_offset"] = rng.randrange(c["attn_layer_period"] + 1)
+    else:
+        per_layer("layers_block_type", ("mamba", "linear_attention", "hybrid"))(rng, c)
+
+
+def zamba_mamba_heads(rng: random.Random, c: Config) -> None:
+    """Zamba(2): mamba heads divide expand x hidden_size; Zamba2's groups divide it too."""
+    c["mamba_expand"] = rng.choice((1, 2))
+    inner = c["mamba_expand"] * c["hidden_size"]
+    c["n_mamba_heads"] = rng.choice([h for h in (1, 2, 4, 8) if inner % h == 0])
+    if c["model_type"] == "zamba2":
+        c["mamba_ngroups"] = rng.choice([g for g in (1, 2, 4) if inner % g == 0])
+
+
+def zamba2_heads(rng: random.Random, c: Config) -> None:
+    """Zamba2: attention adapters add 2 x hidden outputs to q, k and v, so they need as many
+    key/value heads as query heads; otherwise GQA, or null for MHA."""
+    heads(kv=None)(rng, c)
+    c["use_shared_attention_adapter"] = rng.random() < 0.5
+    if c["use_shared_attention_adapter"]:
+        c["num_key_value_heads"] = rng.choice((None, c["num_attention_heads"]))
+    else:
+        divisors = [h for h in (1, 2, 4, 8) if c["num_attention_heads"] % h == 0]
+        c["num_key_value_heads"] = rng.choice([None, *divisors])
+
+
 def jamba_offsets(rng: random.Random, c: Config) -> None:
     """Jamba: the attention offset below its period; an expert period and offset below it."""
     c["attn_layer_offset"] = rng.randrange(c["attn_layer_period"])
@@ -1926,6 +1959,50 @@ VARIANT_FIELDS.update(
             flag("use_conv_bias"),
             flag("tie_word_embeddings"),
             pick("time_step_rank", "auto", 8),
+            pick("chunk_size", 64, 256),
+        ],
+        # zamba: hidden_mamba_act and use_associative_scan change no shape (moved to prove
+        # it); attention_hidden_size must be 2 x hidden_size, so it is null or that.
+        "zamba": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            pick("attention_head_dim", None, 16, 32),
+            lambda rng, c: c.update(attention_hidden_size=rng.choice((None, 2 * c["hidden_size"]))),
+            zamba_layers,
+            zamba_mamba_heads,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            pick("mamba_dt_rank", "auto", 4, 12),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("tie_word_embeddings"),
+            pick("hidden_mamba_act", "silu", "gelu"),
+            flag("use_associative_scan"),
+            spelled({"layers_block_type": "layer_types", "attention_head_dim": "head_dim"}),
+        ],
+        # zamba2: use_conv_bias (the convolution always has a bias), use_mem_rope and
+        # chunk_size change no shape (moved to prove it); layers_block_type is always listed
+        # (without it the model has 54 layers), never as layer_types (Zamba2Config would take
+        # the adapters' slots from its 54-layer default).
+        "zamba2": [
+            VOCAB,
+            HIDDEN,
+            maybe(INTERMEDIATE),
+            LAYERS,
+            zamba2_heads,
+            per_layer("layers_block_type", ("mamba", "linear_attention", "hybrid")),
+            zamba_mamba_heads,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("add_bias_linear"),
+            rint("num_mem_blocks", 1, 3),
+            pick("adapter_rank", 4, 8, 16),
+            flag("tie_word_embeddings"),
+            flag("use_conv_bias"),
+            flag("use_mem_rope"),
             pick("chunk_size", 64, 256),
         ],
         # bamba: mamba_chunk_size changes no shape (moved to prove it).

@@ -308,7 +308,7 @@ def block_records(
     roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
-    for mixer in block.mixers:
+    for mixer in (m for m in (block.mixer, block.parallel_mixer) if m is not None):
         role = MIXER_ROLES[mixer.kind]
         roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
@@ -335,6 +335,10 @@ def block_records(
         roles += extra.records(ctx)
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
+    if block.shared is not None:
+        # Zamba: the layer's own mixer and norms form a layer `wrapped` inside it, after the
+        # shared block and its projection
+        roles = [*block.shared.records(ctx), *(renamed(r, f"wrapped.{r.name}") for r in roles)]
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
 
 

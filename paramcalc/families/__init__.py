@@ -71,6 +71,7 @@ MODULES = (
     "special_mla",
     "t5gemma",
     "zaya",
+    "zamba",
     "rnn",
 )
 
