@@ -104,6 +104,8 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "embed_global",  # PEGASUS-X's global tokens
+    "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -130,6 +132,8 @@ ATTENTION_MODULES = {
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
+    "LocalSelfAttention",  # LongT5's encoder attention (local)
+    "TransientGlobalSelfAttention",  # LongT5's encoder attention (transient-global)
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -369,6 +373,10 @@ SEQ2SEQ_MODEL_TYPES = {
     "switch_transformers",
     "nllb-moe",
     "t5gemma",
+    "longt5",
+    "pegasus_x",
+    "prophetnet",
+    "encoder-decoder",
 }
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
@@ -3362,6 +3370,66 @@ VARIANT_FIELDS["t5gemma"] = [
     sub("encoder", T5GEMMA_MODULE),
     sub("decoder", T5GEMMA_MODULE),
     flag("tie_word_embeddings"),
+]
+# -- Long-input and n-gram encoder-decoders (seq2seq_long.py, prophetnet.py) -----------------
+# longt5: local_radius, global_block_size and relative_attention_max_distance change no shape;
+# tie_word_embeddings neither (LongT5Config always ties).
+VARIANT_FIELDS["longt5"] = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    pick("num_heads", 1, 2, 4, 8),
+    pick("d_kv", 16, 32, 64),
+    rint("d_ff", 64, 1024, 32),
+    rint("num_layers", 2, 6),
+    pick("num_decoder_layers", None, 2, 3, 5),
+    pick("relative_attention_num_buckets", 8, 32),
+    pick("relative_attention_max_distance", 64, 128),
+    pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
+    pick("encoder_attention_type", "local", "transient-global"),
+    pick("local_radius", 1, 8, 127),
+    pick("global_block_size", 4, 16),
+    flag("tie_word_embeddings"),
+    spelled(
+        {
+            "d_model": "hidden_size",
+            "num_heads": "num_attention_heads",
+            "num_layers": "num_hidden_layers",
+            "d_kv": "head_dim",
+        }
+    ),
+]
+# pegasus_x: block_size, stagger_local_blocks, max_position_embeddings and scale_embedding change
+# no shape.
+VARIANT_FIELDS["pegasus_x"] = [
+    *BART_LIKE,
+    rint("num_global_tokens", 1, 64),
+    pick("block_size", 16, 64, 512),
+    flag("stagger_local_blocks"),
+]
+
+
+def prophetnet_heads(rng: random.Random, c: Config) -> None:
+    """ProphetNet: encoder and decoder head counts that divide hidden_size."""
+    for key in ("num_encoder_attention_heads", "num_decoder_attention_heads"):
+        c[key] = rng.choice([h for h in (1, 2, 4, 8) if c["hidden_size"] % h == 0])
+
+
+# prophetnet: relative_max_distance and disable_ngram_loss change no shape.
+VARIANT_FIELDS["prophetnet"] = [
+    VOCAB,
+    HIDDEN,
+    prophetnet_heads,
+    rint("num_encoder_layers", 1, 4),
+    rint("num_decoder_layers", 1, 4),
+    rint("encoder_ffn_dim", 64, 1024, 32),
+    rint("decoder_ffn_dim", 64, 1024, 32),
+    rint("max_position_embeddings", 32, 512, 32),
+    pick("ngram", 1, 2, 3),
+    pick("num_buckets", 8, 32),
+    pick("relative_max_distance", 64, 128),
+    flag("add_cross_attention"),
+    flag("tie_word_embeddings"),
+    flag("disable_ngram_loss"),
 ]
 # -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
 BERT_ENCODER = [g for g in BERT if g is not bert_decoder]

@@ -238,6 +238,10 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         positions = name(f"{stack.name}.embed_positions")
         columns = stack.position_width or hidden
         records.append(Embedding(positions, stack.position_embeddings, columns, e))
+    if stack.learned_tokens:
+        records.append(
+            Embedding(name(f"{stack.name}.learned_tokens"), stack.learned_tokens, hidden, e)
+        )
     if stack.embedding_norm:
         records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records

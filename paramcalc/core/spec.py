@@ -151,6 +151,10 @@ class Stack(Spec):
     wide, that rotary attention reads)."""
     embedding_norm: bool = False
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
+    learned_tokens: Count = 0
+    """Rows of a table of learned vectors of the stack's width it holds beside its token
+    table: PEGASUS-X's global tokens (encoder.embed_global), ProphetNet's n-gram stream
+    embeddings (decoder.ngram_embeddings); 0 for none."""
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""
