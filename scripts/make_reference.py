@@ -76,7 +76,16 @@ def tower_of(name: str) -> str:
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
 #: head: RWKV's; contact_head: ESM's contact regression.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head", "contact_head"}
+#: cls: BertLMHeadModel's prediction head (a decoder of an EncoderDecoderModel).
+OUTPUT_MODULES = {
+    "lm_head",
+    "embed_out",
+    "pooler",
+    "output_projection",
+    "head",
+    "contact_head",
+    "cls",
+}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -134,6 +143,9 @@ ATTENTION_MODULES = {
     "attentions",  # XLM's module list of attention layers
     "LocalSelfAttention",  # LongT5's encoder attention (local)
     "TransientGlobalSelfAttention",  # LongT5's encoder attention (transient-global)
+    # EncoderDecoderModel: the encoder's output projected to the decoder's width, which only the
+    # cross-attention reads (with cross_attention_hidden_size its keys and values do it instead)
+    "enc_to_dec_proj",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -3431,6 +3443,46 @@ VARIANT_FIELDS["prophetnet"] = [
     flag("tie_word_embeddings"),
     flag("disable_ngram_loss"),
 ]
+# -- EncoderDecoderModel (paramcalc/families/encoder_decoder.py) -----------------------------
+ED_ENCODERS = ("bert", "roberta", "xlm-roberta", "camembert", "data2vec-text")
+#: BertLMHeadModel / RobertaForCausalLM: a tied head (untied, paramcalc refuses it).
+ED_BERT_DECODER = BERT[:-1]  # BERT's table without its last field, tie_word_embeddings
+ED_DECODERS: dict[str, list[Gen]] = {
+    "bert": ED_BERT_DECODER,
+    "roberta": ED_BERT_DECODER,
+    "gpt2": VARIANT_FIELDS["gpt2"],
+    "bert-generation": VARIANT_FIELDS["bert-generation"],
+}
+#: The width and head keys of each decoder, under either spelling GPT-2 accepts.
+ED_WIDTHS = (("n_embd", "n_head"), ("hidden_size", "num_attention_heads"))
+
+
+def encoder_decoder_pair(rng: random.Random, c: Config) -> None:
+    """EncoderDecoderModel: a bare encoder and a causal-LM decoder of random types and sizes;
+    often one width (no enc_to_dec_proj), then at times cross_attention_hidden_size spelled out
+    (no shape moves)."""
+    encoder: Config = {"model_type": rng.choice(ED_ENCODERS)}
+    for gen in BERT_ENCODER:
+        gen(rng, encoder)
+    decoder: Config = {"model_type": rng.choice(sorted(ED_DECODERS))}
+    for gen in ED_DECODERS[decoder["model_type"]]:
+        gen(rng, decoder)
+    # a decoder mostly reads the encoder (is_decoder alone changes no shape)
+    cross = rng.random() < 0.8
+    decoder["add_cross_attention"] = cross
+    if decoder["model_type"] != "gpt2":
+        decoder["is_decoder"] = cross or rng.random() < 0.5
+    if rng.random() < 0.4:
+        width, heads_key = next(k for k in ED_WIDTHS if k[0] in decoder)
+        decoder[width] = encoder["hidden_size"]
+        decoder[heads_key] = rng.choice([h for h in (1, 2, 4) if decoder[width] % h == 0])
+        if rng.random() < 0.5:
+            decoder["cross_attention_hidden_size"] = encoder["hidden_size"]
+    c["encoder"], c["decoder"] = encoder, decoder
+
+
+# tie_encoder_decoder is no longer read by transformers 5.23: it changes nothing.
+VARIANT_FIELDS["encoder-decoder"] = [encoder_decoder_pair, flag("tie_encoder_decoder")]
 # -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
 BERT_ENCODER = [g for g in BERT if g is not bert_decoder]
 VARIANT_FIELDS.update(

@@ -113,6 +113,13 @@ class Naming:
     `input_linear.weight`)."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
+    stacks: Mapping[str, Naming] = field(default_factory=dict)
+    """The namings of stacks that are another family's whole model (EncoderDecoderModel's
+    encoder and decoder): such a stack's roles, and for the decoder the tower's, resolve as
+    that family names its own model, under its `prefix`."""
+    prefix: str = ""
+    """The module path the family's model sits under when it is part of a composite model
+    (`encoder`, `decoder`)."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()
     """(pattern, replacement) pairs that turn names of older checkpoint layouts into the
     current ones, as transformers converts them on loading."""
@@ -176,6 +183,15 @@ class Naming:
             if role == members[0] and all(m in present for m in members):
                 return fused_role, members
         return None
+
+
+def stack_role(naming: Naming, stack: str, role: str) -> str:
+    """The path of a role of `stack` when the stack is `naming`'s family's whole model: its
+    tables are that model's, its layers and final norm those of its only stack."""
+    local = role.removeprefix(f"{stack}.")
+    if local in ("layers", "final_norm"):
+        local = f"decoder.{local}"
+    return join(naming.prefix, naming.resolve(local))
 
 
 def merged(role: str, parts: list[Record]) -> Linear:

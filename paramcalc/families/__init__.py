@@ -24,6 +24,7 @@ MODULES = (
     "dense",
     "dense_norms",
     "dense_v2",
+    "encoder_decoder",
     "encoders",
     "encoders_more",
     "encoders_bert_like",
