@@ -1,7 +1,9 @@
 """Encoder-decoders read from config.json against real PyTorch models on the CPU.
 
 For small random-weight BART, Marian (untied, its own decoder vocabulary), T5Gemma (an encoder
-narrower than its decoder) and Switch Transformers models, one forward pass over an encoder
+narrower than its decoder), LongT5 (local and transient-global encoder attention, padded
+blocks), EncoderDecoderModel (BERT to GPT-2 through enc_to_dec_proj, BERT to BERT) and Switch
+Transformers models, one forward pass over an encoder
 input and a decoder input must cost what FlopCounterMode counts (dense models: a routed
 model's cost depends on where its tokens go), leave the self- and cross-attention key/value
 bytes paramcalc predicts, and hold weights of the bytes paramcalc says.
@@ -117,6 +119,26 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         ),
         True,
     ),
+    **{
+        f"longt5-{kind}": (
+            "longt5",
+            dict(
+                vocab_size=VOCAB,
+                d_model=32,
+                d_kv=8,
+                d_ff=48,
+                num_layers=2,
+                num_decoder_layers=3,
+                num_heads=4,
+                local_radius=3,  # blocks of 4: the 9 encoder tokens padded to three
+                global_block_size=4,  # two global tokens, one token left over
+                encoder_attention_type=kind,
+                feed_forward_proj="gated-gelu",
+            ),
+            True,
+        )
+        for kind in ("local", "transient-global")
+    },
     "switch": (
         "switch_transformers",
         dict(

@@ -138,6 +138,13 @@ class Attention(Spec):
     global_relative_attention_bias: bool = False
     """A second relative position table, as large as the first, for the keys of the global
     tokens (LongT5's transient-global global_relative_attention_bias)."""
+    local_radius: Count | None = None
+    """LongT5's local attention: queries in blocks of local_radius + 1 tokens (the sequence
+    padded to whole blocks), each block seeing its own and its two neighbours' keys; none for
+    attention over the whole sequence."""
+    global_block_size: PositiveInt | None = None
+    """LongT5's transient-global attention: every global_block_size tokens are summed into a
+    global token whose key and value every query also sees (needs local_radius)."""
     relative_position_projection: Count = 0
     """Buckets of a relative position bias projected from the queries' hidden states: a
     biased Linear hidden -> buckets x heads (ProphetNet's relative_pos_embeddings); 0 for
@@ -155,6 +162,10 @@ class Attention(Spec):
                 raise FieldValueError(
                     f"{where}conv_groups", f"{groups} does not divide hidden_size={hidden}"
                 )
+        if self.global_block_size and self.local_radius is None:
+            raise FieldValueError(
+                f"{where}global_block_size", "needs local_radius (global tokens join local blocks)"
+            )
         if self.global_relative_attention_bias and not self.relative_attention_num_buckets:
             raise FieldValueError(
                 f"{where}global_relative_attention_bias",
@@ -346,6 +357,26 @@ class Attention(Spec):
     def pair_products(self, hidden: int) -> int:
         """Multiply-adds per query/key pair: every head's score and value products."""
         return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+
+    def attended_pairs(self, queries: int, keys: int) -> int:
+        """Query/key pairs the score and value products compute without a mask: every pair,
+        or, in local blocks, each padded block against three blocks and the global tokens."""
+        if self.local_radius is None:
+            return queries * keys
+        block = self.local_radius + 1
+        blocks = -(-queries // block)
+        return blocks * block * (3 * block + self.global_tokens(queries))
+
+    def global_tokens(self, seq: int) -> int:
+        """Transient global tokens of a sequence: one per whole global block."""
+        return seq // self.global_block_size if self.global_block_size else 0
+
+    def summary_products(self, seq: int, hidden: int) -> int:
+        """Multiply-adds per sequence that build the transient global tokens: summing the
+        tokens into them (seq x globals x hidden) and their keys and values."""
+        tokens = self.global_tokens(seq)
+        kv_width = self.kv_heads * (self.width(hidden) + self.value_width(hidden))
+        return tokens * hidden * (seq + kv_width)
 
     @property
     def window(self) -> int | None:

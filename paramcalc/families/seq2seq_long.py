@@ -51,8 +51,14 @@ def longt5_block(c: HFConfig, stack: str, first: bool, transient: bool) -> dict[
             table_rows(c, "relative_attention_num_buckets") if first else 0
         ),
     }
+    if not decoder:
+        mixer["local_radius"] = c.integer("local_radius", minimum=0)
     if transient and not decoder:
-        mixer |= {"global_norm": True, "global_relative_attention_bias": first}
+        mixer |= {
+            "global_norm": True,
+            "global_relative_attention_bias": first,
+            "global_block_size": c.integer("global_block_size"),
+        }
     return {
         "mixer": mixer,
         "cross_attention": attention if decoder else None,
@@ -158,6 +164,8 @@ FAMILIES = (
             "num_heads": 8,
             "feed_forward_proj": "relu",
             "encoder_attention_type": "local",
+            "local_radius": 127,
+            "global_block_size": 16,
             "tie_word_embeddings": True,
         },
         (longt5,),
