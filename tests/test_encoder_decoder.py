@@ -34,6 +34,8 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
         # LlamaForCausalLM reads no encoder states: EncoderDecoderModel refuses it
         ({"decoder": {"model_type": "llama"}}, "decoder"),
         ({"decoder": {**BERT_DECODER, "tie_word_embeddings": False}}, "tie_word_embeddings"),
+        # the side's own schema refuses it, under the side's key
+        ({"decoder": {**BERT_DECODER, "num_attention_heads": 3}}, "decoder: num_attention_heads"),
         ({"encoder": {**BERT_DECODER}, "decoder": BERT_DECODER}, "encoder"),
         (
             {

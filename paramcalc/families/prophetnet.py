@@ -5,6 +5,10 @@ decoder predicts `ngram` future tokens: it holds one learned embedding per predi
 (`ngram_embeddings`), and its n-gram self-attention adds a relative position bias projected from
 the hidden states (`relative_pos_embeddings`: hidden -> num_buckets x heads, biased). Tied, the
 stacks' word embeddings and the head are the shared table; untied, each keeps its own.
+
+FLOPs are not exact: the decoder runs its main stream and `ngram` predicting streams through
+every layer (and the head over the predicting streams), which paramcalc counts as one stream.
+The KV cache (the main stream's keys and values, and the cross-attention's) is exact.
 """
 
 from __future__ import annotations

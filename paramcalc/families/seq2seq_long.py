@@ -6,6 +6,12 @@ a norm over the summaries in every layer and, in the first, a second relative bi
 its config class always ties the head. PEGASUS-X (`modeling_pegasus_x.py`) is Pegasus with
 unbiased attention, sinusoidal positions that are no parameters, learned global tokens in the
 encoder (`embed_global`) and a second norm per encoder layer for them.
+
+FLOPs: LongT5's local blocks and transient global tokens are counted as transformers computes
+them. PEGASUS-X's are not: its encoder also runs the global tokens through every projection,
+pads the input to whole blocks (staggered layers by half a block more) and attends in blocks,
+which paramcalc's per-token rows do not say; its encoder FLOPs are those of full attention over
+the unpadded input.
 """
 
 from __future__ import annotations
