@@ -6,7 +6,10 @@ of S tokens costs 2 x rows x (weights of every projection a row passes through),
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
-sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
+sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
+queries against three blocks of keys (and its transient global tokens, whose summing and keys
+and values are products too). A mixture-of-experts layer runs the router and k experts per
+token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -109,10 +112,13 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            per_pair = (
-                2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs
-            )
+            width, uses = stack.width(hidden), len(layers) * stack.runs
+            per_pair = 2 * batch * mixer.pair_products(width) * uses
             pairs = queries * keys
+            if isinstance(mixer, Attention):  # local blocks and global summaries (LongT5)
+                pairs = mixer.attended_pairs(queries, keys)
+                summaries = 2 * batch * mixer.summary_products(queries, width) * uses
+                every, kept = every + summaries, kept + summaries
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
     return every, kept
