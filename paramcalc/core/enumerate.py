@@ -183,9 +183,10 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             else (name, naming, stack.name, defaults)
         )
         layers_path = sname(f"{stack.name}.layers")
-        # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
-        # each of its roles holds the index itself
-        prefix = join(layers_path, "{i}") if layers_path else block_naming.prefix
+        # no path below the model's own: the family keeps a module list per sub-layer (XLM's
+        # attentions, ffns) and each of its roles holds the index itself
+        bare = layers_path == block_naming.prefix
+        prefix = layers_path if bare else join(layers_path, "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, sname)
         for kind, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
