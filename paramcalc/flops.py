@@ -6,7 +6,9 @@ of S tokens costs 2 x rows x (weights of every projection a row passes through),
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
-sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
+sliding-window layers; Inkling's attention also multiplies each head's relative state by its
+bias bank once per query (`relative_states @ proj`), counted with the attention products. A
+mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -114,8 +116,13 @@ def attention_flops(
                 2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs
             )
             pairs = queries * keys
-            every += per_pair * pairs
-            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
+            # products per query outside any record (Inkling's relative bias bank)
+            per_query = (
+                mixer.query_products(stack.width(hidden)) if isinstance(mixer, Attention) else 0
+            )
+            own = 2 * batch * queries * per_query * len(layers) * stack.runs
+            every += per_pair * pairs + own
+            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
     return every, kept
 
 

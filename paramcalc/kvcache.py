@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.inkling import ConvRelativeAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
@@ -183,9 +184,15 @@ RECURRENT = (
     LightningAttention,
 )
 
+#: Attention kinds that keep a fixed state beside their K/V.
+ATTENTION_WITH_STATE = (CompressedConvAttention, ConvRelativeAttention)
+
 
 def state_layer(
-    index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
+    index: int,
+    block: Block,
+    mixer: Recurrent | CompressedConvAttention | ConvRelativeAttention,
+    hidden: int,
 ) -> StateLayer:
     """The state of one layer: its mixer's parts, and a feed-forward's own (RWKV's channel-mix
     token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
@@ -246,7 +253,7 @@ def kv_cache(
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                    if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                    if isinstance(mixer, ATTENTION_WITH_STATE):  # K/V and a fixed state
                         states.append(state_layer(i, block, mixer, hidden))
                 elif isinstance(mixer, RECURRENT):
                     states.append(state_layer(i, block, mixer, hidden))

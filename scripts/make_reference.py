@@ -130,6 +130,10 @@ ATTENTION_MODULES = {
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
+    # Inkling: short convolutions over the tokens on the attention and MLP outputs (token
+    # mixing, as LFM2's conv)
+    "attn_sconv",
+    "mlp_sconv",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -3508,6 +3512,63 @@ VARIANT_FIELDS.update(
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
+        ],
+    }
+)
+
+
+def inkling_layers(rng: random.Random, c: Config) -> None:
+    """Inkling: sliding/full layers by layer_types, local_layer_ids or the default (every
+    sixth full); dense/MoE layers by mlp_layer_types, the dense_mlp_idx keyword or all MoE."""
+    one_of(
+        [],
+        [per_layer("layer_types", ("hybrid", "hybrid_sliding"))],
+        [subset("local_layer_ids")],
+    )(rng, c)
+    one_of(
+        [],
+        [per_layer("mlp_layer_types", ("dense", "sparse"))],
+        [rint("dense_mlp_idx", 0, c["num_hidden_layers"])],
+    )(rng, c)
+
+
+def inkling_widths(rng: random.Random, c: Config) -> None:
+    """Inkling: dense and expert widths as intermediate_size and moe_intermediate_size, or (the
+    checkpoints' spelling) dense_intermediate_size and intermediate_size for the experts."""
+    c["moe_intermediate_size"] = rng.randrange(16, 257, 16)
+    if rng.random() < 0.5:
+        c["dense_intermediate_size"] = rng.randrange(64, 1025, 32)
+
+
+VARIANT_FIELDS.update(
+    {
+        # inkling_text: unpadded_vocab_size, logits_mup_width_multiplier, route_scale and the
+        # MTP fields change no shape (no MTP layer is built).
+        "inkling_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            inkling_layers,
+            inkling_widths,
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_shared_experts", 1, 3),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                }
+            ),
         ],
     }
 )

@@ -312,6 +312,10 @@ class Attention(Spec):
         """Multiply-adds per query/key pair: every head's score and value products."""
         return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
 
+    def query_products(self, hidden: int) -> int:
+        """Multiply-adds per query beyond its projections and its pairs: none here."""
+        return 0
+
     @property
     def window(self) -> int | None:
         """Keys a query may attend to, when fewer than the whole sequence."""

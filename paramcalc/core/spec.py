@@ -24,6 +24,7 @@ from paramcalc.core.augment import (
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.inkling import ConvRelativeAttention, ScaledGatedMLP, SinkMoE
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
@@ -43,10 +44,14 @@ Mixer = Annotated[
     | MLSTM
     | LightningAttention
     | CompressedConvAttention
+    | ConvRelativeAttention
     | DeltaAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
+FFN = Annotated[
+    FeedForward | ScaledGatedMLP | SinkMoE | RWKVChannelMix | RouterMLPMoE,
+    Field(discriminator="kind"),
+]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
 LayerExtra = Annotated[
     AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
