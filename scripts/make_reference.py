@@ -134,6 +134,8 @@ ATTENTION_MODULES = {
     # mixing, as LFM2's conv)
     "attn_sconv",
     "mlp_sconv",
+    "post_attention_convolution",  # the same in Inkling 2
+    "post_mlp_convolution",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -171,6 +173,11 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    # Inkling 2's block attention residuals: learned queries mixing earlier blocks' sums into
+    # a layer's (and the final norm's) input, neither mixer nor norm
+    "attention_input",
+    "mlp_input",
+    "final_input",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -3567,6 +3574,35 @@ VARIANT_FIELDS.update(
                     "sliding_window_size": "sliding_window",
                     "n_routed_experts": "num_local_experts",
                     "conv_kernel_size": "sconv_kernel_size",
+                }
+            ),
+        ],
+        # inkling2_text: n_layers_per_attn_res_block (moved to prove it), the softcaps, the
+        # clip thresholds and scoring_func change no shape.
+        "inkling2_text": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            one_of([], [per_layer("layer_types", ("hybrid", "hybrid_sliding"))]),
+            rint("moe_intermediate_size", 16, 256, 16),
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_layers_per_attn_res_block", 1, 4),
+            pick("eos_token_id", None, 2),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                    "moe_intermediate_size": "intermediate_size",
                 }
             ),
         ],

@@ -33,7 +33,8 @@ def short_conv(role: str, channels: int, kernel: int, ctx: Context) -> Conv:
 
 
 class ConvRelativeAttention(Attention):
-    """InklingAttention with the decoder layer's two residual short convolutions."""
+    """InklingAttention with the decoder layer's two residual short convolutions; Inkling 2's
+    sliding and full attention with the options below."""
 
     #: Every window is kept in float32 (the convolutions cast their input), the state dtype.
     ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset()
@@ -45,6 +46,18 @@ class ConvRelativeAttention(Attention):
     sliding ones."""
     conv_kernel: PositiveInt = 4
     """Width of the four short convolutions (conv_kernel_size, alias sconv_kernel_size)."""
+    dynamic_kv_conv: bool = False
+    """The key and value convolutions add per-token taps projected from their input, shared by
+    each key/value head (Inkling 2's full layers: static_weight of kernel x K/V width and
+    weight_proj, hidden -> kv heads x kernel), in place of a depthwise conv1d."""
+    sink_proj: bool = False
+    """An attention sink per head projected from the input (Inkling 2's sink_proj)."""
+    clip_scales: bool = False
+    """Learned (heads, width) scales before the L2 clips of the queries and the relative states
+    (Inkling 2's q_l2_clip.scale, rel_l2_clip.scale); the keys' clip has none."""
+    split_input_norms: bool = False
+    """Three input norms, for the query, key and value inputs (Inkling 2's full layers, whose
+    keys and values read their own mixture of earlier blocks), in place of the block's."""
 
     def check(self, hidden: int, where: str) -> None:
         """Attention's head checks; the heads' width is always given."""
@@ -53,27 +66,38 @@ class ConvRelativeAttention(Attention):
             raise FieldValueError(f"{where}head_dim", "required by conv_relative attention")
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
-        """q/k/v/r/o, the k and v convolutions, q/k norms, the bias bank, the residual convs."""
+        """Attention's q/k/v/o (gate, q/k norms), then r_proj, the k and v convolutions, the
+        bias bank, the sink and clip scales, split input norms and the residual convs."""
         t, hidden, hd, heads = (
             ctx.tower,
             ctx.hidden,
             self.width(ctx.hidden),
             self.num_attention_heads,
         )
-        kv = self.kv_heads * hd
-        return [
-            Linear("q_proj", hidden, heads * hd, False, A, t),
-            Linear("k_proj", hidden, kv, False, A, t),
-            Linear("v_proj", hidden, kv, False, A, t),
-            Linear("r_proj", hidden, heads * self.d_rel, False, A, t),
-            Linear("o_proj", heads * hd, hidden, False, A, t),
-            short_conv("k_sconv", kv, self.conv_kernel, ctx),
-            short_conv("v_sconv", kv, self.conv_kernel, ctx),
-            *ctx.norm("q_norm", hd),
-            *ctx.norm("k_norm", hd),
-            Param("rel_logits_proj.proj", (self.d_rel, self.rel_extent), A, t),
-            short_conv("attn_sconv", hidden, self.conv_kernel, ctx),
-            short_conv("mlp_sconv", hidden, self.conv_kernel, ctx),
+        kv, k = self.kv_heads * hd, self.conv_kernel
+        records = super().records(ctx, cross)
+        records.append(Linear("r_proj", hidden, heads * self.d_rel, False, A, t))
+        for x in "kv":
+            if self.dynamic_kv_conv:
+                records += [
+                    Param(f"{x}_sconv.static_weight", (k, kv), A, t),
+                    Linear(f"{x}_sconv.weight_proj", hidden, self.kv_heads * k, False, A, t),
+                ]
+            else:
+                records.append(short_conv(f"{x}_sconv", kv, k, ctx))
+        records.append(Param("rel_logits_proj.proj", (self.d_rel, self.rel_extent), A, t))
+        if self.sink_proj:
+            records.append(Linear("sink_proj", hidden, heads, False, A, t))
+        if self.clip_scales:
+            records += [
+                Param("q_l2_clip.scale", (heads, hd), A, t),
+                Param("rel_l2_clip.scale", (heads, self.d_rel), A, t),
+            ]
+        if self.split_input_norms:
+            records += [n for x in "qkv" for n in ctx.norm(f"{x}_input_norm", hidden)]
+        return records + [
+            short_conv("attn_sconv", hidden, k, ctx),
+            short_conv("mlp_sconv", hidden, k, ctx),
         ]
 
     def query_products(self, hidden: int) -> int:
@@ -156,3 +180,34 @@ class SinkMoE(Spec):
                 f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}",
             )
         return self
+
+
+class BlockResidualQueries(Spec):
+    """Inkling 2's block attention residuals in a layer: learned queries that attend over the
+    sums of earlier blocks of layers (and the current partial sum) to make the attention's and
+    the MLP's inputs. Feedforward (GROUPS.md: block parts neither mixer nor norm). Their
+    products run through scaled_dot_product_attention, which FlopCounterMode on the CPU does
+    not count, and neither does paramcalc."""
+
+    kind: Literal["block_residual"] = "block_residual"
+    attention_queries: Literal[0, 1, 3] = 1
+    """Queries making the attention's input: 1, 3 for a full layer (query, key and value
+    inputs), 0 for the first layer, which reads the embeddings."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """attention_input.query ((hidden,) or (3, hidden)) and mlp_input.query."""
+        hidden, q = ctx.hidden, self.attention_queries
+        shape = (hidden,) if q == 1 else (q, hidden)
+        own = [Param("attention_input.query", shape, F, ctx.tower)] if q else []
+        return [*own, Param("mlp_input.query", (hidden,), F, ctx.tower)]
+
+
+class FinalResidualQuery(Spec):
+    """The model's last block attention residual before the final norm (Inkling 2's
+    final_input.query of hidden_size): feedforward, its products uncounted as above."""
+
+    kind: Literal["final_block_residual"] = "final_block_residual"
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """final_input.query."""
+        return [Param("final_input.query", (ctx.hidden,), F, ctx.tower)]

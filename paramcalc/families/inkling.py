@@ -69,6 +69,7 @@ def mixer(c: HFConfig, sliding: bool) -> dict[str, Any]:
         "num_attention_heads": c.integer(f"{prefix}num_attention_heads"),
         "num_key_value_heads": c.integer(f"{prefix}num_key_value_heads"),
         "head_dim": c.integer(f"{prefix}head_dim"),
+        "qk_norm": "per_head",
         "d_rel": c.integer("d_rel"),
         "rel_extent": window if sliding else c.integer("rel_extent"),
         "conv_kernel": c.integer("conv_kernel_size"),
@@ -109,12 +110,83 @@ def inkling_text(c: HFConfig) -> dict[str, Any]:
     return {"text": tower}
 
 
+def inkling2_mixer(c: HFConfig, sliding: bool) -> dict[str, Any]:
+    """Inkling2SlidingAttention / Inkling2FullAttention: Inkling's attention with a gate and a
+    sink per head, clip scales in place of q/k norms; full layers add dynamic k/v convolutions
+    and read three normed inputs."""
+    return {
+        **mixer(c, sliding),
+        "qk_norm": "none",
+        "gate_proj": "per_channel",
+        "sink_proj": True,
+        "clip_scales": True,
+        "dynamic_kv_conv": not sliding,
+        "split_input_norms": not sliding,
+    }
+
+
+def inkling2_kinds(c: HFConfig, layers: int) -> list[str]:
+    """Inkling2TextConfig.__post_init__: layer_types, else every sixth layer full."""
+    kinds = listed(c, "layer_types", ATTENTION_KINDS, layers)
+    if kinds is not None:
+        return kinds
+    return ["hybrid" if (i + 1) % 6 == 0 else "hybrid_sliding" for i in range(layers)]
+
+
+def inkling2_text(c: HFConfig) -> dict[str, Any]:
+    """Inkling2TextModel: sliding or full decoder layers, each with block attention residuals
+    (none before the first layer's attention), an MoE in every layer, and the model's final
+    residual query."""
+    layers = c.integer("num_hidden_layers")
+    experts, top_k = c.integer("n_routed_experts"), c.integer("num_experts_per_tok")
+    if top_k > experts:
+        raise c.error("num_experts_per_tok", f"{top_k} exceeds n_routed_experts={experts}")
+    moe = {
+        "kind": "moe",
+        "num_experts": experts,
+        "num_experts_per_tok": top_k,
+        "moe_intermediate_size": c.integer("moe_intermediate_size"),
+    }
+    kinds: dict[str, dict[str, Any]] = {}
+    layer_kinds = []
+    for i, kind in enumerate(inkling2_kinds(c, layers)):
+        sliding = kind == "hybrid_sliding"
+        queries = 0 if i == 0 else 1 if sliding else 3
+        key = f"{kind}+first" if i == 0 else kind
+        kinds[key] = {
+            "mixer": inkling2_mixer(c, sliding),
+            "ffn": moe,
+            "norms": ["input", "pre_ffn"] if sliding else ["pre_ffn"],
+            "extras": [{"kind": "block_residual", "attention_queries": queries}],
+        }
+        layer_kinds.append(key)
+    tower = text_tower(
+        c,
+        kinds,
+        layer_kinds,
+        embedding_norm=True,
+        tie_word_embeddings=False,
+        extras=[{"kind": "final_block_residual"}],
+    )
+    return {"text": tower}
+
+
 INKLING_TEXT = Naming(
     {
         "embedding_norm": "model.embed_tokens.embed_norm",
         # the decoder layer's residual convolutions sit beside self_attn, not inside it
         "attention.attn_sconv": "attn_sconv",
         "attention.mlp_sconv": "mlp_sconv",
+    }
+)
+
+INKLING2_TEXT = Naming(
+    {
+        "embedding_norm": "model.embed_tokens.embed_norm",
+        "attention.attn_sconv": "post_attention_convolution",
+        "attention.mlp_sconv": "post_mlp_convolution",
+        **{f"attention.{x}_input_norm": f"{x}_input_layernorm" for x in "qkv"},
+        "final_input": "model.final_input",
     }
 )
 
@@ -156,6 +228,39 @@ FAMILIES = (
             "conv_kernel_size": ("sconv_kernel_size",),
         },
         naming=INKLING_TEXT,
+        required=KV_HEADS | {"swa_num_key_value_heads"},
+    ),
+    Family(
+        "inkling2_text",
+        {
+            "vocab_size": 201024,
+            "hidden_size": 4608,
+            "num_hidden_layers": 48,
+            "num_attention_heads": 48,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "swa_num_attention_heads": 48,
+            "swa_num_key_value_heads": 8,
+            "swa_head_dim": 128,
+            "sliding_window_size": 1024,
+            "d_rel": 16,
+            "rel_extent": 1024,
+            "layer_types": None,
+            "conv_kernel_size": 4,
+            "moe_intermediate_size": 2304,
+            "n_routed_experts": 384,
+            "num_experts_per_tok": 8,
+            # not a field of the class: the head is never tied, whatever a file says
+            "tie_word_embeddings": False,
+        },
+        (inkling2_text,),
+        aliases={
+            "sliding_window_size": ("sliding_window",),
+            "n_routed_experts": ("num_local_experts",),
+            "conv_kernel_size": ("sconv_kernel_size",),
+            "moe_intermediate_size": ("intermediate_size",),
+        },
+        naming=INKLING2_TEXT,
         required=KV_HEADS | {"swa_num_key_value_heads"},
     ),
 )
