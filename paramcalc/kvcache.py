@@ -13,7 +13,8 @@ num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-
 DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
 keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
 state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
+its K/V, and so does Inkling's attention (the windows of its four short convolutions, in
+float32: they cast their input). transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
 and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
 DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
 state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's

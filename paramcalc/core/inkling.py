@@ -8,7 +8,10 @@ is d_rel x rel_extent). The decoder layer adds two more short convolutions of hi
 the attention output and on the MLP output; all four are the layer's token mixing, so this kind
 owns them (attention group, GROUPS.md), and the four windows are the layer's cache state
 (`number_of_conv_states = 4`). The convolutions run in float32, so their windows are kept in
-float32 whatever the model's dtype.
+float32 whatever the model's dtype. Inkling 2 (`models/inkling2`) adds an output gate, a sink
+per head and learned scales before L2 clips (in place of the q/k norms), and in its full
+layers per-token convolution taps and three input norms; its layers also hold the queries of
+block attention residuals.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
-from paramcalc.core.attention import Attention
+from paramcalc.core.attention import Attention, linear
 from paramcalc.core.context import Context
 from paramcalc.core.ffn import GatedMLP
 from paramcalc.core.records import Conv, Group, Linear, Param, Record
@@ -76,18 +79,18 @@ class ConvRelativeAttention(Attention):
         )
         kv, k = self.kv_heads * hd, self.conv_kernel
         records = super().records(ctx, cross)
-        records.append(Linear("r_proj", hidden, heads * self.d_rel, False, A, t))
+        records.append(linear("r_proj", hidden, heads * self.d_rel, False, ctx))
         for x in "kv":
             if self.dynamic_kv_conv:
                 records += [
                     Param(f"{x}_sconv.static_weight", (k, kv), A, t),
-                    Linear(f"{x}_sconv.weight_proj", hidden, self.kv_heads * k, False, A, t),
+                    linear(f"{x}_sconv.weight_proj", hidden, self.kv_heads * k, False, ctx),
                 ]
             else:
                 records.append(short_conv(f"{x}_sconv", kv, k, ctx))
         records.append(Param("rel_logits_proj.proj", (self.d_rel, self.rel_extent), A, t))
         if self.sink_proj:
-            records.append(Linear("sink_proj", hidden, heads, False, A, t))
+            records.append(linear("sink_proj", hidden, heads, False, ctx))
         if self.clip_scales:
             records += [
                 Param("q_l2_clip.scale", (heads, hd), A, t),
@@ -123,8 +126,9 @@ class ScaledGatedMLP(GatedMLP):
 
 
 class SinkMoE(Spec):
-    """InklingMoE: a sigmoid router that also scores the shared experts (their weights come
-    from the same softmax, a sink), routed experts, and shared experts stored stacked."""
+    """InklingMoE: a router that also scores the shared experts (their weights are normalized
+    with the chosen routed experts', a sink), routed experts, and shared experts stored stacked
+    as (n_shared, out, in) parameters."""
 
     kind: Literal["sink_moe"] = "sink_moe"
     num_experts: PositiveInt
@@ -157,13 +161,14 @@ class SinkMoE(Spec):
                 False,
                 F,
                 t,
+                ctx.stream,
                 experts=copies,
                 active_experts=used,
                 weight_name=leaf,
             )
 
         return [
-            Linear("router", hidden, e + s, False, F, t, routing=True),
+            Linear("router", hidden, e + s, False, F, t, ctx.stream, routing=True),
             Param("router.global_scale", (1,), F, t),
             stacked("experts", hidden, 2 * width, "gate_up_proj", e, k),
             stacked("experts", width, hidden, "down_proj", e, k),
@@ -186,8 +191,9 @@ class BlockResidualQueries(Spec):
     """Inkling 2's block attention residuals in a layer: learned queries that attend over the
     sums of earlier blocks of layers (and the current partial sum) to make the attention's and
     the MLP's inputs. Feedforward (GROUPS.md: block parts neither mixer nor norm). Their
-    products run through scaled_dot_product_attention, which FlopCounterMode on the CPU does
-    not count, and neither does paramcalc."""
+    products (a few queries over at most layers / n_layers_per_attn_res_block + 2 states per
+    token) run through scaled_dot_product_attention, which FlopCounterMode on the CPU does not
+    see: paramcalc leaves them out of FLOPs by the same convention."""
 
     kind: Literal["block_residual"] = "block_residual"
     attention_queries: Literal[0, 1, 3] = 1
