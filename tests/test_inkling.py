@@ -249,3 +249,17 @@ def test_forward_flops_equal_flop_counter_mode(model_type: str) -> None:
     padded = 2 * batch * (kernel - 1) * PADDED_CHANNELS[model_type] * kernel
     arch = hf.from_config(model.config.to_dict(), "config.json")
     assert forward_flops(count(arch), batch, seq).forward + padded == counter.get_total_flops()
+
+
+def test_memory_table_shows_the_windows_in_float32() -> None:
+    """The state table's rows carry the dtype the state total uses: fp32 for Inkling's
+    windows, though the K/V are bf16, and its rows add up to the total."""
+    from paramcalc.memory import MemorySettings, estimate_memory
+    from paramcalc.precision import DType
+    from paramcalc.render.compute import state_section
+
+    counted = count(hf.from_config({"model_type": "inkling_text", **SMALL}, "config.json"))
+    report = state_section(estimate_memory(counted, MemorySettings(dtype=DType.BF16, seq=9)))
+    [(kind, layers, part, dtype, nbytes, _)] = report.rows
+    assert (kind, layers, part, dtype) == ("conv_relative", 2, "conv", "fp32")
+    assert nbytes == 3 * ((2 * 16 + 2 * 32) + (2 * 2 * 8 + 2 * 32)) * 4  # batch 1
