@@ -17,8 +17,9 @@ its K/V, and so does Inkling's attention (the windows of its four short convolut
 float32: they cast their input). transformers 5.23's `LinearAttentionLayer` stores the window
 in the activations' dtype and the recurrent state as the mixer hands it over: float32 for
 Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32 whatever the
-weights' dtype, so the state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
-matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
+weights' dtype, so the state has a dtype of its own. A kind whose whole state follows the
+activations (xLSTM's matrix memory, RWKV's token shifts, lightning attention's state) says
+which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
