@@ -8,8 +8,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
 queries against three blocks of keys (and its transient global tokens, whose summing and keys
-and values are products too). A mixture-of-experts layer runs the router and k experts per
-token.
+and values are products too); Inkling's attention also multiplies each head's relative state
+by its bias bank once per query (`relative_states @ proj`), counted with the attention
+products. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -115,12 +116,14 @@ def attention_flops(
             width, uses = stack.width(hidden), len(layers) * stack.runs
             per_pair = 2 * batch * mixer.pair_products(width) * uses
             pairs = queries * keys
+            own = 0
             if isinstance(mixer, Attention):  # local blocks and global summaries (LongT5)
                 pairs = mixer.attended_pairs(queries, keys)
                 summaries = 2 * batch * mixer.summary_products(queries, width) * uses
-                every, kept = every + summaries, kept + summaries
-            every += per_pair * pairs
-            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
+                # products per query outside any record (Inkling's relative bias bank)
+                own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
+            every += per_pair * pairs + own
+            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
     return every, kept
 
 

@@ -13,11 +13,13 @@ num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-
 DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
 keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
 state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
-and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
-DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
-state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
-matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
+its K/V, and so does Inkling's attention (the windows of its four short convolutions, in
+float32: they cast their input). transformers 5.23's `LinearAttentionLayer` stores the window
+in the activations' dtype and the recurrent state as the mixer hands it over: float32 for
+Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32 whatever the
+weights' dtype, so the state has a dtype of its own. A kind whose whole state follows the
+activations (xLSTM's matrix memory, RWKV's token shifts, lightning attention's state) says
+which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.inkling import ConvRelativeAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
@@ -183,9 +186,15 @@ RECURRENT = (
     LightningAttention,
 )
 
+#: Attention kinds that keep a fixed state beside their K/V.
+ATTENTION_WITH_STATE = (CompressedConvAttention, ConvRelativeAttention)
+
 
 def state_layer(
-    index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
+    index: int,
+    block: Block,
+    mixer: Recurrent | CompressedConvAttention | ConvRelativeAttention,
+    hidden: int,
 ) -> StateLayer:
     """The state of one layer: its mixer's parts, and a feed-forward's own (RWKV's channel-mix
     token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
@@ -246,7 +255,7 @@ def kv_cache(
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                    if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                    if isinstance(mixer, ATTENTION_WITH_STATE):  # K/V and a fixed state
                         states.append(state_layer(i, block, mixer, hidden))
                 elif isinstance(mixer, RECURRENT):
                     states.append(state_layer(i, block, mixer, hidden))

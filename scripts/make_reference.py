@@ -156,6 +156,12 @@ ATTENTION_MODULES = {
     # EncoderDecoderModel: the encoder's output projected to the decoder's width, which only the
     # cross-attention reads (with cross_attention_hidden_size its keys and values do it instead)
     "enc_to_dec_proj",
+    # Inkling: short convolutions over the tokens on the attention and MLP outputs (token
+    # mixing, as LFM2's conv)
+    "attn_sconv",
+    "mlp_sconv",
+    "post_attention_convolution",  # the same in Inkling 2
+    "post_mlp_convolution",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -195,6 +201,11 @@ FEEDFORWARD_MODULES = {
     "ffns",  # XLM's module list of MLPs
     # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
     "linear",
+    # Inkling 2's block attention residuals: learned queries mixing earlier blocks' sums into
+    # a layer's (and the final norm's) input, neither mixer nor norm
+    "attention_input",
+    "mlp_input",
+    "final_input",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -3727,6 +3738,92 @@ VARIANT_FIELDS.update(
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
+        ],
+    }
+)
+
+
+def inkling_layers(rng: random.Random, c: Config) -> None:
+    """Inkling: sliding/full layers by layer_types, local_layer_ids or the default (every
+    sixth full); dense/MoE layers by mlp_layer_types, the dense_mlp_idx keyword or all MoE."""
+    one_of(
+        [],
+        [per_layer("layer_types", ("hybrid", "hybrid_sliding"))],
+        [subset("local_layer_ids")],
+    )(rng, c)
+    one_of(
+        [],
+        [per_layer("mlp_layer_types", ("dense", "sparse"))],
+        [rint("dense_mlp_idx", 0, c["num_hidden_layers"])],
+    )(rng, c)
+
+
+def inkling_widths(rng: random.Random, c: Config) -> None:
+    """Inkling: dense and expert widths as intermediate_size and moe_intermediate_size, or (the
+    checkpoints' spelling) dense_intermediate_size and intermediate_size for the experts."""
+    c["moe_intermediate_size"] = rng.randrange(16, 257, 16)
+    if rng.random() < 0.5:
+        c["dense_intermediate_size"] = rng.randrange(64, 1025, 32)
+
+
+VARIANT_FIELDS.update(
+    {
+        # inkling_text: unpadded_vocab_size, logits_mup_width_multiplier, route_scale and the
+        # MTP fields change no shape (no MTP layer is built).
+        "inkling_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            inkling_layers,
+            inkling_widths,
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_shared_experts", 1, 3),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                }
+            ),
+        ],
+        # inkling2_text: n_layers_per_attn_res_block (moved to prove it), the softcaps, the
+        # clip thresholds and scoring_func change no shape.
+        "inkling2_text": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            one_of([], [per_layer("layer_types", ("hybrid", "hybrid_sliding"))]),
+            rint("moe_intermediate_size", 16, 256, 16),
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_layers_per_attn_res_block", 1, 4),
+            pick("eos_token_id", None, 2),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                    "moe_intermediate_size": "intermediate_size",
+                }
+            ),
         ],
     }
 )

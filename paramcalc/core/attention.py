@@ -383,6 +383,10 @@ class Attention(Spec):
         kv_width = self.kv_heads * (self.width(hidden) + self.value_width(hidden))
         return tokens * hidden * (seq + kv_width)
 
+    def query_products(self, hidden: int) -> int:
+        """Multiply-adds per query beyond its projections and its pairs: none here."""
+        return 0
+
     @property
     def window(self) -> int | None:
         """Keys a query may attend to, when fewer than the whole sequence."""

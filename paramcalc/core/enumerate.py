@@ -55,6 +55,7 @@ MIXER_ROLES = {
     "mlstm": "mlstm",
     "lightning": "lightning",
     "cca": "attention",
+    "conv_relative": "attention",
 }
 
 

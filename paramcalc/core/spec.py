@@ -24,6 +24,13 @@ from paramcalc.core.augment import (
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.inkling import (
+    BlockResidualQueries,
+    ConvRelativeAttention,
+    FinalResidualQuery,
+    ScaledGatedMLP,
+    SinkMoE,
+)
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
@@ -44,17 +51,23 @@ Mixer = Annotated[
     | MLSTM
     | LightningAttention
     | CompressedConvAttention
+    | ConvRelativeAttention
     | DeltaAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
+FFN = Annotated[
+    FeedForward | ScaledGatedMLP | SinkMoE | RWKVChannelMix | RouterMLPMoE,
+    Field(discriminator="kind"),
+]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | BlockResidualQueries,
+    Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+    PerLayerEmbeddings | AltUpProjections | InputAffine | FinalResidualQuery,
+    Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.

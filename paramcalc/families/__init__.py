@@ -44,6 +44,7 @@ MODULES = (
     "latent_more",
     "linear_hybrid",
     "hy_v4",
+    "inkling",
     "jetmoe",
     "lfm3",
     "llama",
