@@ -6,7 +6,8 @@ of S tokens costs 2 x rows x (weights of every projection a row passes through),
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
-sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
+sliding-window layers; ConvBERT's dynamic convolution adds 2·B·S·heads·head_dim·kernel for
+the kernels its heads apply. A mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -116,6 +117,11 @@ def attention_flops(
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
+            if isinstance(mixer, Attention) and mixer.span_conv is not None:
+                # ConvBERT: each query's kernels over its window, whatever the mask
+                per_query = mixer.token_products(stack.width(hidden))
+                products = 2 * batch * queries * per_query * len(layers) * stack.runs
+                every, kept = every + products, kept + products
     return every, kept
 
 

@@ -346,6 +346,8 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_factorized.py
     "fnet",
     "albert",
+    # paramcalc/families/encoders_conv.py
+    "convbert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3511,6 +3513,22 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# --- encoders_conv (encoders with convolutions in their layers) -------------------------------
+def convbert_heads(rng: random.Random, c: Config) -> None:
+    """ConvBERT: a head_ratio leaving heads of an even width, an odd kernel, groups dividing
+    both MLP widths."""
+    hidden, width = c["hidden_size"], c["intermediate_size"]
+    c["num_attention_heads"] = rng.choice((1, 2, 4, 6, 8, 12))
+    c["head_ratio"] = rng.choice(
+        [r for r in (1, 2, 3, 4) if hidden % (2 * max(c["num_attention_heads"] // r, 1)) == 0]
+    )
+    c["conv_kernel_size"] = rng.choice((1, 3, 5, 9))
+    c["num_groups"] = rng.choice([g for g in (1, 2, 4) if hidden % g == 0 and width % g == 0])
+
+
+VARIANT_FIELDS["convbert"] = [*BERT, convbert_heads, pick("embedding_size", 32, 64, 128, 256)]
 
 
 def main() -> int:

@@ -144,6 +144,18 @@ def test_multimodal_weights_and_text_flops() -> None:
 
 
 ENCODER_FLOPS = {
+    # dynamic convolution heads beside the attention heads, grouped MLP projections
+    "convbert": dict(
+        vocab_size=128,
+        embedding_size=32,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        head_ratio=2,
+        conv_kernel_size=3,
+        num_groups=2,
+    ),
     # grouped 1x1 Conv1d projections
     "squeezebert": dict(
         vocab_size=128,

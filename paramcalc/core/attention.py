@@ -11,6 +11,7 @@ from typing import Literal
 
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream, grouped
+from paramcalc.core.span_conv import SpanConv
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -135,6 +136,10 @@ class Attention(Spec):
     """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
     query/key/value and post_attention); each divides its projection's widths."""
 
+    span_conv: SpanConv | None = None
+    """ConvBERT's dynamic convolution heads beside the attention heads, as many and as wide;
+    the output projection then reads both halves (2 x heads x head_dim)."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -181,12 +186,15 @@ class Attention(Spec):
         kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
+        o_in = self.num_attention_heads * vd * (2 if self.span_conv else 1)
         records: list[Record] = [
             linear("q_proj", hidden, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
-            linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
+            linear("o_proj", o_in, hidden, self.o_bias, ctx),
         ]
+        if self.span_conv is not None:
+            records += self.span_conv.records(ctx, self.num_attention_heads, hd)
         if self.conv_groups:
             records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
         if self.global_projections:
@@ -311,6 +319,12 @@ class Attention(Spec):
     def pair_products(self, hidden: int) -> int:
         """Multiply-adds per query/key pair: every head's score and value products."""
         return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+
+    def token_products(self, hidden: int) -> int:
+        """Multiply-adds per query beyond its pairs and projections (ConvBERT's kernels)."""
+        if self.span_conv is None:
+            return 0
+        return self.span_conv.token_products(self.num_attention_heads, self.width(hidden))
 
     @property
     def window(self) -> int | None:

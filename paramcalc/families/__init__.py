@@ -27,6 +27,7 @@ MODULES = (
     "encoders",
     "encoders_more",
     "encoders_bert_like",
+    "encoders_conv",
     "encoders_v2",
     "encoders_v2_more",
     "encoders_xlm",
