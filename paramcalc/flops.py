@@ -7,7 +7,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; ConvBERT's dynamic convolution adds 2·B·S·heads·head_dim·kernel for
-the kernels its heads apply. A mixture-of-experts layer runs the router and k experts per token.
+the kernels its heads apply; LUKE's entity side (the entity projection, the entity-aware
+queries) is charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the
+router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal

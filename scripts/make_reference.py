@@ -104,6 +104,8 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "entity_embeddings",  # LUKE's entity table (and the module holding it)
+    "entity_embedding_dense",  # LUKE: entity width -> hidden
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -245,6 +247,8 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
+    if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
+        return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
     group = block_group(modules)
@@ -348,6 +352,9 @@ BARE_MODEL_TYPES = {
     "albert",
     # paramcalc/families/encoders_conv.py
     "convbert",
+    # paramcalc/families/encoders_tables.py
+    "tapas",
+    "luke",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3529,6 +3536,25 @@ def convbert_heads(rng: random.Random, c: Config) -> None:
 
 
 VARIANT_FIELDS["convbert"] = [*BERT, convbert_heads, pick("embedding_size", 32, 64, 128, 256)]
+
+
+# --- encoders_tables (BERT-like encoders with embedding tables of their own) -------------------
+def tapas_tables(rng: random.Random, c: Config) -> None:
+    """TAPAS: one to eight token-type tables of 1-300 rows."""
+    c["type_vocab_sizes"] = [rng.randint(1, 300) for _ in range(rng.randint(1, 8))]
+
+
+VARIANT_FIELDS.update(
+    {
+        "tapas": [*BERT_NO_TYPES, bert_decoder, tapas_tables],
+        "luke": [
+            *BERT_ENCODER,
+            rint("entity_vocab_size", 16, 4096),
+            pick("entity_emb_size", 32, 64, 128, 256),
+            flag("use_entity_aware_attention"),
+        ],
+    }
+)
 
 
 def main() -> int:

@@ -144,6 +144,25 @@ def test_multimodal_weights_and_text_flops() -> None:
 
 
 ENCODER_FLOPS = {
+    # entity tables and entity-aware queries a pass over words alone does not run
+    "luke": dict(
+        vocab_size=128,
+        entity_vocab_size=64,
+        entity_emb_size=32,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
+    # several token-type tables (lookups)
+    "tapas": dict(
+        vocab_size=128,
+        type_vocab_sizes=[3, 5, 2],
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
     # dynamic convolution heads beside the attention heads, grouped MLP projections
     "convbert": dict(
         vocab_size=128,

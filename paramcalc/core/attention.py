@@ -140,6 +140,12 @@ class Attention(Spec):
     """ConvBERT's dynamic convolution heads beside the attention heads, as many and as wide;
     the output projection then reads both halves (2 x heads x head_dim)."""
 
+    entity_queries: bool = False
+    """LUKE's entity-aware attention: three more query projections as wide and as biased as
+    q_proj, for word-to-entity, entity-to-word and entity-to-entity scores (w2e_query,
+    e2w_query, e2e_query). They run only on an entity sequence, which paramcalc's forward
+    pass (words alone) has not: they are charged no FLOPs."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -195,6 +201,11 @@ class Attention(Spec):
         ]
         if self.span_conv is not None:
             records += self.span_conv.records(ctx, self.num_attention_heads, hd)
+        if self.entity_queries:
+            records += [
+                linear(f"{pair}_q_proj", hidden, q_width, self.qkv_bias, ctx, Stream.NONE)
+                for pair in ("w2e", "e2w", "e2e")
+            ]
         if self.conv_groups:
             records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
         if self.global_projections:

@@ -197,6 +197,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
+    for i, rows in enumerate(tower.type_vocab_sizes):
+        records.append(Embedding(f"{name('token_type_embeddings')}_{i}", rows, tables, e))
     if not project_in and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))

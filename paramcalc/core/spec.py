@@ -23,6 +23,7 @@ from paramcalc.core.augment import (
 )
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
+from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
@@ -51,9 +52,10 @@ FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator
 LayerExtra = Annotated[
     AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+    PerLayerEmbeddings | AltUpProjections | InputAffine | EntityEmbeddings,
+    Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
@@ -255,6 +257,9 @@ class TextTower(Spec):
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    type_vocab_sizes: tuple[PositiveInt, ...] = ()
+    """Rows of each of several token-type tables whose rows are summed into the embedding,
+    in place of the one table (TAPAS's type_vocab_sizes: token_type_embeddings_{i})."""
     input_tables: tuple[InputTable, ...] = ()
     """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
     input_mapping: bool = False
@@ -304,6 +309,8 @@ class TextTower(Spec):
                 ):
                     if mixer is not None:
                         mixer.check(stack.width(self.hidden_size), where + part)
+        if self.type_vocab_size and self.type_vocab_sizes:
+            raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
