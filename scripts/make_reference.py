@@ -355,6 +355,9 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_tables.py
     "tapas",
     "luke",
+    # paramcalc/families/encoders_llama_like.py
+    "esmc",
+    "ultrabert",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3552,6 +3555,42 @@ VARIANT_FIELDS.update(
             rint("entity_vocab_size", 16, 4096),
             pick("entity_emb_size", 32, 64, 128, 256),
             flag("use_entity_aware_attention"),
+        ],
+    }
+)
+
+
+# --- encoders_llama_like (Llama decoders run bidirectionally) ----------------------------------
+def esmc_heads(rng: random.Random, c: Config) -> None:
+    """ESMC: heads dividing the width, no grouped-query attention, head_dim implied or given
+    as hidden_size / heads."""
+    c["num_attention_heads"] = rng.choice([h for h in (1, 2, 4, 8) if c["hidden_size"] % h == 0])
+    c["num_key_value_heads"] = rng.choice((None, c["num_attention_heads"]))
+    c["head_dim"] = rng.choice((None, c["hidden_size"] // c["num_attention_heads"]))
+
+
+VARIANT_FIELDS.update(
+    {
+        "esmc": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            esmc_heads,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+        ],
+        "ultrabert": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", 4, 16, 128),
+            maybe(per_layer("layer_types", ["sliding_attention", "full_attention"])),
         ],
     }
 )

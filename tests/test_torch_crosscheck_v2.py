@@ -144,6 +144,24 @@ def test_multimodal_weights_and_text_flops() -> None:
 
 
 ENCODER_FLOPS = {
+    # full-width q/k LayerNorms (no products)
+    "esmc": dict(
+        vocab_size=64,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
+    # sliding layers that eager attention computes over every pair all the same
+    "ultrabert": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        sliding_window=2,
+    ),
     # entity tables and entity-aware queries a pass over words alone does not run
     "luke": dict(
         vocab_size=128,

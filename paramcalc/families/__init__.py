@@ -28,6 +28,7 @@ MODULES = (
     "encoders_more",
     "encoders_bert_like",
     "encoders_conv",
+    "encoders_llama_like",
     "encoders_tables",
     "encoders_v2",
     "encoders_v2_more",
