@@ -106,6 +106,8 @@ EMBEDDING_MODULES = {
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
     "entity_embeddings",  # LUKE's entity table (and the module holding it)
     "entity_embedding_dense",  # LUKE: entity width -> hidden
+    "embedding_projection",  # NeoMME's factorized token embedding -> hidden
+    "value_embeddings",  # NeoMME's per-token values for its global layers
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -236,11 +238,20 @@ def named_module(modules: list[str]) -> str:
     return named[-1] if named else ""
 
 
+def inside_mixer(modules: list[str], names: set[str]) -> bool:
+    """Whether the first of `names` on a path sits inside a token mixer."""
+    first = next((i for i, m in enumerate(modules) if m in names), None)
+    mixer = next((i for i, m in enumerate(modules) if m in ATTENTION_MODULES), None)
+    return first is not None and mixer is not None and mixer < first
+
+
 def classify_text(parts: list[str]) -> str | None:
     """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
+    if inside_mixer(modules, OUTPUT_MODULES):
+        return "attention"  # NeoMME's self_attn.output_projection: the mixer's gate and o_proj
     if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
@@ -248,6 +259,8 @@ def classify_text(parts: list[str]) -> str | None:
     if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
     if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
+        return "embedding"
+    if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
@@ -358,6 +371,8 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_llama_like.py
     "esmc",
     "ultrabert",
+    # paramcalc/families/encoders_neomme.py
+    "neomme",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3594,6 +3609,42 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# --- encoders_neomme ----------------------------------------------------------------------------
+def neomme_layers(rng: random.Random, c: Config) -> None:
+    """NeoMME: GQA heads, head_dim a multiple of 8 (both rotary factors rotate a multiple of
+    4), layer kinds with a global layer, per-layer windows half the time."""
+    c["num_attention_heads"] = rng.choice((2, 4, 8))
+    c["num_key_value_heads"] = rng.choice(
+        [h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0]
+    )
+    c["head_dim"] = rng.choice((16, 32, 48))
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        kinds = [rng.choice(("sliding_attention", "full_attention")) for _ in range(layers)]
+        kinds[rng.randrange(layers)] = "full_attention"
+        c["layer_types"] = kinds
+    if rng.random() < 0.5:
+        c["per_layer_config"] = {
+            str(i): {"sliding_window": rng.choice((2, 8, 64))}
+            for i in range(layers)
+            if rng.random() < 0.5
+        }
+
+
+VARIANT_FIELDS["neomme"] = [
+    VOCAB,
+    HIDDEN,
+    rint("num_hidden_layers", 2, 8),
+    INTERMEDIATE,
+    rint("embedding_rank", 16, 256, 16),
+    neomme_layers,
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    pick("sliding_window", 4, 16, 256),
+    pick("patch_size", 2, 8, 16),
+]
 
 
 def main() -> int:

@@ -144,6 +144,19 @@ def test_multimodal_weights_and_text_flops() -> None:
 
 
 ENCODER_FLOPS = {
+    # factorized tokens, a patch stem a text pass does not run, gated GQA, per-layer windows
+    "neomme": dict(
+        vocab_size=128,
+        embedding_rank=16,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        sliding_window=2,
+        patch_size=2,
+    ),
     # full-width q/k LayerNorms (no products)
     "esmc": dict(
         vocab_size=64,

@@ -146,6 +146,10 @@ class Attention(Spec):
     e2w_query, e2e_query). They run only on an entity sequence, which paramcalc's forward
     pass (words alone) has not: they are charged no FLOPs."""
 
+    exclusive_alpha: bool = False
+    """NeoMME's exclusive self-attention: a learned scalar per head (alpha) scaling the part
+    of each head's output along its own value that is taken away (elementwise, no FLOPs)."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -244,6 +248,9 @@ class Attention(Spec):
             records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
+        if self.exclusive_alpha:
+            alpha = (self.num_attention_heads,)
+            records.append(Param("exclusive_alpha", alpha, Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:
             # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
             records.append(

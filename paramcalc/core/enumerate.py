@@ -187,7 +187,7 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
     # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
     # projection in
-    project_in = tower.embedding_projection == "in"
+    project_in = tower.embedding_projection in ("in", "in_no_bias")
     tables = width if project_in else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
@@ -209,7 +209,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), tables)
     if project_in:
-        records.append(Linear(name("embedding_projection"), width, hidden, True, e))
+        biased = tower.embedding_projection == "in"
+        records.append(Linear(name("embedding_projection"), width, hidden, biased, e))
     for extra in tower.extras:
         records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records

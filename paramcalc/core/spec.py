@@ -26,6 +26,7 @@ from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
+from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
@@ -48,13 +49,20 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | InputMix,
+    Field(discriminator="kind"),
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE).
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
+#: NeoMME).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine | EntityEmbeddings,
+    PerLayerEmbeddings
+    | AltUpProjections
+    | InputAffine
+    | EntityEmbeddings
+    | PatchStem
+    | ValueEmbeddings,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -246,13 +254,14 @@ class TextTower(Spec):
     embedding_size: PositiveInt | None = None
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
-    embedding_projection: Literal["in_out", "in"] = "in_out"
+    embedding_projection: Literal["in_out", "in", "in_no_bias"] = "in_out"
     """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
     (only when embedding_size differs), or one biased projection in, always there, after
     embeddings that are all embedding_size wide (hidden_size without one): the position and
     token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
     ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
-    embedding."""
+    embedding; in_no_bias is that projection without a bias (NeoMME's factorized
+    embed_tokens.embedding_projection)."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0

@@ -29,6 +29,7 @@ MODULES = (
     "encoders_bert_like",
     "encoders_conv",
     "encoders_llama_like",
+    "encoders_neomme",
     "encoders_tables",
     "encoders_v2",
     "encoders_v2_more",
