@@ -53,6 +53,12 @@ class MLP(Spec):
     group maps its share of the inputs to its share of the outputs, the weights stored as one
     (groups, in / groups, out / groups) tensor beside one bias of out."""
 
+    @model_validator(mode="after")
+    def _check_groups(self) -> MLP:
+        if self.conv_groups and self.linear_groups > 1:
+            raise FieldValueError("linear_groups", "give it or conv_groups, not both")
+        return self
+
     def records(self, ctx: Context) -> list[Record]:
         """up_proj and down_proj, and the activation's learned scalars."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
