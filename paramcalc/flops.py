@@ -9,8 +9,11 @@ query/key pair: eager attention and SDPA compute all pairs and mask them afterwa
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
 queries against three blocks of keys (and its transient global tokens, whose summing and keys
 and values are products too); Inkling's attention also multiplies each head's relative state
-by its bias bank once per query (`relative_states @ proj`), counted with the attention
-products. A mixture-of-experts layer runs the router and k experts per token.
+by its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution
+adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the
+attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
+charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and
+k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -120,7 +123,7 @@ def attention_flops(
             if isinstance(mixer, Attention):  # local blocks and global summaries (LongT5)
                 pairs = mixer.attended_pairs(queries, keys)
                 summaries = 2 * batch * mixer.summary_products(queries, width) * uses
-                # products per query outside any record (Inkling's relative bias bank)
+                # products per query outside any record (Inkling's bias bank, ConvBERT's kernels)
                 own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
             every += per_pair * pairs + own
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own

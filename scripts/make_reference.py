@@ -123,6 +123,10 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "entity_embeddings",  # LUKE's entity table (and the module holding it)
+    "entity_embedding_dense",  # LUKE: entity width -> hidden
+    "embedding_projection",  # NeoMME's factorized token embedding -> hidden
+    "value_embeddings",  # NeoMME's per-token values for its global layers
     "embed_global",  # PEGASUS-X's global tokens
     "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
 }
@@ -273,16 +277,29 @@ def named_module(modules: list[str]) -> str:
     return named[-1] if named else ""
 
 
+def inside_mixer(modules: list[str], names: set[str]) -> bool:
+    """Whether the first of `names` on a path sits inside a token mixer."""
+    first = next((i for i, m in enumerate(modules) if m in names), None)
+    mixer = next((i for i, m in enumerate(modules) if m in ATTENTION_MODULES), None)
+    return first is not None and mixer is not None and mixer < first
+
+
 def classify_text(parts: list[str]) -> str | None:
     """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
+    if inside_mixer(modules, OUTPUT_MODULES):
+        return "attention"  # NeoMME's self_attn.output_projection: the mixer's gate and o_proj
     if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
+        return "embedding"
+    if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
+        return "embedding"
+    if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
@@ -385,6 +402,16 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_factorized.py
     "fnet",
     "albert",
+    # paramcalc/families/encoders_conv.py
+    "convbert",
+    # paramcalc/families/encoders_tables.py
+    "tapas",
+    "luke",
+    # paramcalc/families/encoders_llama_like.py
+    "esmc",
+    "ultrabert",
+    # paramcalc/families/encoders_neomme.py
+    "neomme",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3827,6 +3854,113 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# --- encoders_conv (encoders with convolutions in their layers) -------------------------------
+def convbert_heads(rng: random.Random, c: Config) -> None:
+    """ConvBERT: a head_ratio leaving heads of an even width, an odd kernel, groups dividing
+    both MLP widths."""
+    hidden, width = c["hidden_size"], c["intermediate_size"]
+    c["num_attention_heads"] = rng.choice((1, 2, 4, 6, 8, 12))
+    c["head_ratio"] = rng.choice(
+        [r for r in (1, 2, 3, 4) if hidden % (2 * max(c["num_attention_heads"] // r, 1)) == 0]
+    )
+    c["conv_kernel_size"] = rng.choice((1, 3, 5, 9))
+    c["num_groups"] = rng.choice([g for g in (1, 2, 4) if hidden % g == 0 and width % g == 0])
+
+
+VARIANT_FIELDS["convbert"] = [*BERT, convbert_heads, pick("embedding_size", 32, 64, 128, 256)]
+
+
+# --- encoders_tables (BERT-like encoders with embedding tables of their own) -------------------
+def tapas_tables(rng: random.Random, c: Config) -> None:
+    """TAPAS: one to eight token-type tables of 1-300 rows."""
+    c["type_vocab_sizes"] = [rng.randint(1, 300) for _ in range(rng.randint(1, 8))]
+
+
+VARIANT_FIELDS.update(
+    {
+        "tapas": [*BERT_NO_TYPES, bert_decoder, tapas_tables],
+        "luke": [
+            *BERT_ENCODER,
+            rint("entity_vocab_size", 16, 4096),
+            pick("entity_emb_size", 32, 64, 128, 256),
+            flag("use_entity_aware_attention"),
+        ],
+    }
+)
+
+
+# --- encoders_llama_like (Llama decoders run bidirectionally) ----------------------------------
+def esmc_heads(rng: random.Random, c: Config) -> None:
+    """ESMC: heads dividing the width, no grouped-query attention, head_dim implied or given
+    as hidden_size / heads."""
+    c["num_attention_heads"] = rng.choice([h for h in (1, 2, 4, 8) if c["hidden_size"] % h == 0])
+    c["num_key_value_heads"] = rng.choice((None, c["num_attention_heads"]))
+    c["head_dim"] = rng.choice((None, c["hidden_size"] // c["num_attention_heads"]))
+
+
+VARIANT_FIELDS.update(
+    {
+        "esmc": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            esmc_heads,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+        ],
+        "ultrabert": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", 4, 16, 128),
+            maybe(per_layer("layer_types", ["sliding_attention", "full_attention"])),
+        ],
+    }
+)
+
+
+# --- encoders_neomme ----------------------------------------------------------------------------
+def neomme_layers(rng: random.Random, c: Config) -> None:
+    """NeoMME: GQA heads, head_dim a multiple of 8 (both rotary factors rotate a multiple of
+    4), layer kinds with a global layer, per-layer windows half the time."""
+    c["num_attention_heads"] = rng.choice((2, 4, 8))
+    c["num_key_value_heads"] = rng.choice(
+        [h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0]
+    )
+    c["head_dim"] = rng.choice((16, 32, 48))
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        kinds = [rng.choice(("sliding_attention", "full_attention")) for _ in range(layers)]
+        kinds[rng.randrange(layers)] = "full_attention"
+        c["layer_types"] = kinds
+    if rng.random() < 0.5:
+        c["per_layer_config"] = {
+            str(i): {"sliding_window": rng.choice((2, 8, 64))}
+            for i in range(layers)
+            if rng.random() < 0.5
+        }
+
+
+VARIANT_FIELDS["neomme"] = [
+    VOCAB,
+    HIDDEN,
+    rint("num_hidden_layers", 2, 8),
+    INTERMEDIATE,
+    rint("embedding_rank", 16, 256, 16),
+    neomme_layers,
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    pick("sliding_window", 4, 16, 256),
+    pick("patch_size", 2, 8, 16),
+]
 
 
 def main() -> int:

@@ -184,9 +184,10 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             else (name, naming, stack.name, defaults)
         )
         layers_path = sname(f"{stack.name}.layers")
-        # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
-        # each of its roles holds the index itself
-        prefix = join(layers_path, "{i}") if layers_path else block_naming.prefix
+        # no path below the model's own: the family keeps a module list per sub-layer (XLM's
+        # attentions, ffns) and each of its roles holds the index itself
+        bare = layers_path == block_naming.prefix
+        prefix = layers_path if bare else join(layers_path, "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, sname)
         for kind, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
@@ -215,7 +216,7 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
     # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
     # projection in
-    project_in = tower.embedding_projection == "in"
+    project_in = tower.embedding_projection in ("in", "in_no_bias")
     tables = width if project_in else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
@@ -225,6 +226,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
+    for i, rows in enumerate(tower.type_vocab_sizes):
+        records.append(Embedding(f"{name('token_type_embeddings')}_{i}", rows, tables, e))
     if not project_in and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
@@ -235,7 +238,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), tables)
     if project_in:
-        records.append(Linear(name("embedding_projection"), width, hidden, True, e))
+        biased = tower.embedding_projection == "in"
+        records.append(Linear(name("embedding_projection"), width, hidden, biased, e))
     for extra in tower.extras:
         records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records

@@ -7,6 +7,7 @@ experts are one stacked record per projection, as transformers 5.23 stores them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -47,9 +48,22 @@ class MLP(Spec):
     """Groups of up and down when they are grouped 1x1 convolutions (SqueezeBERT's
     intermediate and output Conv1d); each divides hidden_size and intermediate_size."""
 
+    linear_groups: PositiveInt = 1
+    """Groups of up and down when they are ConvBERT's GroupedLinearLayer (num_groups): each
+    group maps its share of the inputs to its share of the outputs, the weights stored as one
+    (groups, in / groups, out / groups) tensor beside one bias of out."""
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> MLP:
+        if self.conv_groups and self.linear_groups > 1:
+            raise FieldValueError("linear_groups", "give it or conv_groups, not both")
+        return self
+
     def records(self, ctx: Context) -> list[Record]:
         """up_proj and down_proj, and the activation's learned scalars."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+        if self.linear_groups > 1:
+            records = [r for p in records for r in self.grouped_linear(p, ctx)]
         for groups in self.conv_groups or ():
             if ctx.hidden % groups or self.intermediate_size % groups:
                 raise FieldValueError(
@@ -63,6 +77,28 @@ class MLP(Spec):
             Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
             for name in self.activation_scalars
         ]
+
+    def grouped_linear(self, record: Record, ctx: Context) -> list[Record]:
+        """One projection as GroupedLinearLayer stores it: the groups' weights stacked
+        `(in, out)` (a batched matmul), and the bias apart."""
+        groups = self.linear_groups
+        assert isinstance(record, Linear)  # mlp_records makes projections
+        if record.inputs % groups or record.outputs % groups:
+            raise FieldValueError(
+                "linear_groups",
+                f"{groups} does not divide hidden_size={ctx.hidden} and "
+                f"intermediate_size={self.intermediate_size}",
+            )
+        weights = replace(
+            record,
+            inputs=record.inputs // groups,
+            outputs=record.outputs // groups,
+            bias=False,
+            experts=groups,
+            transposed=True,
+        )
+        bias = [Param(f"{record.name}.bias", (record.outputs,), Group.FEEDFORWARD, ctx.tower)]
+        return [weights, *(bias if record.bias else [])]
 
 
 class GatedMLP(Spec):

@@ -23,6 +23,7 @@ from paramcalc.core.augment import (
 )
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
+from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.inkling import (
     BlockResidualQueries,
@@ -32,6 +33,7 @@ from paramcalc.core.inkling import (
     SinkMoE,
 )
 from paramcalc.core.kda import DeltaAttention
+from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
@@ -59,14 +61,27 @@ FFN = Annotated[
     FeedForward | ScaledGatedMLP | SinkMoE | RWKVChannelMix | RouterMLPMoE,
     Field(discriminator="kind"),
 ]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | BlockResidualQueries,
+    AltUp
+    | Laurel
+    | PerLayerInput
+    | ParallelMoE
+    | ResidualScaling
+    | BlockResidualQueries
+    | InputMix,
     Field(discriminator="kind"),
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
+#: NeoMME).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine | FinalResidualQuery,
+    PerLayerEmbeddings
+    | AltUpProjections
+    | InputAffine
+    | FinalResidualQuery
+    | EntityEmbeddings
+    | PatchStem
+    | ValueEmbeddings,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -303,17 +318,21 @@ class TextTower(Spec):
     embedding_size: PositiveInt | None = None
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
-    embedding_projection: Literal["in_out", "in"] = "in_out"
+    embedding_projection: Literal["in_out", "in", "in_no_bias"] = "in_out"
     """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
     (only when embedding_size differs), or one biased projection in, always there, after
     embeddings that are all embedding_size wide (hidden_size without one): the position and
     token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
     ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
-    embedding."""
+    embedding; in_no_bias is that projection without a bias (NeoMME's factorized
+    embed_tokens.embedding_projection)."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    type_vocab_sizes: tuple[PositiveInt, ...] = ()
+    """Rows of each of several token-type tables whose rows are summed into the embedding,
+    in place of the one table (TAPAS's type_vocab_sizes: token_type_embeddings_{i})."""
     input_tables: tuple[InputTable, ...] = ()
     """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
     input_mapping: bool = False
@@ -368,6 +387,8 @@ class TextTower(Spec):
                 ):
                     if mixer is not None:
                         mixer.check(stack.width(self.hidden_size), where + part)
+        if self.type_vocab_size and self.type_vocab_sizes:
+            raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
