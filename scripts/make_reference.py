@@ -104,6 +104,8 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "input_embedding",  # CPM-Ant's token table (with its prompt rows)
+    "segment_embedding",  # CPM-Ant's segment (token-type) table
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -130,6 +132,7 @@ ATTENTION_MODULES = {
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
+    "position_bias",  # CPM-Ant's segment/relative-position bias shared by its layers
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -3511,6 +3514,24 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+# cpmant: heads of dim_head whatever the width; the token table grows by prompt_types x
+# prompt_length rows (either may be 0); position_bias_max_distance and tie_word_embeddings
+# (the head is never tied) change nothing.
+VARIANT_FIELDS["cpmant"] = [
+    VOCAB,
+    HIDDEN,
+    heads(kv=None, options=(1, 2, 3, 4, 8)),
+    pick("dim_head", 16, 24, 32, 64),
+    rint("dim_ff", 64, 1024, 32),
+    LAYERS,
+    rint("position_bias_num_buckets", 8, 128, 8),
+    rint("position_bias_max_distance", 16, 512, 16),
+    rint("prompt_types", 0, 8),
+    rint("prompt_length", 0, 16),
+    rint("segment_types", 1, 8),
+    flag("tie_word_embeddings"),
+]
 
 
 def main() -> int:

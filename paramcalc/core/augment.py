@@ -2,9 +2,10 @@
 
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
 learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
-sit in each layer; the per-layer input embeddings and AltUp's stream projections sit in the
-model. GROUPS.md: the layer parts are
-feedforward (their norms norm), the per-layer embeddings and their projection embedding.
+sit in each layer; the per-layer input embeddings, AltUp's stream projections and CPM-Ant's
+segment and position bias table sit in the model. GROUPS.md: the layer parts are feedforward
+(their norms norm), the per-layer embeddings and their projection embedding, the bias table
+attention.
 Each part names its records as transformers names them, relative to the layer or the model.
 """
 
@@ -173,3 +174,23 @@ class AltUpProjections(Spec):
             for side in ("altup_projections", "altup_unembed_projections")
             for j in range(self.num_inputs - 1)
         ]
+
+
+class SegmentPositionBias(Spec):
+    """CPM-Ant's relative position bias, held by the model for every layer: one row per
+    (query segment, key segment) pair and one per relative-position bucket, a column per
+    attention head (`CpmAntSegmentPositionEmbedding.relative_attention_bias`, attention)."""
+
+    kind: Literal["segment_position_bias"] = "segment_position_bias"
+    segment_types: PositiveInt
+    """Segment kinds (segment_types): segment_types^2 rows of segment pairs."""
+    num_buckets: PositiveInt
+    """Relative-position buckets (position_bias_num_buckets)."""
+    num_attention_heads: PositiveInt
+    """Columns: one bias per attention head."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """position_bias.relative_attention_bias, a plain parameter (read by index)."""
+        rows = self.segment_types**2 + self.num_buckets
+        shape = (rows, self.num_attention_heads)
+        return [Param("position_bias.relative_attention_bias", shape, Group.ATTENTION, ctx.tower)]

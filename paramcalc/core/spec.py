@@ -20,6 +20,7 @@ from paramcalc.core.augment import (
     ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
+    SegmentPositionBias,
 )
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
@@ -51,9 +52,10 @@ FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator
 LayerExtra = Annotated[
     AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, CPM-Ant).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+    PerLayerEmbeddings | AltUpProjections | InputAffine | SegmentPositionBias,
+    Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
@@ -238,7 +240,10 @@ class TextTower(Spec):
 
     kind: Literal["text"] = "text"
     vocab_size: PositiveInt
-    """Rows of the token embedding."""
+    """Rows of the token embedding (and outputs of the LM head)."""
+    extra_token_rows: Count = 0
+    """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
+    prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
     hidden_size: PositiveInt
     """Width of the residual stream (d_model)."""
     embedding_size: PositiveInt | None = None
@@ -307,6 +312,10 @@ class TextTower(Spec):
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
+        if self.extra_token_rows and self.tie_word_embeddings:
+            raise FieldValueError(
+                "extra_token_rows", "a tied head cannot share a table with rows it does not predict"
+            )
         return self
 
     @property

@@ -50,6 +50,7 @@ MODULES = (
     "minimax",
     "modern",
     "recursive",
+    "relative_decoders",
     "moe",
     "moe_gated",
     "moe_indexed",
