@@ -9,15 +9,17 @@ inference engines do (`DeepseekV3Attention.forward` updates the cache before `ex
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
-num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
-DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
-keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
-state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
-and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
-DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
-state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
-matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
+num_kv_shared_layers) caches nothing of its own, and a drafter that reads its target's K/V
+(Gemma 4's assistants, which run their layers with use_cache=False) caches nothing at all.
+Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM,
+lightning attention) cache no K/V: each keeps a fixed state per sequence, its convolution
+window (or token shift) and its recurrent state (a short convolution only the window); ZAYA1's
+CCA attention keeps such a state beside its K/V. transformers 5.23's `LinearAttentionLayer`
+stores the window in the activations' dtype and the recurrent state as the mixer hands it
+over: float32 for Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in
+float32 whatever the weights' dtype, so the state has a dtype of its own. A kind whose whole
+state follows the activations (xLSTM's matrix memory, RWKV's token shifts, lightning
+attention's state) says which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -224,7 +226,7 @@ def kv_cache(
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
     cross = expanded = 0
-    for stack, block, indices in tower.block_uses():
+    for stack, block, indices in tower.block_uses() if tower.keeps_cache else ():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
         hidden = stack.width(model.hidden_size)

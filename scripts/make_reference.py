@@ -76,7 +76,16 @@ def tower_of(name: str) -> str:
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
 #: head: RWKV's; contact_head: ESM's contact regression.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head", "contact_head"}
+#: masked_embedding: a Gemma 4 assistant's centroid scorer, which picks the head's slices.
+OUTPUT_MODULES = {
+    "lm_head",
+    "embed_out",
+    "pooler",
+    "output_projection",
+    "head",
+    "contact_head",
+    "masked_embedding",
+}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -106,6 +115,10 @@ EMBEDDING_MODULES = {
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
     "input_embedding",  # CPM-Ant's token table (with its prompt rows)
     "segment_embedding",  # CPM-Ant's segment (token-type) table
+    # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
+    # width and back (as OPT's project_in / project_out)
+    "pre_projection",
+    "post_projection",
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -3531,6 +3544,24 @@ VARIANT_FIELDS["cpmant"] = [
     rint("prompt_length", 0, 16),
     rint("segment_types", 1, 8),
     flag("tie_word_embeddings"),
+]
+
+
+def assistant_kv_shared(rng: random.Random, c: Config) -> None:
+    """A Gemma 4 assistant: some but not all layers share K/V (a null or 0 count means all,
+    which transformers 5.23 cannot build; a split leaving a kind unproduced is redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(1, c["num_hidden_layers"] - 1)
+
+
+# gemma4_unified_assistant: the top-level tie_word_embeddings decides (text_config's is moved to
+# prove it changes nothing), as does centroid_intermediate_top_k.
+VARIANT_FIELDS["gemma4_unified_assistant"] = [
+    sub("text_config", [*GEMMA4_TEXT, assistant_kv_shared]),
+    rint("backbone_hidden_size", 32, 256, 32),
+    flag("use_ordered_embeddings"),
+    pick("num_centroids", 4, 8, 16),
+    rint("centroid_intermediate_top_k", 1, 4),
+    TIE,
 ]
 
 

@@ -17,7 +17,7 @@ from pydantic import model_validator
 
 from paramcalc.core.context import Context
 from paramcalc.core.records import Embedding, Group, Linear, Param, Record
-from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 F, E = Group.FEEDFORWARD, Group.EMBEDDING
@@ -194,3 +194,31 @@ class SegmentPositionBias(Spec):
         rows = self.segment_types**2 + self.num_buckets
         shape = (rows, self.num_attention_heads)
         return [Param("position_bias.relative_attention_bias", shape, Group.ATTENTION, ctx.tower)]
+
+
+class DraftProjections(Spec):
+    """What a Gemma 4 assistant (a drafter run on its target model's states) holds beside its
+    language model: pre_projection from the target's embedding and hidden state side by side
+    (2 x backbone_hidden_size) to its own width, post_projection back to the target's width
+    (both embedding, as OPT's project_in / project_out), and with ordered embeddings the
+    centroid scorer that picks which slices of the head to compute (output)."""
+
+    kind: Literal["draft_projections"] = "draft_projections"
+    backbone_hidden_size: PositiveInt
+    """Width of the target model (backbone_hidden_size)."""
+    num_centroids: Count = 0
+    """Vocabulary clusters the centroid scorer ranks (num_centroids, with
+    use_ordered_embeddings); 0 for none."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """pre_projection, post_projection and masked_embedding.centroids, unbiased."""
+        hidden, backbone = ctx.hidden, self.backbone_hidden_size
+        records: list[Record] = [
+            ff("pre_projection", 2 * backbone, hidden, ctx, E),
+            ff("post_projection", hidden, backbone, ctx, E),
+        ]
+        if self.num_centroids:
+            records.append(
+                ff("masked_embedding.centroids", hidden, self.num_centroids, ctx, Group.OUTPUT)
+            )
+        return records

@@ -16,6 +16,7 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
+    DraftProjections,
     Laurel,
     ParallelMoE,
     PerLayerEmbeddings,
@@ -52,9 +53,10 @@ FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator
 LayerExtra = Annotated[
     AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, CPM-Ant).
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, CPM-Ant,
+#: Gemma 4's assistants).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine | SegmentPositionBias,
+    PerLayerEmbeddings | AltUpProjections | InputAffine | SegmentPositionBias | DraftProjections,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -296,6 +298,10 @@ class TextTower(Spec):
     extras: tuple[TowerExtra, ...] = ()
     """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
     AltUp's stream projections)."""
+    keeps_cache: bool = True
+    """The model keeps its layers' K/V (or state) between generation steps; false for a
+    drafter that reads its target's and runs its own layers with use_cache=False (Gemma 4's
+    assistants)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:

@@ -35,6 +35,7 @@ MODULES = (
     "fairseq_like",
     "gemma3n",
     "gemma4",
+    "gemma4_assistant",
     "gpt_like",
     "hybrid",
     "hybrid_more",
