@@ -85,6 +85,7 @@ OUTPUT_MODULES = {
     "head",
     "contact_head",
     "masked_embedding",
+    "lm_loss",  # XLNet's LM head
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -113,6 +114,7 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "word_embedding",  # XLNet
     "input_embedding",  # CPM-Ant's token table (with its prompt rows)
     "segment_embedding",  # CPM-Ant's segment (token-type) table
     # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
@@ -122,7 +124,8 @@ EMBEDDING_MODULES = {
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
-EMBEDDING_LEAVES = {"z_L_init"}
+#: XLNet's mask_emb is its query stream's learned start, held by `transformer`.
+EMBEDDING_LEAVES = {"z_L_init", "mask_emb"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -146,6 +149,7 @@ ATTENTION_MODULES = {
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
     "position_bias",  # CPM-Ant's segment/relative-position bias shared by its layers
+    "rel_attn",  # XLNet's two-stream relative attention
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -183,6 +187,7 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    "ff",  # XLNet
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -261,7 +266,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
-    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
+    if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
     group = block_group(modules)
     if group:
@@ -3544,6 +3549,43 @@ VARIANT_FIELDS["cpmant"] = [
     rint("prompt_length", 0, 16),
     rint("segment_types", 1, 8),
     flag("tie_word_embeddings"),
+]
+
+
+def xlnet_head(rng: random.Random, c: Config) -> None:
+    """XLNet: d_head left null (d_model // n_head) or written out as that value (the only one
+    XLNetConfig.validate_architecture accepts)."""
+    if rng.random() < 0.5:
+        c["d_head"] = c["d_model"] // c["n_head"]
+
+
+# xlnet: attn_type moves the relative positions (FLOPs), mem_len / reuse_len / use_mems_eval
+# the memory; ff_activation, bi_data, clamp_len and same_length change no shape, nor does
+# tie_word_embeddings (lm_loss keeps its bias); the attribute_map spellings are exercised.
+VARIANT_FIELDS["xlnet"] = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    heads("d_model", "n_head", None),
+    xlnet_head,
+    rint("n_layer", 2, 6),
+    rint("d_inner", 64, 1024, 32),
+    pick("attn_type", "bi", "uni"),
+    pick("mem_len", None, 0, 16, 512),
+    pick("reuse_len", None, 0, 8),
+    flag("use_mems_eval"),
+    pick("ff_activation", "gelu", "relu"),
+    flag("bi_data"),
+    pick("clamp_len", -1, 32),
+    flag("same_length"),
+    TIE,
+    spelled(
+        {
+            "vocab_size": "n_token",
+            "d_model": "hidden_size",
+            "n_head": "num_attention_heads",
+            "n_layer": "num_hidden_layers",
+        }
+    ),
 ]
 
 

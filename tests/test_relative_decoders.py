@@ -1,8 +1,9 @@
-"""CPM-Ant (and the decoders beside it): what the fixtures cannot show.
+"""CPM-Ant and XLNet: what the fixtures cannot show.
 
 The fixtures of data/hf prove each family exact at its defaults and at random variants; these
-tests pin CPM-Ant's token table and bias table in closed form (from CpmAntModel.__init__) and
-the configs paramcalc refuses, each an error naming the file's key.
+tests pin CPM-Ant's tables and XLNet's attention in closed form (from CpmAntModel.__init__ and
+XLNetRelativeAttention.__init__), XLNet's memory, and the configs paramcalc refuses, each an
+error naming the file's key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pydantic import ValidationError
 from paramcalc.calculator import Group, count
 from paramcalc.core.spec import TextTower
 from paramcalc.errors import InputError
+from paramcalc.kvcache import kv_cache
+from paramcalc.precision import DType
 from paramcalc.sources import load
 
 
@@ -54,6 +57,14 @@ def test_cpmant_head_is_never_tied(tmp_path: Path) -> None:
         ({"model_type": "cpmant", "prompt_length": -1}, "prompt_length"),
         ({"model_type": "cpmant", "position_bias_num_buckets": 0}, "position_bias_num_buckets"),
         ({"model_type": "cpmant", "dim_head": None}, "dim_head"),
+        # XLNetConfig.validate_architecture
+        ({"model_type": "xlnet", "n_head": 5}, "n_head"),
+        ({"model_type": "xlnet", "d_head": 32}, "d_head"),
+        # a null d_head comes from d_model // n_head under those names (1024 // 16 = 64)
+        ({"model_type": "xlnet", "hidden_size": 256, "n_head": 4}, "d_head"),
+        # relative_positional_encoding raises on any other attn_type
+        ({"model_type": "xlnet", "attn_type": "both"}, "attn_type"),
+        ({"model_type": "xlnet", "mem_len": -1}, "mem_len"),
     ],
 )
 def test_unrepresentable_values_name_their_key(
@@ -79,3 +90,29 @@ def test_a_tied_head_cannot_share_a_table_with_extra_rows() -> None:
                 "tie_word_embeddings": True,
             }
         )
+
+
+def test_xlnet_closed_form(tmp_path: Path) -> None:
+    """XLNet large (XLNetConfig defaults): five (d_model, heads, d_head) einsum weights, three
+    per-head biases and a two-row segment table per layer, a biased MLP, two LayerNorms per
+    layer and no final norm, mask_emb, and a tied lm_loss with its bias."""
+    V, d, L, h, f = 32000, 1024, 24, 16, 4096
+    hd = d // h
+    groups = count(loaded(tmp_path, {"model_type": "xlnet"})).groups
+    assert groups[Group.EMBEDDING] == V * d + d
+    assert groups[Group.ATTENTION] == L * (5 * d * h * hd + 3 * h * hd + 2 * h * hd)
+    assert groups[Group.FEEDFORWARD] == L * (2 * d * f + f + d)
+    assert groups[Group.NORM] == L * 2 * 2 * d
+    assert groups[Group.OUTPUT] == V
+
+
+def test_xlnet_memory_is_each_layers_input_capped_by_mem_len(tmp_path: Path) -> None:
+    """XLNetModel.cache_mem: d_model per token per layer, the last mem_len tokens; none
+    without use_mems_eval."""
+    base = {"model_type": "xlnet", "d_model": 64, "n_head": 4, "n_layer": 3, "mem_len": 16}
+    cache = kv_cache(loaded(tmp_path, base).to_model(), DType.FP32, 2, 100)
+    assert cache.self_attention_bytes == 4 * 3 * 16 * 64 * 2
+    off = kv_cache(
+        loaded(tmp_path, {**base, "use_mems_eval": False}).to_model(), DType.FP32, 2, 100
+    )
+    assert off.self_attention_bytes == 0

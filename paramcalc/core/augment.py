@@ -3,10 +3,10 @@
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
 learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
 sit in each layer; the per-layer input embeddings, AltUp's stream projections and CPM-Ant's
-segment and position bias table sit in the model. GROUPS.md: the layer parts are feedforward
-(their norms norm), the per-layer embeddings and their projection embedding, the bias table
-attention.
-Each part names its records as transformers names them, relative to the layer or the model.
+segment and position bias table sit in the model, as do a Gemma 4 assistant's projections
+and XLNet's mask_emb. GROUPS.md: the layer parts are feedforward (their norms norm), the
+per-layer embeddings and their projection embedding, the bias table attention. Each part
+names its records as transformers names them, relative to the layer or the model.
 """
 
 from __future__ import annotations
@@ -222,3 +222,14 @@ class DraftProjections(Spec):
                 ff("masked_embedding.centroids", hidden, self.num_centroids, ctx, Group.OUTPUT)
             )
         return records
+
+
+class MaskEmbedding(Spec):
+    """XLNet's learned query-stream start (`mask_emb`, (1, 1, d_model)): a learned token,
+    embedding as GROUPS.md counts class tokens."""
+
+    kind: Literal["mask_embedding"] = "mask_embedding"
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """mask_emb, a plain parameter."""
+        return [Param("mask_emb", (1, 1, ctx.hidden), E, ctx.tower)]

@@ -53,6 +53,7 @@ MIXER_ROLES = {
     "mlstm": "mlstm",
     "lightning": "lightning",
     "cca": "attention",
+    "two_stream": "attention",
 }
 
 

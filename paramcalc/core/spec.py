@@ -18,6 +18,7 @@ from paramcalc.core.augment import (
     AltUpProjections,
     DraftProjections,
     Laurel,
+    MaskEmbedding,
     ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
@@ -30,6 +31,7 @@ from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.xlnet import TwoStreamAttention
 from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
@@ -45,7 +47,8 @@ Mixer = Annotated[
     | MLSTM
     | LightningAttention
     | CompressedConvAttention
-    | DeltaAttention,
+    | DeltaAttention
+    | TwoStreamAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
@@ -54,9 +57,14 @@ LayerExtra = Annotated[
     AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, CPM-Ant,
-#: Gemma 4's assistants).
+#: Gemma 4's assistants, XLNet).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine | SegmentPositionBias | DraftProjections,
+    PerLayerEmbeddings
+    | AltUpProjections
+    | InputAffine
+    | SegmentPositionBias
+    | DraftProjections
+    | MaskEmbedding,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -158,6 +166,9 @@ class Stack(Spec):
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""
+    prefix_tokens: Count = 0
+    """Learned tokens the model puts before every sequence (CPM-Ant's prompt_length prompt
+    ids): the stack runs over them and caches them, the head does not see them."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
