@@ -19,7 +19,8 @@ per layer), which FlopCounterMode sees as bmm/mm: by convention each projection 
 once per token. XLNet's relative attention charges its position key (run over the relative
 positions, not the tokens) and its scores itself (`TwoStreamAttention.flops`). CPM-Ant's
 layers also run over the prompt tokens it puts before every sequence (`Stack.prefix_tokens`);
-its head does not.
+its head does not. A Gemma 4 assistant with ordered embeddings scores only the tokens of the
+clusters its centroids pick (`DraftProjections.head_flops`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import DraftProjections
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 from paramcalc.core.xlnet import TwoStreamAttention
 
@@ -98,7 +100,19 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
         uses = len(block.layers) * block.runs
         total += sum(matmul_flops(r, prefix) for r in block.records) * uses
-    return total
+    return total + scored_head(counted, batch * seq)
+
+
+def scored_head(counted: Breakdown, rows: int) -> int:
+    """What a sparsely scored head (a Gemma 4 assistant's centroids) costs beyond the dense
+    head the records charge: its own product, less lm_head over the whole vocabulary."""
+    tower, width = counted.model.text, counted.model.text.token_width
+    scorers = [e for e in tower.extras if isinstance(e, DraftProjections) and e.num_centroids]
+    if not scorers:
+        return 0
+    return (
+        scorers[0].head_flops(rows, width, tower.vocab_size) - 2 * rows * width * tower.vocab_size
+    )
 
 
 def attention_flops(

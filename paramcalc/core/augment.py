@@ -209,6 +209,9 @@ class DraftProjections(Spec):
     num_centroids: Count = 0
     """Vocabulary clusters the centroid scorer ranks (num_centroids, with
     use_ordered_embeddings); 0 for none."""
+    centroid_top_k: Count = 0
+    """Clusters whose vocab_size // num_centroids tokens the head then scores
+    (centroid_intermediate_top_k)."""
 
     def records(self, ctx: Context, layers: int) -> list[Record]:
         """pre_projection, post_projection and masked_embedding.centroids, unbiased."""
@@ -222,6 +225,12 @@ class DraftProjections(Spec):
                 ff("masked_embedding.centroids", hidden, self.num_centroids, ctx, Group.OUTPUT)
             )
         return records
+
+    def head_flops(self, rows: int, width: int, vocab: int) -> int:
+        """FLOPs of the head when the centroid scorer runs (Gemma4AssistantMaskedEmbedder: one
+        batched product over the chosen clusters' rows of the head, in place of lm_head over
+        the whole vocabulary)."""
+        return 2 * rows * width * self.centroid_top_k * (vocab // self.num_centroids)
 
 
 class MaskEmbedding(Spec):

@@ -45,6 +45,7 @@ def gemma4_unified_assistant(c: HFConfig) -> dict[str, Any]:
         "kind": "draft_projections",
         "backbone_hidden_size": c.integer("backbone_hidden_size"),
         "num_centroids": centroids,
+        "centroid_top_k": c.integer("centroid_intermediate_top_k") if centroids else 0,
     }
     tower = {
         **text,
@@ -64,6 +65,7 @@ FAMILIES = (
             "backbone_hidden_size": 3840,
             "use_ordered_embeddings": False,
             "num_centroids": 2048,
+            "centroid_intermediate_top_k": 32,
             "tie_word_embeddings": True,
         },
         (gemma4_unified_assistant,),
