@@ -20,9 +20,10 @@ from paramcalc.families.gemma4 import gemma4_unified_text
 from paramcalc.families.multimodal_more import spec_config
 
 
-def shared_text_config(c: HFConfig) -> HFConfig:
-    """text_config as Gemma4UnifiedAssistantConfig.__post_init__ leaves it: a null or 0
-    num_kv_shared_layers becomes num_hidden_layers (every layer reads the target's K/V)."""
+def assistant_text_config(c: HFConfig) -> HFConfig:
+    """text_config, refused when Gemma4UnifiedAssistantConfig.__post_init__ turns its null
+    or 0 num_kv_shared_layers into num_hidden_layers (every layer reading the target's K/V),
+    which transformers 5.23 cannot build."""
     from paramcalc.families import families
 
     t = spec_config(c, "text_config", families()["gemma4_unified_text"])
@@ -39,7 +40,7 @@ def shared_text_config(c: HFConfig) -> HFConfig:
 
 def gemma4_unified_assistant(c: HFConfig) -> dict[str, Any]:
     """Gemma4UnifiedAssistantForCausalLM: the text model, pre/post projections and the head."""
-    text = gemma4_unified_text(shared_text_config(c))["text"]
+    text = gemma4_unified_text(assistant_text_config(c))["text"]
     centroids = c.integer("num_centroids") if c.boolean("use_ordered_embeddings") else 0
     draft = {
         "kind": "draft_projections",

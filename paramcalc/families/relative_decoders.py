@@ -30,13 +30,13 @@ def cpmant(c: HFConfig) -> dict[str, Any]:
         # CpmAntDenseGatedACT: gelu(w_0(x)) * w_1(x), then w_out
         "ffn": gated_mlp(c.integer("dim_ff")),
     }
-    prompts = c.integer("prompt_types", minimum=0) * c.integer("prompt_length", minimum=0)
+    prompt = c.integer("prompt_length", minimum=0)
     tower = text_tower(
         c,
         {"layer": block},
         ["layer"] * c.integer("num_hidden_layers"),
         type_vocab_size=c.integer("segment_types"),
-        extra_token_rows=prompts,
+        extra_token_rows=c.integer("prompt_types", minimum=0) * prompt,
         extras=[
             {
                 "kind": "segment_position_bias",
@@ -48,7 +48,7 @@ def cpmant(c: HFConfig) -> dict[str, Any]:
     )
     # CpmAntModel.forward puts prompt_length prompt ids before every sequence, drops their
     # hidden states before the head
-    tower["stacks"][0]["prefix_tokens"] = c.integer("prompt_length", minimum=0)
+    tower["stacks"][0]["prefix_tokens"] = prompt
     # _tied_weights_keys = {}: the head is never the table (which has the prompt rows too)
     return {"text": {**tower, "tie_word_embeddings": False}}
 
