@@ -100,3 +100,12 @@ def test_configs_transformers_cannot_build_name_the_key(
     with pytest.raises(InputError) as raised:
         loaded(tmp_path, config)
     assert "num_kv_shared_layers" in str(raised.value)
+
+
+def test_gemma4_assistant_is_refused_by_name(tmp_path: Path) -> None:
+    """No config of Gemma4AssistantForCausalLM builds in transformers 5.23: its model_type is
+    refused with the reason, not reported as unknown."""
+    with pytest.raises(InputError) as raised:
+        loaded(tmp_path, {"model_type": "gemma4_assistant", "text_config": TEXT})
+    assert "kv_sharing_modes" in str(raised.value)
+    assert "unsupported model_type" not in str(raised.value)

@@ -76,6 +76,15 @@ MODULES = (
     "rnn",
 )
 
+#: model_types transformers 5.23 maps to a model class but builds no model of, and why: each is
+#: refused by name rather than listed as unknown.
+UNBUILDABLE = {
+    "gemma4_assistant": "Gemma4AssistantConfig.validate_architecture demands that every layer "
+    "share K/V (num_kv_shared_layers = num_hidden_layers), which Gemma4TextConfig."
+    "kv_sharing_modes refuses (no earlier layer produces them): transformers 5.23 cannot "
+    "build Gemma4AssistantForCausalLM",
+}
+
 
 @cache
 def families() -> dict[str, Family]:
