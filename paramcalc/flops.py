@@ -23,7 +23,11 @@ padded by kernel - 1 also computes kernel - 1 outputs per sequence that are drop
 leaves those out by convention. So it does the products inside xLSTM's chunked mLSTM kernel,
 MiniMax's lightning-attention blocks and Gemma 3n's AltUp coefficients (its router runs twice
 per layer), which FlopCounterMode sees as bmm/mm: by convention each projection is charged
-once per token.
+once per token. XLNet's relative attention charges its position key (run over the relative
+positions, not the tokens) and its scores itself (`TwoStreamAttention.flops`). CPM-Ant's
+layers also run over the prompt tokens it puts before every sequence (`Stack.prefix_tokens`);
+its head does not. A Gemma 4 assistant with ordered embeddings scores only the tokens of the
+clusters its centroids pick (`DraftProjections.head_flops`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import DraftProjections
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
+from paramcalc.core.xlnet import TwoStreamAttention
 
 #: Training = forward + backward, and the backward pass costs two forwards (input and weight
 #: gradients): Kaplan et al. 2020, section 2.1.
@@ -95,7 +101,25 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.IMAGE: 0,
         Stream.NONE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    total = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    prefixes = {s.name: s.prefix_tokens for s in counted.model.text.stacks}
+    for block in counted.enumeration.blocks:  # CPM-Ant: the layers also run over its prompt
+        prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
+        uses = len(block.layers) * block.runs
+        total += sum(matmul_flops(r, prefix) for r in block.records) * uses
+    return total + scored_head(counted, batch * seq)
+
+
+def scored_head(counted: Breakdown, rows: int) -> int:
+    """What a sparsely scored head (a Gemma 4 assistant's centroids) costs beyond the dense
+    head the records charge: its own product, less lm_head over the whole vocabulary."""
+    tower, width = counted.model.text, counted.model.text.token_width
+    scorers = [e for e in tower.extras if isinstance(e, DraftProjections) and e.num_centroids]
+    if not scorers:
+        return 0
+    return (
+        scorers[0].head_flops(rows, width, tower.vocab_size) - 2 * rows * width * tower.vocab_size
+    )
 
 
 def attention_flops(
@@ -109,11 +133,15 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        queries = encoder_seq if encoder else seq
+        queries = encoder_seq if encoder else seq + stack.prefix_tokens
         for mixer, keys, causal in (
             *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
         ):
+            if isinstance(mixer, TwoStreamAttention):  # all pairs, no mask: its own count
+                own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
+                every, kept = every + own, kept + own
+                continue
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
             width, uses = stack.width(hidden), len(layers) * stack.runs

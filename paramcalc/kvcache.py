@@ -9,11 +9,14 @@ inference engines do (`DeepseekV3Attention.forward` updates the cache before `ex
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
-num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
-DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
-keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
-state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V, and so does Inkling's attention (the windows of its four short convolutions, in
+num_kv_shared_layers) caches nothing of its own, and a drafter that reads its target's K/V
+(Gemma 4's assistants, which run their layers with use_cache=False) caches nothing at all.
+XLNet keeps no K/V but `mems`, each layer's input (hidden_size per token), capped at mem_len;
+CPM-Ant's layers cache its prompt tokens before the sequence's. Recurrent mixers (Mamba,
+Mamba-2, gated DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no
+K/V: each keeps a fixed state per sequence, its convolution window (or token shift) and its
+recurrent state (a short convolution only the window); ZAYA1's CCA attention keeps such a state
+beside its K/V, and so does Inkling's attention (the windows of its four short convolutions, in
 float32: they cast their input). transformers 5.23's `LinearAttentionLayer` stores the window
 in the activations' dtype and the recurrent state as the mixer hands it over: float32 for
 Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32 whatever the
@@ -40,6 +43,7 @@ from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.spec import Block
+from paramcalc.core.xlnet import TwoStreamAttention
 from paramcalc.errors import InputError
 from paramcalc.precision import CacheDType, DType
 
@@ -68,6 +72,16 @@ class CachedLayer:
     """KV heads the values are split into (1 for an MLA latent, which every head shares)."""
     window: int | None = None
     """The layer's sliding window, when it has one."""
+    limit: int | None = None
+    """Most tokens the layer keeps whatever the context, when no window says it (XLNet's
+    mem_len)."""
+    prefix: int = 0
+    """Tokens the layer caches before the sequence's own (CPM-Ant's prompt)."""
+
+    def kept(self, seq: int) -> int:
+        """Tokens the layer keeps after a pass over `seq` tokens."""
+        seq += self.prefix
+        return min(seq, self.limit) if self.limit else cached_tokens(self.window, seq)
 
 
 @dataclass(frozen=True)
@@ -233,12 +247,18 @@ def kv_cache(
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
     cross = expanded = 0
-    for stack, block, indices in tower.block_uses():
+    for stack, block, indices in tower.block_uses() if tower.keeps_cache else ():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
         hidden = stack.width(model.hidden_size)
         for i in indices:
             for mixer in (m for m in block.mixers for _ in range(stack.runs)):
+                if isinstance(mixer, TwoStreamAttention):  # XLNet's mems: the layer's input
+                    if mixer.keeps_memory:
+                        limit = mixer.memory_limit
+                        kept = min(seq, limit) if limit else seq
+                        layers.append(CachedLayer(i, "memory", hidden, kept, limit=limit))
+                    continue
                 if isinstance(mixer, Attention) and mixer.kv_shared:
                     continue  # reads an earlier layer's K/V: transformers keeps no cache layer
                 if isinstance(mixer, (Attention, LatentAttention)):
@@ -248,9 +268,10 @@ def kv_cache(
                             i,
                             mixer.span,
                             mixer.cache_values(hidden),
-                            cached_tokens(mixer.window, seq),
+                            cached_tokens(mixer.window, seq + stack.prefix_tokens),
                             mixer.kv_heads,
                             mixer.window,
+                            prefix=stack.prefix_tokens,
                         )
                     )
                     if isinstance(mixer, LatentAttention):

@@ -81,6 +81,8 @@ def tower_of(name: str) -> str:
 #: cls.predictions (cls also holds BertLMHeadModel's prediction head, a decoder of an
 #: EncoderDecoderModel), ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*,
 #: XLM's pred_layer.
+#: head: RWKV's; contact_head: ESM's contact regression.
+#: masked_embedding: a Gemma 4 assistant's centroid scorer, which picks the head's slices.
 OUTPUT_MODULES = {
     "lm_head",
     "embed_out",
@@ -95,6 +97,8 @@ OUTPUT_MODULES = {
     "vocab_transform",
     "vocab_projector",
     "pred_layer",
+    "masked_embedding",
+    "lm_loss",  # XLNet's LM head
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -129,10 +133,18 @@ EMBEDDING_MODULES = {
     "value_embeddings",  # NeoMME's per-token values for its global layers
     "embed_global",  # PEGASUS-X's global tokens
     "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
+    "word_embedding",  # XLNet
+    "input_embedding",  # CPM-Ant's token table (with its prompt rows)
+    "segment_embedding",  # CPM-Ant's segment (token-type) table
+    # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
+    # width and back (as OPT's project_in / project_out)
+    "pre_projection",
+    "post_projection",
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
-EMBEDDING_LEAVES = {"z_L_init"}
+#: XLNet's mask_emb is its query stream's learned start, held by `transformer`.
+EMBEDDING_LEAVES = {"z_L_init", "mask_emb"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -166,6 +178,8 @@ ATTENTION_MODULES = {
     "mlp_sconv",
     "post_attention_convolution",  # the same in Inkling 2
     "post_mlp_convolution",
+    "position_bias",  # CPM-Ant's segment/relative-position bias shared by its layers
+    "rel_attn",  # XLNet's two-stream relative attention
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -210,6 +224,7 @@ FEEDFORWARD_MODULES = {
     "attention_input",
     "mlp_input",
     "final_input",
+    "ff",  # XLNet
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -301,7 +316,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
         return "embedding"
-    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
+    if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
     group = block_group(modules)
     if group:
@@ -3768,6 +3783,79 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+# cpmant: heads of dim_head whatever the width; the token table grows by prompt_types x
+# prompt_length rows (either may be 0); position_bias_max_distance and tie_word_embeddings
+# (the head is never tied) change nothing.
+VARIANT_FIELDS["cpmant"] = [
+    VOCAB,
+    HIDDEN,
+    heads(kv=None, options=(1, 2, 3, 4, 8)),
+    pick("dim_head", 16, 24, 32, 64),
+    rint("dim_ff", 64, 1024, 32),
+    LAYERS,
+    rint("position_bias_num_buckets", 8, 128, 8),
+    rint("position_bias_max_distance", 16, 512, 16),
+    rint("prompt_types", 0, 8),
+    rint("prompt_length", 0, 16),
+    rint("segment_types", 1, 8),
+    flag("tie_word_embeddings"),
+]
+
+
+def xlnet_head(rng: random.Random, c: Config) -> None:
+    """XLNet: d_head left null (d_model // n_head) or written out as that value (the only one
+    XLNetConfig.validate_architecture accepts)."""
+    if rng.random() < 0.5:
+        c["d_head"] = c["d_model"] // c["n_head"]
+
+
+# xlnet: attn_type moves the relative positions (FLOPs), mem_len / reuse_len / use_mems_eval
+# the memory; ff_activation, bi_data, clamp_len and same_length change no shape, nor does
+# tie_word_embeddings (lm_loss keeps its bias); the attribute_map spellings are exercised.
+VARIANT_FIELDS["xlnet"] = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    heads("d_model", "n_head", None),
+    xlnet_head,
+    rint("n_layer", 2, 6),
+    rint("d_inner", 64, 1024, 32),
+    pick("attn_type", "bi", "uni"),
+    pick("mem_len", None, 0, 16, 512),
+    pick("reuse_len", None, 0, 8),
+    flag("use_mems_eval"),
+    pick("ff_activation", "gelu", "relu"),
+    flag("bi_data"),
+    pick("clamp_len", -1, 32),
+    flag("same_length"),
+    TIE,
+    spelled(
+        {
+            "vocab_size": "n_token",
+            "d_model": "hidden_size",
+            "n_head": "num_attention_heads",
+            "n_layer": "num_hidden_layers",
+        }
+    ),
+]
+
+
+def assistant_kv_shared(rng: random.Random, c: Config) -> None:
+    """A Gemma 4 assistant: some but not all layers share K/V (a null or 0 count means all,
+    which transformers 5.23 cannot build; a split leaving a kind unproduced is redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(1, c["num_hidden_layers"] - 1)
+
+
+# gemma4_unified_assistant: the top-level tie_word_embeddings decides (text_config's is moved to
+# prove it changes nothing), as does centroid_intermediate_top_k.
+VARIANT_FIELDS["gemma4_unified_assistant"] = [
+    sub("text_config", [*GEMMA4_TEXT, assistant_kv_shared]),
+    rint("backbone_hidden_size", 32, 256, 32),
+    flag("use_ordered_embeddings"),
+    pick("num_centroids", 4, 8, 16),
+    rint("centroid_intermediate_top_k", 1, 4),
+    TIE,
+]
 
 
 def inkling_layers(rng: random.Random, c: Config) -> None:

@@ -56,6 +56,7 @@ MIXER_ROLES = {
     "lightning": "lightning",
     "cca": "attention",
     "conv_relative": "attention",
+    "two_stream": "attention",
 }
 
 
@@ -218,7 +219,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     # projection in
     project_in = tower.embedding_projection in ("in", "in_no_bias")
     tables = width if project_in else hidden
-    records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
+    rows = tower.vocab_size + tower.extra_token_rows
+    records: list[Record] = [Embedding(name("embed_tokens"), rows, width, e)]
     if tower.position_embeddings:
         records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
     for axis in "xyhw" if tower.box_position_embeddings else "":

@@ -16,10 +16,13 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
+    DraftProjections,
     Laurel,
+    MaskEmbedding,
     ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
+    SegmentPositionBias,
 )
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
@@ -38,6 +41,7 @@ from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.xlnet import TwoStreamAttention
 from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
@@ -54,7 +58,8 @@ Mixer = Annotated[
     | LightningAttention
     | CompressedConvAttention
     | ConvRelativeAttention
-    | DeltaAttention,
+    | DeltaAttention
+    | TwoStreamAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[
@@ -73,7 +78,7 @@ LayerExtra = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
-#: NeoMME).
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet).
 TowerExtra = Annotated[
     PerLayerEmbeddings
     | AltUpProjections
@@ -81,7 +86,10 @@ TowerExtra = Annotated[
     | FinalResidualQuery
     | EntityEmbeddings
     | PatchStem
-    | ValueEmbeddings,
+    | ValueEmbeddings
+    | SegmentPositionBias
+    | DraftProjections
+    | MaskEmbedding,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -200,6 +208,9 @@ class Stack(Spec):
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""
+    prefix_tokens: Count = 0
+    """Learned tokens the model puts before every sequence (CPM-Ant's prompt_length prompt
+    ids): the stack runs over them and caches them, the head does not see them."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -312,7 +323,10 @@ class TextTower(Spec):
 
     kind: Literal["text"] = "text"
     vocab_size: PositiveInt
-    """Rows of the token embedding."""
+    """Rows of the token embedding (and outputs of the LM head)."""
+    extra_token_rows: Count = 0
+    """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
+    prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
     hidden_size: PositiveInt
     """Width of the residual stream (d_model)."""
     embedding_size: PositiveInt | None = None
@@ -372,6 +386,10 @@ class TextTower(Spec):
     extras: tuple[TowerExtra, ...] = ()
     """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
     AltUp's stream projections)."""
+    keeps_cache: bool = True
+    """The model keeps its layers' K/V (or state) between generation steps; false for a
+    drafter that reads its target's and runs its own layers with use_cache=False (Gemma 4's
+    assistants)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:
@@ -396,6 +414,10 @@ class TextTower(Spec):
             raise FieldValueError(
                 "head_transform",
                 f"a tied head reads the token width {self.token_width}, not {self.head_width}",
+            )
+        if self.extra_token_rows and self.tie_word_embeddings:
+            raise FieldValueError(
+                "extra_token_rows", "a tied head cannot share a table with rows it does not predict"
             )
         return self
 
