@@ -173,7 +173,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
+            blocks.append(
+                Block(stack.name, key or spec.kind, layers, named, stack.runs, stack.sublayers)
+            )
         back += shared_bias(stack, name)
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)

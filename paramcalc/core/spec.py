@@ -20,6 +20,7 @@ from paramcalc.core.augment import (
     ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
+    ShortcutMoE,
 )
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
@@ -47,9 +48,10 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, LongCat-Flash).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | ShortcutMoE,
+    Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
 TowerExtra = Annotated[
@@ -127,6 +129,10 @@ class Stack(Spec):
     runs: PositiveInt = 1
     """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
     L_cycles times): each run caches its own K/V and costs its FLOPs again."""
+    sublayers: PositiveInt = 1
+    """Consecutive layers transformers keeps in one decoder-layer module (LongCat-Flash: two
+    attention/MLP sublayers in each, `layers.{i}.self_attn.{j}`); a multiple of it is the
+    depth."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -160,6 +166,11 @@ class Stack(Spec):
         if (self.block is None) == (not self.kinds):
             raise FieldValueError(
                 "block", "give block (every layer alike) or kinds with layer_kinds, not both"
+            )
+        if self.num_hidden_layers % self.sublayers:
+            raise FieldValueError(
+                "num_hidden_layers",
+                f"{self.num_hidden_layers} is not a multiple of sublayers={self.sublayers}",
             )
         if self.relative_attention_bias and self.bias_heads() is None:
             raise FieldValueError(
