@@ -167,6 +167,7 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    "mlps",  # LongCat-Flash's module list of its two sublayers' MLPs
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -3508,6 +3509,64 @@ VARIANT_FIELDS.update(
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
+        ],
+    }
+)
+
+
+def longcat_depth(rng: random.Random, c: Config) -> None:
+    """LongCat-Flash's depth: num_layers decoder layers, or num_hidden_layers sublayers (two per
+    decoder layer; the config's setter halves it, an odd count rounding down)."""
+    if rng.random() < 0.5:
+        c["num_layers"] = rng.randint(1, 3)
+    else:
+        c["num_hidden_layers"] = rng.randint(2, 6)
+
+
+def longcat_qk_head(rng: random.Random, c: Config) -> None:
+    """qk_head_dim: null (the config derives nope + rope) or written as that sum."""
+    c["qk_head_dim"] = rng.choice([None, c["qk_nope_head_dim"] + c["qk_rope_head_dim"]])
+
+
+def longcat_top_k(rng: random.Random, c: Config) -> None:
+    """Experts per token: at most the routed plus the zero experts the router scores."""
+    c["moe_topk"] = rng.randint(1, min(4, c["n_routed_experts"] + c["zero_expert_num"]))
+
+
+VARIANT_FIELDS.update(
+    {
+        # longcat_flash: num_key_value_heads, head_dim and routed_scaling_factor change no
+        # shape (moved to prove it); qk_head_dim is written null or as nope + rope (another
+        # value builds a q_b_proj its forward cannot split, which paramcalc refuses).
+        "longcat_flash": [
+            VOCAB,
+            HIDDEN,
+            longcat_depth,
+            heads(),
+            pick("head_dim", 16, 64),
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            longcat_qk_head,
+            flag("attention_bias"),
+            rint("ffn_hidden_size", 32, 512, 32),
+            rint("n_routed_experts", 1, 8),
+            rint("zero_expert_num", 0, 4),
+            longcat_top_k,
+            rint("expert_ffn_hidden_size", 32, 256, 32),
+            flag("router_bias"),
+            pick("routed_scaling_factor", 1.0, 6.0),
+            TIE,
+            spelled(
+                {
+                    "n_routed_experts": "num_local_experts",
+                    "moe_topk": "num_experts_per_tok",
+                    "ffn_hidden_size": "intermediate_size",
+                    "expert_ffn_hidden_size": "moe_intermediate_size",
+                }
+            ),
         ],
     }
 )

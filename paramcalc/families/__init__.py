@@ -46,6 +46,7 @@ MODULES = (
     "jetmoe",
     "lfm3",
     "llama",
+    "longcat",
     "llama_moe",
     "minimax",
     "modern",
