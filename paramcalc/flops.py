@@ -7,6 +7,8 @@ language-model head included at all S positions (a tied head multiplies all the 
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
+DeepSeek-V4's compressed layers also score every query against every compressed entry (and
+its indexer does), and its mHC hyper-connections mix the streams by a matmul.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -26,6 +28,8 @@ from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 
 #: Training = forward + backward, and the backward pass costs two forwards (input and weight
@@ -88,7 +92,19 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.IMAGE: 0,
         Stream.NONE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    weights = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    return weights + mixing_flops(counted, batch * seq)
+
+
+def mixing_flops(counted: Breakdown, tokens: int) -> int:
+    """mHC's stream mixes: a matmul of comb and the streams at both hyper-connections."""
+    tower, flops = counted.model.text, 0
+    for stack, block, layers in tower.block_uses():
+        if block.hyper_connections and block.hyper_mixing:
+            width = stack.width(counted.model.hidden_size)
+            per_token = mixing_products(block.hyper_connections, width)
+            flops += 2 * 2 * tokens * per_token * len(layers) * stack.runs
+    return flops
 
 
 def attention_flops(
@@ -108,7 +124,12 @@ def attention_flops(
             (block.parallel_mixer, queries, not encoder),
             (block.cross_attention, encoder_seq, False),
         ):
-            if not isinstance(mixer, (Attention, LatentAttention)):
+            if isinstance(mixer, CompressedAttention):
+                every_entries, kept_entries = mixer.entry_products(queries)
+                scale = 2 * batch * len(layers) * stack.runs
+                every += scale * every_entries
+                kept += scale * kept_entries
+            if not isinstance(mixer, (Attention, LatentAttention, CompressedAttention)):
                 continue
             per_pair = (
                 2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs

@@ -1,23 +1,25 @@
 """The KV cache and recurrent state, per token and for a batch, as transformers 5.23 holds them.
 
-Per layer and token, a standard attention caches K and V for its KV heads only (GQA/MQA):
-2 x kv_heads x head_dim values (`DynamicLayer`, shape [batch, kv_heads, seq, head_dim]).
-A sliding-window layer keeps only the last window - 1 tokens after a pass
-(`DynamicSlidingWindowLayer.update`: the next token makes the window whole).
-DeepSeek MLA layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim values, as
-inference engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`);
-the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
-caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
-tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
-num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
-DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
-keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
-state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
-and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
-DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
-state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
-matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
+Per layer and token, a standard attention caches K and V for its KV heads only (GQA/MQA): 2 x
+kv_heads x head_dim values (`DynamicLayer`, shape [batch, kv_heads, seq, head_dim]). A
+sliding-window layer keeps only the last window - 1 tokens after a pass
+(`DynamicSlidingWindowLayer.update`: the next token makes the window whole). DeepSeek MLA
+layers cache the compressed latent, kv_lora_rank + qk_rope_head_dim values, as inference
+engines do (`DeepseekV3Attention.forward` updates the cache before `expand_kv`); the per-head K
+and V it expands to are reported beside it. An encoder-decoder's decoder caches its
+self-attention K/V per decoder token and cross-attention K/V over the encoder tokens
+(`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
+num_kv_shared_layers) caches nothing of its own. DeepSeek-V4's compressed layers cache their
+window once (K = V), one entry per `rate` tokens of each compressed series, and the windows not
+yet pooled (paramcalc.core.compressed), which count as per-sequence state. Recurrent mixers
+(Mamba, Mamba-2, gated DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention)
+cache no K/V: each keeps a fixed state per sequence, its convolution window (or token shift)
+and its recurrent state (a short convolution only the window); ZAYA1's CCA attention keeps such
+a state beside its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the
+activations' dtype and the recurrent state as the mixer hands it over: float32 for Mamba,
+Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32 whatever the weights'
+dtype, so the state has a dtype of its own. A kind whose whole state follows the activations
+(xLSTM's matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -29,9 +31,12 @@ llama.cpp keeps it (`llama_memory_recurrent` with GGML_TYPE_F32).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
@@ -65,6 +70,9 @@ class CachedLayer:
     """KV heads the values are split into (1 for an MLA latent, which every head shares)."""
     window: int | None = None
     """The layer's sliding window, when it has one."""
+    stride: int = 1
+    """Tokens per cached entry: a compressor's rate (DeepSeek-V4 pools `rate` tokens into
+    one entry), 1 for a cache of every token."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,8 @@ class KVCache:
     @property
     def bytes_per_token(self) -> int:
         """Bytes one more token adds to every layer, before any window caps it."""
-        return self.dtype.nbytes(sum(layer.values_per_token for layer in self.layers))
+        values = sum(Fraction(layer.values_per_token, layer.stride) for layer in self.layers)
+        return self.dtype.nbytes(ceil(values))
 
     @property
     def self_attention_bytes(self) -> int:
@@ -184,6 +193,22 @@ RECURRENT = (
 )
 
 
+#: A compressor's pending windows follow the activations' dtype.
+PENDING = frozenset({"pending"})
+
+
+def compressed_layers(index: int, mixer: CompressedAttention, seq: int) -> list[CachedLayer]:
+    """DeepSeek-V4: the window (K = V), then one entry per closed window of each series."""
+    window = mixer.sliding_window
+    layers = [
+        CachedLayer(index, mixer.span, mixer.cache_values(0), cached_tokens(window, seq), 1, window)
+    ]
+    rate = mixer.compressor.rate if mixer.compressor else 1
+    for width in mixer.series_widths():
+        layers.append(CachedLayer(index, "compressed", width, seq // rate, 1, None, stride=rate))
+    return layers
+
+
 def state_layer(
     index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
 ) -> StateLayer:
@@ -230,6 +255,12 @@ def kv_cache(
         hidden = stack.width(model.hidden_size)
         for i in indices:
             for mixer in (m for m in block.mixers for _ in range(stack.runs)):
+                if isinstance(mixer, CompressedAttention):
+                    layers += compressed_layers(i, mixer, seq)
+                    pending = mixer.pending_values(seq)
+                    if pending:
+                        states.append(StateLayer(i, mixer.kind, {"pending": pending}, PENDING))
+                    continue
                 if isinstance(mixer, Attention) and mixer.kv_shared:
                     continue  # reads an earlier layer's K/V: transformers keeps no cache layer
                 if isinstance(mixer, (Attention, LatentAttention)):

@@ -53,6 +53,7 @@ MIXER_ROLES = {
     "mlstm": "mlstm",
     "lightning": "lightning",
     "cca": "attention",
+    "compressed": "attention",
 }
 
 
@@ -300,7 +301,8 @@ def block_records(
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
     hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
-    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
+    mixing = block.hyper_mixing
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx, mixing) if streams else []
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
     for mixer in block.mixers:
@@ -318,7 +320,7 @@ def block_records(
         if "post_cross" in sites:
             roles += site_norm(block, "post_cross", ctx)
     if streams:
-        roles += hyper_connection("ffn_hc", streams, ctx)
+        roles += hyper_connection("ffn_hc", streams, ctx, mixing)
     if "pre_ffn" in sites:
         roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:

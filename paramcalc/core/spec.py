@@ -23,6 +23,7 @@ from paramcalc.core.augment import (
     ShortcutMoE,
 )
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
@@ -44,6 +45,7 @@ Mixer = Annotated[
     | MLSTM
     | LightningAttention
     | CompressedConvAttention
+    | CompressedAttention
     | DeltaAttention,
     Field(discriminator="kind"),
 ]
@@ -89,6 +91,9 @@ class Block(Spec):
     hyper_connections: Count = 0
     """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
     hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
+    hyper_mixing: bool = False
+    """The hyper-connections also mix the streams through an N x N matrix (DeepSeek-V4's
+    manifold-constrained mHC): each then yields (2 + N) x N weights and has three scales."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
