@@ -21,6 +21,7 @@ MODULES = (
     "classic",
     "classic_decoders",
     "dbrx",
+    "deepseek_v4",
     "dense",
     "dense_norms",
     "dense_v2",
