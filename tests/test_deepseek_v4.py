@@ -92,6 +92,7 @@ def write(tmp_path: Path, **fields: object) -> str:
         ({"compress_rates": {CSA: 4}}, "compress_rates"),
         ({"compress_rate_hca": 0}, "compress_rate_hca"),
         ({"layer_types": None, "compress_ratios": [0, 4, 64]}, "compress_ratios"),
+        ({"layer_types": None, "compress_ratios": [0, 4]}, "compress_ratios"),
         ({"mlp_layer_types": ["moe", "dense", "moe"]}, "mlp_layer_types"),
         ({"o_groups": 3}, "o_groups"),
         ({"num_experts_per_tok": 5}, "num_experts_per_tok"),
@@ -101,8 +102,8 @@ def test_unbuildable_config_names_its_key(
     tmp_path: Path, fields: dict[str, object], key: str
 ) -> None:
     """A layer list of the wrong length or kind, a missing or bad compression rate, a legacy
-    ratio without a layer type, head groups that split no heads, or more experts per token
-    than there are names its key."""
+    ratio without a layer type or too few of them (transformers refuses a short list), head
+    groups that split no heads, or more experts per token than there are names its key."""
     with pytest.raises(ParamcalcError, match=key):
         load(write(tmp_path, **fields))
 

@@ -36,15 +36,19 @@ def listed_kinds(c: HFConfig, key: str, allowed: tuple[str, ...], layers: int) -
 
 
 def v4_layer_types(c: HFConfig, layers: int) -> list[str]:
-    """layer_types, else the legacy compress_ratios (0, 4 or 128 per layer), else two HCA
-    layers then CSA and HCA in turn."""
+    """layer_types, else the legacy compress_ratios (0, 4 or 128 per layer, cut to the depth),
+    else two HCA layers then CSA and HCA in turn."""
     listed = listed_kinds(c, "layer_types", (SLIDING, CSA, HCA), layers)
     if listed is not None:
         return listed
     ratios = c.raw("compress_ratios")
     if ratios is not None:
-        if not isinstance(ratios, list) or any(r not in RATIO_KINDS for r in ratios):
-            raise c.error("compress_ratios", "must list 0, 4 or 128 per layer")
+        if (
+            not isinstance(ratios, list)
+            or len(ratios) < layers
+            or any(isinstance(r, bool) or r not in RATIO_KINDS for r in ratios)
+        ):
+            raise c.error("compress_ratios", f"must list 0, 4 or 128 for each of {layers} layers")
         return [RATIO_KINDS[r] for r in ratios][:layers]
     interleave = [CSA if i % 2 else HCA for i in range(max(layers - 2, 0))]
     return [HCA] * min(layers, 2) + interleave
