@@ -122,3 +122,30 @@ def test_unbuildable_config_names_its_key(
     zero_expert_num or no query latent names its key."""
     with pytest.raises(ParamcalcError, match=key):
         load(write(tmp_path, **fields))
+
+
+@pytest.mark.torch
+def test_cache_and_weights_equal_what_transformers_holds() -> None:
+    """The latent cache of every sublayer and the weight bytes of a small model, to the unit
+    (FLOPs are an upper bound: a token sent to a zero expert skips it)."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+
+    from paramcalc.memory import weights_memory
+    from paramcalc.sources import hf
+
+    batch, seq = 2, 7
+    torch.manual_seed(0)
+    # the rotary table is head_dim wide: it must be the rotary part of the heads to run
+    fields = {k: v for k, v in SMALL.items() if k != "model_type"} | {"head_dim": 8}
+    config = transformers.AutoConfig.for_model("longcat_flash", **fields)
+    model = transformers.AutoModelForCausalLM.from_config(config).float().eval()
+    ids = torch.randint(0, 256, (batch, seq), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        cache = model(ids, use_cache=True).past_key_values
+    held = sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers)
+    arch = hf.from_config(model.config.to_dict(), "config.json")
+    assert kv_cache(arch.to_model(), DType.FP32, batch, seq).self_attention_bytes == held
+    assert weights_memory(count(arch), DType.FP32).bytes == sum(
+        p.nbytes for p in model.parameters()
+    )
