@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
-from paramcalc.core.compressed import CompressedAttention, CompressedIndexer, Compressor
+from paramcalc.core.compressed import (
+    CompressedAttention,
+    CompressedIndexer,
+    Compressor,
+    visible_entries,
+)
 from paramcalc.core.context import Context
 from paramcalc.core.hyper import hyper_connection
 from paramcalc.errors import ParamcalcError
@@ -75,6 +80,15 @@ def test_mhc_adds_the_stream_mix_and_a_third_scale() -> None:
     n, h = 4, 64
     records = hyper_connection("attn_hc", n, Context(h), mixing=True)
     assert [t.shape for r in records for t in r.tensors()] == [(24, 256), (24,), (3,)]
+
+
+@pytest.mark.parametrize("rate", [1, 3, 4])
+@pytest.mark.parametrize("most", [0, 2, 100])
+def test_visible_entries_sum_each_querys_closed_windows(rate: int, most: int) -> None:
+    """Query t sees (t + 1) // rate entries, at most `most`: the closed form is the sum."""
+    for seq in range(40):
+        direct = sum(min((t + 1) // rate, most) for t in range(seq))
+        assert visible_entries(seq, rate, most) == direct
 
 
 def write(tmp_path: Path, **fields: object) -> str:

@@ -187,7 +187,17 @@ class CompressedAttention(Spec):
         attention = 2 * self.num_attention_heads * self.head_dim
         index = c.indexer.num_heads * c.indexer.head_dim if c.indexer else 0
         most = c.indexer.top_k if c.indexer else entries
-        visible = [(t + 1) // c.rate for t in range(seq)]
         every = seq * entries * (attention + index)
-        kept = attention * sum(min(v, most) for v in visible) + index * sum(visible)
+        kept = attention * visible_entries(seq, c.rate, most) + index * visible_entries(
+            seq, c.rate, entries
+        )
         return every, kept
+
+
+def visible_entries(seq: int, rate: int, most: int) -> int:
+    """Sum over queries t < seq of min((t + 1) // rate, most), in closed form."""
+    # below u = most x rate a query sees u // rate entries; from there on `most`
+    tail = max(seq - most * rate + 1, 0)
+    head = seq - tail
+    whole, rest = divmod(head, rate)
+    return rate * whole * (whole - 1) // 2 + whole * (rest + 1) + most * tail
