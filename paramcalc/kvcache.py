@@ -74,6 +74,12 @@ class CachedLayer:
     """Tokens per cached entry: a compressor's rate (DeepSeek-V4 pools `rate` tokens into
     one entry), 1 for a cache of every token."""
 
+    def kept(self, seq: int) -> int:
+        """Entries the layer keeps after a pass over `seq` tokens."""
+        if self.stride > 1:
+            return seq // self.stride
+        return cached_tokens(self.window, seq)
+
 
 @dataclass(frozen=True)
 class StateLayer:

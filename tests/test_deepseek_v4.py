@@ -160,3 +160,19 @@ def test_cache_flops_and_weights_equal_what_transformers_runs(seq: int) -> None:
     assert cached.self_attention_bytes + cached.state_bytes == sum(held.values())
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
     assert forward_flops(counted, batch, seq).forward == counter.get_total_flops()
+
+
+def test_fit_sizes_the_compressed_entries_as_memory_does(tmp_path: Path) -> None:
+    """fit recomputes each cached layer at its own context length: a compressed series
+    keeps seq // rate entries there too, also once split over tensor-parallel devices."""
+    from paramcalc.kvcache import kv_cache
+    from paramcalc.parallel import split_cache
+    from paramcalc.precision import DType
+
+    model = load(write(tmp_path)).to_model()
+    for seq in (5, 64, 1001):
+        cache = kv_cache(model, DType.BF16, 1, seq)
+        layers, _ = split_cache(cache, 1)
+        assert [layer.kept(seq) for layer in layers] == [layer.tokens for layer in cache.layers]
+        strides = sorted(layer.stride for layer in layers)
+        assert strides == [1, 1, 1, 4, 4, 8]
