@@ -14,6 +14,8 @@ adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both coun
 attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
 charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and
 k experts per token.
+DeepSeek-V4's compressed layers also score every query against every compressed entry (and
+its indexer does), and its mHC hyper-connections mix the streams by a matmul.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -38,6 +40,8 @@ from fractions import Fraction
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import DraftProjections
+from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 from paramcalc.core.xlnet import TwoStreamAttention
 
@@ -107,7 +111,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
         uses = len(block.layers) * block.runs
         total += sum(matmul_flops(r, prefix) for r in block.records) * uses
-    return total + scored_head(counted, batch * seq)
+    return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)
 
 
 def scored_head(counted: Breakdown, rows: int) -> int:
@@ -120,6 +124,17 @@ def scored_head(counted: Breakdown, rows: int) -> int:
     return (
         scorers[0].head_flops(rows, width, tower.vocab_size) - 2 * rows * width * tower.vocab_size
     )
+
+
+def mixing_flops(counted: Breakdown, tokens: int) -> int:
+    """mHC's stream mixes: a matmul of comb and the streams at both hyper-connections."""
+    tower, flops = counted.model.text, 0
+    for stack, block, layers in tower.block_uses():
+        if block.hyper_connections and block.hyper_mixing:
+            width = stack.width(counted.model.hidden_size)
+            per_token = mixing_products(block.hyper_connections, width)
+            flops += 2 * 2 * tokens * per_token * len(layers) * stack.runs
+    return flops
 
 
 def attention_flops(
@@ -142,7 +157,12 @@ def attention_flops(
                 own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
                 every, kept = every + own, kept + own
                 continue
-            if not isinstance(mixer, (Attention, LatentAttention)):
+            if isinstance(mixer, CompressedAttention):
+                every_entries, kept_entries = mixer.entry_products(queries)
+                scale = 2 * batch * len(layers) * stack.runs
+                every += scale * every_entries
+                kept += scale * kept_entries
+            if not isinstance(mixer, (Attention, LatentAttention, CompressedAttention)):
                 continue
             width, uses = stack.width(hidden), len(layers) * stack.runs
             per_pair = 2 * batch * mixer.pair_products(width) * uses

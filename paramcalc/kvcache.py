@@ -12,7 +12,10 @@ tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemm
 num_kv_shared_layers) caches nothing of its own, and a drafter that reads its target's K/V
 (Gemma 4's assistants, which run their layers with use_cache=False) caches nothing at all.
 XLNet keeps no K/V but `mems`, each layer's input (hidden_size per token), capped at mem_len;
-CPM-Ant's layers cache its prompt tokens before the sequence's. Recurrent mixers (Mamba,
+CPM-Ant's layers cache its prompt tokens before the sequence's. DeepSeek-V4's compressed
+layers cache their window once (K = V), one entry per `rate` tokens of each compressed series,
+and the windows not yet pooled (paramcalc.core.compressed), which count as per-sequence state.
+Recurrent mixers (Mamba,
 Mamba-2, gated DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no
 K/V: each keeps a fixed state per sequence, its convolution window (or token shift) and its
 recurrent state (a short convolution only the window); ZAYA1's CCA attention keeps such a state
@@ -34,9 +37,12 @@ llama.cpp keeps it (`llama_memory_recurrent` with GGML_TYPE_F32).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.inkling import ConvRelativeAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
@@ -77,9 +83,14 @@ class CachedLayer:
     mem_len)."""
     prefix: int = 0
     """Tokens the layer caches before the sequence's own (CPM-Ant's prompt)."""
+    stride: int = 1
+    """Tokens per cached entry: a compressor's rate (DeepSeek-V4 pools `rate` tokens into
+    one entry), 1 for a cache of every token."""
 
     def kept(self, seq: int) -> int:
-        """Tokens the layer keeps after a pass over `seq` tokens."""
+        """Entries the layer keeps after a pass over `seq` tokens."""
+        if self.stride > 1:
+            return seq // self.stride
         seq += self.prefix
         return min(seq, self.limit) if self.limit else cached_tokens(self.window, seq)
 
@@ -130,7 +141,8 @@ class KVCache:
     @property
     def bytes_per_token(self) -> int:
         """Bytes one more token adds to every layer, before any window caps it."""
-        return self.dtype.nbytes(sum(layer.values_per_token for layer in self.layers))
+        values = sum(Fraction(layer.values_per_token, layer.stride) for layer in self.layers)
+        return self.dtype.nbytes(ceil(values))
 
     @property
     def self_attention_bytes(self) -> int:
@@ -204,6 +216,22 @@ RECURRENT = (
 ATTENTION_WITH_STATE = (CompressedConvAttention, ConvRelativeAttention)
 
 
+#: A compressor's pending windows follow the activations' dtype.
+PENDING = frozenset({"pending"})
+
+
+def compressed_layers(index: int, mixer: CompressedAttention, seq: int) -> list[CachedLayer]:
+    """DeepSeek-V4: the window (K = V), then one entry per closed window of each series."""
+    window = mixer.sliding_window
+    layers = [
+        CachedLayer(index, mixer.span, mixer.cache_values(0), cached_tokens(window, seq), 1, window)
+    ]
+    rate = mixer.compressor.rate if mixer.compressor else 1
+    for width in mixer.series_widths():
+        layers.append(CachedLayer(index, "compressed", width, seq // rate, 1, None, stride=rate))
+    return layers
+
+
 def state_layer(
     index: int,
     block: Block,
@@ -258,6 +286,12 @@ def kv_cache(
                         limit = mixer.memory_limit
                         kept = min(seq, limit) if limit else seq
                         layers.append(CachedLayer(i, "memory", hidden, kept, limit=limit))
+                    continue
+                if isinstance(mixer, CompressedAttention):
+                    layers += compressed_layers(i, mixer, seq)
+                    pending = mixer.pending_values(seq)
+                    if pending:
+                        states.append(StateLayer(i, mixer.kind, {"pending": pending}, PENDING))
                     continue
                 if isinstance(mixer, Attention) and mixer.kv_shared:
                     continue  # reads an earlier layer's K/V: transformers keeps no cache layer

@@ -94,8 +94,7 @@ def split_cache(cache: KVCache, tp: int) -> tuple[list[CachedLayer], list[StateL
         per_head = layer.values_per_token // layer.heads
         layers.append(replace(layer, values_per_token=per_head * heads, heads=heads))
     states = [
-        StateLayer(s.index, s.kind, {k: ceil_div(v, tp) for k, v in s.values.items()})
-        for s in cache.states
+        replace(s, values={k: ceil_div(v, tp) for k, v in s.values.items()}) for s in cache.states
     ]
     return layers, states
 

@@ -217,6 +217,7 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    "mlps",  # LongCat-Flash's module list of its two sublayers' MLPs
     # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
     "linear",
     # Inkling 2's block attention residuals: learned queries mixing earlier blocks' sums into
@@ -4049,6 +4050,130 @@ VARIANT_FIELDS["neomme"] = [
     pick("sliding_window", 4, 16, 256),
     pick("patch_size", 2, 8, 16),
 ]
+
+
+def longcat_depth(rng: random.Random, c: Config) -> None:
+    """LongCat-Flash's depth: num_layers decoder layers, or num_hidden_layers sublayers (two per
+    decoder layer; the config's setter halves it, an odd count rounding down)."""
+    if rng.random() < 0.5:
+        c["num_layers"] = rng.randint(1, 3)
+    else:
+        c["num_hidden_layers"] = rng.randint(2, 6)
+
+
+def longcat_qk_head(rng: random.Random, c: Config) -> None:
+    """qk_head_dim: null (the config derives nope + rope) or written as that sum."""
+    c["qk_head_dim"] = rng.choice([None, c["qk_nope_head_dim"] + c["qk_rope_head_dim"]])
+
+
+def longcat_top_k(rng: random.Random, c: Config) -> None:
+    """Experts per token: at most the routed plus the zero experts the router scores."""
+    c["moe_topk"] = rng.randint(1, min(4, c["n_routed_experts"] + c["zero_expert_num"]))
+
+
+V4_KINDS = ("sliding_attention", "compressed_sparse_attention", "heavily_compressed_attention")
+
+
+def v4_layer_types(rng: random.Random, c: Config) -> None:
+    """DeepSeek-V4's attention kinds: the default pattern, a listed layer_types, or the legacy
+    per-layer compress_ratios (0, 4, 128)."""
+    choice = rng.randrange(3)
+    if choice == 1:
+        per_layer("layer_types", V4_KINDS)(rng, c)
+    elif choice == 2:
+        c["compress_ratios"] = [rng.choice((0, 4, 128)) for _ in range(c["num_hidden_layers"])]
+
+
+def v4_rates(rng: random.Random, c: Config) -> None:
+    """Compression rates: the defaults, a compress_rates mapping, or the legacy scalars."""
+    csa, hca = rng.choice((2, 4)), rng.choice((4, 8))
+    choice = rng.randrange(3)
+    if choice == 1:
+        c["compress_rates"] = {V4_KINDS[1]: csa, V4_KINDS[2]: hca}
+    elif choice == 2:
+        c["compress_rate_csa"], c["compress_rate_hca"] = csa, hca
+
+
+def v4_mlp_types(rng: random.Random, c: Config) -> None:
+    """hash_moe or moe per layer (no shape changes): listed, by num_hash_layers, or default."""
+    choice = rng.randrange(3)
+    if choice == 1:
+        per_layer("mlp_layer_types", ("hash_moe", "moe"))(rng, c)
+    elif choice == 2:
+        c["num_hash_layers"] = rng.randint(0, c["num_hidden_layers"])
+
+
+VARIANT_FIELDS.update(
+    {
+        # deepseek_v4: num_key_value_heads, n_shared_experts, the hash_moe layers,
+        # partial_rotary_factor and hc_sinkhorn_iters change no shape (moved to prove it).
+        "deepseek_v4": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            pick("head_dim", 16, 32, 64),
+            pick("q_lora_rank", 16, 32, 64),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            flag("mlp_bias"),
+            v4_layer_types,
+            v4_rates,
+            v4_mlp_types,
+            pick("hc_mult", 1, 2, 4),
+            pick("hc_sinkhorn_iters", 2, 20),
+            rint("sliding_window", 4, 16),
+            pick("o_groups", 1, 2, 4, 8),
+            pick("o_lora_rank", 16, 32, 64),
+            pick("index_n_heads", 1, 2, 4),
+            pick("index_head_dim", 16, 32),
+            pick("index_topk", 2, 512),
+            pick("partial_rotary_factor", None, 0.5),
+            TIE,
+            spelled(
+                {
+                    "n_routed_experts": "num_local_experts",
+                    "moe_intermediate_size": "intermediate_size",
+                }
+            ),
+        ],
+        # longcat_flash: num_key_value_heads, head_dim and routed_scaling_factor change no
+        # shape (moved to prove it); qk_head_dim is written null or as nope + rope (another
+        # value builds a q_b_proj its forward cannot split, which paramcalc refuses).
+        "longcat_flash": [
+            VOCAB,
+            HIDDEN,
+            longcat_depth,
+            heads(),
+            pick("head_dim", 16, 64),
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            longcat_qk_head,
+            flag("attention_bias"),
+            rint("ffn_hidden_size", 32, 512, 32),
+            rint("n_routed_experts", 1, 8),
+            rint("zero_expert_num", 0, 4),
+            longcat_top_k,
+            rint("expert_ffn_hidden_size", 32, 256, 32),
+            flag("router_bias"),
+            pick("routed_scaling_factor", 1.0, 6.0),
+            TIE,
+            spelled(
+                {
+                    "n_routed_experts": "num_local_experts",
+                    "moe_topk": "num_experts_per_tok",
+                    "ffn_hidden_size": "intermediate_size",
+                    "expert_ffn_hidden_size": "moe_intermediate_size",
+                }
+            ),
+        ],
+    }
+)
 
 
 def main() -> int:

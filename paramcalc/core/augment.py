@@ -1,12 +1,13 @@
 """What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n, 4).
 
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
-learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
-sit in each layer; the per-layer input embeddings, AltUp's stream projections and CPM-Ant's
-segment and position bias table sit in the model, as do a Gemma 4 assistant's projections
-and XLNet's mask_emb. GROUPS.md: the layer parts are feedforward (their norms norm), the
-per-layer embeddings and their projection embedding, the bias table attention. Each part
-names its records as transformers names them, relative to the layer or the model.
+learned residual), the per-layer input gate, Gemma 4's mixture of experts beside the MLP and
+LongCat-Flash's shortcut MoE sit in each layer; the per-layer input embeddings, AltUp's stream
+projections and CPM-Ant's segment and position bias table sit in the model, as do a Gemma 4
+assistant's projections and XLNet's mask_emb. GROUPS.md: the layer parts are feedforward
+(their norms norm), the per-layer embeddings and their projection embedding, the bias table
+attention. Each part names its records as transformers names them, relative to the layer or
+the model.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Literal
 from pydantic import model_validator
 
 from paramcalc.core.context import Context
-from paramcalc.core.records import Embedding, Group, Linear, Param, Record
+from paramcalc.core.ffn import MoE
+from paramcalc.core.records import Embedding, Group, Linear, Param, Record, renamed
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -137,6 +139,20 @@ class ParallelMoE(Spec):
             *ctx.norm("pre_feedforward_layernorm_2", hidden),
             *ctx.norm("post_feedforward_layernorm_2", hidden),
         ]
+
+
+class ShortcutMoE(Spec):
+    """LongcatFlashMoE: a mixture of experts reading the same normed input as the layer's MLP,
+    its output added to the residual only at the end of the next sublayer (LongCat-Flash's
+    shortcut-connected MoE); its records are an MoE's, under `shortcut_moe`."""
+
+    kind: Literal["shortcut_moe"] = "shortcut_moe"
+    moe: MoE
+    """The experts, their router and any zero experts."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """The MoE's router and stacked experts."""
+        return [renamed(r, f"shortcut_moe.{r.name}") for r in self.moe.records(ctx)]
 
 
 class PerLayerEmbeddings(Spec):

@@ -57,6 +57,7 @@ MIXER_ROLES = {
     "cca": "attention",
     "conv_relative": "attention",
     "two_stream": "attention",
+    "compressed": "attention",
 }
 
 
@@ -193,7 +194,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         for kind, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, kind or spec.kind, layers, named, stack.runs))
+            blocks.append(
+                Block(stack.name, kind or spec.kind, layers, named, stack.runs, stack.sublayers)
+            )
         back += shared_bias(stack, sname)
         if stack.final_norm:
             back += ctx.norm(sname(f"{stack.name}.final_norm"), width, stack.final_norm_type)
@@ -342,7 +345,8 @@ def block_records(
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
     hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
-    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
+    mixing = block.hyper_mixing
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx, mixing) if streams else []
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
     for mixer in (m for m in (block.mixer, block.parallel_mixer) if m is not None):
@@ -360,7 +364,7 @@ def block_records(
         if "post_cross" in sites:
             roles += site_norm(block, "post_cross", ctx)
     if streams:
-        roles += hyper_connection("ffn_hc", streams, ctx)
+        roles += hyper_connection("ffn_hc", streams, ctx, mixing)
     if "pre_ffn" in sites:
         roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:

@@ -163,6 +163,11 @@ class MoE(Spec):
     flat_experts: bool = False
     """Routed experts stored as DBRX stores them: gate (`w1`), up (`v1`) and down (`w2`,
     transposed) each one 2-D tensor of (E x width, hidden), without biases."""
+    zero_experts: Count = 0
+    """Experts that compute nothing (LongCat-Flash's zero_expert_num): the router also scores
+    them (E + zero outputs), a token sent to one keeps its input, and transformers 5.23 still
+    stacks gate_up_proj for all E + zero (down_proj for the E routed ones only). Active
+    counts and FLOPs take a token's k experts as routed ones: an upper bound."""
     score_bias: Literal["none", "vector", "row"] = "none"
     """A per-expert bias added to the routing scores that transformers holds as a (frozen)
     parameter: of shape (E,) (`vector`, Laguna's `e_score_correction_bias`) or (1, E) (`row`,
@@ -172,10 +177,13 @@ class MoE(Spec):
     def _check_top_k(self) -> MoE:
         if self.flat_experts and (self.expert_bias or not self.gated_experts):
             raise FieldValueError("flat_experts", "DBRX-style experts are gated and have no biases")
-        if self.num_experts_per_tok > self.num_experts:
+        if self.zero_experts and (self.flat_experts or self.latent_size):
+            raise FieldValueError("zero_experts", "needs stacked experts without a latent")
+        if self.num_experts_per_tok > self.num_experts + self.zero_experts:
             raise FieldValueError(
                 "num_experts_per_tok",
-                f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}",
+                f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}"
+                + (f" + zero_experts={self.zero_experts}" if self.zero_experts else ""),
             )
         return self
 
@@ -191,8 +199,9 @@ class MoE(Spec):
         up = 2 * width if self.gated_experts else width
         f, b = Group.FEEDFORWARD, self.expert_bias
         up_name = "gate_up_proj" if self.gated_experts else "up_proj"
+        scored = e + self.zero_experts
         router = Linear(
-            "router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True
+            "router", hidden, scored, self.router_bias, f, ctx.tower, ctx.stream, routing=True
         )
         if self.flat_experts:
             return [router, *self.flat_records(ctx)]
@@ -206,7 +215,7 @@ class MoE(Spec):
                 f,
                 ctx.tower,
                 ctx.stream,
-                experts=e,
+                experts=scored,
                 active_experts=k,
                 weight_name=up_name,
                 bias_name=f"{up_name}_bias",
@@ -220,7 +229,7 @@ class MoE(Spec):
                 ctx.tower,
                 ctx.stream,
                 experts=e,
-                active_experts=k,
+                active_experts=min(k, e),
                 weight_name="down_proj",
                 bias_name="down_proj_bias",
             ),

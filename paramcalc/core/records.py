@@ -314,12 +314,16 @@ class Block:
     records: tuple[Record, ...]
     runs: int = 1
     """Times a forward pass runs each of these layers (its stack's runs)."""
+    sublayers: int = 1
+    """Consecutive layers one transformers module holds (its stack's sublayers)."""
 
     def at(self, index: int) -> Iterator[Record]:
-        """The records of layer `index`, their names filled in."""
-        text = str(index)
+        """The records of layer `index`, their names filled in: `{i}` the module's index,
+        `{j}` the sublayer's within it."""
+        module, sub = divmod(index, self.sublayers)
+        text, sub_text = str(module), str(sub)
         for r in self.records:
-            yield renamed(r, r.name.replace("{i}", text))
+            yield renamed(r, r.name.replace("{i}", text).replace("{j}", sub_text))
 
     @property
     def size(self) -> int:

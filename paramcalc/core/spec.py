@@ -23,8 +23,10 @@ from paramcalc.core.augment import (
     PerLayerEmbeddings,
     PerLayerInput,
     SegmentPositionBias,
+    ShortcutMoE,
 )
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
@@ -58,6 +60,7 @@ Mixer = Annotated[
     | LightningAttention
     | CompressedConvAttention
     | ConvRelativeAttention
+    | CompressedAttention
     | DeltaAttention
     | TwoStreamAttention,
     Field(discriminator="kind"),
@@ -66,7 +69,8 @@ FFN = Annotated[
     FeedForward | ScaledGatedMLP | SinkMoE | RWKVChannelMix | RouterMLPMoE,
     Field(discriminator="kind"),
 ]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME,
+#: LongCat-Flash).
 LayerExtra = Annotated[
     AltUp
     | Laurel
@@ -74,7 +78,8 @@ LayerExtra = Annotated[
     | ParallelMoE
     | ResidualScaling
     | BlockResidualQueries
-    | InputMix,
+    | InputMix
+    | ShortcutMoE,
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
@@ -127,6 +132,9 @@ class Block(Spec):
     hyper_connections: Count = 0
     """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
     hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
+    hyper_mixing: bool = False
+    """The hyper-connections also mix the streams through an N x N matrix (DeepSeek-V4's
+    manifold-constrained mHC): each then yields (2 + N) x N weights and has three scales."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
@@ -169,6 +177,10 @@ class Stack(Spec):
     runs: PositiveInt = 1
     """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
     L_cycles times): each run caches its own K/V and costs its FLOPs again."""
+    sublayers: PositiveInt = 1
+    """Consecutive layers transformers keeps in one decoder-layer module (LongCat-Flash: two
+    attention/MLP sublayers in each, `layers.{i}.self_attn.{j}`); a multiple of it is the
+    depth."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -217,6 +229,11 @@ class Stack(Spec):
         if (self.block is None) == (not self.kinds):
             raise FieldValueError(
                 "block", "give block (every layer alike) or kinds with layer_kinds, not both"
+            )
+        if self.num_hidden_layers % self.sublayers:
+            raise FieldValueError(
+                "num_hidden_layers",
+                f"{self.num_hidden_layers} is not a multiple of sublayers={self.sublayers}",
             )
         if self.relative_attention_bias and self.bias_heads() is None:
             raise FieldValueError(
