@@ -265,6 +265,9 @@ class Stack(Spec):
 
     @model_validator(mode="after")
     def _check_shared(self) -> Stack:
+        blocks = [self.block] if self.block is not None else list(self.kinds.values())
+        if all(b.shared is None for b in blocks):
+            return self  # no shared block: nothing to walk layer by layer
         held: set[int] = set()
         for i in range(self.num_hidden_layers):
             block = self.block_of(i)
