@@ -6,7 +6,9 @@ of S tokens costs 2 x rows x (weights of every projection a row passes through),
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
-sliding-window layers. A mixture-of-experts layer runs the router and k experts per token.
+sliding-window layers. DeBERTa's relative-position scores add their projections of the
+position table (once per pass) and each token's products with the projected positions. A
+mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -75,7 +77,7 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
         used = record.active_experts or record.copies
         return 2 * rows[record.stream] * record.inputs * record.outputs * used
     if isinstance(record, Conv):
-        return 2 * rows[record.stream] * record.weights
+        return 2 * rows[record.stream] * record.weights * record.columns
     return 0
 
 
@@ -116,6 +118,10 @@ def attention_flops(
             pairs = queries * keys
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
+            if isinstance(mixer, Attention) and mixer is not block.cross_attention:
+                uses = len(layers) * stack.runs
+                extra = mixer.pass_flops(batch, queries, stack.width(hidden)) * uses
+                every, kept = every + extra, kept + extra
     return every, kept
 
 

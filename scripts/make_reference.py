@@ -130,6 +130,7 @@ ATTENTION_MODULES = {
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
+    "rel_embeddings",  # DeBERTa's relative position table shared by the encoder's layers
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -346,6 +347,11 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_factorized.py
     "fnet",
     "albert",
+    # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py
+    "deberta",
+    "deberta-v2",
+    "nystromformer",
+    "xmod",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3509,6 +3515,52 @@ VARIANT_FIELDS.update(
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
         ],
+    }
+)
+
+
+# --- encoders_deberta, encoders_extra_parts (DeBERTa, DeBERTa-v2, Nystromformer, X-MOD) -------
+#: DeBERTa's sizes and relative attention; type_vocab_size 0 builds no table. pos_att_type is
+#: drawn in both spellings (a `|` string, a list) and with p2p, which builds nothing.
+DEBERTA = [
+    *BERT_NO_TYPES,
+    pick("type_vocab_size", 0, 1, 2),
+    pick("relative_attention", True, True, False),
+    pick("max_relative_positions", -1, 16, 64),
+    flag("position_biased_input"),
+    pick("pos_att_type", None, "c2p", "p2c", "c2p|p2c", ["p2c", "c2p"], "P2C|p2p"),
+]
+#: X-MOD's adapters; adapter_reuse_layer_norm and ln_before_adapter only move a norm's use.
+XMOD = [
+    *BERT,
+    flag("pre_norm"),
+    pick("adapter_reduction_factor", 1, 2, 4, 16),
+    flag("adapter_layer_norm"),
+    flag("adapter_reuse_layer_norm"),
+    flag("ln_before_adapter"),
+    pick("languages", ["en_XX"], ["en_XX", "de_DE"], ["de_DE", "en_XX", "fr_XX", "de_DE"], []),
+]
+VARIANT_FIELDS.update(
+    {
+        "deberta": DEBERTA,
+        "deberta-v2": [
+            *DEBERTA,
+            pick("position_buckets", -1, 8, 32),
+            flag("share_att_key"),
+            pick("norm_rel_ebd", "none", "layer_norm", "Layer_Norm|none"),
+            pick("conv_kernel_size", 0, 1, 3, 5),
+            pick("conv_groups", 1, 2, 4),
+        ],
+        # num_landmarks and segment_means_seq_len size no tensor; add_cross_attention builds
+        # no module in Nystromformer
+        "nystromformer": [
+            *BERT_ENCODER,
+            pick("conv_kernel_size", 1, 4, 33, 65),
+            pick("num_landmarks", 16, 64),
+            pick("segment_means_seq_len", 64, 128),
+            flag("add_cross_attention"),
+        ],
+        "xmod": XMOD,
     }
 )
 

@@ -10,7 +10,8 @@ from enum import Enum
 from typing import Literal
 
 from paramcalc.core.context import Context, NormType
-from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream, grouped
+from paramcalc.core.disentangled import RelativeScores
+from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, grouped
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -135,6 +136,15 @@ class Attention(Spec):
     """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
     query/key/value and post_attention); each divides its projection's widths."""
 
+    query_value_bias: bool = False
+    """Query and value biases held by the attention as parameters of heads x head_dim
+    (DeBERTa's q_bias and v_bias beside its unbiased in_proj); keys have none."""
+    relative_scores: RelativeScores | None = None
+    """DeBERTa's disentangled relative-position scores, read from the stack's shared table."""
+    value_conv: PositiveInt | None = None
+    """Kernel of a depthwise convolution of each head's values along the sequence, added to
+    the attention output (Nystromformer's conv: one (kernel, 1) filter per head, no bias)."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -225,6 +235,23 @@ class Attention(Spec):
             records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
+        return records + self.position_records(ctx, hd, vd)
+
+    def position_records(self, ctx: Context, hd: int, vd: int) -> list[Record]:
+        """DeBERTa's query/value biases and position projections, Nystromformer's value
+        convolution, T5's relative bias table, the key indexer and DiffLlama's lambdas."""
+        heads, a = self.num_attention_heads, Group.ATTENTION
+        records: list[Record] = []
+        if self.query_value_bias:
+            records += [Param(f"{x}_bias", (heads * hd,), a, ctx.tower) for x in "qv"]
+        if self.relative_scores is not None:
+            records += self.relative_scores.records(ctx, heads * hd)
+        if self.value_conv:
+            # Conv2d(heads, heads, (kernel, 1), groups=heads, bias=False) over (heads, seq, vd)
+            kernel = (self.value_conv, 1)
+            records.append(
+                Conv("conv", heads, heads, kernel, heads, False, a, ctx.tower, ctx.stream, vd)
+            )
         if self.relative_attention_num_buckets:
             # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
             records.append(
@@ -311,6 +338,14 @@ class Attention(Spec):
     def pair_products(self, hidden: int) -> int:
         """Multiply-adds per query/key pair: every head's score and value products."""
         return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+
+    def pass_flops(self, batch: int, seq: int, hidden: int) -> int:
+        """FLOPs one pass over batch x seq tokens spends beyond the pairs and the token rows'
+        projections: DeBERTa's relative-position scores."""
+        scores = self.relative_scores
+        if scores is None:
+            return 0
+        return scores.flops(batch, seq, hidden, self.num_attention_heads, self.width(hidden))
 
     @property
     def window(self) -> int | None:

@@ -23,6 +23,7 @@ from paramcalc.core.names import (
 )
 from paramcalc.core.records import (
     Block,
+    Conv,
     Embedding,
     Group,
     Linear,
@@ -174,7 +175,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
-        back += shared_bias(stack, name)
+        back += shared_bias(stack, name) + relative_positions(stack, stack_ctx, name)
         if stack.final_norm:
             back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
     if tower.hyper_head:
@@ -250,6 +251,24 @@ def shared_bias(stack: Stack, name: NameOf) -> list[Record]:
         return []
     table = name(f"{stack.name}.relative_attention_bias")
     return [Embedding(table, stack.relative_attention_bias, heads, Group.ATTENTION)]
+
+
+def relative_positions(stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
+    """DeBERTa: the relative position table the layers share, its norm, and v2's convolution
+    over the first layer's input with its LayerNorm."""
+    a, hidden, role = Group.ATTENTION, ctx.hidden, stack.name
+    records: list[Record] = []
+    if stack.relative_positions:
+        table = name(f"{role}.relative_positions")
+        records.append(Embedding(table, stack.relative_positions, hidden, a, ctx.tower))
+    if stack.relative_positions_norm:
+        records += ctx.norm(name(f"{role}.relative_positions_norm"), hidden)
+    if stack.conv is not None:
+        kernel, groups = (stack.conv.kernel,), stack.conv.groups
+        conv = name(f"{role}.conv")
+        records.append(Conv(conv, hidden, hidden, kernel, groups, True, a, ctx.tower, ctx.stream))
+        records += ctx.norm(name(f"{role}.conv_norm"), hidden)
+    return records
 
 
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:

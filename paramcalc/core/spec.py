@@ -16,6 +16,7 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
+    LanguageAdapters,
     Laurel,
     ParallelMoE,
     PerLayerEmbeddings,
@@ -49,7 +50,8 @@ Mixer = Annotated[
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | LanguageAdapters,
+    Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
 TowerExtra = Annotated[
@@ -115,6 +117,16 @@ class Block(Spec):
         return tuple(m for m in (self.mixer, self.parallel_mixer) if m is not None)
 
 
+class StackConv(Spec):
+    """DeBERTa-v2's ConvLayer: a biased Conv1d of the stack's width along the sequence, then a
+    LayerNorm of its sum with the first layer's output."""
+
+    kernel: PositiveInt
+    """Width of the convolution along the sequence (conv_kernel_size)."""
+    groups: PositiveInt = 1
+    """Channel groups of the convolution (conv_groups); divides the width."""
+
+
 class Stack(Spec):
     """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
 
@@ -154,6 +166,15 @@ class Stack(Spec):
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""
+    relative_positions: Count = 0
+    """Rows of a relative position table of the stack's width that every layer's relative
+    scores project (DeBERTa's encoder.rel_embeddings: 2 x max_relative_positions, or 2 x
+    position_buckets); attention, as an embedding table inside a mixer is."""
+    relative_positions_norm: bool = False
+    """A norm of that table before the layers read it (DeBERTa-v2's norm_rel_ebd layer_norm)."""
+    conv: StackConv | None = None
+    """A convolution the stack applies to its first layer's input, added to that layer's
+    output (DeBERTa-v2's encoder.conv)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -295,6 +316,9 @@ class TextTower(Spec):
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:
         for stack in self.stacks:
+            width = stack.width(self.hidden_size)
+            if stack.conv is not None and width % stack.conv.groups:
+                raise FieldValueError("conv.groups", f"must divide the stack's width {width}")
             for key, (block, _) in stack.layer_blocks().items():
                 where = f"kinds.{key}." if key else "block."
                 for part, mixer in (

@@ -32,6 +32,8 @@ MODULES = (
     "encoders_xlm",
     "encoders_factorized",
     "encoders_rotary",
+    "encoders_deberta",
+    "encoders_extra_parts",
     "fairseq_like",
     "gemma3n",
     "gemma4",
