@@ -104,6 +104,7 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "embedding_transformation",  # MobileBERT: embedding width (x3 for trigrams) -> hidden
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -168,6 +169,9 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    # MobileBERT's projections into and out of its narrow layer (the outermost module
+    # decides: bottleneck.attention is the queries' and keys' input, not a mixer)
+    "bottleneck",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -347,7 +351,8 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_factorized.py
     "fnet",
     "albert",
-    # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py
+    # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py, encoders_mobilebert.py
+    "mobilebert",
     "deberta",
     "deberta-v2",
     "nystromformer",
@@ -3561,6 +3566,18 @@ VARIANT_FIELDS.update(
             flag("add_cross_attention"),
         ],
         "xmod": XMOD,
+        "mobilebert": [
+            *BERT_ENCODER,
+            pick("embedding_size", 32, 64, 128),
+            flag("trigram_input"),
+            pick("use_bottleneck", True, True, False),
+            pick("intra_bottleneck_size", 32, 64, 128),
+            flag("use_bottleneck_attention"),
+            flag("key_query_shared_bottleneck"),
+            pick("num_feedforward_networks", 1, 2, 4),
+            pick("normalization_type", "no_norm", "layer_norm"),
+            flag("classifier_activation"),
+        ],
     }
 )
 

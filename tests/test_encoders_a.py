@@ -1,10 +1,10 @@
-"""DeBERTa, DeBERTa-v2, Nystromformer and X-MOD: what the fixtures cannot show.
+"""DeBERTa, DeBERTa-v2, Nystromformer, X-MOD and MobileBERT: what the fixtures cannot show.
 
 The fixtures of data/hf prove each family exact at its defaults and at random variants; these
 tests pin the configs the models refuse or paramcalc cannot say (each an error naming the
 file's key) and derive the new parts in closed form: DeBERTa's relative position table and
 projections with the FLOPs of its scores, Nystromformer's value convolution, X-MOD's adapters
-of which a token uses one.
+of which a token uses one, MobileBERT's bottlenecked layer.
 """
 
 from __future__ import annotations
@@ -60,6 +60,11 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
         ({"model_type": "xmod", "languages": ["en.XX"]}, "languages"),
         ({"model_type": "xmod", "languages": "en_XX"}, "languages"),
         ({"model_type": "xmod", "add_cross_attention": True}, "add_cross_attention"),
+        # NORM2FN has no other kind
+        ({"model_type": "mobilebert", "normalization_type": "rms_norm"}, "normalization_type"),
+        # the heads must split intra_bottleneck_size, the attention's width
+        ({"model_type": "mobilebert", "num_attention_heads": 3}, "num_attention_heads"),
+        ({"model_type": "mobilebert", "type_vocab_size": 0}, "type_vocab_size"),
     ],
 )
 def test_configs_refused_name_their_key(tmp_path: Path, config: dict[str, Any], key: str) -> None:
@@ -156,3 +161,31 @@ def test_xmod_token_uses_one_language_adapter(tmp_path: Path) -> None:
     assert forward_flops(counted, 2, 5).forward == forward_flops(one, 2, 5).forward
     names = {t.name for t in counted.enumeration.tensors()}
     assert "encoder.layer.1.output.adapter_modules.fr_XX.dense2.bias" in names
+
+
+def test_mobilebert_layer_in_closed_form(tmp_path: Path) -> None:
+    """Embeddings: E-wide tokens, 3E -> H trigram mapping, H-wide positions and types. A layer:
+    q and k (B -> B), v (H -> B), o (B -> B), the MLP at B and 3 more, input and shared
+    bottlenecks (H -> B) and the output bottleneck (B -> H); a norm of two vectors each."""
+    v, e, h, b, i, p, t = 100, 16, 64, 32, 48, 32, 2
+    config = {
+        "model_type": "mobilebert",
+        "vocab_size": v,
+        "embedding_size": e,
+        "hidden_size": h,
+        "intra_bottleneck_size": b,
+        "intermediate_size": i,
+        "max_position_embeddings": p,
+        "type_vocab_size": t,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 4,
+    }
+    groups = count(loaded(tmp_path, config)).groups
+    assert groups[Group.EMBEDDING] == v * e + (3 * e * h + h) + p * h + t * h
+    assert groups[Group.ATTENTION] == 3 * (b * b + b) + (h * b + b)
+    mlp = b * i + i + i * b + b
+    bottlenecks = 2 * (h * b + b) + (b * h + h)
+    assert groups[Group.FEEDFORWARD] == 4 * mlp + bottlenecks
+    # embedding norm; after attention and each of the 4 MLPs; the bottlenecks' three
+    assert groups[Group.NORM] == 2 * h + 5 * 2 * b + 2 * (2 * b) + 2 * h
+    assert groups[Group.OUTPUT] == h * h + h

@@ -1,11 +1,13 @@
-"""DeBERTa's relative scores, Nystromformer's value convolution and X-MOD's adapters against
+"""DeBERTa's relative scores, Nystromformer's value convolution, X-MOD's adapters and
+MobileBERT's bottlenecks against
 real PyTorch models built by transformers on the CPU.
 
 One AutoModel forward pass must cost what FlopCounterMode counts: DeBERTa's position
 projections once per pass on the table rows the scores read (v1 caps them at the sequence
 length), its c2p and p2c products per token, v2's convolution over the first layer's input;
 Nystromformer's depthwise filter over every value column; one language adapter per token in
-X-MOD. The weights take the bytes of the parameters.
+X-MOD; MobileBERT's bottlenecks and stacked MLPs per token, not the shared bottleneck that
+use_bottleneck_attention leaves unused. The weights take the bytes of the parameters.
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "nystromformer": ("nystromformer", dict(conv_kernel_size=5)),
     "xmod": ("xmod", dict(languages=["en_XX", "de_DE"], default_language="de_DE")),
+    # bottlenecks around a narrow layer, the queries' and keys' own input, trigram embeddings
+    "mobilebert": (
+        "mobilebert",
+        dict(embedding_size=16, intra_bottleneck_size=32, num_feedforward_networks=3),
+    ),
+    # the shared bottleneck is built but every projection reads the input bottleneck
+    "mobilebert-bottleneck-attention": (
+        "mobilebert",
+        dict(embedding_size=16, intra_bottleneck_size=32, use_bottleneck_attention=True),
+    ),
 }
 
 

@@ -103,6 +103,9 @@ class Attention(Spec):
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
+    value_input_size: PositiveInt | None = None
+    """Width the value projection alone reads when it is not the keys' (MobileBERT: the
+    layer's input, hidden_size, while query and key read the bottleneck)."""
     separate_o_bias: bool = False
     """A bias of hidden_size held by the attention module itself and added after an unbiased
     o_proj (GPT-NeoX-Japanese's `dense_bias`, in its last layer only)."""
@@ -194,7 +197,14 @@ class Attention(Spec):
         records: list[Record] = [
             linear("q_proj", hidden, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
-            linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
+            linear(
+                "v_proj",
+                self.value_input_size or kv_in,
+                self.kv_heads * vd,
+                self.qkv_bias,
+                ctx,
+                kv_stream,
+            ),
             linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
         ]
         if self.conv_groups:

@@ -198,7 +198,7 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
-    if not project_in and width != hidden:
+    if not project_in and not tower.input_mapping and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
@@ -221,7 +221,8 @@ def input_tables(tower: TextTower, name: NameOf) -> list[Record]:
         Embedding(name(t.role), t.rows, t.width, e) for t in tower.input_tables
     ]
     if tower.input_mapping:
-        joined = tower.token_width + sum(t.width for t in tower.input_tables if t.concatenated)
+        tokens = tower.token_width * (3 if tower.trigram_input else 1)
+        joined = tokens + sum(t.width for t in tower.input_tables if t.concatenated)
         records.append(Linear(name("input_mapping"), joined, tower.hidden_size, True, e))
     return records
 

@@ -22,6 +22,7 @@ from paramcalc.core.augment import (
     PerLayerEmbeddings,
     PerLayerInput,
 )
+from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
@@ -48,9 +49,17 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, X-MOD,
+#: MobileBERT).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | LanguageAdapters,
+    AltUp
+    | Laurel
+    | PerLayerInput
+    | ParallelMoE
+    | ResidualScaling
+    | LanguageAdapters
+    | Bottleneck
+    | StackedFFNs,
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
@@ -280,7 +289,11 @@ class TextTower(Spec):
     """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
     input_mapping: bool = False
     """A biased Linear from the token embedding concatenated with every concatenated input
-    table to hidden_size (RoCBERT's map_inputs_layer)."""
+    table to hidden_size (RoCBERT's map_inputs_layer, MobileBERT's embedding_transformation);
+    an embedding_size then adds no other projection."""
+    trigram_input: bool = False
+    """The input mapping reads each token's embedding beside those of its two neighbours,
+    three token widths (MobileBERT's trigram_input)."""
     box_position_embeddings: Count = 0
     """Rows of each of four 2-D position tables, one per coordinate of a token's box (x, y,
     height, width), as wide as the position table (LayoutLM's max_2d_position_embeddings)."""

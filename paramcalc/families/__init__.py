@@ -34,6 +34,7 @@ MODULES = (
     "encoders_rotary",
     "encoders_deberta",
     "encoders_extra_parts",
+    "encoders_mobilebert",
     "fairseq_like",
     "gemma3n",
     "gemma4",
