@@ -3534,6 +3534,7 @@ DEBERTA = [
     pick("max_relative_positions", -1, 16, 64),
     flag("position_biased_input"),
     pick("pos_att_type", None, "c2p", "p2c", "c2p|p2c", ["p2c", "c2p"], "P2C|p2p"),
+    flag("talking_head"),  # DeBERTa-v2 does not read it
 ]
 #: X-MOD's adapters; adapter_reuse_layer_norm and ln_before_adapter only move a norm's use.
 XMOD = [

@@ -40,8 +40,6 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
 @pytest.mark.parametrize(
     ("config", "key"),
     [
-        # head_logits_proj / head_weights_proj build, but paramcalc does not say them yet
-        ({"model_type": "deberta", "talking_head": True}, "talking_head"),
         # an unbiased embed_proj before a LayerNorm of hidden_size: not said yet
         ({"model_type": "deberta", "embedding_size": 128}, "embedding_size"),
         ({"model_type": "deberta", "pos_att_type": 3}, "pos_att_type"),

@@ -1,13 +1,13 @@
 """DeBERTa's relative scores, Nystromformer's value convolution, X-MOD's adapters and
-MobileBERT's bottlenecks against
-real PyTorch models built by transformers on the CPU.
+MobileBERT's bottlenecks against real PyTorch models built by transformers on the CPU.
 
 One AutoModel forward pass must cost what FlopCounterMode counts: DeBERTa's position
 projections once per pass on the table rows the scores read (v1 caps them at the sequence
-length), its c2p and p2c products per token, v2's convolution over the first layer's input;
-Nystromformer's depthwise filter over every value column; one language adapter per token in
-X-MOD; MobileBERT's bottlenecks and stacked MLPs per token, not the shared bottleneck that
-use_bottleneck_attention leaves unused. The weights take the bytes of the parameters.
+length), its c2p and p2c products per token, its talking heads per query/key pair, v2's
+convolution over the first layer's input; Nystromformer's depthwise filter over every value
+column; one language adapter per token in X-MOD; MobileBERT's bottlenecks and stacked MLPs
+per token, not the shared bottleneck that use_bottleneck_attention leaves unused. The
+weights take the bytes of the parameters.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "deberta",
         dict(relative_attention=True, pos_att_type=["p2c"], max_relative_positions=5),
     ),
+    # heads -> heads projections of every pair's scores and probabilities
+    "deberta-talking-heads": ("deberta", dict(talking_head=True)),
     "deberta-v2-own": (
         "deberta-v2",
         dict(

@@ -144,6 +144,10 @@ class Attention(Spec):
     (DeBERTa's q_bias and v_bias beside its unbiased in_proj); keys have none."""
     relative_scores: RelativeScores | None = None
     """DeBERTa's disentangled relative-position scores, read from the stack's shared table."""
+    talking_heads: bool = False
+    """Talking-heads attention (Shazeer et al. 2020; DeBERTa's talking_head): unbiased
+    heads -> heads projections mixing the heads' scores before the softmax and their
+    probabilities after it, applied to every query/key pair."""
     value_conv: PositiveInt | None = None
     """Kernel of a depthwise convolution of each head's values along the sequence, added to
     the attention output (Nystromformer's conv: one (kernel, 1) filter per head, no bias)."""
@@ -248,14 +252,21 @@ class Attention(Spec):
         return records + self.position_records(ctx, hd, vd)
 
     def position_records(self, ctx: Context, hd: int, vd: int) -> list[Record]:
-        """DeBERTa's query/value biases and position projections, Nystromformer's value
-        convolution, T5's relative bias table, the key indexer and DiffLlama's lambdas."""
+        """DeBERTa's query/value biases, position and talking-heads projections,
+        Nystromformer's value convolution, T5's relative bias table, the key indexer and
+        DiffLlama's lambdas."""
         heads, a = self.num_attention_heads, Group.ATTENTION
         records: list[Record] = []
         if self.query_value_bias:
             records += [Param(f"{x}_bias", (heads * hd,), a, ctx.tower) for x in "qv"]
         if self.relative_scores is not None:
             records += self.relative_scores.records(ctx, heads * hd)
+        if self.talking_heads:
+            # per pair, not per token: pair_products charges them
+            records += [
+                Linear(role, heads, heads, False, a, ctx.tower, Stream.NONE)
+                for role in ("head_logits_proj", "head_weights_proj")
+            ]
         if self.value_conv:
             # Conv2d(heads, heads, (kernel, 1), groups=heads, bias=False) over (heads, seq, vd)
             kernel = (self.value_conv, 1)
@@ -346,8 +357,11 @@ class Attention(Spec):
         return self.width(hidden), self.value_width(hidden)
 
     def pair_products(self, hidden: int) -> int:
-        """Multiply-adds per query/key pair: every head's score and value products."""
-        return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+        """Multiply-adds per query/key pair: every head's score and value products, and the
+        talking-heads projections of the pair's scores and probabilities."""
+        heads = self.num_attention_heads
+        talking = 2 * heads * heads if self.talking_heads else 0
+        return heads * (self.width(hidden) + self.value_width(hidden)) + talking
 
     def pass_flops(self, batch: int, seq: int, hidden: int) -> int:
         """FLOPs one pass over batch x seq tokens spends beyond the pairs and the token rows'

@@ -69,13 +69,12 @@ def encoder(c: HFConfig, mixer: dict[str, Any], table_rows: int, **stack: Any) -
 
 
 def deberta(c: HFConfig) -> dict[str, Any]:
-    """DebertaModel: in_proj with q_bias and v_bias, pos_proj (c2p) and pos_q_proj (p2c)."""
+    """DebertaModel: in_proj with q_bias and v_bias, pos_proj (c2p) and pos_q_proj (p2c), and
+    with talking_head the heads' score and probability projections."""
     refuse_unsupported(c)
-    if c.boolean("talking_head"):
-        raise c.error(
-            "talking_head", "true adds head_logits_proj and head_weights_proj, not supported yet"
-        )
-    mixer = bert_attention(c, qkv_bias=False, query_value_bias=True)
+    mixer = bert_attention(
+        c, qkv_bias=False, query_value_bias=True, talking_heads=c.boolean("talking_head")
+    )
     kinds, rows = score_kinds(c) & {"c2p", "p2c"}, 0
     if c.boolean("relative_attention"):
         span = relative_span(c)
