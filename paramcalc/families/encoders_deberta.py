@@ -4,12 +4,13 @@ layers with disentangled attention.
 With relative_attention, the encoder holds one relative position table (`rel_embeddings`,
 2 x max_relative_positions rows, or 2 x position_buckets in v2) that every layer projects
 to position keys (c2p) and position queries (p2c). v1 fuses query, key and value into one
-unbiased in_proj with q_bias and v_bias beside it, and its position-key projection has no
-bias; v2 keeps biased query/key/value projections, can share them with the positions
-(share_att_key), norm the table (norm_rel_ebd) and convolve the first layer's input
-(conv_kernel_size). Neither bare model has a pooler. Keys the config classes do not declare
-but the models read (`getattr(config, ...)`) are read the same way, their defaults the
-models'. Builds follow `modeling_deberta.py` and `modeling_deberta_v2.py`.
+unbiased in_proj with q_bias and v_bias beside it, its position-key projection has no bias,
+and talking_head mixes the heads' scores and probabilities; v2 keeps biased query/key/value
+projections, can share them with the positions (share_att_key), norm the table
+(norm_rel_ebd) and convolve the first layer's input (conv_kernel_size). Neither bare model
+has a pooler. Keys the config classes do not declare but the models read
+(`getattr(config, ...)`) are read the same way, their defaults the models'. Builds follow
+`modeling_deberta.py` and `modeling_deberta_v2.py`.
 """
 
 from __future__ import annotations
