@@ -105,6 +105,7 @@ EMBEDDING_MODULES = {
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
     "embedding_transformation",  # MobileBERT: embedding width (x3 for trigrams) -> hidden
+    "embed_proj",  # DeBERTa: embedding width -> hidden, before the embedding LayerNorm
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -3535,6 +3536,7 @@ DEBERTA = [
     flag("position_biased_input"),
     pick("pos_att_type", None, "c2p", "p2c", "c2p|p2c", ["p2c", "c2p"], "P2C|p2p"),
     flag("talking_head"),  # DeBERTa-v2 does not read it
+    maybe(pick("embedding_size", 32, 128)),  # read with getattr: absent is hidden_size
 ]
 #: X-MOD's adapters; adapter_reuse_layer_norm and ln_before_adapter only move a norm's use.
 XMOD = [

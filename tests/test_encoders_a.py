@@ -40,9 +40,9 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
 @pytest.mark.parametrize(
     ("config", "key"),
     [
-        # an unbiased embed_proj before a LayerNorm of hidden_size: not said yet
-        ({"model_type": "deberta", "embedding_size": 128}, "embedding_size"),
         ({"model_type": "deberta", "pos_att_type": 3}, "pos_att_type"),
+        # getattr finds the null: nn.Embedding(vocab_size, None)
+        ({"model_type": "deberta-v2", "embedding_size": None}, "embedding_size"),
         # query/key/value of another width than the output projection reads
         ({"model_type": "deberta-v2", "attention_head_size": 32}, "attention_head_size"),
         # Conv1d refuses groups that do not divide its channels

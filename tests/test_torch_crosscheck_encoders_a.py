@@ -58,6 +58,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
             conv_kernel_size=3,
             conv_groups=2,
             type_vocab_size=2,
+            embedding_size=32,
         ),
     ),
     "deberta-v2-shared": (

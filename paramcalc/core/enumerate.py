@@ -189,7 +189,9 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
     # projection in
     project_in = tower.embedding_projection == "in"
-    tables = width if project_in else hidden
+    # DeBERTa: the tables at the token width, then an unbiased projection before the norm
+    before_norm = tower.embedding_projection == "in_before_norm"
+    tables = width if project_in or before_norm else hidden
     records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
     if tower.position_embeddings:
         records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
@@ -198,15 +200,17 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
-    if not project_in and not tower.input_mapping and width != hidden:
+    if tower.embedding_projection == "in_out" and not tower.input_mapping and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.initial_state:
         records.append(Param(name("initial_state"), (hidden,), e))
     records += input_tables(tower, name)
+    if before_norm and width != hidden:
+        records.append(Linear(name("embedding_projection"), width, hidden, False, e))
     if tower.embedding_norm:
-        records += ctx.norm(name("embedding_norm"), tables)
+        records += ctx.norm(name("embedding_norm"), hidden if before_norm else tables)
     if project_in:
         records.append(Linear(name("embedding_projection"), width, hidden, True, e))
     for extra in tower.extras:

@@ -274,13 +274,14 @@ class TextTower(Spec):
     embedding_size: PositiveInt | None = None
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
-    embedding_projection: Literal["in_out", "in"] = "in_out"
+    embedding_projection: Literal["in_out", "in", "in_before_norm"] = "in_out"
     """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
     (only when embedding_size differs), or one biased projection in, always there, after
     embeddings that are all embedding_size wide (hidden_size without one): the position and
     token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
     ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
-    embedding."""
+    embedding; or, only when embedding_size differs, one unbiased projection in after
+    embedding_size-wide tables and before a norm of hidden_size (DeBERTa's embed_proj)."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0

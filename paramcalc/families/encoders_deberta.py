@@ -7,10 +7,11 @@ to position keys (c2p) and position queries (p2c). v1 fuses query, key and value
 unbiased in_proj with q_bias and v_bias beside it, its position-key projection has no bias,
 and talking_head mixes the heads' scores and probabilities; v2 keeps biased query/key/value
 projections, can share them with the positions (share_att_key), norm the table
-(norm_rel_ebd) and convolve the first layer's input (conv_kernel_size). Neither bare model
-has a pooler. Keys the config classes do not declare but the models read
-(`getattr(config, ...)`) are read the same way, their defaults the models'. Builds follow
-`modeling_deberta.py` and `modeling_deberta_v2.py`.
+(norm_rel_ebd) and convolve the first layer's input (conv_kernel_size). An embedding_size
+other than hidden_size makes every table that wide and adds an unbiased embed_proj before
+the embedding LayerNorm. Neither bare model has a pooler. Keys the config classes do not
+declare but the models read (`getattr(config, ...)`) are read the same way, their defaults
+the models'. Builds follow `modeling_deberta.py` and `modeling_deberta_v2.py`.
 """
 
 from __future__ import annotations
@@ -45,15 +46,15 @@ def relative_span(c: HFConfig) -> int:
     return span if span >= 1 else c.integer("max_position_embeddings")
 
 
-def refuse_unsupported(c: HFConfig) -> None:
-    """Keys the models read that add what paramcalc does not say."""
-    width = c.raw("embedding_size")
-    if width is not None and width != c.integer("hidden_size"):
-        raise c.error(
-            "embedding_size",
-            "other than hidden_size adds an unbiased embed_proj before the embedding "
-            "LayerNorm, not supported yet",
-        )
+def embedding_width(c: HFConfig) -> dict[str, Any]:
+    """embedding_size (the model's getattr, hidden_size when absent): every table that wide,
+    then an unbiased embed_proj to hidden_size before the embedding LayerNorm."""
+    if c.has("embedding_size") and c.raw("embedding_size") is None:
+        raise c.error("embedding_size", "null fails to build (an embedding of None columns)")
+    hidden, width = c.integer("hidden_size"), c.opt_int("embedding_size")
+    if width is None or width == hidden:
+        return {}
+    return {"embedding_size": width, "embedding_projection": "in_before_norm"}
 
 
 def encoder(c: HFConfig, mixer: dict[str, Any], table_rows: int, **stack: Any) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def encoder(c: HFConfig, mixer: dict[str, Any], table_rows: int, **stack: Any) -
     text |= {
         "position_embeddings": positions,
         "type_vocab_size": c.integer("type_vocab_size", minimum=0),
+        **embedding_width(c),
     }
     text["stacks"][0] |= {"relative_positions": table_rows, **stack}
     return {"text": text}
@@ -72,7 +74,6 @@ def encoder(c: HFConfig, mixer: dict[str, Any], table_rows: int, **stack: Any) -
 def deberta(c: HFConfig) -> dict[str, Any]:
     """DebertaModel: in_proj with q_bias and v_bias, pos_proj (c2p) and pos_q_proj (p2c), and
     with talking_head the heads' score and probability projections."""
-    refuse_unsupported(c)
     mixer = bert_attention(
         c, qkv_bias=False, query_value_bias=True, talking_heads=c.boolean("talking_head")
     )
@@ -123,7 +124,6 @@ def rel_norm(c: HFConfig) -> bool:
 def deberta_v2(c: HFConfig) -> dict[str, Any]:
     """DebertaV2Model: biased query/key/value, pos_key_proj and pos_query_proj unless
     share_att_key, the table's LayerNorm and the first layer's convolution."""
-    refuse_unsupported(c)
     mixer = bert_attention(c)
     size = c.raw("attention_head_size")
     if size is not None and size != mixer["head_dim"]:
@@ -153,6 +153,7 @@ COMMON = {
     "embed_positions": "embeddings.position_embeddings",
     "token_type_embeddings": "embeddings.token_type_embeddings",
     "embedding_norm": "embeddings.LayerNorm",
+    "embedding_projection": "embeddings.embed_proj",
     "decoder.layers": "encoder.layer",
     "decoder.relative_positions": "encoder.rel_embeddings",
     "attention": "attention.self",
