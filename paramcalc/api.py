@@ -26,6 +26,7 @@ from typing import Any
 from paramcalc.calculator import Breakdown
 from paramcalc.calculator import count as count_architecture
 from paramcalc.errors import InputError
+from paramcalc.families.heads import HeadName
 from paramcalc.schema import Architecture, Loaded
 from paramcalc.sources import architecture as files
 from paramcalc.sources import load as load_source
@@ -34,17 +35,23 @@ from paramcalc.sources import load as load_source
 Model = str | Mapping[str, Any] | Architecture
 
 
-def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Loaded:
+def load(
+    model: Model, overrides: Mapping[str, Any] | None = None, head: HeadName | None = None
+) -> Loaded:
     """Turn a preset name, a file path, a field mapping or an Architecture into a validated one.
 
     A string is what the CLI takes as SOURCE (preset, paramcalc YAML/JSON, HF config.json).
     A mapping is validated like a file's contents, so it may name a preset as `base`.
-    `overrides` replace fields afterwards, as `--set` does.
+    `overrides` replace fields afterwards, as `--set` does. `head` chooses what an encoder's
+    config.json counts: `mlm` (its AutoModelForMaskedLM), `pooler` (the bare model with its
+    pooler) or `none` (without it); the default is what AutoModel builds.
     """
+    if head is not None and not isinstance(model, str):
+        raise InputError("paramcalc.load", f"{head!r} needs a config.json source string", "head")
     if isinstance(model, Architecture):
         return files.apply_overrides(model, dict(overrides or {}), "overrides")
     if isinstance(model, str):
-        return load_source(model, dict(overrides or {}))
+        return load_source(model, dict(overrides or {}), head)
     if isinstance(model, Mapping):
         return files.build(model, "mapping", dict(overrides or {}), default_name="custom")
     raise InputError(
@@ -54,16 +61,19 @@ def load(model: Model, overrides: Mapping[str, Any] | None = None) -> Loaded:
     )
 
 
-def count(model: Model, overrides: Mapping[str, Any] | None = None) -> Breakdown:
-    """Count the parameters of a model given any way `load` accepts: total, groups, active."""
-    if isinstance(model, str) and not overrides:
+def count(
+    model: Model, overrides: Mapping[str, Any] | None = None, head: HeadName | None = None
+) -> Breakdown:
+    """Count the parameters of a model given any way `load` accepts: total, groups, active
+    (`head`: which head of an encoder, as for `load`)."""
+    if isinstance(model, str) and not overrides and head is None:
         from paramcalc.sources.kinds import Preset
         from paramcalc.sources.resolve import resolve
 
         source = resolve(model)  # a file of that name in the working folder is the file
         if isinstance(source, Preset):
             return own_copy(preset_count(source.name))
-    return count_architecture(load(model, overrides))
+    return count_architecture(load(model, overrides, head))
 
 
 @cache

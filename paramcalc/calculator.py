@@ -77,6 +77,8 @@ class Breakdown:
     model: Model = field(repr=False)
     notes: tuple[str, ...] = ()
     """The source's remarks on what a checkpoint may store beyond the parameters."""
+    head_kind: str | None = None
+    """Which head of an encoder was counted (mlm, pooler, none); None for other models."""
 
     def layers(self) -> list[LayerCount]:
         """Parameters of each block, in model order (layers may differ: dense vs MoE)."""
@@ -144,7 +146,19 @@ def count(source: Described) -> Breakdown:
         enumeration=enum,
         model=model,
         notes=tuple(source.notes),
+        head_kind=counted_head(model, getattr(source, "head", None)),
     )
+
+
+def counted_head(model: Model, head: str | None) -> str | None:
+    """Which head a count holds: the one asked for, else a bare text encoder's pooler or
+    none; None for a model with a language-model head."""
+    if head is not None:
+        return head
+    text = model.text
+    if text.lm_head or model.vision is not None or model.projector is not None:
+        return None
+    return "pooler" if text.pooler else "none"
 
 
 def tower_alone(counted: Breakdown, tower: Tower) -> Breakdown:

@@ -106,8 +106,7 @@ def attention_flops(
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
         queries = encoder_seq if encoder else seq
         for mixer, keys, causal in (
-            (block.mixer, queries, not encoder),
-            (block.parallel_mixer, queries, not encoder),
+            *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
@@ -153,10 +152,11 @@ class Approximations:
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
         for stack, block, layers in tower.block_uses():
-            if isinstance(block.mixer, (Attention, LatentAttention)):
-                widths = block.mixer.score_widths(stack.width(hidden))
-                d_attn = block.mixer.num_attention_heads * widths[0]
-                context += 2 * seq * d_attn * len(layers)
+            for mixer in block.mixers:
+                if isinstance(mixer, (Attention, LatentAttention)):
+                    widths = mixer.score_widths(stack.width(hidden))
+                    d_attn = mixer.num_attention_heads * widths[0]
+                    context += 2 * seq * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
 

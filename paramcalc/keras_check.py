@@ -8,6 +8,7 @@ are built once and multiplied by how often they occur.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -36,6 +37,14 @@ def import_keras() -> ModuleType:
     return keras
 
 
+#: The Keras convolution of each kernel rank (a Conv3d patch embedding is rank 3).
+CONV_LAYERS: dict[int, Callable[[ModuleType], Any]] = {
+    1: lambda keras: keras.layers.Conv1D,
+    2: lambda keras: keras.layers.Conv2D,
+    3: lambda keras: keras.layers.Conv3D,
+}
+
+
 def build_layer(keras: ModuleType, layer: Layer) -> Any:
     """Create and build the Keras layer that a spec describes."""
     if isinstance(layer, Dense):
@@ -51,7 +60,7 @@ def build_layer(keras: ModuleType, layer: Layer) -> Any:
         built = keras.layers.LayerNormalization(center=layer.center, scale=True)
         built.build((None, layer.width))
     elif isinstance(layer, KerasConv):
-        conv = keras.layers.Conv1D if len(layer.kernel) == 1 else keras.layers.Conv2D
+        conv = CONV_LAYERS[len(layer.kernel)](keras)
         built = conv(layer.filters, layer.kernel, groups=layer.groups, use_bias=layer.use_bias)
         built.build((None, *([None] * len(layer.kernel)), layer.channels))
     else:

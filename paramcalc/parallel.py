@@ -107,13 +107,13 @@ def split_cache(cache: KVCache, tp: int) -> tuple[list[CachedLayer], list[StateL
 def check_heads(counted: Breakdown, tp: int) -> None:
     """Query heads must split evenly over the tensor-parallel devices."""
     for _, block, _ in counted.model.text.block_uses():
-        heads = getattr(block.mixer, "num_attention_heads", None)
-        if heads is not None and heads % tp:
-            raise InputError(
-                "--tensor-parallel",
-                f"{tp} devices do not divide {heads} heads",
-                "num_attention_heads",
-            )
+        for heads in (getattr(m, "num_attention_heads", None) for m in block.mixers):
+            if heads is not None and heads % tp:
+                raise InputError(
+                    "--tensor-parallel",
+                    f"{tp} devices do not divide {heads} heads",
+                    "num_attention_heads",
+                )
 
 
 def stages(counted: Breakdown, dtype: CacheDType, tp: int = 1, pp: int = 1) -> list[Stage]:

@@ -137,7 +137,7 @@ def activations(model: Model, batch: int, seq: int) -> Activations:
     without_scores = 34 * s * b * h
     scores = 0
     for _, block, indices in tower.block_uses():
-        heads = getattr(block.mixer, "num_attention_heads", 0)
+        heads = sum(getattr(m, "num_attention_heads", 0) for m in block.mixers)
         scores += 5 * heads * s * s * b * len(indices)
     # The logits stay in fp32 for the cross-entropy loss (section 4.3).
     logits = 4 * s * b * tower.vocab_size if tower.lm_head else 0

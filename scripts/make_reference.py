@@ -15,6 +15,8 @@ usage:
   make_reference.py --model-type t5 --set d_model=64 --name tiny-t5 --out tests/data/hf
   make_reference.py --refresh tests/data/hf/*.json               # recount; totals must hold
   make_reference.py --model-type gpt_oss --variants 6 --seed 1 --out tests/data/hf
+  make_reference.py --model-type bert --variants 3 --seed 1 \
+      --auto-class AutoModelForMaskedLM --name mlm-bert --out tests/data/hf  # any class
   make_reference.py --check-models ../shared/reference/models.json  # classifier self-check
       [--tensors-out tests/data/reference_tensors.json]
 
@@ -75,8 +77,24 @@ def tower_of(name: str) -> str:
 # Groups: what a tensor does, from its module path.
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
-#: head: RWKV's; contact_head: ESM's contact regression.
-OUTPUT_MODULES = {"lm_head", "embed_out", "pooler", "output_projection", "head", "contact_head"}
+#: head: RWKV's; contact_head: ESM's contact regression. The rest are masked-LM heads: BERT's
+#: cls.predictions, ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*, XLM's
+#: pred_layer.
+OUTPUT_MODULES = {
+    "lm_head",
+    "embed_out",
+    "pooler",
+    "output_projection",
+    "head",
+    "contact_head",
+    "cls",
+    "predictions",
+    "generator_predictions",
+    "generator_lm_head",
+    "vocab_transform",
+    "vocab_projector",
+    "pred_layer",
+}
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
     "wte",
@@ -173,6 +191,8 @@ FEEDFORWARD_MODULES = {
     # MobileBERT's projections into and out of its narrow layer (the outermost module
     # decides: bottleneck.attention is the queries' and keys' input, not a mixer)
     "bottleneck",
+    # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
+    "linear",
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -249,7 +269,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
-    if modules == ["embeddings", "projection"]:  # FNet's projection of the embeddings
+    if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
         return "embedding"
@@ -449,8 +469,16 @@ def count(model: Any) -> dict[str, Any]:
     groups = dict.fromkeys(GROUPS, 0)
     towers: dict[str, dict[str, int]] = {t: dict.fromkeys(GROUPS, 0) for t in TOWERS}
     tensors: list[list[Any]] = []
+    try:
+        table = getattr(model.get_input_embeddings(), "weight", None)
+    except (AttributeError, NotImplementedError):  # a model without one token table
+        table = None
     for name, param in model.named_parameters():  # yields each shared tensor once
         group, tower = classify(name)
+        if param is table and tower == "text":
+            # a tied table listed under the head's name (XLM-RoBERTa's masked-LM model
+            # registers lm_head first) is still the token embedding, counted in embedding
+            group = "embedding"
         groups[group] += param.numel()
         towers[tower][group] += param.numel()
         tensors.append([name, list(param.shape)])
@@ -1891,6 +1919,37 @@ def ssm_heads(heads: str, head_dim: str, expand: str, groups: str, auto: bool = 
     return gen
 
 
+def zamba_layers(rng: random.Random, c: Config) -> None:
+    """Zamba: hybrid layers by attn_layer_period/offset (after the fixed first three) or an
+    explicit layers_block_type, legacy names included."""
+    if rng.random() < 0.5:
+        c["attn_layer_period"] = rng.randint(1, 3)
+        c["attn_layer_offset"] = rng.randrange(c["attn_layer_period"] + 1)
+    else:
+        per_layer("layers_block_type", ("mamba", "linear_attention", "hybrid"))(rng, c)
+
+
+def zamba_mamba_heads(rng: random.Random, c: Config) -> None:
+    """Zamba(2): mamba heads divide expand x hidden_size; Zamba2's groups divide it too."""
+    c["mamba_expand"] = rng.choice((1, 2))
+    inner = c["mamba_expand"] * c["hidden_size"]
+    c["n_mamba_heads"] = rng.choice([h for h in (1, 2, 4, 8) if inner % h == 0])
+    if c["model_type"] == "zamba2":
+        c["mamba_ngroups"] = rng.choice([g for g in (1, 2, 4) if inner % g == 0])
+
+
+def zamba2_heads(rng: random.Random, c: Config) -> None:
+    """Zamba2: attention adapters add 2 x hidden outputs to q, k and v, so they need as many
+    key/value heads as query heads; otherwise GQA, or null for MHA."""
+    heads(kv=None)(rng, c)
+    c["use_shared_attention_adapter"] = rng.random() < 0.5
+    if c["use_shared_attention_adapter"]:
+        c["num_key_value_heads"] = rng.choice((None, c["num_attention_heads"]))
+    else:
+        divisors = [h for h in (1, 2, 4, 8) if c["num_attention_heads"] % h == 0]
+        c["num_key_value_heads"] = rng.choice([None, *divisors])
+
+
 def jamba_offsets(rng: random.Random, c: Config) -> None:
     """Jamba: the attention offset below its period; an expert period and offset below it."""
     c["attn_layer_offset"] = rng.randrange(c["attn_layer_period"])
@@ -1912,6 +1971,50 @@ VARIANT_FIELDS.update(
             flag("use_conv_bias"),
             flag("tie_word_embeddings"),
             pick("time_step_rank", "auto", 8),
+            pick("chunk_size", 64, 256),
+        ],
+        # zamba: hidden_mamba_act and use_associative_scan change no shape (moved to prove
+        # it); attention_hidden_size must be 2 x hidden_size, so it is null or that.
+        "zamba": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(),
+            pick("attention_head_dim", None, 16, 32),
+            lambda rng, c: c.update(attention_hidden_size=rng.choice((None, 2 * c["hidden_size"]))),
+            zamba_layers,
+            zamba_mamba_heads,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            pick("mamba_dt_rank", "auto", 4, 12),
+            flag("mamba_conv_bias"),
+            flag("mamba_proj_bias"),
+            flag("tie_word_embeddings"),
+            pick("hidden_mamba_act", "silu", "gelu"),
+            flag("use_associative_scan"),
+            spelled({"layers_block_type": "layer_types", "attention_head_dim": "head_dim"}),
+        ],
+        # zamba2: use_conv_bias (the convolution always has a bias), use_mem_rope and
+        # chunk_size change no shape (moved to prove it); layers_block_type is always listed
+        # (without it the model has 54 layers), never as layer_types (Zamba2Config would take
+        # the adapters' slots from its 54-layer default).
+        "zamba2": [
+            VOCAB,
+            HIDDEN,
+            maybe(INTERMEDIATE),
+            LAYERS,
+            zamba2_heads,
+            per_layer("layers_block_type", ("mamba", "linear_attention", "hybrid")),
+            zamba_mamba_heads,
+            pick("mamba_d_state", 8, 16, 32),
+            pick("mamba_d_conv", 2, 3, 4),
+            flag("add_bias_linear"),
+            rint("num_mem_blocks", 1, 3),
+            pick("adapter_rank", 4, 8, 16),
+            flag("tie_word_embeddings"),
+            flag("use_conv_bias"),
+            flag("use_mem_rope"),
             pick("chunk_size", 64, 256),
         ],
         # bamba: mamba_chunk_size changes no shape (moved to prove it).
@@ -3215,6 +3318,7 @@ def variants(
     prefix: str,
     note: str,
     tries: int = 50,
+    auto_class: str | None = None,
 ) -> list[Config]:
     """N random valid fixtures of one family, named PREFIX-variant-K (K from 1)."""
     if model_type not in VARIANT_FIELDS:
@@ -3225,7 +3329,8 @@ def variants(
         for _ in range(tries):
             config = draw(rng, model_type, sets)
             try:
-                results.append(fixture(f"{prefix}-variant-{k}", config, extra={"notes": note}))
+                name = f"{prefix}-variant-{k}"
+                results.append(fixture(name, config, auto_class, extra={"notes": note}))
                 break
             except Exception as exc:  # transformers refused the config: draw another
                 print(f"skipped a variant transformers refuses: {exc}", file=sys.stderr)
@@ -3418,6 +3523,8 @@ VARIANT_FIELDS.update(
                 [per_layer("layer_types", ["sliding_attention", "full_attention"])],
             ),
             flag("tie_word_embeddings"),
+            flag("classifier_bias"),  # the masked-LM head's dense layer and decoder
+            flag("decoder_bias"),
         ],
     }
 )
@@ -3637,9 +3744,10 @@ def main() -> int:
         if not args.model_type:
             raise SystemExit("--variants needs --model-type")
         forced = " ".join(f"--set {p}" for p in args.set)
+        built = f" --auto-class {args.auto_class}" if args.auto_class else ""
         note = (
             f"random valid variant: make_reference.py --model-type {args.model_type} "
-            f"--variants {args.variants} --seed {args.seed} {forced}"
+            f"--variants {args.variants} --seed {args.seed}{built} {forced}"
         ).strip()
         if args.notes:
             note = f"{args.notes}; {note}"
@@ -3650,6 +3758,7 @@ def main() -> int:
             sets,
             args.name or stem(args.model_type),
             note,
+            auto_class=args.auto_class,
         ):
             write(result, args.out)
         return 0

@@ -59,6 +59,12 @@ def hf_fixtures() -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted((DATA / "hf").glob("*.json"))]
 
 
+def head_of(fixture: dict[str, Any]) -> str | None:
+    """The head a fixture's model holds beyond what AutoModel builds: `mlm` for a masked-LM
+    model (its `auto_class`), else None (the family's default)."""
+    return "mlm" if fixture.get("auto_class") == "AutoModelForMaskedLM" else None
+
+
 def cases() -> list[dict[str, Any]]:
     """Every stored config with its transformers counts: data/hf plus the reference models."""
     fixtures = [
@@ -68,6 +74,7 @@ def cases() -> list[dict[str, Any]]:
             "config": f["config"],
             "total": f["total"],
             "groups": f["groups"],
+            "head": head_of(f),
         }
         for f in hf_fixtures()
     ]
@@ -78,6 +85,7 @@ def cases() -> list[dict[str, Any]]:
             "config": m["config_json"],
             "total": m["total"],
             "groups": m["groups"],
+            "head": None,
         }
         for m in reference_models()
     ]
@@ -116,7 +124,7 @@ def test_fixture_is_whole(name: str) -> None:
 def test_loader_counts_what_transformers_counts(tmp_path: Path, name: str) -> None:
     """The config.json loader gives transformers' total and all five groups, to the unit."""
     case = CASES[name]
-    breakdown = count(load(str(write_config(tmp_path, case))))
+    breakdown = count(load(str(write_config(tmp_path, case)), head=case["head"]))
     assert breakdown.total == case["total"]
     assert {group.value: n for group, n in breakdown.groups.items()} == case["groups"]
 
@@ -126,14 +134,17 @@ def test_cli_json_counts_what_transformers_counts(tmp_path: Path, name: str) -> 
     """`paramcalc count config.json --format json` prints transformers' total and groups."""
     case = CASES[name]
     path = write_config(tmp_path, case)
+    head = ["--head", case["head"]] if case["head"] else []
     result = CliRunner().invoke(
-        main, ["count", str(path), "--format", "json"], catch_exceptions=False
+        main, ["count", str(path), "--format", "json", *head], catch_exceptions=False
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["total"] == case["total"]
     assert data["groups"] == case["groups"]
     assert data["name"] == name
+    if case["head"]:
+        assert data["head"] == case["head"]
 
 
 def test_every_required_model_type_has_a_transformers_count() -> None:

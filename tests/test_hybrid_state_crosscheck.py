@@ -1,8 +1,9 @@
 """Hybrid caches against real random-weight models run by transformers on the CPU.
 
 For Qwen3.5 (gated DeltaNet, split projections), OLMo Hybrid (gated DeltaNet, one projection
-per input), Kimi Linear and Ling's bailing_hybrid (Kimi delta attention beside MLA) and
-Falcon-H1 (attention beside Mamba-2 in every layer), one forward pass with
+per input), Kimi Linear and Ling's bailing_hybrid (Kimi delta attention beside MLA),
+Falcon-H1 (attention beside Mamba-2 in every layer) and Zamba / Zamba2 (shared attention
+blocks run by several Mamba layers), one forward pass with
 `use_cache=True` must leave exactly the key/value bytes paramcalc puts in the attention
 layers' KV cache and exactly the convolution-window and recurrent-state bytes it puts in the
 recurrent layers' state. In bfloat16 the windows follow the activations and the recurrent
@@ -95,6 +96,39 @@ HYBRIDS: dict[str, dict[str, Any]] = {
         topk_group=1,
         num_experts_per_tok=2,
         moe_intermediate_size=32,
+        pad_token_id=None,
+    ),
+    # Zamba: multi-head Mamba layers; two hybrid layers run the one shared attention block,
+    # each with a KV cache entry of its own beside its Mamba state
+    "zamba": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=4,
+        n_mamba_heads=2,
+        mamba_d_state=8,
+        mamba_d_conv=3,
+        layers_block_type=["mamba", "hybrid", "mamba", "hybrid"],
+        pad_token_id=None,
+        **HEADS,
+    ),
+    # Zamba2: Mamba-2 layers; three hybrid layers run two shared blocks in turn, with
+    # attention and MLP adapters per use and biased MLP projections
+    "zamba2": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=5,
+        num_attention_heads=4,
+        n_mamba_heads=4,
+        mamba_ngroups=2,
+        mamba_d_state=8,
+        mamba_d_conv=3,
+        num_mem_blocks=2,
+        use_shared_attention_adapter=True,
+        adapter_rank=8,
+        add_bias_linear=True,
+        layers_block_type=["mamba", "hybrid", "hybrid", "mamba", "hybrid"],
         pad_token_id=None,
     ),
     "falcon_h1": dict(
@@ -210,3 +244,55 @@ def test_hrm_caches_and_costs_every_run_of_its_stacks() -> None:
     counted = count(arch)
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
     assert forward_flops(counted, BATCH, SEQ).forward == counter.get_total_flops()
+
+
+def test_zamba_costs_every_use_of_its_shared_block() -> None:
+    """Zamba: FlopCounterMode charges the shared block at each of its two uses. It also sees
+    two products paramcalc leaves out by convention, per Mamba layer: the padded
+    convolution's kernel - 1 dropped outputs, and the reference scan's contraction of the
+    state with C at every step (2 x tokens x inner width x state)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from paramcalc.flops import forward_flops
+
+    model = built("zamba", torch.float32)
+    ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(ids, use_cache=True)
+    fields = HYBRIDS["zamba"]
+    inner, kernel, state, layers = 2 * 64, fields["mamba_d_conv"], fields["mamba_d_state"], 4
+    padding = 2 * BATCH * (kernel - 1) * inner * kernel * layers
+    scan = 2 * BATCH * SEQ * inner * state * layers
+    counted = count(hf.from_config(model.config.to_dict(), "config.json"))
+    assert forward_flops(counted, BATCH, SEQ).forward + padding + scan == counter.get_total_flops()
+
+
+def test_zamba2_shared_blocks_cost_what_flop_counter_mode_counts() -> None:
+    """Zamba2: the shared blocks (attention with its scores, the MLP, every use's adapters)
+    and the hybrid layers' projections cost what FlopCounterMode counts in those modules (its
+    chunked Mamba-2 scan, which pads to chunk_size, is left out by convention)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from paramcalc.core.records import Stream
+    from paramcalc.flops import attention_flops, matmul_flops
+
+    model = built("zamba2", torch.float32)
+    ids = torch.randint(0, 128, (BATCH, SEQ), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(ids, use_cache=True)
+    hybrid = [1, 2, 4]
+    modules = [
+        f"Zamba2ForCausalLM.model.layers.{i}.{m}"
+        for i in hybrid
+        for m in ("shared_transformer", "linear")
+    ]
+    theirs = sum(sum(counter.get_flop_counts()[m].values()) for m in modules)
+    counted = count(hf.from_config(model.config.to_dict(), "config.json"))
+    rows = {Stream.TOKENS: BATCH * SEQ}
+    shared = sum(
+        matmul_flops(r, rows)
+        for block, i in counted.enumeration.layer_order()
+        for r in block.at(i)
+        if ".shared_transformer." in r.name or r.name.endswith(".linear")
+    )
+    assert shared + attention_flops(counted, BATCH, SEQ, SEQ)[0] == theirs

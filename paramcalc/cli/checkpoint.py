@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from paramcalc.cli import EXIT_FAILED
-from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.options import format_option, head_option, load_source, set_option, show
 
 
 def show_gguf(source: Any, tensors: bool, fmt: str) -> None:
@@ -49,10 +49,16 @@ def show_checkpoint(source: Any, tensors: bool, fmt: str) -> None:
 @click.argument("config")
 @click.argument("checkpoint")
 @set_option
+@head_option
 @format_option
 @click.pass_context
 def compare(
-    ctx: click.Context, config: str, checkpoint: str, overrides: tuple[str, ...], fmt: str
+    ctx: click.Context,
+    config: str,
+    checkpoint: str,
+    overrides: tuple[str, ...],
+    head: str | None,
+    fmt: str,
 ) -> None:
     """Compare the count of CONFIG with the tensors CHECKPOINT stores, group and tensor.
 
@@ -66,7 +72,7 @@ def compare(
     from paramcalc.calculator import count
     from paramcalc.render.checkpoint import compare_report
 
-    arch = load_source(config, overrides)
+    arch = load_source(config, overrides, head)
     result = compare_with(count(arch), checkpoint)
     show(compare_report(result, arch.name or config, checkpoint), fmt)
     if not result.ok:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from paramcalc.cli.options import format_option, load_source, set_option, show
+from paramcalc.cli.options import format_option, head_option, load_source, set_option, show
 from paramcalc.cli.types import Size, TokenCount, Utilization
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,11 +104,13 @@ def kv_dtype_option(func: F) -> F:
     )(func)
 
 
-def load_counted(source: str, overrides: tuple[str, ...]) -> tuple[Any, Any]:
-    """Load SOURCE and count its tensors."""
+def load_counted(
+    source: str, overrides: tuple[str, ...], head: str | None = None
+) -> tuple[Any, Any]:
+    """Load SOURCE (with an encoder's --head) and count its tensors."""
     from paramcalc.calculator import count
 
-    arch = load_source(source, overrides)
+    arch = load_source(source, overrides, head)
     return arch, count(arch)
 
 
@@ -177,10 +179,12 @@ def find_gpu(name: str | None) -> Any:
 )
 @gpu_option
 @lora_memory_options
+@head_option
 @format_option
 def memory(
     source: str,
     overrides: tuple[str, ...],
+    head: str | None,
     dtype: str,
     kv_dtype: str | None,
     state_dtype: str,
@@ -205,6 +209,9 @@ def memory(
     if lora:
         from paramcalc.cli.lora import show_lora_memory
 
+        if head:
+            raise click.UsageError("--head counts an encoder's head; --lora sizes an adapter")
+
         show_lora_memory(source, overrides, batch, seq, dtype, lora_flags, fmt)
         return
     from paramcalc.memory import MemorySettings, estimate_memory
@@ -213,7 +220,7 @@ def memory(
     from paramcalc.training import Recipe
 
     device = find_gpu(gpu)
-    arch, counted = load_counted(source, overrides)
+    arch, counted = load_counted(source, overrides, head)
     settings = MemorySettings(
         DType(dtype),
         CacheDType(kv_dtype) if kv_dtype else None,
@@ -245,10 +252,12 @@ def memory(
     type=Utilization(),
     help="Model FLOPs utilization for GPU-hours with --gpu (default 40%).",
 )
+@head_option
 @format_option
 def flops(
     source: str,
     overrides: tuple[str, ...],
+    head: str | None,
     batch: int,
     seq: int,
     encoder_seq: int | None,
@@ -264,7 +273,7 @@ def flops(
     if mfu is not None and gpu is None:
         raise click.UsageError("--mfu needs --gpu")
     device = find_gpu(gpu)
-    arch, counted = load_counted(source, overrides)
+    arch, counted = load_counted(source, overrides, head)
     forward = forward_flops(counted, batch, seq, encoder_seq)
     show(
         flops_report(
@@ -284,10 +293,12 @@ def flops(
 @set_option
 @dtype_option
 @shape_options
+@head_option
 @format_option
 def report(
     source: str,
     overrides: tuple[str, ...],
+    head: str | None,
     dtype: str,
     batch: int,
     seq: int,
@@ -301,7 +312,7 @@ def report(
     from paramcalc.render.compute import overview_report
     from paramcalc.render.reports import breakdown_data
 
-    arch, counted = load_counted(source, overrides)
+    arch, counted = load_counted(source, overrides, head)
     settings = MemorySettings(DType(dtype), batch=batch, seq=seq, encoder_seq=encoder_seq)
     forward = forward_flops(counted, batch, seq, encoder_seq)
     show(

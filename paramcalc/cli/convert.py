@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from paramcalc.cli.options import load_source, set_option
+from paramcalc.cli.options import head_option, load_source, set_option
 
 
 def write_output(text: str, output: Path, source: str) -> None:
@@ -27,7 +27,8 @@ def write_output(text: str, output: Path, source: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the YAML to this file instead of stdout.",
 )
-def convert(source: str, overrides: tuple[str, ...], output: Path | None) -> None:
+@head_option
+def convert(source: str, overrides: tuple[str, ...], output: Path | None, head: str | None) -> None:
     """Write SOURCE (a preset, a file, a config.json) as a paramcalc YAML architecture file.
 
     Only fields that differ from the schema's defaults are written, in schema order, with
@@ -38,7 +39,7 @@ def convert(source: str, overrides: tuple[str, ...], output: Path | None) -> Non
     from paramcalc.cli.output import emit
     from paramcalc.convert import to_yaml
 
-    arch = load_source(source, overrides)
+    arch = load_source(source, overrides, head)
     text = to_yaml(arch, count(arch).total)
     if output is None:
         emit(text)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from paramcalc.cli.options import format_option, set_option, show
+from paramcalc.cli.options import format_option, head_option, set_option, show
 from paramcalc.cli.types import Size
+
+if TYPE_CHECKING:
+    from paramcalc.families.heads import HeadName
 
 #: Command-line flags that describe an architecture when no SOURCE is given.
 FLAG_FIELDS = {
@@ -80,6 +83,7 @@ def from_flags(flags: dict[str, Any], overrides: tuple[str, ...]) -> Any:
     type=click.Choice(["text", "vision", "audio", "projector"]),
     help="Count one tower alone (text: what text_config describes, with the head).",
 )
+@head_option
 @format_option
 def count(
     source: str | None,
@@ -88,6 +92,7 @@ def count(
     as_checkpoint: bool,
     base: str | None,
     tower: str | None,
+    head: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
@@ -119,6 +124,8 @@ def count(
     from paramcalc.sources.resolve import resolve
 
     described = any(v is not None for v in flags.values())
+    if head and source is None:
+        raise click.UsageError("--head chooses the head of an encoder's config.json SOURCE")
     if source is None:
         show(count_report(count_parameters(from_flags(flags, overrides)), layers), fmt)
         return
@@ -135,6 +142,8 @@ def count(
         if adapter is not None:
             from paramcalc.cli.lora import show_adapter
 
+            if head:
+                raise click.UsageError("--head chooses the head of an encoder, not of an adapter")
             show_adapter(adapter, base, overrides, layers, fmt)
             return
     if base:
@@ -143,13 +152,14 @@ def count(
     if isinstance(resolved, (CheckpointFiles, GGUFModel)):
         if changes:
             raise click.UsageError("--set changes an architecture, not a checkpoint")
-        if tower:
-            raise click.UsageError("--tower counts a tower of an architecture, not a checkpoint")
+        if tower or head:
+            option = "--tower" if tower else "--head"
+            raise click.UsageError(f"{option} applies to an architecture, not a checkpoint")
         from paramcalc.cli.checkpoint import show_checkpoint, show_gguf
 
         (show_gguf if isinstance(resolved, GGUFModel) else show_checkpoint)(resolved, layers, fmt)
         return
-    counted = count_parameters(architecture_of(resolved, changes))
+    counted = count_parameters(architecture_of(resolved, changes, cast("HeadName | None", head)))
     if tower:
         from paramcalc.calculator import tower_alone
         from paramcalc.core.records import Tower

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from paramcalc.render import OutputFormat
+
+if TYPE_CHECKING:
+    from paramcalc.families.heads import HeadName
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,12 +49,22 @@ def show(report: Any, fmt: str) -> None:
     emit(render(report, OutputFormat(fmt)))
 
 
-def load_source(source: str, overrides: tuple[str, ...]) -> Any:
-    """Load SOURCE with its --set overrides applied."""
+def head_option(func: F) -> F:
+    """`--head`: which head of an encoder's config.json to count."""
+    return click.option(
+        "--head",
+        type=click.Choice(["mlm", "pooler", "none"]),
+        help="For an encoder's config.json: its masked-LM model (AutoModelForMaskedLM), the "
+        "bare model with its pooler, or without it. Default: what AutoModel builds.",
+    )(func)
+
+
+def load_source(source: str, overrides: tuple[str, ...], head: str | None = None) -> Any:
+    """Load SOURCE with its --set overrides applied (and an encoder's --head)."""
     from paramcalc.sources import load
     from paramcalc.sources.architecture import parse_overrides
 
-    return load(source, parse_overrides(overrides))
+    return load(source, parse_overrides(overrides), cast("HeadName | None", head))
 
 
 def load_flat(source: str, overrides: tuple[str, ...], option: str) -> Any:

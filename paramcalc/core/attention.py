@@ -100,6 +100,10 @@ class Attention(Spec):
     dynamic_mask: bool = False
     """Doge's dynamic mask: a learned A per key/value head and dt_proj, which turns the values
     into one score per key/value head (with the q/k/v bias)."""
+    input_size: PositiveInt | None = None
+    """Width the query, key and value projections read when it is not the block's, the output
+    projection still writing the block's width (Zamba's shared attention reads the hidden
+    state concatenated with the token embeddings: 2 x hidden_size)."""
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
@@ -195,11 +199,12 @@ class Attention(Spec):
         q_width, kv_width = self.num_attention_heads * hd, self.kv_heads * hd
         if self.query_experts:
             return self.moa_records(ctx, kv_width)
-        kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else hidden)
+        reads = self.input_size or hidden
+        kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else reads)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
         records: list[Record] = [
-            linear("q_proj", hidden, q_out, self.qkv_bias, ctx),
+            linear("q_proj", reads, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
             linear(
                 "v_proj",

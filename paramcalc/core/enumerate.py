@@ -151,8 +151,12 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
     """Embeddings, every stack's blocks, final norms and the head of a language model."""
     defaults = tower_defaults(tower)
 
+    # a head module registered before the base model lends a tied token table its name
+    # (XLM-RoBERTa's masked-LM classes list it as lm_head.decoder.weight)
+    lent = naming.head_first and tower.lm_head and tower.tie_word_embeddings
+
     def name(role: str) -> str:
-        return naming.resolve(role, "", defaults)
+        return naming.rooted("lm_head" if lent and role == "embed_tokens" else role, defaults)
 
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
     front = list(embeddings(tower, ctx, name))
@@ -169,7 +173,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         layers_path = naming.resolve(f"{stack.name}.layers", stack.name, defaults)
         # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
         # each of its roles holds the index itself
-        prefix = join(layers_path, "{i}") if layers_path else ""
+        prefix = join(naming.prefix, join(layers_path, "{i}") if layers_path else "")
         front += stack_embeddings(tower, stack, stack_ctx, name)
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, naming, stack.name, defaults)
@@ -280,22 +284,25 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """The head transform, the language-model head (a tied one keeps only its bias) and the
     pooler."""
     records: list[Record] = []
-    transform = tower.head_transform
+    transform, width = tower.head_transform, tower.head_width
     if tower.lm_head and transform is not None:
         hidden = tower.hidden_size
-        records.append(Linear(name("head_transform"), hidden, hidden, transform.bias, Group.OUTPUT))
-        records += ctx.norm(name("head_transform_norm"), hidden)
+        out = transform.width or hidden
+        records.append(Linear(name("head_transform"), hidden, out, transform.bias, Group.OUTPUT))
+        records += ctx.norm(name("head_transform_norm"), out)
     if tower.lm_head:
         records.append(
             Linear(
                 name("lm_head"),
-                tower.token_width,
+                width,
                 tower.vocab_size,
                 tower.lm_head_bias,
                 Group.OUTPUT,
                 tied=tower.tie_word_embeddings,
             )
         )
+    if tower.lm_head and tower.head_bias:
+        records.append(Param(name("head_bias"), (tower.vocab_size,), Group.OUTPUT))
     if tower.pooler:
         records.append(
             Linear(
@@ -325,7 +332,7 @@ def block_records(
     roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
-    for mixer in block.mixers:
+    for mixer in (m for m in (block.mixer, block.parallel_mixer) if m is not None):
         role = MIXER_ROLES[mixer.kind]
         roles += [renamed(r, f"{role}.{r.name}") for r in mixer.records(ctx)]
     if "post_mixer" in sites:
@@ -352,6 +359,10 @@ def block_records(
         roles += extra.records(ctx)
     if "post_mixer" in sites:
         defaults = {**defaults, **POST_NORM_NAMES}
+    if block.shared is not None:
+        # Zamba: the layer's own mixer and norms form a layer `wrapped` inside it, after the
+        # shared block and its projection
+        roles = [*block.shared.records(ctx), *(renamed(r, f"wrapped.{r.name}") for r in roles)]
     return [stored(r, naming, stack, defaults) for r in naming.fuse(roles)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -42,6 +42,9 @@ class ModelFile(Model):
     """Total parameter count this file should give: an integer or a figure with a unit."""
     tolerance: Annotated[str, Field(max_length=64)] | float | int | None = None
     """Allowed relative difference for `paramcalc check`."""
+    head: Literal["mlm", "pooler", "none"] | None = None
+    """The head of an encoder family's model that was asked for: its masked-LM head, the bare
+    model's pooler, or neither (None: what the family's AutoModel builds)."""
 
     def to_model(self) -> Model:
         """The architecture without its provenance."""

@@ -116,6 +116,15 @@ class Naming:
     checkpoint_renames: tuple[tuple[str, str], ...] = ()
     """(pattern, replacement) pairs that turn names of older checkpoint layouts into the
     current ones, as transformers converts them on loading."""
+    prefix: str = ""
+    """The module a task model keeps the base model under (BertForMaskedLM's `bert`): every
+    role named from the model's root sits under it, except the task head's own."""
+    head: Mapping[str, str] = field(default_factory=dict)
+    """Roles of a task head -> their module paths from the task model's root
+    (`head_transform`: `cls.predictions.transform.dense`)."""
+    head_first: bool = False
+    """The task model registers its head before the base model (XLM-RoBERTa's masked-LM
+    classes), so a tied token table is listed under the head's name."""
 
     def renamed_checkpoint(self, name: str) -> str:
         """A stored name in today's naming."""
@@ -142,6 +151,13 @@ class Naming:
         if not parent:
             return leaf
         return join(self.resolve(parent, stack, defaults), leaf)
+
+    def rooted(self, role: str, defaults: Mapping[str, str] = DEFAULT_NAMES) -> str:
+        """The path of a role named from the model's root: a head's own, else under the
+        prefix."""
+        if role in self.head:
+            return self.head[role]
+        return join(self.prefix, self.resolve(role, "", defaults))
 
     def fuse(self, records: list[Record]) -> list[Record]:
         """Replace each set of fused sibling projections by the one tensor the family stores."""

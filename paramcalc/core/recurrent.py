@@ -37,9 +37,19 @@ class Mamba(Spec):
     inner_norms: bool = False
     """Learned RMSNorms on the time step, B and C (Jamba's dt_layernorm, b_layernorm,
     c_layernorm); Falcon-Mamba's are weightless."""
+    num_heads: PositiveInt | None = None
+    """Heads the inner width splits into, each with its own x_proj and dt_proj, stored stacked
+    as plain parameters of the mixer (ZambaMambaMixer's n_mamba_heads: x_proj_weight,
+    dt_proj_weight, dt_proj_bias, A_log and D of a leading heads axis); none for MambaMixer's
+    single x_proj and dt_proj modules."""
 
     def check(self, hidden: int, where: str) -> None:
-        """Nothing to check beyond the positive sizes."""
+        """Heads must split the inner width evenly."""
+        if self.num_heads and self.intermediate_size % self.num_heads:
+            raise FieldValueError(
+                f"{where}num_heads",
+                f"{self.num_heads} must divide intermediate_size={self.intermediate_size}",
+            )
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """in_proj (x and gate z), conv1d, x_proj (dt, B, C), dt_proj, A_log, D, out_proj."""
@@ -52,10 +62,7 @@ class Mamba(Spec):
         records: list[Record] = [
             Linear("in_proj", ctx.hidden, 2 * inner, self.bias, A, t),
             Conv("conv1d", inner, inner, (self.conv_kernel,), inner, self.conv_bias, A, t),
-            Linear("x_proj", inner, rank + 2 * state, False, A, t),
-            Linear("dt_proj", rank, inner, True, A, t),
-            Param("A_log", (inner, state), A, t),
-            Param("D", (inner,), A, t),
+            *self.selective_projections(ctx),
             Linear("out_proj", inner, ctx.hidden, self.bias, A, t),
         ]
         if self.inner_norms:
@@ -65,6 +72,52 @@ class Mamba(Spec):
                 *ctx.norm("c_layernorm", state, NormType.RMSNORM),
             ]
         return records
+
+    def selective_projections(self, ctx: Context) -> list[Record]:
+        """x_proj (dt, B, C), dt_proj, A_log and D: modules of the whole inner width, or one
+        copy per head stacked in the mixer's own parameters (Zamba)."""
+        t, inner, rank, state = (
+            ctx.tower,
+            self.intermediate_size,
+            self.time_step_rank,
+            self.state_size,
+        )
+        heads = self.num_heads
+        if heads is None:
+            return [
+                Linear("x_proj", inner, rank + 2 * state, False, A, t),
+                Linear("dt_proj", rank, inner, True, A, t),
+                Param("A_log", (inner, state), A, t),
+                Param("D", (inner,), A, t),
+            ]
+        width = inner // heads
+        # ZambaMambaMixer: x_proj_weight (heads, rank + 2 state, head width), dt_proj_weight
+        # (heads, head width, rank) and dt_proj_bias (heads, head width), applied per head.
+        return [
+            Linear(
+                "x_proj",
+                width,
+                rank + 2 * state,
+                False,
+                A,
+                t,
+                experts=heads,
+                weight_name="x_proj_weight",
+            ),
+            Linear(
+                "dt_proj",
+                rank,
+                width,
+                True,
+                A,
+                t,
+                experts=heads,
+                weight_name="dt_proj_weight",
+                bias_name="dt_proj_bias",
+            ),
+            Param("A_log", (heads, width, state), A, t),
+            Param("D", (heads, width), A, t),
+        ]
 
     def state_values(self, hidden: int) -> dict[str, int]:
         """Values kept per sequence: the convolution's window and the SSM state."""

@@ -29,6 +29,7 @@ from paramcalc.core.ffn import FeedForward
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
+from paramcalc.core.shared import SharedBlock
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
 from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
@@ -93,6 +94,9 @@ class Block(Spec):
     the first's (Falcon-H1: Mamba-2 beside attention in every layer)."""
     cross_attention: CrossMixer | None = None
     """Attention over the encoder's (or another tower's) output."""
+    shared: SharedBlock | None = None
+    """A transformer block shared with other layers, run before this layer's own mixer and
+    norms, which then sit in a layer of their own inside this one (Zamba's mamba_decoder)."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
     hyper_connections: Count = 0
@@ -122,8 +126,10 @@ class Block(Spec):
 
     @property
     def mixers(self) -> tuple[Mixer, ...]:
-        """The block's self token mixers: the mixer and the one beside it, where present."""
-        return tuple(m for m in (self.mixer, self.parallel_mixer) if m is not None)
+        """The block's self token mixers: the shared block's attention, the mixer and the one
+        beside it, where present."""
+        shared = self.shared.attention if self.shared is not None else None
+        return tuple(m for m in (shared, self.mixer, self.parallel_mixer) if m is not None)
 
 
 class StackConv(Spec):
@@ -219,6 +225,30 @@ class Stack(Spec):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _check_shared(self) -> Stack:
+        held: set[int] = set()
+        for i in range(self.num_hidden_layers):
+            block = self.block_of(i)
+            if block.shared is None:
+                continue
+            copy, holds = block.shared.index, block.shared.holds
+            if holds == (copy in held):
+                where = f"layer {i}"
+                raise FieldValueError(
+                    "shared.holds",
+                    f"{where}: the first layer running shared block {copy} holds it, no other",
+                )
+            held.add(copy)
+        return self
+
+    def block_of(self, index: int) -> Block:
+        """The block of layer `index`."""
+        if self.block is not None:
+            return self.block
+        assert self.layer_kinds is not None  # checked above
+        return self.kinds[self.layer_kinds[index % len(self.layer_kinds)]]
+
     def bias_heads(self) -> int | None:
         """Columns of the shared relative bias: the heads of the one attention every layer has."""
         blocks = [self.block] if self.block is not None else list(self.kinds.values())
@@ -261,6 +291,10 @@ class HeadTransform(Spec):
 
     bias: bool = True
     """The dense layer has a bias (classifier_bias)."""
+    width: PositiveInt | None = None
+    """Width the dense layer maps to, and of its norm and of what the LM head reads, when it
+    is not hidden_size (ALBERT's and ELECTRA's embedding_size, RemBERT's
+    output_embedding_size)."""
 
 
 class TextTower(Spec):
@@ -315,6 +349,9 @@ class TextTower(Spec):
     """The head has a bias (Phi, GPT-J)."""
     head_transform: HeadTransform | None = None
     """A dense layer and a norm before the LM head."""
+    head_bias: bool = False
+    """A bias vector of vocab_size the head holds beside its decoder (BERT's
+    cls.predictions.bias, which a tied decoder takes as its own bias): output."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
     contact_head: bool = False
@@ -335,17 +372,32 @@ class TextTower(Spec):
                 raise FieldValueError("conv.groups", f"must divide the stack's width {width}")
             for key, (block, _) in stack.layer_blocks().items():
                 where = f"kinds.{key}." if key else "block."
+                shared = block.shared.attention if block.shared is not None else None
                 for part, mixer in (
                     ("mixer.", block.mixer),
                     ("parallel_mixer.", block.parallel_mixer),
                     ("cross_attention.", block.cross_attention),
+                    ("shared.attention.", shared),
                 ):
                     if mixer is not None:
                         mixer.check(stack.width(self.hidden_size), where + part)
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
+        if self.lm_head and self.tie_word_embeddings and self.head_width != self.token_width:
+            raise FieldValueError(
+                "head_transform",
+                f"a tied head reads the token width {self.token_width}, not {self.head_width}",
+            )
         return self
+
+    @property
+    def head_width(self) -> int:
+        """Columns the LM head reads: the head transform's width, else the token width."""
+        transform = self.head_transform
+        if transform is not None and transform.width is not None:
+            return transform.width
+        return self.token_width
 
     @property
     def token_width(self) -> int:

@@ -74,6 +74,7 @@ MODULES = (
     "special_mla",
     "t5gemma",
     "zaya",
+    "zamba",
     "rnn",
 )
 
@@ -98,12 +99,18 @@ def supported_model_types() -> list[str]:
 
 
 def naming_of(key: str) -> Naming:
-    """The naming a key stands for: a model_type, or `model_type/variant`."""
-    model_type, _, variant = key.partition("/")
+    """The naming a key stands for: a model_type, or `model_type/variant`, either followed by
+    `+mlm` for the family's masked-LM model."""
+    base, plus, head = key.partition("+")
+    model_type, _, variant = base.partition("/")
     family = families().get(model_type)
-    if family is None or (variant and variant not in family.variants):
+    if (
+        family is None
+        or (variant and variant not in family.variants)
+        or (plus and (head != "mlm" or family.mlm is None))
+    ):
         from paramcalc.errors import FieldValueError
 
         known = ", ".join(families())
         raise FieldValueError("naming", f"unknown naming {key!r} (a model_type: {known})")
-    return family.naming_of(variant)
+    return family.naming_of(variant, mlm=bool(plus))

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paramcalc.core.names import Naming
 from paramcalc.errors import InputError, describe
+
+if TYPE_CHECKING:
+    from paramcalc.families.heads import MaskedLM
 
 #: Attention kinds paramcalc knows; transformers' legacy name "attention" means full attention
 #: (configuration_utils._LEGACY_LAYER_TYPE_REMAP).
@@ -55,10 +58,15 @@ class Family:
     variants: Mapping[str, Naming] = field(default_factory=dict)
     """Namings of configurations whose modules the family names otherwise
     (`falcon/parallel_norms`), chosen by a rule that sets `naming`."""
+    mlm: MaskedLM | None = None
+    """What the family's AutoModelForMaskedLM adds to its bare encoder (`--head mlm`); None
+    where transformers has no masked-LM class for it."""
 
-    def naming_of(self, variant: str) -> Naming:
-        """The naming of one of the family's variants (its own for an empty one)."""
-        return self.variants[variant] if variant else self.naming
+    def naming_of(self, variant: str, mlm: bool = False) -> Naming:
+        """The naming of one of the family's variants (its own for an empty one), or of its
+        masked-LM model."""
+        naming = self.variants[variant] if variant else self.naming
+        return self.mlm.naming(naming) if mlm and self.mlm is not None else naming
 
     def build(self, c: HFConfig) -> dict[str, Any]:
         """Schema fields for a config: every rule's fields, later ones winning."""

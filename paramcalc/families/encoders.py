@@ -11,6 +11,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.errors import InputError, describe
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 
 
 def table_rows(c: HFConfig, name: str) -> int:
@@ -183,6 +184,7 @@ FAMILIES = (
         naming=BERT,
         notes="pre-training checkpoints also hold the masked-LM and next-sentence heads "
         "(cls.*), which AutoModel does not build",
+        mlm=MaskedLM("bert", BERT_MLM_NAMES),
     ),
     Family(
         "roberta",
@@ -191,6 +193,7 @@ FAMILIES = (
         naming=BERT,
         notes="checkpoints also hold the masked-LM head (lm_head.*), which AutoModel does "
         "not build",
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES),
     ),
     Family(
         "t5",

@@ -14,6 +14,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, bert
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 
 
 def no_pooler(c: HFConfig) -> dict[str, Any]:
@@ -62,8 +63,15 @@ FAMILIES = (
         {**BERT_DEFAULTS, "use_task_id": False, "task_type_vocab_size": 3},
         (bert, ernie),
         naming=BERT,
+        mlm=MaskedLM("ernie", BERT_MLM_NAMES),
     ),
-    Family("ibert", {**BERT_DEFAULTS, "quant_mode": False}, (bert, ibert), naming=BERT),
+    Family(
+        "ibert",
+        {**BERT_DEFAULTS, "quant_mode": False},
+        (bert, ibert),
+        naming=BERT,
+        mlm=MaskedLM("ibert", ROBERTA_MLM_NAMES),
+    ),
     Family(
         "big_bird",
         {
@@ -75,12 +83,14 @@ FAMILIES = (
         },
         (bert, big_bird),
         naming=BIG_BIRD,
+        mlm=MaskedLM("bert", BERT_MLM_NAMES, pooler=True),
     ),
     Family(
         "mra",
         {**BERT_DEFAULTS, "vocab_size": 50265, "type_vocab_size": 1},
         (bert, no_pooler, two_extra_positions),
         naming=BERT,
+        mlm=MaskedLM("mra", BERT_MLM_NAMES),
     ),
     Family(
         "yoso",
@@ -93,6 +103,7 @@ FAMILIES = (
         },
         (bert, no_pooler, two_extra_positions, yoso),
         naming=BERT,
+        mlm=MaskedLM("yoso", BERT_MLM_NAMES),
     ),
     Family("splinter", BERT_DEFAULTS, (bert, no_pooler), naming=BERT),
 )

@@ -18,6 +18,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import table_rows
+from paramcalc.families.heads import BERT_MLM_NAMES, MaskedLM
 
 #: BERT's post-norm sites: a norm after the mixer and one after the feed-forward.
 POST_NORMS = ["post_mixer", "post_ffn"]
@@ -138,6 +139,19 @@ ALBERT = albert_naming("encoder.albert_layer_groups", "albert_layers.0")
 #: One group of inner_group_num layers: stored layer i is the group's layer i.
 ALBERT_INNER = albert_naming("encoder.albert_layer_groups.0.albert_layers", "")
 
+#: AlbertForMaskedLM: predictions maps to embedding_size; the decoder is tied, predictions.bias
+#: its bias.
+ALBERT_MLM = MaskedLM(
+    "albert",
+    {
+        "head_transform": "predictions.dense",
+        "head_transform_norm": "predictions.LayerNorm",
+        "lm_head": "predictions.decoder",
+        "head_bias": "predictions.bias",
+    },
+    width="embedding_size",
+)
+
 FAMILIES = (
     Family(
         "fnet",
@@ -154,6 +168,7 @@ FAMILIES = (
         naming=FNET,
         notes="pre-training checkpoints also hold the masked-LM and next-sentence heads "
         "(cls.*), which AutoModel does not build",
+        mlm=MaskedLM("fnet", BERT_MLM_NAMES, pooler=True),
     ),
     Family(
         "albert",
@@ -174,5 +189,6 @@ FAMILIES = (
         variants={"inner_layers": ALBERT_INNER},
         notes="pre-training checkpoints also hold the masked-LM and sentence-order heads "
         "(predictions.*, sop_classifier.*), which AutoModel does not build",
+        mlm=ALBERT_MLM,
     ),
 )

@@ -13,6 +13,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig, Rule
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, POST_NORM_ENCODER, bert
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 
 #: What RoBERTa-style checkpoints store beyond what AutoModel builds.
 ROBERTA_NOTES = (
@@ -103,16 +104,51 @@ DISTILBERT = Naming(
     },
 )
 
+#: DistilBertForMaskedLM: vocab_transform and vocab_layer_norm, then vocab_projector (tied,
+#: with its own bias).
+DISTILBERT_MLM = MaskedLM(
+    "distilbert",
+    {
+        "head_transform": "vocab_transform",
+        "head_transform_norm": "vocab_layer_norm",
+        "lm_head": "vocab_projector",
+    },
+    shared_bias=False,
+    decoder_bias=True,
+)
+
 FAMILIES = (
-    Family("xlm-roberta", BERT_DEFAULTS, (bert,), naming=BERT, notes=ROBERTA_NOTES),
-    Family("camembert", BERT_DEFAULTS, (bert,), naming=BERT, notes=ROBERTA_NOTES),
-    Family("data2vec-text", BERT_DEFAULTS, (bert,), naming=BERT, notes=ROBERTA_NOTES),
+    Family(
+        "xlm-roberta",
+        BERT_DEFAULTS,
+        (bert,),
+        naming=BERT,
+        notes=ROBERTA_NOTES,
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES, head_first=True),
+    ),
+    Family(
+        "camembert",
+        BERT_DEFAULTS,
+        (bert,),
+        naming=BERT,
+        notes=ROBERTA_NOTES,
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES, head_first=True),
+    ),
+    Family(
+        "data2vec-text",
+        BERT_DEFAULTS,
+        (bert,),
+        naming=BERT,
+        notes=ROBERTA_NOTES,
+        mlm=MaskedLM("data2vec_text", ROBERTA_MLM_NAMES),
+    ),
     Family(
         "roberta-prelayernorm",
         {**BERT_DEFAULTS, "vocab_size": 50265},
         (bert, pre_norm(embedding_norm=True)),
         naming=ROBERTA_PRELAYERNORM,
         notes=ROBERTA_NOTES,
+        mlm=MaskedLM("roberta_prelayernorm", ROBERTA_MLM_NAMES),
     ),
     Family(
         "xlm-roberta-xl",
@@ -129,6 +165,7 @@ FAMILIES = (
         (bert, pre_norm(embedding_norm=False)),
         naming=XLM_ROBERTA_XL,
         notes=ROBERTA_NOTES,
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES),
     ),
     Family(
         "megatron-bert",
@@ -144,6 +181,7 @@ FAMILIES = (
         naming=MEGATRON_BERT,
         notes="checkpoints also hold the pre-training heads (cls.*), which AutoModel does "
         "not build",
+        mlm=MaskedLM("bert", BERT_MLM_NAMES),
     ),
     Family(
         "distilbert",
@@ -164,5 +202,6 @@ FAMILIES = (
         naming=DISTILBERT,
         notes="masked-LM checkpoints also hold vocab_transform, vocab_layer_norm and "
         "vocab_projector, which AutoModel does not build",
+        mlm=DISTILBERT_MLM,
     ),
 )

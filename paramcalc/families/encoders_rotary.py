@@ -16,6 +16,7 @@ from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.dense_v2 import set_head_dim
 from paramcalc.families.encoders import table_rows
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 from paramcalc.families.v2 import gated_mlp, layer_spans
 
 #: BERT's post-norm sites: a norm after the mixer and one after the feed-forward.
@@ -183,6 +184,41 @@ MODERNBERT = Naming(
 #: What pre-training checkpoints of the BERT-like ones store beyond the bare model.
 MLM_NOTES = "masked-LM checkpoints also hold the prediction head, which AutoModel does not build"
 
+#: GteForMaskedLM: RoBERTa's lm_head, whose decoder keeps its own bias.
+GTE_MLM = MaskedLM(
+    "gte",
+    {
+        "head_transform": "lm_head.dense",
+        "head_transform_norm": "lm_head.layer_norm",
+        "lm_head": "lm_head.decoder",
+    },
+    shared_bias=False,
+    decoder_bias=True,
+)
+#: NomicBertForMaskedLM: BERT's cls.predictions with a lower-case layer_norm.
+NOMIC_BERT_MLM = MaskedLM(
+    "nomic_bert",
+    {**BERT_MLM_NAMES, "head_transform_norm": "cls.predictions.transform.layer_norm"},
+)
+#: ModernBertForMaskedLM: head (dense biased by classifier_bias, the model's norm kind) and a
+#: top-level decoder biased by decoder_bias.
+MODERNBERT_MLM = MaskedLM(
+    "model",
+    {"head_transform": "head.dense", "head_transform_norm": "head.norm", "lm_head": "decoder"},
+    transform_bias="classifier_bias",
+    shared_bias=False,
+    decoder_bias="decoder_bias",
+)
+#: EuroBertForMaskedLM: one lm_head on the final norm, biased by mlp_bias; untied by default.
+EUROBERT_MLM = MaskedLM(
+    "model",
+    {"lm_head": "lm_head"},
+    transform=False,
+    shared_bias=False,
+    decoder_bias="mlp_bias",
+    tie_default=False,
+)
+
 FAMILIES = (
     Family(
         "gte",
@@ -197,6 +233,7 @@ FAMILIES = (
         (gte,),
         naming=ROTARY_BERT,
         notes=MLM_NOTES,
+        mlm=GTE_MLM,
     ),
     Family(
         "nomic_bert",
@@ -212,6 +249,7 @@ FAMILIES = (
         (nomic_bert,),
         naming=ROTARY_BERT,
         notes=MLM_NOTES,
+        mlm=NOMIC_BERT_MLM,
     ),
     Family(
         "jina_embeddings_v3",
@@ -226,6 +264,7 @@ FAMILIES = (
         (jina_embeddings_v3,),
         naming=JINA,
         notes=MLM_NOTES,
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES, head_first=True),
     ),
     Family(
         "eurobert",
@@ -243,6 +282,7 @@ FAMILIES = (
         (eurobert,),
         naming=EUROBERT,
         notes="masked-LM checkpoints also hold lm_head, which AutoModel does not build",
+        mlm=EUROBERT_MLM,
     ),
     Family(
         "modernbert",
@@ -258,10 +298,13 @@ FAMILIES = (
             "layer_types": None,
             "local_attention": 128,
             "global_attn_every_n_layers": 3,
+            "classifier_bias": False,
+            "decoder_bias": True,
         },
         (modernbert,),
         naming=MODERNBERT,
         notes="masked-LM checkpoints also hold the prediction head (head.*) and decoder bias, "
         "which AutoModel does not build",
+        mlm=MODERNBERT_MLM,
     ),
 )

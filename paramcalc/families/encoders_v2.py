@@ -15,6 +15,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
+from paramcalc.families.heads import BERT_MLM_NAMES, MaskedLM
 
 
 def bert_attention(c: HFConfig, **extra: Any) -> dict[str, Any]:
@@ -182,6 +183,34 @@ ROFORMER = Naming(
     BERT.leaves,
 )
 
+#: ElectraForMaskedLM (the generator): generator_predictions maps to embedding_size, then
+#: generator_lm_head (tied, with its own bias).
+ELECTRA_MLM = MaskedLM(
+    "electra",
+    {
+        "head_transform": "generator_predictions.dense",
+        "head_transform_norm": "generator_predictions.LayerNorm",
+        "lm_head": "generator_lm_head",
+    },
+    width="embedding_size",
+    shared_bias=False,
+    decoder_bias=True,
+)
+#: RemBertForMaskedLM: cls.predictions maps to output_embedding_size, and its biased decoder
+#: is never tied (RemBERT's input and output embeddings differ by design).
+REMBERT_MLM = MaskedLM(
+    "rembert",
+    {
+        "head_transform": "cls.predictions.dense",
+        "head_transform_norm": "cls.predictions.LayerNorm",
+        "lm_head": "cls.predictions.decoder",
+    },
+    width="output_embedding_size",
+    shared_bias=False,
+    decoder_bias=True,
+    ties=False,
+)
+
 FAMILIES = (
     Family(
         "electra",
@@ -196,6 +225,7 @@ FAMILIES = (
         naming=ELECTRA,
         notes="pre-training checkpoints also hold the discriminator or generator heads, "
         "which AutoModel does not build",
+        mlm=ELECTRA_MLM,
     ),
     Family(
         "rembert",
@@ -206,12 +236,14 @@ FAMILIES = (
             "num_hidden_layers": 32,
             "num_attention_heads": 18,
             "input_embedding_size": 256,
+            "output_embedding_size": 1664,
             "intermediate_size": 4608,
         },
         (rembert,),
         naming=REMBERT,
         notes="masked-LM checkpoints also hold the head (cls.*, at output_embedding_size), "
         "which AutoModel does not build",
+        mlm=REMBERT_MLM,
     ),
     Family(
         "layoutlm",
@@ -219,6 +251,7 @@ FAMILIES = (
         (layoutlm,),
         naming=LAYOUTLM,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+        mlm=MaskedLM("layoutlm", BERT_MLM_NAMES, pooler=True),
     ),
     Family(
         "roformer",
@@ -232,6 +265,7 @@ FAMILIES = (
         (roformer,),
         naming=ROFORMER,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+        mlm=MaskedLM("roformer", BERT_MLM_NAMES, width="embedding_size"),
     ),
     Family(
         "roc_bert",
@@ -249,5 +283,6 @@ FAMILIES = (
         naming=ROC_BERT,
         notes="pre-training checkpoints also hold the masked-LM head (cls.*), which AutoModel "
         "does not build",
+        mlm=MaskedLM("roc_bert", BERT_MLM_NAMES),
     ),
 )

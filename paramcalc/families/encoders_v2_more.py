@@ -16,6 +16,7 @@ from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
 from paramcalc.families.encoders_v2 import bert_attention, bert_block, bert_text, cross_attention
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 
 
 def attention_window(c: HFConfig) -> None:
@@ -149,6 +150,7 @@ FAMILIES = (
         (mpnet,),
         naming=MPNET,
         notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
+        mlm=MaskedLM("mpnet", ROBERTA_MLM_NAMES),
     ),
     Family(
         "esm",
@@ -162,6 +164,7 @@ FAMILIES = (
         (esm,),
         naming=ESM,
         notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
+        mlm=MaskedLM("esm", ROBERTA_MLM_NAMES, decoder_bias=False),
     ),
     Family(
         "squeezebert",
@@ -178,6 +181,7 @@ FAMILIES = (
         (squeezebert,),
         naming=SQUEEZEBERT,
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not build",
+        mlm=MaskedLM("transformer", BERT_MLM_NAMES, pooler=True),
     ),
     Family(
         "longformer",
@@ -185,5 +189,6 @@ FAMILIES = (
         (longformer,),
         naming=LONGFORMER,
         notes="masked-LM checkpoints also hold lm_head.*, which AutoModel does not build",
+        mlm=MaskedLM("longformer", ROBERTA_MLM_NAMES),
     ),
 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.heads import MaskedLM
 
 
 def xlm(c: HFConfig) -> dict[str, Any]:
@@ -75,6 +76,7 @@ XLM_DEFAULTS = {
     "use_lang_emb": True,
     "max_position_embeddings": 512,
     "is_encoder": True,
+    "asm": False,
 }
 XLM_ALIASES = {
     "emb_dim": ("hidden_size",),
@@ -107,6 +109,23 @@ XLM = Naming(
     },
 )
 
+
+def plain_softmax(c: HFConfig) -> None:
+    """XLMPredLayer: asm builds an adaptive softmax instead of pred_layer.proj."""
+    if c.boolean("asm"):
+        raise c.error("asm", "true builds an adaptive softmax head, not supported yet")
+
+
+#: XLMWithLMHeadModel / FlaubertWithLMHeadModel: pred_layer.proj, tied, with its own bias.
+XLM_MLM = MaskedLM(
+    "transformer",
+    {"lm_head": "pred_layer.proj"},
+    transform=False,
+    shared_bias=False,
+    decoder_bias=True,
+    check=plain_softmax,
+)
+
 FAMILIES = (
     Family(
         "xlm",
@@ -115,6 +134,7 @@ FAMILIES = (
         XLM_ALIASES,
         naming=XLM,
         notes="LM checkpoints also hold pred_layer.*, which AutoModel does not build",
+        mlm=XLM_MLM,
     ),
     Family(
         "flaubert",
@@ -123,5 +143,6 @@ FAMILIES = (
         XLM_ALIASES,
         naming=XLM,
         notes="LM checkpoints also hold pred_layer.*, which AutoModel does not build",
+        mlm=XLM_MLM,
     ),
 )

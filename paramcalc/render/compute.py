@@ -56,7 +56,10 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
                 f"{cache.state_dtype.value}, {len(cache.states)} layers)",
                 cache.state_bytes_per_sequence,
             ),
-            bytes_row(f"recurrent state, {s.batch} sequences", cache.state_bytes),
+            bytes_row(
+                f"recurrent state, {s.batch} sequence{'' if s.batch == 1 else 's'}",
+                cache.state_bytes,
+            ),
         ]
     report = Report(
         f"{m.name}: memory, weights in {s.dtype.value}, batch {s.batch} x {s.seq:,} tokens",

@@ -26,6 +26,7 @@ def breakdown_data(b: Breakdown, layers: bool = False) -> dict[str, Any]:
         "non_embedding_excluding_head": b.non_embedding_excluding_head,
         "active": b.active,
         "tied_embeddings": b.tied_embeddings,
+        "head": b.head_kind,
         "notes": list(b.notes),
     }
     if layers:

@@ -15,21 +15,30 @@ from paramcalc.errors import InputError
 from paramcalc.schema import Loaded
 
 if TYPE_CHECKING:
+    from paramcalc.families.heads import HeadName
     from paramcalc.sources.kinds import CheckpointFiles, Source
     from paramcalc.sources.logical import LogicalCheckpoint
 
 
-def load(source: str, overrides: Mapping[str, Any] | None = None) -> Loaded:
+def load(
+    source: str, overrides: Mapping[str, Any] | None = None, head: HeadName | None = None
+) -> Loaded:
     """Load the architecture a SOURCE names: preset, file, config.json, Hub id or `-`."""
     from paramcalc.sources.resolve import resolve
 
-    return architecture_of(resolve(source), overrides or {})
+    return architecture_of(resolve(source), overrides or {}, head)
 
 
-def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
-    """The architecture of a resolved source, with `--set` overrides applied."""
+def architecture_of(
+    source: Source, overrides: Mapping[str, Any], head: HeadName | None = None
+) -> Loaded:
+    """The architecture of a resolved source, with `--set` overrides applied and, for an
+    encoder's config.json, the head asked for (mlm, pooler or none)."""
     from paramcalc.sources import kinds
     from paramcalc.sources.architecture import build
+
+    if head is not None:
+        return with_head(source, overrides, head)
 
     if isinstance(source, kinds.Preset):
         from paramcalc.sources.presets import preset_data
@@ -59,11 +68,42 @@ def architecture_of(source: Source, overrides: Mapping[str, Any]) -> Loaded:
     )
 
 
-def from_hf(data: dict[str, Any], where: str, name: str, overrides: Mapping[str, Any]) -> Loaded:
+def from_hf(
+    data: dict[str, Any],
+    where: str,
+    name: str,
+    overrides: Mapping[str, Any],
+    head: HeadName | None = None,
+) -> Loaded:
     """A Hugging Face config.json mapping as an architecture."""
     from paramcalc.sources import hf
 
-    return hf.from_config(data, where, name, overrides)
+    return hf.from_config(data, where, name, overrides, head)
+
+
+def with_head(source: Source, overrides: Mapping[str, Any], head: HeadName) -> Loaded:
+    """An encoder's Hugging Face config with one of its heads; other sources have none."""
+    from paramcalc.sources import kinds
+
+    if isinstance(source, kinds.HFConfigFile):
+        return from_hf(source.data, str(source.path), source.name, overrides, head)
+    if isinstance(source, kinds.HubModel):
+        where = f"{source.where}/config.json"
+        return from_hf(source.data, where, source.repo_id, overrides, head)
+    if isinstance(source, kinds.StdinConfig) and "model_type" in source.data:
+        return from_hf(source.data, "<stdin>", "stdin", overrides, head)
+    if isinstance(source, kinds.Preset):
+        where = f"preset {source.name}"
+    elif isinstance(source, (kinds.ArchitectureFile, kinds.GGUFModel)):
+        where = str(source.path)
+    else:
+        where = getattr(source, "where", "<stdin>")
+    raise InputError(
+        where,
+        f"{head!r} chooses the head of an encoder's Hugging Face config.json, which this "
+        "source is not",
+        "head",
+    )
 
 
 def read_logical(source: CheckpointFiles) -> LogicalCheckpoint:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from paramcalc.core.model import ModelFile
 from paramcalc.errors import InputError, describe, from_validation_error
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.heads import HeadName
 from paramcalc.schema import Architecture
 from paramcalc.sources.architecture import MISSING, shown_value
 
@@ -67,18 +68,21 @@ def from_config(
     where: str,
     default_name: str | None = None,
     overrides: Mapping[str, Any] | None = None,
+    head: HeadName | None = None,
 ) -> Architecture | ModelFile:
     """Map a Hugging Face config.json mapping onto the architecture schema.
 
     `overrides` replace config keys before the family reads them (`--set num_hidden_layers=4`).
-    A family the flat form can say gives an `Architecture`, any other a v2 `ModelFile`.
+    A family the flat form can say gives an `Architecture`, any other a v2 `ModelFile`; an
+    encoder with `head` (mlm, pooler, none) gives the v2 model with that head.
     """
     family = family_of(data, where)
     raw = data
     if overrides:
         check_config_keys(family, data, overrides)
         data = {**data, **overrides}
-    fields = family.build(HFConfig(data, where, family))
+    config = HFConfig(data, where, family)
+    fields = family.build(config)
     name, source = default_name, f"{where} (model_type {family.model_type})"
     changes = [
         f"{k}={shown_value(v)}" for k, v in (overrides or {}).items() if raw.get(k, MISSING) != v
@@ -95,7 +99,7 @@ def from_config(
     }
     schema: type[Architecture] | type[ModelFile] = ModelFile if "text" in fields else Architecture
     try:
-        return schema.model_validate(fields)
+        loaded = schema.model_validate(fields)
     except ValidationError as exc:
         error = from_validation_error(exc, where)
         key = config_key(family, data, error.field)
@@ -104,6 +108,11 @@ def from_config(
         if key == error.field:
             raise error from None
         raise InputError(where, error.message, f"{key} ({error.field})") from None
+    if head is None:
+        return loaded
+    from paramcalc.families.heads import with_head
+
+    return with_head(loaded, family, config, head)
 
 
 def check_config_keys(
@@ -113,6 +122,8 @@ def check_config_keys(
     known = (
         set(data) | set(family.defaults) | {a for names in family.aliases.values() for a in names}
     )
+    if family.mlm is not None:  # the masked-LM head reads it (head mlm)
+        known.add("tie_word_embeddings")
     for key in overrides:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
