@@ -187,3 +187,15 @@ def test_mobilebert_layer_in_closed_form(tmp_path: Path) -> None:
     # embedding norm; after attention and each of the 4 MLPs; the bottlenecks' three
     assert groups[Group.NORM] == 2 * h + 5 * 2 * b + 2 * (2 * b) + 2 * h
     assert groups[Group.OUTPUT] == h * h + h
+
+
+def test_deberta_masked_lm_refuses_the_new_head(tmp_path: Path) -> None:
+    """legacy false builds lm_predictions (its head multiplies by the token table itself),
+    which paramcalc does not say: an error naming legacy, for v1 and v2."""
+    for model_type in ("deberta", "deberta-v2"):
+        path = tmp_path / model_type / "config.json"
+        path.parent.mkdir()
+        path.write_text(json.dumps({"model_type": model_type, "legacy": False}))
+        with pytest.raises(InputError) as raised:
+            count(load(str(path), head="mlm"))
+        assert "legacy" in str(raised.value)

@@ -22,6 +22,7 @@ from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders_v2 import bert_attention, bert_text
+from paramcalc.families.heads import BERT_MLM_NAMES, MaskedLM
 
 
 def score_kinds(c: HFConfig) -> set[str]:
@@ -147,6 +148,15 @@ def deberta_v2(c: HFConfig) -> dict[str, Any]:
     return encoder(c, mixer, rows, relative_positions_norm=rel_norm(c), conv=v2_conv(c))
 
 
+def legacy_head(c: HFConfig) -> None:
+    """The masked-LM model's head: the legacy one (cls.predictions, BERT's at embedding_size);
+    legacy false builds lm_predictions, whose head multiplies by the token table itself."""
+    if not c.boolean("legacy"):
+        raise c.error("legacy", "false builds lm_predictions, a head not supported yet")
+
+
+#: DebertaForMaskedLM's and DebertaV2ForMaskedLM's legacy head, as wide as the token table.
+DEBERTA_MLM = MaskedLM("deberta", BERT_MLM_NAMES, width="embedding_size", check=legacy_head)
 #: DebertaModel's and DebertaV2Model's shared names: BERT's, the table in the encoder.
 COMMON = {
     "embed_tokens": "embeddings.word_embeddings",
@@ -194,6 +204,7 @@ DEFAULTS = {
     "position_biased_input": True,
     "pos_att_type": None,
     "embedding_size": None,
+    "legacy": True,
 }
 
 FAMILIES = (
@@ -202,6 +213,7 @@ FAMILIES = (
         {**DEFAULTS, "talking_head": False},
         (deberta,),
         naming=DEBERTA,
+        mlm=DEBERTA_MLM,
         notes="masked-LM checkpoints also hold the head (lm_predictions.* or cls.*), which "
         "AutoModel does not build",
     ),
@@ -223,6 +235,7 @@ FAMILIES = (
         },
         (deberta_v2,),
         naming=DEBERTA_V2,
+        mlm=DEBERTA_MLM,
         notes="masked-LM checkpoints also hold the head (lm_predictions.* or cls.*), which "
         "AutoModel does not build",
     ),

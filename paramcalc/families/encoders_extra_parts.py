@@ -17,6 +17,7 @@ from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS
 from paramcalc.families.encoders_v2 import bert_attention, bert_text, cross_attention
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM
 
 
 def nystromformer(c: HFConfig) -> dict[str, Any]:
@@ -115,6 +116,7 @@ FAMILIES = (
         },
         (nystromformer,),
         naming=BERT,
+        mlm=MaskedLM("nystromformer", BERT_MLM_NAMES),
         required=frozenset({"conv_kernel_size"}),
         notes="masked-LM checkpoints also hold the head (cls.*), which AutoModel does not "
         "build; FLOPs count softmax attention over every pair, which the model computes when "
@@ -133,6 +135,7 @@ FAMILIES = (
         },
         (xmod,),
         naming=XMOD,
+        mlm=MaskedLM("roberta", ROBERTA_MLM_NAMES),
         variants={"pre_norm": XMOD_PRE_NORM},
         notes="checkpoints also hold the masked-LM head (lm_head.*), which AutoModel does not "
         "build; each token passes through one language's adapter, so the other languages' "
