@@ -6,7 +6,9 @@ of S tokens costs 2 x rows x (weights of every projection a row passes through),
 language-model head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
-sliding-window layers. DeBERTa's relative-position scores add their projections of the
+sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
+queries against three blocks of keys (and its transient global tokens, whose summing and keys
+and values are products too). DeBERTa's relative-position scores add their projections of the
 position table (once per pass) and each token's products with the projected positions. A
 mixture-of-experts layer runs the router and k experts per token.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
@@ -111,15 +113,17 @@ def attention_flops(
         ):
             if not isinstance(mixer, (Attention, LatentAttention)):
                 continue
-            per_pair = (
-                2 * batch * mixer.pair_products(stack.width(hidden)) * len(layers) * stack.runs
-            )
+            width, uses = stack.width(hidden), len(layers) * stack.runs
+            per_pair = 2 * batch * mixer.pair_products(width) * uses
             pairs = queries * keys
+            if isinstance(mixer, Attention):  # local blocks and global summaries (LongT5)
+                pairs = mixer.attended_pairs(queries, keys)
+                summaries = 2 * batch * mixer.summary_products(queries, width) * uses
+                every, kept = every + summaries, kept + summaries
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
             if isinstance(mixer, Attention) and mixer is not block.cross_attention:
-                uses = len(layers) * stack.runs
-                extra = mixer.pass_flops(batch, queries, stack.width(hidden)) * uses
+                extra = mixer.pass_flops(batch, queries, width) * uses  # DeBERTa's scores
                 every, kept = every + extra, kept + extra
     return every, kept
 

@@ -78,8 +78,9 @@ def tower_of(name: str) -> str:
 
 #: Module names of output heads: the LM head (GPT-NeoX calls it embed_out) and BERT's pooler.
 #: head: RWKV's; contact_head: ESM's contact regression. The rest are masked-LM heads: BERT's
-#: cls.predictions, ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*, XLM's
-#: pred_layer.
+#: cls.predictions (cls also holds BertLMHeadModel's prediction head, a decoder of an
+#: EncoderDecoderModel), ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*,
+#: XLM's pred_layer.
 OUTPUT_MODULES = {
     "lm_head",
     "embed_out",
@@ -124,6 +125,8 @@ EMBEDDING_MODULES = {
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
     "embedding_transformation",  # MobileBERT: embedding width (x3 for trigrams) -> hidden
     "embed_proj",  # DeBERTa: embedding width -> hidden, before the embedding LayerNorm
+    "embed_global",  # PEGASUS-X's global tokens
+    "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -151,6 +154,11 @@ ATTENTION_MODULES = {
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
     "rel_embeddings",  # DeBERTa's relative position table shared by the encoder's layers
+    "LocalSelfAttention",  # LongT5's encoder attention (local)
+    "TransientGlobalSelfAttention",  # LongT5's encoder attention (transient-global)
+    # EncoderDecoderModel: the encoder's output projected to the decoder's width, which only the
+    # cross-attention reads (with cross_attention_hidden_size its keys and values do it instead)
+    "enc_to_dec_proj",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -401,6 +409,10 @@ SEQ2SEQ_MODEL_TYPES = {
     "switch_transformers",
     "nllb-moe",
     "t5gemma",
+    "longt5",
+    "pegasus_x",
+    "prophetnet",
+    "encoder-decoder",
 }
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
@@ -3480,6 +3492,106 @@ VARIANT_FIELDS["t5gemma"] = [
     sub("decoder", T5GEMMA_MODULE),
     flag("tie_word_embeddings"),
 ]
+# -- Long-input and n-gram encoder-decoders (seq2seq_long.py, prophetnet.py) -----------------
+# longt5: local_radius, global_block_size and relative_attention_max_distance change no shape;
+# tie_word_embeddings neither (LongT5Config always ties).
+VARIANT_FIELDS["longt5"] = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    pick("num_heads", 1, 2, 4, 8),
+    pick("d_kv", 16, 32, 64),
+    rint("d_ff", 64, 1024, 32),
+    rint("num_layers", 2, 6),
+    pick("num_decoder_layers", None, 2, 3, 5),
+    pick("relative_attention_num_buckets", 8, 32),
+    pick("relative_attention_max_distance", 64, 128),
+    pick("feed_forward_proj", "relu", "gelu", "gated-gelu", "gated-silu"),
+    pick("encoder_attention_type", "local", "transient-global"),
+    pick("local_radius", 1, 8, 127),
+    pick("global_block_size", 4, 16),
+    flag("tie_word_embeddings"),
+    spelled(
+        {
+            "d_model": "hidden_size",
+            "num_heads": "num_attention_heads",
+            "num_layers": "num_hidden_layers",
+            "d_kv": "head_dim",
+        }
+    ),
+]
+# pegasus_x: block_size, stagger_local_blocks, max_position_embeddings and scale_embedding change
+# no shape.
+VARIANT_FIELDS["pegasus_x"] = [
+    *BART_LIKE,
+    rint("num_global_tokens", 1, 64),
+    pick("block_size", 16, 64, 512),
+    flag("stagger_local_blocks"),
+]
+
+
+def prophetnet_heads(rng: random.Random, c: Config) -> None:
+    """ProphetNet: encoder and decoder head counts that divide hidden_size."""
+    for key in ("num_encoder_attention_heads", "num_decoder_attention_heads"):
+        c[key] = rng.choice([h for h in (1, 2, 4, 8) if c["hidden_size"] % h == 0])
+
+
+# prophetnet: relative_max_distance and disable_ngram_loss change no shape.
+VARIANT_FIELDS["prophetnet"] = [
+    VOCAB,
+    HIDDEN,
+    prophetnet_heads,
+    rint("num_encoder_layers", 1, 4),
+    rint("num_decoder_layers", 1, 4),
+    rint("encoder_ffn_dim", 64, 1024, 32),
+    rint("decoder_ffn_dim", 64, 1024, 32),
+    rint("max_position_embeddings", 32, 512, 32),
+    pick("ngram", 1, 2, 3),
+    pick("num_buckets", 8, 32),
+    pick("relative_max_distance", 64, 128),
+    flag("add_cross_attention"),
+    flag("tie_word_embeddings"),
+    flag("disable_ngram_loss"),
+]
+# -- EncoderDecoderModel (paramcalc/families/encoder_decoder.py) -----------------------------
+ED_ENCODERS = ("bert", "roberta", "xlm-roberta", "camembert", "data2vec-text")
+#: BertLMHeadModel / RobertaForCausalLM: a tied head (untied, paramcalc refuses it).
+ED_BERT_DECODER = BERT[:-1]  # BERT's table without its last field, tie_word_embeddings
+ED_DECODERS: dict[str, list[Gen]] = {
+    "bert": ED_BERT_DECODER,
+    "roberta": ED_BERT_DECODER,
+    "gpt2": VARIANT_FIELDS["gpt2"],
+    "bert-generation": VARIANT_FIELDS["bert-generation"],
+}
+#: The width and head keys of each decoder, under either spelling GPT-2 accepts.
+ED_WIDTHS = (("n_embd", "n_head"), ("hidden_size", "num_attention_heads"))
+
+
+def encoder_decoder_pair(rng: random.Random, c: Config) -> None:
+    """EncoderDecoderModel: a bare encoder and a causal-LM decoder of random types and sizes;
+    often one width (no enc_to_dec_proj), then at times cross_attention_hidden_size spelled out
+    (no shape moves)."""
+    encoder: Config = {"model_type": rng.choice(ED_ENCODERS)}
+    for gen in BERT_ENCODER:
+        gen(rng, encoder)
+    decoder: Config = {"model_type": rng.choice(sorted(ED_DECODERS))}
+    for gen in ED_DECODERS[decoder["model_type"]]:
+        gen(rng, decoder)
+    # a decoder mostly reads the encoder (is_decoder alone changes no shape)
+    cross = rng.random() < 0.8
+    decoder["add_cross_attention"] = cross
+    if decoder["model_type"] != "gpt2":
+        decoder["is_decoder"] = cross or rng.random() < 0.5
+    if rng.random() < 0.4:
+        width, heads_key = next(k for k in ED_WIDTHS if k[0] in decoder)
+        decoder[width] = encoder["hidden_size"]
+        decoder[heads_key] = rng.choice([h for h in (1, 2, 4) if decoder[width] % h == 0])
+        if rng.random() < 0.5:
+            decoder["cross_attention_hidden_size"] = encoder["hidden_size"]
+    c["encoder"], c["decoder"] = encoder, decoder
+
+
+# tie_encoder_decoder is no longer read by transformers 5.23: it changes nothing.
+VARIANT_FIELDS["encoder-decoder"] = [encoder_decoder_pair, flag("tie_encoder_decoder")]
 # -- BERT-like encoders (paramcalc/families/encoders_bert_like.py) ---------------------------
 BERT_ENCODER = [g for g in BERT if g is not bert_decoder]
 VARIANT_FIELDS.update(

@@ -1,7 +1,9 @@
 """Encoder-decoders read from config.json against real PyTorch models on the CPU.
 
 For small random-weight BART, Marian (untied, its own decoder vocabulary), T5Gemma (an encoder
-narrower than its decoder) and Switch Transformers models, one forward pass over an encoder
+narrower than its decoder), LongT5 (local and transient-global encoder attention, padded
+blocks), EncoderDecoderModel (BERT to GPT-2 through enc_to_dec_proj, BERT to BERT) and Switch
+Transformers models, one forward pass over an encoder
 input and a decoder input must cost what FlopCounterMode counts (dense models: a routed
 model's cost depends on where its tokens go), leave the self- and cross-attention key/value
 bytes paramcalc predicts, and hold weights of the bytes paramcalc says.
@@ -63,6 +65,80 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         ),
         True,
     ),
+    "encoder-decoder-bert-gpt2": (
+        "encoder-decoder",
+        dict(
+            encoder=dict(
+                model_type="bert",
+                vocab_size=VOCAB,
+                hidden_size=48,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                intermediate_size=64,
+                max_position_embeddings=64,
+            ),
+            decoder=dict(
+                model_type="gpt2",
+                vocab_size=VOCAB,
+                n_embd=32,
+                n_layer=3,
+                n_head=2,
+                n_positions=64,
+                add_cross_attention=True,
+            ),
+            decoder_start_token_id=0,
+            pad_token_id=0,
+        ),
+        True,
+    ),
+    "encoder-decoder-bert-bert": (
+        "encoder-decoder",
+        dict(
+            encoder=dict(
+                model_type="bert",
+                vocab_size=VOCAB,
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                intermediate_size=64,
+                max_position_embeddings=64,
+            ),
+            decoder=dict(
+                model_type="bert",
+                vocab_size=VOCAB,
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=48,
+                max_position_embeddings=64,
+                is_decoder=True,
+                add_cross_attention=True,
+            ),
+            decoder_start_token_id=0,
+            pad_token_id=0,
+        ),
+        True,
+    ),
+    **{
+        f"longt5-{kind}": (
+            "longt5",
+            dict(
+                vocab_size=VOCAB,
+                d_model=32,
+                d_kv=8,
+                d_ff=48,
+                num_layers=2,
+                num_decoder_layers=3,
+                num_heads=4,
+                local_radius=3,  # blocks of 4: the 9 encoder tokens padded to three
+                global_block_size=4,  # two global tokens, one token left over
+                encoder_attention_type=kind,
+                feed_forward_proj="gated-gelu",
+            ),
+            True,
+        )
+        for kind in ("local", "transient-global")
+    },
     "switch": (
         "switch_transformers",
         dict(

@@ -139,6 +139,25 @@ class Attention(Spec):
     (query_global, key_global, value_global), as wide and as biased as the first three.
     FLOPs count them for every token: an upper bound, as the global tokens are the input's."""
 
+    global_norm: bool = False
+    """A norm of hidden_size over the global tokens the layer attends to beside its local
+    block: LongT5's transient-global global_input_layer_norm (over the block summaries),
+    PEGASUS-X's global_self_attn_layer_norm (over the learned global tokens)."""
+    global_relative_attention_bias: bool = False
+    """A second relative position table, as large as the first, for the keys of the global
+    tokens (LongT5's transient-global global_relative_attention_bias)."""
+    local_radius: Count | None = None
+    """LongT5's local attention: queries in blocks of local_radius + 1 tokens (the sequence
+    padded to whole blocks), each block seeing its own and its two neighbours' keys; none for
+    attention over the whole sequence."""
+    global_block_size: PositiveInt | None = None
+    """LongT5's transient-global attention: every global_block_size tokens are summed into a
+    global token whose key and value every query also sees (needs local_radius)."""
+    relative_position_projection: Count = 0
+    """Buckets of a relative position bias projected from the queries' hidden states: a
+    biased Linear hidden -> buckets x heads (ProphetNet's relative_pos_embeddings); 0 for
+    none."""
+
     conv_groups: tuple[PositiveInt, PositiveInt, PositiveInt, PositiveInt] | None = None
     """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
     query/key/value and post_attention); each divides its projection's widths."""
@@ -164,6 +183,15 @@ class Attention(Spec):
                 raise FieldValueError(
                     f"{where}conv_groups", f"{groups} does not divide hidden_size={hidden}"
                 )
+        if self.global_block_size and self.local_radius is None:
+            raise FieldValueError(
+                f"{where}global_block_size", "needs local_radius (global tokens join local blocks)"
+            )
+        if self.global_relative_attention_bias and not self.relative_attention_num_buckets:
+            raise FieldValueError(
+                f"{where}global_relative_attention_bias",
+                "needs relative_attention_num_buckets (the table is as large as the first)",
+            )
         if self.head_dim is None and hidden % heads:
             raise FieldValueError(
                 f"{where}num_attention_heads",
@@ -291,11 +319,29 @@ class Attention(Spec):
             )
         if self.key_indexer is not None:
             records += self.key_indexer.records(ctx)
+        records += self.global_records(ctx)
         if self.differential:
             records += [
                 Param(f"lambda_{x}", (hd,), Group.ATTENTION, ctx.tower)
                 for x in ("q1", "k1", "q2", "k2")
             ]
+        return records
+
+    def global_records(self, ctx: Context) -> list[Record]:
+        """The global tokens' norm and relative table, and a projected relative bias."""
+        heads, records = self.num_attention_heads, list[Record]()
+        if self.global_norm:
+            records += ctx.norm("global_input_norm", ctx.hidden)
+        if self.global_relative_attention_bias:
+            buckets = self.relative_attention_num_buckets
+            records.append(
+                Embedding(
+                    "global_relative_attention_bias", buckets, heads, Group.ATTENTION, ctx.tower
+                )
+            )
+        if self.relative_position_projection:
+            width = self.relative_position_projection * heads
+            records.append(linear("relative_position_proj", ctx.hidden, width, True, ctx))
         return records
 
     def moa_records(self, ctx: Context, width: int) -> list[Record]:
@@ -375,6 +421,26 @@ class Attention(Spec):
         if scores is None:
             return 0
         return scores.flops(batch, seq, hidden, self.num_attention_heads, self.width(hidden))
+
+    def attended_pairs(self, queries: int, keys: int) -> int:
+        """Query/key pairs the score and value products compute without a mask: every pair,
+        or, in local blocks, each padded block against three blocks and the global tokens."""
+        if self.local_radius is None:
+            return queries * keys
+        block = self.local_radius + 1
+        blocks = -(-queries // block)
+        return blocks * block * (3 * block + self.global_tokens(queries))
+
+    def global_tokens(self, seq: int) -> int:
+        """Transient global tokens of a sequence: one per whole global block."""
+        return seq // self.global_block_size if self.global_block_size else 0
+
+    def summary_products(self, seq: int, hidden: int) -> int:
+        """Multiply-adds per sequence that build the transient global tokens: summing the
+        tokens into them (seq x globals x hidden) and their keys and values."""
+        tokens = self.global_tokens(seq)
+        kv_width = self.kv_heads * (self.width(hidden) + self.value_width(hidden))
+        return tokens * hidden * (seq + kv_width)
 
     @property
     def window(self) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 
 from paramcalc.core.context import Context
 from paramcalc.core.hyper import hyper_connection, hyper_head
@@ -20,6 +21,7 @@ from paramcalc.core.names import (
     Naming,
     join,
     naming_for,
+    stack_role,
 )
 from paramcalc.core.records import (
     Block,
@@ -155,36 +157,58 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
     # (XLM-RoBERTa's masked-LM classes list it as lm_head.decoder.weight)
     lent = naming.head_first and tower.lm_head and tower.tie_word_embeddings
 
-    def name(role: str) -> str:
+    def root(role: str) -> str:
         return naming.rooted("lm_head" if lent and role == "embed_tokens" else role, defaults)
 
+    # a composite model (EncoderDecoderModel): the tower's own roles are its decoder's
+    name = partial(stack_role, naming.stacks["decoder"], "decoder") if naming.stacks else root
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
     front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
     back: list[Record] = []
     encoder = tower.stack("encoder") if tower.is_encoder_decoder else None
     source_width = encoder.width(tower.hidden_size) if encoder else None
+    if encoder is not None and encoder.output_projection:
+        back.append(output_projection(root("encoder.output_projection"), encoder, tower, ctx))
+        source_width = tower.hidden_size
     for stack in tower.stacks:
         width = stack.width(tower.hidden_size)
         if stack is encoder:
             stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
         else:
             stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
-        layers_path = naming.resolve(f"{stack.name}.layers", stack.name, defaults)
-        # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
-        # each of its roles holds the index itself
-        prefix = join(naming.prefix, join(layers_path, "{i}") if layers_path else "")
-        front += stack_embeddings(tower, stack, stack_ctx, name)
-        for key, (spec, layers) in stack.layer_blocks().items():
-            records = block_records(spec, stack_ctx, naming, stack.name, defaults)
+        own = naming.stacks.get(stack.name)
+        sname, block_naming, key, block_defaults = (
+            (partial(stack_role, own, stack.name), own, "decoder", DEFAULT_NAMES)
+            if own is not None
+            else (name, naming, stack.name, defaults)
+        )
+        layers_path = sname(f"{stack.name}.layers")
+        # no path below the model's own: the family keeps a module list per sub-layer (XLM's
+        # attentions, ffns) and each of its roles holds the index itself
+        bare = layers_path == block_naming.prefix
+        prefix = layers_path if bare else join(layers_path, "{i}")
+        front += stack_embeddings(tower, stack, stack_ctx, sname)
+        for kind, (spec, layers) in stack.layer_blocks().items():
+            records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, key or spec.kind, layers, named, stack.runs))
-        back += shared_bias(stack, name) + relative_positions(stack, stack_ctx, name)
+            blocks.append(Block(stack.name, kind or spec.kind, layers, named, stack.runs))
+        back += shared_bias(stack, sname) + relative_positions(stack, stack_ctx, sname)
         if stack.final_norm:
-            back += ctx.norm(name(f"{stack.name}.final_norm"), width, stack.final_norm_type)
+            back += ctx.norm(sname(f"{stack.name}.final_norm"), width, stack.final_norm_type)
+        if stack.pooler:
+            path = sname(f"{stack.name}.pooler")
+            back.append(Linear(path, width, width, True, Group.OUTPUT, stream=Stream.SEQUENCE))
     if tower.hyper_head:
         back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
+
+
+def output_projection(path: str, encoder: Stack, tower: TextTower, ctx: Context) -> Linear:
+    """EncoderDecoderModel's enc_to_dec_proj: every encoder token, encoder width -> the
+    decoder's; it feeds only the cross-attention (attention)."""
+    width = encoder.width(tower.hidden_size)
+    return Linear(path, width, tower.hidden_size, True, Group.ATTENTION, ctx.tower, Stream.SOURCE)
 
 
 def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
@@ -248,6 +272,13 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         positions = name(f"{stack.name}.embed_positions")
         columns = stack.position_width or hidden
         records.append(Embedding(positions, stack.position_embeddings, columns, e))
+    if stack.type_vocab_size:
+        types = name(f"{stack.name}.token_type_embeddings")
+        records.append(Embedding(types, stack.type_vocab_size, hidden, e))
+    if stack.learned_tokens:
+        records.append(
+            Embedding(name(f"{stack.name}.learned_tokens"), stack.learned_tokens, hidden, e)
+        )
     if stack.embedding_norm:
         records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records

@@ -113,12 +113,17 @@ class Naming:
     `input_linear.weight`)."""
     towers: Mapping[str, Naming] = field(default_factory=dict)
     """The namings of the other towers (`vision`, `projector`) of a multimodal family."""
+    stacks: Mapping[str, Naming] = field(default_factory=dict)
+    """The namings of stacks that are another family's whole model (EncoderDecoderModel's
+    encoder and decoder): such a stack's roles, and for the decoder the tower's, resolve as
+    that family names its own model, under its `prefix`."""
     checkpoint_renames: tuple[tuple[str, str], ...] = ()
     """(pattern, replacement) pairs that turn names of older checkpoint layouts into the
     current ones, as transformers converts them on loading."""
     prefix: str = ""
-    """The module a task model keeps the base model under (BertForMaskedLM's `bert`): every
-    role named from the model's root sits under it, except the task head's own."""
+    """The module the family's model sits under inside a larger model: a task model's base
+    (BertForMaskedLM's `bert`: every role named from the root sits under it, except the task
+    head's own) or a side of a composite model (EncoderDecoderModel's `encoder`, `decoder`)."""
     head: Mapping[str, str] = field(default_factory=dict)
     """Roles of a task head -> their module paths from the task model's root
     (`head_transform`: `cls.predictions.transform.dense`)."""
@@ -192,6 +197,15 @@ class Naming:
             if role == members[0] and all(m in present for m in members):
                 return fused_role, members
         return None
+
+
+def stack_role(naming: Naming, stack: str, role: str) -> str:
+    """The path of a role of `stack` when the stack is `naming`'s family's whole model: its
+    tables are that model's, its layers and final norm those of its only stack."""
+    local = role.removeprefix(f"{stack}.")
+    if local in ("layers", "final_norm"):
+        local = f"decoder.{local}"
+    return join(naming.prefix, naming.resolve(local))
 
 
 def merged(role: str, parts: list[Record]) -> Linear:

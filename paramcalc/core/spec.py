@@ -178,6 +178,18 @@ class Stack(Spec):
     wide, that rotary attention reads)."""
     embedding_norm: bool = False
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
+    type_vocab_size: Count = 0
+    """Rows of this stack's own token-type table (the BERT encoder of an EncoderDecoderModel)."""
+    pooler: bool = False
+    """A pooler on this stack's first token (dense width -> width with bias), as the BERT
+    encoder of an EncoderDecoderModel keeps."""
+    output_projection: bool = False
+    """A biased Linear from this encoder's width to the tower's, on its output, which the
+    decoder's cross-attention then reads (EncoderDecoderModel's enc_to_dec_proj)."""
+    learned_tokens: Count = 0
+    """Rows of a table of learned vectors of the stack's width it holds beside its token
+    table: PEGASUS-X's global tokens (encoder.embed_global), ProphetNet's n-gram stream
+    embeddings (decoder.ngram_embeddings); 0 for none."""
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""

@@ -24,6 +24,7 @@ MODULES = (
     "dense",
     "dense_norms",
     "dense_v2",
+    "encoder_decoder",
     "encoders",
     "encoders_more",
     "encoders_bert_like",
@@ -52,6 +53,7 @@ MODULES = (
     "llama_moe",
     "minimax",
     "modern",
+    "prophetnet",
     "recursive",
     "moe",
     "moe_gated",
@@ -62,6 +64,7 @@ MODULES = (
     "moe_windows",
     "multimodal",
     "seq2seq",
+    "seq2seq_long",
     "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
@@ -101,16 +104,19 @@ def supported_model_types() -> list[str]:
 def naming_of(key: str) -> Naming:
     """The naming a key stands for: a model_type, or `model_type/variant`, either followed by
     `+mlm` for the family's masked-LM model."""
-    base, plus, head = key.partition("+")
-    model_type, _, variant = base.partition("/")
+    from paramcalc.families.heads import MLM_SUFFIX
+
+    # an encoder-decoder's variant joins its two sides with a bare + (bert+gpt2)
+    mlm = key.endswith(MLM_SUFFIX)
+    model_type, _, variant = key.removesuffix(MLM_SUFFIX).partition("/")
     family = families().get(model_type)
     if (
         family is None
         or (variant and variant not in family.variants)
-        or (plus and (head != "mlm" or family.mlm is None))
+        or (mlm and family.mlm is None)
     ):
         from paramcalc.errors import FieldValueError
 
         known = ", ".join(families())
         raise FieldValueError("naming", f"unknown naming {key!r} (a model_type: {known})")
-    return family.naming_of(variant, mlm=bool(plus))
+    return family.naming_of(variant, mlm=mlm)
