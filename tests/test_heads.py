@@ -25,13 +25,16 @@ from paramcalc.sources import load
 
 #: The supported encoder types AutoModelForMaskedLM maps (transformers 5.23.0's
 #: MODEL_FOR_MASKED_LM_MAPPING_NAMES); bart, mbart and mvp map to their seq2seq LM, which is
-#: what paramcalc counts for them already.
+#: what paramcalc counts for them already. MobileBERT's head (a decoder at embedding_size
+#: beside a dense of the rest of hidden_size) is not said yet.
 MASKED_LM_TYPES = {
     "albert",
     "bert",
     "big_bird",
     "camembert",
     "data2vec-text",
+    "deberta",
+    "deberta-v2",
     "distilbert",
     "electra",
     "ernie",
@@ -49,6 +52,7 @@ MASKED_LM_TYPES = {
     "mpnet",
     "mra",
     "nomic_bert",
+    "nystromformer",
     "rembert",
     "roberta",
     "roberta-prelayernorm",
@@ -58,6 +62,7 @@ MASKED_LM_TYPES = {
     "xlm",
     "xlm-roberta",
     "xlm-roberta-xl",
+    "xmod",
     "yoso",
 }
 
