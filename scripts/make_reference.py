@@ -55,6 +55,7 @@ PROJECTOR_MODULES = {
     "connector",
     "deepstack_merger_list",
     "downsample",
+    "vision_resampler",  # LLaVA-NeXT-Video's pooler
 }
 
 
@@ -2124,6 +2125,21 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # vipllava: a LayerNorm reads the vision_feature_layer list side by side; the
+        # projector's biases are fixed.
+        "vipllava": [
+            sub("text_config", [*VARIANT_FIELDS["llama"]]),
+            sub("vision_config", CLIP_VISION),
+            pick("vision_feature_layer", -2, [-2, -1], [-2, -3, 0, 1]),
+            flag("tie_word_embeddings"),
+        ],
+        # llava_next_video: the conv pooler is the only pool mode with parameters.
+        "llava_next_video": [
+            *LLAVA,
+            pick("spatial_pool_mode", "average", "max", "conv", "conv"),
+            pick("spatial_pool_stride", 1, 2, 3),
+            maybe(rint("spatial_pool_out_channels", 32, 256, 32)),
+        ],
         # mistral3: pixtral's image_size and head_dim change no shape (rotary; head_dim is
         # hidden_size // heads).
         "mistral3": [

@@ -44,6 +44,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("internvl", "text_config", {"model_type": "qwen3"}),
         ("lfm2_vl", "", {"projector_use_layernorm": False}),
         ("lfm2_vl", "vision_config", {"vision_use_head": False}),
+        ("llava_next_video", "", {"spatial_pool_mode": "conv"}),  # a Conv2d pooler
+        ("vipllava", "", {"vision_feature_layer": -2}),  # one layer's features
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -75,6 +77,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "cohere2_vision", "alignment_intermediate_size": None}, "alignment"),
         ({"model_type": "lfm2_vl", "text_config": {"model_type": "llama"}}, "text_config"),
         ({"model_type": "glm4v", "vision_config": {"num_heads": 7}}, "num_heads"),
+        # LlavaNextVideoPooler raises on a mode other than average, max and conv.
+        ({"model_type": "llava_next_video", "spatial_pool_mode": "area"}, "spatial_pool_mode"),
+        ({"model_type": "vipllava", "vision_feature_layer": []}, "vision_feature_layer"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],

@@ -62,6 +62,7 @@ MODULES = (
     "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
+    "multimodal_llava",
     "multimodal_more",
     "multimodal_pali_mistral",
     "multimodal_qwen",
