@@ -42,7 +42,7 @@ Config = dict[str, Any]
 # Towers: which part of a model a tensor belongs to, from its module path.
 
 #: Modules that hold an image encoder.
-VISION_MODULES = {"vision_tower", "vision_model", "visual"}
+VISION_MODULES = {"vision_tower", "vision_model", "visual", "vision_encoder"}
 #: Modules that hold a speech or audio encoder.
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
@@ -56,6 +56,7 @@ PROJECTOR_MODULES = {
     "deepstack_merger_list",
     "downsample",
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
+    "vision_projection",  # LightOnOCR's
 }
 
 
@@ -1223,6 +1224,13 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         mm_tokens,
         flag("tie_word_embeddings"),
     ],
+    # shieldgemma2 (built as Gemma 3): either tie_word_embeddings ties.
+    "shieldgemma2": [
+        sub("text_config", [*GEMMA3_TEXT, flag("tie_word_embeddings")]),
+        sub("vision_config", SIGLIP_VISION),
+        mm_tokens,
+        flag("tie_word_embeddings"),
+    ],
     # llama4: text_config's tie_word_embeddings decides; the top-level one is ignored (moved too).
     "llama4": [
         sub("text_config", LLAMA4_TEXT),
@@ -2125,6 +2133,13 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # lighton_ocr: Mistral 3's projector without biases on a Qwen 3 text model.
+        "lighton_ocr": [
+            sub("text_config", VARIANT_FIELDS["qwen3"]),
+            sub("vision_config", [*CLIP_VISION, pick("head_dim", 16, 64)]),
+            pick("spatial_merge_size", 1, 2),
+            TIE,
+        ],
         # vipllava: a LayerNorm reads the vision_feature_layer list side by side; the
         # projector's biases are fixed.
         "vipllava": [

@@ -1,5 +1,6 @@
-"""LLaVA's relatives with a CLIP ViT and a Llama-named text model: VipLLaVA (a LayerNorm before
-its projector) and LLaVA-NeXT-Video (LLaVA-NeXT plus a video pooler).
+"""LLaVA's relatives with a Llama-named text model: VipLLaVA (a LayerNorm before its
+projector) and LLaVA-NeXT-Video (LLaVA-NeXT plus a video pooler) on CLIP, and LightOnOCR
+(Mistral 3's Pixtral and projector, unbiased, on a Qwen 3 text model).
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -12,6 +13,7 @@ from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.multimodal_more import (
     CLIP_VISION,
+    LANGUAGE_MODEL,
     LLAVA,
     LLAVA_CLIP,
     LLAVA_DEFAULTS,
@@ -23,6 +25,7 @@ from paramcalc.families.multimodal_more import (
     spec_config,
     text_tied,
 )
+from paramcalc.families.multimodal_pali_mistral import MISTRAL3, PIXTRAL, pixtral
 
 
 def vipllava(c: HFConfig) -> dict[str, Any]:
@@ -77,6 +80,68 @@ def llava_next_video(c: HFConfig) -> dict[str, Any]:
     return fields
 
 
+#: What LightOnOcrConfig passes to PixtralVisionConfig and Qwen3Config when they are null.
+LIGHTON_PIXTRAL = {
+    "hidden_size": 1024,
+    "image_size": 1540,
+    "intermediate_size": 4096,
+    "num_attention_heads": 16,
+    "num_channels": 3,
+    "num_hidden_layers": 24,
+    "patch_size": 14,
+}
+LIGHTON_QWEN3 = {
+    "head_dim": 128,
+    "hidden_size": 1024,
+    "intermediate_size": 3072,
+    "max_position_embeddings": 40960,
+    "num_attention_heads": 16,
+    "num_hidden_layers": 28,
+    "num_key_value_heads": 8,
+    "sliding_window": None,
+    "vocab_size": 151936,
+}
+
+
+def lighton_ocr(c: HFConfig) -> dict[str, Any]:
+    """LightOnOcrForConditionalGeneration: Pixtral, a projector (RMSNorm, the patch merger's
+    merging_layer over spatial_merge_size^2 patches, unbiased linear_1 and linear_2) and a
+    Qwen 3 text model; the top-level tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", PIXTRAL, LIGHTON_PIXTRAL)
+    text = llama_named_text(c, "qwen3", c.boolean("tie_word_embeddings"), LIGHTON_QWEN3)
+    vh, th = v.integer("hidden_size"), text["hidden_size"]
+    merge = c.integer("spatial_merge_size") ** 2
+    parts = [
+        {"kind": "norm", "role": "norm", "width": vh},
+        {
+            "kind": "linear",
+            "role": "patch_merger.merging_layer",
+            "inputs": vh * merge,
+            "outputs": vh,
+        },
+        {"kind": "linear", "role": "linear_1", "inputs": vh, "outputs": th},
+        {"kind": "linear", "role": "linear_2", "inputs": th, "outputs": th},
+    ]
+    return {"text": text, "vision": pixtral(v), "projector": {"parts": parts}}
+
+
+LIGHTON_OCR = Naming(
+    LANGUAGE_MODEL,
+    towers={
+        "vision": Naming(
+            {
+                role: path.replace("model.vision_tower.", "model.vision_encoder.", 1)
+                for role, path in MISTRAL3.towers["vision"].names.items()
+            }
+        ),
+        "projector": Naming(
+            {
+                role: path.replace("model.multi_modal_projector.", "model.vision_projection.", 1)
+                for role, path in MISTRAL3.towers["projector"].names.items()
+            }
+        ),
+    },
+)
 LLAVA_NEXT_VIDEO = Naming(
     LLAVA.names,
     towers={
@@ -103,6 +168,18 @@ VIPLLAVA = Naming(
 )
 
 FAMILIES = (
+    Family(
+        "lighton_ocr",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "spatial_merge_size": 2,
+            "tie_word_embeddings": True,
+        },
+        (lighton_ocr,),
+        naming=LIGHTON_OCR,
+        notes=TEXT_NOTE.replace("Llama", "Qwen 3"),
+    ),
     Family(
         "vipllava",
         {
