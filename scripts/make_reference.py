@@ -2875,6 +2875,23 @@ GLM4V_VISION = [
     INTERMEDIATE,
     spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
 ]
+#: GLM-4.5V text: head_dim is read with getattr (hidden_size // heads when absent).
+GLM4V_MOE_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    maybe(HEAD_DIM),
+    flag("attention_bias"),
+    rint("n_routed_experts", 2, 8),
+    top_k("num_experts_per_tok", "n_routed_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    pick("n_shared_experts", 1, 2),
+    rint("first_k_dense_replace", 0, 3),
+    maybe(TIE),
+    spelled({"n_routed_experts": "num_local_experts"}),
+]
 #: InternVL vision: every shape field; the projector reads int(1 / downsample_ratio)^2 patches.
 INTERNVL_VISION = [
     HIDDEN,
@@ -2969,24 +2986,16 @@ VARIANT_FIELDS.update(
         ],
         # glm4v_moe: head_dim is read with getattr (hidden_size // heads when absent).
         "glm4v_moe": [
-            sub(
-                "text_config",
-                [
-                    VOCAB,
-                    HIDDEN,
-                    INTERMEDIATE,
-                    LAYERS,
-                    heads(),
-                    maybe(HEAD_DIM),
-                    flag("attention_bias"),
-                    rint("n_routed_experts", 2, 8),
-                    top_k("num_experts_per_tok", "n_routed_experts"),
-                    rint("moe_intermediate_size", 32, 256, 32),
-                    pick("n_shared_experts", 1, 2),
-                    rint("first_k_dense_replace", 0, 3),
-                    maybe(TIE),
-                    spelled({"n_routed_experts": "num_local_experts"}),
-                ],
+            sub("text_config", GLM4V_MOE_TEXT),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # glm46v: either GLM text model (the MoE one named by model_type); only the top-level
+        # tie_word_embeddings ties.
+        "glm46v": [
+            one_of(
+                [sub("text_config", [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(TIE)])],
+                [sub("text_config", [pick("model_type", "glm4v_moe_text"), *GLM4V_MOE_TEXT])],
             ),
             sub("vision_config", GLM4V_VISION),
             TIE,

@@ -49,6 +49,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("lighton_ocr", "", {"spatial_merge_size": 1}),
         ("lighton_ocr", "", {"tie_word_embeddings": False}),
         ("shieldgemma2", "text_config", {"tie_word_embeddings": False}),  # an lm_head
+        ("glm46v", "text_config", {"model_type": "glm4v_moe_text"}),
+        ("glm46v", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -84,6 +86,7 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "llava_next_video", "spatial_pool_mode": "area"}, "spatial_pool_mode"),
         ({"model_type": "vipllava", "vision_feature_layer": []}, "vision_feature_layer"),
         ({"model_type": "lighton_ocr", "text_config": {"model_type": "gemma3"}}, "text_config"),
+        ({"model_type": "glm46v", "text_config": {"model_type": "llama"}}, "text_config"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],
