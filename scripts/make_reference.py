@@ -3056,6 +3056,31 @@ QWEN3_5_TEXT = [
     linear_heads,
 ]
 
+#: Qwen3.5 (dense and MoE): Qwen3-VL's ViT, whose deepstack_visual_indexes Qwen3.5 ignores (no
+#: deepstack mergers), on the Qwen3.5 text model; only the top-level tie_word_embeddings ties.
+VARIANT_FIELDS.update(
+    {
+        "qwen3_5": [
+            sub("text_config", [*QWEN3_5_TEXT, INTERMEDIATE]),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        "qwen3_5_moe": [
+            sub(
+                "text_config",
+                [
+                    *QWEN3_5_TEXT,
+                    rint("num_experts", 1, 6),
+                    top_k("num_experts_per_tok", "num_experts"),
+                    rint("moe_intermediate_size", 32, 256, 32),
+                    rint("shared_expert_intermediate_size", 32, 256, 32),
+                ],
+            ),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+    }
+)
 VARIANT_FIELDS.update(
     {
         "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],
