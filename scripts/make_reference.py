@@ -57,6 +57,7 @@ PROJECTOR_MODULES = {
     "downsample",
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
+    "aligner",  # DeepSeek-VL's
 }
 
 
@@ -2955,6 +2956,12 @@ VARIANT_FIELDS.update(
             TIE,
         ],
         # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        # deepseek_vl: SigLIP with its own defaults (the pooling head when vision_use_head).
+        "deepseek_vl": [
+            sub("text_config", VARIANT_FIELDS["llama"]),
+            sub("vision_config", SIGLIP_VISION),
+            TIE,
+        ],
         "lfm2_vl": [
             sub("text_config", VARIANT_FIELDS["lfm2"]),
             sub(

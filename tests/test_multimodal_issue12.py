@@ -54,6 +54,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("qwen3_5", "vision_config", {"deepstack_visual_indexes": [0, 1]}),  # ignored
         ("qwen3_5", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
         ("qwen3_5_moe", "vision_config", {"deepstack_visual_indexes": [1, 0, 1]}),
+        ("deepseek_vl", "vision_config", {"vision_use_head": False}),  # no pooling head
+        ("deepseek_vl", "", {"tie_word_embeddings": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -91,6 +93,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "lighton_ocr", "text_config": {"model_type": "gemma3"}}, "text_config"),
         ({"model_type": "glm46v", "text_config": {"model_type": "llama"}}, "text_config"),
         ({"model_type": "qwen3_5", "vision_config": {"model_type": "siglip"}}, "vision_config"),
+        # SiglipAttention refuses heads that do not split the width.
+        ({"model_type": "deepseek_vl", "vision_config": {"num_attention_heads": 5}}, "num_att"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],

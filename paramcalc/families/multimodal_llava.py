@@ -1,6 +1,7 @@
 """LLaVA's relatives with a Llama-named text model: VipLLaVA (a LayerNorm before its
 projector) and LLaVA-NeXT-Video (LLaVA-NeXT plus a video pooler) on CLIP, and LightOnOCR
-(Mistral 3's Pixtral and projector, unbiased, on a Qwen 3 text model).
+(Mistral 3's Pixtral and projector, unbiased, on a Qwen 3 text model), and DeepSeek-VL (SigLIP
+and a two-layer aligner).
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.core.names import Naming
+from paramcalc.core.names import VISION_NAMES, Naming
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.multimodal import SIGLIP_VISION, siglip
 from paramcalc.families.multimodal_more import (
     CLIP_VISION,
     LANGUAGE_MODEL,
@@ -24,6 +26,7 @@ from paramcalc.families.multimodal_more import (
     llava_like,
     spec_config,
     text_tied,
+    under,
 )
 from paramcalc.families.multimodal_pali_mistral import MISTRAL3, PIXTRAL, pixtral
 
@@ -142,6 +145,29 @@ LIGHTON_OCR = Naming(
         ),
     },
 )
+
+
+def deepseek_vl(c: HFConfig) -> dict[str, Any]:
+    """DeepseekVLForConditionalGeneration: SigLIP (SiglipVisionConfig's own defaults, its
+    pooling head included), the aligner (biased linear1, linear2 to the text width) and the
+    text model; the top-level tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", SIGLIP_VISION)
+    text = llama_named_text(c, "llama", c.boolean("tie_word_embeddings"))
+    vh, th = v.integer("hidden_size"), text["hidden_size"]
+    parts = [
+        {"kind": "linear", "role": "linear1", "inputs": vh, "outputs": th, "bias": True},
+        {"kind": "linear", "role": "linear2", "inputs": th, "outputs": th, "bias": True},
+    ]
+    return {"text": text, "vision": siglip(v), "projector": {"parts": parts}}
+
+
+DEEPSEEK_VL = Naming(
+    LANGUAGE_MODEL,
+    towers={
+        "vision": Naming(under("model.vision_model.", VISION_NAMES)),
+        "projector": Naming({role: f"model.aligner.{role}" for role in ("linear1", "linear2")}),
+    },
+)
 LLAVA_NEXT_VIDEO = Naming(
     LLAVA.names,
     towers={
@@ -168,6 +194,13 @@ VIPLLAVA = Naming(
 )
 
 FAMILIES = (
+    Family(
+        "deepseek_vl",
+        {"text_config": None, "vision_config": None, "tie_word_embeddings": True},
+        (deepseek_vl,),
+        naming=DEEPSEEK_VL,
+        notes=TEXT_NOTE,
+    ),
     Family(
         "lighton_ocr",
         {
