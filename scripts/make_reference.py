@@ -223,7 +223,13 @@ VISION_HEAD_MODULES = {"head"}
 #: lambda_1 / lambda_2): feedforward, per GROUPS.md.
 BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
-PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
+PROJECTOR_EMBEDDING_LEAVES = {
+    "query_tokens",
+    "latent_query",
+    "query",  # Aria's learned queries
+    "image_newline",
+    "view_separator",
+}
 
 
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
@@ -2956,6 +2962,13 @@ VARIANT_FIELDS.update(
             TIE,
         ],
         # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        # aria: the learned query table has max(projector_patch_to_query_dict.values()) rows.
+        "aria": [
+            sub("text_config", VARIANT_FIELDS["aria_text"]),
+            sub("vision_config", CLIP_VISION),
+            pick("projector_patch_to_query_dict", None, {"16": 8}, {"1225": 32, "4900": 64}),
+            TIE,
+        ],
         # deepseek_vl: SigLIP with its own defaults (the pooling head when vision_use_head).
         "deepseek_vl": [
             sub("text_config", VARIANT_FIELDS["llama"]),

@@ -56,6 +56,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("qwen3_5_moe", "vision_config", {"deepstack_visual_indexes": [1, 0, 1]}),
         ("deepseek_vl", "vision_config", {"vision_use_head": False}),  # no pooling head
         ("deepseek_vl", "", {"tie_word_embeddings": False}),
+        ("aria", "", {"projector_patch_to_query_dict": {"16": 8}}),  # 8 learned queries
+        ("aria", "", {"projector_patch_to_query_dict": None}),  # 256, the default's largest
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -95,6 +97,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "qwen3_5", "vision_config": {"model_type": "siglip"}}, "vision_config"),
         # SiglipAttention refuses heads that do not split the width.
         ({"model_type": "deepseek_vl", "vision_config": {"num_attention_heads": 5}}, "num_att"),
+        ({"model_type": "aria", "projector_patch_to_query_dict": {}}, "projector_patch"),
+        ({"model_type": "aria", "projector_patch_to_query_dict": {"16": 0}}, "projector_patch"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],

@@ -58,6 +58,7 @@ MODULES = (
     "moe_seq2seq",
     "moe_windows",
     "multimodal",
+    "multimodal_aria",
     "seq2seq",
     "multimodal_glm",
     "multimodal_idefics",
