@@ -227,6 +227,7 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "query_tokens",
     "latent_query",
     "query",  # Aria's learned queries
+    "latents",  # Idefics2's perceiver latents
     "image_newline",
     "view_separator",
 }
@@ -2962,6 +2963,23 @@ VARIANT_FIELDS.update(
             TIE,
         ],
         # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        # idefics2: the perceiver runs at the text width (__post_init__ forces its hidden_size);
+        # the connector's gated MLP takes the text intermediate_size.
+        "idefics2": [
+            sub("text_config", VARIANT_FIELDS["mistral"]),
+            sub("vision_config", CLIP_VISION),
+            sub(
+                "perceiver_config",
+                [
+                    rint("resampler_n_latents", 4, 32, 4),
+                    rint("resampler_depth", 1, 3),
+                    pick("resampler_n_heads", 2, 4, 8),
+                    pick("resampler_head_dim", 16, 32),
+                    pick("num_key_value_heads", 1, 2),
+                ],
+            ),
+            TIE,
+        ],
         # aria: the learned query table has max(projector_patch_to_query_dict.values()) rows.
         "aria": [
             sub("text_config", VARIANT_FIELDS["aria_text"]),

@@ -58,6 +58,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("deepseek_vl", "", {"tie_word_embeddings": False}),
         ("aria", "", {"projector_patch_to_query_dict": {"16": 8}}),  # 8 learned queries
         ("aria", "", {"projector_patch_to_query_dict": None}),  # 256, the default's largest
+        ("idefics2", "perceiver_config", {"resampler_depth": 1}),
+        ("idefics2", "perceiver_config", {"num_key_value_heads": 1}),  # grouped queries
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -98,6 +100,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # SiglipAttention refuses heads that do not split the width.
         ({"model_type": "deepseek_vl", "vision_config": {"num_attention_heads": 5}}, "num_att"),
         ({"model_type": "aria", "projector_patch_to_query_dict": {}}, "projector_patch"),
+        ({"model_type": "idefics2", "perceiver_config": {"resampler_n_latents": 0}}, "n_latents"),
+        ({"model_type": "idefics2", "perceiver_config": [64]}, "perceiver_config"),
         ({"model_type": "aria", "projector_patch_to_query_dict": {"16": 0}}, "projector_patch"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
