@@ -116,3 +116,34 @@ def test_unrepresentable_config_is_an_error_naming_its_key(
     with pytest.raises(InputError) as caught:
         load(str(path))
     assert key in str(caught.value)
+
+
+def test_projector_query_table_and_mixer_projection() -> None:
+    """A projector's table of learned queries is rows x width of embedding; a projection of a
+    token mixer inside the projector (Aria's cross-attention in_proj) is attention, with its
+    own parameter names."""
+    from paramcalc.core.records import Group, Tower
+    from paramcalc.core.vision import Projector
+
+    projector = Projector.model_validate(
+        {
+            "parts": [
+                {"kind": "token", "role": "query", "width": 64, "rows": 8},
+                {
+                    "kind": "linear",
+                    "role": "attn",
+                    "inputs": 64,
+                    "outputs": 192,
+                    "bias": True,
+                    "mixer": True,
+                    "weight_name": "in_proj_weight",
+                    "bias_name": "in_proj_bias",
+                },
+            ]
+        }
+    )
+    (table,), (linear,) = (part.records() for part in projector.parts)
+    assert (table.size, table.group, table.tower) == (8 * 64, Group.EMBEDDING, Tower.PROJECTOR)
+    assert linear.group == Group.ATTENTION
+    shapes = {t.name.rpartition(".")[2]: t.shape for t in linear.tensors()}
+    assert shapes == {"in_proj_weight": (192, 64), "in_proj_bias": (192,)}
