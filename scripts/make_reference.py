@@ -42,7 +42,7 @@ Config = dict[str, Any]
 # Towers: which part of a model a tensor belongs to, from its module path.
 
 #: Modules that hold an image encoder.
-VISION_MODULES = {"vision_tower", "vision_model", "visual"}
+VISION_MODULES = {"vision_tower", "vision_model", "visual", "vision_encoder"}
 #: Modules that hold a speech or audio encoder.
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
@@ -55,6 +55,9 @@ PROJECTOR_MODULES = {
     "connector",
     "deepstack_merger_list",
     "downsample",
+    "vision_resampler",  # LLaVA-NeXT-Video's pooler
+    "vision_projection",  # LightOnOCR's
+    "aligner",  # DeepSeek-VL's
 }
 
 
@@ -267,7 +270,14 @@ VISION_HEAD_MODULES = {"head"}
 #: lambda_1 / lambda_2): feedforward, per GROUPS.md.
 BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
-PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
+PROJECTOR_EMBEDDING_LEAVES = {
+    "query_tokens",
+    "latent_query",
+    "query",  # Aria's learned queries
+    "latents",  # Idefics2's perceiver latents
+    "image_newline",
+    "view_separator",
+}
 
 
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
@@ -1302,6 +1312,13 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         mm_tokens,
         flag("tie_word_embeddings"),
     ],
+    # shieldgemma2 (built as Gemma 3): either tie_word_embeddings ties.
+    "shieldgemma2": [
+        sub("text_config", [*GEMMA3_TEXT, flag("tie_word_embeddings")]),
+        sub("vision_config", SIGLIP_VISION),
+        mm_tokens,
+        flag("tie_word_embeddings"),
+    ],
     # llama4: text_config's tie_word_embeddings decides; the top-level one is ignored (moved too).
     "llama4": [
         sub("text_config", LLAMA4_TEXT),
@@ -2279,6 +2296,28 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # lighton_ocr: Mistral 3's projector without biases on a Qwen 3 text model.
+        "lighton_ocr": [
+            sub("text_config", VARIANT_FIELDS["qwen3"]),
+            sub("vision_config", [*CLIP_VISION, pick("head_dim", 16, 64)]),
+            pick("spatial_merge_size", 1, 2),
+            TIE,
+        ],
+        # vipllava: a LayerNorm reads the vision_feature_layer list side by side; the
+        # projector's biases are fixed.
+        "vipllava": [
+            sub("text_config", [*VARIANT_FIELDS["llama"]]),
+            sub("vision_config", CLIP_VISION),
+            pick("vision_feature_layer", -2, [-2, -1], [-2, -3, 0, 1]),
+            flag("tie_word_embeddings"),
+        ],
+        # llava_next_video: the conv pooler is the only pool mode with parameters.
+        "llava_next_video": [
+            *LLAVA,
+            pick("spatial_pool_mode", "average", "max", "conv", "conv"),
+            pick("spatial_pool_stride", 1, 2, 3),
+            maybe(rint("spatial_pool_out_channels", 32, 256, 32)),
+        ],
         # mistral3: pixtral's image_size and head_dim change no shape (rotary; head_dim is
         # hidden_size // heads).
         "mistral3": [
@@ -2999,6 +3038,23 @@ GLM4V_VISION = [
     INTERMEDIATE,
     spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
 ]
+#: GLM-4.5V text: head_dim is read with getattr (hidden_size // heads when absent).
+GLM4V_MOE_TEXT = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    maybe(HEAD_DIM),
+    flag("attention_bias"),
+    rint("n_routed_experts", 2, 8),
+    top_k("num_experts_per_tok", "n_routed_experts"),
+    rint("moe_intermediate_size", 32, 256, 32),
+    pick("n_shared_experts", 1, 2),
+    rint("first_k_dense_replace", 0, 3),
+    maybe(TIE),
+    spelled({"n_routed_experts": "num_local_experts"}),
+]
 #: InternVL vision: every shape field; the projector reads int(1 / downsample_ratio)^2 patches.
 INTERNVL_VISION = [
     HIDDEN,
@@ -3062,6 +3118,36 @@ VARIANT_FIELDS.update(
             TIE,
         ],
         # lfm2_vl: SigLIP 2's position table has num_patches rows whatever the image.
+        # idefics2: the perceiver runs at the text width (__post_init__ forces its hidden_size);
+        # the connector's gated MLP takes the text intermediate_size.
+        "idefics2": [
+            sub("text_config", VARIANT_FIELDS["mistral"]),
+            sub("vision_config", CLIP_VISION),
+            sub(
+                "perceiver_config",
+                [
+                    rint("resampler_n_latents", 4, 32, 4),
+                    rint("resampler_depth", 1, 3),
+                    pick("resampler_n_heads", 2, 4, 8),
+                    pick("resampler_head_dim", 16, 32),
+                    pick("num_key_value_heads", 1, 2),
+                ],
+            ),
+            TIE,
+        ],
+        # aria: the learned query table has max(projector_patch_to_query_dict.values()) rows.
+        "aria": [
+            sub("text_config", VARIANT_FIELDS["aria_text"]),
+            sub("vision_config", CLIP_VISION),
+            pick("projector_patch_to_query_dict", None, {"16": 8}, {"1225": 32, "4900": 64}),
+            TIE,
+        ],
+        # deepseek_vl: SigLIP with its own defaults (the pooling head when vision_use_head).
+        "deepseek_vl": [
+            sub("text_config", VARIANT_FIELDS["llama"]),
+            sub("vision_config", SIGLIP_VISION),
+            TIE,
+        ],
         "lfm2_vl": [
             sub("text_config", VARIANT_FIELDS["lfm2"]),
             sub(
@@ -3093,24 +3179,16 @@ VARIANT_FIELDS.update(
         ],
         # glm4v_moe: head_dim is read with getattr (hidden_size // heads when absent).
         "glm4v_moe": [
-            sub(
-                "text_config",
-                [
-                    VOCAB,
-                    HIDDEN,
-                    INTERMEDIATE,
-                    LAYERS,
-                    heads(),
-                    maybe(HEAD_DIM),
-                    flag("attention_bias"),
-                    rint("n_routed_experts", 2, 8),
-                    top_k("num_experts_per_tok", "n_routed_experts"),
-                    rint("moe_intermediate_size", 32, 256, 32),
-                    pick("n_shared_experts", 1, 2),
-                    rint("first_k_dense_replace", 0, 3),
-                    maybe(TIE),
-                    spelled({"n_routed_experts": "num_local_experts"}),
-                ],
+            sub("text_config", GLM4V_MOE_TEXT),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # glm46v: either GLM text model (the MoE one named by model_type); only the top-level
+        # tie_word_embeddings ties.
+        "glm46v": [
+            one_of(
+                [sub("text_config", [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(TIE)])],
+                [sub("text_config", [pick("model_type", "glm4v_moe_text"), *GLM4V_MOE_TEXT])],
             ),
             sub("vision_config", GLM4V_VISION),
             TIE,
@@ -3171,6 +3249,31 @@ QWEN3_5_TEXT = [
     linear_heads,
 ]
 
+#: Qwen3.5 (dense and MoE): Qwen3-VL's ViT, whose deepstack_visual_indexes Qwen3.5 ignores (no
+#: deepstack mergers), on the Qwen3.5 text model; only the top-level tie_word_embeddings ties.
+VARIANT_FIELDS.update(
+    {
+        "qwen3_5": [
+            sub("text_config", [*QWEN3_5_TEXT, INTERMEDIATE]),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        "qwen3_5_moe": [
+            sub(
+                "text_config",
+                [
+                    *QWEN3_5_TEXT,
+                    rint("num_experts", 1, 6),
+                    top_k("num_experts_per_tok", "num_experts"),
+                    rint("moe_intermediate_size", 32, 256, 32),
+                    rint("shared_expert_intermediate_size", 32, 256, 32),
+                ],
+            ),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+    }
+)
 VARIANT_FIELDS.update(
     {
         "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],

@@ -44,6 +44,22 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("internvl", "text_config", {"model_type": "qwen3"}),
         ("lfm2_vl", "", {"projector_use_layernorm": False}),
         ("lfm2_vl", "vision_config", {"vision_use_head": False}),
+        ("llava_next_video", "", {"spatial_pool_mode": "conv"}),  # a Conv2d pooler
+        ("vipllava", "", {"vision_feature_layer": -2}),  # one layer's features
+        ("lighton_ocr", "", {"spatial_merge_size": 1}),
+        ("lighton_ocr", "", {"tie_word_embeddings": False}),
+        ("shieldgemma2", "text_config", {"tie_word_embeddings": False}),  # an lm_head
+        ("glm46v", "text_config", {"model_type": "glm4v_moe_text"}),
+        ("glm46v", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
+        ("qwen3_5", "vision_config", {"deepstack_visual_indexes": [0, 1]}),  # ignored
+        ("qwen3_5", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
+        ("qwen3_5_moe", "vision_config", {"deepstack_visual_indexes": [1, 0, 1]}),
+        ("deepseek_vl", "vision_config", {"vision_use_head": False}),  # no pooling head
+        ("deepseek_vl", "", {"tie_word_embeddings": False}),
+        ("aria", "", {"projector_patch_to_query_dict": {"16": 8}}),  # 8 learned queries
+        ("aria", "", {"projector_patch_to_query_dict": None}),  # 256, the default's largest
+        ("idefics2", "perceiver_config", {"resampler_depth": 1}),
+        ("idefics2", "perceiver_config", {"num_key_value_heads": 1}),  # grouped queries
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -75,6 +91,18 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "cohere2_vision", "alignment_intermediate_size": None}, "alignment"),
         ({"model_type": "lfm2_vl", "text_config": {"model_type": "llama"}}, "text_config"),
         ({"model_type": "glm4v", "vision_config": {"num_heads": 7}}, "num_heads"),
+        # LlavaNextVideoPooler raises on a mode other than average, max and conv.
+        ({"model_type": "llava_next_video", "spatial_pool_mode": "area"}, "spatial_pool_mode"),
+        ({"model_type": "vipllava", "vision_feature_layer": []}, "vision_feature_layer"),
+        ({"model_type": "lighton_ocr", "text_config": {"model_type": "gemma3"}}, "text_config"),
+        ({"model_type": "glm46v", "text_config": {"model_type": "llama"}}, "text_config"),
+        ({"model_type": "qwen3_5", "vision_config": {"model_type": "siglip"}}, "vision_config"),
+        # SiglipAttention refuses heads that do not split the width.
+        ({"model_type": "deepseek_vl", "vision_config": {"num_attention_heads": 5}}, "num_att"),
+        ({"model_type": "aria", "projector_patch_to_query_dict": {}}, "projector_patch"),
+        ({"model_type": "idefics2", "perceiver_config": {"resampler_n_latents": 0}}, "n_latents"),
+        ({"model_type": "idefics2", "perceiver_config": [64]}, "perceiver_config"),
+        ({"model_type": "aria", "projector_patch_to_query_dict": {"16": 0}}, "projector_patch"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
     ],
@@ -88,3 +116,34 @@ def test_unrepresentable_config_is_an_error_naming_its_key(
     with pytest.raises(InputError) as caught:
         load(str(path))
     assert key in str(caught.value)
+
+
+def test_projector_query_table_and_mixer_projection() -> None:
+    """A projector's table of learned queries is rows x width of embedding; a projection of a
+    token mixer inside the projector (Aria's cross-attention in_proj) is attention, with its
+    own parameter names."""
+    from paramcalc.core.records import Group, Tower
+    from paramcalc.core.vision import Projector
+
+    projector = Projector.model_validate(
+        {
+            "parts": [
+                {"kind": "token", "role": "query", "width": 64, "rows": 8},
+                {
+                    "kind": "linear",
+                    "role": "attn",
+                    "inputs": 64,
+                    "outputs": 192,
+                    "bias": True,
+                    "mixer": True,
+                    "weight_name": "in_proj_weight",
+                    "bias_name": "in_proj_bias",
+                },
+            ]
+        }
+    )
+    (table,), (linear,) = (part.records() for part in projector.parts)
+    assert (table.size, table.group, table.tower) == (8 * 64, Group.EMBEDDING, Tower.PROJECTOR)
+    assert linear.group == Group.ATTENTION
+    shapes = {t.name.rpartition(".")[2]: t.shape for t in linear.tensors()}
+    assert shapes == {"in_proj_weight": (192, 64), "in_proj_bias": (192,)}

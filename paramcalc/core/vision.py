@@ -175,7 +175,8 @@ class VisionTower(Spec):
 
 
 class ProjectorLinear(Spec):
-    """A projection of the projector (feedforward group, projector tower)."""
+    """A projection of the projector (projector tower): feedforward, or attention for the
+    projections of a real token mixer (a cross-attention's, per GROUPS.md)."""
 
     kind: Literal["linear"] = "linear"
     role: Role
@@ -188,8 +189,12 @@ class ProjectorLinear(Spec):
     """The projection has a bias."""
     weight_name: Annotated[str, Field(max_length=64)] = "weight"
     """The parameter's own name (Gemma 3 stores `mm_input_projection_weight`)."""
+    bias_name: Annotated[str, Field(max_length=64)] = "bias"
+    """The bias parameter's own name (nn.MultiheadAttention's `in_proj_bias`)."""
     transposed: bool = False
     """Stored (in, out), as a bare parameter multiplied from the left."""
+    mixer: bool = False
+    """A projection of a token mixer inside the projector (attention group)."""
 
     def records(self) -> list[Record]:
         """The projection."""
@@ -199,11 +204,12 @@ class ProjectorLinear(Spec):
                 self.inputs,
                 self.outputs,
                 self.bias,
-                Group.FEEDFORWARD,
+                Group.ATTENTION if self.mixer else Group.FEEDFORWARD,
                 Tower.PROJECTOR,
                 Stream.IMAGE,
                 transposed=self.transposed,
                 weight_name=self.weight_name,
+                bias_name=self.bias_name,
             )
         ]
 
@@ -261,17 +267,21 @@ class ProjectorNorm(Spec):
 
 
 class ProjectorToken(Spec):
-    """A learned vector of the projector, such as a separator token (embedding group)."""
+    """A learned vector of the projector, such as a separator token, or a table of learned
+    queries (embedding group)."""
 
     kind: Literal["token"] = "token"
     role: Role
     """Its role, which the family's naming turns into a parameter name."""
     width: PositiveInt
     """Elements of the vector (LLaVA-NeXT's `image_newline`: the text width)."""
+    rows: PositiveInt | None = None
+    """Rows of a table of such vectors (Aria's learned queries); none for one vector."""
 
     def records(self) -> list[Record]:
         """The parameter."""
-        return [Param(self.role, (self.width,), Group.EMBEDDING, Tower.PROJECTOR)]
+        shape = (self.width,) if self.rows is None else (self.rows, self.width)
+        return [Param(self.role, shape, Group.EMBEDDING, Tower.PROJECTOR)]
 
 
 ProjectorPart = Annotated[

@@ -93,8 +93,23 @@ def siglip(v: HFConfig) -> dict[str, Any]:
 def gemma3(c: HFConfig) -> dict[str, Any]:
     """Gemma3ForConditionalGeneration: SigLIP, a projection to the text width with a soft
     embedding norm, and Gemma 3's text model; the top-level tie_word_embeddings decides."""
+    return gemma3_model(c, c.boolean("tie_word_embeddings"))
+
+
+def shieldgemma2(c: HFConfig) -> dict[str, Any]:
+    """ShieldGemma 2, built as Gemma3ForConditionalGeneration; ShieldGemma2Config.__post_init__
+    ties when text_config does (Gemma 3 text ties by default)."""
+    from paramcalc.families import families
+
+    text_family = families()["gemma3_text"]
+    text_tied = sub_config(c, "text_config", text_family).boolean("tie_word_embeddings")
+    return gemma3_model(c, c.boolean("tie_word_embeddings") or text_tied)
+
+
+def gemma3_model(c: HFConfig, tied: bool) -> dict[str, Any]:
+    """SigLIP, Gemma 3's projector and text model, tied as the caller's config decides."""
     v = sub_config(c, "vision_config", SIGLIP_VISION)
-    text = text_model(c, "gemma3_text", c.boolean("tie_word_embeddings"))
+    text = text_model(c, "gemma3_text", tied)
     vh = v.integer("hidden_size")
     return {
         "text": text,
@@ -259,6 +274,17 @@ FAMILIES = (
             "tie_word_embeddings": True,
         },
         (gemma3,),
+        naming=GEMMA3,
+    ),
+    Family(
+        "shieldgemma2",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "mm_tokens_per_image": 256,
+            "tie_word_embeddings": False,
+        },
+        (shieldgemma2,),
         naming=GEMMA3,
     ),
     Family(

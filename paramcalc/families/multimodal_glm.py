@@ -1,13 +1,15 @@
-"""GLM-4V and GLM-4.5V (`glm4v_moe`): a ViT with a biased Conv3d patch embedding, RMSNorm
-blocks of fused qkv attention and a gated MLP, a strided-conv downsample and a gated merger (the
-projector), and a GLM-4 text model (four norms per layer, fused gate_up_proj, q/k/v biases) or
-GLM-4.5's MoE text model.
+"""GLM-4V, GLM-4.5V (`glm4v_moe`) and GLM-4.6V (`glm46v`, on either text model): a ViT with a
+biased Conv3d patch embedding, RMSNorm blocks of fused qkv attention and a gated MLP, a
+strided-conv downsample and a gated merger (the projector), and a GLM-4 text model (four norms
+per layer, fused gate_up_proj, q/k/v biases) or GLM-4.5's MoE text model.
 
-Follows `modeling_glm4v.py` and `modeling_glm4v_moe.py` in transformers 5.23.
+Follows `modeling_glm4v.py`, `modeling_glm4v_moe.py` and `modeling_glm46v.py` in transformers
+5.23.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from paramcalc.core.names import Naming
@@ -162,13 +164,13 @@ def projector(v: HFConfig) -> dict[str, Any]:
     }
 
 
-def text(c: HFConfig, family: Family) -> dict[str, Any]:
+def text(c: HFConfig, family: Family, text_ties: bool = True) -> dict[str, Any]:
     """The text model of text_config; tied when the top level or (Glm4vConfig.__post_init__,
-    pre-v5 saves) the text config ties."""
+    pre-v5 saves, when `text_ties`) the text config ties."""
     from paramcalc.schema import Architecture
 
     t = spec_config(c, "text_config", family)
-    tied = c.boolean("tie_word_embeddings") or t.boolean("tie_word_embeddings")
+    tied = c.boolean("tie_word_embeddings") or (text_ties and t.boolean("tie_word_embeddings"))
     fields = {**family.build(t), "tie_word_embeddings": tied}
     return Architecture.model_validate(fields).to_model().text.model_dump()
 
@@ -183,6 +185,24 @@ def glm4v_moe(c: HFConfig) -> dict[str, Any]:
     """Glm4vMoeForConditionalGeneration: GLM-4V's ViT and projector, GLM-4.5's text model."""
     v = spec_config(c, "vision_config", GLM4V_MOE_VISION)
     return {"text": text(c, GLM4V_MOE_TEXT), "vision": vision(v), "projector": projector(v)}
+
+
+def glm46v(c: HFConfig) -> dict[str, Any]:
+    """Glm46VForConditionalGeneration: GLM-4V's ViT and projector and the text model
+    text_config names (GLM-4V's by default, or GLM-4.5V's MoE one); Glm46VConfig has no
+    __post_init__, so only the top-level tie_word_embeddings ties."""
+    sub = c.raw("text_config")
+    model_type = sub.get("model_type", "glm4v_text") if isinstance(sub, Mapping) else "glm4v_text"
+    texts = {"glm4v_text": GLM4V_TEXT, "glm4v_moe_text": GLM4V_MOE_TEXT}
+    if model_type not in texts:
+        raise c.error("text_config", f"text model_type {model_type!r} is not supported here")
+    v = spec_config(c, "vision_config", GLM4V_VISION, also=("glm4v_moe_vision",))
+    fields = {
+        "text": text(c, texts[model_type], text_ties=False),
+        "vision": vision(v),
+        "projector": projector(v),
+    }
+    return {**fields, **({"naming": "glm46v/moe"} if model_type == "glm4v_moe_text" else {})}
 
 
 NAMING = Naming(
@@ -213,4 +233,12 @@ DEFAULTS = {"text_config": None, "vision_config": None, "tie_word_embeddings": F
 FAMILIES = (
     Family("glm4v", DEFAULTS, (glm4v,), naming=NAMING),
     Family("glm4v_moe", DEFAULTS, (glm4v_moe,), naming=MOE_NAMING, notes=ROUTER_BUFFER),
+    Family(
+        "glm46v",
+        DEFAULTS,
+        (glm46v,),
+        naming=NAMING,
+        notes=f"with a glm4v_moe_text text model, {ROUTER_BUFFER}",
+        variants={"moe": MOE_NAMING},
+    ),
 )

@@ -1,6 +1,7 @@
 """Qwen3-VL and Qwen3-VL-MoE: a ViT with a biased Conv3d patch embedding and a learned position
 grid, a patch merger plus one deepstack merger per tapped vision layer (the projector), and a
-Qwen3 text model (per-head q/k norms), dense or with routed experts.
+Qwen3 text model (per-head q/k norms), dense or with routed experts; Qwen3.5 (dense and MoE):
+the same ViT without deepstack mergers on Qwen3.5's gated-DeltaNet hybrid text model.
 
 Each follows its `modeling_<family>.py` in transformers 5.23.
 """
@@ -74,6 +75,11 @@ VISION_DEFAULTS = {
     "deepstack_visual_indexes": [8, 16, 24],
 }
 
+#: Qwen3_5VisionConfig / Qwen3_5MoeVisionConfig: Qwen3-VL's fields but deepstack_visual_indexes.
+QWEN3_5_VISION_DEFAULTS = {
+    k: v for k, v in VISION_DEFAULTS.items() if k != "deepstack_visual_indexes"
+}
+
 #: The vision config classes' attribute_map.
 VISION_ALIASES = {"num_heads": ("num_attention_heads",), "depth": ("num_hidden_layers",)}
 
@@ -82,8 +88,11 @@ def text(c: HFConfig, family: Family) -> dict[str, Any]:
     """The text model of text_config; the top-level tie_word_embeddings decides."""
     from paramcalc.schema import Architecture
 
-    t = spec_config(c, "text_config", family)
-    fields = {**family.build(t), "tie_word_embeddings": c.boolean("tie_word_embeddings")}
+    tied = c.boolean("tie_word_embeddings")
+    built = family.build(spec_config(c, "text_config", family))
+    if "text" in built:  # a v2 text tower (Qwen3.5's hybrid)
+        return {**built["text"], "tie_word_embeddings": tied}
+    fields = {**built, "tie_word_embeddings": tied}
     return Architecture.model_validate(fields).to_model().text.model_dump()
 
 
@@ -139,28 +148,38 @@ def patch_merger(role: str, width: int, merged: int, out: int) -> list[dict[str,
     ]
 
 
-def projector(v: HFConfig) -> dict[str, Any]:
-    """The merger (norm before the shuffle) and one deepstack merger per index in
-    deepstack_visual_indexes (norm after it, over the merged width)."""
+def projector(v: HFConfig, deepstack: bool = True) -> dict[str, Any]:
+    """The merger (norm before the shuffle) and, when `deepstack`, one deepstack merger per
+    index in deepstack_visual_indexes (norm after it, over the merged width)."""
     width, out = v.integer("hidden_size"), v.integer("out_hidden_size")
     merged = width * v.integer("spatial_merge_size") ** 2
     parts = patch_merger("merger", width, merged, out)
-    for i in range(len(v.int_list("deepstack_visual_indexes"))):
+    for i in range(len(v.int_list("deepstack_visual_indexes")) if deepstack else 0):
         parts += patch_merger(f"deepstack_merger_list.{i}", merged, merged, out)
     return {"parts": parts}
 
 
-def multimodal(text_family: Family, vision_type: str) -> Any:
-    """The rule of a Qwen3-VL family over `text_family` and `vision_type`."""
-    vision_family = Family(vision_type, VISION_DEFAULTS, (), aliases=VISION_ALIASES)
+def multimodal(text_family: Family | str, vision_type: str, deepstack: bool = True) -> Any:
+    """The rule of a Qwen3-VL family over `text_family` (a record, or a registered model_type)
+    and `vision_type`; Qwen3.5's ViT (`deepstack` false) has no deepstack mergers."""
+    defaults = VISION_DEFAULTS if deepstack else QWEN3_5_VISION_DEFAULTS
+    vision_family = Family(vision_type, defaults, (), aliases=VISION_ALIASES)
 
     def rule(c: HFConfig) -> dict[str, Any]:
-        # Qwen3VL(Moe)Config.__post_init__ reads an old checkpoint's top-level model_type in
-        # vision_config as the vision config's.
-        v = spec_config(c, "vision_config", vision_family, also=(c.family.model_type,))
-        return {"text": text(c, text_family), "vision": vision(v), "projector": projector(v)}
+        from paramcalc.families import families
 
-    rule.__doc__ = f"The {vision_type} ViT, its mergers and the {text_family.model_type} model."
+        family = families()[text_family] if isinstance(text_family, str) else text_family
+        # Qwen3VL(Moe)Config.__post_init__ (Qwen3_5(Moe)Config's too) reads an old checkpoint's
+        # top-level model_type in vision_config as the vision config's.
+        v = spec_config(c, "vision_config", vision_family, also=(c.family.model_type,))
+        return {
+            "text": text(c, family),
+            "vision": vision(v),
+            "projector": projector(v, deepstack),
+        }
+
+    name = text_family if isinstance(text_family, str) else text_family.model_type
+    rule.__doc__ = f"The {vision_type} ViT, its mergers and the {name} model."
     return rule
 
 
@@ -192,6 +211,18 @@ FAMILIES = (
         "qwen3_vl_moe",
         DEFAULTS,
         (multimodal(QWEN3_VL_MOE_TEXT, "qwen3_vl_moe_vision"),),
+        naming=NAMING,
+    ),
+    Family(
+        "qwen3_5",
+        DEFAULTS,
+        (multimodal("qwen3_5_text", "qwen3_5_vision", deepstack=False),),
+        naming=NAMING,
+    ),
+    Family(
+        "qwen3_5_moe",
+        DEFAULTS,
+        (multimodal("qwen3_5_moe_text", "qwen3_5_moe_vision", deepstack=False),),
         naming=NAMING,
     ),
 )
