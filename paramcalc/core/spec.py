@@ -21,6 +21,7 @@ from paramcalc.core.augment import (
     PerLayerEmbeddings,
     PerLayerInput,
 )
+from paramcalc.core.axial import AxialPositions
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
@@ -54,7 +55,8 @@ LayerExtra = Annotated[
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine, Field(discriminator="kind")
+    PerLayerEmbeddings | AltUpProjections | InputAffine | AxialPositions,
+    Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
@@ -141,6 +143,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    reversible: bool = False
+    """Reversible residual layers (Reformer): the stack carries two copies of its stream,
+    which the final norm reads concatenated, 2 x its width."""
     final_norm_type: NormType | None = None
     """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
     even when its blocks' norms do). Default: the tower's norm kind."""

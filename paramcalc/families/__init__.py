@@ -32,6 +32,7 @@ MODULES = (
     "encoders_v2_more",
     "encoders_xlm",
     "encoders_factorized",
+    "encoders_reformer",
     "encoders_rotary",
     "fairseq_like",
     "gemma3n",
