@@ -96,3 +96,22 @@ def test_axial_factors_and_one_kind_to_a_written_depth(tmp_path: Path) -> None:
     axial = 8 * 32 + 16 * 64
     assert counted.total == reformer_total(320, 96, 2, 32, 128, ["local"] * 4, axial)
     assert counted.groups[Group.EMBEDDING] == 320 * 96 + axial
+
+
+def test_masked_lm_head_reads_both_streams(tmp_path: Path) -> None:
+    """ReformerForMaskedLM: lm_head.decoder (2h -> vocab, no bias) never tied, lm_head.bias."""
+    config = {"model_type": "reformer", "vocab_size": 100, "tie_word_embeddings": True}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    bare, mlm = count(load(str(path))), count(load(str(path), head="mlm"))
+    assert mlm.total - bare.total == 100 * 2 * 256 + 100
+    assert mlm.groups[Group.OUTPUT] == 100 * 2 * 256 + 100
+
+
+def test_masked_lm_refuses_a_decoder(tmp_path: Path) -> None:
+    """ReformerForMaskedLM asserts is_decoder false: an error naming the key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"model_type": "reformer", "is_decoder": True}))
+    with pytest.raises(InputError) as raised:
+        load(str(path), head="mlm")
+    assert "is_decoder" in str(raised.value)

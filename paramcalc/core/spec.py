@@ -372,10 +372,13 @@ class TextTower(Spec):
 
     @property
     def head_width(self) -> int:
-        """Columns the LM head reads: the head transform's width, else the token width."""
+        """Columns the LM head reads: the head transform's width, else the token width, or
+        both streams of a reversible last stack (Reformer's lm_head reads 2 x hidden_size)."""
         transform = self.head_transform
         if transform is not None and transform.width is not None:
             return transform.width
+        if transform is None and self.stacks[-1].reversible:
+            return 2 * self.hidden_size
         return self.token_width
 
     @property

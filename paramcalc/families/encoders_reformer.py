@@ -19,6 +19,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.heads import MaskedLM
 
 #: ReformerAttention builds LSHSelfAttention or LocalSelfAttention by the layer's entry.
 ATTENTION_KINDS = ("lsh", "local")
@@ -128,6 +129,25 @@ REFORMER = Naming(
     },
 )
 
+
+def masked_lm_encoder(c: HFConfig) -> None:
+    """ReformerForMaskedLM asserts a bidirectional encoder."""
+    if c.boolean("is_decoder"):
+        raise c.error("is_decoder", "true: ReformerForMaskedLM needs a bidirectional encoder")
+
+
+#: ReformerForMaskedLM: an unbiased decoder from both streams (2 x hidden_size), never tied
+#: (its shape is not the token table's), and lm_head.bias beside it, which forward never adds.
+REFORMER_MLM = MaskedLM(
+    "reformer",
+    {"lm_head": "lm_head.decoder", "head_bias": "lm_head.bias"},
+    transform=False,
+    decoder_bias=False,
+    ties=False,
+    tie_default=False,
+    check=masked_lm_encoder,
+)
+
 FAMILIES = (
     Family(
         "reformer",
@@ -142,10 +162,12 @@ FAMILIES = (
             "axial_pos_shape": [64, 64],
             "axial_pos_embds_dim": [64, 192],
             "max_position_embeddings": 4096,
+            "is_decoder": False,
         },
         (reformer,),
         naming=REFORMER,
         notes="language-model checkpoints also hold the head (lm_head.decoder reading "
         "2 x hidden_size, lm_head.bias), which AutoModel does not build",
+        mlm=REFORMER_MLM,
     ),
 )
