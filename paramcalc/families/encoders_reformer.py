@@ -1,15 +1,22 @@
 """Reformer as `AutoModel` builds it (ReformerModel), following `modeling_reformer.py`.
 
-Each layer is LSH or local self-attention (attn_layers, which also sets the depth), both
+Each layer is LSH or local self-attention (attn_layers, whose length is the depth unless the
+file writes num_hidden_layers), both
 unbiased at attention_head_size per head: LSH attention projects queries and keys with one
 query_key, local attention has its own query and key. Every sub-layer is pre-norm; the layers
 are reversible, so the final LayerNorm reads the two streams concatenated (2 x hidden_size).
 Positions are axial factors (axial_pos_shape x axial_pos_embds_dim) or a plain table. The table
 holds ReformerConfig's defaults in transformers 5.23.0.
 
-FLOPs count every query/key pair of both attention kinds, as full attention would: an upper
-bound on LSH attention's chunks within hash buckets and local attention's neighbouring chunks;
-the hashing's random rotations hold no parameter and are not counted.
+FLOPs count every query/key pair of both attention kinds, as full attention computes them:
+exact while a sequence fits in one chunk (seq <= lsh_attn_chunk_length and
+local_attn_chunk_length, checked against FlopCounterMode), where neither kind chunks nor hashes.
+Past that, local attention computes seq x (1 + chunks before + after) x chunk pairs, LSH
+attention num_hashes times that plus the hashing rotations, and ReformerModel pads the
+sequence to a multiple of the chunk lengths' least common multiple; paramcalc does not model
+these (its count is then seq x seq pairs, higher once seq exceeds the pairs' span). The KV
+cache follows the other encoders' convention (K and V per layer); a Reformer decoder's own
+cache holds each layer's input states and LSH buckets instead.
 """
 
 from __future__ import annotations
