@@ -25,7 +25,7 @@ from fractions import Fraction
 from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Linear, Tower
 from paramcalc.errors import InputError
-from paramcalc.kvcache import StateLayer, cached_tokens
+from paramcalc.kvcache import StateLayer
 from paramcalc.memory import KEPT_DTYPE
 from paramcalc.parallel import Stage, ceil_div, stages
 from paramcalc.precision import CacheDType, DType, nbytes
@@ -134,7 +134,7 @@ def kv_bytes(stage: Stage, dtype: CacheDType, batch: int, seq: int, block: int |
     """The stage's self- and cross-attention cache; with `block`, whole pages per sequence."""
     values = 0
     for layer in stage.cached:
-        kept = cached_tokens(layer.window, seq)
+        kept = layer.kept(seq)
         values += layer.values_per_token * (pages(kept, block) if block else kept)
     cross = stage.cross_values_per_token * (pages(seq, block) if block else seq)
     return dtype.nbytes(values * batch) + dtype.nbytes(cross * batch)

@@ -8,8 +8,14 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
 queries against three blocks of keys (and its transient global tokens, whose summing and keys
-and values are products too). A mixture-of-experts layer runs the router and k experts per
-token.
+and values are products too); Inkling's attention also multiplies each head's relative state
+by its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution
+adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the
+attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
+charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and
+k experts per token.
+DeepSeek-V4's compressed layers also score every query against every compressed entry (and
+its indexer does), and its mHC hyper-connections mix the streams by a matmul.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
@@ -19,7 +25,11 @@ padded by kernel - 1 also computes kernel - 1 outputs per sequence that are drop
 leaves those out by convention. So it does the products inside xLSTM's chunked mLSTM kernel,
 MiniMax's lightning-attention blocks and Gemma 3n's AltUp coefficients (its router runs twice
 per layer), which FlopCounterMode sees as bmm/mm: by convention each projection is charged
-once per token.
+once per token. XLNet's relative attention charges its position key (run over the relative
+positions, not the tokens) and its scores itself (`TwoStreamAttention.flops`). CPM-Ant's
+layers also run over the prompt tokens it puts before every sequence (`Stack.prefix_tokens`);
+its head does not. A Gemma 4 assistant with ordered embeddings scores only the tokens of the
+clusters its centroids pick (`DraftProjections.head_flops`).
 """
 
 from __future__ import annotations
@@ -29,7 +39,11 @@ from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.augment import DraftProjections
+from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
+from paramcalc.core.xlnet import TwoStreamAttention
 
 #: Training = forward + backward, and the backward pass costs two forwards (input and weight
 #: gradients): Kaplan et al. 2020, section 2.1.
@@ -91,7 +105,36 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         Stream.IMAGE: 0,
         Stream.NONE: 0,
     }
-    return sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    total = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+    prefixes = {s.name: s.prefix_tokens for s in counted.model.text.stacks}
+    for block in counted.enumeration.blocks:  # CPM-Ant: the layers also run over its prompt
+        prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
+        uses = len(block.layers) * block.runs
+        total += sum(matmul_flops(r, prefix) for r in block.records) * uses
+    return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)
+
+
+def scored_head(counted: Breakdown, rows: int) -> int:
+    """What a sparsely scored head (a Gemma 4 assistant's centroids) costs beyond the dense
+    head the records charge: its own product, less lm_head over the whole vocabulary."""
+    tower, width = counted.model.text, counted.model.text.token_width
+    scorers = [e for e in tower.extras if isinstance(e, DraftProjections) and e.num_centroids]
+    if not scorers:
+        return 0
+    return (
+        scorers[0].head_flops(rows, width, tower.vocab_size) - 2 * rows * width * tower.vocab_size
+    )
+
+
+def mixing_flops(counted: Breakdown, tokens: int) -> int:
+    """mHC's stream mixes: a matmul of comb and the streams at both hyper-connections."""
+    tower, flops = counted.model.text, 0
+    for stack, block, layers in tower.block_uses():
+        if block.hyper_connections and block.hyper_mixing:
+            width = stack.width(counted.model.hidden_size)
+            per_token = mixing_products(block.hyper_connections, width)
+            flops += 2 * 2 * tokens * per_token * len(layers) * stack.runs
+    return flops
 
 
 def attention_flops(
@@ -105,22 +148,33 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        queries = encoder_seq if encoder else seq
+        queries = encoder_seq if encoder else seq + stack.prefix_tokens
         for mixer, keys, causal in (
             *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
         ):
-            if not isinstance(mixer, (Attention, LatentAttention)):
+            if isinstance(mixer, TwoStreamAttention):  # all pairs, no mask: its own count
+                own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
+                every, kept = every + own, kept + own
+                continue
+            if isinstance(mixer, CompressedAttention):
+                every_entries, kept_entries = mixer.entry_products(queries)
+                scale = 2 * batch * len(layers) * stack.runs
+                every += scale * every_entries
+                kept += scale * kept_entries
+            if not isinstance(mixer, (Attention, LatentAttention, CompressedAttention)):
                 continue
             width, uses = stack.width(hidden), len(layers) * stack.runs
             per_pair = 2 * batch * mixer.pair_products(width) * uses
             pairs = queries * keys
+            own = 0
             if isinstance(mixer, Attention):  # local blocks and global summaries (LongT5)
                 pairs = mixer.attended_pairs(queries, keys)
                 summaries = 2 * batch * mixer.summary_products(queries, width) * uses
-                every, kept = every + summaries, kept + summaries
-            every += per_pair * pairs
-            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
+                # products per query outside any record (Inkling's bias bank, ConvBERT's kernels)
+                own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
+            every += per_pair * pairs + own
+            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
     return every, kept
 
 

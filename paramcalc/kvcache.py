@@ -9,15 +9,23 @@ inference engines do (`DeepseekV3Attention.forward` updates the cache before `ex
 the per-head K and V it expands to are reported beside it. An encoder-decoder's decoder
 caches its self-attention K/V per decoder token and cross-attention K/V over the encoder
 tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemma 3n's
-num_kv_shared_layers) caches nothing of its own. Recurrent mixers (Mamba, Mamba-2, gated
-DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no K/V: each
-keeps a fixed state per sequence, its convolution window (or token shift) and its recurrent
-state (a short convolution only the window); ZAYA1's CCA attention keeps such a state beside
-its K/V. transformers 5.23's `LinearAttentionLayer` stores the window in the activations' dtype
-and the recurrent state as the mixer hands it over: float32 for Mamba, Mamba-2 and gated
-DeltaNet, whose scans accumulate their state in float32 whatever the weights' dtype, so the
-state has a dtype of its own. A kind whose whole state follows the activations (xLSTM's
-matrix memory, RWKV's token shifts, lightning attention's state) says which parts do.
+num_kv_shared_layers) caches nothing of its own, and a drafter that reads its target's K/V
+(Gemma 4's assistants, which run their layers with use_cache=False) caches nothing at all.
+XLNet keeps no K/V but `mems`, each layer's input (hidden_size per token), capped at mem_len;
+CPM-Ant's layers cache its prompt tokens before the sequence's. DeepSeek-V4's compressed
+layers cache their window once (K = V), one entry per `rate` tokens of each compressed series,
+and the windows not yet pooled (paramcalc.core.compressed), which count as per-sequence state.
+Recurrent mixers (Mamba,
+Mamba-2, gated DeltaNet, short convolutions, RG-LRU, RWKV, mLSTM, lightning attention) cache no
+K/V: each keeps a fixed state per sequence, its convolution window (or token shift) and its
+recurrent state (a short convolution only the window); ZAYA1's CCA attention keeps such a state
+beside its K/V, and so does Inkling's attention (the windows of its four short convolutions, in
+float32: they cast their input). transformers 5.23's `LinearAttentionLayer` stores the window
+in the activations' dtype and the recurrent state as the mixer hands it over: float32 for
+Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32 whatever the
+weights' dtype, so the state has a dtype of its own. A kind whose whole state follows the
+activations (xLSTM's matrix memory, RWKV's token shifts, lightning attention's state) says
+which parts do.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -29,14 +37,19 @@ llama.cpp keeps it (`llama_memory_recurrent` with GGML_TYPE_F32).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil
 
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.inkling import ConvRelativeAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.spec import Block
+from paramcalc.core.xlnet import TwoStreamAttention
 from paramcalc.errors import InputError
 from paramcalc.precision import CacheDType, DType
 
@@ -65,6 +78,21 @@ class CachedLayer:
     """KV heads the values are split into (1 for an MLA latent, which every head shares)."""
     window: int | None = None
     """The layer's sliding window, when it has one."""
+    limit: int | None = None
+    """Most tokens the layer keeps whatever the context, when no window says it (XLNet's
+    mem_len)."""
+    prefix: int = 0
+    """Tokens the layer caches before the sequence's own (CPM-Ant's prompt)."""
+    stride: int = 1
+    """Tokens per cached entry: a compressor's rate (DeepSeek-V4 pools `rate` tokens into
+    one entry), 1 for a cache of every token."""
+
+    def kept(self, seq: int) -> int:
+        """Entries the layer keeps after a pass over `seq` tokens."""
+        if self.stride > 1:
+            return seq // self.stride
+        seq += self.prefix
+        return min(seq, self.limit) if self.limit else cached_tokens(self.window, seq)
 
 
 @dataclass(frozen=True)
@@ -113,7 +141,8 @@ class KVCache:
     @property
     def bytes_per_token(self) -> int:
         """Bytes one more token adds to every layer, before any window caps it."""
-        return self.dtype.nbytes(sum(layer.values_per_token for layer in self.layers))
+        values = sum(Fraction(layer.values_per_token, layer.stride) for layer in self.layers)
+        return self.dtype.nbytes(ceil(values))
 
     @property
     def self_attention_bytes(self) -> int:
@@ -183,9 +212,31 @@ RECURRENT = (
     LightningAttention,
 )
 
+#: Attention kinds that keep a fixed state beside their K/V.
+ATTENTION_WITH_STATE = (CompressedConvAttention, ConvRelativeAttention)
+
+
+#: A compressor's pending windows follow the activations' dtype.
+PENDING = frozenset({"pending"})
+
+
+def compressed_layers(index: int, mixer: CompressedAttention, seq: int) -> list[CachedLayer]:
+    """DeepSeek-V4: the window (K = V), then one entry per closed window of each series."""
+    window = mixer.sliding_window
+    layers = [
+        CachedLayer(index, mixer.span, mixer.cache_values(0), cached_tokens(window, seq), 1, window)
+    ]
+    rate = mixer.compressor.rate if mixer.compressor else 1
+    for width in mixer.series_widths():
+        layers.append(CachedLayer(index, "compressed", width, seq // rate, 1, None, stride=rate))
+    return layers
+
 
 def state_layer(
-    index: int, block: Block, mixer: Recurrent | CompressedConvAttention, hidden: int
+    index: int,
+    block: Block,
+    mixer: Recurrent | CompressedConvAttention | ConvRelativeAttention,
+    hidden: int,
 ) -> StateLayer:
     """The state of one layer: its mixer's parts, and a feed-forward's own (RWKV's channel-mix
     token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
@@ -224,12 +275,24 @@ def kv_cache(
     layers: list[CachedLayer] = []
     states: list[StateLayer] = []
     cross = expanded = 0
-    for stack, block, indices in tower.block_uses():
+    for stack, block, indices in tower.block_uses() if tower.keeps_cache else ():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
         hidden = stack.width(model.hidden_size)
         for i in indices:
             for mixer in (m for m in block.mixers for _ in range(stack.runs)):
+                if isinstance(mixer, TwoStreamAttention):  # XLNet's mems: the layer's input
+                    if mixer.keeps_memory:
+                        limit = mixer.memory_limit
+                        kept = min(seq, limit) if limit else seq
+                        layers.append(CachedLayer(i, "memory", hidden, kept, limit=limit))
+                    continue
+                if isinstance(mixer, CompressedAttention):
+                    layers += compressed_layers(i, mixer, seq)
+                    pending = mixer.pending_values(seq)
+                    if pending:
+                        states.append(StateLayer(i, mixer.kind, {"pending": pending}, PENDING))
+                    continue
                 if isinstance(mixer, Attention) and mixer.kv_shared:
                     continue  # reads an earlier layer's K/V: transformers keeps no cache layer
                 if isinstance(mixer, (Attention, LatentAttention)):
@@ -239,14 +302,15 @@ def kv_cache(
                             i,
                             mixer.span,
                             mixer.cache_values(hidden),
-                            cached_tokens(mixer.window, seq),
+                            cached_tokens(mixer.window, seq + stack.prefix_tokens),
                             mixer.kv_heads,
                             mixer.window,
+                            prefix=stack.prefix_tokens,
                         )
                     )
                     if isinstance(mixer, LatentAttention):
                         expanded += mixer.expanded_cache_values(hidden)
-                    if isinstance(mixer, CompressedConvAttention):  # K/V and a fixed state
+                    if isinstance(mixer, ATTENTION_WITH_STATE):  # K/V and a fixed state
                         states.append(state_layer(i, block, mixer, hidden))
                 elif isinstance(mixer, RECURRENT):
                     states.append(state_layer(i, block, mixer, hidden))

@@ -17,7 +17,7 @@ Conventions (vLLM's and Megatron-LM's layout, written where it is applied):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Embedding, Linear, Norm, Record, Tower
@@ -92,14 +92,9 @@ def split_cache(cache: KVCache, tp: int) -> tuple[list[CachedLayer], list[StateL
     for layer in cache.layers:
         heads = device_heads(layer.heads, tp, "num_key_value_heads")
         per_head = layer.values_per_token // layer.heads
-        layers.append(
-            CachedLayer(
-                layer.index, layer.kind, per_head * heads, layer.tokens, heads, layer.window
-            )
-        )
+        layers.append(replace(layer, values_per_token=per_head * heads, heads=heads))
     states = [
-        StateLayer(s.index, s.kind, {k: ceil_div(v, tp) for k, v in s.values.items()})
-        for s in cache.states
+        replace(s, values={k: ceil_div(v, tp) for k, v in s.values.items()}) for s in cache.states
     ]
     return layers, states
 

@@ -81,6 +81,8 @@ def tower_of(name: str) -> str:
 #: cls.predictions (cls also holds BertLMHeadModel's prediction head, a decoder of an
 #: EncoderDecoderModel), ALBERT's predictions, ELECTRA's generator_*, DistilBERT's vocab_*,
 #: XLM's pred_layer.
+#: head: RWKV's; contact_head: ESM's contact regression.
+#: masked_embedding: a Gemma 4 assistant's centroid scorer, which picks the head's slices.
 OUTPUT_MODULES = {
     "lm_head",
     "embed_out",
@@ -95,6 +97,8 @@ OUTPUT_MODULES = {
     "vocab_transform",
     "vocab_projector",
     "pred_layer",
+    "masked_embedding",
+    "lm_loss",  # XLNet's LM head
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -123,12 +127,24 @@ EMBEDDING_MODULES = {
     "pronunciation_embed",  # RoCBERT's tables beside the token table
     "shape_embed",
     "map_inputs_layer",  # RoCBERT: their concatenation -> hidden
+    "entity_embeddings",  # LUKE's entity table (and the module holding it)
+    "entity_embedding_dense",  # LUKE: entity width -> hidden
+    "embedding_projection",  # NeoMME's factorized token embedding -> hidden
+    "value_embeddings",  # NeoMME's per-token values for its global layers
     "embed_global",  # PEGASUS-X's global tokens
     "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
+    "word_embedding",  # XLNet
+    "input_embedding",  # CPM-Ant's token table (with its prompt rows)
+    "segment_embedding",  # CPM-Ant's segment (token-type) table
+    # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
+    # width and back (as OPT's project_in / project_out)
+    "pre_projection",
+    "post_projection",
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
-EMBEDDING_LEAVES = {"z_L_init"}
+#: XLNet's mask_emb is its query stream's learned start, held by `transformer`.
+EMBEDDING_LEAVES = {"z_L_init", "mask_emb"}
 #: Module names that open a token mixer: self- and cross-attention, linear attention (Gated
 #: DeltaNet), state-space mixers.
 ATTENTION_MODULES = {
@@ -156,6 +172,14 @@ ATTENTION_MODULES = {
     # EncoderDecoderModel: the encoder's output projected to the decoder's width, which only the
     # cross-attention reads (with cross_attention_hidden_size its keys and values do it instead)
     "enc_to_dec_proj",
+    # Inkling: short convolutions over the tokens on the attention and MLP outputs (token
+    # mixing, as LFM2's conv)
+    "attn_sconv",
+    "mlp_sconv",
+    "post_attention_convolution",  # the same in Inkling 2
+    "post_mlp_convolution",
+    "position_bias",  # CPM-Ant's segment/relative-position bias shared by its layers
+    "rel_attn",  # XLNet's two-stream relative attention
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -193,8 +217,15 @@ FEEDFORWARD_MODULES = {
     "post_attention_residual_scale",
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
+    "mlps",  # LongCat-Flash's module list of its two sublayers' MLPs
     # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
     "linear",
+    # Inkling 2's block attention residuals: learned queries mixing earlier blocks' sums into
+    # a layer's (and the final norm's) input, neither mixer nor norm
+    "attention_input",
+    "mlp_input",
+    "final_input",
+    "ff",  # XLNet
 }
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
@@ -262,23 +293,34 @@ def named_module(modules: list[str]) -> str:
     return named[-1] if named else ""
 
 
+def inside_mixer(modules: list[str], names: set[str]) -> bool:
+    """Whether the first of `names` on a path sits inside a token mixer."""
+    first = next((i for i, m in enumerate(modules) if m in names), None)
+    mixer = next((i for i, m in enumerate(modules) if m in ATTENTION_MODULES), None)
+    return first is not None and mixer is not None and mixer < first
+
+
 def classify_text(parts: list[str]) -> str | None:
     """Group of a language-model tensor (the text tower), or None when no rule applies."""
     modules = parts[:-1]
     if modules and is_norm(named_module(modules)):
         return "norm"
+    if inside_mixer(modules, OUTPUT_MODULES):
+        return "attention"  # NeoMME's self_attn.output_projection: the mixer's gate and o_proj
     if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
         return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
         return "embedding"
-    if modules[-3:-1] == [
-        "embeddings",
-        "position_embeddings",
-    ]:  # Reformer's axial factors and plain table
+    if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
         return "embedding"
-    if parts[-1] in EMBEDDING_LEAVES and modules == ["model"]:
+    if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
+        return "embedding"
+    # Reformer's axial position factors (weights.{i}) and its plain table (embedding)
+    if modules[-3:-1] == ["embeddings", "position_embeddings"]:
+        return "embedding"
+    if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
     group = block_group(modules)
     if group:
@@ -379,6 +421,16 @@ BARE_MODEL_TYPES = {
     # paramcalc/families/encoders_factorized.py
     "fnet",
     "albert",
+    # paramcalc/families/encoders_conv.py
+    "convbert",
+    # paramcalc/families/encoders_tables.py
+    "tapas",
+    "luke",
+    # paramcalc/families/encoders_llama_like.py
+    "esmc",
+    "ultrabert",
+    # paramcalc/families/encoders_neomme.py
+    "neomme",
     # paramcalc/families/encoders_reformer.py
     "reformer",
 }
@@ -3776,6 +3828,396 @@ VARIANT_FIELDS.update(
         "mpnet": [
             *BERT_NO_TYPES,
             pick("relative_attention_num_buckets", 8, 32, 64),
+        ],
+    }
+)
+
+# cpmant: heads of dim_head whatever the width; the token table grows by prompt_types x
+# prompt_length rows (either may be 0); position_bias_max_distance and tie_word_embeddings
+# (the head is never tied) change nothing.
+VARIANT_FIELDS["cpmant"] = [
+    VOCAB,
+    HIDDEN,
+    heads(kv=None, options=(1, 2, 3, 4, 8)),
+    pick("dim_head", 16, 24, 32, 64),
+    rint("dim_ff", 64, 1024, 32),
+    LAYERS,
+    rint("position_bias_num_buckets", 8, 128, 8),
+    rint("position_bias_max_distance", 16, 512, 16),
+    rint("prompt_types", 0, 8),
+    rint("prompt_length", 0, 16),
+    rint("segment_types", 1, 8),
+    flag("tie_word_embeddings"),
+]
+
+
+def xlnet_head(rng: random.Random, c: Config) -> None:
+    """XLNet: d_head left null (d_model // n_head) or written out as that value (the only one
+    XLNetConfig.validate_architecture accepts)."""
+    if rng.random() < 0.5:
+        c["d_head"] = c["d_model"] // c["n_head"]
+
+
+# xlnet: attn_type moves the relative positions (FLOPs), mem_len / reuse_len / use_mems_eval
+# the memory; ff_activation, bi_data, clamp_len and same_length change no shape, nor does
+# tie_word_embeddings (lm_loss keeps its bias); the attribute_map spellings are exercised.
+VARIANT_FIELDS["xlnet"] = [
+    VOCAB,
+    rint("d_model", 64, 512, 32),
+    heads("d_model", "n_head", None),
+    xlnet_head,
+    rint("n_layer", 2, 6),
+    rint("d_inner", 64, 1024, 32),
+    pick("attn_type", "bi", "uni"),
+    pick("mem_len", None, 0, 16, 512),
+    pick("reuse_len", None, 0, 8),
+    flag("use_mems_eval"),
+    pick("ff_activation", "gelu", "relu"),
+    flag("bi_data"),
+    pick("clamp_len", -1, 32),
+    flag("same_length"),
+    TIE,
+    spelled(
+        {
+            "vocab_size": "n_token",
+            "d_model": "hidden_size",
+            "n_head": "num_attention_heads",
+            "n_layer": "num_hidden_layers",
+        }
+    ),
+]
+
+
+def assistant_kv_shared(rng: random.Random, c: Config) -> None:
+    """A Gemma 4 assistant: some but not all layers share K/V (a null or 0 count means all,
+    which transformers 5.23 cannot build; a split leaving a kind unproduced is redrawn)."""
+    c["num_kv_shared_layers"] = rng.randint(1, c["num_hidden_layers"] - 1)
+
+
+# gemma4_unified_assistant: the top-level tie_word_embeddings decides (text_config's is moved to
+# prove it changes nothing), as does centroid_intermediate_top_k.
+VARIANT_FIELDS["gemma4_unified_assistant"] = [
+    sub("text_config", [*GEMMA4_TEXT, assistant_kv_shared]),
+    rint("backbone_hidden_size", 32, 256, 32),
+    flag("use_ordered_embeddings"),
+    pick("num_centroids", 4, 8, 16),
+    rint("centroid_intermediate_top_k", 1, 4),
+    TIE,
+]
+
+
+def inkling_layers(rng: random.Random, c: Config) -> None:
+    """Inkling: sliding/full layers by layer_types, local_layer_ids or the default (every
+    sixth full); dense/MoE layers by mlp_layer_types, the dense_mlp_idx keyword or all MoE."""
+    one_of(
+        [],
+        [per_layer("layer_types", ("hybrid", "hybrid_sliding"))],
+        [subset("local_layer_ids")],
+    )(rng, c)
+    one_of(
+        [],
+        [per_layer("mlp_layer_types", ("dense", "sparse"))],
+        [rint("dense_mlp_idx", 0, c["num_hidden_layers"])],
+    )(rng, c)
+
+
+def inkling_widths(rng: random.Random, c: Config) -> None:
+    """Inkling: dense and expert widths as intermediate_size and moe_intermediate_size, or (the
+    checkpoints' spelling) dense_intermediate_size and intermediate_size for the experts."""
+    c["moe_intermediate_size"] = rng.randrange(16, 257, 16)
+    if rng.random() < 0.5:
+        c["dense_intermediate_size"] = rng.randrange(64, 1025, 32)
+
+
+VARIANT_FIELDS.update(
+    {
+        # inkling_text: unpadded_vocab_size, logits_mup_width_multiplier, route_scale and the
+        # MTP fields change no shape (no MTP layer is built).
+        "inkling_text": [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(options=(1, 2, 4, 8)),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            inkling_layers,
+            inkling_widths,
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_shared_experts", 1, 3),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                }
+            ),
+        ],
+        # inkling2_text: n_layers_per_attn_res_block (moved to prove it), the softcaps, the
+        # clip thresholds and scoring_func change no shape.
+        "inkling2_text": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            heads("hidden_size", "swa_num_attention_heads", "swa_num_key_value_heads"),
+            pick("head_dim", 8, 16, 32, 48),
+            pick("swa_head_dim", 8, 16, 32, 48),
+            rint("sliding_window_size", 4, 64),
+            rint("rel_extent", 4, 128),
+            rint("d_rel", 2, 32),
+            rint("conv_kernel_size", 2, 5),
+            one_of([], [per_layer("layer_types", ("hybrid", "hybrid_sliding"))]),
+            rint("moe_intermediate_size", 16, 256, 16),
+            rint("n_routed_experts", 2, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            rint("n_layers_per_attn_res_block", 1, 4),
+            pick("eos_token_id", None, 2),
+            spelled(
+                {
+                    "sliding_window_size": "sliding_window",
+                    "n_routed_experts": "num_local_experts",
+                    "conv_kernel_size": "sconv_kernel_size",
+                    "moe_intermediate_size": "intermediate_size",
+                }
+            ),
+        ],
+    }
+)
+
+
+# --- encoders_conv (encoders with convolutions in their layers) -------------------------------
+def convbert_heads(rng: random.Random, c: Config) -> None:
+    """ConvBERT: a head_ratio leaving heads of an even width, an odd kernel, groups dividing
+    both MLP widths."""
+    hidden, width = c["hidden_size"], c["intermediate_size"]
+    c["num_attention_heads"] = rng.choice((1, 2, 4, 6, 8, 12))
+    c["head_ratio"] = rng.choice(
+        [r for r in (1, 2, 3, 4) if hidden % (2 * max(c["num_attention_heads"] // r, 1)) == 0]
+    )
+    c["conv_kernel_size"] = rng.choice((1, 3, 5, 9))
+    c["num_groups"] = rng.choice([g for g in (1, 2, 4) if hidden % g == 0 and width % g == 0])
+
+
+VARIANT_FIELDS["convbert"] = [*BERT, convbert_heads, pick("embedding_size", 32, 64, 128, 256)]
+
+
+# --- encoders_tables (BERT-like encoders with embedding tables of their own) -------------------
+def tapas_tables(rng: random.Random, c: Config) -> None:
+    """TAPAS: one to eight token-type tables of 1-300 rows."""
+    c["type_vocab_sizes"] = [rng.randint(1, 300) for _ in range(rng.randint(1, 8))]
+
+
+VARIANT_FIELDS.update(
+    {
+        "tapas": [*BERT_NO_TYPES, bert_decoder, tapas_tables],
+        "luke": [
+            *BERT_ENCODER,
+            rint("entity_vocab_size", 16, 4096),
+            pick("entity_emb_size", 32, 64, 128, 256),
+            flag("use_entity_aware_attention"),
+        ],
+    }
+)
+
+
+# --- encoders_llama_like (Llama decoders run bidirectionally) ----------------------------------
+def esmc_heads(rng: random.Random, c: Config) -> None:
+    """ESMC: heads dividing the width, no grouped-query attention, head_dim implied or given
+    as hidden_size / heads."""
+    c["num_attention_heads"] = rng.choice([h for h in (1, 2, 4, 8) if c["hidden_size"] % h == 0])
+    c["num_key_value_heads"] = rng.choice((None, c["num_attention_heads"]))
+    c["head_dim"] = rng.choice((None, c["hidden_size"] // c["num_attention_heads"]))
+
+
+VARIANT_FIELDS.update(
+    {
+        "esmc": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            esmc_heads,
+            flag("attention_bias"),
+            flag("mlp_bias"),
+        ],
+        "ultrabert": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            INTERMEDIATE,
+            heads(),
+            pick("head_dim", None, 16, 32),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            pick("sliding_window", 4, 16, 128),
+            maybe(per_layer("layer_types", ["sliding_attention", "full_attention"])),
+        ],
+    }
+)
+
+
+# --- encoders_neomme ----------------------------------------------------------------------------
+def neomme_layers(rng: random.Random, c: Config) -> None:
+    """NeoMME: GQA heads, head_dim a multiple of 8 (both rotary factors rotate a multiple of
+    4), layer kinds with a global layer, per-layer windows half the time."""
+    c["num_attention_heads"] = rng.choice((2, 4, 8))
+    c["num_key_value_heads"] = rng.choice(
+        [h for h in (1, 2, 4) if c["num_attention_heads"] % h == 0]
+    )
+    c["head_dim"] = rng.choice((16, 32, 48))
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        kinds = [rng.choice(("sliding_attention", "full_attention")) for _ in range(layers)]
+        kinds[rng.randrange(layers)] = "full_attention"
+        c["layer_types"] = kinds
+    if rng.random() < 0.5:
+        c["per_layer_config"] = {
+            str(i): {"sliding_window": rng.choice((2, 8, 64))}
+            for i in range(layers)
+            if rng.random() < 0.5
+        }
+
+
+VARIANT_FIELDS["neomme"] = [
+    VOCAB,
+    HIDDEN,
+    rint("num_hidden_layers", 2, 8),
+    INTERMEDIATE,
+    rint("embedding_rank", 16, 256, 16),
+    neomme_layers,
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    pick("sliding_window", 4, 16, 256),
+    pick("patch_size", 2, 8, 16),
+]
+
+
+def longcat_depth(rng: random.Random, c: Config) -> None:
+    """LongCat-Flash's depth: num_layers decoder layers, or num_hidden_layers sublayers (two per
+    decoder layer; the config's setter halves it, an odd count rounding down)."""
+    if rng.random() < 0.5:
+        c["num_layers"] = rng.randint(1, 3)
+    else:
+        c["num_hidden_layers"] = rng.randint(2, 6)
+
+
+def longcat_qk_head(rng: random.Random, c: Config) -> None:
+    """qk_head_dim: null (the config derives nope + rope) or written as that sum."""
+    c["qk_head_dim"] = rng.choice([None, c["qk_nope_head_dim"] + c["qk_rope_head_dim"]])
+
+
+def longcat_top_k(rng: random.Random, c: Config) -> None:
+    """Experts per token: at most the routed plus the zero experts the router scores."""
+    c["moe_topk"] = rng.randint(1, min(4, c["n_routed_experts"] + c["zero_expert_num"]))
+
+
+V4_KINDS = ("sliding_attention", "compressed_sparse_attention", "heavily_compressed_attention")
+
+
+def v4_layer_types(rng: random.Random, c: Config) -> None:
+    """DeepSeek-V4's attention kinds: the default pattern, a listed layer_types, or the legacy
+    per-layer compress_ratios (0, 4, 128)."""
+    choice = rng.randrange(3)
+    if choice == 1:
+        per_layer("layer_types", V4_KINDS)(rng, c)
+    elif choice == 2:
+        c["compress_ratios"] = [rng.choice((0, 4, 128)) for _ in range(c["num_hidden_layers"])]
+
+
+def v4_rates(rng: random.Random, c: Config) -> None:
+    """Compression rates: the defaults, a compress_rates mapping, or the legacy scalars."""
+    csa, hca = rng.choice((2, 4)), rng.choice((4, 8))
+    choice = rng.randrange(3)
+    if choice == 1:
+        c["compress_rates"] = {V4_KINDS[1]: csa, V4_KINDS[2]: hca}
+    elif choice == 2:
+        c["compress_rate_csa"], c["compress_rate_hca"] = csa, hca
+
+
+def v4_mlp_types(rng: random.Random, c: Config) -> None:
+    """hash_moe or moe per layer (no shape changes): listed, by num_hash_layers, or default."""
+    choice = rng.randrange(3)
+    if choice == 1:
+        per_layer("mlp_layer_types", ("hash_moe", "moe"))(rng, c)
+    elif choice == 2:
+        c["num_hash_layers"] = rng.randint(0, c["num_hidden_layers"])
+
+
+VARIANT_FIELDS.update(
+    {
+        # deepseek_v4: num_key_value_heads, n_shared_experts, the hash_moe layers,
+        # partial_rotary_factor and hc_sinkhorn_iters change no shape (moved to prove it).
+        "deepseek_v4": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            pick("head_dim", 16, 32, 64),
+            pick("q_lora_rank", 16, 32, 64),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("n_routed_experts", 1, 8),
+            top_k("num_experts_per_tok", "n_routed_experts"),
+            pick("n_shared_experts", 1, 2),
+            flag("mlp_bias"),
+            v4_layer_types,
+            v4_rates,
+            v4_mlp_types,
+            pick("hc_mult", 1, 2, 4),
+            pick("hc_sinkhorn_iters", 2, 20),
+            rint("sliding_window", 4, 16),
+            pick("o_groups", 1, 2, 4, 8),
+            pick("o_lora_rank", 16, 32, 64),
+            pick("index_n_heads", 1, 2, 4),
+            pick("index_head_dim", 16, 32),
+            pick("index_topk", 2, 512),
+            pick("partial_rotary_factor", None, 0.5),
+            TIE,
+            spelled(
+                {
+                    "n_routed_experts": "num_local_experts",
+                    "moe_intermediate_size": "intermediate_size",
+                }
+            ),
+        ],
+        # longcat_flash: num_key_value_heads, head_dim and routed_scaling_factor change no
+        # shape (moved to prove it); qk_head_dim is written null or as nope + rope (another
+        # value builds a q_b_proj its forward cannot split, which paramcalc refuses).
+        "longcat_flash": [
+            VOCAB,
+            HIDDEN,
+            longcat_depth,
+            heads(),
+            pick("head_dim", 16, 64),
+            pick("q_lora_rank", 32, 64),
+            pick("kv_lora_rank", 16, 32, 64),
+            pick("qk_nope_head_dim", 16, 32),
+            pick("qk_rope_head_dim", 8, 16),
+            pick("v_head_dim", 16, 32, 48),
+            longcat_qk_head,
+            flag("attention_bias"),
+            rint("ffn_hidden_size", 32, 512, 32),
+            rint("n_routed_experts", 1, 8),
+            rint("zero_expert_num", 0, 4),
+            longcat_top_k,
+            rint("expert_ffn_hidden_size", 32, 256, 32),
+            flag("router_bias"),
+            pick("routed_scaling_factor", 1.0, 6.0),
+            TIE,
+            spelled(
+                {
+                    "n_routed_experts": "num_local_experts",
+                    "moe_topk": "num_experts_per_tok",
+                    "ffn_hidden_size": "intermediate_size",
+                    "expert_ffn_hidden_size": "moe_intermediate_size",
+                }
+            ),
         ],
     }
 )

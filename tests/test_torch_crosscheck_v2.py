@@ -144,6 +144,68 @@ def test_multimodal_weights_and_text_flops() -> None:
 
 
 ENCODER_FLOPS = {
+    # factorized tokens, a patch stem a text pass does not run, gated GQA, per-layer windows
+    "neomme": dict(
+        vocab_size=128,
+        embedding_rank=16,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        sliding_window=2,
+        patch_size=2,
+    ),
+    # full-width q/k LayerNorms (no products)
+    "esmc": dict(
+        vocab_size=64,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
+    # sliding layers that eager attention computes over every pair all the same
+    "ultrabert": dict(
+        vocab_size=128,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        sliding_window=2,
+    ),
+    # entity tables and entity-aware queries a pass over words alone does not run
+    "luke": dict(
+        vocab_size=128,
+        entity_vocab_size=64,
+        entity_emb_size=32,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
+    # several token-type tables (lookups)
+    "tapas": dict(
+        vocab_size=128,
+        type_vocab_sizes=[3, 5, 2],
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+    ),
+    # dynamic convolution heads beside the attention heads, grouped MLP projections
+    "convbert": dict(
+        vocab_size=128,
+        embedding_size=32,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        head_ratio=2,
+        conv_kernel_size=3,
+        num_groups=2,
+    ),
     # grouped 1x1 Conv1d projections
     "squeezebert": dict(
         vocab_size=128,

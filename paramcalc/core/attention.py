@@ -20,6 +20,7 @@ from paramcalc.core.records import (
     grouped,
     renamed,
 )
+from paramcalc.core.span_conv import SpanConv
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -170,6 +171,20 @@ class Attention(Spec):
     """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
     query/key/value and post_attention); each divides its projection's widths."""
 
+    span_conv: SpanConv | None = None
+    """ConvBERT's dynamic convolution heads beside the attention heads, as many and as wide;
+    the output projection then reads both halves (2 x heads x head_dim)."""
+
+    entity_queries: bool = False
+    """LUKE's entity-aware attention: three more query projections as wide and as biased as
+    q_proj, for word-to-entity, entity-to-word and entity-to-entity scores (w2e_query,
+    e2w_query, e2e_query). They run only on an entity sequence, which paramcalc's forward
+    pass (words alone) has not: they are charged no FLOPs."""
+
+    exclusive_alpha: bool = False
+    """NeoMME's exclusive self-attention: a learned scalar per head (alpha) scaling the part
+    of each head's output along its own value that is taken away (elementwise, no FLOPs)."""
+
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
         heads, kv = self.num_attention_heads, self.kv_heads
@@ -226,12 +241,20 @@ class Attention(Spec):
         kv_in = self.kv_input_size or (ctx.source_hidden or hidden if cross else reads)
         kv_stream = Stream.SOURCE if cross else None
         q_out = q_width * (2 if self.output_gate else 1)
+        o_in = self.num_attention_heads * vd * (2 if self.span_conv else 1)
         records: list[Record] = [
             linear("q_proj", reads, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
             linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
-            linear("o_proj", self.num_attention_heads * vd, hidden, self.o_bias, ctx),
+            linear("o_proj", o_in, hidden, self.o_bias, ctx),
         ]
+        if self.span_conv is not None:
+            records += self.span_conv.records(ctx, self.num_attention_heads, hd)
+        if self.entity_queries:
+            records += [
+                linear(f"{pair}_q_proj", hidden, q_width, self.qkv_bias, ctx, Stream.NONE)
+                for pair in ("w2e", "e2w", "e2e")
+            ]
         if self.conv_groups:
             records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
         if self.global_projections:
@@ -276,6 +299,9 @@ class Attention(Spec):
             records.append(linear("g_proj", hidden, self.num_attention_heads, False, ctx))
         if self.sinks:
             records.append(Param("sinks", (self.num_attention_heads,), Group.ATTENTION, ctx.tower))
+        if self.exclusive_alpha:
+            alpha = (self.num_attention_heads,)
+            records.append(Param("exclusive_alpha", alpha, Group.ATTENTION, ctx.tower))
         if self.relative_attention_num_buckets:
             # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
             records.append(
@@ -400,6 +426,13 @@ class Attention(Spec):
         tokens = self.global_tokens(seq)
         kv_width = self.kv_heads * (self.width(hidden) + self.value_width(hidden))
         return tokens * hidden * (seq + kv_width)
+
+    def query_products(self, hidden: int) -> int:
+        """Multiply-adds per query beyond its projections and its pairs, whatever the mask:
+        ConvBERT's span kernels over each query's window (Inkling adds its bias bank)."""
+        if self.span_conv is None:
+            return 0
+        return self.span_conv.token_products(self.num_attention_heads, self.width(hidden))
 
     @property
     def window(self) -> int | None:

@@ -1,11 +1,13 @@
 """What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n, 4).
 
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
-learned residual), the per-layer input gate and Gemma 4's mixture of experts beside the MLP
-sit in each layer; the per-layer input embeddings and AltUp's stream projections sit in the
-model. GROUPS.md: the layer parts are
-feedforward (their norms norm), the per-layer embeddings and their projection embedding.
-Each part names its records as transformers names them, relative to the layer or the model.
+learned residual), the per-layer input gate, Gemma 4's mixture of experts beside the MLP and
+LongCat-Flash's shortcut MoE sit in each layer; the per-layer input embeddings, AltUp's stream
+projections and CPM-Ant's segment and position bias table sit in the model, as do a Gemma 4
+assistant's projections and XLNet's mask_emb. GROUPS.md: the layer parts are feedforward
+(their norms norm), the per-layer embeddings and their projection embedding, the bias table
+attention. Each part names its records as transformers names them, relative to the layer or
+the model.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Literal
 from pydantic import model_validator
 
 from paramcalc.core.context import Context
-from paramcalc.core.records import Embedding, Group, Linear, Param, Record
-from paramcalc.core.types import PositiveInt, Spec
+from paramcalc.core.ffn import MoE
+from paramcalc.core.records import Embedding, Group, Linear, Param, Record, renamed
+from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
 F, E = Group.FEEDFORWARD, Group.EMBEDDING
@@ -138,6 +141,20 @@ class ParallelMoE(Spec):
         ]
 
 
+class ShortcutMoE(Spec):
+    """LongcatFlashMoE: a mixture of experts reading the same normed input as the layer's MLP,
+    its output added to the residual only at the end of the next sublayer (LongCat-Flash's
+    shortcut-connected MoE); its records are an MoE's, under `shortcut_moe`."""
+
+    kind: Literal["shortcut_moe"] = "shortcut_moe"
+    moe: MoE
+    """The experts, their router and any zero experts."""
+
+    def records(self, ctx: Context) -> list[Record]:
+        """The MoE's router and stacked experts."""
+        return [renamed(r, f"shortcut_moe.{r.name}") for r in self.moe.records(ctx)]
+
+
 class PerLayerEmbeddings(Spec):
     """The model's per-layer input embeddings: a table of num_layers x width per token, and a
     projection of the token embedding to the same width, normed per layer."""
@@ -173,3 +190,71 @@ class AltUpProjections(Spec):
             for side in ("altup_projections", "altup_unembed_projections")
             for j in range(self.num_inputs - 1)
         ]
+
+
+class SegmentPositionBias(Spec):
+    """CPM-Ant's relative position bias, held by the model for every layer: one row per
+    (query segment, key segment) pair and one per relative-position bucket, a column per
+    attention head (`CpmAntSegmentPositionEmbedding.relative_attention_bias`, attention)."""
+
+    kind: Literal["segment_position_bias"] = "segment_position_bias"
+    segment_types: PositiveInt
+    """Segment kinds (segment_types): segment_types^2 rows of segment pairs."""
+    num_buckets: PositiveInt
+    """Relative-position buckets (position_bias_num_buckets)."""
+    num_attention_heads: PositiveInt
+    """Columns: one bias per attention head."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """position_bias.relative_attention_bias, a plain parameter (read by index)."""
+        rows = self.segment_types**2 + self.num_buckets
+        shape = (rows, self.num_attention_heads)
+        return [Param("position_bias.relative_attention_bias", shape, Group.ATTENTION, ctx.tower)]
+
+
+class DraftProjections(Spec):
+    """What a Gemma 4 assistant (a drafter run on its target model's states) holds beside its
+    language model: pre_projection from the target's embedding and hidden state side by side
+    (2 x backbone_hidden_size) to its own width, post_projection back to the target's width
+    (both embedding, as OPT's project_in / project_out), and with ordered embeddings the
+    centroid scorer that picks which slices of the head to compute (output)."""
+
+    kind: Literal["draft_projections"] = "draft_projections"
+    backbone_hidden_size: PositiveInt
+    """Width of the target model (backbone_hidden_size)."""
+    num_centroids: Count = 0
+    """Vocabulary clusters the centroid scorer ranks (num_centroids, with
+    use_ordered_embeddings); 0 for none."""
+    centroid_top_k: Count = 0
+    """Clusters whose vocab_size // num_centroids tokens the head then scores
+    (centroid_intermediate_top_k)."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """pre_projection, post_projection and masked_embedding.centroids, unbiased."""
+        hidden, backbone = ctx.hidden, self.backbone_hidden_size
+        records: list[Record] = [
+            ff("pre_projection", 2 * backbone, hidden, ctx, E),
+            ff("post_projection", hidden, backbone, ctx, E),
+        ]
+        if self.num_centroids:
+            records.append(
+                ff("masked_embedding.centroids", hidden, self.num_centroids, ctx, Group.OUTPUT)
+            )
+        return records
+
+    def head_flops(self, rows: int, width: int, vocab: int) -> int:
+        """FLOPs of the head when the centroid scorer runs (Gemma4AssistantMaskedEmbedder: one
+        batched product over the chosen clusters' rows of the head, in place of lm_head over
+        the whole vocabulary)."""
+        return 2 * rows * width * self.centroid_top_k * (vocab // self.num_centroids)
+
+
+class MaskEmbedding(Spec):
+    """XLNet's learned query-stream start (`mask_emb`, (1, 1, d_model)): a learned token,
+    embedding as GROUPS.md counts class tokens."""
+
+    kind: Literal["mask_embedding"] = "mask_embedding"
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """mask_emb, a plain parameter."""
+        return [Param("mask_emb", (1, 1, ctx.hidden), E, ctx.tower)]

@@ -55,6 +55,9 @@ MIXER_ROLES = {
     "mlstm": "mlstm",
     "lightning": "lightning",
     "cca": "attention",
+    "conv_relative": "attention",
+    "two_stream": "attention",
+    "compressed": "attention",
 }
 
 
@@ -183,14 +186,17 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             else (name, naming, stack.name, defaults)
         )
         layers_path = sname(f"{stack.name}.layers")
-        # no path: the family keeps a module list per sub-layer (XLM's attentions, ffns) and
-        # each of its roles holds the index itself
-        prefix = join(layers_path, "{i}") if layers_path else block_naming.prefix
+        # no path below the model's own: the family keeps a module list per sub-layer (XLM's
+        # attentions, ffns) and each of its roles holds the index itself
+        bare = layers_path == block_naming.prefix
+        prefix = layers_path if bare else join(layers_path, "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, sname)
         for kind, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(stack.name, kind or spec.kind, layers, named, stack.runs))
+            blocks.append(
+                Block(stack.name, kind or spec.kind, layers, named, stack.runs, stack.sublayers)
+            )
         back += shared_bias(stack, sname)
         if stack.final_norm:
             # Reformer's reversible stack: the final norm reads both streams concatenated
@@ -216,9 +222,10 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     e, hidden, width = Group.EMBEDDING, tower.hidden_size, tower.token_width
     # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
     # projection in
-    project_in = tower.embedding_projection == "in"
+    project_in = tower.embedding_projection in ("in", "in_no_bias")
     tables = width if project_in else hidden
-    records: list[Record] = [Embedding(name("embed_tokens"), tower.vocab_size, width, e)]
+    rows = tower.vocab_size + tower.extra_token_rows
+    records: list[Record] = [Embedding(name("embed_tokens"), rows, width, e)]
     if tower.position_embeddings:
         records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
     for axis in "xyhw" if tower.box_position_embeddings else "":
@@ -226,6 +233,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name(f"embed_{axis}_positions"), rows, tables, e))
     if tower.type_vocab_size:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
+    for i, rows in enumerate(tower.type_vocab_sizes):
+        records.append(Embedding(f"{name('token_type_embeddings')}_{i}", rows, tables, e))
     if not project_in and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
@@ -236,7 +245,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     if tower.embedding_norm:
         records += ctx.norm(name("embedding_norm"), tables)
     if project_in:
-        records.append(Linear(name("embedding_projection"), width, hidden, True, e))
+        biased = tower.embedding_projection == "in"
+        records.append(Linear(name("embedding_projection"), width, hidden, biased, e))
     for extra in tower.extras:
         records += [renamed(r, name(r.name)) for r in extra.records(ctx, tower.num_layers)]
     return records
@@ -337,7 +347,8 @@ def block_records(
 ) -> list[Record]:
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
     hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
-    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx) if streams else []
+    mixing = block.hyper_mixing
+    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx, mixing) if streams else []
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
     for mixer in (m for m in (block.mixer, block.parallel_mixer) if m is not None):
@@ -355,7 +366,7 @@ def block_records(
         if "post_cross" in sites:
             roles += site_norm(block, "post_cross", ctx)
     if streams:
-        roles += hyper_connection("ffn_hc", streams, ctx)
+        roles += hyper_connection("ffn_hc", streams, ctx, mixing)
     if "pre_ffn" in sites:
         roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:

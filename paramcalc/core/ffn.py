@@ -7,6 +7,7 @@ experts are one stacked record per projection, as transformers 5.23 stores them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -47,9 +48,22 @@ class MLP(Spec):
     """Groups of up and down when they are grouped 1x1 convolutions (SqueezeBERT's
     intermediate and output Conv1d); each divides hidden_size and intermediate_size."""
 
+    linear_groups: PositiveInt = 1
+    """Groups of up and down when they are ConvBERT's GroupedLinearLayer (num_groups): each
+    group maps its share of the inputs to its share of the outputs, the weights stored as one
+    (groups, in / groups, out / groups) tensor beside one bias of out."""
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> MLP:
+        if self.conv_groups and self.linear_groups > 1:
+            raise FieldValueError("linear_groups", "give it or conv_groups, not both")
+        return self
+
     def records(self, ctx: Context) -> list[Record]:
         """up_proj and down_proj, and the activation's learned scalars."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
+        if self.linear_groups > 1:
+            records = [r for p in records for r in self.grouped_linear(p, ctx)]
         for groups in self.conv_groups or ():
             if ctx.hidden % groups or self.intermediate_size % groups:
                 raise FieldValueError(
@@ -63,6 +77,28 @@ class MLP(Spec):
             Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
             for name in self.activation_scalars
         ]
+
+    def grouped_linear(self, record: Record, ctx: Context) -> list[Record]:
+        """One projection as GroupedLinearLayer stores it: the groups' weights stacked
+        `(in, out)` (a batched matmul), and the bias apart."""
+        groups = self.linear_groups
+        assert isinstance(record, Linear)  # mlp_records makes projections
+        if record.inputs % groups or record.outputs % groups:
+            raise FieldValueError(
+                "linear_groups",
+                f"{groups} does not divide hidden_size={ctx.hidden} and "
+                f"intermediate_size={self.intermediate_size}",
+            )
+        weights = replace(
+            record,
+            inputs=record.inputs // groups,
+            outputs=record.outputs // groups,
+            bias=False,
+            experts=groups,
+            transposed=True,
+        )
+        bias = [Param(f"{record.name}.bias", (record.outputs,), Group.FEEDFORWARD, ctx.tower)]
+        return [weights, *(bias if record.bias else [])]
 
 
 class GatedMLP(Spec):
@@ -127,6 +163,11 @@ class MoE(Spec):
     flat_experts: bool = False
     """Routed experts stored as DBRX stores them: gate (`w1`), up (`v1`) and down (`w2`,
     transposed) each one 2-D tensor of (E x width, hidden), without biases."""
+    zero_experts: Count = 0
+    """Experts that compute nothing (LongCat-Flash's zero_expert_num): the router also scores
+    them (E + zero outputs), a token sent to one keeps its input, and transformers 5.23 still
+    stacks gate_up_proj for all E + zero (down_proj for the E routed ones only). Active
+    counts and FLOPs take a token's k experts as routed ones: an upper bound."""
     score_bias: Literal["none", "vector", "row"] = "none"
     """A per-expert bias added to the routing scores that transformers holds as a (frozen)
     parameter: of shape (E,) (`vector`, Laguna's `e_score_correction_bias`) or (1, E) (`row`,
@@ -136,10 +177,13 @@ class MoE(Spec):
     def _check_top_k(self) -> MoE:
         if self.flat_experts and (self.expert_bias or not self.gated_experts):
             raise FieldValueError("flat_experts", "DBRX-style experts are gated and have no biases")
-        if self.num_experts_per_tok > self.num_experts:
+        if self.zero_experts and (self.flat_experts or self.latent_size):
+            raise FieldValueError("zero_experts", "needs stacked experts without a latent")
+        if self.num_experts_per_tok > self.num_experts + self.zero_experts:
             raise FieldValueError(
                 "num_experts_per_tok",
-                f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}",
+                f"{self.num_experts_per_tok} must be between 1 and num_experts={self.num_experts}"
+                + (f" + zero_experts={self.zero_experts}" if self.zero_experts else ""),
             )
         return self
 
@@ -155,8 +199,9 @@ class MoE(Spec):
         up = 2 * width if self.gated_experts else width
         f, b = Group.FEEDFORWARD, self.expert_bias
         up_name = "gate_up_proj" if self.gated_experts else "up_proj"
+        scored = e + self.zero_experts
         router = Linear(
-            "router", hidden, e, self.router_bias, f, ctx.tower, ctx.stream, routing=True
+            "router", hidden, scored, self.router_bias, f, ctx.tower, ctx.stream, routing=True
         )
         if self.flat_experts:
             return [router, *self.flat_records(ctx)]
@@ -170,7 +215,7 @@ class MoE(Spec):
                 f,
                 ctx.tower,
                 ctx.stream,
-                experts=e,
+                experts=scored,
                 active_experts=k,
                 weight_name=up_name,
                 bias_name=f"{up_name}_bias",
@@ -184,7 +229,7 @@ class MoE(Spec):
                 ctx.tower,
                 ctx.stream,
                 experts=e,
-                active_experts=k,
+                active_experts=min(k, e),
                 weight_name="down_proj",
                 bias_name="down_proj_bias",
             ),

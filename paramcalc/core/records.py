@@ -111,6 +111,9 @@ class Linear:
     weight_name: str = "weight"
     bias_name: str = "bias"
     """Parameter names under the module; a stacked expert's are its own (`gate_up_proj`)."""
+    head_split: int = 0
+    """Stored with the head axis split out, as einsum weights: (in, heads, out / heads) when
+    transposed, (out, heads, in / heads) otherwise (XLNet's q, k, v, r and o); 0 for 2-D."""
     expert_module: str = ""
     """For experts kept as one module each (Switch's `expert_{e}.wi`): the module path under
     the record's, with `{e}` for the expert's index; each expert's weight and bias are then
@@ -148,9 +151,13 @@ class Linear:
             return
         lead = (self.experts,) if self.experts else ()
         if not self.tied:
-            shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
+            shape: tuple[int, ...] = (
+                (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
+            )
             if self.flat:
                 lead, shape = (), (shape[0] * self.copies, shape[1])
+            if self.head_split:
+                shape = (shape[0], self.head_split, shape[1] // self.head_split)
             yield Tensor(self.param(self.weight_name), lead + shape, self)
         if self.bias:
             yield Tensor(self.param(self.bias_name), (*lead, self.outputs), self)
@@ -165,8 +172,9 @@ class Linear:
                 yield Tensor(f"{module}.bias", (self.outputs,), self)
 
     def param(self, leaf: str) -> str:
-        """A parameter's full name: the module path and the leaf (a bare leaf for experts)."""
-        return f"{self.name}.{leaf}" if self.name else leaf
+        """A parameter's full name: the module path and the leaf (a bare leaf for experts, the
+        bare path for a weight the module holds as itself: XLNet's `rel_attn.q`)."""
+        return f"{self.name}.{leaf}" if self.name and leaf else self.name or leaf
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,12 +314,16 @@ class Block:
     records: tuple[Record, ...]
     runs: int = 1
     """Times a forward pass runs each of these layers (its stack's runs)."""
+    sublayers: int = 1
+    """Consecutive layers one transformers module holds (its stack's sublayers)."""
 
     def at(self, index: int) -> Iterator[Record]:
-        """The records of layer `index`, their names filled in."""
-        text = str(index)
+        """The records of layer `index`, their names filled in: `{i}` the module's index,
+        `{j}` the sublayer's within it."""
+        module, sub = divmod(index, self.sublayers)
+        text, sub_text = str(module), str(sub)
         for r in self.records:
-            yield renamed(r, r.name.replace("{i}", text))
+            yield renamed(r, r.name.replace("{i}", text).replace("{j}", sub_text))
 
     @property
     def size(self) -> int:

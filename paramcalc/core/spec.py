@@ -16,20 +16,35 @@ from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
+    DraftProjections,
     Laurel,
+    MaskEmbedding,
     ParallelMoE,
     PerLayerEmbeddings,
     PerLayerInput,
+    SegmentPositionBias,
+    ShortcutMoE,
 )
 from paramcalc.core.axial import AxialPositions
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
+from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.inkling import (
+    BlockResidualQueries,
+    ConvRelativeAttention,
+    FinalResidualQuery,
+    ScaledGatedMLP,
+    SinkMoE,
+)
 from paramcalc.core.kda import DeltaAttention
+from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
 from paramcalc.core.types import Count, Depth, PositiveInt, Spec
+from paramcalc.core.xlnet import TwoStreamAttention
 from paramcalc.core.zaya import InputAffine, ResidualScaling, RouterMLPMoE
 from paramcalc.errors import FieldValueError
 
@@ -45,17 +60,43 @@ Mixer = Annotated[
     | MLSTM
     | LightningAttention
     | CompressedConvAttention
-    | DeltaAttention,
+    | ConvRelativeAttention
+    | CompressedAttention
+    | DeltaAttention
+    | TwoStreamAttention,
     Field(discriminator="kind"),
 ]
-FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
-LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+FFN = Annotated[
+    FeedForward | ScaledGatedMLP | SinkMoE | RWKVChannelMix | RouterMLPMoE,
+    Field(discriminator="kind"),
 ]
-#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME,
+#: LongCat-Flash).
+LayerExtra = Annotated[
+    AltUp
+    | Laurel
+    | PerLayerInput
+    | ParallelMoE
+    | ResidualScaling
+    | BlockResidualQueries
+    | InputMix
+    | ShortcutMoE,
+    Field(discriminator="kind"),
+]
+#: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer).
 TowerExtra = Annotated[
-    PerLayerEmbeddings | AltUpProjections | InputAffine | AxialPositions,
+    PerLayerEmbeddings
+    | AltUpProjections
+    | InputAffine
+    | FinalResidualQuery
+    | EntityEmbeddings
+    | PatchStem
+    | ValueEmbeddings
+    | SegmentPositionBias
+    | DraftProjections
+    | MaskEmbedding
+    | AxialPositions,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -93,6 +134,9 @@ class Block(Spec):
     hyper_connections: Count = 0
     """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
     hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
+    hyper_mixing: bool = False
+    """The hyper-connections also mix the streams through an N x N matrix (DeepSeek-V4's
+    manifold-constrained mHC): each then yields (2 + N) x N weights and has three scales."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
@@ -135,6 +179,10 @@ class Stack(Spec):
     runs: PositiveInt = 1
     """Times one forward pass runs the stack (HRM runs its low-level module H_cycles x
     L_cycles times): each run caches its own K/V and costs its FLOPs again."""
+    sublayers: PositiveInt = 1
+    """Consecutive layers transformers keeps in one decoder-layer module (LongCat-Flash: two
+    attention/MLP sublayers in each, `layers.{i}.self_attn.{j}`); a multiple of it is the
+    depth."""
     block: Block | None = None
     """The block of every layer, when all are alike."""
     kinds: dict[Annotated[str, Field(max_length=64)], Block] = {}
@@ -177,12 +225,20 @@ class Stack(Spec):
     relative_attention_bias: Count = 0
     """Rows (buckets) of one relative position bias table the stack holds for all its layers,
     a column per attention head (MPNet's encoder.relative_attention_bias)."""
+    prefix_tokens: Count = 0
+    """Learned tokens the model puts before every sequence (CPM-Ant's prompt_length prompt
+    ids): the stack runs over them and caches them, the head does not see them."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
         if (self.block is None) == (not self.kinds):
             raise FieldValueError(
                 "block", "give block (every layer alike) or kinds with layer_kinds, not both"
+            )
+        if self.num_hidden_layers % self.sublayers:
+            raise FieldValueError(
+                "num_hidden_layers",
+                f"{self.num_hidden_layers} is not a multiple of sublayers={self.sublayers}",
             )
         if self.relative_attention_bias and self.bias_heads() is None:
             raise FieldValueError(
@@ -289,23 +345,30 @@ class TextTower(Spec):
 
     kind: Literal["text"] = "text"
     vocab_size: PositiveInt
-    """Rows of the token embedding."""
+    """Rows of the token embedding (and outputs of the LM head)."""
+    extra_token_rows: Count = 0
+    """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
+    prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
     hidden_size: PositiveInt
     """Width of the residual stream (d_model)."""
     embedding_size: PositiveInt | None = None
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
-    embedding_projection: Literal["in_out", "in"] = "in_out"
+    embedding_projection: Literal["in_out", "in", "in_no_bias"] = "in_out"
     """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
     (only when embedding_size differs), or one biased projection in, always there, after
     embeddings that are all embedding_size wide (hidden_size without one): the position and
     token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
     ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
-    embedding."""
+    embedding; in_no_bias is that projection without a bias (NeoMME's factorized
+    embed_tokens.embedding_projection)."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
     """Rows of a token-type (segment) embedding (BERT: 2)."""
+    type_vocab_sizes: tuple[PositiveInt, ...] = ()
+    """Rows of each of several token-type tables whose rows are summed into the embedding,
+    in place of the one table (TAPAS's type_vocab_sizes: token_type_embeddings_{i})."""
     input_tables: tuple[InputTable, ...] = ()
     """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
     input_mapping: bool = False
@@ -345,6 +408,10 @@ class TextTower(Spec):
     extras: tuple[TowerExtra, ...] = ()
     """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
     AltUp's stream projections)."""
+    keeps_cache: bool = True
+    """The model keeps its layers' K/V (or state) between generation steps; false for a
+    drafter that reads its target's and runs its own layers with use_cache=False (Gemma 4's
+    assistants)."""
 
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:
@@ -360,6 +427,8 @@ class TextTower(Spec):
                 ):
                     if mixer is not None:
                         mixer.check(stack.width(self.hidden_size), where + part)
+        if self.type_vocab_size and self.type_vocab_sizes:
+            raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")
@@ -367,6 +436,10 @@ class TextTower(Spec):
             raise FieldValueError(
                 "head_transform",
                 f"a tied head reads the token width {self.token_width}, not {self.head_width}",
+            )
+        if self.extra_token_rows and self.tie_word_embeddings:
+            raise FieldValueError(
+                "extra_token_rows", "a tied head cannot share a table with rows it does not predict"
             )
         return self
 

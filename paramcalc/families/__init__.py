@@ -21,6 +21,7 @@ MODULES = (
     "classic",
     "classic_decoders",
     "dbrx",
+    "deepseek_v4",
     "dense",
     "dense_norms",
     "dense_v2",
@@ -28,6 +29,10 @@ MODULES = (
     "encoders",
     "encoders_more",
     "encoders_bert_like",
+    "encoders_conv",
+    "encoders_llama_like",
+    "encoders_neomme",
+    "encoders_tables",
     "encoders_v2",
     "encoders_v2_more",
     "encoders_xlm",
@@ -37,6 +42,7 @@ MODULES = (
     "fairseq_like",
     "gemma3n",
     "gemma4",
+    "gemma4_assistant",
     "gpt_like",
     "hybrid",
     "hybrid_more",
@@ -45,14 +51,17 @@ MODULES = (
     "latent_more",
     "linear_hybrid",
     "hy_v4",
+    "inkling",
     "jetmoe",
     "lfm3",
     "llama",
+    "longcat",
     "llama_moe",
     "minimax",
     "modern",
     "prophetnet",
     "recursive",
+    "relative_decoders",
     "moe",
     "moe_gated",
     "moe_indexed",
@@ -78,6 +87,15 @@ MODULES = (
     "zamba",
     "rnn",
 )
+
+#: model_types transformers 5.23 maps to a model class but builds no model of, and why: each is
+#: refused by name rather than listed as unknown.
+UNBUILDABLE = {
+    "gemma4_assistant": "Gemma4AssistantConfig.validate_architecture demands that every layer "
+    "share K/V (num_kv_shared_layers = num_hidden_layers), which Gemma4TextConfig."
+    "kv_sharing_modes refuses (no earlier layer produces them): transformers 5.23 cannot "
+    "build Gemma4AssistantForCausalLM",
+}
 
 
 @cache

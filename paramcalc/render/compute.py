@@ -146,12 +146,14 @@ def state_section(m: MemoryEstimate) -> Report:
     """The recurrent state by kind of layer and part (conv window, SSM or delta-rule state)."""
     c = m.cache
     parts: dict[tuple[str, str], list[int]] = {}
+    # the parts a kind keeps in the activations' dtype (Inkling keeps even its windows in fp32)
+    in_activations = {(s.kind, p) for s in c.states for p in s.activation_parts}
     for state in c.states:
         for part, count in state.values.items():
             parts.setdefault((state.kind, part), []).append(count)
     rows = []
     for (kind, part), counts in parts.items():
-        dtype = c.window_dtype if part == "conv" else c.state_dtype
+        dtype = c.window_dtype if (kind, part) in in_activations else c.state_dtype
         n = dtype.nbytes(sum(counts) * c.batch)
         rows.append((kind, len(counts), part, dtype.value, n, human_bytes(n)))
     return Report(

@@ -46,7 +46,11 @@ def family_of(data: Mapping[str, Any], where: str) -> Family:
     model_type = data["model_type"]
     if not isinstance(model_type, str):
         raise InputError(where, f"must be a string, got {describe(model_type)}", "model_type")
+    from paramcalc.families import UNBUILDABLE
+
     table = families()
+    if model_type in UNBUILDABLE:
+        raise InputError(where, f"{model_type!r}: {UNBUILDABLE[model_type]}", "model_type")
     if model_type not in table:
         close = difflib.get_close_matches(model_type, table, n=1, cutoff=0.8)
         hint = (f" (did you mean {close[0]!r}?)" if close else "") + f"; supported: {supported}"
