@@ -333,6 +333,9 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
         return "embedding"
+    # Reformer's axial position factors (weights.{i}) and its plain table (embedding)
+    if modules[-3:-1] == ["embeddings", "position_embeddings"]:
+        return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
     group = block_group(modules)
@@ -450,6 +453,8 @@ BARE_MODEL_TYPES = {
     "deberta-v2",
     "nystromformer",
     "xmod",
+    # paramcalc/families/encoders_reformer.py
+    "reformer",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -3832,6 +3837,48 @@ VARIANT_FIELDS["fsmt"] = [
     rint("src_vocab_size", 256, 4096),
     rint("tgt_vocab_size", 256, 4096),
     pick("pad_token_id", 0, 1, 5),
+    flag("tie_word_embeddings"),
+]
+
+
+# --- Reformer (paramcalc/families/encoders_reformer.py) -----------------------------------------
+def reformer_positions(rng: random.Random, c: Config) -> None:
+    """Reformer: axial factors of 2 or 3 axes whose widths (one per leading axis) sum to
+    hidden_size, or a plain table of max_position_embeddings."""
+    c["axial_pos_embds"] = rng.random() < 0.7
+    c["max_position_embeddings"] = rng.randrange(64, 1025, 64)
+    axes = rng.choice((2, 2, 3))
+    c["axial_pos_shape"] = [rng.choice((4, 8, 16, 32)) for _ in range(axes)]
+    factors = rng.randint(1, axes)
+    cuts = sorted(rng.sample(range(1, c["hidden_size"] // 16), factors - 1))
+    bounds = [0, *(16 * cut for cut in cuts), c["hidden_size"]]
+    c["axial_pos_embds_dim"] = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def reformer_layers(rng: random.Random, c: Config) -> None:
+    """Reformer: 2-6 layer kinds, and at times a num_hidden_layers of its own, which wins."""
+    c["attn_layers"] = [rng.choice(("lsh", "local")) for _ in range(rng.randint(2, 6))]
+    if rng.random() < 0.4:
+        c["num_hidden_layers"] = rng.choice((1, 2, 3, 12))
+
+
+#: Reformer: num_hidden_layers, when written, wins over len(attn_layers) (drawn apart; a depth
+#: beyond a mixed list is refused and redrawn). num_hashes,
+#: num_buckets, the chunk lengths, is_decoder and tie_word_embeddings (no head in the bare
+#: model) change no shape.
+VARIANT_FIELDS["reformer"] = [
+    VOCAB,
+    HIDDEN,
+    rint("num_attention_heads", 1, 8),
+    pick("attention_head_size", 16, 32, 48, 64),
+    reformer_layers,
+    rint("feed_forward_size", 64, 1024, 32),
+    reformer_positions,
+    pick("num_hashes", 1, 2, 4),
+    pick("num_buckets", None, 8, [4, 8]),
+    pick("lsh_attn_chunk_length", 16, 32, 64),
+    pick("local_attn_chunk_length", 16, 32, 64),
+    flag("is_decoder"),
     flag("tie_word_embeddings"),
 ]
 

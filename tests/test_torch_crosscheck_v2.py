@@ -231,6 +231,20 @@ ENCODER_FLOPS = {
         position_embedding_type="rotary",
         pad_token_id=1,
     ),
+    # LSH (one query_key) and local attention, axial positions; SEQ within one chunk of each,
+    # so neither hashes nor chunks and every query/key pair is computed, as paramcalc counts
+    "reformer": dict(
+        vocab_size=128,
+        hidden_size=64,
+        num_attention_heads=4,
+        attention_head_size=16,
+        feed_forward_size=96,
+        attn_layers=["lsh", "local", "lsh"],
+        axial_pos_shape=[4, 4],
+        axial_pos_embds_dim=[16, 48],
+        lsh_attn_chunk_length=8,
+        local_attn_chunk_length=8,
+    ),
 }
 
 

@@ -11,7 +11,17 @@ from typing import Literal
 
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.disentangled import RelativeScores
-from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, grouped
+from paramcalc.core.records import (
+    Conv,
+    Embedding,
+    Group,
+    Linear,
+    Param,
+    Record,
+    Stream,
+    grouped,
+    renamed,
+)
 from paramcalc.core.span_conv import SpanConv
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
@@ -131,6 +141,9 @@ class Attention(Spec):
     values_from_keys: bool = False
     """The values are the keys' projection (Gemma 4's attention_k_eq_v in full layers): no
     v_proj; K and V are still cached apart."""
+    shared_query_key: bool = False
+    """The keys are the queries' projection (Reformer's LSH attention, query_key): one
+    qk_proj in place of q_proj and k_proj; K and V are still cached apart."""
     kv_shared: bool = False
     """The layer reuses the keys and values of an earlier layer of its kind (Gemma 3n's
     num_kv_shared_layers): it has no k_proj, v_proj or k_norm and caches nothing."""
@@ -294,6 +307,12 @@ class Attention(Spec):
             records = [r for r in records if r.name not in ("k_proj", "v_proj", "k_norm")]
         elif self.values_from_keys:
             records = [r for r in records if r.name != "v_proj"]
+        if self.shared_query_key:
+            records = [
+                renamed(r, "qk_proj") if r.name == "q_proj" else r
+                for r in records
+                if r.name != "k_proj"
+            ]
         if self.sub_norm:
             records += ctx.norm("sub_norm", hidden)
         if self.separate_o_bias:

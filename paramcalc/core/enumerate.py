@@ -200,7 +200,9 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             )
         back += shared_bias(stack, sname) + relative_positions(stack, stack_ctx, sname)
         if stack.final_norm:
-            back += ctx.norm(sname(f"{stack.name}.final_norm"), width, stack.final_norm_type)
+            # Reformer's reversible stack: the final norm reads both streams concatenated
+            norm_width = 2 * width if stack.reversible else width
+            back += ctx.norm(sname(f"{stack.name}.final_norm"), norm_width, stack.final_norm_type)
         if stack.pooler:
             path = sname(f"{stack.name}.pooler")
             back.append(Linear(path, width, width, True, Group.OUTPUT, stream=Stream.SEQUENCE))

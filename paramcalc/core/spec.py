@@ -26,6 +26,7 @@ from paramcalc.core.augment import (
     SegmentPositionBias,
     ShortcutMoE,
 )
+from paramcalc.core.axial import AxialPositions
 from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.compressed import CompressedAttention
@@ -88,7 +89,7 @@ LayerExtra = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
-#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet).
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer).
 TowerExtra = Annotated[
     PerLayerEmbeddings
     | AltUpProjections
@@ -99,7 +100,8 @@ TowerExtra = Annotated[
     | ValueEmbeddings
     | SegmentPositionBias
     | DraftProjections
-    | MaskEmbedding,
+    | MaskEmbedding
+    | AxialPositions,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -204,6 +206,9 @@ class Stack(Spec):
     """The kind of each layer (one entry per layer) or a pattern repeated to the depth."""
     final_norm: bool = True
     """A norm after the last block."""
+    reversible: bool = False
+    """Reversible residual layers (Reformer): the stack carries two copies of its stream,
+    which the final norm reads concatenated, 2 x its width."""
     final_norm_type: NormType | None = None
     """Kind of the final norm when it differs from the blocks' (xLSTM's out_norm has no bias
     even when its blocks' norms do). Default: the tower's norm kind."""
@@ -476,10 +481,13 @@ class TextTower(Spec):
 
     @property
     def head_width(self) -> int:
-        """Columns the LM head reads: the head transform's width, else the token width."""
+        """Columns the LM head reads: the head transform's width, else the token width, or
+        both streams of a reversible last stack (Reformer's lm_head reads 2 x hidden_size)."""
         transform = self.head_transform
         if transform is not None and transform.width is not None:
             return transform.width
+        if transform is None and self.stacks[-1].reversible:
+            return 2 * self.hidden_size
         return self.token_width
 
     @property

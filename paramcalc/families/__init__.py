@@ -37,6 +37,7 @@ MODULES = (
     "encoders_v2_more",
     "encoders_xlm",
     "encoders_factorized",
+    "encoders_reformer",
     "encoders_rotary",
     "encoders_deberta",
     "encoders_extra_parts",

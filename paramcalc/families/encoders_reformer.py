@@ -1,0 +1,180 @@
+"""Reformer as `AutoModel` builds it (ReformerModel), following `modeling_reformer.py`.
+
+Each layer is LSH or local self-attention (attn_layers, whose length is the depth unless the
+file writes num_hidden_layers), both
+unbiased at attention_head_size per head: LSH attention projects queries and keys with one
+query_key, local attention has its own query and key. Every sub-layer is pre-norm; the layers
+are reversible, so the final LayerNorm reads the two streams concatenated (2 x hidden_size).
+Positions are axial factors (axial_pos_shape x axial_pos_embds_dim) or a plain table. The table
+holds ReformerConfig's defaults in transformers 5.23.0.
+
+FLOPs count every query/key pair of both attention kinds, as full attention computes them:
+exact while a sequence fits in one chunk (seq <= lsh_attn_chunk_length and
+local_attn_chunk_length, checked against FlopCounterMode), where neither kind chunks nor hashes.
+Past that, local attention computes seq x (1 + chunks before + after) x chunk pairs, LSH
+attention num_hashes times that plus the hashing rotations, and ReformerModel pads the
+sequence to a multiple of the chunk lengths' least common multiple; paramcalc does not model
+these (its count is then seq x seq pairs, higher once seq exceeds the pairs' span). The KV
+cache follows the other encoders' convention (K and V per layer); a Reformer decoder's own
+cache holds each layer's input states and LSH buckets instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paramcalc.core.names import Naming
+from paramcalc.errors import describe
+from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.heads import MaskedLM
+
+#: ReformerAttention builds LSHSelfAttention or LocalSelfAttention by the layer's entry.
+ATTENTION_KINDS = ("lsh", "local")
+
+
+def attn_layers(c: HFConfig) -> tuple[str, ...]:
+    """The attention kind of each layer built.
+
+    ReformerConfig sets num_hidden_layers to len(attn_layers), but a num_hidden_layers in the
+    file wins; ReformerEncoder builds that many layers. With one kind every layer has it; with
+    both, layer i takes attn_layers[i], so a deeper stack cannot build."""
+    value = c.raw("attn_layers")
+    if not isinstance(value, list | tuple) or not value:
+        raise c.error("attn_layers", f"must list 'lsh' or 'local' per layer, got {describe(value)}")
+    unknown = [v for v in value if v not in ATTENTION_KINDS]
+    if unknown:
+        raise c.error("attn_layers", f"unknown attention kind {describe(unknown[0])}")
+    # ReformerModel asserts num_hidden_layers > 0
+    depth = c.integer("num_hidden_layers") if c.has("num_hidden_layers") else len(value)
+    if len(set(value)) == 1:
+        return (value[0],) * depth
+    if depth > len(value):
+        raise c.error(
+            "num_hidden_layers",
+            f"{depth} layers but attn_layers names {len(value)} (ReformerAttention indexes it)",
+        )
+    return tuple(value[:depth])
+
+
+def axial_factors(c: HFConfig, name: str) -> tuple[int, ...]:
+    """A list of positive integers (axial_pos_shape, axial_pos_embds_dim)."""
+    value = c.raw(name)
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)
+    ):
+        raise c.error(name, f"must be a list of positive integers, got {describe(value)}")
+    return tuple(value)
+
+
+def positions(c: HFConfig, hidden: int) -> dict[str, Any]:
+    """AxialPositionEmbeddings when axial_pos_embds is set, else a max_position_embeddings table."""
+    if not c.boolean("axial_pos_embds"):
+        return {"position_embeddings": c.integer("max_position_embeddings")}
+    shape, dims = axial_factors(c, "axial_pos_shape"), axial_factors(c, "axial_pos_embds_dim")
+    if sum(dims) != hidden:
+        raise c.error("axial_pos_embds_dim", f"must sum to hidden_size={hidden}, got {dims}")
+    if len(dims) > len(shape):
+        # AxialPositionEmbeddings indexes axial_pos_shape by each factor's axis
+        raise c.error("axial_pos_embds_dim", f"has more factors than axial_pos_shape {shape}")
+    return {"extras": [{"kind": "axial_positions", "shape": shape, "dims": dims}]}
+
+
+def reformer_block(c: HFConfig, kind: str) -> dict[str, Any]:
+    """One ReformerLayer: a pre-norm attention of its kind, then a pre-norm biased MLP."""
+    mixer = {
+        "kind": "attention",
+        "num_attention_heads": c.integer("num_attention_heads"),
+        "head_dim": c.integer("attention_head_size"),
+        "shared_query_key": kind == "lsh",
+    }
+    ffn = {"kind": "mlp", "intermediate_size": c.integer("feed_forward_size"), "bias": True}
+    return {"mixer": mixer, "ffn": ffn, "norms": ["input", "pre_ffn"]}
+
+
+def reformer(c: HFConfig) -> dict[str, Any]:
+    """ReformerModel: embeddings, a reversible stack of LSH/local layers, no head."""
+    hidden, layers = c.integer("hidden_size"), attn_layers(c)
+    stack = {
+        "name": "decoder",
+        "num_hidden_layers": len(layers),
+        "kinds": {kind: reformer_block(c, kind) for kind in dict.fromkeys(layers)},
+        "layer_kinds": layers,
+        "reversible": True,
+    }
+    text = {
+        "vocab_size": c.integer("vocab_size"),
+        "hidden_size": hidden,
+        "norm_type": "layernorm",
+        "stacks": [stack],
+        "lm_head": False,
+        **positions(c, hidden),
+    }
+    return {"text": text}
+
+
+REFORMER = Naming(
+    {
+        "embed_tokens": "embeddings.word_embeddings",
+        "embed_positions": "embeddings.position_embeddings.embedding",
+        "axial_positions": "embeddings.position_embeddings.weights",
+        "decoder.layers": "encoder.layers",
+        "decoder.final_norm": "encoder.layer_norm",
+        "input_norm": "attention.layer_norm",
+        "attention": "attention.self_attention",
+        "attention.o_proj": "attention.output.dense",
+        "pre_ffn_norm": "feed_forward.layer_norm",
+        "ffn.up_proj": "feed_forward.dense.dense",
+        "ffn.down_proj": "feed_forward.output.dense",
+    },
+    leaves={
+        "attention.q_proj": "query",
+        "attention.k_proj": "key",
+        "attention.v_proj": "value",
+        "attention.qk_proj": "query_key",
+    },
+)
+
+
+def masked_lm_encoder(c: HFConfig) -> None:
+    """ReformerForMaskedLM asserts a bidirectional encoder."""
+    if c.boolean("is_decoder"):
+        raise c.error("is_decoder", "true: ReformerForMaskedLM needs a bidirectional encoder")
+
+
+#: ReformerForMaskedLM: an unbiased decoder from both streams (2 x hidden_size), never tied
+#: (its shape is not the token table's), and lm_head.bias beside it, which forward never adds.
+REFORMER_MLM = MaskedLM(
+    "reformer",
+    {"lm_head": "lm_head.decoder", "head_bias": "lm_head.bias"},
+    transform=False,
+    decoder_bias=False,
+    ties=False,
+    tie_default=False,
+    check=masked_lm_encoder,
+)
+
+FAMILIES = (
+    Family(
+        "reformer",
+        {
+            "vocab_size": 320,
+            "hidden_size": 256,
+            "num_attention_heads": 12,
+            "attention_head_size": 64,
+            "attn_layers": ["local", "lsh", "local", "lsh", "local", "lsh"],
+            "feed_forward_size": 512,
+            "axial_pos_embds": True,
+            "axial_pos_shape": [64, 64],
+            "axial_pos_embds_dim": [64, 192],
+            "max_position_embeddings": 4096,
+            "is_decoder": False,
+        },
+        (reformer,),
+        naming=REFORMER,
+        notes="language-model checkpoints also hold the head (lm_head.decoder reading "
+        "2 x hidden_size, lm_head.bias), which AutoModel does not build",
+        mlm=REFORMER_MLM,
+    ),
+)
