@@ -24,7 +24,9 @@ from paramcalc.core.augment import (
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.hyper import HyperConnections
 from paramcalc.core.kda import DeltaAttention
+from paramcalc.core.ngram import NGramEmbedding
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
@@ -48,9 +50,10 @@ Mixer = Annotated[
     Field(discriminator="kind"),
 ]
 FFN = Annotated[FeedForward | RWKVChannelMix | RouterMLPMoE, Field(discriminator="kind")]
-#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1).
+#: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, Qwen4-Exp).
 LayerExtra = Annotated[
-    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling, Field(discriminator="kind")
+    AltUp | Laurel | PerLayerInput | ParallelMoE | ResidualScaling | NGramEmbedding,
+    Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1).
 TowerExtra = Annotated[
@@ -88,9 +91,10 @@ class Block(Spec):
     norms, which then sit in a layer of their own inside this one (Zamba's mamba_decoder)."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
-    hyper_connections: Count = 0
-    """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
-    hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
+    hyper_connections: HyperConnections = 0
+    """Hyper-connections: HY-V4's by their residual streams (hc_mult), or Qwen4-Exp's gated
+    kind; the block then holds one before its mixer and one before its feed-forward; 0 for a
+    plain residual."""
     norms: tuple[NormSite, ...] = DEFAULT_NORMS
     """The block's norms: pre-norm Llama has input and pre_ffn; BERT post_mixer and post_ffn;
     Gemma 2 all four; a parallel block (GPT-J) only input."""
@@ -334,9 +338,10 @@ class TextTower(Spec):
     contact_head: bool = False
     """ESM's contact-prediction regression: a biased Linear from every layer's attention maps
     (layers x heads) to 1, run by predict_contacts, not by the forward pass."""
-    hyper_head: Count = 0
-    """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
-    hc_head); 0 for none."""
+    hyper_head: HyperConnections = 0
+    """The model's collapse of the hyper-connection streams after the last block: HY-V4's
+    hc_head by its residual streams (before the final norm), or Qwen4-Exp's gated mixer
+    (hyper_connection_mixer); 0 for none."""
     extras: tuple[TowerExtra, ...] = ()
     """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
     AltUp's stream projections)."""
