@@ -98,7 +98,12 @@ def split_cache(cache: KVCache, tp: int) -> tuple[list[CachedLayer], list[StateL
             )
         )
     states = [
-        StateLayer(s.index, s.kind, {k: ceil_div(v, tp) for k, v in s.values.items()})
+        StateLayer(
+            s.index,
+            s.kind,
+            {k: v if k in s.id_parts else ceil_div(v, tp) for k, v in s.values.items()},
+            id_parts=s.id_parts,
+        )
         for s in cache.states
     ]
     return layers, states

@@ -10,7 +10,7 @@ projections and the convolution feedforward, the norms norm.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
@@ -65,6 +65,10 @@ class NGramEmbedding(Spec):
     """One layer's PLE module (`ple`): the n-gram table, key_proj (a key per stream), value_proj,
     the three stream norms and the dilated depthwise conv1d over the streams."""
 
+    #: State parts in the activations' dtype, and those that are token ids (int64).
+    ACTIVATION_PARTS: ClassVar[frozenset[str]] = frozenset({"ple_conv"})
+    ID_PARTS: ClassVar[frozenset[str]] = frozenset({"ngram_context"})
+
     kind: Literal["ngram_embedding"] = "ngram_embedding"
     table_rows: PositiveInt
     """Rows of the layer's n-gram table (`ngram_table_rows`)."""
@@ -101,3 +105,10 @@ class NGramEmbedding(Spec):
             *ctx.norm("ple.norm_conv", width, NormType.RMSNORM),
             Conv("ple.conv1d", width, width, (self.conv_kernel,), width, False, F, t),
         ]
+
+    def state_values(self, hidden: int) -> dict[str, int]:
+        """Values the layer's cache keeps per sequence beside its mixer's: the convolution's
+        last (kernel - 1) x dilation steps over the streams (Qwen4ExpTextPLELayer's conv
+        state) and the last ngram_size - 1 token ids (the n-gram context)."""
+        steps = (self.conv_kernel - 1) * self.dilation
+        return {"ple_conv": self.streams * hidden * steps, "ngram_context": self.dilation - 1}
