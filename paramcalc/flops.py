@@ -119,6 +119,10 @@ def attention_flops(
                 pairs = mixer.attended_pairs(queries, keys)
                 summaries = 2 * batch * mixer.summary_products(queries, width) * uses
                 every, kept = every + summaries, kept + summaries
+            if isinstance(mixer, Attention) and mixer.key_indexer is not None and causal:
+                # Qwen4-Exp's indexer scores the complete blocks each query sees
+                scores = 2 * batch * mixer.key_indexer.score_products(queries) * uses
+                every, kept = every + scores, kept + scores
             every += per_pair * pairs
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs)
     return every, kept

@@ -163,3 +163,16 @@ def test_the_small_config_counts(tmp_path: Path) -> None:
     path.write_text(json.dumps(SMALL))
     result = CliRunner().invoke(main, ["count", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
+
+
+def test_the_indexer_scores_the_complete_blocks_each_query_sees() -> None:
+    """Query i of a causal pass scores floor((i + 1) / block) blocks with each head; the
+    closed form equals that sum, and an indexer without a block size is not charged."""
+    from paramcalc.core.attention import KeyIndexer
+
+    for block in (1, 3, 4, 64):
+        indexer = KeyIndexer(num_heads=2, head_dim=16, block_size=block)
+        for queries in (1, 7, 13, 200):
+            blocks = sum((i + 1) // block for i in range(queries))
+            assert indexer.score_products(queries) == 2 * 16 * blocks
+    assert KeyIndexer(num_heads=2, head_dim=16).score_products(100) == 0

@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 
 from paramcalc.calculator import count  # noqa: E402
 from paramcalc.core.records import Stream  # noqa: E402
-from paramcalc.flops import matmul_flops  # noqa: E402
+from paramcalc.flops import forward_flops, matmul_flops  # noqa: E402
 from paramcalc.kvcache import kv_cache  # noqa: E402
 from paramcalc.precision import DType  # noqa: E402
 from paramcalc.sources import hf  # noqa: E402
@@ -132,3 +132,23 @@ def test_flops_of_the_new_parts_equal_flop_counter_mode(
     records = count(arch_of(model)).enumeration.records()
     ours = sum(matmul_flops(r, rows) for r in records if r.name.startswith(module))
     assert ours == theirs > 0
+
+
+def test_the_attention_layer_costs_what_flop_counter_mode_counts(
+    ran: tuple[Any, Any, Any],
+) -> None:
+    """The one attention layer: its projections, the indexer's projection and its scores of
+    the complete blocks each query sees (4 blocks over 7 tokens in blocks of 4), and the
+    score and value products over every query/key pair."""
+    model, _, counter = ran
+    module = "model.layers.3.self_attn"
+    theirs = sum(counter.get_flop_counts()[f"Qwen4ExpForCausalLM.{module}"].values())
+    counted = count(arch_of(model))
+    rows = {Stream.TOKENS: BATCH * SEQ}
+    projections = sum(
+        matmul_flops(r, rows) for r in counted.enumeration.records() if r.name.startswith(module)
+    )
+    scores = 2 * BATCH * 2 * 16 * (0 + 0 + 0 + 1 + 1 + 1 + 1)  # heads x head_dim x blocks
+    attention = forward_flops(counted, BATCH, SEQ).attention
+    assert attention == 2 * BATCH * 4 * (16 + 16) * SEQ * SEQ + scores
+    assert projections + attention == theirs

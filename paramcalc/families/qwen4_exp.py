@@ -59,7 +59,11 @@ def indexer(c: HFConfig) -> dict[str, Any]:
     partial = (c.raw("rope_parameters") or {}).get("partial_rotary_factor", 1.0)
     if int(c.integer("head_dim") * partial) > head_dim:
         raise c.error("indexer_head_dim", "must hold the attention's rotary dimensions")
-    return {"num_heads": c.integer("indexer_n_heads"), "head_dim": head_dim}
+    return {
+        "num_heads": c.integer("indexer_n_heads"),
+        "head_dim": head_dim,
+        "block_size": c.integer("indexer_compress_ratio"),
+    }
 
 
 def ple_layers(c: HFConfig, kinds: list[str]) -> list[int]:
