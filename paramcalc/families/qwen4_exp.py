@@ -56,7 +56,8 @@ def indexer(c: HFConfig) -> dict[str, Any]:
     if c.integer("indexer_budget") % c.integer("indexer_compress_ratio"):
         raise c.error("indexer_budget", "must be a multiple of indexer_compress_ratio")
     head_dim = c.integer("indexer_head_dim")
-    partial = (c.raw("rope_parameters") or {}).get("partial_rotary_factor", 1.0)
+    rope = c.raw("rope_parameters")
+    partial = rope.get("partial_rotary_factor", 1.0) if isinstance(rope, dict) else 1.0
     if int(c.integer("head_dim") * partial) > head_dim:
         raise c.error("indexer_head_dim", "must hold the attention's rotary dimensions")
     return {
