@@ -25,7 +25,7 @@ from fractions import Fraction
 from paramcalc.calculator import Breakdown
 from paramcalc.core.records import Linear, Tower
 from paramcalc.errors import InputError
-from paramcalc.kvcache import StateLayer
+from paramcalc.kvcache import ID_BYTES, StateLayer
 from paramcalc.memory import KEPT_DTYPE
 from paramcalc.parallel import Stage, ceil_div, stages
 from paramcalc.precision import CacheDType, DType, nbytes
@@ -149,12 +149,14 @@ def state_bytes(
     window_dtype = CacheDType.FP32 if dtype.is_block_format else dtype
 
     def per_sequence(s: StateLayer) -> int:
-        return window_dtype.nbytes(s.window_values) + state_dtype.nbytes(s.recurrent_values)
+        window = window_dtype.nbytes(s.window_values)
+        return window + state_dtype.nbytes(s.recurrent_values) + ID_BYTES * s.id_values
 
     if page is None:  # summed before rounding, as memory's KVCache.state_bytes_for does
         window = sum(s.window_values for s in stage.states) * batch
         recurrent = sum(s.recurrent_values for s in stage.states) * batch
-        return window_dtype.nbytes(window) + state_dtype.nbytes(recurrent)
+        ids = sum(s.id_values for s in stage.states) * batch
+        return window_dtype.nbytes(window) + state_dtype.nbytes(recurrent) + ID_BYTES * ids
     return sum(ceil_div(per_sequence(s), page) * page * batch for s in stage.states)
 
 

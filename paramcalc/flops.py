@@ -132,7 +132,7 @@ def mixing_flops(counted: Breakdown, tokens: int) -> int:
     """mHC's stream mixes: a matmul of comb and the streams at both hyper-connections."""
     tower, flops = counted.model.text, 0
     for stack, block, layers in tower.block_uses():
-        if block.hyper_connections and block.hyper_mixing:
+        if isinstance(block.hyper_connections, int) and block.hyper_mixing:
             width = stack.width(counted.model.hidden_size)
             per_token = mixing_products(block.hyper_connections, width)
             flops += 2 * 2 * tokens * per_token * len(layers) * stack.runs
@@ -175,6 +175,9 @@ def attention_flops(
                 summaries = 2 * batch * mixer.summary_products(queries, width) * uses
                 # products per query outside any record (Inkling's bias bank, ConvBERT's kernels)
                 own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
+            if isinstance(mixer, Attention) and mixer.key_indexer is not None and causal:
+                # Qwen4-Exp's indexer scores the complete blocks each query sees
+                own += 2 * batch * mixer.key_indexer.score_products(queries) * uses
             every += per_pair * pairs + own
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
             if isinstance(mixer, Attention) and mixer is not block.cross_attention:

@@ -26,6 +26,11 @@ Mamba, Mamba-2 and gated DeltaNet, whose scans accumulate their state in float32
 weights' dtype, so the state has a dtype of its own. A kind whose whole state follows the
 activations (xLSTM's matrix memory, RWKV's token shifts, lightning attention's state) says
 which parts do.
+Qwen4-Exp's PLE layers keep, beside their DeltaNet state, their dilated convolution's window
+(in the activations' dtype) and the last ngram_size - 1 token ids (int64); its attention
+layers cache their QSA indexer's one key per token. Its first indexed layer also keeps the
+3-D position ids of every token (3 int64 per token) for all indexers, which paramcalc leaves
+out: they are positions, not activations, and a few bytes per token.
 
 Block formats (GGML's q8_0, q4_0, q4_1, q5_0, q5_1) quantize each head's row of K or V in
 blocks of 32 values with their scales; as llama.cpp refuses a head width that is not a whole
@@ -46,6 +51,7 @@ from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.inkling import ConvRelativeAttention
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.model import Model
+from paramcalc.core.ngram import NGramEmbedding
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.spec import Block
@@ -104,7 +110,10 @@ class StateLayer:
     values: dict[str, int]
     activation_parts: frozenset[str] = frozenset({"conv"})
     """Parts kept in the activations' dtype (the convolution window, unless the kind says
-    more); the others in the state dtype."""
+    more); the others in the state dtype, except the token ids."""
+    id_parts: frozenset[str] = frozenset()
+    """Parts that are token ids, kept as int64 whatever the dtypes (Qwen4-Exp's n-gram
+    context)."""
 
     @property
     def values_per_sequence(self) -> int:
@@ -117,9 +126,14 @@ class StateLayer:
         return sum(v for part, v in self.values.items() if part in self.activation_parts)
 
     @property
+    def id_values(self) -> int:
+        """Token ids kept, ID_BYTES each."""
+        return sum(v for part, v in self.values.items() if part in self.id_parts)
+
+    @property
     def recurrent_values(self) -> int:
         """Values of the recurrent (SSM or delta-rule) state, kept in the state dtype."""
-        return self.values_per_sequence - self.window_values
+        return self.values_per_sequence - self.window_values - self.id_values
 
 
 @dataclass(frozen=True)
@@ -169,7 +183,10 @@ class KVCache:
         """Bytes of the recurrent layers' windows and states for `sequences` sequences."""
         window = sum(s.window_values for s in self.states) * sequences
         recurrent = sum(s.recurrent_values for s in self.states) * sequences
-        return self.window_dtype.nbytes(window) + self.state_dtype.nbytes(recurrent)
+        ids = sum(s.id_values for s in self.states) * sequences
+        return (
+            self.window_dtype.nbytes(window) + self.state_dtype.nbytes(recurrent) + ID_BYTES * ids
+        )
 
     @property
     def state_bytes_per_sequence(self) -> int:
@@ -199,6 +216,8 @@ def cached_tokens(window: int | None, seq: int) -> int:
     return seq
 
 
+#: Bytes of one cached token id (int64, as input_ids are).
+ID_BYTES = 8
 #: Mixers that keep a fixed state per sequence instead of a KV cache.
 RECURRENT = (
     Mamba,
@@ -242,10 +261,16 @@ def state_layer(
     token shift) as `ffn_` parts, with the parts the kinds keep in the activations' dtype."""
     values = mixer.state_values(hidden)
     parts = set(getattr(mixer, "ACTIVATION_PARTS", {"conv"}))
+    ids: set[str] = set()
     if isinstance(block.ffn, RWKVChannelMix):
         values |= {f"ffn_{k}": v for k, v in block.ffn.state_values(hidden).items()}
         parts |= {f"ffn_{k}" for k in block.ffn.ACTIVATION_PARTS}
-    return StateLayer(index, mixer.kind, values, frozenset(parts))
+    for extra in block.extras:
+        if isinstance(extra, NGramEmbedding):  # its conv window and n-gram context
+            values |= extra.state_values(hidden)
+            parts |= extra.ACTIVATION_PARTS
+            ids |= extra.ID_PARTS
+    return StateLayer(index, mixer.kind, values, frozenset(parts), frozenset(ids))
 
 
 def check_rows(dtype: CacheDType, mixer: Attention | LatentAttention, hidden: int) -> None:

@@ -94,7 +94,13 @@ def split_cache(cache: KVCache, tp: int) -> tuple[list[CachedLayer], list[StateL
         per_head = layer.values_per_token // layer.heads
         layers.append(replace(layer, values_per_token=per_head * heads, heads=heads))
     states = [
-        replace(s, values={k: ceil_div(v, tp) for k, v in s.values.items()}) for s in cache.states
+        StateLayer(
+            s.index,
+            s.kind,
+            {k: v if k in s.id_parts else ceil_div(v, tp) for k, v in s.values.items()},
+            id_parts=s.id_parts,
+        )
+        for s in cache.states
     ]
     return layers, states
 

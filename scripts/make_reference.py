@@ -145,6 +145,7 @@ EMBEDDING_MODULES = {
     # width and back (as OPT's project_in / project_out)
     "pre_projection",
     "post_projection",
+    "ngram_embedding",  # Qwen4-Exp's per-layer n-gram table
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -211,6 +212,12 @@ FEEDFORWARD_MODULES = {
     "attn_hc",
     "ffn_hc",
     "hc_head",
+    # Qwen4-Exp's gated hyper-connections and the model's stream mixer, and its per-layer
+    # n-gram module's projections and convolution (its table is embedding)
+    "attn_hyper_connection",
+    "mlp_hyper_connection",
+    "hyper_connection_mixer",
+    "ple",
     "mlp_block",  # RecurrentGemma
     # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
     "altup",
@@ -3279,6 +3286,42 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+def qwen4_exp_layers(rng: random.Random, c: Config) -> None:
+    """Qwen4-Exp: layer kinds by interval or a list (full_attention the legacy name of
+    indexed_attention), the QSA indexer, and PLE on some linear layers (one-indexed, maybe
+    unsorted and repeated) with n-gram sizes that divide ple_embed_dim."""
+    layers = c["num_hidden_layers"]
+    if rng.random() < 0.5:
+        c["full_attention_interval"] = interval = rng.randint(1, 4)
+        kinds = ["linear_attention" if (i + 1) % interval else "x" for i in range(layers)]
+    else:
+        kinds = [rng.choice(("linear_attention", "indexed_attention")) for _ in range(layers)]
+        c["layer_types"] = [
+            rng.choice(("indexed_attention", "full_attention")) if k != "linear_attention" else k
+            for k in kinds
+        ]
+    c["indexer_n_heads"] = rng.choice((1, 2, 4))
+    c["indexer_kv_heads"] = 1
+    c["indexer_head_dim"] = c["head_dim"] + rng.choice((0, 16))
+    c["indexer_compress_ratio"] = ratio = rng.choice((2, 4))
+    c["indexer_budget"] = ratio * rng.choice((1, 4))
+    linear = [i + 1 for i, k in enumerate(kinds) if k == "linear_attention"]
+    ids = rng.sample(linear, rng.randint(min(1, len(linear)), min(3, len(linear))))
+    c["ple_layer_ids"] = ids + ids[:1] if ids and rng.random() < 0.5 else ids
+    c["eos_token_id"] = rng.choice((1, [2, 3]))
+    c["ngram_size"] = rng.choice((2, 3, 4))
+    c["heads_per_ngram"] = rng.choice((1, 2, 4))
+    heads = (c["ngram_size"] - 1) * c["heads_per_ngram"]
+    c["ple_embed_dim"] = heads * rng.choice((2, 4, 8))
+    if c["hidden_size"] % heads == 0 and rng.random() < 0.5:
+        c["ple_embed_dim"] = None
+    c["ple_conv_kernel_size"] = rng.choice((2, 3, 4))
+    c["ngram_vocab_size_base"] = rng.randint(50, 3000)
+    c["make_ngram_vocab_size_divisible_by"] = rng.choice((1, 64, 128))
+
+
 VARIANT_FIELDS.update(
     {
         "qwen3_5_text": [*QWEN3_5_TEXT, INTERMEDIATE],
@@ -3288,6 +3331,31 @@ VARIANT_FIELDS.update(
             top_k("num_experts_per_tok", "num_experts"),
             rint("moe_intermediate_size", 32, 256, 32),
             rint("shared_expert_intermediate_size", 32, 256, 32),
+        ],
+        # qwen4_exp_text: seed, split_ngram_parts, indexer_budget and output_gate_type change
+        # no shape (moved).
+        "qwen4_exp_text": [
+            VOCAB,
+            HIDDEN,
+            LAYERS,
+            heads(),
+            HEAD_DIM,
+            flag("attention_bias"),
+            flag("tie_word_embeddings"),
+            pick("linear_conv_kernel_dim", 2, 3, 4),
+            pick("linear_key_head_dim", 16, 32, 64),
+            pick("linear_value_head_dim", 16, 32, 64),
+            linear_heads,
+            rint("num_experts", 1, 6),
+            top_k("num_experts_per_tok", "num_experts"),
+            rint("moe_intermediate_size", 32, 256, 32),
+            rint("shared_expert_intermediate_size", 32, 256, 32),
+            pick("hc_count", 2, 3, 4),
+            pick("hc_lowrank", 8, 16, 40),
+            qwen4_exp_layers,
+            pick("seed", 1234, 7),
+            pick("split_ngram_parts", 512, 4),
+            pick("output_gate_type", None, "sigmoid"),
         ],
         "olmo_hybrid": [
             VOCAB,

@@ -56,6 +56,19 @@ class KeyIndexer(Spec):
     """Indexer query heads (index_n_heads)."""
     head_dim: PositiveInt
     """Width of an indexer head and of its one key (index_head_dim)."""
+    block_size: PositiveInt | None = None
+    """Keys averaged into one scored block, when each query's heads score every complete
+    block of the keys it sees, as products FlopCounterMode counts (Qwen4-Exp's
+    indexer_compress_ratio); None where those scores are not charged (MiniMax-M3)."""
+
+    def score_products(self, queries: int) -> int:
+        """Multiply-adds of the block scores of a causal pass over `queries` tokens: query i
+        scores floor((i + 1) / block_size) blocks with each head (Qwen4ExpTextQSAIndexer)."""
+        if self.block_size is None:
+            return 0
+        full, rest = divmod(queries, self.block_size)
+        blocks = self.block_size * full * (full - 1) // 2 + full * (rest + 1)
+        return self.num_heads * self.head_dim * blocks
 
     def records(self, ctx: Context) -> list[Record]:
         """q_proj and k_proj from the block's input, and their per-head norms."""

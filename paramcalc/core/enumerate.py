@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from paramcalc.core.context import Context
-from paramcalc.core.hyper import hyper_connection, hyper_head
+from paramcalc.core.hyper import sublayer_hyper, tower_hyper
 from paramcalc.core.model import Model
 from paramcalc.core.names import (
     DEFAULT_NAMES,
@@ -207,7 +207,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             path = sname(f"{stack.name}.pooler")
             back.append(Linear(path, width, width, True, Group.OUTPUT, stream=Stream.SEQUENCE))
     if tower.hyper_head:
-        back += hyper_head(name("hyper_head"), tower.hyper_head, ctx)
+        back += tower_hyper(name("hyper_head"), tower.hyper_head, ctx)
     return Enumeration(tuple(front), tuple(blocks), tuple(back + heads(tower, ctx, name)))
 
 
@@ -372,7 +372,7 @@ def block_records(
     """One layer's records, named relative to the layer (`self_attn.q_proj`)."""
     hidden, sites, streams = ctx.hidden, set(block.norms), block.hyper_connections
     mixing = block.hyper_mixing
-    roles: list[Record] = hyper_connection("mixer_hc", streams, ctx, mixing) if streams else []
+    roles: list[Record] = sublayer_hyper("mixer_hc", streams, ctx, mixing)
     if "input" in sites:
         roles += site_norm(block, "input", ctx)
     for mixer in (m for m in (block.mixer, block.parallel_mixer) if m is not None):
@@ -389,8 +389,7 @@ def block_records(
         ]
         if "post_cross" in sites:
             roles += site_norm(block, "post_cross", ctx)
-    if streams:
-        roles += hyper_connection("ffn_hc", streams, ctx, mixing)
+    roles += sublayer_hyper("ffn_hc", streams, ctx, mixing)
     if "pre_ffn" in sites:
         roles += site_norm(block, "pre_ffn", ctx)
     if block.ffn is not None:

@@ -33,6 +33,7 @@ from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.hyper import HyperConnections
 from paramcalc.core.inkling import (
     BlockResidualQueries,
     ConvRelativeAttention,
@@ -42,6 +43,7 @@ from paramcalc.core.inkling import (
 )
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
+from paramcalc.core.ngram import NGramEmbedding
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
@@ -73,7 +75,7 @@ FFN = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME,
-#: LongCat-Flash, X-MOD, MobileBERT).
+#: LongCat-Flash, X-MOD, MobileBERT, Qwen4-Exp).
 LayerExtra = Annotated[
     AltUp
     | Laurel
@@ -85,7 +87,8 @@ LayerExtra = Annotated[
     | ShortcutMoE
     | LanguageAdapters
     | Bottleneck
-    | StackedFFNs,
+    | StackedFFNs
+    | NGramEmbedding,
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
@@ -136,9 +139,10 @@ class Block(Spec):
     norms, which then sit in a layer of their own inside this one (Zamba's mamba_decoder)."""
     ffn: FFN | None = None
     """The feed-forward; none for a mixer-only layer."""
-    hyper_connections: Count = 0
-    """Residual streams of hyper-connections (HY-V4's hc_mult): the block then holds one
-    hyper-connection before its mixer and one before its feed-forward; 0 for a plain residual."""
+    hyper_connections: HyperConnections = 0
+    """Hyper-connections: HY-V4's by their residual streams (hc_mult), or Qwen4-Exp's gated
+    kind; the block then holds one before its mixer and one before its feed-forward; 0 for a
+    plain residual."""
     hyper_mixing: bool = False
     """The hyper-connections also mix the streams through an N x N matrix (DeepSeek-V4's
     manifold-constrained mHC): each then yields (2 + N) x N weights and has three scales."""
@@ -435,9 +439,10 @@ class TextTower(Spec):
     contact_head: bool = False
     """ESM's contact-prediction regression: a biased Linear from every layer's attention maps
     (layers x heads) to 1, run by predict_contacts, not by the forward pass."""
-    hyper_head: Count = 0
-    """Residual streams a hyper-connection head collapses before the final norm (HY-V4's
-    hc_head); 0 for none."""
+    hyper_head: HyperConnections = 0
+    """The model's collapse of the hyper-connection streams after the last block: HY-V4's
+    hc_head by its residual streams (before the final norm), or Qwen4-Exp's gated mixer
+    (hyper_connection_mixer); 0 for none."""
     extras: tuple[TowerExtra, ...] = ()
     """What else the model holds, each part once (Gemma 3n: per-layer input embeddings,
     AltUp's stream projections)."""

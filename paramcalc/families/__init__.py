@@ -85,6 +85,7 @@ MODULES = (
     "multimodal_qwen",
     "multimodal_qwen3",
     "multimodal_siglip_llm",
+    "qwen4_exp",
     "special",
     "special_mla",
     "t5gemma",

@@ -50,10 +50,11 @@ def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
             bytes_row("MLA: K and V per token if expanded per head", cache.expanded_bytes_per_token)
         )
     if cache.states:
+        ids = ", token ids int64" if any(s.id_values for s in cache.states) else ""
         rows += [
             bytes_row(
                 f"recurrent state per sequence (windows {cache.window_dtype.value}, state "
-                f"{cache.state_dtype.value}, {len(cache.states)} layers)",
+                f"{cache.state_dtype.value}{ids}, {len(cache.states)} layers)",
                 cache.state_bytes_per_sequence,
             ),
             bytes_row(
