@@ -132,3 +132,12 @@ def llama_tensors(layers: int = LAYERS, lm_head: bool = True) -> dict[str, tuple
     if lm_head:
         tensors["lm_head.weight"] = ("BF16", [V, H])
     return tensors
+
+
+def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
+    """Load a config.json written from `config`, the way a user's file is read."""
+    from paramcalc.sources import load
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return load(str(path))

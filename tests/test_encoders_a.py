@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import loaded
 from paramcalc.calculator import Group, count
 from paramcalc.errors import InputError
 from paramcalc.flops import forward_flops
@@ -28,13 +29,6 @@ SMALL = {
     "intermediate_size": 96,
     "max_position_embeddings": 32,
 }
-
-
-def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
-    """Load a config.json written from `config`."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return load(str(path))
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,16 @@ transformers 5.23 cannot build, each an error naming the key.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import loaded
 from paramcalc.calculator import Group, count
 from paramcalc.errors import InputError
 from paramcalc.kvcache import kv_cache
 from paramcalc.precision import DType
-from paramcalc.sources import load
 
 TEXT = {
     "vocab_size": 512,
@@ -32,13 +31,6 @@ TEXT = {
     "layer_types": ["full_attention", "full_attention"],
     "num_kv_shared_layers": 1,
 }
-
-
-def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
-    """Load a config.json written from `config`."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return load(str(path))
 
 
 def assistant(**fields: Any) -> dict[str, Any]:

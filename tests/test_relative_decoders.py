@@ -8,26 +8,18 @@ error naming the file's key.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from conftest import loaded
 from paramcalc.calculator import Group, count
 from paramcalc.core.spec import TextTower
 from paramcalc.errors import InputError
 from paramcalc.kvcache import kv_cache
 from paramcalc.precision import DType
-from paramcalc.sources import load
-
-
-def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
-    """Load a config.json written from `config`."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return load(str(path))
 
 
 def test_cpmant_tables_closed_form(tmp_path: Path) -> None:

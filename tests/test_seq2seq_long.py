@@ -3,22 +3,14 @@ and what their global tokens and n-gram streams add, in closed form."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import loaded
 from paramcalc.calculator import Group, count
 from paramcalc.errors import InputError
-from paramcalc.sources import load
-
-
-def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
-    """Load a config.json written from `config`."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return load(str(path))
 
 
 @pytest.mark.parametrize(

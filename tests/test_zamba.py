@@ -7,19 +7,18 @@ that name the key paramcalc (or transformers) cannot build.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import loaded
 from paramcalc.calculator import count
 from paramcalc.core.context import Context
 from paramcalc.core.recurrent import Mamba
 from paramcalc.errors import ParamcalcError
 from paramcalc.kvcache import kv_cache
 from paramcalc.precision import DType
-from paramcalc.sources import load
 
 H, VOCAB, HEADS, KV, WIDTH = 64, 128, 4, 2, 96
 ZAMBA = {
@@ -35,13 +34,6 @@ ZAMBA = {
     "mamba_d_conv": 3,
     "layers_block_type": ["mamba", "hybrid", "mamba", "hybrid"],
 }
-
-
-def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
-    """The config written as config.json and read through the loader."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config))
-    return load(str(path))
 
 
 def test_per_head_mamba_holds_what_one_wide_mixer_does() -> None:
