@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, Tower
 from paramcalc.core.spec import Stack
+from paramcalc.core.tiles import TileEmbeddings
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -64,6 +65,11 @@ class VisionTower(Spec):
     LayerNorm after RMSNorm blocks)."""
     stack: Stack
     """The encoder blocks."""
+    global_stack: Stack | None = None
+    """A second stack run on the first's output, under its own name (Mllama's gated
+    global_transformer)."""
+    tiles: TileEmbeddings | None = None
+    """Tile and aspect-ratio embeddings of an encoder over image tiles (Mllama)."""
     head: Literal["none", "attention_pool"] = "none"
     """SigLIP's attention-pooling head (probe, multi-head attention, norm and MLP)."""
     head_intermediate_size: PositiveInt | None = None
@@ -80,9 +86,16 @@ class VisionTower(Spec):
             raise FieldValueError(
                 "patch_size", f"{self.patch_size} exceeds image_size={self.image_size}"
             )
+        if self.global_stack is not None and self.global_stack.name == self.stack.name:
+            raise FieldValueError("global_stack.name", f"{self.stack.name!r} names both stacks")
         if self.head == "attention_pool" and self.head_intermediate_size is None:
             raise FieldValueError("head_intermediate_size", "required by the attention-pool head")
         return self
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        """The encoder's stacks in the order they run."""
+        return (self.stack,) if self.global_stack is None else (self.stack, self.global_stack)
 
     @property
     def patches(self) -> int:
@@ -140,6 +153,8 @@ class VisionTower(Spec):
         elif self.position_embedding == "parameter":
             rows = (1, self.positions) if self.batched_tokens else (self.positions,)
             records.append(Param("position_embedding", (*rows, vh), e, v))
+        if self.tiles is not None:
+            records += self.tiles.records(vh, self.positions)
         if self.pre_norm:
             records += ctx.norm("pre_norm", vh)
         return records
