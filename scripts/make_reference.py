@@ -223,12 +223,16 @@ VISION_EMBEDDING_PARTS = {
     "register_tokens",
     "pos_embed",
     "patch_conv",  # Pixtral
+    # Mllama: the gated position table with its per-tile table, and the aspect-ratio tables
+    "gated_positional_embedding",
+    "pre_tile_positional_embedding",
+    "post_tile_positional_embedding",
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
-#: lambda_1 / lambda_2): feedforward, per GROUPS.md.
-BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
+#: lambda_1 / lambda_2, Mllama's gate_attn / gate_ffn): feedforward, per GROUPS.md.
+BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2", "gate_attn", "gate_ffn"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
 PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
 
@@ -953,6 +957,39 @@ SIGLIP_VISION = [
     image(),
     flag("vision_use_head"),
 ]
+
+
+def mllama_tiles(rng: random.Random, c: Config) -> None:
+    """Mllama vision: the default 8 layouts of 4 tiles, or its own layouts (rows: layouts + 1)."""
+    if rng.random() < 0.3:
+        c["max_num_tiles"] = 4
+        return
+    c["max_num_tiles"] = rng.randint(1, 4)
+    layouts = [[r, k] for r in range(1, 5) for k in range(1, 5) if r * k <= c["max_num_tiles"]]
+    c["supported_aspect_ratios"] = rng.sample(layouts, rng.randint(1, len(layouts)))
+
+
+#: Mllama's vision model; intermediate_layers_indices changes no shape (vision_output_dim says
+#: the projector's input), moved too.
+MLLAMA_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    rint("num_global_layers", 0, 3),
+    heads(q="attention_heads", kv=None),
+    pick("num_channels", 1, 3),
+    image(),
+    mllama_tiles,
+    rint("vision_output_dim", 32, 512, 16),
+    pick("intermediate_layers_indices", [0], [0, 1], [1, 0, 1]),
+]
+#: Mllama's language model; tie_word_embeddings ties nothing there, moved too (pad_token_id
+#: only keeps the padding row inside a small table).
+MLLAMA_TEXT = [
+    *DECODER,
+    pick("pad_token_id", None, 0),
+    one_of([pick("cross_attention_layers", None)], [subset("cross_attention_layers")]),
+]
 LLAMA4_VISION = [
     HIDDEN,
     INTERMEDIATE,
@@ -1242,6 +1279,7 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         sub("vision_config", LLAMA4_VISION),
         flag("tie_word_embeddings"),
     ],
+    "mllama": [sub("text_config", MLLAMA_TEXT), sub("vision_config", MLLAMA_VISION)],
     "gemma3_text": [*GEMMA3_TEXT, flag("tie_word_embeddings")],
     "llama4_text": LLAMA4_TEXT,
     # deepseek_v2: num_key_value_heads and moe_layer_freq change no shape (MLA; V2 never reads

@@ -44,6 +44,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("internvl", "text_config", {"model_type": "qwen3"}),
         ("lfm2_vl", "", {"projector_use_layernorm": False}),
         ("lfm2_vl", "vision_config", {"vision_use_head": False}),
+        ("mllama", "text_config", {"cross_attention_layers": []}),  # self-attention only
+        ("mllama", "vision_config", {"num_global_layers": 0}),  # no global transformer
+        ("mllama", "vision_config", {"max_num_tiles": 4}),  # the default 8 layouts
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -77,6 +80,19 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "glm4v", "vision_config": {"num_heads": 7}}, "num_heads"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
+        # MllamaVisionConfig refuses other tile counts with its default aspect ratios.
+        ({"model_type": "mllama", "vision_config": {"max_num_tiles": 2}}, "max_num_tiles"),
+        (
+            {"model_type": "mllama", "vision_config": {"supported_aspect_ratios": "wide"}},
+            "supported_aspect_ratios",
+        ),
+        # more heads than columns: MllamaVisionAttention's heads would be 0 wide
+        ({"model_type": "mllama", "vision_config": {"attention_heads": 2048}}, "attention_heads"),
+        ({"model_type": "mllama", "vision_config": {"image_size": [448, 224]}}, "image_size"),
+        (
+            {"model_type": "mllama", "text_config": {"cross_attention_layers": [1.5]}},
+            "cross_attention_layers",
+        ),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -65,6 +65,7 @@ MODULES = (
     "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
+    "multimodal_mllama",
     "multimodal_more",
     "multimodal_pali_mistral",
     "multimodal_qwen",
