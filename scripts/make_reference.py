@@ -55,6 +55,9 @@ PROJECTOR_MODULES = {
     "connector",
     "deepstack_merger_list",
     "downsample",
+    # Gemma 4: each encoder's projection into the text width
+    "embed_vision",
+    "embed_audio",
 }
 
 
@@ -227,6 +230,7 @@ VISION_EMBEDDING_PARTS = {
     "gated_positional_embedding",
     "pre_tile_positional_embedding",
     "post_tile_positional_embedding",
+    "patch_embedder",  # Gemma 4: input_proj and the two position tables
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
@@ -2842,6 +2846,18 @@ def gemma4_experts(rng: random.Random, c: Config) -> None:
 
 
 #: Both Gemma 4 text configs: use_bidirectional_attention changes no shape (moved to prove it).
+GEMMA4_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    pick("patch_size", 8, 14, 16),
+    rint("position_embedding_size", 16, 256, 16),
+    flag("attention_bias"),
+    flag("use_clipped_linears"),
+    flag("standardize"),
+]
 GEMMA4_TEXT = [
     VOCAB,
     HIDDEN,
@@ -2868,6 +2884,28 @@ VARIANT_FIELDS.update(
             gemma4_experts,
         ],
         "gemma4_unified_text": GEMMA4_TEXT,
+        # gemma4: the top-level tie_word_embeddings decides; text_config's is moved too. The
+        # vision encoder's attention_bias, use_clipped_linears and standardize add only
+        # buffers or nothing, moved too.
+        "gemma4": [
+            sub(
+                "text_config",
+                [
+                    *GEMMA4_TEXT,
+                    pick("hidden_size_per_layer_input", 0, 8, 16),
+                    rint("vocab_size_per_layer_input", 128, 1024),
+                    gemma4_experts,
+                ],
+            ),
+            # mostly with the vision encoder, sometimes text only (vision_config null)
+            one_of(
+                [pick("vision_config", None)],
+                [sub("vision_config", GEMMA4_VISION)],
+                [sub("vision_config", GEMMA4_VISION)],
+                [sub("vision_config", GEMMA4_VISION)],
+            ),
+            flag("tie_word_embeddings"),
+        ],
         # zaya: rope parameters change no shape; the sliding window only the cache.
         "zaya": [
             VOCAB,

@@ -47,6 +47,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("mllama", "text_config", {"cross_attention_layers": []}),  # self-attention only
         ("mllama", "vision_config", {"num_global_layers": 0}),  # no global transformer
         ("mllama", "vision_config", {"max_num_tiles": 4}),  # the default 8 layouts
+        ("gemma4", "", {"vision_config": None}),  # the language model alone
+        ("gemma4", "", {"tie_word_embeddings": False}),  # its own lm_head
+        ("gemma4", "vision_config", {"use_clipped_linears": True}),  # bounds are buffers
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -89,6 +92,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # more heads than columns: MllamaVisionAttention's heads would be 0 wide
         ({"model_type": "mllama", "vision_config": {"attention_heads": 2048}}, "attention_heads"),
         ({"model_type": "mllama", "vision_config": {"image_size": [448, 224]}}, "image_size"),
+        # Gemma 4's audio conformer is not represented; its vision encoder is Gemma 4's own.
+        ({"model_type": "gemma4", "audio_config": {}}, "audio_config"),
+        ({"model_type": "gemma4", "vision_config": {"model_type": "siglip"}}, "model_type"),
         (
             {"model_type": "mllama", "text_config": {"cross_attention_layers": [1.5]}},
             "cross_attention_layers",

@@ -44,8 +44,10 @@ class VisionTower(Spec):
     """The patch embedding has a bias."""
     class_token: bool = False
     """A learned class embedding is prepended to the patches."""
-    position_embedding: Literal["embedding", "parameter", "none"] = "embedding"
-    """Learned positions as an nn.Embedding table (SigLIP) or a bare parameter (Llama 4)."""
+    position_embedding: Literal["embedding", "parameter", "axes", "none"] = "embedding"
+    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), or a
+    bare parameter of one table per image axis, (2, position_rows, width), that a patch's x
+    and y index (Gemma 4)."""
     position_rows: PositiveInt | None = None
     """Rows of a position table resampled to each image's grid (Qwen3-VL's
     num_position_embeddings); none for one row per patch of image_size."""
@@ -153,6 +155,8 @@ class VisionTower(Spec):
         elif self.position_embedding == "parameter":
             rows = (1, self.positions) if self.batched_tokens else (self.positions,)
             records.append(Param("position_embedding", (*rows, vh), e, v))
+        elif self.position_embedding == "axes":
+            records.append(Param("position_embedding", (2, self.positions, vh), e, v))
         if self.tiles is not None:
             records += self.tiles.records(vh, self.positions)
         if self.pre_norm:

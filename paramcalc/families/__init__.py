@@ -62,6 +62,7 @@ MODULES = (
     "multimodal",
     "seq2seq",
     "seq2seq_long",
+    "multimodal_gemma4",
     "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
