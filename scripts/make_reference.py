@@ -238,7 +238,13 @@ VISION_HEAD_MODULES = {"head"}
 #: lambda_1 / lambda_2, Mllama's gate_attn / gate_ffn): feedforward, per GROUPS.md.
 BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2", "gate_attn", "gate_ffn"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
-PROJECTOR_EMBEDDING_LEAVES = {"query_tokens", "latent_query", "image_newline", "view_separator"}
+PROJECTOR_EMBEDDING_LEAVES = {
+    "query_tokens",
+    "latent_query",
+    "image_newline",
+    "view_separator",
+    "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
+}
 
 
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
@@ -247,7 +253,7 @@ MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
-    lowered = module.lower()
+    lowered = module.lower().rstrip("0123456789")  # Gemma 4 unified's patch_ln1, patch_ln2
     return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
@@ -2858,6 +2864,13 @@ GEMMA4_VISION = [
     flag("use_clipped_linears"),
     flag("standardize"),
 ]
+GEMMA4_UNIFIED_VISION = [
+    pick("patch_size", 2, 4),
+    pick("pooling_kernel_size", 1, 2, 3),
+    rint("mm_embed_dim", 32, 512, 32),
+    rint("mm_posemb_size", 8, 128, 8),
+    rint("output_proj_dims", 32, 512, 32),
+]
 GEMMA4_TEXT = [
     VOCAB,
     HIDDEN,
@@ -2884,6 +2897,21 @@ VARIANT_FIELDS.update(
             gemma4_experts,
         ],
         "gemma4_unified_text": GEMMA4_TEXT,
+        # gemma4_unified: no encoder; the vision embedder and the audio projection appear with
+        # their configs. The top-level tie_word_embeddings decides; text_config's moved too.
+        "gemma4_unified": [
+            sub("text_config", GEMMA4_TEXT),
+            one_of(
+                [pick("vision_config", None)],
+                [sub("vision_config", GEMMA4_UNIFIED_VISION)],
+                [sub("vision_config", GEMMA4_UNIFIED_VISION)],
+            ),
+            one_of(
+                [pick("audio_config", None)],
+                [sub("audio_config", [rint("audio_embed_dim", 16, 512, 16)])],
+            ),
+            flag("tie_word_embeddings"),
+        ],
         # gemma4: the top-level tie_word_embeddings decides; text_config's is moved too. The
         # vision encoder's attention_bias, use_clipped_linears and standardize add only
         # buffers or nothing, moved too.

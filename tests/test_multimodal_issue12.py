@@ -50,6 +50,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("gemma4", "", {"vision_config": None}),  # the language model alone
         ("gemma4", "", {"tie_word_embeddings": False}),  # its own lm_head
         ("gemma4", "vision_config", {"use_clipped_linears": True}),  # bounds are buffers
+        ("gemma4_unified", "", {"vision_config": None}),  # no vision embedder
+        ("gemma4_unified", "", {"audio_config": None}),  # no audio projection
+        ("gemma4_unified", "", {"tie_word_embeddings": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -95,6 +98,12 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # Gemma 4's audio conformer is not represented; its vision encoder is Gemma 4's own.
         ({"model_type": "gemma4", "audio_config": {}}, "audio_config"),
         ({"model_type": "gemma4", "vision_config": {"model_type": "siglip"}}, "model_type"),
+        # properties that write another key: paramcalc reads the key itself
+        ({"model_type": "gemma4_unified", "audio_config": {"hidden_size": 64}}, "hidden_size"),
+        (
+            {"model_type": "gemma4_unified", "vision_config": {"model_patch_size": 32}},
+            "model_patch_size",
+        ),
         (
             {"model_type": "mllama", "text_config": {"cross_attention_layers": [1.5]}},
             "cross_attention_layers",

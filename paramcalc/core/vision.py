@@ -287,10 +287,13 @@ class ProjectorToken(Spec):
     """Its role, which the family's naming turns into a parameter name."""
     width: PositiveInt
     """Elements of the vector (LLaVA-NeXT's `image_newline`: the text width)."""
+    lead: tuple[PositiveInt, ...] = ()
+    """Leading dimensions of a table of such vectors (Gemma 4 unified's factorized positions:
+    (positions, 2))."""
 
     def records(self) -> list[Record]:
         """The parameter."""
-        return [Param(self.role, (self.width,), Group.EMBEDDING, Tower.PROJECTOR)]
+        return [Param(self.role, (*self.lead, self.width), Group.EMBEDDING, Tower.PROJECTOR)]
 
 
 ProjectorPart = Annotated[

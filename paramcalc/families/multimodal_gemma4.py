@@ -87,6 +87,80 @@ def gemma4(c: HFConfig) -> dict[str, Any]:
     return {"text": text, "vision": vision_tower(v), "projector": {"parts": [projection]}}
 
 
+GEMMA4_UNIFIED_VISION = Family(
+    "gemma4_unified_vision",
+    {
+        "patch_size": 16,
+        "pooling_kernel_size": 3,
+        "mm_embed_dim": 3840,
+        "mm_posemb_size": 1120,
+        "output_proj_dims": 3840,
+    },
+    (),
+)
+GEMMA4_UNIFIED_AUDIO = Family("gemma4_unified_audio", {"audio_embed_dim": 640}, ())
+#: Properties of Gemma4UnifiedAudioConfig that set audio_embed_dim; paramcalc reads that key.
+AUDIO_ALIASES = ("hidden_size", "output_proj_dims", "audio_samples_per_token")
+
+
+def unified_vision(v: HFConfig, width: int) -> list[dict[str, Any]]:
+    """Gemma4UnifiedVisionEmbedder: merged raw patches through LayerNorm, Dense, LayerNorm,
+    factorized 2-D positions and a LayerNorm, then the multimodal embedder's projection (its
+    RMSNorm has no scale)."""
+    if v.has("model_patch_size"):
+        raise v.error("model_patch_size", "set patch_size and pooling_kernel_size instead")
+    merged = v.integer("patch_size") * v.integer("pooling_kernel_size")
+    patch, embed = 3 * merged**2, v.integer("mm_embed_dim")
+    return [
+        {"kind": "norm", "role": "vision.patch_ln1", "width": patch, "norm_type": "layernorm"},
+        {
+            "kind": "linear",
+            "role": "vision.patch_dense",
+            "inputs": patch,
+            "outputs": embed,
+            "bias": True,
+        },
+        {"kind": "norm", "role": "vision.patch_ln2", "width": embed, "norm_type": "layernorm"},
+        {
+            "kind": "token",
+            "role": "vision.pos_embedding",
+            "width": embed,
+            "lead": [v.integer("mm_posemb_size"), 2],
+        },
+        {"kind": "norm", "role": "vision.pos_norm", "width": embed, "norm_type": "layernorm"},
+        {
+            "kind": "linear",
+            "role": "vision.embedding_projection",
+            "inputs": v.integer("output_proj_dims"),
+            "outputs": width,
+        },
+    ]
+
+
+def gemma4_unified(c: HFConfig) -> dict[str, Any]:
+    """Gemma4UnifiedForConditionalGeneration: no encoder at all; the vision embedder and the
+    audio projection (each present when its config is) feed the language model."""
+    text = text_model(c, "gemma4_unified_text", c.boolean("tie_word_embeddings"))
+    parts: list[dict[str, Any]] = []
+    if c.raw("vision_config") is not None:
+        parts += unified_vision(
+            sub_config(c, "vision_config", GEMMA4_UNIFIED_VISION), text["hidden_size"]
+        )
+    if c.raw("audio_config") is not None:
+        a = sub_config(c, "audio_config", GEMMA4_UNIFIED_AUDIO)
+        for alias in AUDIO_ALIASES:
+            if a.has(alias):
+                raise a.error(alias, "set audio_embed_dim instead")
+        projection = {
+            "kind": "linear",
+            "role": "audio.embedding_projection",
+            "inputs": a.integer("audio_embed_dim"),
+            "outputs": text["hidden_size"],
+        }
+        parts.append(projection)
+    return {"text": text, **({"projector": {"parts": parts}} if parts else {})}
+
+
 TEXT = "model.language_model"
 VISION = "model.vision_tower"
 #: Gemma4VisionAttention's and Gemma4VisionMLP's projections, each inside a `linear`.
@@ -120,6 +194,20 @@ GEMMA4 = Naming(
     },
 )
 
+GEMMA4_UNIFIED = Naming(
+    GEMMA4.names,
+    towers={
+        "projector": Naming(
+            {
+                "vision": "model.embed_vision",
+                "vision.embedding_projection": "model.embed_vision.multimodal_embedder"
+                ".embedding_projection",
+                "audio.embedding_projection": "model.embed_audio.embedding_projection",
+            }
+        )
+    },
+)
+
 FAMILIES = (
     Family(
         "gemma4",
@@ -131,5 +219,16 @@ FAMILIES = (
         },
         (gemma4,),
         naming=GEMMA4,
+    ),
+    Family(
+        "gemma4_unified",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "audio_config": None,
+            "tie_word_embeddings": True,
+        },
+        (gemma4_unified,),
+        naming=GEMMA4_UNIFIED,
     ),
 )
