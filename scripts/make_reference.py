@@ -58,6 +58,9 @@ PROJECTOR_MODULES = {
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
     "aligner",  # DeepSeek-VL's
+    # Gemma 4: each encoder's projection into the text width
+    "embed_vision",
+    "embed_audio",
 }
 
 
@@ -270,12 +273,17 @@ VISION_EMBEDDING_PARTS = {
     "register_tokens",
     "pos_embed",
     "patch_conv",  # Pixtral
+    # Mllama: the gated position table with its per-tile table, and the aspect-ratio tables
+    "gated_positional_embedding",
+    "pre_tile_positional_embedding",
+    "post_tile_positional_embedding",
+    "patch_embedder",  # Gemma 4: input_proj and the two position tables
 }
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
-#: lambda_1 / lambda_2): feedforward, per GROUPS.md.
-BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2"}
+#: lambda_1 / lambda_2, Mllama's gate_attn / gate_ffn): feedforward, per GROUPS.md.
+BLOCK_SCALE_LEAVES = {"lambda_1", "lambda_2", "gate_attn", "gate_ffn"}
 #: Learned tokens a projector holds (Q-Former queries, separators): embedding.
 PROJECTOR_EMBEDDING_LEAVES = {
     "query_tokens",
@@ -284,6 +292,7 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "latents",  # Idefics2's perceiver latents
     "image_newline",
     "view_separator",
+    "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
 }
 
 
@@ -293,7 +302,7 @@ MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
-    lowered = module.lower()
+    lowered = module.lower().rstrip("0123456789")  # Gemma 4 unified's patch_ln1, patch_ln2
     return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
@@ -1041,6 +1050,39 @@ SIGLIP_VISION = [
     image(),
     flag("vision_use_head"),
 ]
+
+
+def mllama_tiles(rng: random.Random, c: Config) -> None:
+    """Mllama vision: the default 8 layouts of 4 tiles, or its own layouts (rows: layouts + 1)."""
+    if rng.random() < 0.3:
+        c["max_num_tiles"] = 4
+        return
+    c["max_num_tiles"] = rng.randint(1, 4)
+    layouts = [[r, k] for r in range(1, 5) for k in range(1, 5) if r * k <= c["max_num_tiles"]]
+    c["supported_aspect_ratios"] = rng.sample(layouts, rng.randint(1, len(layouts)))
+
+
+#: Mllama's vision model; intermediate_layers_indices changes no shape (vision_output_dim says
+#: the projector's input), moved too.
+MLLAMA_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    rint("num_global_layers", 0, 3),
+    heads(q="attention_heads", kv=None),
+    pick("num_channels", 1, 3),
+    image(),
+    mllama_tiles,
+    rint("vision_output_dim", 32, 512, 16),
+    pick("intermediate_layers_indices", [0], [0, 1], [1, 0, 1]),
+]
+#: Mllama's language model; tie_word_embeddings ties nothing there, moved too (pad_token_id
+#: only keeps the padding row inside a small table).
+MLLAMA_TEXT = [
+    *DECODER,
+    pick("pad_token_id", None, 0),
+    one_of([pick("cross_attention_layers", None)], [subset("cross_attention_layers")]),
+]
 LLAMA4_VISION = [
     HIDDEN,
     INTERMEDIATE,
@@ -1337,6 +1379,7 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         sub("vision_config", LLAMA4_VISION),
         flag("tie_word_embeddings"),
     ],
+    "mllama": [sub("text_config", MLLAMA_TEXT), sub("vision_config", MLLAMA_VISION)],
     "gemma3_text": [*GEMMA3_TEXT, flag("tie_word_embeddings")],
     "llama4_text": LLAMA4_TEXT,
     # deepseek_v2: num_key_value_heads and moe_layer_freq change no shape (MLA; V2 never reads
@@ -2921,6 +2964,25 @@ def gemma4_experts(rng: random.Random, c: Config) -> None:
 
 
 #: Both Gemma 4 text configs: use_bidirectional_attention changes no shape (moved to prove it).
+GEMMA4_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    pick("patch_size", 8, 14, 16),
+    rint("position_embedding_size", 16, 256, 16),
+    flag("attention_bias"),
+    flag("use_clipped_linears"),
+    flag("standardize"),
+]
+GEMMA4_UNIFIED_VISION = [
+    pick("patch_size", 2, 4),
+    pick("pooling_kernel_size", 1, 2, 3),
+    rint("mm_embed_dim", 32, 512, 32),
+    rint("mm_posemb_size", 8, 128, 8),
+    rint("output_proj_dims", 32, 512, 32),
+]
 GEMMA4_TEXT = [
     VOCAB,
     HIDDEN,
@@ -2947,6 +3009,43 @@ VARIANT_FIELDS.update(
             gemma4_experts,
         ],
         "gemma4_unified_text": GEMMA4_TEXT,
+        # gemma4_unified: no encoder; the vision embedder and the audio projection appear with
+        # their configs. The top-level tie_word_embeddings decides; text_config's moved too.
+        "gemma4_unified": [
+            sub("text_config", GEMMA4_TEXT),
+            one_of(
+                [pick("vision_config", None)],
+                [sub("vision_config", GEMMA4_UNIFIED_VISION)],
+                [sub("vision_config", GEMMA4_UNIFIED_VISION)],
+            ),
+            one_of(
+                [pick("audio_config", None)],
+                [sub("audio_config", [rint("audio_embed_dim", 16, 512, 16)])],
+            ),
+            flag("tie_word_embeddings"),
+        ],
+        # gemma4: the top-level tie_word_embeddings decides; text_config's is moved too. The
+        # vision encoder's attention_bias, use_clipped_linears and standardize add only
+        # buffers or nothing, moved too.
+        "gemma4": [
+            sub(
+                "text_config",
+                [
+                    *GEMMA4_TEXT,
+                    pick("hidden_size_per_layer_input", 0, 8, 16),
+                    rint("vocab_size_per_layer_input", 128, 1024),
+                    gemma4_experts,
+                ],
+            ),
+            # mostly with the vision encoder, sometimes text only (vision_config null)
+            one_of(
+                [pick("vision_config", None)],
+                [sub("vision_config", GEMMA4_VISION)],
+                [sub("vision_config", GEMMA4_VISION)],
+                [sub("vision_config", GEMMA4_VISION)],
+            ),
+            flag("tie_word_embeddings"),
+        ],
         # zaya: rope parameters change no shape; the sliding window only the cache.
         "zaya": [
             VOCAB,

@@ -60,6 +60,15 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("aria", "", {"projector_patch_to_query_dict": None}),  # 256, the default's largest
         ("idefics2", "perceiver_config", {"resampler_depth": 1}),
         ("idefics2", "perceiver_config", {"num_key_value_heads": 1}),  # grouped queries
+        ("mllama", "text_config", {"cross_attention_layers": []}),  # self-attention only
+        ("mllama", "vision_config", {"num_global_layers": 0}),  # no global transformer
+        ("mllama", "vision_config", {"max_num_tiles": 4}),  # the default 8 layouts
+        ("gemma4", "", {"vision_config": None}),  # the language model alone
+        ("gemma4", "", {"tie_word_embeddings": False}),  # its own lm_head
+        ("gemma4", "vision_config", {"use_clipped_linears": True}),  # bounds are buffers
+        ("gemma4_unified", "", {"vision_config": None}),  # no vision embedder
+        ("gemma4_unified", "", {"audio_config": None}),  # no audio projection
+        ("gemma4_unified", "", {"tie_word_embeddings": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -105,6 +114,28 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "aria", "projector_patch_to_query_dict": {"16": 0}}, "projector_patch"),
         # Glm4vMoeTextMoE builds zero-width shared experts: tensors of no elements.
         ({"model_type": "glm4v_moe", "text_config": {"n_shared_experts": 0}}, "n_shared_experts"),
+        # MllamaVisionConfig refuses other tile counts with its default aspect ratios.
+        ({"model_type": "mllama", "vision_config": {"max_num_tiles": 2}}, "max_num_tiles"),
+        (
+            {"model_type": "mllama", "vision_config": {"supported_aspect_ratios": "wide"}},
+            "supported_aspect_ratios",
+        ),
+        # more heads than columns: MllamaVisionAttention's heads would be 0 wide
+        ({"model_type": "mllama", "vision_config": {"attention_heads": 2048}}, "attention_heads"),
+        ({"model_type": "mllama", "vision_config": {"image_size": [448, 224]}}, "image_size"),
+        # Gemma 4's audio conformer is not represented; its vision encoder is Gemma 4's own.
+        ({"model_type": "gemma4", "audio_config": {}}, "audio_config"),
+        ({"model_type": "gemma4", "vision_config": {"model_type": "siglip"}}, "model_type"),
+        # properties that write another key: paramcalc reads the key itself
+        ({"model_type": "gemma4_unified", "audio_config": {"hidden_size": 64}}, "hidden_size"),
+        (
+            {"model_type": "gemma4_unified", "vision_config": {"model_patch_size": 32}},
+            "model_patch_size",
+        ),
+        (
+            {"model_type": "mllama", "text_config": {"cross_attention_layers": [1.5]}},
+            "cross_attention_layers",
+        ),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(
@@ -128,7 +159,7 @@ def test_projector_query_table_and_mixer_projection() -> None:
     projector = Projector.model_validate(
         {
             "parts": [
-                {"kind": "token", "role": "query", "width": 64, "rows": 8},
+                {"kind": "token", "role": "query", "width": 64, "lead": (8,)},
                 {
                     "kind": "linear",
                     "role": "attn",

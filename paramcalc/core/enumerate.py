@@ -138,12 +138,14 @@ def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
 
     front = [renamed(r, name(r.name)) for r in tower.embedding_records(ctx)]
     back = [renamed(r, name(r.name)) for r in tower.back_records(ctx)]
-    prefix = join(name("encoder.layers"), "{i}")
     blocks = []
-    for key, (spec, layers) in tower.stack.layer_blocks().items():
-        records = block_records(spec, ctx, naming, "vision", VISION_NAMES)
-        named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-        blocks.append(Block("vision", key or spec.kind, layers, named))
+    for stack in tower.stacks:
+        prefix = join(name(f"{stack.name}.layers"), "{i}")
+        label = "vision" if stack is tower.stack else f"vision.{stack.name}"
+        for key, (spec, layers) in stack.layer_blocks().items():
+            records = block_records(spec, ctx, naming, "vision", VISION_NAMES)
+            named = tuple(renamed(r, join(prefix, r.name)) for r in records)
+            blocks.append(Block(label, key or spec.kind, layers, named))
     return Enumeration(tuple(front), tuple(blocks), tuple(back))
 
 
@@ -337,7 +339,7 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
             Linear(
                 name("lm_head"),
                 width,
-                tower.vocab_size,
+                tower.head_vocab_size or tower.vocab_size,
                 tower.lm_head_bias,
                 Group.OUTPUT,
                 tied=tower.tie_word_embeddings,
@@ -397,6 +399,7 @@ def block_records(
     if "post_ffn" in sites:
         roles += site_norm(block, "post_ffn", ctx)
     roles += [Param(name, (hidden,), Group.FEEDFORWARD, ctx.tower) for name in block.scales]
+    roles += [Param(name, (1,), Group.FEEDFORWARD, ctx.tower) for name in block.gates]
     for extra in block.extras:
         roles += extra.records(ctx)
     if "post_mixer" in sites:

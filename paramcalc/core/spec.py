@@ -154,6 +154,9 @@ class Block(Spec):
     scales: tuple[Annotated[str, Field(max_length=64)], ...] = ()
     """Learned vectors of hidden_size the layer holds itself, by name (Doge's input_residual
     and post_attention_residual on its residual branches): feedforward, as GROUPS.md says."""
+    gates: tuple[Annotated[str, Field(max_length=64)], ...] = ()
+    """Learned one-element residual gates the layer holds, by name (Mllama's gate_attn and
+    gate_ffn, cross_attn_attn_gate and cross_attn_mlp_gate): feedforward, as GROUPS.md says."""
     extras: tuple[LayerExtra, ...] = ()
     """What else the layer holds, each part once (Gemma 3n: AltUp, LAuReL, the per-layer
     input gate); feedforward, their norms norm."""
@@ -429,6 +432,9 @@ class TextTower(Spec):
     """The head shares the token embedding matrix (counted once, in embedding)."""
     lm_head_bias: bool = False
     """The head has a bias (Phi, GPT-J)."""
+    head_vocab_size: PositiveInt | None = None
+    """Rows of an untied LM head when it has fewer than the token table (Mllama's table keeps
+    8 rows past vocab_size for its image tokens); none for vocab_size."""
     head_transform: HeadTransform | None = None
     """A dense layer and a norm before the LM head."""
     head_bias: bool = False
@@ -470,6 +476,8 @@ class TextTower(Spec):
                         mixer.check(stack.width(self.hidden_size), where + part)
         if self.type_vocab_size and self.type_vocab_sizes:
             raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
+        if self.head_vocab_size is not None and self.tie_word_embeddings:
+            raise FieldValueError("head_vocab_size", "a tied head has the token table's rows")
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise FieldValueError("stacks", f"each stack once, got {names}")

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, Tower
 from paramcalc.core.spec import Stack
+from paramcalc.core.tiles import TileEmbeddings
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
 
@@ -43,8 +44,10 @@ class VisionTower(Spec):
     """The patch embedding has a bias."""
     class_token: bool = False
     """A learned class embedding is prepended to the patches."""
-    position_embedding: Literal["embedding", "parameter", "none"] = "embedding"
-    """Learned positions as an nn.Embedding table (SigLIP) or a bare parameter (Llama 4)."""
+    position_embedding: Literal["embedding", "parameter", "axes", "none"] = "embedding"
+    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), or a
+    bare parameter of one table per image axis, (2, position_rows, width), that a patch's x
+    and y index (Gemma 4)."""
     position_rows: PositiveInt | None = None
     """Rows of a position table resampled to each image's grid (Qwen3-VL's
     num_position_embeddings); none for one row per patch of image_size."""
@@ -64,6 +67,11 @@ class VisionTower(Spec):
     LayerNorm after RMSNorm blocks)."""
     stack: Stack
     """The encoder blocks."""
+    global_stack: Stack | None = None
+    """A second stack run on the first's output, under its own name (Mllama's gated
+    global_transformer)."""
+    tiles: TileEmbeddings | None = None
+    """Tile and aspect-ratio embeddings of an encoder over image tiles (Mllama)."""
     head: Literal["none", "attention_pool"] = "none"
     """SigLIP's attention-pooling head (probe, multi-head attention, norm and MLP)."""
     head_intermediate_size: PositiveInt | None = None
@@ -80,9 +88,16 @@ class VisionTower(Spec):
             raise FieldValueError(
                 "patch_size", f"{self.patch_size} exceeds image_size={self.image_size}"
             )
+        if self.global_stack is not None and self.global_stack.name == self.stack.name:
+            raise FieldValueError("global_stack.name", f"{self.stack.name!r} names both stacks")
         if self.head == "attention_pool" and self.head_intermediate_size is None:
             raise FieldValueError("head_intermediate_size", "required by the attention-pool head")
         return self
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        """The encoder's stacks in the order they run."""
+        return (self.stack,) if self.global_stack is None else (self.stack, self.global_stack)
 
     @property
     def patches(self) -> int:
@@ -140,6 +155,10 @@ class VisionTower(Spec):
         elif self.position_embedding == "parameter":
             rows = (1, self.positions) if self.batched_tokens else (self.positions,)
             records.append(Param("position_embedding", (*rows, vh), e, v))
+        elif self.position_embedding == "axes":
+            records.append(Param("position_embedding", (2, self.positions, vh), e, v))
+        if self.tiles is not None:
+            records += self.tiles.records(vh, self.positions)
         if self.pre_norm:
             records += ctx.norm("pre_norm", vh)
         return records
@@ -275,13 +294,13 @@ class ProjectorToken(Spec):
     """Its role, which the family's naming turns into a parameter name."""
     width: PositiveInt
     """Elements of the vector (LLaVA-NeXT's `image_newline`: the text width)."""
-    rows: PositiveInt | None = None
-    """Rows of a table of such vectors (Aria's learned queries); none for one vector."""
+    lead: tuple[PositiveInt, ...] = ()
+    """Leading dimensions of a table of such vectors (Aria's learned queries and Idefics2's
+    latents: (rows,); Gemma 4 unified's factorized positions: (positions, 2))."""
 
     def records(self) -> list[Record]:
         """The parameter."""
-        shape = (self.width,) if self.rows is None else (self.rows, self.width)
-        return [Param(self.role, shape, Group.EMBEDDING, Tower.PROJECTOR)]
+        return [Param(self.role, (*self.lead, self.width), Group.EMBEDDING, Tower.PROJECTOR)]
 
 
 ProjectorPart = Annotated[

@@ -75,7 +75,7 @@ def aria(c: HFConfig) -> dict[str, Any]:
     text = {**built["text"], "tie_word_embeddings": c.boolean("tie_word_embeddings")}
     vh, th = v.integer("hidden_size"), text["hidden_size"]
     parts = [
-        {"kind": "token", "role": "query", "width": vh, "rows": queries(c)},
+        {"kind": "token", "role": "query", "width": vh, "lead": (queries(c),)},
         *cross_attention(vh),
         {"kind": "norm", "role": "layer_norm", "width": vh, "norm_type": "layernorm"},
         {"kind": "linear", "role": "feed_forward.linear_in", "inputs": vh, "outputs": th},

@@ -136,7 +136,7 @@ def idefics2(c: HFConfig) -> dict[str, Any]:
             "kind": "token",
             "role": f"{resampler}.latents",
             "width": th,
-            "rows": p.integer("resampler_n_latents"),
+            "lead": (p.integer("resampler_n_latents"),),
         },
     ]
     for i in range(p.integer("resampler_depth", minimum=0)):
