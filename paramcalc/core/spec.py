@@ -25,6 +25,7 @@ from paramcalc.core.augment import (
     SegmentPositionBias,
     ShortcutMoE,
 )
+from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
@@ -83,7 +84,7 @@ LayerExtra = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
-#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet).
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, BLT).
 TowerExtra = Annotated[
     PerLayerEmbeddings
     | AltUpProjections
@@ -94,7 +95,8 @@ TowerExtra = Annotated[
     | ValueEmbeddings
     | SegmentPositionBias
     | DraftProjections
-    | MaskEmbedding,
+    | MaskEmbedding
+    | ByteLatentParts,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -379,8 +381,10 @@ class TextTower(Spec):
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
-    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=2)
-    """The decoder, or the encoder then the decoder of an encoder-decoder model."""
+    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=4)
+    """The decoder, or the encoder then the decoder of an encoder-decoder model; a model of
+    several decoder-side stacks names each (HRM's two modules, BLT's local encoder, global
+    transformer, local decoder and patcher)."""
     lm_head: bool = True
     """The tower ends in a language-model head (false for a bare encoder)."""
     tie_word_embeddings: bool = False
