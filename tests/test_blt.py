@@ -16,6 +16,9 @@ import pytest
 
 from paramcalc.calculator import Group, count
 from paramcalc.errors import InputError
+from paramcalc.flops import forward_flops
+from paramcalc.kvcache import kv_cache
+from paramcalc.precision import DType
 from paramcalc.sources import load
 
 ENC = {
@@ -138,3 +141,32 @@ def test_refusals_name_the_key(tmp_path: Path, fields: dict[str, Any], key: str)
     with pytest.raises(InputError) as refused:
         count(loaded(tmp_path, blt(**fields)))
     assert key in str(refused.value)
+
+
+def test_cache_is_the_local_layers_per_byte(tmp_path: Path) -> None:
+    """Only the local encoder's (2 layers, 2 K/V heads of 16) and decoder's (3 layers, 4 heads
+    of 12) self-attention cache K/V, over the last local_attention_window_len - 1 bytes after a
+    pass; the global transformer and the patcher run without a cache."""
+    model = loaded(tmp_path, blt(local_attention_window_len=16))
+    per_byte = 2 * (2 * 2 * 16 + 3 * 4 * 12)  # K and V, bf16: 2 bytes a value
+    assert kv_cache(model, DType.BF16, 1, 8).bytes == 8 * 2 * per_byte
+    assert kv_cache(model, DType.BF16, 1, 100).bytes == 15 * 2 * per_byte
+
+
+def test_projection_flops_closed_form(tmp_path: Path) -> None:
+    """13 bytes in patches of 4 are P = 4 patches: the global transformer runs over P rows;
+    the encoder's cross layer projects its P pooled patches to k = 2 query vectors each
+    (q, o over P x k rows, k, v over the bytes); the decoder projects the global output once
+    and its 3 cross layers run the bytes' queries against P x k vectors; no patcher."""
+    model = count(loaded(tmp_path, blt(patch_size=4, patch_in_forward=False)))
+    S, P, k = 13, 4, 2
+
+    def weights(width: int, heads: int, kv: int, intermediate: int) -> int:
+        return layer(width, heads, kv, intermediate) - 2 * width  # without its norms
+
+    per_byte = 2 * weights(64, 4, 2, 96) + 3 * weights(48, 4, 4, 80) + 48 * 260
+    encoder_cross = P * k * 2 * 64 * 64 + S * 2 * 64 * 32 + P * 64 * 128
+    decoder_cross = P * 128 * 96 + 3 * (S * 2 * 48 * 48 + P * k * 2 * 48 * 48)
+    glob = P * 2 * weights(128, 4, 4, 256)
+    expected = 2 * (S * per_byte + encoder_cross + decoder_cross + glob)
+    assert forward_flops(model, 1, S).projections == expected

@@ -225,6 +225,17 @@ class Stack(Spec):
     prefix_tokens: Count = 0
     """Learned tokens the model puts before every sequence (CPM-Ant's prompt_length prompt
     ids): the stack runs over them and caches them, the head does not see them."""
+    patch_size: PositiveInt | None = None
+    """The stack runs once per patch of this many tokens instead of once per token (BLT's
+    global transformer; by convention every patch is patch_size bytes long, the last one
+    shorter): ceil(tokens / patch_size) rows."""
+    keeps_cache: bool = True
+    """The stack's layers keep their K/V between generation steps; false for a stack the model
+    runs without a cache (BLT's global transformer and patcher)."""
+
+    def rows(self, tokens: int) -> int:
+        """Rows the stack runs over for `tokens` tokens: one per token, or one per patch."""
+        return -(-tokens // self.patch_size) if self.patch_size else tokens
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:

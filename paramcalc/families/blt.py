@@ -9,6 +9,17 @@ model that places patch boundaries, with its own table, norm and head), built on
 `patch_in_forward` and then frozen (requires_grad off: still parameters, counted here).
 The rest (hash n-gram table, patch projections, byte/patch cross-attention layers, the global
 input projection, the heads) is `paramcalc.core.blt.ByteLatentParts`.
+
+Memory and FLOPs, by convention: every patch is `patch_size` bytes long (the last one
+shorter), so S bytes make ceil(S / patch_size) patches; the patcher runs over every byte (as
+entropy patching does; the patch lengths it would pick depend on the text). Per byte, the
+local encoder's and decoder's layers cache K/V (over the last local_attention_window_len bytes
+where it is set, the window of their shared mask); the global transformer and the patcher run
+without a cache, and so do the cross-attention layers. transformers 5.23 cannot build BLT's
+own cache (`DynamicCache(config=BltConfig)` fails for want of num_hidden_layers), so that figure
+is what the layers would keep. Counts follow each tensor's own shape; a forward pass needs the
+parts to agree (decoder width = encoder width, hidden_size_global = the global width, one
+cross_attn_k), which transformers does not check when building.
 """
 
 from __future__ import annotations
@@ -65,6 +76,7 @@ PATCHER = Family(
         "num_attention_heads": 12,
         "num_key_value_heads": None,
         "intermediate_size": 2048,
+        "sliding_window": 512,
     },
     (),
     required=frozenset({"intermediate_size"}),
@@ -79,8 +91,10 @@ def heads(s: HFConfig) -> tuple[int, int]:
     return q, s.opt_int("num_key_value_heads") or q
 
 
-def blt_stack(s: HFConfig, name: str, final_norm: bool, table: int = 0) -> dict[str, Any]:
-    """BltTransformerLayer x num_hidden_layers of one sub-config."""
+def blt_stack(
+    s: HFConfig, name: str, final_norm: bool, window: int | None, **fields: Any
+) -> dict[str, Any]:
+    """BltTransformerLayer x num_hidden_layers of one sub-config, its mask's window if any."""
     width = s.integer("hidden_size")
     q, kv = heads(s)
     # the __post_init__s: a null intermediate_size is int(8 * hidden_size / 3)
@@ -90,6 +104,7 @@ def blt_stack(s: HFConfig, name: str, final_norm: bool, table: int = 0) -> dict[
         "num_attention_heads": q,
         "num_key_value_heads": kv,
         "head_dim": width // q,  # BltSelfAttention: hidden_size // num_heads, whatever head_dim
+        "sliding_window": window,
     }
     return {
         "name": name,
@@ -97,7 +112,7 @@ def blt_stack(s: HFConfig, name: str, final_norm: bool, table: int = 0) -> dict[
         "block": {"mixer": mixer, "ffn": gated_mlp(intermediate)},
         "hidden_size": width,
         "final_norm": final_norm,
-        "token_embeddings": table,
+        **fields,
     }
 
 
@@ -147,14 +162,26 @@ def blt(c: HFConfig) -> dict[str, Any]:
             f"ties the local encoder's table ({byte_vocab} x {width}) to lm_head "
             f"({vocab} x {dec_width}); a tied BLT needs equal shapes",
         )
+    # BltModel.forward: both local models share one mask, sliding over
+    # local_attention_window_len bytes where it is set
+    window = c.opt_int("local_attention_window_len")
+    # a null patch_size makes the patcher return one patch per byte
+    patch_size = c.opt_int("patch_size") or 1
     stacks = [
-        blt_stack(enc, "local_encoder", False),
-        blt_stack(glob, "global_transformer", False),
-        blt_stack(dec, "local_decoder", True),
+        blt_stack(enc, "local_encoder", False, window),
+        # run without a cache, once per patch
+        blt_stack(
+            glob, "global_transformer", False, None, patch_size=patch_size, keeps_cache=False
+        ),
+        blt_stack(dec, "local_decoder", True, window),
     ]
     patcher = bool(c.raw("patch_in_forward"))
     if patcher:
-        stacks.append(blt_stack(pat, "patcher", True, pat.integer("vocab_size")))
+        table = pat.integer("vocab_size")
+        pwindow = pat.opt_int("sliding_window")
+        stacks.append(
+            blt_stack(pat, "patcher", True, pwindow, token_embeddings=table, keeps_cache=False)
+        )
     # BltConfig.__post_init__: encoder_cross_output_size, None where it is the global width
     cross_out = width * c.integer("cross_attn_k")
     parts = {
@@ -168,6 +195,7 @@ def blt(c: HFConfig) -> dict[str, Any]:
         "tie_word_embeddings": tied,
         "patcher_vocab_size": pat.integer("vocab_size") if patcher else 0,
         "patcher_hidden_size": pat.integer("hidden_size") if patcher else None,
+        "patch_size": patch_size,
     }
     text = {
         "vocab_size": byte_vocab,
@@ -208,6 +236,8 @@ FAMILIES = (
             "global_config": None,
             "patcher_config": None,
             "tie_word_embeddings": False,
+            "local_attention_window_len": 512,
+            "patch_size": 4,
         },
         (blt,),
         naming=BLT,
