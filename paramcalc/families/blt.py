@@ -241,6 +241,11 @@ FAMILIES = (
         },
         (blt,),
         naming=BLT,
-        notes="the patcher's parameters are frozen (requires_grad off) but counted",
+        notes=(
+            "the patcher's parameters are frozen (requires_grad off) but counted; memory and "
+            "FLOPs take patches of patch_size bytes and run the patcher over every byte; only "
+            "the local encoder's and decoder's layers cache K/V (transformers 5.23 cannot build "
+            "BLT's cache: the figure is what those layers would keep)"
+        ),
     ),
 )
