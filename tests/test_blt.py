@@ -134,6 +134,8 @@ def test_tied_head_is_the_byte_table(tmp_path: Path) -> None:
         ({"global_config": {**GLOB, "intermediate_size": None}}, "intermediate_size"),
         ({"encoder_hash_byte_group_size": [3, "4"]}, "encoder_hash_byte_group_size"),
         ({"encoder_config": {**ENC, "cross_attn_k": None}}, "cross_attn_k"),
+        # no hash function: transformers builds an empty table, which paramcalc cannot hold
+        ({"encoder_hash_byte_group_nb_functions": 0}, "encoder_hash_byte_group_nb_functions"),
     ],
 )
 def test_refusals_name_the_key(tmp_path: Path, fields: dict[str, Any], key: str) -> None:
