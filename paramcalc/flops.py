@@ -31,7 +31,9 @@ once per token. XLNet's relative attention charges its position key (run over th
 positions, not the tokens) and its scores itself (`TwoStreamAttention.flops`). CPM-Ant's
 layers also run over the prompt tokens it puts before every sequence (`Stack.prefix_tokens`);
 its head does not. A Gemma 4 assistant with ordered embeddings scores only the tokens of the
-clusters its centroids pick (`DraftProjections.head_flops`).
+clusters its centroids pick (`DraftProjections.head_flops`). BLT's global transformer runs
+once per patch (`Stack.patch_size`: patches of patch_size bytes by convention) and its
+byte/patch cross-attention charges itself (`paramcalc.core.blt`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from fractions import Fraction
 from paramcalc.calculator import Breakdown
 from paramcalc.core.attention import Attention, LatentAttention
 from paramcalc.core.augment import DraftProjections
+from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
@@ -100,11 +103,13 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
 
 def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
     """2 x rows x weights for every projection a row passes through."""
+    patches = next((s.rows(seq) for s in counted.model.text.stacks if s.patch_size), 0)
     rows = {
         Stream.TOKENS: batch * seq,
         Stream.SOURCE: batch * encoder_seq,
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
+        Stream.PATCHES: batch * patches,
         Stream.NONE: 0,
     }
     total = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
@@ -113,7 +118,13 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
         prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
         uses = len(block.layers) * block.runs
         total += sum(matmul_flops(r, prefix) for r in block.records) * uses
+    total += sum(part.flops(batch, seq)[0] for part in byte_latent(counted))
     return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)
+
+
+def byte_latent(counted: Breakdown) -> list[ByteLatentParts]:
+    """BLT's cross-attention parts, which charge their own products."""
+    return [e for e in counted.model.text.extras if isinstance(e, ByteLatentParts)]
 
 
 def scored_head(counted: Breakdown, rows: int) -> int:
@@ -150,7 +161,7 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        queries = encoder_seq if encoder else seq + stack.prefix_tokens
+        queries = encoder_seq if encoder else stack.rows(seq) + stack.prefix_tokens
         for mixer, keys, causal in (
             *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
@@ -183,6 +194,9 @@ def attention_flops(
             if isinstance(mixer, Attention) and mixer is not block.cross_attention:
                 extra = mixer.pass_flops(batch, queries, width) * uses  # DeBERTa's scores
                 every, kept = every + extra, kept + extra
+    for part in byte_latent(counted):
+        _, part_every, part_kept = part.flops(batch, seq)
+        every, kept = every + part_every, kept + part_kept
     return every, kept
 
 

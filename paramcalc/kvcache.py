@@ -303,6 +303,8 @@ def kv_cache(
     for stack, block, indices in tower.block_uses() if tower.keeps_cache else ():
         if stack.name == "encoder" and tower.is_encoder_decoder:
             continue  # the encoder runs once over the prompt and caches nothing
+        if not stack.keeps_cache:
+            continue  # run without a cache (BLT's global transformer and patcher)
         hidden = stack.width(model.hidden_size)
         for i in indices:
             for mixer in (m for m in block.mixers for _ in range(stack.runs)):

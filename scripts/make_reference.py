@@ -149,6 +149,8 @@ EMBEDDING_MODULES = {
     "pre_projection",
     "post_projection",
     "ngram_embedding",  # Qwen4-Exp's per-layer n-gram table
+    "encoder_hash_tok_embedding",  # BLT's hash n-gram table beside the byte table
+    "token_embedding_projection",  # BLT: the encoder's patch vectors -> the global width
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -190,6 +192,10 @@ ATTENTION_MODULES = {
     "post_mlp_convolution",
     "position_bias",  # CPM-Ant's segment/relative-position bias shared by its layers
     "rel_attn",  # XLNet's two-stream relative attention
+    # BLT: the byte/patch cross-attention of its local models, and the projection of the
+    # patches into the cross-attention's vectors
+    "cross_attn_layers",
+    "patch_embedding_projection",
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -3820,6 +3826,54 @@ VARIANT_FIELDS["t5gemma"] = [
     sub("encoder", T5GEMMA_MODULE),
     sub("decoder", T5GEMMA_MODULE),
     flag("tie_word_embeddings"),
+]
+# -- BLT (blt.py) ------------------------------------------------------------------------------
+# Each sub-config is drawn on its own (a model transformers builds but could not run when the
+# widths and cross_attn_k of its parts disagree); blt_parts then makes half of them agree, as
+# a runnable model must, and ties only where the byte table and lm_head have one shape.
+# local_attention_window_len, the patcher's sliding_window and patch_size change no shape.
+BLT_LOCAL = [
+    VOCAB,
+    HIDDEN,
+    rint("num_hidden_layers", 1, 4),
+    heads(),
+    pick("intermediate_size", 96, 256),
+    pick("cross_attn_all_layers", True, False, None),
+    pick("cross_attn_k", 1, 2, 3),
+]
+BLT_STACK = [HIDDEN, LAYERS, heads(), INTERMEDIATE]
+
+
+def blt_parts(rng: random.Random, c: Config) -> None:
+    """Make the parts of a BLT agree (half the time) and tie only equal shapes."""
+    enc, dec = c["encoder_config"], c["decoder_config"]
+    if rng.random() < 0.5:
+        enc["cross_attn_k"] = dec["cross_attn_k"] = c["cross_attn_k"]
+        dec["hidden_size_global"] = enc["hidden_size_global"] = c["global_config"]["hidden_size"]
+    else:
+        dec["hidden_size_global"] = rng.randrange(64, 513, 32)
+    if c["tie_word_embeddings"]:
+        enc["vocab_size"] = c["vocab_size"]
+        for key in ("hidden_size", "num_attention_heads", "num_key_value_heads"):
+            dec[key] = enc[key]
+
+
+VARIANT_FIELDS["blt"] = [
+    VOCAB,
+    pick("cross_attn_k", 1, 2, 3),
+    pick("encoder_hash_byte_group_size", None, [3, 4], [2, 3, 5, 7]),
+    rint("encoder_hash_byte_group_vocab", 16, 1024),
+    pick("encoder_hash_byte_group_nb_functions", 1, 2, 3),
+    flag("patch_in_forward"),
+    flag("tie_word_embeddings"),
+    pick("local_attention_window_len", None, 64, 128),
+    pick("patch_size", 2, 4, 6),
+    # only the encoder's config class takes a null intermediate_size (8/3 of its width)
+    sub("encoder_config", [*BLT_LOCAL, pick("intermediate_size", None, 128)]),
+    sub("decoder_config", BLT_LOCAL),
+    sub("global_config", BLT_STACK),
+    sub("patcher_config", [VOCAB, *BLT_STACK, pick("sliding_window", None, 32)]),
+    blt_parts,
 ]
 # -- Long-input and n-gram encoder-decoders (seq2seq_long.py, prophetnet.py) -----------------
 # longt5: local_radius, global_block_size and relative_attention_max_distance change no shape;

@@ -180,6 +180,8 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         width = stack.width(tower.hidden_size)
         if stack is encoder:
             stack_ctx = replace(ctx, hidden=width, stream=Stream.SOURCE)
+        elif stack.patch_size:
+            stack_ctx = replace(ctx, hidden=width, stream=Stream.PATCHES)
         else:
             stack_ctx = replace(ctx, hidden=width, source_hidden=source_width)
         own = naming.stacks.get(stack.name)

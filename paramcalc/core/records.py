@@ -53,6 +53,9 @@ class Stream(str, Enum):
     """Once per sequence: a pooler on the first token."""
     IMAGE = "image"
     """Every patch (or merged patch) of an image: vision towers and projectors."""
+    PATCHES = "patches"
+    """Every patch of bytes a byte-level model groups its tokens into (BLT's global
+    transformer): one row per `Stack.patch_size` tokens."""
     NONE = "none"
     """No token row: a head only another method runs (ESM's contact head), or a projection
     of a table whose owner charges its FLOPs (DeBERTa's position projections)."""

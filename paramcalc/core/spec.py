@@ -27,6 +27,7 @@ from paramcalc.core.augment import (
     ShortcutMoE,
 )
 from paramcalc.core.axial import AxialPositions
+from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.compressed import CompressedAttention
@@ -92,7 +93,7 @@ LayerExtra = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
-#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer).
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer, BLT).
 TowerExtra = Annotated[
     PerLayerEmbeddings
     | AltUpProjections
@@ -104,7 +105,8 @@ TowerExtra = Annotated[
     | SegmentPositionBias
     | DraftProjections
     | MaskEmbedding
-    | AxialPositions,
+    | AxialPositions
+    | ByteLatentParts,
     Field(discriminator="kind"),
 ]
 CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
@@ -259,6 +261,17 @@ class Stack(Spec):
     conv: StackConv | None = None
     """A convolution the stack applies to its first layer's input, added to that layer's
     output (DeBERTa-v2's encoder.conv)."""
+    patch_size: PositiveInt | None = None
+    """The stack runs once per patch of this many tokens instead of once per token (BLT's
+    global transformer; by convention every patch is patch_size bytes long, the last one
+    shorter): ceil(tokens / patch_size) rows."""
+    keeps_cache: bool = True
+    """The stack's layers keep their K/V between generation steps; false for a stack the model
+    runs without a cache (BLT's global transformer and patcher)."""
+
+    def rows(self, tokens: int) -> int:
+        """Rows the stack runs over for `tokens` tokens: one per token, or one per patch."""
+        return -(-tokens // self.patch_size) if self.patch_size else tokens
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -424,8 +437,10 @@ class TextTower(Spec):
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
-    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=2)
-    """The decoder, or the encoder then the decoder of an encoder-decoder model."""
+    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=4)
+    """The decoder, or the encoder then the decoder of an encoder-decoder model; a model of
+    several decoder-side stacks names each (HRM's two modules, BLT's local encoder, global
+    transformer, local decoder and patcher)."""
     lm_head: bool = True
     """The tower ends in a language-model head (false for a bare encoder)."""
     tie_word_embeddings: bool = False

@@ -18,6 +18,7 @@ MODULES = (
     "attention_more",
     "bart_like",
     "bert_decoders",
+    "blt",
     "classic",
     "classic_decoders",
     "dbrx",
