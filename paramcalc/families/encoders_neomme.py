@@ -17,7 +17,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.errors import describe
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.encoders_rotary import encoder
 
 #: NeoMMEConfig.default_long_sliding_window: the window of every other sliding layer.
@@ -164,6 +164,7 @@ FAMILIES = (
         },
         (neomme,),
         naming=NEOMME,
+        required=KV_HEADS,
         notes="masked-LM and retrieval checkpoints also hold their heads, which AutoModel "
         "does not build",
     ),
