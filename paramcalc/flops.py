@@ -1,9 +1,9 @@
 """Forward and training FLOPs, counted the way `torch.utils.flop_counter.FlopCounterMode` does.
 
-FlopCounterMode charges 2·m·n·k for every matrix product (mm, addmm, bmm, SDPA) and nothing
-for lookups, biases, norms, activations, softmax or rotary. So a forward pass of B sequences
-of S tokens costs 2 x rows x (weights of every projection a row passes through), the
-language-model head included at all S positions (a tied head multiplies all the same), plus
+FlopCounterMode charges 2·m·n·k for every matrix product (mm, addmm, bmm, SDPA) and nothing for
+lookups, biases, norms, activations, softmax or rotary. So a forward pass of B sequences of S
+tokens costs 2 x rows x (weights of every projection a row passes through), the language-model
+head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
@@ -11,18 +11,18 @@ queries against three blocks of keys (and its transient global tokens, whose sum
 and values are products too); PEGASUS-X's encoder pads its input to whole blocks and runs its
 global tokens beside it through every projection, each token attending to its block and the
 global tokens, each global token to all (a staggered layer pads half a block more at each end
-around its attention; einsum runs the product with a single global token's value as a
-broadcast multiply, which is no matmul); ProphetNet's decoder runs 1 + ngram streams
-through every projection, the main stream attending to itself and each predicting stream to
-the main stream and itself, and its head reads the predicting streams (the rows a layer runs
-over are its attention's `layer_rows`, those the head reads its `output_rows`); DeBERTa's
-relative-position scores add their projections of the position table (once per pass) and
-each token's products with the projected positions; Inkling's attention also multiplies each
-head's relative state by its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution
-adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the
-attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
-charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and
-k experts per token.
+around its attention; einsum runs the product with a single global token's value as a broadcast
+multiply, which is no matmul); ProphetNet's decoder runs 1 + ngram streams through every
+projection, the main stream attending to itself and each predicting stream to the main stream
+and itself, and its head reads the predicting streams (the rows a layer runs over are its
+attention's `layer_rows`, those the head reads its `output_rows`); DeBERTa's relative-position
+scores add their projections of the position table (once per pass) and each token's products
+with the projected positions; Inkling's attention also multiplies each head's relative state by
+its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution adds
+2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the attention
+products; LUKE's entity side (the entity projection, the entity-aware queries) is charged
+nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and k experts
+per token.
 DeepSeek-V4's compressed layers also score every query against every compressed entry (and
 its indexer does), and its mHC hyper-connections mix the streams by a matmul.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps (or
