@@ -23,6 +23,7 @@ transformers = pytest.importorskip("transformers")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from paramcalc.calculator import count  # noqa: E402
+from paramcalc.core.layouts import ngram_kept_pairs  # noqa: E402
 from paramcalc.flops import forward_flops  # noqa: E402
 from paramcalc.kvcache import kv_cache  # noqa: E402
 from paramcalc.memory import weights_memory  # noqa: E402
@@ -281,3 +282,14 @@ def test_long_and_ngram_layouts_cost_what_flopcountermode_counts(case: str) -> N
     assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
     flops = forward_flops(counted, BATCH, DECODER_SEQ, encoder_seq=encoder_seq)
     assert flops.forward == counter.get_total_flops()
+
+
+@pytest.mark.parametrize(("seq", "ngram"), [(1, 1), (5, 2), (7, 3), (2, 3)])
+def test_ngram_kept_pairs_are_the_zeros_of_prophetnets_mask(seq: int, ngram: int) -> None:
+    """The causal figure's n-gram pairs: the main stream's causal triangle and every pair
+    `ngram_attention_bias` leaves unmasked in the predicting streams."""
+    from transformers.models.prophetnet.modeling_prophetnet import ngram_attention_bias
+
+    bias = ngram_attention_bias(seq, ngram, "cpu", torch.float32)
+    kept = seq * (seq + 1) // 2 + int((bias == 0).sum())
+    assert ngram_kept_pairs(seq, ngram) == kept
