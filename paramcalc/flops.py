@@ -1,24 +1,32 @@
 """Forward and training FLOPs, counted the way `torch.utils.flop_counter.FlopCounterMode` does.
 
-FlopCounterMode charges 2·m·n·k for every matrix product (mm, addmm, bmm, SDPA) and nothing
-for lookups, biases, norms, activations, softmax or rotary. So a forward pass of B sequences
-of S tokens costs 2 x rows x (weights of every projection a row passes through), the
-language-model head included at all S positions (a tied head multiplies all the same), plus
+FlopCounterMode charges 2·m·n·k for every matrix product (mm, addmm, bmm, SDPA) and nothing for
+lookups, biases, norms, activations, softmax or rotary. So a forward pass of B sequences of S
+tokens costs 2 x rows x (weights of every projection a row passes through), the language-model
+head included at all S positions (a tied head multiplies all the same), plus
 2·B·heads·S·S_k·(d_qk + d_v) per attention for the scores and the weighted sum over every
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
 queries against three blocks of keys (and its transient global tokens, whose summing and keys
-and values are products too); DeBERTa's relative-position scores add their projections of
-the position table (once per pass) and each token's products with the projected positions;
-Inkling's attention also multiplies each head's relative state
-by its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution
-adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the
-attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
-charged nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and
-k experts per token.
+and values are products too); PEGASUS-X's encoder pads its input to whole blocks and runs its
+global tokens beside it through every projection, each token attending to its block and the
+global tokens, each global token to all (a staggered layer pads half a block more at each end
+around its attention; einsum runs the product with a single global token's value as a broadcast
+multiply, which is no matmul); ProphetNet's decoder runs 1 + ngram streams through every
+projection, the main stream attending to itself and each predicting stream to the main stream
+and itself, and its head reads the predicting streams (the rows a layer runs over are its
+attention's `layer_rows`, those the head reads its `output_rows`); DeBERTa's relative-position
+scores add their projections of the position table (once per pass) and each token's products
+with the projected positions; Inkling's attention also multiplies each head's relative state by
+its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution adds
+2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the attention
+products; LUKE's entity side (the entity projection, the entity-aware queries) is charged
+nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and k experts
+per token.
 DeepSeek-V4's compressed layers also score every query against every compressed entry (and
 its indexer does), and its mHC hyper-connections mix the streams by a matmul.
-The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps.
+The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps (or
+ProphetNet's n-gram mask, `Attention.masked_pairs`).
 Recurrent mixers (Mamba, Mamba-2, gated DeltaNet, Kimi delta attention, RG-LRU, RWKV) are
 charged for their projections and convolution filters per token (the RG-LRU's block-diagonal
 gates are batched products); their scans are elementwise or chunked kernels FlopCounterMode
@@ -48,6 +56,8 @@ from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
+from paramcalc.core.spec import Block as BlockSpec
+from paramcalc.core.spec import TextTower
 from paramcalc.core.xlnet import TwoStreamAttention
 
 #: Training = forward + backward, and the backward pass costs two forwards (input and weight
@@ -101,23 +111,43 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
     return 0
 
 
+def layer_rows(block: BlockSpec, seq: int) -> int:
+    """Rows a layer of the block runs over for seq tokens, as its attention lays them out."""
+    mixer = block.mixer
+    return mixer.layer_rows(seq) if isinstance(mixer, Attention) else seq
+
+
+def head_rows(tower: TextTower, seq: int) -> int:
+    """Rows of the last stack's output the head reads (ProphetNet: the predicting streams)."""
+    mixer = tower.stacks[-1].block_of(0).mixer
+    return mixer.output_rows(seq) if isinstance(mixer, Attention) else seq
+
+
 def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
-    """2 x rows x weights for every projection a row passes through."""
-    patches = next((s.rows(seq) for s in counted.model.text.stacks if s.patch_size), 0)
+    """2 x rows x weights for every projection a row passes through: the embeddings and head
+    over the tokens the head reads, each layer over the rows its stack lays out."""
+    tower = counted.model.text
+    patches = next((s.rows(seq) for s in tower.stacks if s.patch_size), 0)
     rows = {
-        Stream.TOKENS: batch * seq,
+        Stream.TOKENS: batch * head_rows(tower, seq),
         Stream.SOURCE: batch * encoder_seq,
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
         Stream.PATCHES: batch * patches,
         Stream.NONE: 0,
     }
-    total = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
-    prefixes = {s.name: s.prefix_tokens for s in counted.model.text.stacks}
-    for block in counted.enumeration.blocks:  # CPM-Ant: the layers also run over its prompt
-        prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
-        uses = len(block.layers) * block.runs
-        total += sum(matmul_flops(r, prefix) for r in block.records) * uses
+    enumeration = counted.enumeration
+    total = sum(matmul_flops(r, rows) for r in enumeration.front + enumeration.back)
+    specs = {(stack.name, layers): (stack, block) for stack, block, layers in tower.block_uses()}
+    for block in enumeration.blocks:
+        uses, layout = len(block.layers) * block.runs, rows
+        if (block.stack, block.layers) in specs:  # a text stack's (a vision tower's are not)
+            stack, spec = specs[block.stack, block.layers]
+            encoder = stack.name == "encoder" and tower.is_encoder_decoder
+            own, tokens = (Stream.SOURCE, encoder_seq) if encoder else (Stream.TOKENS, seq)
+            # CPM-Ant: the layers also run over its prompt
+            layout = {**rows, own: batch * (layer_rows(spec, tokens) + stack.prefix_tokens)}
+        total += sum(matmul_flops(r, layout) for r in block.records) * uses
     total += sum(part.flops(batch, seq)[0] for part in byte_latent(counted))
     return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)
 
@@ -161,10 +191,11 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        queries = encoder_seq if encoder else stack.rows(seq) + stack.prefix_tokens
-        for mixer, keys, causal in (
-            *((m, queries, not encoder) for m in block.mixers),
-            (block.cross_attention, encoder_seq, False),
+        tokens = encoder_seq if encoder else stack.rows(seq) + stack.prefix_tokens
+        for mixer, queries, keys, causal in (
+            *((m, tokens, tokens, not encoder) for m in block.mixers),
+            # every row of the layer queries the source (ProphetNet: every stream's)
+            (block.cross_attention, layer_rows(block, tokens), encoder_seq, False),
         ):
             if isinstance(mixer, TwoStreamAttention):  # all pairs, no mask: its own count
                 own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
@@ -189,8 +220,11 @@ def attention_flops(
             if isinstance(mixer, Attention) and mixer.key_indexer is not None and causal:
                 # Qwen4-Exp's indexer scores the complete blocks each query sees
                 own += 2 * batch * mixer.key_indexer.score_products(queries) * uses
+            masked = mixer.masked_pairs(queries) if isinstance(mixer, Attention) else None
+            if masked is None:
+                masked = causal_pairs(queries, mixer.window) if causal else pairs
             every += per_pair * pairs + own
-            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
+            kept += per_pair * masked + own
             if isinstance(mixer, Attention) and mixer is not block.cross_attention:
                 extra = mixer.pass_flops(batch, queries, width) * uses  # DeBERTa's scores
                 every, kept = every + extra, kept + extra

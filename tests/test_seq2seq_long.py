@@ -22,6 +22,8 @@ from paramcalc.errors import InputError
         ({"model_type": "longt5", "feed_forward_proj": "gelu-gated"}, "feed_forward_proj"),
         ({"model_type": "pegasus_x", "encoder_attention_heads": 3}, "encoder_attention_heads"),
         ({"model_type": "pegasus_x", "num_global_tokens": 0}, "num_global_tokens"),
+        # staggered layers pad block_size // 2 at each end: an odd block cannot be viewed whole
+        ({"model_type": "pegasus_x", "block_size": 5}, "block_size"),
         ({"model_type": "prophetnet", "num_decoder_attention_heads": 3}, "num_decoder_attention"),
         ({"model_type": "prophetnet", "num_buckets": 0}, "num_buckets"),
         ({"model_type": "prophetnet", "ngram": 0}, "ngram"),

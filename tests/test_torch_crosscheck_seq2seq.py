@@ -6,7 +6,9 @@ blocks), EncoderDecoderModel (BERT to GPT-2 through enc_to_dec_proj, BERT to BER
 Transformers models, one forward pass over an encoder
 input and a decoder input must cost what FlopCounterMode counts (dense models: a routed
 model's cost depends on where its tokens go), leave the self- and cross-attention key/value
-bytes paramcalc predicts, and hold weights of the bytes paramcalc says.
+bytes paramcalc predicts, and hold weights of the bytes paramcalc says. PEGASUS-X (global
+tokens, padded and staggered blocks) and ProphetNet (n-gram streams) are checked over several
+shapes and input lengths.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ transformers = pytest.importorskip("transformers")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from paramcalc.calculator import count  # noqa: E402
+from paramcalc.core.layouts import ngram_kept_pairs  # noqa: E402
 from paramcalc.flops import forward_flops  # noqa: E402
 from paramcalc.kvcache import kv_cache  # noqa: E402
 from paramcalc.memory import weights_memory  # noqa: E402
@@ -158,6 +161,70 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
 }
 
 
+PEGASUS_X_SIZES = dict(
+    vocab_size=VOCAB,
+    d_model=32,
+    encoder_layers=3,
+    decoder_layers=2,
+    encoder_attention_heads=4,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=48,
+    decoder_ffn_dim=40,
+    num_global_tokens=3,
+    pad_token_id=0,
+    decoder_start_token_id=0,
+)
+PROPHETNET_SIZES = dict(
+    vocab_size=VOCAB,
+    hidden_size=32,
+    encoder_ffn_dim=48,
+    decoder_ffn_dim=40,
+    num_encoder_layers=2,
+    num_decoder_layers=2,
+    num_encoder_attention_heads=4,
+    num_decoder_attention_heads=2,
+    max_position_embeddings=64,
+    num_buckets=8,
+    relative_max_distance=16,
+    pad_token_id=0,
+    decoder_start_token_id=0,
+)
+#: (model_type, fields, encoder tokens): block sizes that divide the input and that do not,
+#: staggered layers on and off, one global token (einsum's broadcast product) and three, one
+#: to three predicting streams.
+LAYOUTS: dict[str, tuple[str, dict[str, Any], int]] = {
+    "pegasus_x-b4-stagger-divides": (
+        "pegasus_x",
+        {**PEGASUS_X_SIZES, "block_size": 4, "stagger_local_blocks": True},
+        12,
+    ),
+    "pegasus_x-b4-stagger-padded": (
+        "pegasus_x",
+        {**PEGASUS_X_SIZES, "block_size": 4, "stagger_local_blocks": True},
+        9,
+    ),
+    "pegasus_x-b5-flat-padded": (
+        "pegasus_x",
+        {**PEGASUS_X_SIZES, "block_size": 5, "stagger_local_blocks": False},
+        12,
+    ),
+    "pegasus_x-b3-flat-divides": (
+        "pegasus_x",
+        {**PEGASUS_X_SIZES, "block_size": 3, "stagger_local_blocks": False, "num_global_tokens": 1},
+        9,
+    ),
+    "pegasus_x-b16-stagger-one-block": (
+        "pegasus_x",
+        {**PEGASUS_X_SIZES, "block_size": 16, "encoder_layers": 2, "num_global_tokens": 1},
+        12,
+    ),
+    **{
+        f"prophetnet-ngram{n}": ("prophetnet", {**PROPHETNET_SIZES, "ngram": n}, 12)
+        for n in (1, 2, 3)
+    },
+}
+
+
 def built(model_type: str, fields: dict[str, Any]) -> Any:
     """A random-weight fp32 encoder-decoder of the config, eager attention, in eval mode."""
     torch.manual_seed(0)
@@ -197,3 +264,32 @@ def test_encoder_decoder_figures_equal_what_transformers_does(case: str) -> None
     if dense:
         flops = forward_flops(counted, BATCH, DECODER_SEQ, encoder_seq=ENCODER_SEQ)
         assert flops.forward == counter.get_total_flops()
+
+
+@pytest.mark.parametrize("case", sorted(LAYOUTS))
+def test_long_and_ngram_layouts_cost_what_flopcountermode_counts(case: str) -> None:
+    """PEGASUS-X's padded, staggered blocks with global tokens and ProphetNet's predicting
+    streams: the forward FLOPs of an encoder and a decoder pass, and the weights' bytes."""
+    model_type, fields, encoder_seq = LAYOUTS[case]
+    model = built(model_type, fields)
+    generator = torch.Generator().manual_seed(1)
+    source = torch.randint(1, 80, (BATCH, encoder_seq), generator=generator)
+    target = torch.randint(1, 80, (BATCH, DECODER_SEQ), generator=generator)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        encoded = model.get_encoder()(input_ids=source)
+        model(encoder_outputs=encoded, decoder_input_ids=target, use_cache=False)
+    counted = count(hf.from_config(model.config.to_dict(), "config.json"))
+    assert weights_memory(counted, DType.FP32).bytes == sum(p.nbytes for p in model.parameters())
+    flops = forward_flops(counted, BATCH, DECODER_SEQ, encoder_seq=encoder_seq)
+    assert flops.forward == counter.get_total_flops()
+
+
+@pytest.mark.parametrize(("seq", "ngram"), [(1, 1), (5, 2), (7, 3), (2, 3)])
+def test_ngram_kept_pairs_are_the_zeros_of_prophetnets_mask(seq: int, ngram: int) -> None:
+    """The causal figure's n-gram pairs: the main stream's causal triangle and every pair
+    `ngram_attention_bias` leaves unmasked in the predicting streams."""
+    from transformers.models.prophetnet.modeling_prophetnet import ngram_attention_bias
+
+    bias = ngram_attention_bias(seq, ngram, "cpu", torch.float32)
+    kept = seq * (seq + 1) // 2 + int((bias == 0).sum())
+    assert ngram_kept_pairs(seq, ngram) == kept

@@ -11,6 +11,7 @@ from typing import Literal
 
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.disentangled import RelativeScores
+from paramcalc.core.layouts import GlobalLocal, ngram_kept_pairs, ngram_pairs
 from paramcalc.core.records import (
     Conv,
     Embedding,
@@ -184,6 +185,13 @@ class Attention(Spec):
     """Buckets of a relative position bias projected from the queries' hidden states: a
     biased Linear hidden -> buckets x heads (ProphetNet's relative_pos_embeddings); 0 for
     none."""
+    global_local: GlobalLocal | None = None
+    """PEGASUS-X's encoder attention: padded local blocks beside learned global tokens, which
+    every projection of the layer also runs over; none for attention over the sequence."""
+    ngram: Count = 0
+    """ProphetNet's n-gram self-attention: the layer runs ngram predicting streams beside the
+    main one (each as long), each attending to the main stream and itself, and a head reads
+    the predicting streams; 0 for one stream."""
 
     conv_groups: tuple[PositiveInt, PositiveInt, PositiveInt, PositiveInt] | None = None
     """Groups of q, k, v and o when they are grouped 1x1 convolutions (SqueezeBERT's Conv1d
@@ -479,9 +487,30 @@ class Attention(Spec):
             return 0
         return scores.flops(batch, seq, hidden, self.num_attention_heads, self.width(hidden))
 
+    def layer_rows(self, seq: int) -> int:
+        """Rows every projection of the layer multiplies for a sequence of seq tokens: the
+        padded tokens and the global tokens, or every stream's tokens."""
+        if self.global_local is not None:
+            return self.global_local.layer_rows(seq)
+        return (1 + self.ngram) * seq
+
+    def output_rows(self, seq: int) -> int:
+        """Rows of the layer's output a head reads: the predicting streams, if any."""
+        return self.ngram * seq if self.ngram else seq
+
+    def masked_pairs(self, seq: int) -> int | None:
+        """Pairs the layer's own mask keeps when it is not causal or windowed (ProphetNet's
+        n-gram streams); none otherwise."""
+        return ngram_kept_pairs(seq, self.ngram) if self.ngram else None
+
     def attended_pairs(self, queries: int, keys: int) -> int:
         """Query/key pairs the score and value products compute without a mask: every pair,
-        or, in local blocks, each padded block against three blocks and the global tokens."""
+        or, in local blocks, each padded block against three blocks and the global tokens
+        (LongT5), or its block and the learned global tokens (PEGASUS-X), or every stream's."""
+        if self.global_local is not None:
+            return self.global_local.pairs(queries)
+        if self.ngram:
+            return ngram_pairs(queries, self.ngram)
         if self.local_radius is None:
             return queries * keys
         block = self.local_radius + 1
@@ -493,11 +522,20 @@ class Attention(Spec):
         return seq // self.global_block_size if self.global_block_size else 0
 
     def summary_products(self, seq: int, hidden: int) -> int:
-        """Multiply-adds per sequence that build the transient global tokens: summing the
-        tokens into them (seq x globals x hidden) and their keys and values."""
+        """Multiply-adds per sequence outside the layer's rows: building LongT5's transient
+        global tokens (summing the tokens into them, seq x globals x hidden, and their keys
+        and values), and a staggered PEGASUS-X layer's padding through q, k, v and o (less
+        the pair products a single global token leaves to a broadcast multiply)."""
         tokens = self.global_tokens(seq)
         kv_width = self.kv_heads * (self.width(hidden) + self.value_width(hidden))
-        return tokens * hidden * (seq + kv_width)
+        summaries = tokens * hidden * (seq + kv_width)
+        blocked = self.global_local
+        if blocked is None:
+            return summaries
+        heads, v = self.num_attention_heads, self.value_width(hidden)
+        q_width, o_width = heads * self.width(hidden), heads * v
+        padded = blocked.stagger_rows * hidden * (q_width + kv_width + o_width)
+        return summaries + padded - blocked.broadcast_products(seq, heads, v)
 
     def query_products(self, hidden: int) -> int:
         """Multiply-adds per query beyond its projections and its pairs, whatever the mask:

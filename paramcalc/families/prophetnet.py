@@ -6,9 +6,11 @@ decoder predicts `ngram` future tokens: it holds one learned embedding per predi
 the hidden states (`relative_pos_embeddings`: hidden -> num_buckets x heads, biased). Tied, the
 stacks' word embeddings and the head are the shared table; untied, each keeps its own.
 
-FLOPs are not exact: the decoder runs its main stream and `ngram` predicting streams through
-every layer (and the head over the predicting streams), which paramcalc counts as one stream.
-The KV cache (the main stream's keys and values, and the cross-attention's) is exact.
+FLOPs: the decoder runs its main stream and `ngram` predicting streams, each as long as the
+input, through every projection of every layer (the cross-attention's queries too); the main
+stream attends to itself, each predicting stream to the main stream and itself; the head reads
+the predicting streams only (`Attention.ngram`). The KV cache (the main stream's keys and
+values, and the cross-attention's) is exact.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ def prophetnet_block(c: HFConfig, stack: str) -> dict[str, Any]:
     buckets = c.integer("num_buckets")  # 0 builds a zero-width projection
     cross = c.boolean("add_cross_attention")
     return {
-        "mixer": prophetnet_attention(c, heads, relative_position_projection=buckets),
+        "mixer": prophetnet_attention(
+            c, heads, relative_position_projection=buckets, ngram=c.integer("ngram")
+        ),
         "cross_attention": prophetnet_attention(c, heads) if cross else None,
         "ffn": mlp,
         "norms": ["post_mixer", "post_cross", "post_ffn"] if cross else ["post_mixer", "post_ffn"],

@@ -7,11 +7,12 @@ its config class always ties the head. PEGASUS-X (`modeling_pegasus_x.py`) is Pe
 unbiased attention, sinusoidal positions that are no parameters, learned global tokens in the
 encoder (`embed_global`) and a second norm per encoder layer for them.
 
-FLOPs: LongT5's local blocks and transient global tokens are counted as transformers computes
-them. PEGASUS-X's are not: its encoder also runs the global tokens through every projection,
-pads the input to whole blocks (staggered layers by half a block more) and attends in blocks,
-which paramcalc's per-token rows do not say; its encoder FLOPs are those of full attention over
-the unpadded input.
+FLOPs are counted as transformers computes them. LongT5's local blocks and transient global
+tokens are its attention's own products. PEGASUS-X's encoder pads its input to whole blocks
+and runs its learned global tokens beside it through every projection of every layer; a token
+attends to its block and the global tokens, a global token to every (padded) token and the
+global tokens; a staggered layer (every other one, with stagger_local_blocks) pads half a block
+more at each end around its attention (`Attention.global_local`).
 """
 
 from __future__ import annotations
@@ -111,11 +112,20 @@ def longt5_naming(transient: bool, gated: bool) -> Naming:
     return Naming({**T5_NAMES, "encoder/attention": f"layer.0.{module}"}, leaves)
 
 
-def pegasus_x_block(c: HFConfig, stack: str) -> dict[str, Any]:
-    """PegasusX{Encoder,Decoder}Layer: unbiased pre-norm attention (the encoder's with the
-    global tokens' norm), a biased fc1/fc2 MLP."""
+def pegasus_x_block(c: HFConfig, stack: str, staggered: bool = False) -> dict[str, Any]:
+    """PegasusX{Encoder,Decoder}Layer: unbiased pre-norm attention (the encoder's global-local,
+    with the global tokens' norm), a biased fc1/fc2 MLP."""
     decoder = stack == "decoder"
-    extra = {} if decoder else {"global_norm": True}
+    extra: dict[str, Any] = {}
+    if not decoder:
+        extra = {
+            "global_norm": True,
+            "global_local": {
+                "block_size": c.integer("block_size"),
+                "global_tokens": c.integer("num_global_tokens"),
+                "stagger": staggered,
+            },
+        }
     return {
         "mixer": bart_attention(c, f"{stack}_attention_heads", False, **extra),
         "cross_attention": bart_attention(c, "decoder_attention_heads", False) if decoder else None,
@@ -124,27 +134,43 @@ def pegasus_x_block(c: HFConfig, stack: str) -> dict[str, Any]:
     }
 
 
+def pegasus_x_encoder_kinds(c: HFConfig) -> list[str]:
+    """PegasusXEncoder: every odd layer staggers its blocks when stagger_local_blocks is set,
+    which needs an even block_size (it pads half a block at each end)."""
+    layers = c.integer("encoder_layers")
+    if not c.boolean("stagger_local_blocks") or layers < 2:
+        return ["plain"] * layers
+    if c.integer("block_size") % 2:
+        raise c.error("block_size", "must be even with stagger_local_blocks (PegasusXConfig)")
+    return ["plain" if i % 2 == 0 else "staggered" for i in range(layers)]
+
+
 def pegasus_x(c: HFConfig) -> dict[str, Any]:
     """PegasusXForConditionalGeneration: shared table, the encoder's global tokens, two
     pre-norm stacks with final norms, a head; untied, each stack keeps its own table."""
     vocab, tied = c.integer("vocab_size"), c.boolean("tie_word_embeddings")
     own = 0 if tied else vocab
-    stacks = [
-        {
-            "name": stack,
-            "num_hidden_layers": c.integer(f"{stack}_layers"),
-            "block": pegasus_x_block(c, stack),
-            "token_embeddings": own,
-            "learned_tokens": c.integer("num_global_tokens") if stack == "encoder" else 0,
-        }
-        for stack in ("encoder", "decoder")
-    ]
+    encoder = stack_of_kinds(
+        "encoder",
+        pegasus_x_encoder_kinds(c),
+        lambda kind: pegasus_x_block(c, "encoder", kind == "staggered"),
+        own,
+    )
+    decoder = {
+        "name": "decoder",
+        "num_hidden_layers": c.integer("decoder_layers"),
+        "block": pegasus_x_block(c, "decoder"),
+        "token_embeddings": own,
+    }
     text = {
         "vocab_size": vocab,
         "hidden_size": c.integer("d_model"),
         "norm_type": "layernorm",
         "tie_word_embeddings": tied,
-        "stacks": stacks,
+        "stacks": [
+            {**encoder, "learned_tokens": c.integer("num_global_tokens")},
+            decoder,
+        ],
     }
     return {"text": text}
 
@@ -196,6 +222,8 @@ FAMILIES = (
             "decoder_ffn_dim": 4096,
             "decoder_attention_heads": 16,
             "num_global_tokens": 32,
+            "block_size": 512,
+            "stagger_local_blocks": True,
             "tie_word_embeddings": True,
         },
         (pegasus_x,),
