@@ -151,6 +151,10 @@ class Attention(Spec):
     """LongT5's local attention: queries in blocks of local_radius + 1 tokens (the sequence
     padded to whole blocks), each block seeing its own and its two neighbours' keys; none for
     attention over the whole sequence."""
+    local_chunk: PositiveInt | None = None
+    """CANINE's local attention: the sequence cut into chunks of this many tokens (the last
+    one shorter), each attending only to itself and computed chunk by chunk, so only the
+    pairs inside a chunk are multiplied; none for attention over the whole sequence."""
     global_block_size: PositiveInt | None = None
     """LongT5's transient-global attention: every global_block_size tokens are summed into a
     global token whose key and value every query also sees (needs local_radius)."""
@@ -197,6 +201,8 @@ class Attention(Spec):
                 raise FieldValueError(
                     f"{where}conv_groups", f"{groups} does not divide hidden_size={hidden}"
                 )
+        if self.local_chunk is not None and self.local_radius is not None:
+            raise FieldValueError(f"{where}local_chunk", "give it or local_radius, not both")
         if self.global_block_size and self.local_radius is None:
             raise FieldValueError(
                 f"{where}global_block_size", "needs local_radius (global tokens join local blocks)"
@@ -486,6 +492,8 @@ class Attention(Spec):
             return "sliding_attention"
         if self.attention_chunk_size:
             return "chunked_attention"
+        if self.local_chunk:
+            return "local_attention"
         return "full_attention"
 
 
