@@ -31,7 +31,11 @@ once per token. XLNet's relative attention charges its position key (run over th
 positions, not the tokens) and its scores itself (`TwoStreamAttention.flops`). CPM-Ant's
 layers also run over the prompt tokens it puts before every sequence (`Stack.prefix_tokens`);
 its head does not. A Gemma 4 assistant with ordered embeddings scores only the tokens of the
-clusters its centroids pick (`DraftProjections.head_flops`).
+clusters its centroids pick (`DraftProjections.head_flops`). CANINE's molecule stack and the
+strided convolution before it run over seq // downsampling_rate rows (`Stack.rows`; the
+convolution's last output, which the model drops for its [CLS] molecule, is computed and
+counted), and its first layer's local attention computes each chunk of
+local_transformer_stride characters on its own, so only the pairs inside a chunk count.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
-from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.attention import Attention, LatentAttention, causal_pairs
 from paramcalc.core.augment import DraftProjections
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.hyper import mixing_products
@@ -52,13 +56,6 @@ from paramcalc.core.xlnet import TwoStreamAttention
 TRAINING_MULTIPLIER = 3
 #: Compute-optimal training tokens per parameter (Hoffmann et al. 2022, "Chinchilla").
 CHINCHILLA_TOKENS_PER_PARAMETER = 20
-
-
-def causal_pairs(seq: int, window: int | None) -> int:
-    """Query/key pairs a causal mask keeps; a window keeps at most `window` keys per query."""
-    if window is None or window >= seq:
-        return seq * (seq + 1) // 2
-    return window * (window + 1) // 2 + (seq - window) * window
 
 
 @dataclass(frozen=True)
@@ -98,18 +95,27 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
     return 0
 
 
-def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
-    """2 x rows x weights for every projection a row passes through."""
-    rows = {
-        Stream.TOKENS: batch * seq,
-        Stream.SOURCE: batch * encoder_seq,
+def stream_rows(batch: int, seq: int, encoder_seq: int, downsampling: int = 1) -> dict[Stream, int]:
+    """Rows each stream multiplies; a part run over every downsampling-th token (CANINE's
+    molecule stack and its strided convolution) has seq // downsampling rows per sequence."""
+    return {
+        Stream.TOKENS: batch * (seq // downsampling),
+        Stream.SOURCE: batch * (encoder_seq // downsampling),
         Stream.SEQUENCE: batch,
         Stream.IMAGE: 0,
         Stream.NONE: 0,
     }
-    total = sum(matmul_flops(r, rows) * n for r, n in counted.enumeration.every_run())
+
+
+def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
+    """2 x rows x weights for every projection a row passes through."""
+    total = sum(
+        matmul_flops(r, stream_rows(batch, seq, encoder_seq, downsampling)) * n
+        for r, n, downsampling in counted.enumeration.every_run()
+    )
     prefixes = {s.name: s.prefix_tokens for s in counted.model.text.stacks}
     for block in counted.enumeration.blocks:  # CPM-Ant: the layers also run over its prompt
+        rows = stream_rows(batch, seq, encoder_seq)
         prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
         uses = len(block.layers) * block.runs
         total += sum(matmul_flops(r, prefix) for r in block.records) * uses
@@ -150,7 +156,7 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        queries = encoder_seq if encoder else seq + stack.prefix_tokens
+        queries = stack.rows(encoder_seq if encoder else seq) + stack.prefix_tokens
         for mixer, keys, causal in (
             *((m, queries, not encoder) for m in block.mixers),
             (block.cross_attention, encoder_seq, False),
@@ -176,7 +182,10 @@ def attention_flops(
                 # products per query outside any record (Inkling's bias bank, ConvBERT's kernels)
                 own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
             every += per_pair * pairs + own
-            kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
+            if causal and isinstance(mixer, Attention):
+                kept += per_pair * mixer.kept_pairs(queries) + own
+            else:
+                kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
             if isinstance(mixer, Attention) and mixer is not block.cross_attention:
                 extra = mixer.pass_flops(batch, queries, width) * uses  # DeBERTa's scores
                 every, kept = every + extra, kept + extra
@@ -215,7 +224,7 @@ class Approximations:
                 if isinstance(mixer, (Attention, LatentAttention)):
                     widths = mixer.score_widths(stack.width(hidden))
                     d_attn = mixer.num_attention_heads * widths[0]
-                    context += 2 * seq * d_attn * len(layers)
+                    context += 2 * stack.rows(seq) * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
 

@@ -13,6 +13,9 @@ from paramcalc.calculator import Group, count
 from paramcalc.core.characters import InputConv
 from paramcalc.core.spec import TextTower
 from paramcalc.errors import FieldValueError, InputError
+from paramcalc.flops import forward_flops
+from paramcalc.kvcache import kv_cache
+from paramcalc.precision import DType
 from paramcalc.sources import load
 
 SMALL = {
@@ -104,3 +107,31 @@ def test_no_head_drops_the_pooler(tmp_path: Path) -> None:
     full = count(load(str(path)))
     assert full.total - bare.total == 64 * 64 + 64
     assert not any(t.name.startswith("pooler.") for t in bare.enumeration.tensors())
+
+
+def test_forward_flops_in_closed_form(tmp_path: Path) -> None:
+    """2 x rows x weights with seq // downsampling_rate rows for the molecule stack and the
+    strided convolution; score and value products over the pairs inside each local chunk of
+    the first layer, over every molecule pair, over every character pair of the last layer."""
+    b, s, h, i, heads, deep, rate, kernel, chunk = 2, 29, 64, 96, 4, 3, 3, 5, 8
+    counted = count(loaded(tmp_path, SMALL))
+    molecules = s // rate
+    layer = 4 * h * h + 2 * h * i  # q, k, v, o; intermediate and output
+    projections = 2 * b * layer * (s + deep * molecules + s)
+    convs = 2 * b * molecules * h * h * rate + 2 * b * s * 2 * h * h * kernel
+    pooler = 2 * b * h * h
+    local_pairs = (s // chunk) * chunk**2 + (s % chunk) ** 2
+    pairs = local_pairs + deep * molecules**2 + s * s
+    attention = 2 * b * heads * 2 * (h // heads) * pairs
+    flops = forward_flops(counted, b, s)
+    assert flops.projections == projections + convs + pooler
+    assert flops.attention == attention
+
+
+def test_kv_cache_keeps_the_rows_each_stack_runs_over(tmp_path: Path) -> None:
+    """K and V of every character in the two character layers, of every molecule in the
+    molecule stack."""
+    b, s, h, deep, rate = 2, 29, 64, 3, 3
+    cache = kv_cache(loaded(tmp_path, SMALL).to_model(), DType.FP32, b, s)
+    values = 2 * h * (s + deep * (s // rate) + s)
+    assert cache.self_attention_bytes == 4 * b * values

@@ -37,6 +37,13 @@ def linear(
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
 
+def causal_pairs(seq: int, window: int | None) -> int:
+    """Query/key pairs a causal mask keeps; a window keeps at most `window` keys per query."""
+    if window is None or window >= seq:
+        return seq * (seq + 1) // 2
+    return window * (window + 1) // 2 + (seq - window) * window
+
+
 class KeyIndexer(Spec):
     """A block-sparse lightning indexer beside standard attention (MiniMax-M3's
     `self_attn.indexer`): its own query heads and one key head, each with an RMSNorm, score
@@ -456,11 +463,22 @@ class Attention(Spec):
     def attended_pairs(self, queries: int, keys: int) -> int:
         """Query/key pairs the score and value products compute without a mask: every pair,
         or, in local blocks, each padded block against three blocks and the global tokens."""
+        if self.local_chunk is not None:
+            full, rest = divmod(queries, self.local_chunk)
+            return full * self.local_chunk**2 + rest**2
         if self.local_radius is None:
             return queries * keys
         block = self.local_radius + 1
         blocks = -(-queries // block)
         return blocks * block * (3 * block + self.global_tokens(queries))
+
+    def kept_pairs(self, queries: int) -> int:
+        """Query/key pairs a causal mask keeps of a self-attention over `queries` tokens:
+        within each local chunk, else within the sliding window."""
+        if self.local_chunk is None:
+            return causal_pairs(queries, self.window)
+        full, rest = divmod(queries, self.local_chunk)
+        return full * causal_pairs(self.local_chunk, None) + causal_pairs(rest, None)
 
     def global_tokens(self, seq: int) -> int:
         """Transient global tokens of a sequence: one per whole global block."""

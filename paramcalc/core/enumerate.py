@@ -96,14 +96,15 @@ class Enumeration:
             for r in block.records:
                 yield r, len(block.layers)
 
-    def every_run(self) -> Iterator[tuple[Record, int]]:
-        """Each distinct record with how many times a forward pass applies it: a stack run
-        several times (HRM) applies its layers' records once per run."""
+    def every_run(self) -> Iterator[tuple[Record, int, int]]:
+        """Each distinct record with how many times a forward pass applies it (a stack run
+        several times, HRM's, applies its layers' records once per run) and the tokens per
+        row it runs over (CANINE's molecule stack and strided convolution: the stride)."""
         for r in self.front + self.back:
-            yield r, 1
+            yield r, 1, r.downsampling if isinstance(r, Conv) else 1
         for block in self.blocks:
             for r in block.records:
-                yield r, len(block.layers) * block.runs
+                yield r, len(block.layers) * block.runs, block.downsampling
 
 
 def enumerate_model(model: Model) -> Enumeration:

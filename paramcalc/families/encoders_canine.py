@@ -11,8 +11,11 @@ the characters' encoding joined with the repeated molecules, padded to keep one 
 character, and a LayerNorm) and one layer of full attention over the characters. The pooler
 reads the first molecule.
 
-The two convolutions are feedforward (neither a block's mixer nor a norm); their norms are
-norm.
+FLOPs follow FlopCounterMode exactly: the molecule stack and the strided convolution are
+charged for seq // downsampling_rate rows (the convolution's last output, dropped for the
+[CLS] molecule, included), the local layer for the pairs inside its chunks; the KV cache
+figure keeps each layer's K/V of the rows it runs over. The two
+convolutions are feedforward (neither a block's mixer nor a norm); their norms are norm.
 The table holds CanineConfig's defaults in transformers 5.23.0; the build follows
 `modeling_canine.py`.
 """
