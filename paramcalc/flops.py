@@ -115,8 +115,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
     )
     prefixes = {s.name: s.prefix_tokens for s in counted.model.text.stacks}
     for block in counted.enumeration.blocks:  # CPM-Ant: the layers also run over its prompt
-        rows = stream_rows(batch, seq, encoder_seq)
-        prefix = {**dict.fromkeys(rows, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
+        prefix = {**dict.fromkeys(Stream, 0), Stream.TOKENS: batch * prefixes.get(block.stack, 0)}
         uses = len(block.layers) * block.runs
         total += sum(matmul_flops(r, prefix) for r in block.records) * uses
     return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)

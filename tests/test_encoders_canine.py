@@ -17,6 +17,7 @@ from paramcalc.flops import forward_flops
 from paramcalc.kvcache import kv_cache
 from paramcalc.precision import DType
 from paramcalc.sources import load
+from paramcalc.training import activations
 
 SMALL = {
     "model_type": "canine",
@@ -135,3 +136,13 @@ def test_kv_cache_keeps_the_rows_each_stack_runs_over(tmp_path: Path) -> None:
     cache = kv_cache(loaded(tmp_path, SMALL).to_model(), DType.FP32, b, s)
     values = 2 * h * (s + deep * (s // rate) + s)
     assert cache.self_attention_bytes == 4 * b * values
+
+
+def test_activations_follow_the_rows_of_each_stack(tmp_path: Path) -> None:
+    """Korthikanti et al.'s 34sbh per layer and 5as²b of scores, with s the rows each stack
+    runs over: the characters twice, the molecules in the deep stack."""
+    b, s, h, heads, deep, rate = 2, 29, 64, 4, 3, 3
+    found = activations(loaded(tmp_path, SMALL).to_model(), b, s)
+    rows = [s, *[s // rate] * deep, s]
+    assert found.per_layer_without_scores == 34 * b * h * sum(rows) // len(rows)
+    assert found.scores == sum(5 * heads * r * r * b for r in rows)
