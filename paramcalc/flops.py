@@ -42,6 +42,11 @@ its head does not. A Gemma 4 assistant with ordered embeddings scores only the t
 clusters its centroids pick (`DraftProjections.head_flops`). BLT's global transformer runs
 once per patch (`Stack.patch_size`: patches of patch_size bytes by convention) and its
 byte/patch cross-attention charges itself (`paramcalc.core.blt`).
+CANINE's molecule stack and the
+strided convolution before it run over seq // downsampling_rate rows (`Stack.rows`; the
+convolution's last output, which the model drops for its [CLS] molecule, is computed and
+counted), and its first layer's local attention computes each chunk of
+local_transformer_stride characters on its own, so only the pairs inside a chunk count.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from paramcalc.calculator import Breakdown
-from paramcalc.core.attention import Attention, LatentAttention
+from paramcalc.core.attention import Attention, LatentAttention, causal_pairs
 from paramcalc.core.augment import DraftProjections
 from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
@@ -65,13 +70,6 @@ from paramcalc.core.xlnet import TwoStreamAttention
 TRAINING_MULTIPLIER = 3
 #: Compute-optimal training tokens per parameter (Hoffmann et al. 2022, "Chinchilla").
 CHINCHILLA_TOKENS_PER_PARAMETER = 20
-
-
-def causal_pairs(seq: int, window: int | None) -> int:
-    """Query/key pairs a causal mask keeps; a window keeps at most `window` keys per query."""
-    if window is None or window >= seq:
-        return seq * (seq + 1) // 2
-    return window * (window + 1) // 2 + (seq - window) * window
 
 
 @dataclass(frozen=True)
@@ -125,28 +123,36 @@ def head_rows(tower: TextTower, seq: int) -> int:
 
 def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int) -> int:
     """2 x rows x weights for every projection a row passes through: the embeddings and head
-    over the tokens the head reads, each layer over the rows its stack lays out."""
+    over the tokens the head reads, each layer over the rows its stack lays out, a strided
+    convolution over seq // its stride rows (CANINE's chars_to_molecules)."""
     tower = counted.model.text
     patches = next((s.rows(seq) for s in tower.stacks if s.patch_size), 0)
-    rows = {
-        Stream.TOKENS: batch * head_rows(tower, seq),
-        Stream.SOURCE: batch * encoder_seq,
-        Stream.SEQUENCE: batch,
-        Stream.IMAGE: 0,
-        Stream.PATCHES: batch * patches,
-        Stream.NONE: 0,
-    }
+
+    def rows(downsampling: int = 1) -> dict[Stream, int]:
+        return {
+            Stream.TOKENS: batch * (head_rows(tower, seq) // downsampling),
+            Stream.SOURCE: batch * (encoder_seq // downsampling),
+            Stream.SEQUENCE: batch,
+            Stream.IMAGE: 0,
+            Stream.PATCHES: batch * patches,
+            Stream.NONE: 0,
+        }
+
     enumeration = counted.enumeration
-    total = sum(matmul_flops(r, rows) for r in enumeration.front + enumeration.back)
+    total = sum(
+        matmul_flops(r, rows(r.downsampling if isinstance(r, Conv) else 1))
+        for r in enumeration.front + enumeration.back
+    )
     specs = {(stack.name, layers): (stack, block) for stack, block, layers in tower.block_uses()}
     for block in enumeration.blocks:
-        uses, layout = len(block.layers) * block.runs, rows
+        uses, layout = len(block.layers) * block.runs, rows(block.downsampling)
         if (block.stack, block.layers) in specs:  # a text stack's (a vision tower's are not)
             stack, spec = specs[block.stack, block.layers]
             encoder = stack.name == "encoder" and tower.is_encoder_decoder
             own, tokens = (Stream.SOURCE, encoder_seq) if encoder else (Stream.TOKENS, seq)
             # CPM-Ant: the layers also run over its prompt
-            layout = {**rows, own: batch * (layer_rows(spec, tokens) + stack.prefix_tokens)}
+            own_rows = layer_rows(spec, stack.rows(tokens)) + stack.prefix_tokens
+            layout = {**layout, own: batch * own_rows}
         total += sum(matmul_flops(r, layout) for r in block.records) * uses
     total += sum(part.flops(batch, seq)[0] for part in byte_latent(counted))
     return total + scored_head(counted, batch * seq) + mixing_flops(counted, batch * seq)
@@ -191,7 +197,7 @@ def attention_flops(
     every, kept = 0, 0
     for stack, block, layers in tower.block_uses():
         encoder = stack.name == "encoder" and tower.is_encoder_decoder
-        tokens = encoder_seq if encoder else stack.rows(seq) + stack.prefix_tokens
+        tokens = stack.rows(encoder_seq if encoder else seq) + stack.prefix_tokens
         for mixer, queries, keys, causal in (
             *((m, tokens, tokens, not encoder) for m in block.mixers),
             # every row of the layer queries the source (ProphetNet: every stream's)
@@ -221,6 +227,8 @@ def attention_flops(
                 # Qwen4-Exp's indexer scores the complete blocks each query sees
                 own += 2 * batch * mixer.key_indexer.score_products(queries) * uses
             masked = mixer.masked_pairs(queries) if isinstance(mixer, Attention) else None
+            if masked is None and causal and isinstance(mixer, Attention):
+                masked = mixer.kept_pairs(queries)  # its window or its chunks (CANINE)
             if masked is None:
                 masked = causal_pairs(queries, mixer.window) if causal else pairs
             every += per_pair * pairs + own
@@ -266,7 +274,7 @@ class Approximations:
                 if isinstance(mixer, (Attention, LatentAttention)):
                     widths = mixer.score_widths(stack.width(hidden))
                     d_attn = mixer.num_attention_heads * widths[0]
-                    context += 2 * seq * d_attn * len(layers)
+                    context += 2 * stack.rows(seq) * d_attn * len(layers)
         non_embedding = counted.active - counted.groups[Group.EMBEDDING]
         return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
 

@@ -12,7 +12,8 @@ tokens (`EncoderDecoderCache`). A layer that shares an earlier layer's K/V (Gemm
 num_kv_shared_layers) caches nothing of its own, and a drafter that reads its target's K/V
 (Gemma 4's assistants, which run their layers with use_cache=False) caches nothing at all.
 XLNet keeps no K/V but `mems`, each layer's input (hidden_size per token), capped at mem_len;
-CPM-Ant's layers cache its prompt tokens before the sequence's. DeepSeek-V4's compressed
+CPM-Ant's layers cache its prompt tokens before the sequence's; CANINE's molecule stack keys
+one entry per downsampling_rate characters (its rows). DeepSeek-V4's compressed
 layers cache their window once (K = V), one entry per `rate` tokens of each compressed series,
 and the windows not yet pooled (paramcalc.core.compressed), which count as per-sequence state.
 Recurrent mixers (Mamba,
@@ -91,7 +92,7 @@ class CachedLayer:
     """Tokens the layer caches before the sequence's own (CPM-Ant's prompt)."""
     stride: int = 1
     """Tokens per cached entry: a compressor's rate (DeepSeek-V4 pools `rate` tokens into
-    one entry), 1 for a cache of every token."""
+    one entry) or a stack's downsampling (CANINE's molecules), 1 for a cache of every token."""
 
     def kept(self, seq: int) -> int:
         """Entries the layer keeps after a pass over `seq` tokens."""
@@ -329,10 +330,11 @@ def kv_cache(
                             i,
                             mixer.span,
                             mixer.cache_values(hidden),
-                            cached_tokens(mixer.window, seq + stack.prefix_tokens),
+                            cached_tokens(mixer.window, stack.rows(seq) + stack.prefix_tokens),
                             mixer.kv_heads,
                             mixer.window,
                             prefix=stack.prefix_tokens,
+                            stride=stack.downsampling,
                         )
                     )
                     if isinstance(mixer, LatentAttention):

@@ -132,15 +132,22 @@ def activations(model: Model, batch: int, seq: int) -> Activations:
     tower = model.text
     s, b, h = seq, batch, tower.hidden_size
     layers = tower.num_layers
+    # a stack over fewer rows (CANINE's molecules: seq // downsampling_rate) keeps fewer
+    rows = sum(stack.rows(s) * stack.num_hidden_layers for stack in tower.stacks)
     # sbh(34 + 5as/h) = 34sbh + 5as²b: the second term is the attention scores, softmax and its
     # dropout mask (Korthikanti et al. 2022, eq. 1).
-    without_scores = 34 * s * b * h
+    without_scores = 34 * rows * b * h // layers
     scores = 0
-    for _, block, indices in tower.block_uses():
+    for stack, block, indices in tower.block_uses():
         heads = sum(getattr(m, "num_attention_heads", 0) for m in block.mixers)
-        scores += 5 * heads * s * s * b * len(indices)
+        scores += 5 * heads * stack.rows(s) ** 2 * b * len(indices)
     # The logits stay in fp32 for the cross-entropy loss (section 4.3).
     logits = 4 * s * b * tower.vocab_size if tower.lm_head else 0
     return Activations(
-        layers, without_scores + scores // layers, without_scores, 2 * s * b * h, logits, scores
+        layers,
+        without_scores + scores // layers,
+        without_scores,
+        2 * rows * b * h // layers,
+        logits,
+        scores,
     )

@@ -151,6 +151,7 @@ EMBEDDING_MODULES = {
     "ngram_embedding",  # Qwen4-Exp's per-layer n-gram table
     "encoder_hash_tok_embedding",  # BLT's hash n-gram table beside the byte table
     "token_embedding_projection",  # BLT: the encoder's patch vectors -> the global width
+    "char_position_embeddings",  # CANINE's position table
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -251,7 +252,13 @@ FEEDFORWARD_MODULES = {
     "mlp_input",
     "final_input",
     "ff",  # XLNet
+    # CANINE's strided convolution from characters to molecules between two stacks: a
+    # model-level part, neither a block's mixer nor a norm (its `conv` is not LFM2's)
+    "chars_to_molecules",
 }
+#: Model-level modules that open a feed-forward part only at the top of the path: CANINE's
+#: `projection` (the convolution back to characters), a name other models use inside blocks.
+TOP_FEEDFORWARD_MODULES = {"projection"}
 #: Nemotron-H names every block's content `mixer`, whatever its kind: a mixer whose child is one
 #: of these is the block's MLP or MoE (feed-forward); any other is Mamba-2 or attention.
 FEEDFORWARD_CHILDREN = {
@@ -358,6 +365,10 @@ def classify_text(parts: list[str]) -> str | None:
     # Reformer's axial position factors (weights.{i}) and its plain table (embedding)
     if modules[-3:-1] == ["embeddings", "position_embeddings"]:
         return "embedding"
+    if modules and modules[-1].startswith("HashBucketCodepointEmbedder_"):  # CANINE's tables
+        return "embedding"
+    if modules[:1] and modules[0] in TOP_FEEDFORWARD_MODULES:
+        return "feedforward"
     if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
     group = block_group(modules)
@@ -477,6 +488,8 @@ BARE_MODEL_TYPES = {
     "xmod",
     # paramcalc/families/encoders_reformer.py
     "reformer",
+    # paramcalc/families/encoders_canine.py
+    "canine",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -4361,6 +4374,35 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# --- encoders_canine ---------------------------------------------------------------------------
+def canine_hashes(rng: random.Random, c: Config) -> None:
+    """CANINE: hash functions dividing the width, at most its 16 primes."""
+    c["num_hash_functions"] = rng.choice(
+        [n for n in (1, 2, 3, 4, 8, 16) if c["hidden_size"] % n == 0]
+    )
+
+
+# canine: hashed tables (functions x buckets), the molecule stack's depth, the two convolutions'
+# kernels; local_transformer_stride, max_position_embeddings (the position table has
+# num_hash_buckets rows), hidden_act and add_cross_attention (no CANINE layer has one) change
+# no shape.
+VARIANT_FIELDS["canine"] = [
+    HIDDEN,
+    heads(kv=None),
+    LAYERS,
+    INTERMEDIATE,
+    canine_hashes,
+    rint("num_hash_buckets", 16, 4096),
+    pick("type_vocab_size", 1, 2, 16),
+    rint("downsampling_rate", 1, 6),
+    rint("upsampling_kernel_size", 1, 6),
+    pick("local_transformer_stride", 4, 16, 128),
+    rint("max_position_embeddings", 32, 2048, 32),
+    pick("hidden_act", "gelu", "relu"),
+    bert_decoder,
+]
 
 
 # --- encoders_llama_like (Llama decoders run bidirectionally) ----------------------------------

@@ -221,6 +221,19 @@ ENCODER_FLOPS = {
         intermediate_groups=4,
         output_groups=8,
     ),
+    # hashed tables, a local layer in chunks of 3 characters (3 + 3 + 1), the molecule stack
+    # over 7 // 2 rows between a strided and a padded convolution, the pooler
+    "canine": dict(
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_hash_functions=4,
+        num_hash_buckets=64,
+        downsampling_rate=2,
+        upsampling_kernel_size=3,
+        local_transformer_stride=3,
+    ),
     # a contact head the forward pass does not run
     "esm": dict(
         vocab_size=33,

@@ -48,6 +48,13 @@ def linear(
     return Linear(role, inputs, outputs, bias, Group.ATTENTION, ctx.tower, stream or ctx.stream)
 
 
+def causal_pairs(seq: int, window: int | None) -> int:
+    """Query/key pairs a causal mask keeps; a window keeps at most `window` keys per query."""
+    if window is None or window >= seq:
+        return seq * (seq + 1) // 2
+    return window * (window + 1) // 2 + (seq - window) * window
+
+
 class KeyIndexer(Spec):
     """A block-sparse lightning indexer beside standard attention (MiniMax-M3's
     `self_attn.indexer`): its own query heads and one key head, each with an RMSNorm, score
@@ -178,6 +185,10 @@ class Attention(Spec):
     """LongT5's local attention: queries in blocks of local_radius + 1 tokens (the sequence
     padded to whole blocks), each block seeing its own and its two neighbours' keys; none for
     attention over the whole sequence."""
+    local_chunk: PositiveInt | None = None
+    """CANINE's local attention: the sequence cut into chunks of this many tokens (the last
+    one shorter), each attending only to itself and computed chunk by chunk, so only the
+    pairs inside a chunk are multiplied; none for attention over the whole sequence."""
     global_block_size: PositiveInt | None = None
     """LongT5's transient-global attention: every global_block_size tokens are summed into a
     global token whose key and value every query also sees (needs local_radius)."""
@@ -231,6 +242,8 @@ class Attention(Spec):
                 raise FieldValueError(
                     f"{where}conv_groups", f"{groups} does not divide hidden_size={hidden}"
                 )
+        if self.local_chunk is not None and self.local_radius is not None:
+            raise FieldValueError(f"{where}local_chunk", "give it or local_radius, not both")
         if self.global_block_size and self.local_radius is None:
             raise FieldValueError(
                 f"{where}global_block_size", "needs local_radius (global tokens join local blocks)"
@@ -506,16 +519,28 @@ class Attention(Spec):
     def attended_pairs(self, queries: int, keys: int) -> int:
         """Query/key pairs the score and value products compute without a mask: every pair,
         or, in local blocks, each padded block against three blocks and the global tokens
-        (LongT5), or its block and the learned global tokens (PEGASUS-X), or every stream's."""
+        (LongT5), or its block and the learned global tokens (PEGASUS-X), or every stream's, or
+        only the pairs inside each chunk (CANINE's local layer)."""
         if self.global_local is not None:
             return self.global_local.pairs(queries)
         if self.ngram:
             return ngram_pairs(queries, self.ngram)
+        if self.local_chunk is not None:
+            full, rest = divmod(queries, self.local_chunk)
+            return full * self.local_chunk**2 + rest**2
         if self.local_radius is None:
             return queries * keys
         block = self.local_radius + 1
         blocks = -(-queries // block)
         return blocks * block * (3 * block + self.global_tokens(queries))
+
+    def kept_pairs(self, queries: int) -> int:
+        """Query/key pairs a causal mask keeps of a self-attention over `queries` tokens:
+        within each local chunk, else within the sliding window."""
+        if self.local_chunk is None:
+            return causal_pairs(queries, self.window)
+        full, rest = divmod(queries, self.local_chunk)
+        return full * causal_pairs(self.local_chunk, None) + causal_pairs(rest, None)
 
     def global_tokens(self, seq: int) -> int:
         """Transient global tokens of a sequence: one per whole global block."""
@@ -556,6 +581,8 @@ class Attention(Spec):
             return "sliding_attention"
         if self.attention_chunk_size:
             return "chunked_attention"
+        if self.local_chunk:
+            return "local_attention"
         return "full_attention"
 
 

@@ -96,14 +96,15 @@ class Enumeration:
             for r in block.records:
                 yield r, len(block.layers)
 
-    def every_run(self) -> Iterator[tuple[Record, int]]:
-        """Each distinct record with how many times a forward pass applies it: a stack run
-        several times (HRM) applies its layers' records once per run."""
+    def every_run(self) -> Iterator[tuple[Record, int, int]]:
+        """Each distinct record with how many times a forward pass applies it (a stack run
+        several times, HRM's, applies its layers' records once per run) and the tokens per
+        row it runs over (CANINE's molecule stack and strided convolution: the stride)."""
         for r in self.front + self.back:
-            yield r, 1
+            yield r, 1, r.downsampling if isinstance(r, Conv) else 1
         for block in self.blocks:
             for r in block.records:
-                yield r, len(block.layers) * block.runs
+                yield r, len(block.layers) * block.runs, block.downsampling
 
 
 def enumerate_model(model: Model) -> Enumeration:
@@ -196,11 +197,22 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         bare = layers_path == block_naming.prefix
         prefix = layers_path if bare else join(layers_path, "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, sname)
+        if stack.input_conv is not None:
+            role = f"{stack.name}.input_conv"
+            front += [renamed(r, sname(r.name)) for r in stack.input_conv.records(role, stack_ctx)]
         for kind, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, stack_ctx, block_naming, key, block_defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(
-                Block(stack.name, kind or spec.kind, layers, named, stack.runs, stack.sublayers)
+                Block(
+                    stack.name,
+                    kind or spec.kind,
+                    layers,
+                    named,
+                    stack.runs,
+                    stack.sublayers,
+                    stack.downsampling,
+                )
             )
         back += shared_bias(stack, sname) + relative_positions(stack, stack_ctx, sname)
         if stack.final_norm:
@@ -233,6 +245,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     tables = width if project_in or before_norm else hidden
     rows = tower.vocab_size + tower.extra_token_rows
     records: list[Record] = [Embedding(name("embed_tokens"), rows, width, e)]
+    if tower.hash_embeddings is not None:  # CANINE: hashed tables take the token table's place
+        records = tower.hash_embeddings.records(name("hash_embeddings"), ctx)
     if tower.position_embeddings:
         records.append(Embedding(name("embed_positions"), tower.position_embeddings, tables, e))
     for axis in "xyhw" if tower.box_position_embeddings else "":

@@ -250,6 +250,10 @@ class Conv:
     """Positions each filter slides across per row beside the sequence (for FLOPs): a (k, 1)
     kernel over the head_dim columns of a value head is applied head_dim times per token
     (Nystromformer's conv)."""
+    downsampling: int = 1
+    """Positions of its stream per output row: a strided 1-D convolution over the tokens
+    (CANINE's chars_to_molecules) yields seq // downsampling rows; 1 for a row per position
+    (Mamba's conv1d, a patch convolution whose rows are its patches)."""
 
     @property
     def weights(self) -> int:
@@ -328,6 +332,9 @@ class Block:
     """Times a forward pass runs each of these layers (its stack's runs)."""
     sublayers: int = 1
     """Consecutive layers one transformers module holds (its stack's sublayers)."""
+    downsampling: int = 1
+    """Tokens per row these layers run over: seq // downsampling rows (CANINE's molecule
+    stack); 1 for a row per token."""
 
     def at(self, index: int) -> Iterator[Record]:
         """The records of layer `index`, their names filled in: `{i}` the module's index,

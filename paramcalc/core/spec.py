@@ -30,6 +30,7 @@ from paramcalc.core.axial import AxialPositions
 from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
+from paramcalc.core.characters import HashEmbeddings, InputConv
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings
@@ -196,8 +197,8 @@ class Stack(Spec):
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=32)] = "decoder"
     """Which stack: the decoder (of a decoder-only model too), the encoder of an
-    encoder-decoder, or the name of one of two decoder-side stacks (HRM's L_module and
-    H_module)."""
+    encoder-decoder, or the name of one of several stacks one after the other (HRM's L_module
+    and H_module; CANINE's character, molecule and final character stacks)."""
     num_hidden_layers: Depth
     """Blocks in the stack."""
     runs: PositiveInt = 1
@@ -268,10 +269,10 @@ class Stack(Spec):
     keeps_cache: bool = True
     """The stack's layers keep their K/V between generation steps; false for a stack the model
     runs without a cache (BLT's global transformer and patcher)."""
-
-    def rows(self, tokens: int) -> int:
-        """Rows the stack runs over for `tokens` tokens: one per token, or one per patch."""
-        return -(-tokens // self.patch_size) if self.patch_size else tokens
+    input_conv: InputConv | None = None
+    """A convolution and a norm making the stack's input from the stacks before it (CANINE's
+    chars_to_molecules and projection); a strided one makes the stack run over
+    seq // stride rows."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -331,6 +332,19 @@ class Stack(Spec):
                 )
             held.add(copy)
         return self
+
+    @property
+    def downsampling(self) -> int:
+        """Tokens per row the stack runs over: its input convolution's stride, else 1."""
+        return self.input_conv.stride if self.input_conv is not None else 1
+
+    def rows(self, seq: int) -> int:
+        """Rows the stack's layers run over for a sequence of `seq` tokens: one per token, one
+        per patch (BLT, by convention patches of patch_size), or seq // its input
+        convolution's stride (CANINE)."""
+        if self.patch_size:
+            return -(-seq // self.patch_size)
+        return seq // self.downsampling
 
     def block_of(self, index: int) -> Block:
         """The block of layer `index`."""
@@ -392,7 +406,10 @@ class TextTower(Spec):
 
     kind: Literal["text"] = "text"
     vocab_size: PositiveInt
-    """Rows of the token embedding (and outputs of the LM head)."""
+    """Rows of the token embedding (and outputs of the LM head); with hash_embeddings only
+    the range of the ids the model reads."""
+    hash_embeddings: HashEmbeddings | None = None
+    """Hashed embedding tables in place of the token table (CANINE's code points)."""
     extra_token_rows: Count = 0
     """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
     prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
@@ -438,8 +455,8 @@ class TextTower(Spec):
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
     stacks: tuple[Stack, ...] = Field(min_length=1, max_length=4)
-    """The decoder, or the encoder then the decoder of an encoder-decoder model; a model of
-    several decoder-side stacks names each (HRM's two modules, BLT's local encoder, global
+    """The decoder, the encoder then the decoder of an encoder-decoder model, or stacks run
+    one after the other (HRM's two modules, CANINE's three, BLT's local encoder, global
     transformer, local decoder and patcher)."""
     lm_head: bool = True
     """The tower ends in a language-model head (false for a bare encoder)."""
@@ -489,6 +506,15 @@ class TextTower(Spec):
                 ):
                     if mixer is not None:
                         mixer.check(stack.width(self.hidden_size), where + part)
+        for stack in self.stacks:
+            if stack.input_conv is not None:
+                stack.input_conv.check(f"stacks.{stack.name}.input_conv.")
+        if self.hash_embeddings is not None:
+            self.hash_embeddings.check(self.hidden_size)
+            if self.lm_head or self.embedding_size:
+                raise FieldValueError(
+                    "hash_embeddings", "has no token table for a head or a projection to read"
+                )
         if self.type_vocab_size and self.type_vocab_sizes:
             raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         if self.head_vocab_size is not None and self.tie_word_embeddings:

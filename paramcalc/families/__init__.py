@@ -30,6 +30,7 @@ MODULES = (
     "encoders",
     "encoders_more",
     "encoders_bert_like",
+    "encoders_canine",
     "encoders_conv",
     "encoders_llama_like",
     "encoders_neomme",
