@@ -99,6 +99,7 @@ OUTPUT_MODULES = {
     "pred_layer",
     "masked_embedding",
     "lm_loss",  # XLNet's LM head
+    "entity_predictions",  # LUKE's masked-entity head beside its lm_head
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -130,6 +131,8 @@ EMBEDDING_MODULES = {
     "entity_embeddings",  # LUKE's entity table (and the module holding it)
     "entity_embedding_dense",  # LUKE: entity width -> hidden
     "embedding_projection",  # NeoMME's factorized token embedding -> hidden
+    # NeoMME's masked-LM model: hidden -> embedding_rank before lm_head (as OPT's project_out)
+    "unembedding_projection",
     "value_embeddings",  # NeoMME's per-token values for its global layers
     "embed_global",  # PEGASUS-X's global tokens
     "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
@@ -315,7 +318,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
         return "embedding"
-    if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
+    if modules[-2:-1] == ["patch_embeddings"]:  # NeoMME's patch stem (its norm: norm)
         return "embedding"
     if parts[-1] in EMBEDDING_LEAVES and modules in (["model"], ["transformer"]):
         return "embedding"
@@ -3975,6 +3978,7 @@ VARIANT_FIELDS.update(
             rint("entity_vocab_size", 16, 4096),
             pick("entity_emb_size", 32, 64, 128, 256),
             flag("use_entity_aware_attention"),
+            flag("tie_word_embeddings"),  # LukeForMaskedLM's bias and entity decoder ties
         ],
     }
 )
@@ -3999,6 +4003,7 @@ VARIANT_FIELDS.update(
             esmc_heads,
             flag("attention_bias"),
             flag("mlp_bias"),
+            flag("tie_word_embeddings"),  # EsmcForMaskedLM never ties, whatever it says
         ],
         "ultrabert": [
             VOCAB,
@@ -4011,6 +4016,8 @@ VARIANT_FIELDS.update(
             flag("mlp_bias"),
             pick("sliding_window", 4, 16, 128),
             maybe(per_layer("layer_types", ["sliding_attention", "full_attention"])),
+            rint("prediction_head_size", 16, 512, 16),  # UltrabertForMaskedLM's head
+            flag("tie_word_embeddings"),
         ],
     }
 )
@@ -4049,6 +4056,7 @@ VARIANT_FIELDS["neomme"] = [
     flag("mlp_bias"),
     pick("sliding_window", 4, 16, 256),
     pick("patch_size", 2, 8, 16),
+    flag("tie_word_embeddings"),  # NeoMMEForMaskedLM's lm_head and unembedding_projection
 ]
 
 
