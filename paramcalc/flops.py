@@ -8,7 +8,9 @@ language-model head included at all S positions (a tied head multiplies all the 
 query/key pair: eager attention and SDPA compute all pairs and mask them afterwards, even in
 sliding-window layers; LongT5's local attention computes each padded block of local_radius + 1
 queries against three blocks of keys (and its transient global tokens, whose summing and keys
-and values are products too); Inkling's attention also multiplies each head's relative state
+and values are products too); DeBERTa's relative-position scores add their projections of
+the position table (once per pass) and each token's products with the projected positions;
+Inkling's attention also multiplies each head's relative state
 by its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic convolution
 adds 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the
 attention products; LUKE's entity side (the entity projection, the entity-aware queries) is
@@ -92,7 +94,7 @@ def matmul_flops(record: Record, rows: dict[Stream, int]) -> int:
         used = record.active_experts or record.copies
         return 2 * rows[record.stream] * record.inputs * record.outputs * used
     if isinstance(record, Conv):
-        return 2 * rows[record.stream] * record.weights
+        return 2 * rows[record.stream] * record.weights * record.columns
     return 0
 
 
@@ -175,6 +177,9 @@ def attention_flops(
                 own = 2 * batch * queries * mixer.query_products(width) * uses + summaries
             every += per_pair * pairs + own
             kept += per_pair * (causal_pairs(queries, mixer.window) if causal else pairs) + own
+            if isinstance(mixer, Attention) and mixer is not block.cross_attention:
+                extra = mixer.pass_flops(batch, queries, width) * uses  # DeBERTa's scores
+                every, kept = every + extra, kept + extra
     return every, kept
 
 

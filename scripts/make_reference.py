@@ -134,6 +134,8 @@ EMBEDDING_MODULES = {
     # NeoMME's masked-LM model: hidden -> embedding_rank before lm_head (as OPT's project_out)
     "unembedding_projection",
     "value_embeddings",  # NeoMME's per-token values for its global layers
+    "embedding_transformation",  # MobileBERT: embedding width (x3 for trigrams) -> hidden
+    "embed_proj",  # DeBERTa: embedding width -> hidden, before the embedding LayerNorm
     "embed_global",  # PEGASUS-X's global tokens
     "ngram_embeddings",  # ProphetNet's n-gram stream embeddings
     "word_embedding",  # XLNet
@@ -170,6 +172,7 @@ ATTENTION_MODULES = {
     "relative_attention_bias",  # MPNet's table shared by the encoder's layers
     "post_attention",  # SqueezeBERT's attention output convolution
     "attentions",  # XLM's module list of attention layers
+    "rel_embeddings",  # DeBERTa's relative position table shared by the encoder's layers
     "LocalSelfAttention",  # LongT5's encoder attention (local)
     "TransientGlobalSelfAttention",  # LongT5's encoder attention (transient-global)
     # EncoderDecoderModel: the encoder's output projected to the decoder's width, which only the
@@ -221,6 +224,9 @@ FEEDFORWARD_MODULES = {
     "post_mlp_residual_scale",
     "ffns",  # XLM's module list of MLPs
     "mlps",  # LongCat-Flash's module list of its two sublayers' MLPs
+    # MobileBERT's projections into and out of its narrow layer (the outermost module
+    # decides: bottleneck.attention is the queries' and keys' input, not a mixer)
+    "bottleneck",
     # Zamba's hybrid layer: the projection of its shared block's output, held by the layer
     "linear",
     # Inkling 2's block attention residuals: learned queries mixing earlier blocks' sums into
@@ -431,6 +437,12 @@ BARE_MODEL_TYPES = {
     "ultrabert",
     # paramcalc/families/encoders_neomme.py
     "neomme",
+    # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py, encoders_mobilebert.py
+    "mobilebert",
+    "deberta",
+    "deberta-v2",
+    "nystromformer",
+    "xmod",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -4179,6 +4191,66 @@ VARIANT_FIELDS.update(
                     "expert_ffn_hidden_size": "moe_intermediate_size",
                 }
             ),
+        ],
+    }
+)
+
+
+# --- encoders_deberta, encoders_extra_parts (DeBERTa, DeBERTa-v2, Nystromformer, X-MOD) -------
+#: DeBERTa's sizes and relative attention; type_vocab_size 0 builds no table. pos_att_type is
+#: drawn in both spellings (a `|` string, a list) and with p2p, which builds nothing.
+DEBERTA = [
+    *BERT_NO_TYPES,
+    pick("type_vocab_size", 0, 1, 2),
+    pick("relative_attention", True, True, False),
+    pick("max_relative_positions", -1, 16, 64),
+    flag("position_biased_input"),
+    pick("pos_att_type", None, "c2p", "p2c", "c2p|p2c", ["p2c", "c2p"], "P2C|p2p"),
+    flag("talking_head"),  # DeBERTa-v2 does not read it
+    maybe(pick("embedding_size", 32, 128)),  # read with getattr: absent is hidden_size
+]
+#: X-MOD's adapters; adapter_reuse_layer_norm and ln_before_adapter only move a norm's use.
+XMOD = [
+    *BERT,
+    flag("pre_norm"),
+    pick("adapter_reduction_factor", 1, 2, 4, 16),
+    flag("adapter_layer_norm"),
+    flag("adapter_reuse_layer_norm"),
+    flag("ln_before_adapter"),
+    pick("languages", ["en_XX"], ["en_XX", "de_DE"], ["de_DE", "en_XX", "fr_XX", "de_DE"], []),
+]
+VARIANT_FIELDS.update(
+    {
+        "deberta": DEBERTA,
+        "deberta-v2": [
+            *DEBERTA,
+            pick("position_buckets", -1, 8, 32),
+            flag("share_att_key"),
+            pick("norm_rel_ebd", "none", "layer_norm", "Layer_Norm|none"),
+            pick("conv_kernel_size", 0, 1, 3, 5),
+            pick("conv_groups", 1, 2, 4),
+        ],
+        # num_landmarks and segment_means_seq_len size no tensor; add_cross_attention builds
+        # no module in Nystromformer
+        "nystromformer": [
+            *BERT_ENCODER,
+            pick("conv_kernel_size", 1, 4, 33, 65),
+            pick("num_landmarks", 16, 64),
+            pick("segment_means_seq_len", 64, 128),
+            flag("add_cross_attention"),
+        ],
+        "xmod": XMOD,
+        "mobilebert": [
+            *BERT_ENCODER,
+            pick("embedding_size", 32, 64, 128),
+            flag("trigram_input"),
+            pick("use_bottleneck", True, True, False),
+            pick("intra_bottleneck_size", 32, 64, 128),
+            flag("use_bottleneck_attention"),
+            flag("key_query_shared_bottleneck"),
+            pick("num_feedforward_networks", 1, 2, 4),
+            pick("normalization_type", "no_norm", "layer_norm"),
+            flag("classifier_activation"),
         ],
     }
 )

@@ -27,7 +27,8 @@ from paramcalc.sources import load
 
 #: The supported encoder types AutoModelForMaskedLM maps (transformers 5.23.0's
 #: MODEL_FOR_MASKED_LM_MAPPING_NAMES); bart, mbart and mvp map to their seq2seq LM, which is
-#: what paramcalc counts for them already.
+#: what paramcalc counts for them already. MobileBERT's head (a decoder at embedding_size
+#: beside a dense of the rest of hidden_size) is not said yet.
 MASKED_LM_TYPES = {
     "albert",
     "bert",
@@ -35,6 +36,8 @@ MASKED_LM_TYPES = {
     "camembert",
     "convbert",
     "data2vec-text",
+    "deberta",
+    "deberta-v2",
     "distilbert",
     "electra",
     "ernie",
@@ -55,6 +58,7 @@ MASKED_LM_TYPES = {
     "mra",
     "neomme",
     "nomic_bert",
+    "nystromformer",
     "rembert",
     "roberta",
     "roberta-prelayernorm",
@@ -66,6 +70,7 @@ MASKED_LM_TYPES = {
     "xlm",
     "xlm-roberta",
     "xlm-roberta-xl",
+    "xmod",
     "yoso",
 }
 

@@ -10,7 +10,8 @@ from enum import Enum
 from typing import Literal
 
 from paramcalc.core.context import Context, NormType
-from paramcalc.core.records import Embedding, Group, Linear, Param, Record, Stream, grouped
+from paramcalc.core.disentangled import RelativeScores
+from paramcalc.core.records import Conv, Embedding, Group, Linear, Param, Record, Stream, grouped
 from paramcalc.core.span_conv import SpanConv
 from paramcalc.core.types import Count, PositiveInt, Spec
 from paramcalc.errors import FieldValueError
@@ -107,6 +108,9 @@ class Attention(Spec):
     kv_input_size: PositiveInt | None = None
     """Width the key and value projections read when it is not the block's (or, for
     cross-attention, the source's): TrOCR's cross_attention_hidden_size."""
+    value_input_size: PositiveInt | None = None
+    """Width the value projection alone reads when it is not the keys' (MobileBERT: the
+    layer's input, hidden_size, while query and key read the bottleneck)."""
     separate_o_bias: bool = False
     """A bias of hidden_size held by the attention module itself and added after an unbiased
     o_proj (GPT-NeoX-Japanese's `dense_bias`, in its last layer only)."""
@@ -172,6 +176,18 @@ class Attention(Spec):
     exclusive_alpha: bool = False
     """NeoMME's exclusive self-attention: a learned scalar per head (alpha) scaling the part
     of each head's output along its own value that is taken away (elementwise, no FLOPs)."""
+    query_value_bias: bool = False
+    """Query and value biases held by the attention as parameters of heads x head_dim
+    (DeBERTa's q_bias and v_bias beside its unbiased in_proj); keys have none."""
+    relative_scores: RelativeScores | None = None
+    """DeBERTa's disentangled relative-position scores, read from the stack's shared table."""
+    talking_heads: bool = False
+    """Talking-heads attention (Shazeer et al. 2020; DeBERTa's talking_head): unbiased
+    heads -> heads projections mixing the heads' scores before the softmax and their
+    probabilities after it, applied to every query/key pair."""
+    value_conv: PositiveInt | None = None
+    """Kernel of a depthwise convolution of each head's values along the sequence, added to
+    the attention output (Nystromformer's conv: one (kernel, 1) filter per head, no bias)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -233,7 +249,14 @@ class Attention(Spec):
         records: list[Record] = [
             linear("q_proj", reads, q_out, self.qkv_bias, ctx),
             linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
-            linear("v_proj", kv_in, self.kv_heads * vd, self.qkv_bias, ctx, kv_stream),
+            linear(
+                "v_proj",
+                self.value_input_size or kv_in,
+                self.kv_heads * vd,
+                self.qkv_bias,
+                ctx,
+                kv_stream,
+            ),
             linear("o_proj", o_in, hidden, self.o_bias, ctx),
         ]
         if self.span_conv is not None:
@@ -284,6 +307,30 @@ class Attention(Spec):
         if self.exclusive_alpha:
             alpha = (self.num_attention_heads,)
             records.append(Param("exclusive_alpha", alpha, Group.ATTENTION, ctx.tower))
+        return records + self.position_records(ctx, hd, vd)
+
+    def position_records(self, ctx: Context, hd: int, vd: int) -> list[Record]:
+        """DeBERTa's query/value biases, position and talking-heads projections,
+        Nystromformer's value convolution, T5's relative bias table, the key indexer and
+        DiffLlama's lambdas."""
+        heads, a = self.num_attention_heads, Group.ATTENTION
+        records: list[Record] = []
+        if self.query_value_bias:
+            records += [Param(f"{x}_bias", (heads * hd,), a, ctx.tower) for x in "qv"]
+        if self.relative_scores is not None:
+            records += self.relative_scores.records(ctx, heads * hd)
+        if self.talking_heads:
+            # per pair, not per token: pair_products charges them
+            records += [
+                Linear(role, heads, heads, False, a, ctx.tower, Stream.NONE)
+                for role in ("head_logits_proj", "head_weights_proj")
+            ]
+        if self.value_conv:
+            # Conv2d(heads, heads, (kernel, 1), groups=heads, bias=False) over (heads, seq, vd)
+            kernel = (self.value_conv, 1)
+            records.append(
+                Conv("conv", heads, heads, kernel, heads, False, a, ctx.tower, ctx.stream, vd)
+            )
         if self.relative_attention_num_buckets:
             # T5: nn.Embedding(num_buckets, n_heads), a table inside the mixer (attention).
             records.append(
@@ -386,8 +433,19 @@ class Attention(Spec):
         return self.width(hidden), self.value_width(hidden)
 
     def pair_products(self, hidden: int) -> int:
-        """Multiply-adds per query/key pair: every head's score and value products."""
-        return self.num_attention_heads * (self.width(hidden) + self.value_width(hidden))
+        """Multiply-adds per query/key pair: every head's score and value products, and the
+        talking-heads projections of the pair's scores and probabilities."""
+        heads = self.num_attention_heads
+        talking = 2 * heads * heads if self.talking_heads else 0
+        return heads * (self.width(hidden) + self.value_width(hidden)) + talking
+
+    def pass_flops(self, batch: int, seq: int, hidden: int) -> int:
+        """FLOPs one pass over batch x seq tokens spends beyond the pairs and the token rows'
+        projections: DeBERTa's relative-position scores."""
+        scores = self.relative_scores
+        if scores is None:
+            return 0
+        return scores.flops(batch, seq, hidden, self.num_attention_heads, self.width(hidden))
 
     def attended_pairs(self, queries: int, keys: int) -> int:
         """Query/key pairs the score and value products compute without a mask: every pair,

@@ -1,20 +1,20 @@
 """What a layer or a language model holds beside its mixers and feed-forwards (Gemma 3n, 4).
 
 AltUp (alternating updates over several copies of the residual stream), LAuReL (a low-rank
-learned residual), the per-layer input gate, Gemma 4's mixture of experts beside the MLP and
-LongCat-Flash's shortcut MoE sit in each layer; the per-layer input embeddings, AltUp's stream
-projections and CPM-Ant's segment and position bias table sit in the model, as do a Gemma 4
-assistant's projections and XLNet's mask_emb. GROUPS.md: the layer parts are feedforward
-(their norms norm), the per-layer embeddings and their projection embedding, the bias table
-attention. Each part names its records as transformers names them, relative to the layer or
-the model.
+learned residual), the per-layer input gate, Gemma 4's mixture of experts beside the MLP,
+LongCat-Flash's shortcut MoE and X-MOD's language adapters sit in each layer; the per-layer
+input embeddings, AltUp's stream projections and CPM-Ant's segment and position bias table sit
+in the model, as do a Gemma 4 assistant's projections and XLNet's mask_emb. GROUPS.md: the
+layer parts are feedforward (their norms norm), the per-layer embeddings and their projection
+embedding, the bias table attention. Each part names its records as transformers names them,
+relative to the layer or the model.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from paramcalc.core.context import Context
 from paramcalc.core.ffn import MoE
@@ -258,3 +258,47 @@ class MaskEmbedding(Spec):
     def records(self, ctx: Context, layers: int) -> list[Record]:
         """mask_emb, a plain parameter."""
         return [Param("mask_emb", (1, 1, ctx.hidden), E, ctx.tower)]
+
+
+class LanguageAdapters(Spec):
+    """X-MOD's language adapters after a layer's MLP: one bottleneck MLP per language
+    (dense1 hidden -> bottleneck, dense2 back, both biased), and a LayerNorm before them when
+    adapter_layer_norm. Each token passes through its own language's adapter only, so the
+    adapters are routed copies of which a token uses one (XmodOutput.lang_adapter)."""
+
+    kind: Literal["language_adapters"] = "language_adapters"
+    languages: tuple[Annotated[str, Field(pattern=r"^[^.]+$", max_length=64)], ...] = Field(
+        min_length=1
+    )
+    """The adapters' languages, in order (languages): each names its module."""
+    bottleneck: PositiveInt
+    """Width inside an adapter (hidden_size // adapter_reduction_factor)."""
+    norm: bool = False
+    """A LayerNorm of the adapters' input of their own (adapter_layer_norm)."""
+
+    @model_validator(mode="after")
+    def _check_languages(self) -> LanguageAdapters:
+        if len(set(self.languages)) != len(self.languages):
+            raise FieldValueError("languages", "each language once")
+        return self
+
+    def records(self, ctx: Context) -> list[Record]:
+        """adapter_modules.{language}.dense1 and .dense2, and adapter_layer_norm."""
+        hidden, width, n = ctx.hidden, self.bottleneck, len(self.languages)
+        adapters: list[Record] = [
+            Linear(
+                "adapter_modules",
+                inputs,
+                outputs,
+                True,
+                F,
+                ctx.tower,
+                ctx.stream,
+                experts=n,
+                active_experts=1,
+                expert_module="{e}." + leaf,
+                expert_names=self.languages,
+            )
+            for inputs, outputs, leaf in ((hidden, width, "dense1"), (width, hidden, "dense2"))
+        ]
+        return [*ctx.norm("adapter_layer_norm", hidden), *adapters] if self.norm else adapters

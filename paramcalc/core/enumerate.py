@@ -25,6 +25,7 @@ from paramcalc.core.names import (
 )
 from paramcalc.core.records import (
     Block,
+    Conv,
     Embedding,
     Group,
     Linear,
@@ -197,7 +198,7 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
             blocks.append(
                 Block(stack.name, kind or spec.kind, layers, named, stack.runs, stack.sublayers)
             )
-        back += shared_bias(stack, sname)
+        back += shared_bias(stack, sname) + relative_positions(stack, stack_ctx, sname)
         if stack.final_norm:
             back += ctx.norm(sname(f"{stack.name}.final_norm"), width, stack.final_norm_type)
         if stack.pooler:
@@ -221,7 +222,9 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     # ELECTRA, RemBERT, ALBERT, FNet: every table and the norm at the token width, then one
     # projection in
     project_in = tower.embedding_projection in ("in", "in_no_bias")
-    tables = width if project_in else hidden
+    # DeBERTa: the tables at the token width, then an unbiased projection before the norm
+    before_norm = tower.embedding_projection == "in_before_norm"
+    tables = width if project_in or before_norm else hidden
     rows = tower.vocab_size + tower.extra_token_rows
     records: list[Record] = [Embedding(name("embed_tokens"), rows, width, e)]
     if tower.position_embeddings:
@@ -233,15 +236,17 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
         records.append(Embedding(name("token_type_embeddings"), tower.type_vocab_size, tables, e))
     for i, rows in enumerate(tower.type_vocab_sizes):
         records.append(Embedding(f"{name('token_type_embeddings')}_{i}", rows, tables, e))
-    if not project_in and width != hidden:
+    if tower.embedding_projection == "in_out" and not tower.input_mapping and width != hidden:
         # OPT: project_in (embedding width -> hidden) and project_out (hidden -> embedding width).
         records.append(Linear(name("project_in"), width, hidden, False, e))
         records.append(Linear(name("project_out"), hidden, width, False, e))
     if tower.initial_state:
         records.append(Param(name("initial_state"), (hidden,), e))
     records += input_tables(tower, name)
+    if before_norm and width != hidden:
+        records.append(Linear(name("embedding_projection"), width, hidden, False, e))
     if tower.embedding_norm:
-        records += ctx.norm(name("embedding_norm"), tables)
+        records += ctx.norm(name("embedding_norm"), hidden if before_norm else tables)
     if project_in:
         biased = tower.embedding_projection == "in"
         records.append(Linear(name("embedding_projection"), width, hidden, biased, e))
@@ -257,7 +262,8 @@ def input_tables(tower: TextTower, name: NameOf) -> list[Record]:
         Embedding(name(t.role), t.rows, t.width, e) for t in tower.input_tables
     ]
     if tower.input_mapping:
-        joined = tower.token_width + sum(t.width for t in tower.input_tables if t.concatenated)
+        tokens = tower.token_width * (3 if tower.trigram_input else 1)
+        joined = tokens + sum(t.width for t in tower.input_tables if t.concatenated)
         records.append(Linear(name("input_mapping"), joined, tower.hidden_size, True, e))
     return records
 
@@ -294,6 +300,24 @@ def shared_bias(stack: Stack, name: NameOf) -> list[Record]:
         return []
     table = name(f"{stack.name}.relative_attention_bias")
     return [Embedding(table, stack.relative_attention_bias, heads, Group.ATTENTION)]
+
+
+def relative_positions(stack: Stack, ctx: Context, name: NameOf) -> list[Record]:
+    """DeBERTa: the relative position table the layers share, its norm, and v2's convolution
+    over the first layer's input with its LayerNorm."""
+    a, hidden, role = Group.ATTENTION, ctx.hidden, stack.name
+    records: list[Record] = []
+    if stack.relative_positions:
+        table = name(f"{role}.relative_positions")
+        records.append(Embedding(table, stack.relative_positions, hidden, a, ctx.tower))
+    if stack.relative_positions_norm:
+        records += ctx.norm(name(f"{role}.relative_positions_norm"), hidden)
+    if stack.conv is not None:
+        kernel, groups = (stack.conv.kernel,), stack.conv.groups
+        conv = name(f"{role}.conv")
+        records.append(Conv(conv, hidden, hidden, kernel, groups, True, a, ctx.tower, ctx.stream))
+        records += ctx.norm(name(f"{role}.conv_norm"), hidden)
+    return records
 
 
 def head_transform(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:

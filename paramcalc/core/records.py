@@ -54,7 +54,8 @@ class Stream(str, Enum):
     IMAGE = "image"
     """Every patch (or merged patch) of an image: vision towers and projectors."""
     NONE = "none"
-    """No row of a forward pass: a head only another method runs (ESM's contact head)."""
+    """No token row: a head only another method runs (ESM's contact head), or a projection
+    of a table whose owner charges its FLOPs (DeBERTa's position projections)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,9 @@ class Linear:
     """For experts kept as one module each (Switch's `expert_{e}.wi`): the module path under
     the record's, with `{e}` for the expert's index; each expert's weight and bias are then
     `weight` and `bias` tensors of their own."""
+    expert_names: tuple[str, ...] = ()
+    """Names that stand for `{e}` in `expert_module`, one per copy, when the modules are keyed
+    by name rather than index (X-MOD's adapter_modules.{language})."""
 
     @property
     def copies(self) -> int:
@@ -165,8 +169,9 @@ class Linear:
     def expert_tensors(self) -> Iterator[Tensor]:
         """One weight (and bias) per expert module, named by `expert_module`."""
         shape = (self.inputs, self.outputs) if self.transposed else (self.outputs, self.inputs)
-        for e in range(self.experts):
-            module = self.param(self.expert_module.format(e=e))
+        keys = self.expert_names or tuple(map(str, range(self.experts)))
+        for key in keys:
+            module = self.param(self.expert_module.format(e=key))
             yield Tensor(f"{module}.weight", shape, self)
             if self.bias:
                 yield Tensor(f"{module}.bias", (self.outputs,), self)
@@ -238,6 +243,10 @@ class Conv:
     group: Group
     tower: Tower = Tower.TEXT
     stream: Stream = Stream.TOKENS
+    columns: int = 1
+    """Positions each filter slides across per row beside the sequence (for FLOPs): a (k, 1)
+    kernel over the head_dim columns of a value head is applied head_dim times per token
+    (Nystromformer's conv)."""
 
     @property
     def weights(self) -> int:

@@ -17,6 +17,7 @@ from paramcalc.core.augment import (
     AltUp,
     AltUpProjections,
     DraftProjections,
+    LanguageAdapters,
     Laurel,
     MaskEmbedding,
     ParallelMoE,
@@ -25,6 +26,7 @@ from paramcalc.core.augment import (
     SegmentPositionBias,
     ShortcutMoE,
 )
+from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
@@ -70,7 +72,7 @@ FFN = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME,
-#: LongCat-Flash).
+#: LongCat-Flash, X-MOD, MobileBERT).
 LayerExtra = Annotated[
     AltUp
     | Laurel
@@ -79,7 +81,10 @@ LayerExtra = Annotated[
     | ResidualScaling
     | BlockResidualQueries
     | InputMix
-    | ShortcutMoE,
+    | ShortcutMoE
+    | LanguageAdapters
+    | Bottleneck
+    | StackedFFNs,
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
@@ -166,6 +171,16 @@ class Block(Spec):
         return tuple(m for m in (shared, self.mixer, self.parallel_mixer) if m is not None)
 
 
+class StackConv(Spec):
+    """DeBERTa-v2's ConvLayer: a biased Conv1d of the stack's width along the sequence, then a
+    LayerNorm of its sum with the first layer's output."""
+
+    kernel: PositiveInt
+    """Width of the convolution along the sequence (conv_kernel_size)."""
+    groups: PositiveInt = 1
+    """Channel groups of the convolution (conv_groups); divides the width."""
+
+
 class Stack(Spec):
     """A sequence of blocks: uniform, or one kind per layer from `kinds`."""
 
@@ -224,6 +239,15 @@ class Stack(Spec):
     prefix_tokens: Count = 0
     """Learned tokens the model puts before every sequence (CPM-Ant's prompt_length prompt
     ids): the stack runs over them and caches them, the head does not see them."""
+    relative_positions: Count = 0
+    """Rows of a relative position table of the stack's width that every layer's relative
+    scores project (DeBERTa's encoder.rel_embeddings: 2 x max_relative_positions, or 2 x
+    position_buckets); attention, as an embedding table inside a mixer is."""
+    relative_positions_norm: bool = False
+    """A norm of that table before the layers read it (DeBERTa-v2's norm_rel_ebd layer_norm)."""
+    conv: StackConv | None = None
+    """A convolution the stack applies to its first layer's input, added to that layer's
+    output (DeBERTa-v2's encoder.conv)."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -266,6 +290,9 @@ class Stack(Spec):
 
     @model_validator(mode="after")
     def _check_shared(self) -> Stack:
+        blocks = [self.block] if self.block is not None else list(self.kinds.values())
+        if all(b.shared is None for b in blocks):
+            return self  # no shared block: nothing to walk layer by layer
         held: set[int] = set()
         for i in range(self.num_hidden_layers):
             block = self.block_of(i)
@@ -356,14 +383,16 @@ class TextTower(Spec):
     embedding_size: PositiveInt | None = None
     """Width of the token embedding when it differs from hidden_size; adds the projections
     between the two widths (OPT's word_embed_proj_dim)."""
-    embedding_projection: Literal["in_out", "in", "in_no_bias"] = "in_out"
+    embedding_projection: Literal["in_out", "in", "in_no_bias", "in_before_norm"] = "in_out"
     """How the embeddings meet the residual stream: OPT's unbiased project_in and project_out
     (only when embedding_size differs), or one biased projection in, always there, after
     embeddings that are all embedding_size wide (hidden_size without one): the position and
     token-type tables and the embedding norm too (ELECTRA's embeddings_project, RemBERT's and
     ALBERT's embedding_hidden_mapping_in, FNet's embeddings.projection), counted as
     embedding; in_no_bias is that projection without a bias (NeoMME's factorized
-    embed_tokens.embedding_projection)."""
+    embed_tokens.embedding_projection); in_before_norm, only when embedding_size differs, is
+    one unbiased projection in after embedding_size-wide tables and before a norm of
+    hidden_size (DeBERTa's embed_proj)."""
     position_embeddings: Count = 0
     """Rows of a learned absolute position table (0 for rotary, ALiBi, relative or none)."""
     type_vocab_size: Count = 0
@@ -375,7 +404,11 @@ class TextTower(Spec):
     """Further per-token embedding tables (RoCBERT's pronunciation and shape tables)."""
     input_mapping: bool = False
     """A biased Linear from the token embedding concatenated with every concatenated input
-    table to hidden_size (RoCBERT's map_inputs_layer)."""
+    table to hidden_size (RoCBERT's map_inputs_layer, MobileBERT's embedding_transformation);
+    an embedding_size then adds no other projection."""
+    trigram_input: bool = False
+    """The input mapping reads each token's embedding beside those of its two neighbours,
+    three token widths (MobileBERT's trigram_input)."""
     box_position_embeddings: Count = 0
     """Rows of each of four 2-D position tables, one per coordinate of a token's box (x, y,
     height, width), as wide as the position table (LayoutLM's max_2d_position_embeddings)."""
@@ -423,6 +456,9 @@ class TextTower(Spec):
     @model_validator(mode="after")
     def _check_blocks(self) -> TextTower:
         for stack in self.stacks:
+            width = stack.width(self.hidden_size)
+            if stack.conv is not None and width % stack.conv.groups:
+                raise FieldValueError("conv.groups", f"must divide the stack's width {width}")
             for key, (block, _) in stack.layer_blocks().items():
                 where = f"kinds.{key}." if key else "block."
                 shared = block.shared.attention if block.shared is not None else None
