@@ -4196,6 +4196,12 @@ VARIANT_FIELDS.update(
 )
 
 
+def mobilebert_embedding(rng: random.Random, c: Config) -> None:
+    """MobileBERT: an embedding_size below hidden_size, which the masked-LM head's
+    cls.predictions.dense (hidden_size - embedding_size rows) needs."""
+    c["embedding_size"] = rng.choice([e for e in (32, 64, 128) if e < c["hidden_size"]])
+
+
 # --- encoders_deberta, encoders_extra_parts (DeBERTa, DeBERTa-v2, Nystromformer, X-MOD) -------
 #: DeBERTa's sizes and relative attention; type_vocab_size 0 builds no table. pos_att_type is
 #: drawn in both spellings (a `|` string, a list) and with p2p, which builds nothing.
@@ -4242,7 +4248,7 @@ VARIANT_FIELDS.update(
         "xmod": XMOD,
         "mobilebert": [
             *BERT_ENCODER,
-            pick("embedding_size", 32, 64, 128),
+            mobilebert_embedding,
             flag("trigram_input"),
             pick("use_bottleneck", True, True, False),
             pick("intra_bottleneck_size", 32, 64, 128),

@@ -53,6 +53,7 @@ MASKED_LM_TYPES = {
     "longformer",
     "luke",
     "megatron-bert",
+    "mobilebert",
     "modernbert",
     "mpnet",
     "mra",
@@ -244,6 +245,19 @@ def test_esmc_never_ties_its_decoder(tmp_path: Path) -> None:
     assert b.total == mlm["total"]
 
 
+def test_mobilebert_scores_the_columns_beyond_its_embedding_by_a_weight_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """MobileBertForMaskedLM: BERT's head with a hidden-wide transform (h*h + h, LayerNorm
+    2h), a decoder tied to the token table (V x E) with the shared bias V, and
+    cls.predictions.dense ((h - E) x V, stored (h - E, V)) for the remaining columns."""
+    h, e, v = 512, 128, 30522
+    bare, mlm = fixture("defaults-mobilebert"), fixture("mlm-mobilebert")
+    assert mlm["total"] - bare["total"] == h * h + h + 2 * h + v + (h - e) * v - (h * h + h)
+    tensors = {t.name: t for t in counted(tmp_path, mlm["config"], "mlm").enumeration.tensors()}
+    assert tensors["cls.predictions.dense.weight"].shape == (h - e, v)
+
+
 def test_an_unembedding_projection_needs_a_head_and_a_projection_in() -> None:
     """unembedding_projection is the transpose of embedding_projection before an LM head:
     without either it is refused by name."""
@@ -259,6 +273,23 @@ def test_an_unembedding_projection_needs_a_head_and_a_projection_in() -> None:
     with pytest.raises(ValidationError, match="needs an LM head and an embedding_projection"):
         TextTower.model_validate({**projected, "unembedding_projection": True, "lm_head": False})
     TextTower.model_validate({**projected, "unembedding_projection": True})
+
+
+def test_a_head_remainder_needs_a_token_width_below_hidden_size() -> None:
+    """head_remainder scores the hidden columns beyond the token width: with none beyond it
+    (or no head) it is refused."""
+    block = {"mixer": {"kind": "attention", "num_attention_heads": 2}}
+    tower = {
+        "vocab_size": 10,
+        "hidden_size": 8,
+        "stacks": [{"num_hidden_layers": 1, "block": block}],
+    }
+    with pytest.raises(ValidationError, match="a token width below hidden_size"):
+        TextTower.model_validate({**tower, "head_remainder": True})
+    narrow = {**tower, "embedding_size": 4, "head_remainder": True}
+    with pytest.raises(ValidationError, match="a token width below hidden_size"):
+        TextTower.model_validate({**narrow, "lm_head": False})
+    TextTower.model_validate(narrow)
 
 
 def test_none_drops_the_pooler_and_pooler_is_the_default(tmp_path: Path) -> None:
@@ -287,6 +318,11 @@ def test_none_drops_the_pooler_and_pooler_is_the_default(tmp_path: Path) -> None
         ),
         ({"model_type": "splinter"}, "pooler", "'pooler': splinter's bare model has no pooler"),
         ({"model_type": "xlm", "asm": True}, "mlm", "asm: true builds an adaptive softmax"),
+        (
+            {"model_type": "mobilebert", "embedding_size": 512},
+            "mlm",
+            "embedding_size: must be below hidden_size=512",
+        ),
         (
             {"model_type": "ultrabert", "prediction_head_size": 0},
             "mlm",

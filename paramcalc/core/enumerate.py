@@ -363,6 +363,12 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
                 tied=tower.tie_word_embeddings,
             )
         )
+    if tower.lm_head and tower.head_remainder:
+        rest = tower.hidden_size - tower.token_width
+        remainder = Linear(
+            name("head_remainder"), rest, tower.vocab_size, False, Group.OUTPUT, transposed=True
+        )
+        records.append(remainder)
     if tower.lm_head and tower.head_bias:
         records.append(Param(name("head_bias"), (tower.vocab_size,), Group.OUTPUT))
     if tower.pooler:

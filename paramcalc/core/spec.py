@@ -432,6 +432,11 @@ class TextTower(Spec):
     head_bias: bool = False
     """A bias vector of vocab_size the head holds beside its decoder (BERT's
     cls.predictions.bias, which a tied decoder takes as its own bias): output."""
+    head_remainder: bool = False
+    """The head reads the whole hidden state though its decoder reads the token width: the
+    columns beyond it are scored by a weight of their own, stored (hidden_size - token
+    width, vocab_size) (MobileBERT's cls.predictions.dense, concatenated after the tied
+    decoder's transpose): output."""
     unembedding_projection: bool = False
     """The LM head reads the last hidden state projected back to the token width by the
     transpose of a weight shaped as embedding_projection's (NeoMME's masked-LM
@@ -485,6 +490,10 @@ class TextTower(Spec):
             raise FieldValueError(
                 "unembedding_projection",
                 "needs an LM head and an embedding_projection from embedding_size in",
+            )
+        if self.head_remainder and not (self.lm_head and self.hidden_size > self.token_width):
+            raise FieldValueError(
+                "head_remainder", "needs an LM head and a token width below hidden_size"
             )
         if self.extra_token_rows and self.tie_word_embeddings:
             raise FieldValueError(

@@ -73,6 +73,9 @@ class MaskedLM:
     """A norm after the dense layers (UltraBERT's head has none)."""
     unembedding_projection: bool = False
     """The decoder reads the last hidden state projected back to the token width (NeoMME)."""
+    head_remainder: bool = False
+    """The hidden state's columns beyond the token width have a weight of their own
+    (MobileBERT's cls.predictions.dense)."""
     shared_bias: bool = True
     """A bias vector beside the decoder (cls.predictions.bias), shared with a tied decoder."""
     decoder_bias: bool | str | None = None
@@ -113,6 +116,7 @@ class MaskedLM:
                 "lm_head_bias": (not joined) if own is None else own,
                 "head_bias": self.shared_bias,
                 "unembedding_projection": self.unembedding_projection,
+                "head_remainder": self.head_remainder,
                 "pooler": text.pooler and self.pooler,
                 "extras": (*text.extras, *extras),
             }
