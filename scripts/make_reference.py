@@ -105,6 +105,7 @@ OUTPUT_MODULES = {
     "pred_layer",
     "masked_embedding",
     "lm_loss",  # XLNet's LM head
+    "entity_predictions",  # LUKE's masked-entity head beside its lm_head
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -136,6 +137,8 @@ EMBEDDING_MODULES = {
     "entity_embeddings",  # LUKE's entity table (and the module holding it)
     "entity_embedding_dense",  # LUKE: entity width -> hidden
     "embedding_projection",  # NeoMME's factorized token embedding -> hidden
+    # NeoMME's masked-LM model: hidden -> embedding_rank before lm_head (as OPT's project_out)
+    "unembedding_projection",
     "value_embeddings",  # NeoMME's per-token values for its global layers
     "embedding_transformation",  # MobileBERT: embedding width (x3 for trigrams) -> hidden
     "embed_proj",  # DeBERTa: embedding width -> hidden, before the embedding LayerNorm
@@ -360,7 +363,7 @@ def classify_text(parts: list[str]) -> str | None:
         return "embedding"
     if modules and modules[-1].startswith("token_type_embeddings_"):  # TAPAS's tables
         return "embedding"
-    if modules and modules[0] == "patch_embeddings":  # NeoMME's patch stem (its norm: norm)
+    if modules[-2:-1] == ["patch_embeddings"]:  # NeoMME's patch stem (its norm: norm)
         return "embedding"
     # Reformer's axial position factors (weights.{i}) and its plain table (embedding)
     if modules[-3:-1] == ["embeddings", "position_embeddings"]:
@@ -4371,6 +4374,7 @@ VARIANT_FIELDS.update(
             rint("entity_vocab_size", 16, 4096),
             pick("entity_emb_size", 32, 64, 128, 256),
             flag("use_entity_aware_attention"),
+            flag("tie_word_embeddings"),  # LukeForMaskedLM's bias and entity decoder ties
         ],
     }
 )
@@ -4424,6 +4428,7 @@ VARIANT_FIELDS.update(
             esmc_heads,
             flag("attention_bias"),
             flag("mlp_bias"),
+            flag("tie_word_embeddings"),  # EsmcForMaskedLM never ties, whatever it says
         ],
         "ultrabert": [
             VOCAB,
@@ -4436,6 +4441,8 @@ VARIANT_FIELDS.update(
             flag("mlp_bias"),
             pick("sliding_window", 4, 16, 128),
             maybe(per_layer("layer_types", ["sliding_attention", "full_attention"])),
+            rint("prediction_head_size", 16, 512, 16),  # UltrabertForMaskedLM's head
+            flag("tie_word_embeddings"),
         ],
     }
 )
@@ -4474,6 +4481,7 @@ VARIANT_FIELDS["neomme"] = [
     flag("mlp_bias"),
     pick("sliding_window", 4, 16, 256),
     pick("patch_size", 2, 8, 16),
+    flag("tie_word_embeddings"),  # NeoMMEForMaskedLM's lm_head and unembedding_projection
 ]
 
 
@@ -4601,6 +4609,12 @@ VARIANT_FIELDS.update(
 )
 
 
+def mobilebert_embedding(rng: random.Random, c: Config) -> None:
+    """MobileBERT: an embedding_size below hidden_size, which the masked-LM head's
+    cls.predictions.dense (hidden_size - embedding_size rows) needs."""
+    c["embedding_size"] = rng.choice([e for e in (32, 64, 128) if e < c["hidden_size"]])
+
+
 # --- encoders_deberta, encoders_extra_parts (DeBERTa, DeBERTa-v2, Nystromformer, X-MOD) -------
 #: DeBERTa's sizes and relative attention; type_vocab_size 0 builds no table. pos_att_type is
 #: drawn in both spellings (a `|` string, a list) and with p2p, which builds nothing.
@@ -4647,7 +4661,7 @@ VARIANT_FIELDS.update(
         "xmod": XMOD,
         "mobilebert": [
             *BERT_ENCODER,
-            pick("embedding_size", 32, 64, 128),
+            mobilebert_embedding,
             flag("trigram_input"),
             pick("use_bottleneck", True, True, False),
             pick("intra_bottleneck_size", 32, 64, 128),

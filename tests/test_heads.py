@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 import paramcalc
 from conftest import DATA
 from paramcalc.calculator import count
 from paramcalc.cli import main
+from paramcalc.core.spec import TextTower
 from paramcalc.errors import InputError
 from paramcalc.families import families
 from paramcalc.sources import load
@@ -32,6 +34,7 @@ MASKED_LM_TYPES = {
     "bert",
     "big_bird",
     "camembert",
+    "convbert",
     "data2vec-text",
     "deberta",
     "deberta-v2",
@@ -39,6 +42,7 @@ MASKED_LM_TYPES = {
     "electra",
     "ernie",
     "esm",
+    "esmc",
     "eurobert",
     "flaubert",
     "fnet",
@@ -47,10 +51,13 @@ MASKED_LM_TYPES = {
     "jina_embeddings_v3",
     "layoutlm",
     "longformer",
+    "luke",
     "megatron-bert",
+    "mobilebert",
     "modernbert",
     "mpnet",
     "mra",
+    "neomme",
     "nomic_bert",
     "nystromformer",
     "rembert",
@@ -59,6 +66,8 @@ MASKED_LM_TYPES = {
     "roc_bert",
     "roformer",
     "squeezebert",
+    "tapas",
+    "ultrabert",
     "xlm",
     "xlm-roberta",
     "xlm-roberta-xl",
@@ -172,6 +181,117 @@ def test_xlm_roberta_lists_the_tied_table_under_the_decoder(tmp_path: Path) -> N
     assert by_group(b) == mlm["groups"]
 
 
+def test_convbert_and_tapas_heads_are_electra_and_bert_heads(tmp_path: Path) -> None:
+    """ConvBertForMaskedLM adds ELECTRA's generator head (h -> E dense, a LayerNorm of E, the
+    tied decoder's bias V) to a model without a pooler; TapasForMaskedLM swaps BERT's pooler
+    for BERT's head (2h + V more)."""
+    h, v = 768, 30522
+    assert fixture("mlm-convbert")["total"] - fixture("defaults-convbert")["total"] == (
+        h * h + h + 2 * h + v
+    )
+    assert fixture("mlm-tapas")["total"] - fixture("defaults-tapas")["total"] == 2 * h + v
+    for name in ("mlm-convbert", "mlm-tapas"):
+        assert counted(tmp_path, fixture(name)["config"], "mlm").total == fixture(name)["total"]
+
+
+def test_luke_keeps_its_pooler_and_adds_an_entity_head(tmp_path: Path) -> None:
+    """LukeForMaskedLM: RoBERTa's lm_head with a decoder of its own (never tied to the word
+    table; its bias tied to lm_head.bias), and entity_predictions: a dense h -> E, a LayerNorm
+    of E and the entity bias, its decoder tied to the entity table; the pooler stays. Untied,
+    the decoder's bias and the entity decoder (Ve x E) are tensors of their own."""
+    h, v, e, ve = 768, 50267, 256, 500000
+    bare, mlm = fixture("defaults-luke"), fixture("mlm-luke")
+    words = h * h + h + 2 * h + v * h + v
+    entities = h * e + e + 2 * e + ve
+    assert mlm["total"] - bare["total"] == words + entities
+    tied = counted(tmp_path, mlm["config"], "mlm")
+    assert tied.total == mlm["total"] and by_group(tied) == mlm["groups"]
+    untied = counted(tmp_path, {**mlm["config"], "tie_word_embeddings": False}, "mlm")
+    assert untied.total - tied.total == v + ve * e
+    names = {t.name for t in untied.enumeration.tensors()}
+    assert {"luke.pooler.dense.weight", "entity_predictions.decoder.weight"} <= names
+
+
+def test_ultrabert_head_is_two_unbiased_dense_layers_and_no_norm(tmp_path: Path) -> None:
+    """UltrabertPredictionHead: linear1 (h -> prediction_head_size P) and linear2 (P -> h),
+    unbiased, no norm, then an unbiased decoder of its own (V x h) unless the config ties."""
+    h, p, v = 4096, 768, 32000
+    bare, mlm = fixture("defaults-ultrabert"), fixture("mlm-ultrabert")
+    assert mlm["total"] - bare["total"] == 2 * h * p + v * h
+    config = {**mlm["config"], "tie_word_embeddings": True, "prediction_head_size": 64}
+    assert counted(tmp_path, config, "mlm").total - bare["total"] == 2 * h * 64
+
+
+def test_neomme_head_is_its_factorized_embedding_transposed(tmp_path: Path) -> None:
+    """NeoMMEForMaskedLM projects back to embedding_rank r by unembedding_projection (h x r)
+    and scores by lm_head (V x r): tied, both are the embedding's and the masked-LM model
+    counts what the bare one does; untied, they add h*r + V*r (the projection in embedding,
+    as OPT's project_out)."""
+    h, r, v = 1024, 256, 131072
+    bare, mlm = fixture("defaults-neomme"), fixture("mlm-neomme")
+    assert mlm["total"] == bare["total"]
+    untied = counted(tmp_path, {**mlm["config"], "tie_word_embeddings": False}, "mlm")
+    assert untied.total - bare["total"] == h * r + v * r
+    assert by_group(untied)["embedding"] - bare["groups"]["embedding"] == h * r
+
+
+def test_esmc_never_ties_its_decoder(tmp_path: Path) -> None:
+    """EsmcForMaskedLM has no tied weights: its lm_head (dense h x h, a LayerNorm, a biased
+    decoder V x h) is all its own, whatever tie_word_embeddings says."""
+    h, v = 2560, 64
+    bare, mlm = fixture("defaults-esmc"), fixture("mlm-esmc")
+    assert mlm["total"] - bare["total"] == h * h + h + 2 * h + v * h + v
+    b = counted(tmp_path, {**mlm["config"], "tie_word_embeddings": True}, "mlm")
+    assert b.total == mlm["total"]
+
+
+def test_mobilebert_scores_the_columns_beyond_its_embedding_by_a_weight_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """MobileBertForMaskedLM: BERT's head with a hidden-wide transform (h*h + h, LayerNorm
+    2h), a decoder tied to the token table (V x E) with the shared bias V, and
+    cls.predictions.dense ((h - E) x V, stored (h - E, V)) for the remaining columns."""
+    h, e, v = 512, 128, 30522
+    bare, mlm = fixture("defaults-mobilebert"), fixture("mlm-mobilebert")
+    assert mlm["total"] - bare["total"] == h * h + h + 2 * h + v + (h - e) * v - (h * h + h)
+    tensors = {t.name: t for t in counted(tmp_path, mlm["config"], "mlm").enumeration.tensors()}
+    assert tensors["cls.predictions.dense.weight"].shape == (h - e, v)
+
+
+def test_an_unembedding_projection_needs_a_head_and_a_projection_in() -> None:
+    """unembedding_projection is the transpose of embedding_projection before an LM head:
+    without either it is refused by name."""
+    block = {"mixer": {"kind": "attention", "num_attention_heads": 2}}
+    tower = {
+        "vocab_size": 10,
+        "hidden_size": 8,
+        "stacks": [{"num_hidden_layers": 1, "block": block}],
+    }
+    with pytest.raises(ValidationError, match="needs an LM head and an embedding_projection"):
+        TextTower.model_validate({**tower, "unembedding_projection": True, "embedding_size": 4})
+    projected = {**tower, "embedding_size": 4, "embedding_projection": "in_no_bias"}
+    with pytest.raises(ValidationError, match="needs an LM head and an embedding_projection"):
+        TextTower.model_validate({**projected, "unembedding_projection": True, "lm_head": False})
+    TextTower.model_validate({**projected, "unembedding_projection": True})
+
+
+def test_a_head_remainder_needs_a_token_width_below_hidden_size() -> None:
+    """head_remainder scores the hidden columns beyond the token width: with none beyond it
+    (or no head) it is refused."""
+    block = {"mixer": {"kind": "attention", "num_attention_heads": 2}}
+    tower = {
+        "vocab_size": 10,
+        "hidden_size": 8,
+        "stacks": [{"num_hidden_layers": 1, "block": block}],
+    }
+    with pytest.raises(ValidationError, match="a token width below hidden_size"):
+        TextTower.model_validate({**tower, "head_remainder": True})
+    narrow = {**tower, "embedding_size": 4, "head_remainder": True}
+    with pytest.raises(ValidationError, match="a token width below hidden_size"):
+        TextTower.model_validate({**narrow, "lm_head": False})
+    TextTower.model_validate(narrow)
+
+
 def test_none_drops_the_pooler_and_pooler_is_the_default(tmp_path: Path) -> None:
     """`none` is the bare model less its pooler (h*h + h); `pooler` is what AutoModel builds."""
     config = fixture("defaults-bert")["config"]
@@ -191,9 +311,23 @@ def test_none_drops_the_pooler_and_pooler_is_the_default(tmp_path: Path) -> None
         ({"model_type": "llama"}, "mlm", "'mlm': llama is not a text encoder"),
         ({"model_type": "llama"}, "none", "'none': llama is not a text encoder"),
         ({"model_type": "t5"}, "pooler", "'pooler': t5 is not a text encoder"),
-        ({"model_type": "splinter"}, "mlm", "'mlm': splinter has no masked-LM model"),
+        (
+            {"model_type": "splinter"},
+            "mlm",
+            "'mlm': paramcalc knows no masked-LM head for splinter",
+        ),
         ({"model_type": "splinter"}, "pooler", "'pooler': splinter's bare model has no pooler"),
         ({"model_type": "xlm", "asm": True}, "mlm", "asm: true builds an adaptive softmax"),
+        (
+            {"model_type": "mobilebert", "embedding_size": 512},
+            "mlm",
+            "embedding_size: must be below hidden_size=512",
+        ),
+        (
+            {"model_type": "ultrabert", "prediction_head_size": 0},
+            "mlm",
+            "prediction_head_size",
+        ),
         (
             {"model_type": "bert", "tie_word_embeddings": "yes"},
             "mlm",

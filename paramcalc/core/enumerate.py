@@ -340,16 +340,38 @@ def relative_positions(stack: Stack, ctx: Context, name: NameOf) -> list[Record]
     return records
 
 
+def head_transform(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
+    """The dense layers (one, or UltraBERT's two) and the norm before the LM head."""
+    transform, hidden = tower.head_transform, tower.hidden_size
+    if not tower.lm_head or transform is None:
+        return []
+    out, inputs = transform.width or hidden, transform.intermediate_size or hidden
+    records: list[Record] = []
+    if transform.intermediate_size:
+        records.append(
+            Linear(name("head_intermediate"), hidden, inputs, transform.bias, Group.OUTPUT)
+        )
+    records.append(Linear(name("head_transform"), inputs, out, transform.bias, Group.OUTPUT))
+    if transform.norm:
+        records += ctx.norm(name("head_transform_norm"), out)
+    return records
+
+
 def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     """The head transform, the language-model head (a tied one keeps only its bias) and the
     pooler."""
-    records: list[Record] = []
-    transform, width = tower.head_transform, tower.head_width
-    if tower.lm_head and transform is not None:
-        hidden = tower.hidden_size
-        out = transform.width or hidden
-        records.append(Linear(name("head_transform"), hidden, out, transform.bias, Group.OUTPUT))
-        records += ctx.norm(name("head_transform_norm"), out)
+    records, width = head_transform(tower, ctx, name), tower.head_width
+    if tower.lm_head and tower.unembedding_projection:
+        # NeoMME: hidden @ W, W stored (hidden, token width) as embedding_projection's
+        unembed = Linear(
+            name("unembedding_projection"),
+            tower.token_width,
+            tower.hidden_size,
+            False,
+            Group.EMBEDDING,
+            tied=tower.tie_word_embeddings,
+        )
+        records.append(unembed)
     if tower.lm_head:
         records.append(
             Linear(
@@ -361,6 +383,12 @@ def heads(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
                 tied=tower.tie_word_embeddings,
             )
         )
+    if tower.lm_head and tower.head_remainder:
+        rest = tower.hidden_size - tower.token_width
+        remainder = Linear(
+            name("head_remainder"), rest, tower.vocab_size, False, Group.OUTPUT, transposed=True
+        )
+        records.append(remainder)
     if tower.lm_head and tower.head_bias:
         records.append(Param(name("head_bias"), (tower.vocab_size,), Group.OUTPUT))
     if tower.pooler:

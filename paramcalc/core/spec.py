@@ -33,7 +33,7 @@ from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.characters import HashEmbeddings, InputConv
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
-from paramcalc.core.entities import EntityEmbeddings
+from paramcalc.core.entities import EntityEmbeddings, EntityPredictions
 from paramcalc.core.ffn import FeedForward
 from paramcalc.core.hyper import HyperConnections
 from paramcalc.core.inkling import (
@@ -101,6 +101,7 @@ TowerExtra = Annotated[
     | InputAffine
     | FinalResidualQuery
     | EntityEmbeddings
+    | EntityPredictions
     | PatchStem
     | ValueEmbeddings
     | SegmentPositionBias
@@ -390,8 +391,8 @@ class InputTable(Spec):
 
 
 class HeadTransform(Spec):
-    """A dense layer (hidden -> hidden) and a norm between the last hidden state and the LM
-    head (ModernBERT's prediction head): output and norm, as GROUPS.md says."""
+    """A dense layer (hidden -> hidden), or two, and a norm between the last hidden state and
+    the LM head (ModernBERT's prediction head): output and norm, as GROUPS.md says."""
 
     bias: bool = True
     """The dense layer has a bias (classifier_bias)."""
@@ -399,6 +400,12 @@ class HeadTransform(Spec):
     """Width the dense layer maps to, and of its norm and of what the LM head reads, when it
     is not hidden_size (ALBERT's and ELECTRA's embedding_size, RemBERT's
     output_embedding_size)."""
+    intermediate_size: PositiveInt | None = None
+    """Width of a first dense layer before the one to `width`, which then reads it
+    (UltraBERT's head.linear1 to prediction_head_size, linear2 back to hidden_size); None:
+    one dense layer."""
+    norm: bool = True
+    """A norm after the dense layers (UltraBERT's head has none)."""
 
 
 class TextTower(Spec):
@@ -472,6 +479,16 @@ class TextTower(Spec):
     head_bias: bool = False
     """A bias vector of vocab_size the head holds beside its decoder (BERT's
     cls.predictions.bias, which a tied decoder takes as its own bias): output."""
+    head_remainder: bool = False
+    """The head reads the whole hidden state though its decoder reads the token width: the
+    columns beyond it are scored by a weight of their own, stored (hidden_size - token
+    width, vocab_size) (MobileBERT's cls.predictions.dense, concatenated after the tied
+    decoder's transpose): output."""
+    unembedding_projection: bool = False
+    """The LM head reads the last hidden state projected back to the token width by the
+    transpose of a weight shaped as embedding_projection's (NeoMME's masked-LM
+    unembedding_projection): embedding, as OPT's project_out; the tie shares it with
+    embedding_projection as it shares the token table."""
     pooler: bool = False
     """A pooler (dense hidden -> hidden with bias) on the first token, as BERT's."""
     contact_head: bool = False
@@ -526,6 +543,16 @@ class TextTower(Spec):
             raise FieldValueError(
                 "head_transform",
                 f"a tied head reads the token width {self.token_width}, not {self.head_width}",
+            )
+        projected_in = self.embedding_projection != "in_out" and self.embedding_size
+        if self.unembedding_projection and not (self.lm_head and projected_in):
+            raise FieldValueError(
+                "unembedding_projection",
+                "needs an LM head and an embedding_projection from embedding_size in",
+            )
+        if self.head_remainder and not (self.lm_head and self.hidden_size > self.token_width):
+            raise FieldValueError(
+                "head_remainder", "needs an LM head and a token width below hidden_size"
             )
         if self.extra_token_rows and self.tie_word_embeddings:
             raise FieldValueError(

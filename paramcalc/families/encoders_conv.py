@@ -10,12 +10,13 @@ ConvBertConfig's defaults; the build follows `modeling_convbert.py`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
-from paramcalc.families.encoders_v2 import cross_attention
+from paramcalc.families.encoders_v2 import ELECTRA_MLM, cross_attention
 
 
 def convbert_attention(c: HFConfig) -> dict[str, Any]:
@@ -120,5 +121,7 @@ FAMILIES = (
         naming=CONVBERT,
         notes="pre-training checkpoints also hold the generator head (generator_predictions.*, "
         "generator_lm_head.*), which AutoModel does not build",
+        # ConvBertForMaskedLM copies ELECTRA's generator head
+        mlm=replace(ELECTRA_MLM, prefix="convbert"),
     ),
 )

@@ -15,6 +15,7 @@ from typing import Any
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders_rotary import EUROBERT, attention, encoder, eurobert
+from paramcalc.families.heads import MaskedLM
 from paramcalc.families.v2 import gated_mlp, layer_spans
 
 
@@ -82,6 +83,37 @@ def ultrabert(c: HFConfig) -> dict[str, Any]:
     return encoder(c, kinds, spans, True)
 
 
+#: EsmcForMaskedLM's EsmcMaskedLMHead: dense, LayerNorm and a biased decoder it never ties
+#: (no _tied_weights_keys, whatever tie_word_embeddings says).
+ESMC_MLM = MaskedLM(
+    "esmc",
+    {
+        "head_transform": "lm_head.dense",
+        "head_transform_norm": "lm_head.layer_norm",
+        "lm_head": "lm_head.decoder",
+    },
+    shared_bias=False,
+    decoder_bias=True,
+    ties=False,
+    tie_default=False,
+)
+#: UltrabertForMaskedLM's UltrabertPredictionHead: two unbiased dense layers (hidden ->
+#: prediction_head_size -> hidden), no norm, an unbiased decoder tied when the config ties.
+ULTRABERT_MLM = MaskedLM(
+    "model",
+    {
+        "head_intermediate": "head.linear1",
+        "head_transform": "head.linear2",
+        "lm_head": "head.decoder",
+    },
+    intermediate="prediction_head_size",
+    transform_bias=False,
+    transform_norm=False,
+    shared_bias=False,
+    decoder_bias=False,
+    tie_default=False,
+)
+
 FAMILIES = (
     Family(
         "esmc",
@@ -100,6 +132,7 @@ FAMILIES = (
         naming=EUROBERT,
         notes="masked-LM checkpoints also hold the head (lm_head.*), which AutoModel does "
         "not build",
+        mlm=ESMC_MLM,
     ),
     Family(
         "ultrabert",
@@ -115,10 +148,12 @@ FAMILIES = (
             "head_dim": None,
             "sliding_window": 128,
             "layer_types": None,
+            "prediction_head_size": 768,
         },
         (ultrabert,),
         naming=EUROBERT,
         notes="masked-LM checkpoints also hold the prediction head (head.linear1, "
         "head.linear2), which AutoModel does not build",
+        mlm=ULTRABERT_MLM,
     ),
 )

@@ -17,6 +17,7 @@ from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, table_rows
+from paramcalc.families.heads import BERT_MLM_NAMES, MaskedLM
 
 
 def inner_width(c: HFConfig) -> int:
@@ -107,6 +108,28 @@ MOBILEBERT = Naming(
     BERT.leaves,
 )
 
+
+def mobilebert_head_widths(c: HFConfig) -> None:
+    """MobileBertLMPredictionHead's dense scores hidden_size - embedding_size columns: equal
+    widths leave it empty (0 x vocab), and a wider embedding cannot build."""
+    hidden, width = c.integer("hidden_size"), c.integer("embedding_size")
+    if width >= hidden:
+        raise c.error(
+            "embedding_size",
+            f"must be below hidden_size={hidden} for the masked-LM head's "
+            f"cls.predictions.dense (hidden_size - embedding_size rows), got {width}",
+        )
+
+
+#: MobileBertForMaskedLM: BERT's head with a hidden-wide transform, its tied decoder reading
+#: embedding_size columns and cls.predictions.dense the rest (stored vocab x the rest).
+MOBILEBERT_MLM = MaskedLM(
+    "mobilebert",
+    {**BERT_MLM_NAMES, "head_remainder": "cls.predictions.dense"},
+    head_remainder=True,
+    check=mobilebert_head_widths,
+)
+
 FAMILIES = (
     Family(
         "mobilebert",
@@ -132,5 +155,6 @@ FAMILIES = (
         naming=MOBILEBERT,
         notes="pre-training checkpoints also hold the masked-LM and next-sentence heads "
         "(cls.*), which AutoModel does not build",
+        mlm=MOBILEBERT_MLM,
     ),
 )

@@ -19,6 +19,7 @@ from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.encoders_rotary import encoder
+from paramcalc.families.heads import MaskedLM
 
 #: NeoMMEConfig.default_long_sliding_window: the window of every other sliding layer.
 LONG_WINDOW = 1024
@@ -143,6 +144,16 @@ NEOMME = Naming(
         "attention.exclusive_alpha": "self_attn.exclusive_self_attention.alpha",
     }
 )
+#: NeoMMEForMaskedLM: the last hidden state times unembedding_projection.weight back to
+#: embedding_rank, then an unbiased lm_head; tied, both are the factorized embedding's.
+NEOMME_MLM = MaskedLM(
+    "model",
+    {"unembedding_projection": "unembedding_projection", "lm_head": "lm_head"},
+    transform=False,
+    shared_bias=False,
+    decoder_bias=False,
+    unembedding_projection=True,
+)
 
 FAMILIES = (
     Family(
@@ -167,5 +178,6 @@ FAMILIES = (
         required=KV_HEADS,
         notes="masked-LM and retrieval checkpoints also hold their heads, which AutoModel "
         "does not build",
+        mlm=NEOMME_MLM,
     ),
 )

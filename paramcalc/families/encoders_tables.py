@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from paramcalc.core.entities import EntityPredictions
 from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.encoders import BERT, BERT_DEFAULTS, table_rows
 from paramcalc.families.encoders_v2 import bert_attention, bert_text, cross_attention
+from paramcalc.families.heads import BERT_MLM_NAMES, ROBERTA_MLM_NAMES, MaskedLM, tied_embeddings
 
 
 def type_vocab_sizes(c: HFConfig) -> tuple[int, ...]:
@@ -68,6 +70,34 @@ LUKE = Naming(
     {**BERT.leaves, **{f"attention.{p}_q_proj": f"{p}_query" for p in ("w2e", "e2w", "e2e")}},
 )
 
+
+def luke_entity_predictions(c: HFConfig) -> tuple[EntityPredictions, ...]:
+    """LukeForMaskedLM's entity_predictions, its decoder tied to the entity table as
+    tie_word_embeddings says."""
+    head = EntityPredictions(
+        entity_vocab_size=c.integer("entity_vocab_size"),
+        entity_emb_size=c.integer("entity_emb_size"),
+        tied=tied_embeddings(c, True),
+    )
+    return (head,)
+
+
+#: LukeForMaskedLM keeps the pooler; its RoBERTa-style lm_head never ties its decoder to the
+#: word table (_tied_weights_keys ties only the biases and the entity decoder).
+LUKE_MLM = MaskedLM(
+    "luke",
+    {
+        **ROBERTA_MLM_NAMES,
+        "entity_head.transform": "entity_predictions.transform.dense",
+        "entity_head.transform_norm": "entity_predictions.transform.LayerNorm",
+        "entity_head.decoder": "entity_predictions.decoder",
+        "entity_head.bias": "entity_predictions.bias",
+    },
+    pooler=True,
+    ties=False,
+    extras=luke_entity_predictions,
+)
+
 FAMILIES = (
     Family(
         "tapas",
@@ -80,6 +110,7 @@ FAMILIES = (
         naming=TAPAS,
         notes="fine-tuned checkpoints also hold their task heads (cell selection, "
         "aggregation), which AutoModel does not build",
+        mlm=MaskedLM("tapas", BERT_MLM_NAMES),
     ),
     Family(
         "luke",
@@ -94,5 +125,6 @@ FAMILIES = (
         naming=LUKE,
         notes="pre-training checkpoints also hold the masked-LM and entity prediction heads "
         "(lm_head.*, entity_predictions.*), which AutoModel does not build",
+        mlm=LUKE_MLM,
     ),
 )

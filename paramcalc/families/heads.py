@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from paramcalc.core.model import Model, ModelFile
 from paramcalc.core.names import Naming
-from paramcalc.core.spec import HeadTransform, TextTower
+from paramcalc.core.spec import HeadTransform, TextTower, TowerExtra
 from paramcalc.errors import InputError, describe
 from paramcalc.families.base import Family, HFConfig
 
@@ -64,15 +64,27 @@ class MaskedLM:
     width: str | None = None
     """The config key of the dense layer's output width, which the decoder reads
     (ALBERT's embedding_size); None or a null value: hidden_size."""
+    intermediate: str | None = None
+    """The config key of the width of a first dense layer, the one to `width` reading it
+    (UltraBERT's prediction_head_size); None: one dense layer."""
     transform_bias: bool | str = True
-    """The dense layer's bias: always, never, or as a config key says (classifier_bias)."""
+    """The dense layers' bias: always, never, or as a config key says (classifier_bias)."""
+    transform_norm: bool = True
+    """A norm after the dense layers (UltraBERT's head has none)."""
+    unembedding_projection: bool = False
+    """The decoder reads the last hidden state projected back to the token width (NeoMME)."""
+    head_remainder: bool = False
+    """The hidden state's columns beyond the token width have a weight of their own
+    (MobileBERT's cls.predictions.dense)."""
     shared_bias: bool = True
     """A bias vector beside the decoder (cls.predictions.bias), shared with a tied decoder."""
     decoder_bias: bool | str | None = None
-    """The decoder's own bias: a constant, a config key, or None: only when untied, the tie
-    joining it to the shared bias otherwise (BERT's decoder.bias)."""
+    """The decoder's own bias: a constant, a config key, or None: only when
+    tie_word_embeddings is false, the tie joining it to the shared bias otherwise (BERT's
+    decoder.bias; LUKE ties the biases though never the weights)."""
     ties: bool = True
-    """tie_word_embeddings ties the decoder to the token embedding (RemBERT's never is)."""
+    """tie_word_embeddings ties the decoder's weight to the token embedding (RemBERT's and
+    LUKE's never is)."""
     tie_default: bool = True
     """The config class's tie_word_embeddings default."""
     head_first: bool = False
@@ -80,6 +92,8 @@ class MaskedLM:
     is listed under the decoder's name."""
     check: Callable[[HFConfig], None] | None = field(default=None, compare=False)
     """Refuses config values whose head paramcalc does not say (XLM's adaptive softmax)."""
+    extras: Callable[[HFConfig], tuple[TowerExtra, ...]] | None = field(default=None, compare=False)
+    """Further heads the class holds, from the config (LUKE's entity predictions)."""
 
     def naming(self, base: Naming) -> Naming:
         """The family's naming with the encoder under the prefix and the head's own names."""
@@ -89,26 +103,37 @@ class MaskedLM:
         """The bare text tower with this head on it."""
         if self.check is not None:
             self.check(c)
-        tied = self.ties and tied_embeddings(c, self.tie_default)
-        hidden = text.hidden_size
-        width = (c.opt_int(self.width) or hidden) if self.width else hidden
-        transform = None
-        if self.transform:
-            bias = self.transform_bias
-            bias = c.boolean(bias) if isinstance(bias, str) else bias
-            transform = HeadTransform(bias=bias, width=None if width == hidden else width)
+        joined = tied_embeddings(c, self.tie_default)
         own = self.decoder_bias
         own = c.boolean(own) if isinstance(own, str) else own
+        extras = self.extras(c) if self.extras is not None else ()
         return TextTower(
             **{
                 **dict(text),
                 "lm_head": True,
-                "tie_word_embeddings": tied,
-                "head_transform": transform,
-                "lm_head_bias": (not tied) if own is None else own,
+                "tie_word_embeddings": self.ties and joined,
+                "head_transform": self.head_transform(text, c),
+                "lm_head_bias": (not joined) if own is None else own,
                 "head_bias": self.shared_bias,
+                "unembedding_projection": self.unembedding_projection,
+                "head_remainder": self.head_remainder,
                 "pooler": text.pooler and self.pooler,
+                "extras": (*text.extras, *extras),
             }
+        )
+
+    def head_transform(self, text: TextTower, c: HFConfig) -> HeadTransform | None:
+        """The dense layers and norm before the decoder, at the widths the config gives."""
+        if not self.transform:
+            return None
+        hidden = text.hidden_size
+        width = (c.opt_int(self.width) or hidden) if self.width else hidden
+        bias = self.transform_bias
+        return HeadTransform(
+            bias=c.boolean(bias) if isinstance(bias, str) else bias,
+            width=None if width == hidden else width,
+            intermediate_size=c.integer(self.intermediate) if self.intermediate else None,
+            norm=self.transform_norm,
         )
 
 
@@ -129,7 +154,7 @@ def with_head(loaded: Loaded, family: Family, c: HFConfig, head: HeadName) -> Mo
     if head == "mlm":
         if family.mlm is None:
             raise InputError(
-                c.where, f"'mlm': {kind} has no masked-LM model in transformers", "head"
+                c.where, f"'mlm': paramcalc knows no masked-LM head for {kind}", "head"
             )
         text = family.mlm.tower(text, c)
         model = Model(text=text, naming=f"{model.naming or kind}{MLM_SUFFIX}")
