@@ -291,3 +291,36 @@ def test_python_tags_are_rejected_never_constructed(
     with pytest.raises(InputError, match="could not determine a constructor"):
         parse_yaml(f"name: {tag}\n", "tags.yaml")
     assert list(tmp_path.iterdir()) == []
+
+
+
+#: Width the heads cannot split, and key/value heads that do not divide the query heads.
+UNSPLIT = ({"num_attention_heads": 12, "hidden_size": 12 * 64 + 1}, "does not divide")
+UNGROUPED = ({"num_attention_heads": 8, "num_key_value_heads": 6}, "must divide")
+
+#: Configs whose record validates a text tower from a sub-config (or its own flat fields).
+NESTED_TEXT = {
+    "defaults-qwen2-5-vl.json": ("text_config", UNSPLIT),
+    "defaults-qwen3-vl.json": ("text_config", UNGROUPED),
+    "defaults-glm4v.json": ("text_config", UNSPLIT),
+    "defaults-llava.json": ("text_config", UNGROUPED),
+    "defaults-diffllama.json": (None, UNGROUPED),
+    "encoder-decoder-variant-1.json": ("encoder", UNSPLIT),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(NESTED_TEXT))
+def test_a_broken_rule_inside_a_sub_config_names_its_key(fixture: str, tmp_path: Path) -> None:
+    """A rule broken inside text_config (or at the top level of a record that validates its
+    own text tower) is one error naming the file and the key, never a crash."""
+    import json
+
+    config = json.loads((Path(__file__).parent / "data" / "hf" / fixture).read_text())["config"]
+    key, (changes, fragment) = NESTED_TEXT[fixture]
+    (config if key is None else config.setdefault(key, {})).update(changes)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    line = assert_one_error(run("count", str(path)), fragment)
+    assert str(path) in line
+    if key is not None:
+        assert key in line

@@ -106,6 +106,21 @@ class HFConfig:
         """An InputError naming this file and the key that set `name`."""
         return InputError(self.where, message, self.key(name))
 
+    def text_tower(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The v2 text tower of a record's flat fields. The fields come from this file, so a
+        rule they break is this file's error (naming its key), never a bare ValidationError."""
+        from pydantic import ValidationError
+
+        from paramcalc.errors import from_validation_error
+        from paramcalc.schema import Architecture
+
+        try:
+            return Architecture.model_validate(fields).to_model().text.model_dump()
+        except ValidationError as exc:
+            error = from_validation_error(exc, self.where)
+            key = self.key(error.field) if error.field else None
+            raise InputError(self.where, error.message, key) from None
+
     def integer(self, name: str, minimum: int = 1) -> int:
         """An integer field of at least `minimum` (sizes are positive)."""
         value = self.opt_int(name, minimum)

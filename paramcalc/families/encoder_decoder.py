@@ -121,19 +121,8 @@ def side(c: HFConfig, key: str, supported: dict[str, Any]) -> tuple[str, HFConfi
 
 def tower_of(sub: HFConfig, convert: Convert | None = None) -> dict[str, Any]:
     """The text tower a family's record builds for a sub-config (as a v2 mapping)."""
-    from pydantic import ValidationError
-
-    from paramcalc.errors import from_validation_error
-    from paramcalc.schema import Architecture
-
     fields = sub.family.build(sub)
-    if "text" not in fields:
-        try:
-            fields = Architecture.model_validate(fields).to_model().text.model_dump()
-        except ValidationError as exc:  # named as the sub-config's key, under its where
-            raise from_validation_error(exc, sub.where) from None
-    else:
-        fields = fields["text"]
+    fields = fields["text"] if "text" in fields else sub.text_tower(fields)
     return convert(sub, fields) if convert else fields
 
 

@@ -28,14 +28,13 @@ def sub_config(c: HFConfig, key: str, family: Family) -> HFConfig:
 def text_model(c: HFConfig, model_type: str, tied: bool) -> dict[str, Any]:
     """The language model of `text_config`, built by its text family's record."""
     from paramcalc.families import families
-    from paramcalc.schema import Architecture
 
     family = families()[model_type]
-    fields = family.build(sub_config(c, "text_config", family))
+    t = sub_config(c, "text_config", family)
+    fields = family.build(t)
     if "text" in fields:
         return {**fields["text"], "tie_word_embeddings": tied}
-    flat = Architecture.model_validate({**fields, "tie_word_embeddings": tied})
-    return flat.to_model().text.model_dump()
+    return t.text_tower({**fields, "tie_word_embeddings": tied})
 
 
 def vision_encoder_block(v: HFConfig, heads_key: str = "num_attention_heads") -> dict[str, Any]:

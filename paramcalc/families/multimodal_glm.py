@@ -167,12 +167,10 @@ def projector(v: HFConfig) -> dict[str, Any]:
 def text(c: HFConfig, family: Family, text_ties: bool = True) -> dict[str, Any]:
     """The text model of text_config; tied when the top level or (Glm4vConfig.__post_init__,
     pre-v5 saves, when `text_ties`) the text config ties."""
-    from paramcalc.schema import Architecture
-
     t = spec_config(c, "text_config", family)
     tied = c.boolean("tie_word_embeddings") or (text_ties and t.boolean("tie_word_embeddings"))
     fields = {**family.build(t), "tie_word_embeddings": tied}
-    return Architecture.model_validate(fields).to_model().text.model_dump()
+    return t.text_tower(fields)
 
 
 def glm4v(c: HFConfig) -> dict[str, Any]:

@@ -66,18 +66,17 @@ def llama_named_text(
     """The text model of `text_config` (its model_type, else `default`; `when_null` when null),
     when that family names its tensors as Llama does (moved under language_model below)."""
     from paramcalc.families import families
-    from paramcalc.schema import Architecture
 
     sub = c.raw("text_config")
     model_type = sub.get("model_type", default) if isinstance(sub, Mapping) else default
     family = families().get(model_type)
     if family is None or family.naming != Naming() or family.variants:
         raise c.error("text_config", f"text model_type {model_type!r} is not supported here")
-    fields = family.build(spec_config(c, "text_config", family, when_null))
+    t = spec_config(c, "text_config", family, when_null)
+    fields = family.build(t)
     if "text" in fields:
         return {**fields["text"], "tie_word_embeddings": tied}
-    flat = Architecture.model_validate({**fields, "tie_word_embeddings": tied})
-    return flat.to_model().text.model_dump()
+    return t.text_tower({**fields, "tie_word_embeddings": tied})
 
 
 def clip(v: HFConfig) -> dict[str, Any]:

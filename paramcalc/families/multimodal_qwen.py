@@ -69,8 +69,6 @@ QWEN2_5_VL_VISION = Family(
 def qwen_text(c: HFConfig) -> dict[str, Any]:
     """The Qwen2 text model: text_config, or (Qwen2VLConfig.__post_init__, a Hub config saved
     flat) the top-level keys when text_config is null; tied when either level says so."""
-    from paramcalc.schema import Architecture
-
     nested = c.raw("text_config")
     same = ("qwen2_5_vl_text",)
     t = spec_config(c, "text_config", QWEN2_VL_TEXT, also=same) if nested is not None else None
@@ -79,7 +77,7 @@ def qwen_text(c: HFConfig) -> dict[str, Any]:
         nested is not None and t.boolean("tie_word_embeddings")
     )
     fields = {**QWEN2_VL_TEXT.build(t), "tie_word_embeddings": tied}
-    return Architecture.model_validate(fields).to_model().text.model_dump()
+    return t.text_tower(fields)
 
 
 def qwen_vision(v: HFConfig, width: int, ffn: dict[str, Any], norm: str) -> dict[str, Any]:

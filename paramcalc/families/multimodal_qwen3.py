@@ -86,14 +86,13 @@ VISION_ALIASES = {"num_heads": ("num_attention_heads",), "depth": ("num_hidden_l
 
 def text(c: HFConfig, family: Family) -> dict[str, Any]:
     """The text model of text_config; the top-level tie_word_embeddings decides."""
-    from paramcalc.schema import Architecture
-
     tied = c.boolean("tie_word_embeddings")
-    built = family.build(spec_config(c, "text_config", family))
+    t = spec_config(c, "text_config", family)
+    built = family.build(t)
     if "text" in built:  # a v2 text tower (Qwen3.5's hybrid)
         return {**built["text"], "tie_word_embeddings": tied}
     fields = {**built, "tie_word_embeddings": tied}
-    return Architecture.model_validate(fields).to_model().text.model_dump()
+    return t.text_tower(fields)
 
 
 def vision(v: HFConfig) -> dict[str, Any]:

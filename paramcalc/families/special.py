@@ -28,15 +28,13 @@ def diffllama(c: HFConfig) -> dict[str, Any]:
             f"two halves of the key/value heads), got {kv}",
         )
     fields = {**sizes(c), **head_dim_if_set(c), **attention_bias("attention_bias")(c)}
-    model = fields_to_text(fields)
+    model = fields_to_text(c, fields)
     return {"text": model}
 
 
-def fields_to_text(fields: dict[str, Any]) -> dict[str, Any]:
+def fields_to_text(c: HFConfig, fields: dict[str, Any]) -> dict[str, Any]:
     """The v2 text tower of flat fields, every attention made differential."""
-    from paramcalc.schema import Architecture
-
-    text = Architecture.model_validate(fields).to_model().text.model_dump()
+    text = c.text_tower(fields)
     for stack in text["stacks"]:
         for block in [stack["block"], *stack["kinds"].values()]:
             if block is not None and block.get("mixer") is not None:
