@@ -293,7 +293,6 @@ def test_python_tags_are_rejected_never_constructed(
     assert list(tmp_path.iterdir()) == []
 
 
-
 #: Width the heads cannot split, and key/value heads that do not divide the query heads.
 UNSPLIT = ({"num_attention_heads": 12, "hidden_size": 12 * 64 + 1}, "does not divide")
 UNGROUPED = ({"num_attention_heads": 8, "num_key_value_heads": 6}, "must divide")
