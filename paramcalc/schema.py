@@ -396,10 +396,13 @@ class Architecture(BaseModel):
         return frozenset(routed).difference(self.mlp_only_layers)
 
     def to_model(self) -> Model:
-        """The schema v2 model this flat architecture describes."""
+        """The schema v2 model this flat architecture describes. Its parts are built from this
+        validated architecture, so they skip pydantic's core schema where nothing needs it."""
         from paramcalc.core.flat import to_model
+        from paramcalc.core.types import trusted_parts
 
-        return to_model(self)
+        with trusted_parts():
+            return to_model(self)
 
     def resolved_layer_types(self) -> tuple[LayerType, ...]:
         """Attention kind of each layer."""

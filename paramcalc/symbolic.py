@@ -16,11 +16,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 
-from paramcalc.core.types import UNVALIDATED_BUILD, Spec
+from paramcalc.core.types import (
+    HOLDS,
+    UNVALIDATED_BUILD,
+    Spec,
+    after_validators_only,
+    construct,
+    field_bounds,
+)
 
 #: A monomial: the exponent of each box variable.
 Monomial = tuple[int, ...]
@@ -199,51 +206,25 @@ class Polynomial:
 
 def check_constraints(cls: type[BaseModel], data: dict[str, Any]) -> None:
     """Hold each polynomial value to its field's bounds (gt, ge, lt, le) over the whole box."""
+    bounds = field_bounds(cls)
     for name, value in data.items():
-        info = cls.model_fields.get(name)
-        if info is None or not isinstance(value, Polynomial):
-            continue
-        found = list(info.metadata)
-        for arg in get_args(info.annotation):
-            found += [m for m in getattr(arg, "__metadata__", ()) if not isinstance(m, type)]
-        for meta in found:
-            for bound in getattr(meta, "metadata", [meta]):
-                check_bound(value, bound)
-
-
-def check_bound(value: Polynomial, bound: Any) -> None:
-    """Refuse the box unless `value` keeps one annotated bound at every point."""
-    checks = {
-        "gt": lambda b: value > b,
-        "ge": lambda b: value >= b,
-        "lt": lambda b: value < b,
-        "le": lambda b: value <= b,
-    }
-    for attribute, holds in checks.items():
-        limit = getattr(bound, attribute, None)
-        if isinstance(limit, int) and not holds(limit):
-            raise Undecidable(f"a size out of its field's bounds ({attribute} {limit})")
+        if isinstance(value, Polynomial):
+            for attribute, limit in bounds.get(name, ()):
+                if not HOLDS[attribute](value, limit):
+                    raise Undecidable(f"a size out of its field's bounds ({attribute} {limit})")
 
 
 def build_unvalidated(part: Spec, data: dict[str, Any]) -> None:
     """Build a part as validation would, for polynomial sizes: defaults filled, constraints
     held over the box, the model's after-validators run (before/wrap ones refuse the box)."""
     cls = type(part)
-    decorators = cls.__pydantic_decorators__
-    if decorators.field_validators or any(
-        d.info.mode != "after" for d in decorators.model_validators.values()
-    ):
+    if not after_validators_only(cls):
         raise Undecidable(f"{cls.__name__} has validators a box cannot run")
     unknown = set(data) - set(cls.model_fields)
     if unknown:
         raise Undecidable(f"{cls.__name__}: unknown fields {sorted(unknown)}")
     check_constraints(cls, data)
-    built = cls.model_construct(**data)
-    for attribute in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__"):
-        object.__setattr__(part, attribute, getattr(built, attribute))
-    object.__setattr__(part, "__pydantic_private__", built.__pydantic_private__)
-    for decorator in decorators.model_validators.values():
-        decorator.func(part)
+    construct(part, data)
 
 
 @contextmanager
