@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.calculator import Breakdown
-from paramcalc.core.records import Linear, Record
+from paramcalc.core.records import Linear, Record, Tower
 from paramcalc.errors import InputError
 from paramcalc.kvcache import KVCache, kv_cache
 from paramcalc.precision import CacheDType, DType, nbytes
@@ -38,7 +38,9 @@ def group_scales(r: Linear, group_size: int) -> int:
 
 @dataclass(frozen=True)
 class WeightsMemory:
-    """Bytes of every parameter at one precision, with the split a quantization makes."""
+    """Bytes of every parameter at one precision, with the split a quantization makes, and
+    the bytes of each tower's weights stored alone (a multimodal model's encoders and
+    projector beside its language model)."""
 
     dtype: DType
     group_size: int | None
@@ -49,11 +51,44 @@ class WeightsMemory:
     quantized_bytes: int
     kept_bytes: int
     scale_bytes: int
+    towers: dict[Tower, int]
 
     @property
     def bytes(self) -> int:
         """All the bytes the weights take."""
         return self.quantized_bytes + self.kept_bytes + self.scale_bytes
+
+
+@dataclass(frozen=True)
+class WeightSplit:
+    """One set of parameters as a quantization splits it: converted, kept, their scales."""
+
+    parameters: int
+    quantized: int
+    scales: int
+
+    def bytes(self, dtype: DType) -> tuple[int, int, int]:
+        """Bytes of the converted weights, of the kept ones (bf16) and of the scales (fp16)."""
+        return (
+            nbytes(self.quantized, dtype),
+            nbytes(self.parameters - self.quantized, KEPT_DTYPE),
+            nbytes(self.scales, SCALE_DTYPE),
+        )
+
+
+def tower_splits(counted: Breakdown, group_size: int | None) -> dict[Tower, WeightSplit]:
+    """Each tower's parameters and, with a group size, its quantized projections and scales;
+    without one, every parameter is at the chosen precision."""
+    totals = {t: sum(groups.values()) for t, groups in counted.towers.items()}
+    if group_size is None:
+        return {t: WeightSplit(n, n, 0) for t, n in totals.items()}
+    quantized, scales = dict.fromkeys(totals, 0), dict.fromkeys(totals, 0)
+    for block in counted.enumeration.blocks:
+        for r in block.records:
+            if isinstance(r, Linear) and is_quantized_weight(r):
+                quantized[r.tower] += r.inputs * r.outputs * r.copies * len(block.layers)
+                scales[r.tower] += group_scales(r, group_size) * len(block.layers)
+    return {t: WeightSplit(n, quantized[t], scales[t]) for t, n in totals.items()}
 
 
 def weights_memory(
@@ -67,26 +102,21 @@ def weights_memory(
             "--quant-group-size",
             f"needs a quantized --dtype (fp8, int8 or int4), got {dtype.value!r}",
         )
-    total = counted.total
-    if group_size is None:
-        return WeightsMemory(dtype, None, total, total, 0, 0, nbytes(total, dtype), 0, 0)
-    quantized, scales = 0, 0
-    for block in counted.enumeration.blocks:
-        for r in block.records:
-            if isinstance(r, Linear) and is_quantized_weight(r):
-                quantized += r.inputs * r.outputs * r.copies * len(block.layers)
-                scales += group_scales(r, group_size) * len(block.layers)
-    kept = total - quantized
+    splits = tower_splits(counted, group_size)
+    whole = WeightSplit(
+        counted.total,
+        sum(s.quantized for s in splits.values()),
+        sum(s.scales for s in splits.values()),
+    )
     return WeightsMemory(
         dtype,
         group_size,
-        total,
-        quantized,
-        kept,
-        scales,
-        nbytes(quantized, dtype),
-        nbytes(kept, KEPT_DTYPE),
-        nbytes(scales, SCALE_DTYPE),
+        whole.parameters,
+        whole.quantized,
+        whole.parameters - whole.quantized,
+        whole.scales,
+        *whole.bytes(dtype),
+        {t: sum(split.bytes(dtype)) for t, split in splits.items()},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from paramcalc.calculator import Breakdown
+from paramcalc.calculator import Breakdown, Tower
 from paramcalc.flops import (
     CHINCHILLA_TOKENS_PER_PARAMETER,
     Approximations,
@@ -25,12 +25,25 @@ def bytes_row(label: str, n: int) -> tuple[str, int, str]:
     return (label, n, human_bytes(n))
 
 
+def tower_rows(m: MemoryEstimate) -> list[tuple[str, int, str]]:
+    """The weights of each tower stored alone, when a model has more than one (the KV cache
+    below is the text model's)."""
+    towers = m.weights.towers
+    if len(towers) < 2:
+        return []
+    return [
+        bytes_row(f"  {t.value}" if t is Tower.PROJECTOR else f"  {t.value} tower", n)
+        for t, n in towers.items()
+    ]
+
+
 def memory_report(m: MemoryEstimate, gpu: GPU | None = None) -> Report:
     """Weights and KV cache at a glance; weights split, cache by layer, training, devices."""
     s, cache = m.settings, m.cache
     kv = cache.dtype.value
     rows = [
         bytes_row(f"weights ({s.dtype.value})", m.weights.bytes),
+        *tower_rows(m),
         bytes_row(f"KV cache per token ({kv})", cache.bytes_per_token),
         bytes_row(f"KV cache, {s.batch} x {s.seq:,} tokens", cache.self_attention_bytes),
     ]

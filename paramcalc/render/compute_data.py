@@ -33,6 +33,7 @@ def weights_data(w: WeightsMemory) -> dict[str, Any]:
         "bits": w.dtype.bits,
         "parameters": w.parameters,
         "bytes": w.bytes,
+        "towers": {t.value: n for t, n in w.towers.items()},
     }
     if w.group_size is not None:
         data["quantization"] = {
