@@ -127,6 +127,8 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
     "tok_embeddings",  # ModernBERT
+    "token_embedding",  # CLIP's text model
+    "position_embedding",
     "embeddings_project",  # ELECTRA: embedding width -> hidden
     "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
     *(f"{axis}_position_embeddings" for axis in "xyhw"),  # LayoutLM's box coordinates
@@ -483,6 +485,10 @@ BARE_MODEL_TYPES = {
     "ultrabert",
     # paramcalc/families/encoders_neomme.py
     "neomme",
+    # paramcalc/families/encoders_text_towers.py
+    "clip_text_model",
+    "tipsv2_text_model",
+    "molmo2_text",
     # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py, encoders_mobilebert.py
     "mobilebert",
     "deberta",
@@ -3728,6 +3734,34 @@ def report_unmoved(configs: list[Config], forced: set[str]) -> None:
     ]
     if same:
         print(f"fields that did not move: {', '.join(same)}", file=sys.stderr)
+
+
+# -- Text towers (paramcalc/families/encoders_text_towers.py) ---------------------------------
+# CLIP / TIPSv2 text: projection_dim (CLIPModel's) and TIPSv2's scale_sqrt_depth size nothing;
+# Molmo 2 text: norm_after and rope_scaling_layers move no tensor.
+CLIP_TEXT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
+VARIANT_FIELDS.update(
+    {
+        "clip_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            pick("projection_dim", 32, 512),
+        ],
+        "tipsv2_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            flag("scale_sqrt_depth"),
+        ],
+        "molmo2_text": [
+            *DECODER,
+            HEAD_DIM,
+            rint("additional_vocab_size", 0, 256),
+            pick("qk_norm_type", "qwen3", "olmo"),
+            one_of([flag("attention_bias")], [flag("qkv_bias")]),
+            flag("norm_after"),
+        ],
+    }
+)
 
 
 # ---------------------------------------------------------------------------------------------

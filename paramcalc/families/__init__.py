@@ -35,6 +35,7 @@ MODULES = (
     "encoders_llama_like",
     "encoders_neomme",
     "encoders_tables",
+    "encoders_text_towers",
     "encoders_v2",
     "encoders_v2_more",
     "encoders_xlm",
