@@ -106,6 +106,7 @@ OUTPUT_MODULES = {
     "masked_embedding",
     "lm_loss",  # XLNet's LM head
     "entity_predictions",  # LUKE's masked-entity head beside its lm_head
+    "projection_head",  # ModernVBERT's and UltraVBERT's masked-LM transform
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -489,6 +490,9 @@ BARE_MODEL_TYPES = {
     "clip_text_model",
     "tipsv2_text_model",
     "molmo2_text",
+    # paramcalc/families/encoders_vision_language.py
+    "modernvbert",
+    "ultravbert",
     # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py, encoders_mobilebert.py
     "mobilebert",
     "deberta",
@@ -3736,34 +3740,6 @@ def report_unmoved(configs: list[Config], forced: set[str]) -> None:
         print(f"fields that did not move: {', '.join(same)}", file=sys.stderr)
 
 
-# -- Text towers (paramcalc/families/encoders_text_towers.py) ---------------------------------
-# CLIP / TIPSv2 text: projection_dim (CLIPModel's) and TIPSv2's scale_sqrt_depth size nothing;
-# Molmo 2 text: norm_after and rope_scaling_layers move no tensor.
-CLIP_TEXT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
-VARIANT_FIELDS.update(
-    {
-        "clip_text_model": [
-            *CLIP_TEXT,
-            rint("max_position_embeddings", 16, 128),
-            pick("projection_dim", 32, 512),
-        ],
-        "tipsv2_text_model": [
-            *CLIP_TEXT,
-            rint("max_position_embeddings", 16, 128),
-            flag("scale_sqrt_depth"),
-        ],
-        "molmo2_text": [
-            *DECODER,
-            HEAD_DIM,
-            rint("additional_vocab_size", 0, 256),
-            pick("qk_norm_type", "qwen3", "olmo"),
-            one_of([flag("attention_bias")], [flag("qkv_bias")]),
-            flag("norm_after"),
-        ],
-    }
-)
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -4704,6 +4680,61 @@ VARIANT_FIELDS.update(
             pick("num_feedforward_networks", 1, 2, 4),
             pick("normalization_type", "no_norm", "layer_norm"),
             flag("classifier_activation"),
+        ],
+    }
+)
+
+
+# -- Text towers (paramcalc/families/encoders_text_towers.py) ---------------------------------
+# CLIP / TIPSv2 text: projection_dim (CLIPModel's) and TIPSv2's scale_sqrt_depth size nothing;
+# Molmo 2 text: norm_after and rope_scaling_layers move no tensor.
+CLIP_TEXT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
+VARIANT_FIELDS.update(
+    {
+        "clip_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            pick("projection_dim", 32, 512),
+        ],
+        "tipsv2_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            flag("scale_sqrt_depth"),
+        ],
+        "molmo2_text": [
+            *DECODER,
+            HEAD_DIM,
+            rint("additional_vocab_size", 0, 256),
+            pick("qk_norm_type", "qwen3", "olmo"),
+            one_of([flag("attention_bias")], [flag("qkv_bias")]),
+            flag("norm_after"),
+        ],
+    }
+)
+
+
+# -- Vision-language encoders (paramcalc/families/encoders_vision_language.py) -----------------
+# image_token_id and classifier_pooling size nothing; the text model's classifier_bias,
+# decoder_bias and prediction_head_size size the masked-LM head; a vision_config mapping
+# without vision_use_head keeps SigLIP's pooling head (UltraVBERT drops it only when null).
+SIGLIP_VISION_UNSAID = [g for g in SIGLIP_VISION if g is not SIGLIP_VISION[-1]]
+VARIANT_FIELDS.update(
+    {
+        "modernvbert": [
+            sub("text_config", VARIANT_FIELDS["modernbert"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("pixel_shuffle_factor", 1, 2, 4),
+            flag("tie_word_embeddings"),
+            pick("classifier_bias", True),
+        ],
+        "ultravbert": [
+            sub("text_config", VARIANT_FIELDS["ultrabert"]),
+            one_of(
+                [sub("vision_config", SIGLIP_VISION)],
+                [sub("vision_config", SIGLIP_VISION_UNSAID)],
+            ),
+            pick("pixel_shuffle_factor", 1, 2, 4),
+            flag("tie_word_embeddings"),
         ],
     }
 )

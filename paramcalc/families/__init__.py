@@ -36,6 +36,7 @@ MODULES = (
     "encoders_neomme",
     "encoders_tables",
     "encoders_text_towers",
+    "encoders_vision_language",
     "encoders_v2",
     "encoders_v2_more",
     "encoders_xlm",
