@@ -526,6 +526,7 @@ SEQ2SEQ_MODEL_TYPES = {
     "switch_transformers",
     "nllb-moe",
     "t5gemma",
+    "t5gemma2",
     "longt5",
     "pegasus_x",
     "prophetnet",
@@ -4738,6 +4739,42 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# -- T5Gemma 2 (paramcalc/families/t5gemma2.py) -------------------------------------------------
+# Both stacks share hidden_size and vocab_size (validate_architecture); mm_tokens_per_image and
+# query_pre_attn_scalar size nothing.
+T5GEMMA2_STACK = [
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 512),
+    one_of(
+        [],
+        [rint("sliding_window_pattern", 1, 4)],
+        [per_layer("layer_types", ["sliding_attention", "full_attention"])],
+    ),
+    pick("query_pre_attn_scalar", 64),
+]
+
+
+def t5gemma2_sizes(rng: random.Random, c: Config) -> None:
+    """One width and one vocabulary for both stacks, then each stack's own fields."""
+    shared = {"hidden_size": rng.randrange(64, 513, 32), "vocab_size": rng.randint(256, 4096)}
+    encoder = c.setdefault("encoder", {})
+    for inner in (encoder.setdefault("text_config", {}), c.setdefault("decoder", {})):
+        inner.update(shared)
+        for g in T5GEMMA2_STACK:
+            g(rng, inner)
+    vision = encoder.setdefault("vision_config", {})
+    for g in SIGLIP_VISION:
+        g(rng, vision)
+    encoder["mm_tokens_per_image"] = rng.choice((4, 16))
+
+
+VARIANT_FIELDS["t5gemma2"] = [t5gemma2_sizes, flag("tie_word_embeddings")]
 
 
 def main() -> int:

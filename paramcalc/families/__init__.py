@@ -95,6 +95,7 @@ MODULES = (
     "special",
     "special_mla",
     "t5gemma",
+    "t5gemma2",
     "zaya",
     "zamba",
     "rnn",
