@@ -106,6 +106,7 @@ OUTPUT_MODULES = {
     "masked_embedding",
     "lm_loss",  # XLNet's LM head
     "entity_predictions",  # LUKE's masked-entity head beside its lm_head
+    "projection_head",  # ModernVBERT's and UltraVBERT's masked-LM transform
 }
 #: Module names of embedding tables, OPT's width projections and Gemma 3n's per-layer inputs.
 EMBEDDING_MODULES = {
@@ -127,6 +128,8 @@ EMBEDDING_MODULES = {
     "positions_embed",  # OpenAI GPT
     "w",  # CTRL's token embedding (transformer.w)
     "tok_embeddings",  # ModernBERT
+    "token_embedding",  # CLIP's text model
+    "position_embedding",
     "embeddings_project",  # ELECTRA: embedding width -> hidden
     "embedding_hidden_mapping_in",  # RemBERT: embedding width -> hidden
     *(f"{axis}_position_embeddings" for axis in "xyhw"),  # LayoutLM's box coordinates
@@ -483,6 +486,13 @@ BARE_MODEL_TYPES = {
     "ultrabert",
     # paramcalc/families/encoders_neomme.py
     "neomme",
+    # paramcalc/families/encoders_text_towers.py
+    "clip_text_model",
+    "tipsv2_text_model",
+    "molmo2_text",
+    # paramcalc/families/encoders_vision_language.py
+    "modernvbert",
+    "ultravbert",
     # paramcalc/families/encoders_deberta.py, encoders_extra_parts.py, encoders_mobilebert.py
     "mobilebert",
     "deberta",
@@ -516,6 +526,7 @@ SEQ2SEQ_MODEL_TYPES = {
     "switch_transformers",
     "nllb-moe",
     "t5gemma",
+    "t5gemma2",
     "longt5",
     "pegasus_x",
     "prophetnet",
@@ -4673,6 +4684,97 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# -- Text towers (paramcalc/families/encoders_text_towers.py) ---------------------------------
+# CLIP / TIPSv2 text: projection_dim (CLIPModel's) and TIPSv2's scale_sqrt_depth size nothing;
+# Molmo 2 text: norm_after and rope_scaling_layers move no tensor.
+CLIP_TEXT = [VOCAB, HIDDEN, heads(kv=None), LAYERS, INTERMEDIATE]
+VARIANT_FIELDS.update(
+    {
+        "clip_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            pick("projection_dim", 32, 512),
+        ],
+        "tipsv2_text_model": [
+            *CLIP_TEXT,
+            rint("max_position_embeddings", 16, 128),
+            flag("scale_sqrt_depth"),
+        ],
+        "molmo2_text": [
+            *DECODER,
+            HEAD_DIM,
+            rint("additional_vocab_size", 0, 256),
+            pick("qk_norm_type", "qwen3", "olmo"),
+            one_of([flag("attention_bias")], [flag("qkv_bias")]),
+            flag("norm_after"),
+        ],
+    }
+)
+
+
+# -- Vision-language encoders (paramcalc/families/encoders_vision_language.py) -----------------
+# image_token_id and classifier_pooling size nothing; the text model's classifier_bias,
+# decoder_bias and prediction_head_size size the masked-LM head; a vision_config mapping
+# without vision_use_head keeps SigLIP's pooling head (UltraVBERT drops it only when null).
+SIGLIP_VISION_UNSAID = [g for g in SIGLIP_VISION if g is not SIGLIP_VISION[-1]]
+VARIANT_FIELDS.update(
+    {
+        "modernvbert": [
+            sub("text_config", VARIANT_FIELDS["modernbert"]),
+            sub("vision_config", SIGLIP_VISION),
+            pick("pixel_shuffle_factor", 1, 2, 4),
+            flag("tie_word_embeddings"),
+            pick("classifier_bias", True),
+        ],
+        "ultravbert": [
+            sub("text_config", VARIANT_FIELDS["ultrabert"]),
+            one_of(
+                [sub("vision_config", SIGLIP_VISION)],
+                [sub("vision_config", SIGLIP_VISION_UNSAID)],
+            ),
+            pick("pixel_shuffle_factor", 1, 2, 4),
+            flag("tie_word_embeddings"),
+        ],
+    }
+)
+
+
+# -- T5Gemma 2 (paramcalc/families/t5gemma2.py) -------------------------------------------------
+# Both stacks share hidden_size and vocab_size (validate_architecture); mm_tokens_per_image and
+# query_pre_attn_scalar size nothing.
+T5GEMMA2_STACK = [
+    INTERMEDIATE,
+    LAYERS,
+    heads(),
+    HEAD_DIM,
+    flag("attention_bias"),
+    pick("sliding_window", 16, 512),
+    one_of(
+        [],
+        [rint("sliding_window_pattern", 1, 4)],
+        [per_layer("layer_types", ["sliding_attention", "full_attention"])],
+    ),
+    pick("query_pre_attn_scalar", 64),
+]
+
+
+def t5gemma2_sizes(rng: random.Random, c: Config) -> None:
+    """One width and one vocabulary for both stacks, then each stack's own fields."""
+    shared = {"hidden_size": rng.randrange(64, 513, 32), "vocab_size": rng.randint(256, 4096)}
+    encoder = c.setdefault("encoder", {})
+    for inner in (encoder.setdefault("text_config", {}), c.setdefault("decoder", {})):
+        inner.update(shared)
+        for g in T5GEMMA2_STACK:
+            g(rng, inner)
+    vision = encoder.setdefault("vision_config", {})
+    for g in SIGLIP_VISION:
+        g(rng, vision)
+    encoder["mm_tokens_per_image"] = rng.choice((4, 16))
+
+
+VARIANT_FIELDS["t5gemma2"] = [t5gemma2_sizes, flag("tie_word_embeddings")]
 
 
 def main() -> int:

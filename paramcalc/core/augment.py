@@ -260,6 +260,22 @@ class MaskEmbedding(Spec):
         return [Param("mask_emb", (1, 1, ctx.hidden), E, ctx.tower)]
 
 
+class TokenVectors(Spec):
+    """Learned vectors of the model's width that replace the embedding of one special token
+    (T5Gemma 2's eoi_embedding beside each token table, a 1-D parameter): embedding, as
+    GROUPS.md counts learned tokens. Looking one up costs no FLOPs and caches nothing."""
+
+    kind: Literal["token_vectors"] = "token_vectors"
+    roles: tuple[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)], ...] = (
+        Field(min_length=1)
+    )
+    """One role per vector, which the family's naming turns into its path."""
+
+    def records(self, ctx: Context, layers: int) -> list[Record]:
+        """One (hidden_size,) parameter per role."""
+        return [Param(role, (ctx.hidden,), E, ctx.tower) for role in self.roles]
+
+
 class LanguageAdapters(Spec):
     """X-MOD's language adapters after a layer's MLP: one bottleneck MLP per language
     (dense1 hidden -> bottleneck, dense2 back, both biased), and a LayerNorm before them when

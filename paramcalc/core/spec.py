@@ -25,6 +25,7 @@ from paramcalc.core.augment import (
     PerLayerInput,
     SegmentPositionBias,
     ShortcutMoE,
+    TokenVectors,
 )
 from paramcalc.core.axial import AxialPositions
 from paramcalc.core.blt import ByteLatentParts
@@ -94,7 +95,7 @@ LayerExtra = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
-#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer, BLT).
+#: NeoMME, CPM-Ant, Gemma 4's assistants, XLNet, Reformer, BLT, T5Gemma 2).
 TowerExtra = Annotated[
     PerLayerEmbeddings
     | AltUpProjections
@@ -107,6 +108,7 @@ TowerExtra = Annotated[
     | SegmentPositionBias
     | DraftProjections
     | MaskEmbedding
+    | TokenVectors
     | AxialPositions
     | ByteLatentParts,
     Field(discriminator="kind"),

@@ -94,25 +94,35 @@ class MaskedLM:
     """Refuses config values whose head paramcalc does not say (XLM's adaptive softmax)."""
     extras: Callable[[HFConfig], tuple[TowerExtra, ...]] | None = field(default=None, compare=False)
     """Further heads the class holds, from the config (LUKE's entity predictions)."""
+    towers: Mapping[str, Naming] = field(default_factory=dict)
+    """The namings of the model's other towers inside the masked-LM model, which it keeps
+    (a vision-language encoder's vision model and connector under `model.`)."""
+    config: Callable[[HFConfig], HFConfig] | None = field(default=None, compare=False)
+    """The sub-config the head's keys are read from (ModernVBERT's text_config); None: the
+    config itself. tie_word_embeddings is always the config's own."""
 
     def naming(self, base: Naming) -> Naming:
         """The family's naming with the encoder under the prefix and the head's own names."""
-        return replace(base, prefix=self.prefix, head=self.names, head_first=self.head_first)
+        towers = self.towers or base.towers
+        return replace(
+            base, prefix=self.prefix, head=self.names, head_first=self.head_first, towers=towers
+        )
 
     def tower(self, text: TextTower, c: HFConfig) -> TextTower:
         """The bare text tower with this head on it."""
         if self.check is not None:
             self.check(c)
         joined = tied_embeddings(c, self.tie_default)
+        h = self.config(c) if self.config is not None else c
         own = self.decoder_bias
-        own = c.boolean(own) if isinstance(own, str) else own
+        own = h.boolean(own) if isinstance(own, str) else own
         extras = self.extras(c) if self.extras is not None else ()
         return TextTower(
             **{
                 **dict(text),
                 "lm_head": True,
                 "tie_word_embeddings": self.ties and joined,
-                "head_transform": self.head_transform(text, c),
+                "head_transform": self.head_transform(text, h),
                 "lm_head_bias": (not joined) if own is None else own,
                 "head_bias": self.shared_bias,
                 "unembedding_projection": self.unembedding_projection,
@@ -149,7 +159,9 @@ def with_head(loaded: Loaded, family: Family, c: HFConfig, head: HeadName) -> Mo
     """The model a family builds for its config, with the head asked for."""
     model, kind = loaded.to_model(), family.model_type
     text = model.text
-    if text.lm_head or model.vision is not None:
+    # a vision-language encoder's masked-LM model keeps its other towers
+    keeps_towers = head == "mlm" and family.mlm is not None and bool(family.mlm.towers)
+    if text.lm_head or (model.vision is not None and not keeps_towers):
         raise InputError(c.where, f"{head!r}: {kind} is not a text encoder", "head")
     if head == "mlm":
         if family.mlm is None:
@@ -157,7 +169,12 @@ def with_head(loaded: Loaded, family: Family, c: HFConfig, head: HeadName) -> Mo
                 c.where, f"'mlm': paramcalc knows no masked-LM head for {kind}", "head"
             )
         text = family.mlm.tower(text, c)
-        model = Model(text=text, naming=f"{model.naming or kind}{MLM_SUFFIX}")
+        model = Model(
+            text=text,
+            vision=model.vision,
+            projector=model.projector,
+            naming=f"{model.naming or kind}{MLM_SUFFIX}",
+        )
     elif head == "pooler" and not text.pooler:
         raise InputError(c.where, f"'pooler': {kind}'s bare model has no pooler", "head")
     elif head == "none":
