@@ -47,6 +47,9 @@ strided convolution before it run over seq // downsampling_rate rows (`Stack.row
 convolution's last output, which the model drops for its [CLS] molecule, is computed and
 counted), and its first layer's local attention computes each chunk of
 local_transformer_stride characters on its own, so only the pairs inside a chunk count.
+Reformer's layers run over the sequence padded to whole chunks; past one chunk each chunk of
+queries sees its neighbours' keys (once per hashing round for LSH, whose rotations are
+products too: `paramcalc.core.chunked`).
 """
 
 from __future__ import annotations

@@ -245,7 +245,8 @@ ENCODER_FLOPS = {
         pad_token_id=1,
     ),
     # LSH (one query_key) and local attention, axial positions; SEQ within one chunk of each,
-    # so neither hashes nor chunks and every query/key pair is computed, as paramcalc counts
+    # so neither hashes nor chunks and every query/key pair is computed (longer sequences:
+    # test_torch_crosscheck_reformer.py)
     "reformer": dict(
         vocab_size=128,
         hidden_size=64,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
+from paramcalc.core.chunked import ChunkedLayout
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.disentangled import RelativeScores
 from paramcalc.core.layouts import GlobalLocal, ngram_kept_pairs, ngram_pairs
@@ -189,6 +190,10 @@ class Attention(Spec):
     """CANINE's local attention: the sequence cut into chunks of this many tokens (the last
     one shorter), each attending only to itself and computed chunk by chunk, so only the
     pairs inside a chunk are multiplied; none for attention over the whole sequence."""
+    chunk_layout: ChunkedLayout | None = None
+    """Reformer's local and LSH attention: the model pads the sequence to whole chunks and,
+    past one chunk, each chunk of queries (per hashing round, LSH) sees its own and its
+    neighbouring chunks' keys; none for attention over the whole sequence."""
     global_block_size: PositiveInt | None = None
     """LongT5's transient-global attention: every global_block_size tokens are summed into a
     global token whose key and value every query also sees (needs local_radius)."""
@@ -244,6 +249,8 @@ class Attention(Spec):
                 )
         if self.local_chunk is not None and self.local_radius is not None:
             raise FieldValueError(f"{where}local_chunk", "give it or local_radius, not both")
+        if self.chunk_layout is not None and (self.local_chunk or self.local_radius is not None):
+            raise FieldValueError(f"{where}chunk_layout", "give it or local_chunk/local_radius")
         if self.global_block_size and self.local_radius is None:
             raise FieldValueError(
                 f"{where}global_block_size", "needs local_radius (global tokens join local blocks)"
@@ -494,17 +501,23 @@ class Attention(Spec):
 
     def pass_flops(self, batch: int, seq: int, hidden: int) -> int:
         """FLOPs one pass over batch x seq tokens spends beyond the pairs and the token rows'
-        projections: DeBERTa's relative-position scores."""
-        scores = self.relative_scores
-        if scores is None:
-            return 0
-        return scores.flops(batch, seq, hidden, self.num_attention_heads, self.width(hidden))
+        projections: DeBERTa's relative-position scores, Reformer's LSH rotations."""
+        heads, hd = self.num_attention_heads, self.width(hidden)
+        flops = 0
+        if self.chunk_layout is not None:
+            flops += self.chunk_layout.hashing_flops(batch, seq, heads, hd)
+        if self.relative_scores is not None:
+            flops += self.relative_scores.flops(batch, seq, hidden, heads, hd)
+        return flops
 
     def layer_rows(self, seq: int) -> int:
         """Rows every projection of the layer multiplies for a sequence of seq tokens: the
-        padded tokens and the global tokens, or every stream's tokens."""
+        padded tokens and the global tokens (PEGASUS-X), the tokens padded to whole chunks
+        (Reformer), or every stream's tokens."""
         if self.global_local is not None:
             return self.global_local.layer_rows(seq)
+        if self.chunk_layout is not None:
+            return self.chunk_layout.padded(seq)
         return (1 + self.ngram) * seq
 
     def output_rows(self, seq: int) -> int:
@@ -520,9 +533,12 @@ class Attention(Spec):
         """Query/key pairs the score and value products compute without a mask: every pair,
         or, in local blocks, each padded block against three blocks and the global tokens
         (LongT5), or its block and the learned global tokens (PEGASUS-X), or every stream's, or
-        only the pairs inside each chunk (CANINE's local layer)."""
+        only the pairs inside each chunk (CANINE's local layer), or each chunk's against its
+        neighbours' over the padded rows (Reformer)."""
         if self.global_local is not None:
             return self.global_local.pairs(queries)
+        if self.chunk_layout is not None:
+            return self.chunk_layout.pairs(queries)
         if self.ngram:
             return ngram_pairs(queries, self.ngram)
         if self.local_chunk is not None:
@@ -536,7 +552,10 @@ class Attention(Spec):
 
     def kept_pairs(self, queries: int) -> int:
         """Query/key pairs a causal mask keeps of a self-attention over `queries` tokens:
-        within each local chunk, else within the sliding window."""
+        within each local chunk, or Reformer's chunks and their neighbours, else within the
+        sliding window."""
+        if self.chunk_layout is not None:
+            return self.chunk_layout.kept_pairs(queries)
         if self.local_chunk is None:
             return causal_pairs(queries, self.window)
         full, rest = divmod(queries, self.local_chunk)

@@ -8,19 +8,25 @@ are reversible, so the final LayerNorm reads the two streams concatenated (2 x h
 Positions are axial factors (axial_pos_shape x axial_pos_embds_dim) or a plain table. The table
 holds ReformerConfig's defaults in transformers 5.23.0.
 
-FLOPs count every query/key pair of both attention kinds, as full attention computes them:
-exact while a sequence fits in one chunk (seq <= lsh_attn_chunk_length and
-local_attn_chunk_length, checked against FlopCounterMode), where neither kind chunks nor hashes.
-Past that, local attention computes seq x (1 + chunks before + after) x chunk pairs, LSH
-attention num_hashes times that plus the hashing rotations, and ReformerModel pads the
-sequence to a multiple of the chunk lengths' least common multiple; paramcalc does not model
-these (its count is then seq x seq pairs, higher once seq exceeds the pairs' span). The KV
-cache follows the other encoders' convention (K and V per layer); a Reformer decoder's own
-cache holds each layer's input states and LSH buckets instead.
+FLOPs are FlopCounterMode's for ReformerModel's forward pass at any length
+(`paramcalc.core.chunked`): a sequence longer than the shortest chunk length of attn_layers'
+kinds is padded to a multiple of their least common multiple, and every layer runs over the
+padded rows. A layer whose rows fit in one chunk computes every pair; past that, local attention
+computes each chunk of local_attn_chunk_length queries against its own and
+local_num_chunks_before / after chunks, LSH attention the same over lsh_attn_chunk_length
+chunks of the rows sorted by bucket once per hashing round, after the rotations that hash them
+(num_hashes x num_buckets / 2 columns per head, the factors' sum for factorized buckets, and
+buckets derived from the padded length as `_set_num_buckets` does when num_buckets is null).
+A masked-LM head reads the unpadded tokens. The causal figure keeps the pairs a causal mask
+keeps over each chunk and its neighbours in row order; for LSH that is a convention, as its mask
+compares the positions of bucket-sorted rows. The KV cache follows the other encoders'
+convention: K and V per layer over the unpadded tokens; a Reformer decoder's own cache holds
+each layer's input states (and LSH buckets) instead.
 """
 
 from __future__ import annotations
 
+from math import lcm
 from typing import Any
 
 from paramcalc.core.names import Naming
@@ -81,6 +87,47 @@ def positions(c: HFConfig, hidden: int) -> dict[str, Any]:
     return {"extras": [{"kind": "axial_positions", "shape": shape, "dims": dims}]}
 
 
+def num_buckets(c: HFConfig) -> int | tuple[int, ...] | None:
+    """LSH buckets: an even count, a list of even factors, or null (derived per pass)."""
+    value = c.raw("num_buckets")
+    if value is None:
+        return None
+    factors = value if isinstance(value, list | tuple) else [value]
+    if not factors or any(
+        isinstance(f, bool) or not isinstance(f, int) or f < 2 or f % 2 for f in factors
+    ):
+        # LSHSelfAttention._hash_vectors asserts even buckets
+        raise c.error(
+            "num_buckets", f"must be even or a list of even factors, got {describe(value)}"
+        )
+    return tuple(factors) if isinstance(value, list | tuple) else value
+
+
+def chunk_layout(c: HFConfig, kind: str) -> dict[str, Any]:
+    """The layer's chunks, and the padding ReformerModel applies before every layer: to a
+    multiple of the least common multiple of the chunk lengths of attn_layers' kinds, for a
+    sequence longer than the shortest of them."""
+    lengths = [c.integer(f"{k}_attn_chunk_length") for k in dict.fromkeys(c.raw("attn_layers"))]
+    length = c.integer(f"{kind}_attn_chunk_length")
+    layout: dict[str, Any] = {
+        "chunk_length": length,
+        "chunks_before": c.integer(f"{kind}_num_chunks_before", minimum=0),
+        "chunks_after": c.integer(f"{kind}_num_chunks_after", minimum=0),
+    }
+    # both default to the layer's own chunk length
+    if lcm(*lengths) != length:
+        layout["pad_multiple"] = lcm(*lengths)
+    if min(lengths) != length:
+        layout["pad_above"] = min(lengths)
+    if kind == "lsh":
+        layout["hashing"] = {
+            "num_hashes": c.integer("num_hashes"),
+            "num_buckets": num_buckets(c),
+            "max_position_embeddings": c.integer("max_position_embeddings"),
+        }
+    return layout
+
+
 def reformer_block(c: HFConfig, kind: str) -> dict[str, Any]:
     """One ReformerLayer: a pre-norm attention of its kind, then a pre-norm biased MLP."""
     mixer = {
@@ -88,6 +135,7 @@ def reformer_block(c: HFConfig, kind: str) -> dict[str, Any]:
         "num_attention_heads": c.integer("num_attention_heads"),
         "head_dim": c.integer("attention_head_size"),
         "shared_query_key": kind == "lsh",
+        "chunk_layout": chunk_layout(c, kind),
     }
     ffn = {"kind": "mlp", "intermediate_size": c.integer("feed_forward_size"), "bias": True}
     return {"mixer": mixer, "ffn": ffn, "norms": ["input", "pre_ffn"]}
@@ -170,6 +218,14 @@ FAMILIES = (
             "axial_pos_embds_dim": [64, 192],
             "max_position_embeddings": 4096,
             "is_decoder": False,
+            "local_attn_chunk_length": 64,
+            "local_num_chunks_before": 1,
+            "local_num_chunks_after": 0,
+            "lsh_attn_chunk_length": 64,
+            "lsh_num_chunks_before": 1,
+            "lsh_num_chunks_after": 0,
+            "num_hashes": 1,
+            "num_buckets": None,
         },
         (reformer,),
         naming=REFORMER,
