@@ -47,6 +47,9 @@ strided convolution before it run over seq // downsampling_rate rows (`Stack.row
 convolution's last output, which the model drops for its [CLS] molecule, is computed and
 counted), and its first layer's local attention computes each chunk of
 local_transformer_stride characters on its own, so only the pairs inside a chunk count.
+Funnel's blocks run over the rows their pooling leaves (`Stack.pooling`), each layer's keys
+and values by convention at its block's pooled length, and its relative attention charges
+its position and token-type scores itself (`paramcalc.core.funnel`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from paramcalc.core.attention import Attention, LatentAttention, causal_pairs
 from paramcalc.core.augment import DraftProjections
 from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.funnel import FunnelAttention
 from paramcalc.core.hyper import mixing_products
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 from paramcalc.core.spec import Block as BlockSpec
@@ -203,6 +207,11 @@ def attention_flops(
             # every row of the layer queries the source (ProphetNet: every stream's)
             (block.cross_attention, layer_rows(block, tokens), encoder_seq, False),
         ):
+            if isinstance(mixer, FunnelAttention):  # its own count, see core/funnel.py
+                uses = len(layers) * stack.runs
+                own = mixer.stack_flops(stack.pooling, uses, batch, seq, stack.width(hidden))
+                every, kept = every + own, kept + own
+                continue
             if isinstance(mixer, TwoStreamAttention):  # all pairs, no mask: its own count
                 own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
                 every, kept = every + own, kept + own

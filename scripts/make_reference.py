@@ -493,6 +493,8 @@ BARE_MODEL_TYPES = {
     "reformer",
     # paramcalc/families/encoders_canine.py
     "canine",
+    # paramcalc/families/encoders_funnel.py
+    "funnel",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -4406,6 +4408,51 @@ VARIANT_FIELDS["canine"] = [
     rint("max_position_embeddings", 32, 2048, 32),
     pick("hidden_act", "gelu", "relu"),
     bert_decoder,
+]
+
+
+# --- encoders_funnel ---------------------------------------------------------------------------
+def funnel_blocks(rng: random.Random, c: Config) -> None:
+    """Funnel: one to four blocks of one to three layers, each repeated up to twice."""
+    blocks = rng.randint(1, 4)
+    c["block_sizes"] = [rng.randint(1, 3) for _ in range(blocks)]
+    if rng.random() < 0.5:
+        c["block_repeats"] = [rng.randint(1, 2) for _ in range(blocks)]
+
+
+def funnel_class(rng: random.Random, c: Config) -> None:
+    """Funnel: architectures that make AutoModel build FunnelBaseModel (no decoder) or
+    FunnelModel (named, or as the default for a class of neither name). AutoModel needs
+    one: with none, transformers 5.23's _get_model_class iterates None and fails."""
+    c["architectures"] = rng.choice(
+        [
+            ["FunnelBaseModel"],
+            ["FunnelModel"],
+            ["FunnelForMaskedLM"],
+            ["FunnelModel", "FunnelBaseModel"],
+        ]
+    )
+
+
+# funnel: the blocks and their repeats, the decoder's depth, the width, heads and their width
+# (d_head, free of d_model / n_head), the FFN, the vocabulary, and architectures (which class
+# AutoModel builds); attention_type, pooling_type, separate_cls, truncate_seq, pool_q_only and
+# hidden_act change no shape.
+VARIANT_FIELDS["funnel"] = [
+    VOCAB,
+    rint("d_model", 32, 256, 32),
+    rint("n_head", 1, 6),
+    pick("d_head", 8, 16, 24, 32),
+    rint("d_inner", 32, 512, 32),
+    funnel_blocks,
+    rint("num_decoder_layers", 0, 3),
+    pick("attention_type", "relative_shift", "factorized"),
+    pick("pooling_type", "mean", "max"),
+    flag("separate_cls"),
+    flag("truncate_seq"),
+    flag("pool_q_only"),
+    pick("hidden_act", "gelu_new", "relu"),
+    funnel_class,
 ]
 
 

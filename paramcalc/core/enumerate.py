@@ -58,6 +58,7 @@ MIXER_ROLES = {
     "cca": "attention",
     "conv_relative": "attention",
     "two_stream": "attention",
+    "funnel_relative": "attention",
     "compressed": "attention",
 }
 

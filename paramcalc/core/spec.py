@@ -35,6 +35,7 @@ from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings, EntityPredictions
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.funnel import FunnelAttention, FunnelPooling
 from paramcalc.core.hyper import HyperConnections
 from paramcalc.core.inkling import (
     BlockResidualQueries,
@@ -69,7 +70,8 @@ Mixer = Annotated[
     | ConvRelativeAttention
     | CompressedAttention
     | DeltaAttention
-    | TwoStreamAttention,
+    | TwoStreamAttention
+    | FunnelAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[
@@ -115,6 +117,8 @@ CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
 DEFAULT_NORMS: tuple[NormSite, ...] = ("input", "pre_ffn")
+#: Most stacks a tower holds (Funnel: a stack per block and its decoder).
+MAX_STACKS = 16
 
 
 class NormGate(Spec):
@@ -274,6 +278,9 @@ class Stack(Spec):
     """A convolution and a norm making the stack's input from the stacks before it (CANINE's
     chars_to_molecules and projection); a strided one makes the stack run over
     seq // stride rows."""
+    pooling: FunnelPooling | None = None
+    """The pooling before the stack that halves the sequence once per block before it
+    (Funnel's blocks after the first): the stack runs over its pooled rows."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -341,10 +348,12 @@ class Stack(Spec):
 
     def rows(self, seq: int) -> int:
         """Rows the stack's layers run over for a sequence of `seq` tokens: one per token, one
-        per patch (BLT, by convention patches of patch_size), or seq // its input
-        convolution's stride (CANINE)."""
+        per patch (BLT, by convention patches of patch_size), seq // its input
+        convolution's stride (CANINE), or its pooled rows (Funnel)."""
         if self.patch_size:
             return -(-seq // self.patch_size)
+        if self.pooling is not None:
+            return self.pooling.rows(seq)
         return seq // self.downsampling
 
     def block_of(self, index: int) -> Block:
@@ -461,10 +470,10 @@ class TextTower(Spec):
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
-    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=4)
+    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=MAX_STACKS)
     """The decoder, the encoder then the decoder of an encoder-decoder model, or stacks run
     one after the other (HRM's two modules, CANINE's three, BLT's local encoder, global
-    transformer, local decoder and patcher)."""
+    transformer, local decoder and patcher, Funnel's blocks and decoder)."""
     lm_head: bool = True
     """The tower ends in a language-model head (false for a bare encoder)."""
     tie_word_embeddings: bool = False
