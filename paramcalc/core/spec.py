@@ -47,6 +47,7 @@ from paramcalc.core.inkling import (
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
 from paramcalc.core.ngram import NGramEmbedding
+from paramcalc.core.perceiver import PerceiverAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
@@ -71,7 +72,8 @@ Mixer = Annotated[
     | CompressedAttention
     | DeltaAttention
     | TwoStreamAttention
-    | FunnelAttention,
+    | FunnelAttention
+    | PerceiverAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[
@@ -281,6 +283,13 @@ class Stack(Spec):
     pooling: FunnelPooling | None = None
     """The pooling before the stack that halves the sequence once per block before it
     (Funnel's blocks after the first): the stack runs over its pooled rows."""
+    learned_queries: Count = 0
+    """Rows of a learned parameter of the stack's width its first layer takes as queries in
+    place of the stream before it (Perceiver's latents, its decoder's output position
+    encodings): embedding; 0 for none."""
+    latent_rows: Count = 0
+    """The stack runs over this many rows whatever the sequence (Perceiver's latents); 0: the
+    rows the sequence gives."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -349,7 +358,9 @@ class Stack(Spec):
     def rows(self, seq: int) -> int:
         """Rows the stack's layers run over for a sequence of `seq` tokens: one per token, one
         per patch (BLT, by convention patches of patch_size), seq // its input
-        convolution's stride (CANINE), or its pooled rows (Funnel)."""
+        convolution's stride (CANINE), its pooled rows (Funnel), or its latents (Perceiver)."""
+        if self.latent_rows:
+            return self.latent_rows
         if self.patch_size:
             return -(-seq // self.patch_size)
         if self.pooling is not None:
@@ -426,6 +437,9 @@ class TextTower(Spec):
     the range of the ids the model reads."""
     hash_embeddings: HashEmbeddings | None = None
     """Hashed embedding tables in place of the token table (CANINE's code points)."""
+    token_table: bool = True
+    """The tower holds a token table; false for a model given embeddings, not ids
+    (PerceiverModel without an input preprocessor): vocab_size then names no table."""
     extra_token_rows: Count = 0
     """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
     prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
@@ -541,6 +555,10 @@ class TextTower(Spec):
                 raise FieldValueError(
                     "hash_embeddings", "has no token table for a head or a projection to read"
                 )
+        if not self.token_table and (self.lm_head or self.hash_embeddings or self.embedding_size):
+            raise FieldValueError(
+                "token_table", "false leaves no table for a head, hashes or a projection"
+            )
         if self.type_vocab_size and self.type_vocab_sizes:
             raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         if self.head_vocab_size is not None and self.tie_word_embeddings:

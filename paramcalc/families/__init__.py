@@ -32,6 +32,7 @@ MODULES = (
     "encoders_bert_like",
     "encoders_canine",
     "encoders_funnel",
+    "encoders_perceiver",
     "encoders_conv",
     "encoders_llama_like",
     "encoders_neomme",
