@@ -50,6 +50,11 @@ local_transformer_stride characters on its own, so only the pairs inside a chunk
 Reformer's layers run over the sequence padded to whole chunks; past one chunk each chunk of
 queries sees its neighbours' keys (once per hashing round for LSH, whose rotations are
 products too: `paramcalc.core.chunked`).
+Funnel's blocks run over the rows their pooling leaves (`Stack.pooling`), each layer's keys
+and values by convention at its block's pooled length, and its relative attention charges
+its position and token-type scores itself (`paramcalc.core.funnel`). Perceiver's encoder runs
+over its num_latents latents (`Stack.latent_rows`), its cross-attention's keys and values
+over the sequence, and its attention charges its scores itself (`paramcalc.core.perceiver`).
 """
 
 from __future__ import annotations
@@ -62,7 +67,9 @@ from paramcalc.core.attention import Attention, LatentAttention, causal_pairs
 from paramcalc.core.augment import DraftProjections
 from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.funnel import FunnelAttention
 from paramcalc.core.hyper import mixing_products
+from paramcalc.core.perceiver import PerceiverAttention
 from paramcalc.core.records import Conv, Group, Linear, Record, Stream
 from paramcalc.core.spec import Block as BlockSpec
 from paramcalc.core.spec import TextTower
@@ -206,6 +213,15 @@ def attention_flops(
             # every row of the layer queries the source (ProphetNet: every stream's)
             (block.cross_attention, layer_rows(block, tokens), encoder_seq, False),
         ):
+            if isinstance(mixer, FunnelAttention):  # its own count, see core/funnel.py
+                uses = len(layers) * stack.runs
+                own = mixer.stack_flops(stack.pooling, uses, batch, seq, stack.width(hidden))
+                every, kept = every + own, kept + own
+                continue
+            if isinstance(mixer, PerceiverAttention):  # its own count, see core/perceiver.py
+                own = mixer.flops(batch, queries, encoder_seq) * len(layers) * stack.runs
+                every, kept = every + own, kept + own
+                continue
             if isinstance(mixer, TwoStreamAttention):  # all pairs, no mask: its own count
                 own = mixer.flops(batch, queries, stack.width(hidden)) * len(layers) * stack.runs
                 every, kept = every + own, kept + own

@@ -91,6 +91,7 @@ def tower_of(name: str) -> str:
 #: masked_embedding: a Gemma 4 assistant's centroid scorer, which picks the head's slices.
 OUTPUT_MODULES = {
     "lm_head",
+    "embedding_decoder",  # Perceiver's masked-LM bias beside the token table's transpose
     "embed_out",
     "pooler",
     "output_projection",
@@ -158,6 +159,7 @@ EMBEDDING_MODULES = {
     "encoder_hash_tok_embedding",  # BLT's hash n-gram table beside the byte table
     "token_embedding_projection",  # BLT: the encoder's patch vectors -> the global width
     "char_position_embeddings",  # CANINE's position table
+    "output_position_encodings",  # Perceiver's decoder queries (learned positions)
 }
 #: Learned hidden states a model holds at its top level (HRM's initial low-level state):
 #: embedding, like a learned token.
@@ -325,9 +327,15 @@ def is_norm(module: str) -> bool:
     return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
 
 
+#: Perceiver's layers, named for their attention though they hold an MLP beside it.
+PERCEIVER_LAYERS = {"cross_attention", "decoding_cross_attention"}
+
+
 def block_group(modules: list[str]) -> str | None:
     """The group of the outermost mixer or feed-forward block on a path, or None."""
     for i, module in enumerate(modules):  # the outermost block decides: attention.output is
+        if module in PERCEIVER_LAYERS and modules[i + 1 : i + 2] == ["mlp"]:
+            return "feedforward"
         if module in ATTENTION_MODULES:  # attention
             return "attention"
         if module in FEEDFORWARD_MODULES:
@@ -503,6 +511,10 @@ BARE_MODEL_TYPES = {
     "reformer",
     # paramcalc/families/encoders_canine.py
     "canine",
+    # paramcalc/families/encoders_funnel.py
+    "funnel",
+    # paramcalc/families/encoders_perceiver.py
+    "perceiver",
 }
 #: T5 and its copies, whose config class always ties (see build_model).
 T5_MODEL_TYPES = {"t5", "mt5", "umt5"}
@@ -4417,6 +4429,85 @@ VARIANT_FIELDS["canine"] = [
     rint("max_position_embeddings", 32, 2048, 32),
     pick("hidden_act", "gelu", "relu"),
     bert_decoder,
+]
+
+
+# --- encoders_funnel ---------------------------------------------------------------------------
+def funnel_blocks(rng: random.Random, c: Config) -> None:
+    """Funnel: one to four blocks of one to three layers, each repeated up to twice."""
+    blocks = rng.randint(1, 4)
+    c["block_sizes"] = [rng.randint(1, 3) for _ in range(blocks)]
+    if rng.random() < 0.5:
+        c["block_repeats"] = [rng.randint(1, 2) for _ in range(blocks)]
+
+
+def funnel_class(rng: random.Random, c: Config) -> None:
+    """Funnel: architectures that make AutoModel build FunnelBaseModel (no decoder) or
+    FunnelModel (named, or as the default for a class of neither name). AutoModel needs
+    one: with none, transformers 5.23's _get_model_class iterates None and fails."""
+    c["architectures"] = rng.choice(
+        [
+            ["FunnelBaseModel"],
+            ["FunnelModel"],
+            ["FunnelForMaskedLM"],
+            ["FunnelModel", "FunnelBaseModel"],
+        ]
+    )
+
+
+# funnel: the blocks and their repeats, the decoder's depth, the width, heads and their width
+# (d_head, free of d_model / n_head), the FFN, the vocabulary, and architectures (which class
+# AutoModel builds); attention_type, pooling_type, separate_cls, truncate_seq, pool_q_only and
+# hidden_act change no shape.
+VARIANT_FIELDS["funnel"] = [
+    VOCAB,
+    rint("d_model", 32, 256, 32),
+    rint("n_head", 1, 6),
+    pick("d_head", 8, 16, 24, 32),
+    rint("d_inner", 32, 512, 32),
+    funnel_blocks,
+    rint("num_decoder_layers", 0, 3),
+    pick("attention_type", "relative_shift", "factorized"),
+    pick("pooling_type", "mean", "max"),
+    flag("separate_cls"),
+    flag("truncate_seq"),
+    flag("pool_q_only"),
+    pick("hidden_act", "gelu_new", "relu"),
+    funnel_class,
+]
+
+
+# --- encoders_perceiver ------------------------------------------------------------------------
+def perceiver_widths(rng: random.Random, c: Config) -> None:
+    """Perceiver: heads dividing d_latents (and the decoder's 8 dividing d_model), query/key
+    and value widths of their own or none (then derived from the widths)."""
+    c["num_self_attention_heads"] = rng.choice([h for h in (1, 2, 4, 8) if c["d_latents"] % h == 0])
+    c["num_cross_attention_heads"] = rng.choice(
+        [h for h in (1, 2, 4, 8) if c["d_latents"] % h == 0]
+    )
+    c["qk_channels"] = rng.choice([None, 32, 64, 128])
+    # v_channels other than d_latents builds, but the self-attends' residual cannot add it
+    c["v_channels"] = rng.choice([None, c["d_latents"]])
+
+
+# perceiver: the latents (count and width), the inputs' width, the self-attends and their
+# repeats (num_blocks), the heads, the attention widths and which width the cross-attention's
+# query/key take without qk_channels, the MLPs' widening, and for the masked-LM model the
+# vocabulary and max_position_embeddings; hidden_act and use_query_residual change no shape.
+VARIANT_FIELDS["perceiver"] = [
+    rint("num_latents", 4, 64),
+    rint("d_latents", 32, 256, 32),
+    rint("d_model", 32, 256, 32),
+    rint("num_blocks", 1, 3),
+    rint("num_self_attends_per_block", 1, 4),
+    perceiver_widths,
+    pick("cross_attention_shape_for_attention", "q", "kv"),
+    rint("self_attention_widening_factor", 1, 4),
+    rint("cross_attention_widening_factor", 1, 4),
+    VOCAB,
+    rint("max_position_embeddings", 16, 512, 16),
+    pick("hidden_act", "gelu", "relu"),
+    flag("use_query_residual"),
 ]
 
 

@@ -58,6 +58,8 @@ MIXER_ROLES = {
     "cca": "attention",
     "conv_relative": "attention",
     "two_stream": "attention",
+    "funnel_relative": "attention",
+    "perceiver": "attention",
     "compressed": "attention",
 }
 
@@ -194,7 +196,8 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
         layers_path = sname(f"{stack.name}.layers")
         # no path below the model's own: the family keeps a module list per sub-layer (XLM's
         # attentions, ffns) and each of its roles holds the index itself
-        bare = layers_path == block_naming.prefix
+        # or a single layer that is a module of its own (Perceiver's encoder.cross_attention)
+        bare = layers_path == block_naming.prefix or stack.name in block_naming.single_layers
         prefix = layers_path if bare else join(layers_path, "{i}")
         front += stack_embeddings(tower, stack, stack_ctx, sname)
         if stack.input_conv is not None:
@@ -245,6 +248,8 @@ def embeddings(tower: TextTower, ctx: Context, name: NameOf) -> list[Record]:
     tables = width if project_in or before_norm else hidden
     rows = tower.vocab_size + tower.extra_token_rows
     records: list[Record] = [Embedding(name("embed_tokens"), rows, width, e)]
+    if not tower.token_table:  # PerceiverModel reads embeddings it is given
+        records = []
     if tower.hash_embeddings is not None:  # CANINE: hashed tables take the token table's place
         records = tower.hash_embeddings.records(name("hash_embeddings"), ctx)
     if tower.position_embeddings:
@@ -308,6 +313,9 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         records.append(
             Embedding(name(f"{stack.name}.learned_tokens"), stack.learned_tokens, hidden, e)
         )
+    if stack.learned_queries:
+        queries = name(f"{stack.name}.learned_queries")
+        records.append(Param(queries, (stack.learned_queries, hidden), e, ctx.tower))
     if stack.embedding_norm:
         records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
     return records

@@ -130,6 +130,9 @@ class Naming:
     head_first: bool = False
     """The task model registers its head before the base model (XLM-RoBERTa's masked-LM
     classes), so a tied token table is listed under the head's name."""
+    single_layers: frozenset[str] = frozenset()
+    """Stacks whose one layer is a module of its own, named without an index (Perceiver's
+    encoder.cross_attention)."""
 
     def renamed_checkpoint(self, name: str) -> str:
         """A stored name in today's naming."""

@@ -36,6 +36,7 @@ from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings, EntityPredictions
 from paramcalc.core.ffn import FeedForward
+from paramcalc.core.funnel import FunnelAttention, FunnelPooling
 from paramcalc.core.hyper import HyperConnections
 from paramcalc.core.inkling import (
     BlockResidualQueries,
@@ -47,6 +48,7 @@ from paramcalc.core.inkling import (
 from paramcalc.core.kda import DeltaAttention
 from paramcalc.core.neomme import InputMix, PatchStem, ValueEmbeddings
 from paramcalc.core.ngram import NGramEmbedding
+from paramcalc.core.perceiver import PerceiverAttention
 from paramcalc.core.recurrent import GatedDeltaNet, Mamba, Mamba2, ShortConv
 from paramcalc.core.rnn import MLSTM, RGLRU, LightningAttention, RWKVChannelMix, RWKVTimeMix
 from paramcalc.core.shared import SharedBlock
@@ -70,7 +72,9 @@ Mixer = Annotated[
     | ConvRelativeAttention
     | CompressedAttention
     | DeltaAttention
-    | TwoStreamAttention,
+    | TwoStreamAttention
+    | FunnelAttention
+    | PerceiverAttention,
     Field(discriminator="kind"),
 ]
 FFN = Annotated[
@@ -117,6 +121,8 @@ CrossMixer = Annotated[Attention | LatentAttention, Field(discriminator="kind")]
 #: Where a block has a norm: before/after the mixer, cross-attention and feed-forward.
 NormSite = Literal["input", "post_mixer", "pre_cross", "post_cross", "pre_ffn", "post_ffn"]
 DEFAULT_NORMS: tuple[NormSite, ...] = ("input", "pre_ffn")
+#: Most stacks a tower holds (Funnel: a stack per block and its decoder).
+MAX_STACKS = 16
 
 
 class NormGate(Spec):
@@ -276,6 +282,16 @@ class Stack(Spec):
     """A convolution and a norm making the stack's input from the stacks before it (CANINE's
     chars_to_molecules and projection); a strided one makes the stack run over
     seq // stride rows."""
+    pooling: FunnelPooling | None = None
+    """The pooling before the stack that halves the sequence once per block before it
+    (Funnel's blocks after the first): the stack runs over its pooled rows."""
+    learned_queries: Count = 0
+    """Rows of a learned parameter of the stack's width its first layer takes as queries in
+    place of the stream before it (Perceiver's latents, its decoder's output position
+    encodings): embedding; 0 for none."""
+    latent_rows: Count = 0
+    """The stack runs over this many rows whatever the sequence (Perceiver's latents); 0: the
+    rows the sequence gives."""
 
     @model_validator(mode="after")
     def _check_layers(self) -> Stack:
@@ -343,10 +359,14 @@ class Stack(Spec):
 
     def rows(self, seq: int) -> int:
         """Rows the stack's layers run over for a sequence of `seq` tokens: one per token, one
-        per patch (BLT, by convention patches of patch_size), or seq // its input
-        convolution's stride (CANINE)."""
+        per patch (BLT, by convention patches of patch_size), seq // its input
+        convolution's stride (CANINE), its pooled rows (Funnel), or its latents (Perceiver)."""
+        if self.latent_rows:
+            return self.latent_rows
         if self.patch_size:
             return -(-seq // self.patch_size)
+        if self.pooling is not None:
+            return self.pooling.rows(seq)
         return seq // self.downsampling
 
     def block_of(self, index: int) -> Block:
@@ -419,6 +439,9 @@ class TextTower(Spec):
     the range of the ids the model reads."""
     hash_embeddings: HashEmbeddings | None = None
     """Hashed embedding tables in place of the token table (CANINE's code points)."""
+    token_table: bool = True
+    """The tower holds a token table; false for a model given embeddings, not ids
+    (PerceiverModel without an input preprocessor): vocab_size then names no table."""
     extra_token_rows: Count = 0
     """Rows of the token embedding beyond vocab_size that the head does not predict (CPM-Ant's
     prompt_types x prompt_length prompt tokens): the table has vocab_size + these rows."""
@@ -463,10 +486,10 @@ class TextTower(Spec):
     """A norm right after the embeddings (BLOOM, BERT)."""
     norm_type: NormType = NormType.RMSNORM
     """Parameterisation of the tower's norms."""
-    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=4)
+    stacks: tuple[Stack, ...] = Field(min_length=1, max_length=MAX_STACKS)
     """The decoder, the encoder then the decoder of an encoder-decoder model, or stacks run
     one after the other (HRM's two modules, CANINE's three, BLT's local encoder, global
-    transformer, local decoder and patcher)."""
+    transformer, local decoder and patcher, Funnel's blocks and decoder)."""
     lm_head: bool = True
     """The tower ends in a language-model head (false for a bare encoder)."""
     tie_word_embeddings: bool = False
@@ -534,6 +557,10 @@ class TextTower(Spec):
                 raise FieldValueError(
                     "hash_embeddings", "has no token table for a head or a projection to read"
                 )
+        if not self.token_table and (self.lm_head or self.hash_embeddings or self.embedding_size):
+            raise FieldValueError(
+                "token_table", "false leaves no table for a head, hashes or a projection"
+            )
         if self.type_vocab_size and self.type_vocab_sizes:
             raise FieldValueError("type_vocab_sizes", "give it or type_vocab_size, not both")
         if self.head_vocab_size is not None and self.tie_word_embeddings:

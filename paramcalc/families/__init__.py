@@ -31,6 +31,8 @@ MODULES = (
     "encoders_more",
     "encoders_bert_like",
     "encoders_canine",
+    "encoders_funnel",
+    "encoders_perceiver",
     "encoders_conv",
     "encoders_llama_like",
     "encoders_neomme",

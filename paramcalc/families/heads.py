@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from paramcalc.core.model import Model, ModelFile
 from paramcalc.core.names import Naming
@@ -100,6 +100,9 @@ class MaskedLM:
     config: Callable[[HFConfig], HFConfig] | None = field(default=None, compare=False)
     """The sub-config the head's keys are read from (ModernVBERT's text_config); None: the
     config itself. tie_word_embeddings is always the config's own."""
+    model: Callable[[HFConfig], dict[str, Any]] | None = field(default=None, compare=False)
+    """The masked-LM model's whole text tower from the config, where the class changes more
+    than a head on the bare model (Perceiver's text preprocessor and decoder)."""
 
     def naming(self, base: Naming) -> Naming:
         """The family's naming with the encoder under the prefix and the head's own names."""
@@ -112,6 +115,8 @@ class MaskedLM:
         """The bare text tower with this head on it."""
         if self.check is not None:
             self.check(c)
+        if self.model is not None:
+            return TextTower(**self.model(c))
         joined = tied_embeddings(c, self.tie_default)
         h = self.config(c) if self.config is not None else c
         own = self.decoder_bias
