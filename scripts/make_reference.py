@@ -295,6 +295,9 @@ VISION_EMBEDDING_PARTS = {
     "post_tile_positional_embedding",
     "patch_embedder",  # Gemma 4: input_proj and the two position tables
 }
+#: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
+#: convolutions and its position table.
+AUDIO_EMBEDDING_PARTS = {"conv1", "conv2", "embed_positions"}
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
@@ -401,6 +404,16 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
+def classify_audio(parts: list[str]) -> str | None:
+    """Group of an audio-encoder tensor: its front-end and position table (held by the
+    encoder itself) are embedding, the rest as in an image encoder."""
+    modules = parts[:-1]
+    top = next((i for i, m in enumerate(modules) if m in AUDIO_MODULES), None)
+    if top is not None and modules[top + 1 : top + 2] and modules[top + 1] in AUDIO_EMBEDDING_PARTS:
+        return "embedding"
+    return classify_vision(parts)
+
+
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
@@ -418,7 +431,7 @@ def classify_projector(parts: list[str]) -> str | None:
 CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
     "text": classify_text,
     "vision": classify_vision,
-    "audio": classify_vision,
+    "audio": classify_audio,
     "projector": classify_projector,
 }
 
@@ -4670,6 +4683,60 @@ VARIANT_FIELDS.update(
             pick("num_feedforward_networks", 1, 2, 4),
             pick("normalization_type", "no_norm", "layer_norm"),
             flag("classifier_activation"),
+        ],
+    }
+)
+
+
+# -- Whisper-encoder audio LMs (paramcalc/families/multimodal_audio.py) ------------------------
+
+
+def whisper_encoder_fields(whisper_keys: bool) -> list[Gen]:
+    """Every shape field of a Whisper-style encoder config, under the keys its class declares
+    (Qwen2-Audio's d_model...; Voxtral's hidden_size...); scale_embedding and
+    activation_function change no shape."""
+    width, layers, heads_key, ffn = (
+        ("d_model", "encoder_layers", "encoder_attention_heads", "encoder_ffn_dim")
+        if whisper_keys
+        else ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+    )
+    return [
+        rint(width, 64, 384, 32),
+        rint(layers, 1, 4),
+        heads(width, heads_key, None),
+        rint(ffn, 64, 768, 32),
+        rint("num_mel_bins", 16, 128, 16),
+        rint("max_source_positions", 16, 1500, 4),
+        flag("scale_embedding"),
+        pick("activation_function", "gelu", "relu"),
+    ]
+
+
+#: Text models the audio LMs accept: their default family, or another Llama-named one.
+AUDIO_TEXT = {
+    "qwen2": one_of(
+        [sub("text_config", VARIANT_FIELDS["qwen2"])],
+        [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+    ),
+    "llama": one_of(
+        [sub("text_config", VARIANT_FIELDS["llama"])],
+        [sub("text_config", [pick("model_type", "qwen2"), *VARIANT_FIELDS["qwen2"]])],
+    ),
+}
+VARIANT_FIELDS.update(
+    {
+        # no class ties the head: tie_word_embeddings (top level and text) must change nothing
+        "qwen2_audio": [
+            AUDIO_TEXT["qwen2"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=True)),
+            TIE,
+        ],
+        # linear_1 reads the encoder's intermediate_size; projector_hidden_act sizes nothing
+        "voxtral": [
+            AUDIO_TEXT["llama"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=False)),
+            pick("projector_hidden_act", "gelu", "silu", "relu", "gelu_new"),
+            TIE,
         ],
     }
 )

@@ -76,6 +76,7 @@ MODULES = (
     "moe_windows",
     "multimodal",
     "multimodal_aria",
+    "multimodal_audio",
     "seq2seq",
     "seq2seq_long",
     "multimodal_gemma4",
