@@ -26,6 +26,7 @@ Needs torch and transformers (`pip install paramcalc[reference]`); paramcalc its
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import sys
@@ -577,7 +578,9 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
     import transformers
 
     model_type = config["model_type"]
-    fields = {k: v for k, v in config.items() if k != "model_type"}
+    # a copy: a config class may rewrite its sub-config mappings in place (MusicFlamingoConfig
+    # renames the audio_config's model_type), and the fixture keeps the config as given
+    fields = copy.deepcopy({k: v for k, v in config.items() if k != "model_type"})
     hf_config = transformers.AutoConfig.for_model(model_type, **fields)
     tried = [auto_class] if auto_class else default_auto_classes(model_type, hf_config)
     with torch.device("meta"):
@@ -4736,6 +4739,44 @@ VARIANT_FIELDS.update(
             AUDIO_TEXT["llama"],
             sub("audio_config", whisper_encoder_fields(whisper_keys=False)),
             pick("projector_hidden_act", "gelu", "silu", "relu", "gelu_new"),
+            TIE,
+        ],
+        # projector_bias biases both projector layers
+        "audioflamingo3": [
+            AUDIO_TEXT["qwen2"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=False)),
+            flag("projector_bias"),
+            TIE,
+        ],
+        # the audio_config's model_type must be given; rope and audio_frame_step size no tensor
+        "musicflamingo": [
+            AUDIO_TEXT["qwen2"],
+            sub(
+                "audio_config",
+                [
+                    pick("model_type", "audioflamingo3_encoder", "musicflamingo_encoder"),
+                    *whisper_encoder_fields(whisper_keys=False),
+                ],
+            ),
+            flag("projector_bias"),
+            pick("audio_frame_step", 0.01, 0.04),
+            TIE,
+        ],
+        # the top-level tie_word_embeddings ties; max_position_embeddings sizes no tensor (rotary)
+        "glmasr": [
+            AUDIO_TEXT["llama"],
+            sub(
+                "audio_config",
+                [
+                    rint("hidden_size", 64, 384, 32),
+                    rint("num_hidden_layers", 1, 4),
+                    heads(options=(1, 2, 4, 8)),
+                    rint("intermediate_size", 64, 768, 32),
+                    rint("num_mel_bins", 16, 128, 16),
+                    pick("max_position_embeddings", 64, 1500),
+                    pick("hidden_act", "gelu", "silu"),
+                ],
+            ),
             TIE,
         ],
     }

@@ -1,4 +1,5 @@
-"""Audio-text-to-text models on a Whisper-style encoder (Qwen2-Audio, Voxtral).
+"""Audio-text-to-text models on a Whisper-style encoder (Qwen2-Audio, Voxtral, Audio Flamingo 3,
+Music Flamingo, GLM-ASR).
 
 Counts are checked fixture by fixture (tests/data/hf) in test_tensors.py and
 test_hf_families.py; this module pins the encoder's closed form, the branches a fixture must
@@ -38,7 +39,9 @@ def whisper_encoder(width: int, layers: int, ffn: int, mels: int, positions: int
     return front + layers * layer + 2 * width
 
 
-@pytest.mark.parametrize("model_type", ["qwen2_audio", "voxtral"])
+@pytest.mark.parametrize(
+    "model_type", ["qwen2_audio", "voxtral", "audioflamingo3", "musicflamingo"]
+)
 def test_audio_tower_is_the_whisper_closed_form(model_type: str) -> None:
     """Every fixture's audio tower equals the closed form of its audio_config."""
     fixtures = [f for f in FIXTURES if f["model_type"] == model_type]
@@ -52,6 +55,33 @@ def test_audio_tower_is_the_whisper_closed_form(model_type: str) -> None:
         assert f["towers"]["audio"]["total"] == expected, f["name"]
 
 
+def glmasr_encoder(width: int, heads: int, kv: int, layers: int, ffn: int, mels: int) -> int:
+    """GLM-ASR's encoder by hand: the two convolutions, no position table; per layer q/v/o
+    biased and k unbiased over heads of width // heads, fc1/fc2 biased, two LayerNorms; a
+    final LayerNorm."""
+    hd = width // heads
+    front = (mels * width * 3 + width) + (width * width * 3 + width)
+    attention = (
+        (width + 1) * heads * hd + 2 * width * kv * hd + kv * hd + heads * hd * width + width
+    )
+    layer = attention + 2 * width * ffn + ffn + width + 2 * 2 * width
+    return front + layers * layer + 2 * width
+
+
+def test_glmasr_audio_tower_is_its_closed_form() -> None:
+    """Every GLM-ASR fixture's audio tower equals the closed form of its audio_config, heads
+    that do not split the width included."""
+    fixtures = [f for f in FIXTURES if f["model_type"] == "glmasr"]
+    assert len(fixtures) >= 8
+    for f in fixtures:
+        a = f["config_full"]["audio_config"]
+        heads = a["num_attention_heads"]
+        kv = a["num_key_value_heads"] or heads
+        sizes = (a["num_hidden_layers"], a["intermediate_size"], a["num_mel_bins"])
+        expected = glmasr_encoder(a["hidden_size"], heads, kv, *sizes)
+        assert f["towers"]["audio"]["total"] == expected, f["name"]
+
+
 @pytest.mark.parametrize(
     ("model_type", "sub", "fields"),
     [
@@ -61,6 +91,12 @@ def test_audio_tower_is_the_whisper_closed_form(model_type: str) -> None:
         ("voxtral", "text_config", {"model_type": "qwen2"}),
         ("voxtral", "", {"tie_word_embeddings": True}),
         ("voxtral", "", {"text_config": None}),  # Voxtral's own text defaults
+        ("audioflamingo3", "", {"projector_bias": False}),
+        ("musicflamingo", "audio_config", {"model_type": "musicflamingo_encoder"}),
+        ("glmasr", "", {"tie_word_embeddings": False}),  # its own lm_head
+        ("glmasr", "", {"text_config": None}),  # GLM-ASR's own text defaults
+        ("glmasr", "text_config", {"model_type": "qwen2"}),
+        ("glmasr", "audio_config", {"hidden_size": 100, "num_attention_heads": 8}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -98,6 +134,9 @@ def test_voxtral_text_config_keeps_voxtral_text_defaults(tmp_path: Path) -> None
         ({"model_type": "voxtral", "audio_config": [1280]}, "audio_config"),
         ({"model_type": "qwen2_audio", "text_config": {"model_type": "gemma3"}}, "text_config"),
         ({"model_type": "voxtral", "audio_config": {"num_mel_bins": 0}}, "num_mel_bins"),
+        ({"model_type": "musicflamingo", "audio_config": {"model_type": "whisper"}}, "audio"),
+        ({"model_type": "glmasr", "audio_config": {"num_key_value_heads": 3}}, "num_key_value"),
+        ({"model_type": "glmasr", "audio_config": {"num_attention_heads": 2048}}, "num_attention"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -77,6 +77,7 @@ MODULES = (
     "multimodal",
     "multimodal_aria",
     "multimodal_audio",
+    "multimodal_audio_glm",
     "seq2seq",
     "seq2seq_long",
     "multimodal_gemma4",

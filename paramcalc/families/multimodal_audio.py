@@ -1,4 +1,5 @@
-"""Audio-text-to-text models on a Whisper-style encoder: Qwen2-Audio and Voxtral.
+"""Audio-text-to-text models on a Whisper-style encoder: Qwen2-Audio, Voxtral, Audio
+Flamingo 3 and Music Flamingo.
 
 The audio tower is one shared record (`whisper_encoder`, paramcalc.core.audio): two Conv1d
 over log-mel frames, a position table, encoder blocks with an unbiased k_proj, a final
@@ -103,17 +104,24 @@ VOXTRAL_TEXT = {
 }
 
 
+def merged_text(
+    c: HFConfig, default: str, defaults: Mapping[str, Any], tied: bool
+) -> dict[str, Any]:
+    """The text model of `text_config` under the model's own text defaults, which its config's
+    __post_init__ merges below a mapping's keys (and SubConfigSpec applies to a null one)."""
+    given = c.raw("text_config")
+    merged = {**defaults, **given} if isinstance(given, Mapping) else given
+    view = HFConfig({**c.data, "text_config": merged}, c.where, c.family)
+    return llama_named_text(view, default, tied, defaults)
+
+
 def voxtral(c: HFConfig) -> dict[str, Any]:
     """VoxtralForConditionalGeneration: the Whisper encoder, a projector whose unbiased
     linear_1 reads four frames side by side (the encoder's intermediate_size) and linear_2,
     and the text model (Llama by default) under Voxtral's text defaults."""
     a = spec_config(c, "audio_config", VOXTRAL_ENCODER)
     audio = whisper_encoder(a)
-    given = c.raw("text_config")
-    merged = {**VOXTRAL_TEXT, **given} if isinstance(given, Mapping) else given
-    text = llama_named_text(
-        HFConfig({**c.data, "text_config": merged}, c.where, c.family), "llama", False, VOXTRAL_TEXT
-    )
+    text = merged_text(c, "llama", VOXTRAL_TEXT, False)
     th = text["hidden_size"]
     parts = [
         {
@@ -124,6 +132,29 @@ def voxtral(c: HFConfig) -> dict[str, Any]:
         },
         {"kind": "linear", "role": "linear_2", "inputs": th, "outputs": th},
     ]
+    return {"text": text, "audio": audio, "projector": {"parts": parts}}
+
+
+#: AudioFlamingo3EncoderConfig's defaults (transformers 5.23), Voxtral's keys and values;
+#: MusicFlamingoConfig reads a musicflamingo_encoder audio_config as this class.
+AUDIOFLAMINGO3_ENCODER = Family(
+    "audioflamingo3_encoder", QWEN2_AUDIO_ENCODER.defaults, (), WHISPER_ALIASES
+)
+
+
+def audioflamingo3(c: HFConfig) -> dict[str, Any]:
+    """AudioFlamingo3ForConditionalGeneration (and MusicFlamingo's, whose rotary time
+    embedding holds only buffers): the Whisper encoder, linear_1 from its width and linear_2
+    (biased when projector_bias), and the text model (Qwen 2 by default)."""
+    a = spec_config(c, "audio_config", AUDIOFLAMINGO3_ENCODER, also=("musicflamingo_encoder",))
+    audio = whisper_encoder(a)
+    text = llama_named_text(c, "qwen2", False)
+    th, bias = text["hidden_size"], c.boolean("projector_bias")
+    parts = [
+        {"kind": "linear", "role": "linear_1", "inputs": audio["hidden_size"], "outputs": th},
+        {"kind": "linear", "role": "linear_2", "inputs": th, "outputs": th},
+    ]
+    parts = [{**part, "bias": bias} for part in parts]
     return {"text": text, "audio": audio, "projector": {"parts": parts}}
 
 
@@ -167,5 +198,15 @@ FAMILIES = (
         (voxtral,),
         naming=audio_naming(("linear_1", "linear_2")),
         notes=AUDIO_NOTE.format("Llama by default"),
+    ),
+    *(
+        Family(
+            model_type,
+            {"text_config": None, "audio_config": None, "projector_bias": True},
+            (audioflamingo3,),
+            naming=audio_naming(("linear_1", "linear_2")),
+            notes=AUDIO_NOTE.format("Qwen 2 by default"),
+        )
+        for model_type in ("audioflamingo3", "musicflamingo")
     ),
 )
