@@ -233,6 +233,7 @@ FEEDFORWARD_MODULES = {
     "hyper_connection_mixer",
     "ple",
     "mlp_block",  # RecurrentGemma
+    "ada_rms_norm",  # Voxtral Realtime: the time-conditioned scale of the MLP's input
     # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
     "altup",
     "laurel",
@@ -298,7 +299,7 @@ VISION_EMBEDDING_PARTS = {
 }
 #: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
 #: convolutions and its position table.
-AUDIO_EMBEDDING_PARTS = {"conv1", "conv2", "embed_positions"}
+AUDIO_EMBEDDING_PARTS = {"conv1", "conv2", "embed_positions", "embedder"}
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
@@ -4760,6 +4761,36 @@ VARIANT_FIELDS.update(
             ),
             flag("projector_bias"),
             pick("audio_frame_step", 0.01, 0.04),
+            TIE,
+        ],
+        # num_key_value_heads is another name of the encoder's num_attention_heads; sliding
+        # windows and rope size no tensor; linear_1 reads downsample_factor frames
+        "voxtral_realtime": [
+            sub(
+                "text_config",
+                [
+                    VOCAB,
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(),
+                    pick("head_dim", None, 16, 32),
+                    pick("sliding_window", None, 16, 512),
+                ],
+            ),
+            sub(
+                "audio_config",
+                [
+                    rint("hidden_size", 64, 384, 32),
+                    rint("num_hidden_layers", 1, 4),
+                    pick("num_attention_heads", 1, 2, 4, 8),
+                    pick("head_dim", 8, 16, 64),
+                    rint("intermediate_size", 64, 768, 32),
+                    rint("num_mel_bins", 16, 128, 16),
+                    pick("sliding_window", 16, 750),
+                ],
+            ),
+            pick("downsample_factor", 1, 2, 4),
             TIE,
         ],
         # the top-level tie_word_embeddings ties; max_position_embeddings sizes no tensor (rotary)

@@ -1,5 +1,5 @@
 """Audio-text-to-text models on a Whisper-style encoder (Qwen2-Audio, Voxtral, Audio Flamingo 3,
-Music Flamingo, GLM-ASR).
+Music Flamingo, GLM-ASR, Voxtral Realtime).
 
 Counts are checked fixture by fixture (tests/data/hf) in test_tensors.py and
 test_hf_families.py; this module pins the encoder's closed form, the branches a fixture must
@@ -97,6 +97,10 @@ def test_glmasr_audio_tower_is_its_closed_form() -> None:
         ("glmasr", "", {"text_config": None}),  # GLM-ASR's own text defaults
         ("glmasr", "text_config", {"model_type": "qwen2"}),
         ("glmasr", "audio_config", {"hidden_size": 100, "num_attention_heads": 8}),
+        ("voxtral_realtime", "", {"tie_word_embeddings": False}),
+        ("voxtral_realtime", "", {"downsample_factor": 1}),
+        ("voxtral_realtime", "audio_config", {"num_key_value_heads": 4}),  # the heads' alias
+        ("voxtral_realtime", "text_config", {"head_dim": None}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -137,6 +141,10 @@ def test_voxtral_text_config_keeps_voxtral_text_defaults(tmp_path: Path) -> None
         ({"model_type": "musicflamingo", "audio_config": {"model_type": "whisper"}}, "audio"),
         ({"model_type": "glmasr", "audio_config": {"num_key_value_heads": 3}}, "num_key_value"),
         ({"model_type": "glmasr", "audio_config": {"num_attention_heads": 2048}}, "num_attention"),
+        # VoxtralRealtimeEncoderConfig types head_dim as int; the text model's class is fixed
+        ({"model_type": "voxtral_realtime", "audio_config": {"head_dim": None}}, "head_dim"),
+        ({"model_type": "voxtral_realtime", "text_config": {"model_type": "llama"}}, "text"),
+        ({"model_type": "voxtral_realtime", "audio_config": {"model_type": "voxtral"}}, "audio"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(
@@ -158,3 +166,43 @@ def test_audio_tower_adds_no_flops_per_text_token(tmp_path: Path) -> None:
     )
     assert Tower.AUDIO in both.towers
     assert forward_flops(both, 2, 64).forward == forward_flops(alone, 2, 64).forward
+
+
+def realtime_encoder(
+    width: int, heads: int, head_dim: int, layers: int, ffn: int, mels: int
+) -> int:
+    """Voxtral Realtime's encoder by hand: the embedder's two convolutions, no position table;
+    per layer q/v/o biased and k unbiased (key/value heads = query heads), a gated MLP with a
+    down_proj bias, two RMSNorms; a final RMSNorm."""
+    inner = heads * head_dim
+    front = (mels * width * 3 + width) + (width * width * 3 + width)
+    attention = 4 * width * inner + 2 * inner + width
+    layer = attention + 3 * width * ffn + width + 2 * width
+    return front + layers * layer + width
+
+
+def test_voxtral_realtime_audio_tower_is_its_closed_form() -> None:
+    """Every Voxtral Realtime fixture's audio tower equals the closed form of its audio_config."""
+    fixtures = [f for f in FIXTURES if f["model_type"] == "voxtral_realtime"]
+    assert len(fixtures) >= 8
+    for f in fixtures:
+        a = f["config_full"]["audio_config"]
+        sizes = (a["num_hidden_layers"], a["intermediate_size"], a["num_mel_bins"])
+        expected = realtime_encoder(
+            a["hidden_size"], a["num_attention_heads"], a["head_dim"], *sizes
+        )
+        assert f["towers"]["audio"]["total"] == expected, f["name"]
+
+
+def test_time_conditioned_norm_runs_once_per_sequence(tmp_path: Path) -> None:
+    """Each text layer's ada_rms_norm (hidden -> 32 -> hidden, feedforward) is charged once per
+    sequence: a pass costs what Mistral's text model alone costs plus 2 x 2 x hidden x 32 per
+    layer and sequence."""
+    fixture = next(f for f in FIXTURES if f["name"] == "voxtral-realtime-kv-alias")
+    text = fixture["config_full"]["text_config"]
+    both = count(load_config(tmp_path, fixture["config"]))
+    mistral = {**text, "model_type": "mistral", "tie_word_embeddings": False}
+    alone = count(load_config(tmp_path, mistral))
+    batch, hidden, layers = 3, text["hidden_size"], text["num_hidden_layers"]
+    extra = batch * layers * 2 * 2 * hidden * 32
+    assert forward_flops(both, batch, 16).forward == forward_flops(alone, batch, 16).forward + extra

@@ -78,6 +78,7 @@ MODULES = (
     "multimodal_aria",
     "multimodal_audio",
     "multimodal_audio_glm",
+    "multimodal_audio_realtime",
     "seq2seq",
     "seq2seq_long",
     "multimodal_gemma4",
