@@ -156,7 +156,8 @@ def counted_head(model: Model, head: str | None) -> str | None:
     if head is not None:
         return head
     text = model.text
-    if text.lm_head or model.vision is not None or model.projector is not None:
+    encoders = (model.vision, model.audio, model.projector)
+    if text.lm_head or any(part is not None for part in encoders):
         return None
     return "pooler" if text.pooler else "none"
 

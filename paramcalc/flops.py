@@ -22,7 +22,9 @@ its bias bank once per query (`relative_states @ proj`), and ConvBERT's dynamic 
 2·B·S·heads·head_dim·kernel for the kernels its heads apply, both counted with the attention
 products; LUKE's entity side (the entity projection, the entity-aware queries) is charged
 nothing, as a pass is over words alone. A mixture-of-experts layer runs the router and k experts
-per token.
+per token. Vision and audio towers and their projectors run once per image or clip, not per text
+token: a pass over text tokens charges them nothing. Voxtral Realtime's time-conditioned norms run
+once per sequence.
 DeepSeek-V4's compressed layers also score every query against every compressed entry (and
 its indexer does), and its mHC hyper-connections mix the streams by a matmul.
 The causal figure instead counts only the pairs a causal (or sliding-window) mask keeps (or
@@ -144,6 +146,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
             Stream.SOURCE: batch * (encoder_seq // downsampling),
             Stream.SEQUENCE: batch,
             Stream.IMAGE: 0,
+            Stream.AUDIO: 0,
             Stream.PATCHES: batch * patches,
             Stream.NONE: 0,
         }

@@ -26,6 +26,7 @@ Needs torch and transformers (`pip install paramcalc[reference]`); paramcalc its
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import sys
@@ -237,6 +238,7 @@ FEEDFORWARD_MODULES = {
     "hyper_connection_mixer",
     "ple",
     "mlp_block",  # RecurrentGemma
+    "ada_rms_norm",  # Voxtral Realtime: the time-conditioned scale of the MLP's input
     # Gemma 3n: what a layer holds beside attention and the MLP, and AltUp's model projections
     "altup",
     "laurel",
@@ -300,6 +302,9 @@ VISION_EMBEDDING_PARTS = {
     "post_tile_positional_embedding",
     "patch_embedder",  # Gemma 4: input_proj and the two position tables
 }
+#: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
+#: convolutions and its position table.
+AUDIO_EMBEDDING_PARTS = {"conv1", "conv2", "embed_positions", "embedder"}
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
@@ -412,6 +417,16 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
+def classify_audio(parts: list[str]) -> str | None:
+    """Group of an audio-encoder tensor: its front-end and position table (held by the
+    encoder itself) are embedding, the rest as in an image encoder."""
+    modules = parts[:-1]
+    top = next((i for i, m in enumerate(modules) if m in AUDIO_MODULES), None)
+    if top is not None and modules[top + 1 : top + 2] and modules[top + 1] in AUDIO_EMBEDDING_PARTS:
+        return "embedding"
+    return classify_vision(parts)
+
+
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
@@ -429,7 +444,7 @@ def classify_projector(parts: list[str]) -> str | None:
 CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
     "text": classify_text,
     "vision": classify_vision,
-    "audio": classify_vision,
+    "audio": classify_audio,
     "projector": classify_projector,
 }
 
@@ -587,7 +602,9 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
     import transformers
 
     model_type = config["model_type"]
-    fields = {k: v for k, v in config.items() if k != "model_type"}
+    # a copy: a config class may rewrite its sub-config mappings in place (MusicFlamingoConfig
+    # renames the audio_config's model_type), and the fixture keeps the config as given
+    fields = copy.deepcopy({k: v for k, v in config.items() if k != "model_type"})
     hf_config = transformers.AutoConfig.for_model(model_type, **fields)
     tried = [auto_class] if auto_class else default_auto_classes(model_type, hf_config)
     with torch.device("meta"):
@@ -4866,6 +4883,126 @@ def t5gemma2_sizes(rng: random.Random, c: Config) -> None:
 
 
 VARIANT_FIELDS["t5gemma2"] = [t5gemma2_sizes, flag("tie_word_embeddings")]
+# -- Whisper-encoder audio LMs (paramcalc/families/multimodal_audio.py) ------------------------
+
+
+def whisper_encoder_fields(whisper_keys: bool) -> list[Gen]:
+    """Every shape field of a Whisper-style encoder config, under the keys its class declares
+    (Qwen2-Audio's d_model...; Voxtral's hidden_size...); scale_embedding and
+    activation_function change no shape."""
+    width, layers, heads_key, ffn = (
+        ("d_model", "encoder_layers", "encoder_attention_heads", "encoder_ffn_dim")
+        if whisper_keys
+        else ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+    )
+    return [
+        rint(width, 64, 384, 32),
+        rint(layers, 1, 4),
+        heads(width, heads_key, None),
+        rint(ffn, 64, 768, 32),
+        rint("num_mel_bins", 16, 128, 16),
+        rint("max_source_positions", 16, 1500, 4),
+        flag("scale_embedding"),
+        pick("activation_function", "gelu", "relu"),
+    ]
+
+
+#: Text models the audio LMs accept: their default family, or another Llama-named one.
+AUDIO_TEXT = {
+    "qwen2": one_of(
+        [sub("text_config", VARIANT_FIELDS["qwen2"])],
+        [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+    ),
+    "llama": one_of(
+        [sub("text_config", VARIANT_FIELDS["llama"])],
+        [sub("text_config", [pick("model_type", "qwen2"), *VARIANT_FIELDS["qwen2"]])],
+    ),
+}
+VARIANT_FIELDS.update(
+    {
+        # no class ties the head: tie_word_embeddings (top level and text) must change nothing
+        "qwen2_audio": [
+            AUDIO_TEXT["qwen2"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=True)),
+            TIE,
+        ],
+        # linear_1 reads the encoder's intermediate_size; projector_hidden_act sizes nothing
+        "voxtral": [
+            AUDIO_TEXT["llama"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=False)),
+            pick("projector_hidden_act", "gelu", "silu", "relu", "gelu_new"),
+            TIE,
+        ],
+        # projector_bias biases both projector layers
+        "audioflamingo3": [
+            AUDIO_TEXT["qwen2"],
+            sub("audio_config", whisper_encoder_fields(whisper_keys=False)),
+            flag("projector_bias"),
+            TIE,
+        ],
+        # the audio_config's model_type must be given; rope and audio_frame_step size no tensor
+        "musicflamingo": [
+            AUDIO_TEXT["qwen2"],
+            sub(
+                "audio_config",
+                [
+                    pick("model_type", "audioflamingo3_encoder", "musicflamingo_encoder"),
+                    *whisper_encoder_fields(whisper_keys=False),
+                ],
+            ),
+            flag("projector_bias"),
+            pick("audio_frame_step", 0.01, 0.04),
+            TIE,
+        ],
+        # num_key_value_heads is another name of the encoder's num_attention_heads; sliding
+        # windows and rope size no tensor; linear_1 reads downsample_factor frames
+        "voxtral_realtime": [
+            sub(
+                "text_config",
+                [
+                    VOCAB,
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(),
+                    pick("head_dim", None, 16, 32),
+                    pick("sliding_window", None, 16, 512),
+                ],
+            ),
+            sub(
+                "audio_config",
+                [
+                    rint("hidden_size", 64, 384, 32),
+                    rint("num_hidden_layers", 1, 4),
+                    pick("num_attention_heads", 1, 2, 4, 8),
+                    pick("head_dim", 8, 16, 64),
+                    rint("intermediate_size", 64, 768, 32),
+                    rint("num_mel_bins", 16, 128, 16),
+                    pick("sliding_window", 16, 750),
+                ],
+            ),
+            pick("downsample_factor", 1, 2, 4),
+            TIE,
+        ],
+        # the top-level tie_word_embeddings ties; max_position_embeddings sizes no tensor (rotary)
+        "glmasr": [
+            AUDIO_TEXT["llama"],
+            sub(
+                "audio_config",
+                [
+                    rint("hidden_size", 64, 384, 32),
+                    rint("num_hidden_layers", 1, 4),
+                    heads(options=(1, 2, 4, 8)),
+                    rint("intermediate_size", 64, 768, 32),
+                    rint("num_mel_bins", 16, 128, 16),
+                    pick("max_position_embeddings", 64, 1500),
+                    pick("hidden_act", "gelu", "silu"),
+                ],
+            ),
+            TIE,
+        ],
+    }
+)
 
 
 def main() -> int:

@@ -105,6 +105,9 @@ class Attention(Spec):
     Default: head_dim."""
     qkv_bias: bool = False
     """Query, key and value projections have biases."""
+    k_bias: bool | None = None
+    """The key projection has a bias, when that differs from qkv_bias (Whisper's encoders:
+    an unbiased k_proj beside biased q_proj and v_proj). Default: qkv_bias."""
     o_bias: bool = False
     """The output projection has a bias."""
     qk_norm: QKNorm = QKNorm.NONE
@@ -285,6 +288,11 @@ class Attention(Spec):
         """Key/value heads, defaulting to the query heads."""
         return self.num_key_value_heads or self.num_attention_heads
 
+    @property
+    def key_biased(self) -> bool:
+        """Whether k_proj has a bias."""
+        return self.qkv_bias if self.k_bias is None else self.k_bias
+
     def width(self, hidden: int) -> int:
         """Width of one head."""
         return self.head_dim or hidden // self.num_attention_heads
@@ -302,7 +310,7 @@ class Attention(Spec):
         o_in = self.num_attention_heads * vd * (2 if self.span_conv else 1)
         records: list[Record] = [
             linear("q_proj", reads, q_out, self.qkv_bias, ctx),
-            linear("k_proj", kv_in, kv_width, self.qkv_bias, ctx, kv_stream),
+            linear("k_proj", kv_in, kv_width, self.key_biased, ctx, kv_stream),
             linear(
                 "v_proj",
                 self.value_input_size or kv_in,

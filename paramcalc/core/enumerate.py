@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
+from paramcalc.core.audio import AudioTower
 from paramcalc.core.context import Context
 from paramcalc.core.hyper import sublayer_hyper, tower_hyper
 from paramcalc.core.model import Model
 from paramcalc.core.names import (
+    AUDIO_NAMES,
     DEFAULT_NAMES,
     ENCODER_DECODER_NAMES,
     POST_NORM_NAMES,
@@ -115,6 +117,9 @@ def enumerate_model(model: Model) -> Enumeration:
     parts = [text_tower(model.text, naming)]
     if model.vision is not None:
         parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
+    if model.audio is not None:
+        audio = naming.towers.get("audio", Naming())
+        parts.append(vision_tower(model.audio, audio, "audio", AUDIO_NAMES))
     if model.projector is not None:
         projector = naming.towers.get("projector", Naming())
         records = [
@@ -132,23 +137,28 @@ def enumerate_model(model: Model) -> Enumeration:
     )
 
 
-def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
-    """Patch embedding, encoder blocks, final norm and pooling head of an image encoder."""
+def vision_tower(
+    tower: VisionTower | AudioTower,
+    naming: Naming,
+    label: str = "vision",
+    defaults: Mapping[str, str] = VISION_NAMES,
+) -> Enumeration:
+    """Front-end, encoder blocks, final norm and pooling head of an image (or audio) encoder."""
     ctx = tower.context()
 
     def name(role: str) -> str:
-        return naming.resolve(role, "vision", VISION_NAMES)
+        return naming.resolve(role, label, defaults)
 
     front = [renamed(r, name(r.name)) for r in tower.embedding_records(ctx)]
     back = [renamed(r, name(r.name)) for r in tower.back_records(ctx)]
     blocks = []
     for stack in tower.stacks:
         prefix = join(name(f"{stack.name}.layers"), "{i}")
-        label = "vision" if stack is tower.stack else f"vision.{stack.name}"
+        stack_label = label if stack is tower.stack else f"{label}.{stack.name}"
         for key, (spec, layers) in stack.layer_blocks().items():
-            records = block_records(spec, ctx, naming, "vision", VISION_NAMES)
+            records = block_records(spec, ctx, naming, label, defaults)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(label, key or spec.kind, layers, named))
+            blocks.append(Block(stack_label, key or spec.kind, layers, named))
     return Enumeration(tuple(front), tuple(blocks), tuple(back))
 
 

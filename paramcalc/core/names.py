@@ -64,6 +64,22 @@ VISION_NAMES: Mapping[str, str] = MappingProxyType(
         "ffn.down_proj": "mlp.fc2",
     }
 )
+#: Whisper's encoder names under `audio_tower.`: what an audio tower without a family naming gets.
+AUDIO_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "conv1": "audio_tower.conv1",
+        "conv2": "audio_tower.conv2",
+        "embed_positions": "audio_tower.embed_positions",
+        "encoder.layers": "audio_tower.layers",
+        "post_norm": "audio_tower.layer_norm",
+        "input_norm": "self_attn_layer_norm",
+        "pre_ffn_norm": "final_layer_norm",
+        "attention": "self_attn",
+        "attention.o_proj": "self_attn.out_proj",
+        "ffn.up_proj": "fc1",
+        "ffn.down_proj": "fc2",
+    }
+)
 #: Gemma 2's names for a block with a norm after the mixer (OLMo 2 uses the same).
 POST_NORM_NAMES: Mapping[str, str] = MappingProxyType(
     {

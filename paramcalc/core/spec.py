@@ -33,6 +33,7 @@ from paramcalc.core.bottleneck import Bottleneck, StackedFFNs
 from paramcalc.core.cca import CompressedConvAttention
 from paramcalc.core.characters import HashEmbeddings, InputConv
 from paramcalc.core.compressed import CompressedAttention
+from paramcalc.core.conditioning import TimeConditionedNorm
 from paramcalc.core.context import NormType
 from paramcalc.core.entities import EntityEmbeddings, EntityPredictions
 from paramcalc.core.ffn import FeedForward
@@ -82,7 +83,7 @@ FFN = Annotated[
     Field(discriminator="kind"),
 ]
 #: Parts of a layer beside its mixer and feed-forward (Gemma 3n, Gemma 4, ZAYA1, NeoMME,
-#: LongCat-Flash, X-MOD, MobileBERT, Qwen4-Exp).
+#: LongCat-Flash, X-MOD, MobileBERT, Qwen4-Exp, Voxtral Realtime).
 LayerExtra = Annotated[
     AltUp
     | Laurel
@@ -95,7 +96,8 @@ LayerExtra = Annotated[
     | LanguageAdapters
     | Bottleneck
     | StackedFFNs
-    | NGramEmbedding,
+    | NGramEmbedding
+    | TimeConditionedNorm,
     Field(discriminator="kind"),
 ]
 #: Parts of a language model beside its embeddings, stacks and head (Gemma 3n, ZAYA1, LUKE,
