@@ -134,6 +134,7 @@ def projection_flops(counted: Breakdown, batch: int, seq: int, encoder_seq: int)
             Stream.SOURCE: batch * (encoder_seq // downsampling),
             Stream.SEQUENCE: batch,
             Stream.IMAGE: 0,
+            Stream.AUDIO: 0,
             Stream.PATCHES: batch * patches,
             Stream.NONE: 0,
         }

@@ -64,8 +64,20 @@ PROJECTOR_MODULES = {
 }
 
 
+#: Module paths whose tower their names alone do not say, longest first wins: Phi-4-multimodal
+#: keeps both encoders and their projections under model.embed_tokens_extend.
+TOWER_ROOTS = {
+    "model.embed_tokens_extend.image_embed.img_processor.": "vision",
+    "model.embed_tokens_extend.audio_embed.encoder.": "audio",
+    "model.embed_tokens_extend.": "projector",
+}
+
+
 def tower_of(name: str) -> str:
     """The GROUPS.md tower of one parameter, from its dotted name."""
+    root = max((r for r in TOWER_ROOTS if name.startswith(r)), key=len, default=None)
+    if root is not None:
+        return TOWER_ROOTS[root]
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
         return "projector"
@@ -309,6 +321,9 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "image_newline",
     "view_separator",
     "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
+    # Phi-4-multimodal's separators of the global image and of each row of sub-images
+    "global_img_feature_extensor",
+    "sub_img_feature_extensor",
 }
 
 
@@ -415,10 +430,33 @@ def classify_projector(parts: list[str]) -> str | None:
     return None
 
 
+#: Audio-encoder modules that embed the input frames: a conformer's subsampling (Phi-4's embed).
+AUDIO_EMBEDDING_MODULES = {"embed"}
+#: Audio-encoder modules of a token mixer beyond ATTENTION_MODULES: Phi-4's relative attention
+#: bias table shared by the conformer's layers.
+AUDIO_MIXER_MODULES = {"relative_attention_bias_layer"}
+#: A conformer block's two half-step feed-forwards (Phi-4's).
+AUDIO_FEEDFORWARD_MODULES = {"feed_forward_in", "feed_forward_out"}
+
+
+def classify_audio(parts: list[str]) -> str | None:
+    """Group of a speech-encoder tensor: a conformer's parts, else as in an image encoder."""
+    modules = parts[:-1]
+    if modules and is_norm(modules[-1]):
+        return "norm"
+    if AUDIO_EMBEDDING_MODULES.intersection(modules):
+        return "embedding"
+    if AUDIO_MIXER_MODULES.intersection(modules):
+        return "attention"
+    if AUDIO_FEEDFORWARD_MODULES.intersection(modules):
+        return "feedforward"
+    return classify_vision(parts)
+
+
 CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
     "text": classify_text,
     "vision": classify_vision,
-    "audio": classify_vision,
+    "audio": classify_audio,
     "projector": classify_projector,
 }
 
@@ -524,6 +562,9 @@ SEQ2SEQ_MODEL_TYPES = {
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
+#: Multimodal models whose text fields sit at the config's top level (no text_config), built
+#: by AutoModelForMultimodalLM (Phi-4-multimodal's AutoModelForCausalLM class is the same).
+MULTIMODAL_LM_TYPES = {"phi4_multimodal"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -539,6 +580,8 @@ def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
         return ["AutoModel"]
     if model_type in SEQ2SEQ_MODEL_TYPES:
         return ["AutoModelForSeq2SeqLM"]
+    if model_type in MULTIMODAL_LM_TYPES:
+        return ["AutoModelForMultimodalLM"]
     if is_multimodal(hf_config):
         return [*MULTIMODAL_AUTO_CLASSES, "ForConditionalGeneration"]
     return ["AutoModelForCausalLM"]
@@ -3280,6 +3323,46 @@ VARIANT_FIELDS.update(
             sub("text_config", VARIANT_FIELDS["llama"]),
             sub("vision_config", SIGLIP_VISION),
             TIE,
+        ],
+        # phi4_multimodal: a Phi-3 text model at the top level (pad_token_id within a small
+        # vocabulary); the speech projections read the audio width x downsample_rate; the
+        # conformer's conv module is built over hidden_size whatever its channel fields.
+        "phi4_multimodal": [
+            *DECODER,
+            maybe(HEAD_DIM),
+            WINDOW,
+            pick("pad_token_id", None, 0),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(),
+                ],
+            ),
+            sub(
+                "audio_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    rint("num_blocks", 1, 4),
+                    heads(kv=None),
+                    maybe(pick("head_dim", 16, 32)),
+                    rint("input_size", 16, 96, 8),
+                    rint("nemo_conv_channels", 16, 128, 16),
+                    pick("time_reduction", 2, 4, 6, 8),
+                    rint("bias_max_distance", 8, 64, 8),
+                    flag("bias_symmetric"),
+                    pick("kernel_size", 1, 3, 5),
+                    pick("depthwise_multiplier", 1, 2),
+                    rint("depthwise_separable_out_channel", 32, 256, 32),
+                    rint("ext_pw_out_channel", 32, 256, 32),
+                    pick("downsample_rate", 1, 2),
+                ],
+            ),
         ],
         "lfm2_vl": [
             sub("text_config", VARIANT_FIELDS["lfm2"]),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
+from paramcalc.core.conformer import Conformer
 from paramcalc.core.context import Context
 from paramcalc.core.hyper import sublayer_hyper, tower_hyper
 from paramcalc.core.model import Model
@@ -40,6 +41,8 @@ from paramcalc.core.spec import Block as BlockSpec
 from paramcalc.core.spec import NormSite, Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
+#: Where a speech encoder and its layers sit when the family names them nowhere else.
+AUDIO_NAMES = {"encoder": "audio_tower", "encoder.layers": "audio_tower.encoders"}
 #: A resolver from role to module path.
 NameOf = Callable[[str], str]
 #: The role a mixer's records are named under, by mixer kind.
@@ -113,6 +116,8 @@ def enumerate_model(model: Model) -> Enumeration:
     parts = [text_tower(model.text, naming)]
     if model.vision is not None:
         parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
+    if model.audio is not None:
+        parts.append(audio_tower(model.audio, naming.towers.get("audio", Naming())))
     if model.projector is not None:
         projector = naming.towers.get("projector", Naming())
         records = [
@@ -148,6 +153,17 @@ def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(label, key or spec.kind, layers, named))
     return Enumeration(tuple(front), tuple(blocks), tuple(back))
+
+
+def audio_tower(tower: Conformer, naming: Naming) -> Enumeration:
+    """Subsampling, shared tables and blocks of a speech encoder, under the naming's
+    `encoder` and `encoder.layers` paths."""
+    root = naming.resolve("encoder", "", AUDIO_NAMES)
+    layers = join(naming.resolve("encoder.layers", "", AUDIO_NAMES), "{i}")
+    front = tuple(renamed(r, join(root, r.name)) for r in tower.front_records())
+    records = tuple(renamed(r, join(layers, r.name)) for r in tower.layer_records())
+    block = Block("audio", tower.kind, tuple(range(tower.num_hidden_layers)), records)
+    return Enumeration(front, (block,), ())
 
 
 def tower_defaults(tower: TextTower) -> Mapping[str, str]:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from paramcalc.core.conformer import Conformer
 from paramcalc.core.spec import TextTower
 from paramcalc.core.types import Count, Spec
 from paramcalc.core.vision import Projector, VisionTower
@@ -18,8 +19,10 @@ class Model(Spec):
     """The language model."""
     vision: VisionTower | None = None
     """An image encoder."""
+    audio: Conformer | None = None
+    """A speech encoder."""
     projector: Projector | None = None
-    """What feeds the encoder's output to the language model."""
+    """What feeds the encoders' outputs to the language model."""
     naming: Annotated[str, Field(max_length=64)] | None = None
     """The transformers model_type whose parameter names to use (default: Llama's names)."""
 
@@ -49,7 +52,11 @@ class ModelFile(Model):
     def to_model(self) -> Model:
         """The architecture without its provenance."""
         return Model(
-            text=self.text, vision=self.vision, projector=self.projector, naming=self.naming
+            text=self.text,
+            vision=self.vision,
+            audio=self.audio,
+            projector=self.projector,
+            naming=self.naming,
         )
 
     @property

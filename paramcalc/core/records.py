@@ -53,6 +53,8 @@ class Stream(str, Enum):
     """Once per sequence: a pooler on the first token."""
     IMAGE = "image"
     """Every patch (or merged patch) of an image: vision towers and projectors."""
+    AUDIO = "audio"
+    """Every frame of an audio clip after subsampling: audio towers."""
     PATCHES = "patches"
     """Every patch of bytes a byte-level model groups its tokens into (BLT's global
     transformer): one row per `Stack.patch_size` tokens."""

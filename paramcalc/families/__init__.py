@@ -86,6 +86,7 @@ MODULES = (
     "multimodal_mllama",
     "multimodal_more",
     "multimodal_pali_mistral",
+    "multimodal_phi4",
     "multimodal_qwen",
     "multimodal_qwen3",
     "multimodal_siglip_llm",
