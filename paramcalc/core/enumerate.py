@@ -156,14 +156,15 @@ def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
 
 
 def audio_tower(tower: Conformer, naming: Naming) -> Enumeration:
-    """Subsampling, shared tables and blocks of a speech encoder, under the naming's
+    """Subsampling, shared tables, blocks and projections of a speech encoder, under the naming's
     `encoder` and `encoder.layers` paths."""
     root = naming.resolve("encoder", "", AUDIO_NAMES)
     layers = join(naming.resolve("encoder.layers", "", AUDIO_NAMES), "{i}")
     front = tuple(renamed(r, join(root, r.name)) for r in tower.front_records())
     records = tuple(renamed(r, join(layers, r.name)) for r in tower.layer_records())
-    block = Block("audio", tower.kind, tuple(range(tower.num_hidden_layers)), records)
-    return Enumeration(front, (block,), ())
+    back = tuple(renamed(r, join(root, r.name)) for r in tower.back_records())
+    block = Block("audio", tower.layout.kind, tuple(range(tower.num_hidden_layers)), records)
+    return Enumeration(front, (block,), back)
 
 
 def tower_defaults(tower: TextTower) -> Mapping[str, str]:

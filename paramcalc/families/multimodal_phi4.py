@@ -89,11 +89,14 @@ def phi4_audio(c: HFConfig) -> tuple[dict[str, Any], int]:
             "channels": a.integer("nemo_conv_channels"),
             "time_reduction": reduction,
         },
-        "bias_buckets": buckets,
         "kernel_size": a.integer("kernel_size"),
-        "depthwise_multiplier": a.integer("depthwise_multiplier"),
-        "depthwise_out_channels": a.integer("depthwise_separable_out_channel"),
-        "pointwise_out_channels": a.integer("ext_pw_out_channel"),
+        "layout": {
+            "kind": "glu_conv",
+            "bias_buckets": buckets,
+            "depthwise_multiplier": a.integer("depthwise_multiplier"),
+            "depthwise_out_channels": a.integer("depthwise_separable_out_channel"),
+            "pointwise_out_channels": a.integer("ext_pw_out_channel"),
+        },
     }
     return tower, width * a.integer("downsample_rate")
 
