@@ -73,11 +73,20 @@ TOWER_ROOTS = {
 }
 
 
-def tower_of(name: str) -> str:
-    """The GROUPS.md tower of one parameter, from its dotted name."""
-    root = max((r for r in TOWER_ROOTS if name.startswith(r)), key=len, default=None)
+#: The same for models whose encoder and projector paths other models use for other parts
+#: (BART's model.encoder is text): Granite Speech's conformer and Q-Former projector.
+MODEL_TOWER_ROOTS = {
+    model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
+    for model_type in ("granite_speech", "granite_speech_plus")
+}
+
+
+def tower_of(name: str, model_type: str | None = None) -> str:
+    """The GROUPS.md tower of one parameter, from its dotted name (and its model_type)."""
+    roots = {**TOWER_ROOTS, **MODEL_TOWER_ROOTS.get(model_type or "", {})}
+    root = max((r for r in roots if name.startswith(r)), key=len, default=None)
     if root is not None:
-        return TOWER_ROOTS[root]
+        return roots[root]
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
         return "projector"
@@ -430,13 +439,15 @@ def classify_projector(parts: list[str]) -> str | None:
     return None
 
 
-#: Audio-encoder modules that embed the input frames: a conformer's subsampling (Phi-4's embed).
-AUDIO_EMBEDDING_MODULES = {"embed"}
+#: Audio-encoder modules that embed the input frames: a conformer's subsampling (Phi-4's
+#: embed, Granite Speech's input_linear).
+AUDIO_EMBEDDING_MODULES = {"embed", "input_linear"}
 #: Audio-encoder modules of a token mixer beyond ATTENTION_MODULES: Phi-4's relative attention
 #: bias table shared by the conformer's layers.
 AUDIO_MIXER_MODULES = {"relative_attention_bias_layer"}
-#: A conformer block's two half-step feed-forwards (Phi-4's).
-AUDIO_FEEDFORWARD_MODULES = {"feed_forward_in", "feed_forward_out"}
+#: A conformer block's two half-step feed-forwards (Phi-4's, Granite Speech's), and Granite
+#: Speech's CTC projections out of the width and back (neither mixer nor norm).
+AUDIO_FEEDFORWARD_MODULES = {"feed_forward_in", "feed_forward_out", "ff1", "ff2", "out", "out_mid"}
 
 
 def classify_audio(parts: list[str]) -> str | None:
@@ -461,9 +472,9 @@ CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
 }
 
 
-def classify(name: str) -> tuple[str, str]:
+def classify(name: str, model_type: str | None = None) -> tuple[str, str]:
     """The (group, tower) of one parameter, from its dotted name; raises when unknown."""
-    tower = tower_of(name)
+    tower = tower_of(name, model_type)
     group = CLASSIFIERS[tower](name.split("."))
     if group is None:
         raise ValueError(f"cannot classify parameter {name!r} (tower {tower})")
@@ -562,9 +573,10 @@ SEQ2SEQ_MODEL_TYPES = {
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
-#: Multimodal models whose text fields sit at the config's top level (no text_config), built
-#: by AutoModelForMultimodalLM (Phi-4-multimodal's AutoModelForCausalLM class is the same).
-MULTIMODAL_LM_TYPES = {"phi4_multimodal"}
+#: Multimodal models built by AutoModelForMultimodalLM that is_multimodal does not tell: text
+#: fields at the config's top level (Phi-4-multimodal, whose AutoModelForCausalLM class is the
+#: same) or an encoder_config (Granite Speech).
+MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -636,7 +648,7 @@ def count(model: Any) -> dict[str, Any]:
     except (AttributeError, NotImplementedError):  # a model without one token table
         table = None
     for name, param in model.named_parameters():  # yields each shared tensor once
-        group, tower = classify(name)
+        group, tower = classify(name, getattr(model.config, "model_type", None))
         if param is table and tower == "text":
             # a tied table listed under the head's name (XLM-RoBERTa's masked-LM model
             # registers lm_head first) is still the token embedding, counted in embedding
@@ -3253,6 +3265,54 @@ INTERNVL_TEXT = one_of(
     [sub("text_config", [pick("model_type", "qwen3"), *VARIANT_FIELDS["qwen3"]])],
     [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
 )
+#: Granite Speech's conformer encoder, Q-Former projector and Granite text model.
+GRANITE_SPEECH = [
+    sub("text_config", VARIANT_FIELDS["granite"]),
+    sub(
+        "encoder_config",
+        [
+            rint("input_dim", 16, 160, 16),
+            rint("num_layers", 1, 4),
+            rint("hidden_dim", 32, 256, 32),
+            pick("feedforward_mult", 1, 2, 4),
+            pick("num_heads", 1, 2, 4),
+            pick("dim_head", 8, 16, 32),
+            rint("output_dim", 8, 64),
+            pick("max_pos_emb", 16, 64, 512),
+            pick("context_size", 8, 200),
+            pick("conv_kernel_size", 3, 7, 15),
+            pick("conv_expansion_factor", 1, 2),
+        ],
+    ),
+    sub(
+        "projector_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 1, 4),
+            heads(kv=None),
+            pick("cross_attention_frequency", 1, 2, 3),
+            rint("encoder_hidden_size", 32, 256, 32),
+            flag("use_qformer_text_input"),
+        ],
+    ),
+    pick("window_size", 5, 15),
+    pick("downsample_rate", 1, 2, 5),
+    TIE,
+]
+
+
+def concatenated_layers(rng: random.Random, c: Config) -> None:
+    """Granite Speech Plus: half the time, encoder layers whose outputs the Q-Former reads
+    beside the last one's, its encoder_hidden_size then hidden_dim x (len + 1)."""
+    encoder = c["encoder_config"]
+    if rng.random() < 0.5:
+        return
+    listed = sorted(rng.sample(range(encoder["num_layers"]), rng.randint(0, encoder["num_layers"])))
+    encoder["cat_hidden_layers"] = listed
+    c["projector_config"]["encoder_hidden_size"] = encoder["hidden_dim"] * (len(listed) + 1)
+
+
 VARIANT_FIELDS.update(
     {
         "qwen3_vl": [
@@ -3364,6 +3424,11 @@ VARIANT_FIELDS.update(
                 ],
             ),
         ],
+        # granite_speech: queries = window_size // downsample_rate; the Q-Former's keys and
+        # values read encoder_hidden_size features (not checked against the encoder's width);
+        # cross-attention in layers 0, f, 2f...; the top-level tie_word_embeddings decides.
+        "granite_speech": GRANITE_SPEECH,
+        "granite_speech_plus": [*GRANITE_SPEECH, concatenated_layers],
         "lfm2_vl": [
             sub("text_config", VARIANT_FIELDS["lfm2"]),
             sub(
