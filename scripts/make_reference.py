@@ -42,7 +42,15 @@ Config = dict[str, Any]
 # Towers: which part of a model a tensor belongs to, from its module path.
 
 #: Modules that hold an image encoder.
-VISION_MODULES = {"vision_tower", "vision_model", "visual", "vision_encoder"}
+#: Video-LLaVA's image_tower and video_tower are two of them.
+VISION_MODULES = {
+    "vision_tower",
+    "vision_model",
+    "visual",
+    "vision_encoder",
+    "image_tower",
+    "video_tower",
+}
 #: Modules that hold a speech or audio encoder.
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
@@ -2428,6 +2436,8 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # video_llava: two CLIP towers of one vision_config; the top-level flag ties.
+        "video_llava": LLAVA,
         # lighton_ocr: Mistral 3's projector without biases on a Qwen 3 text model.
         "lighton_ocr": [
             sub("text_config", VARIANT_FIELDS["qwen3"]),

@@ -116,6 +116,8 @@ def enumerate_model(model: Model) -> Enumeration:
     parts = [text_tower(model.text, naming)]
     if model.vision is not None:
         parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
+    if model.video is not None:
+        parts.append(vision_tower(model.video, naming.towers.get("video", Naming()), "video"))
     if model.audio is not None:
         parts.append(audio_tower(model.audio, naming.towers.get("audio", Naming())))
     if model.projector is not None:
@@ -135,8 +137,9 @@ def enumerate_model(model: Model) -> Enumeration:
     )
 
 
-def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
-    """Patch embedding, encoder blocks, final norm and pooling head of an image encoder."""
+def vision_tower(tower: VisionTower, naming: Naming, label: str = "vision") -> Enumeration:
+    """Patch embedding, encoder blocks, final norm and pooling head of an image encoder; its
+    stacks are labelled `label` (a video encoder beside the image one: `video`)."""
     ctx = tower.context()
 
     def name(role: str) -> str:
@@ -147,11 +150,11 @@ def vision_tower(tower: VisionTower, naming: Naming) -> Enumeration:
     blocks = []
     for stack in tower.stacks:
         prefix = join(name(f"{stack.name}.layers"), "{i}")
-        label = "vision" if stack is tower.stack else f"vision.{stack.name}"
+        stack_label = label if stack is tower.stack else f"{label}.{stack.name}"
         for key, (spec, layers) in stack.layer_blocks().items():
             records = block_records(spec, ctx, naming, "vision", VISION_NAMES)
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
-            blocks.append(Block(label, key or spec.kind, layers, named))
+            blocks.append(Block(stack_label, key or spec.kind, layers, named))
     return Enumeration(tuple(front), tuple(blocks), tuple(back))
 
 

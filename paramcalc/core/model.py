@@ -19,6 +19,8 @@ class Model(Spec):
     """The language model."""
     vision: VisionTower | None = None
     """An image encoder."""
+    video: VisionTower | None = None
+    """A second image encoder, for video frames (Video-LLaVA's video_tower); vision tower."""
     audio: Conformer | None = None
     """A speech encoder."""
     projector: Projector | None = None
@@ -54,6 +56,7 @@ class ModelFile(Model):
         return Model(
             text=self.text,
             vision=self.vision,
+            video=self.video,
             audio=self.audio,
             projector=self.projector,
             naming=self.naming,
