@@ -43,7 +43,15 @@ Config = dict[str, Any]
 # Towers: which part of a model a tensor belongs to, from its module path.
 
 #: Modules that hold an image encoder.
-VISION_MODULES = {"vision_tower", "vision_model", "visual", "vision_encoder"}
+#: Video-LLaVA's image_tower and video_tower are two of them.
+VISION_MODULES = {
+    "vision_tower",
+    "vision_model",
+    "visual",
+    "vision_encoder",
+    "image_tower",
+    "video_tower",
+}
 #: Modules that hold a speech or audio encoder.
 AUDIO_MODULES = {"audio_tower"}
 #: Modules that connect an encoder to the language model, wherever they hang (Llama 4 keeps
@@ -65,8 +73,29 @@ PROJECTOR_MODULES = {
 }
 
 
-def tower_of(name: str) -> str:
-    """The GROUPS.md tower of one parameter, from its dotted name."""
+#: Module paths whose tower their names alone do not say, longest first wins: Phi-4-multimodal
+#: keeps both encoders and their projections under model.embed_tokens_extend.
+TOWER_ROOTS = {
+    "model.embed_tokens_extend.image_embed.img_processor.": "vision",
+    "model.embed_tokens_extend.audio_embed.encoder.": "audio",
+    "model.embed_tokens_extend.": "projector",
+}
+
+
+#: The same for models whose encoder and projector paths other models use for other parts
+#: (BART's model.encoder is text): Granite Speech's conformer and Q-Former projector.
+MODEL_TOWER_ROOTS = {
+    model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
+    for model_type in ("granite_speech", "granite_speech_plus")
+}
+
+
+def tower_of(name: str, model_type: str | None = None) -> str:
+    """The GROUPS.md tower of one parameter, from its dotted name (and its model_type)."""
+    roots = {**TOWER_ROOTS, **MODEL_TOWER_ROOTS.get(model_type or "", {})}
+    root = max((r for r in roots if name.startswith(r)), key=len, default=None)
+    if root is not None:
+        return roots[root]
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
         return "projector"
@@ -319,6 +348,9 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "image_newline",
     "view_separator",
     "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
+    # Phi-4-multimodal's separators of the global image and of each row of sub-images
+    "global_img_feature_extensor",
+    "sub_img_feature_extensor",
 }
 
 
@@ -417,16 +449,6 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
-def classify_audio(parts: list[str]) -> str | None:
-    """Group of an audio-encoder tensor: its front-end and position table (held by the
-    encoder itself) are embedding, the rest as in an image encoder."""
-    modules = parts[:-1]
-    top = next((i for i, m in enumerate(modules) if m in AUDIO_MODULES), None)
-    if top is not None and modules[top + 1 : top + 2] and modules[top + 1] in AUDIO_EMBEDDING_PARTS:
-        return "embedding"
-    return classify_vision(parts)
-
-
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
@@ -441,6 +463,36 @@ def classify_projector(parts: list[str]) -> str | None:
     return None
 
 
+#: Audio-encoder modules that embed the input frames: a conformer's subsampling (Phi-4's
+#: embed, Granite Speech's input_linear).
+AUDIO_EMBEDDING_MODULES = {"embed", "input_linear"}
+#: Audio-encoder modules of a token mixer beyond ATTENTION_MODULES: Phi-4's relative attention
+#: bias table shared by the conformer's layers.
+AUDIO_MIXER_MODULES = {"relative_attention_bias_layer"}
+#: A conformer block's two half-step feed-forwards (Phi-4's, Granite Speech's), and Granite
+#: Speech's CTC projections out of the width and back (neither mixer nor norm).
+AUDIO_FEEDFORWARD_MODULES = {"feed_forward_in", "feed_forward_out", "ff1", "ff2", "out", "out_mid"}
+
+
+def classify_audio(parts: list[str]) -> str | None:
+    """Group of an audio-encoder tensor: a Whisper-style front-end and position table (held by
+    the encoder itself) and a conformer's subsampling are embedding, a conformer's parts as
+    below, the rest as in an image encoder."""
+    modules = parts[:-1]
+    top = next((i for i, m in enumerate(modules) if m in AUDIO_MODULES), None)
+    if top is not None and modules[top + 1 : top + 2] and modules[top + 1] in AUDIO_EMBEDDING_PARTS:
+        return "embedding"
+    if modules and is_norm(modules[-1]):
+        return "norm"
+    if AUDIO_EMBEDDING_MODULES.intersection(modules):
+        return "embedding"
+    if AUDIO_MIXER_MODULES.intersection(modules):
+        return "attention"
+    if AUDIO_FEEDFORWARD_MODULES.intersection(modules):
+        return "feedforward"
+    return classify_vision(parts)
+
+
 CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
     "text": classify_text,
     "vision": classify_vision,
@@ -449,9 +501,9 @@ CLASSIFIERS: dict[str, Callable[[list[str]], str | None]] = {
 }
 
 
-def classify(name: str) -> tuple[str, str]:
+def classify(name: str, model_type: str | None = None) -> tuple[str, str]:
     """The (group, tower) of one parameter, from its dotted name; raises when unknown."""
-    tower = tower_of(name)
+    tower = tower_of(name, model_type)
     group = CLASSIFIERS[tower](name.split("."))
     if group is None:
         raise ValueError(f"cannot classify parameter {name!r} (tower {tower})")
@@ -562,6 +614,10 @@ SEQ2SEQ_MODEL_TYPES = {
 #: Auto classes tried in turn for a multimodal config; the model's own ForConditionalGeneration
 #: class comes last.
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
+#: Multimodal models built by AutoModelForMultimodalLM that is_multimodal does not tell: text
+#: fields at the config's top level (Phi-4-multimodal, whose AutoModelForCausalLM class is the
+#: same) or an encoder_config (Granite Speech).
+MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -577,6 +633,8 @@ def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
         return ["AutoModel"]
     if model_type in SEQ2SEQ_MODEL_TYPES:
         return ["AutoModelForSeq2SeqLM"]
+    if model_type in MULTIMODAL_LM_TYPES:
+        return ["AutoModelForMultimodalLM"]
     if is_multimodal(hf_config):
         return [*MULTIMODAL_AUTO_CLASSES, "ForConditionalGeneration"]
     return ["AutoModelForCausalLM"]
@@ -633,7 +691,7 @@ def count(model: Any) -> dict[str, Any]:
     except (AttributeError, NotImplementedError):  # a model without one token table
         table = None
     for name, param in model.named_parameters():  # yields each shared tensor once
-        group, tower = classify(name)
+        group, tower = classify(name, getattr(model.config, "model_type", None))
         if param is table and tower == "text":
             # a tied table listed under the head's name (XLM-RoBERTa's masked-LM model
             # registers lm_head first) is still the token embedding, counted in embedding
@@ -2413,6 +2471,8 @@ VARIANT_FIELDS.update(
     {
         "llava": LLAVA,
         "llava_next": LLAVA,
+        # video_llava: two CLIP towers of one vision_config; the top-level flag ties.
+        "video_llava": LLAVA,
         # lighton_ocr: Mistral 3's projector without biases on a Qwen 3 text model.
         "lighton_ocr": [
             sub("text_config", VARIANT_FIELDS["qwen3"]),
@@ -3250,6 +3310,54 @@ INTERNVL_TEXT = one_of(
     [sub("text_config", [pick("model_type", "qwen3"), *VARIANT_FIELDS["qwen3"]])],
     [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
 )
+#: Granite Speech's conformer encoder, Q-Former projector and Granite text model.
+GRANITE_SPEECH = [
+    sub("text_config", VARIANT_FIELDS["granite"]),
+    sub(
+        "encoder_config",
+        [
+            rint("input_dim", 16, 160, 16),
+            rint("num_layers", 1, 4),
+            rint("hidden_dim", 32, 256, 32),
+            pick("feedforward_mult", 1, 2, 4),
+            pick("num_heads", 1, 2, 4),
+            pick("dim_head", 8, 16, 32),
+            rint("output_dim", 8, 64),
+            pick("max_pos_emb", 16, 64, 512),
+            pick("context_size", 8, 200),
+            pick("conv_kernel_size", 3, 7, 15),
+            pick("conv_expansion_factor", 1, 2),
+        ],
+    ),
+    sub(
+        "projector_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 1, 4),
+            heads(kv=None),
+            pick("cross_attention_frequency", 1, 2, 3),
+            rint("encoder_hidden_size", 32, 256, 32),
+            flag("use_qformer_text_input"),
+        ],
+    ),
+    pick("window_size", 5, 15),
+    pick("downsample_rate", 1, 2, 5),
+    TIE,
+]
+
+
+def concatenated_layers(rng: random.Random, c: Config) -> None:
+    """Granite Speech Plus: half the time, encoder layers whose outputs the Q-Former reads
+    beside the last one's, its encoder_hidden_size then hidden_dim x (len + 1)."""
+    encoder = c["encoder_config"]
+    if rng.random() < 0.5:
+        return
+    listed = sorted(rng.sample(range(encoder["num_layers"]), rng.randint(0, encoder["num_layers"])))
+    encoder["cat_hidden_layers"] = listed
+    c["projector_config"]["encoder_hidden_size"] = encoder["hidden_dim"] * (len(listed) + 1)
+
+
 VARIANT_FIELDS.update(
     {
         "qwen3_vl": [
@@ -3321,6 +3429,51 @@ VARIANT_FIELDS.update(
             sub("vision_config", SIGLIP_VISION),
             TIE,
         ],
+        # phi4_multimodal: a Phi-3 text model at the top level (pad_token_id within a small
+        # vocabulary); the speech projections read the audio width x downsample_rate; the
+        # conformer's conv module is built over hidden_size whatever its channel fields.
+        "phi4_multimodal": [
+            *DECODER,
+            maybe(HEAD_DIM),
+            WINDOW,
+            pick("pad_token_id", None, 0),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(),
+                ],
+            ),
+            sub(
+                "audio_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    rint("num_blocks", 1, 4),
+                    heads(kv=None),
+                    maybe(pick("head_dim", 16, 32)),
+                    rint("input_size", 16, 96, 8),
+                    rint("nemo_conv_channels", 16, 128, 16),
+                    pick("time_reduction", 2, 4, 6, 8),
+                    rint("bias_max_distance", 8, 64, 8),
+                    flag("bias_symmetric"),
+                    pick("kernel_size", 1, 3, 5),
+                    pick("depthwise_multiplier", 1, 2),
+                    rint("depthwise_separable_out_channel", 32, 256, 32),
+                    rint("ext_pw_out_channel", 32, 256, 32),
+                    pick("downsample_rate", 1, 2),
+                ],
+            ),
+        ],
+        # granite_speech: queries = window_size // downsample_rate; the Q-Former's keys and
+        # values read encoder_hidden_size features (not checked against the encoder's width);
+        # cross-attention in layers 0, f, 2f...; the top-level tie_word_embeddings decides.
+        "granite_speech": GRANITE_SPEECH,
+        "granite_speech_plus": [*GRANITE_SPEECH, concatenated_layers],
         "lfm2_vl": [
             sub("text_config", VARIANT_FIELDS["lfm2"]),
             sub(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from paramcalc.core.audio import AudioTower
+from paramcalc.core.conformer import Conformer
 from paramcalc.core.context import Context
 from paramcalc.core.hyper import sublayer_hyper, tower_hyper
 from paramcalc.core.model import Model
@@ -42,6 +43,8 @@ from paramcalc.core.spec import Block as BlockSpec
 from paramcalc.core.spec import NormSite, Stack, TextTower
 from paramcalc.core.vision import VisionTower
 
+#: Where a speech encoder and its layers sit when the family names them nowhere else.
+CONFORMER_NAMES = {"encoder": "audio_tower", "encoder.layers": "audio_tower.encoders"}
 #: A resolver from role to module path.
 NameOf = Callable[[str], str]
 #: The role a mixer's records are named under, by mixer kind.
@@ -117,9 +120,13 @@ def enumerate_model(model: Model) -> Enumeration:
     parts = [text_tower(model.text, naming)]
     if model.vision is not None:
         parts.append(vision_tower(model.vision, naming.towers.get("vision", Naming())))
-    if model.audio is not None:
+    if model.video is not None:
+        parts.append(vision_tower(model.video, naming.towers.get("video", Naming()), "video"))
+    if isinstance(model.audio, AudioTower):
         audio = naming.towers.get("audio", Naming())
         parts.append(vision_tower(model.audio, audio, "audio", AUDIO_NAMES))
+    elif model.audio is not None:
+        parts.append(audio_tower(model.audio, naming.towers.get("audio", Naming())))
     if model.projector is not None:
         projector = naming.towers.get("projector", Naming())
         records = [
@@ -143,7 +150,8 @@ def vision_tower(
     label: str = "vision",
     defaults: Mapping[str, str] = VISION_NAMES,
 ) -> Enumeration:
-    """Front-end, encoder blocks, final norm and pooling head of an image (or audio) encoder."""
+    """Front-end, encoder blocks, final norm and pooling head of an image (or audio) encoder;
+    its stacks are labelled `label` (a video encoder beside the image one: `video`)."""
     ctx = tower.context()
 
     def name(role: str) -> str:
@@ -160,6 +168,18 @@ def vision_tower(
             named = tuple(renamed(r, join(prefix, r.name)) for r in records)
             blocks.append(Block(stack_label, key or spec.kind, layers, named))
     return Enumeration(tuple(front), tuple(blocks), tuple(back))
+
+
+def audio_tower(tower: Conformer, naming: Naming) -> Enumeration:
+    """Subsampling, shared tables, blocks and projections of a speech encoder, under the naming's
+    `encoder` and `encoder.layers` paths."""
+    root = naming.resolve("encoder", "", CONFORMER_NAMES)
+    layers = join(naming.resolve("encoder.layers", "", CONFORMER_NAMES), "{i}")
+    front = tuple(renamed(r, join(root, r.name)) for r in tower.front_records())
+    records = tuple(renamed(r, join(layers, r.name)) for r in tower.layer_records())
+    back = tuple(renamed(r, join(root, r.name)) for r in tower.back_records())
+    block = Block("audio", tower.layout.kind, tuple(range(tower.num_hidden_layers)), records)
+    return Enumeration(front, (block,), back)
 
 
 def tower_defaults(tower: TextTower) -> Mapping[str, str]:

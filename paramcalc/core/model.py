@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from paramcalc.core.audio import AudioTower
+from paramcalc.core.conformer import Conformer
 from paramcalc.core.spec import TextTower
 from paramcalc.core.types import Count, Spec
 from paramcalc.core.vision import Projector, VisionTower
+
+
+def audio_kind(value: Any) -> str | None:
+    """The kind of an audio encoder, as written or built; a mapping without one is Whisper's."""
+    if isinstance(value, dict):
+        return str(value.get("kind", "audio"))
+    return getattr(value, "kind", None)
 
 
 class Model(Spec):
@@ -19,10 +27,18 @@ class Model(Spec):
     """The language model."""
     vision: VisionTower | None = None
     """An image encoder."""
-    audio: AudioTower | None = None
-    """A speech or audio encoder."""
+    video: VisionTower | None = None
+    """A second image encoder, for video frames (Video-LLaVA's video_tower); vision tower."""
+    audio: (
+        Annotated[
+            Annotated[AudioTower, Tag("audio")] | Annotated[Conformer, Tag("conformer")],
+            Discriminator(audio_kind),
+        ]
+        | None
+    ) = None
+    """A speech or audio encoder: Whisper-style (`kind: audio`, the default) or a conformer."""
     projector: Projector | None = None
-    """What feeds the encoder's output to the language model."""
+    """What feeds the encoders' outputs to the language model."""
     naming: Annotated[str, Field(max_length=64)] | None = None
     """The transformers model_type whose parameter names to use (default: Llama's names)."""
 
@@ -54,6 +70,7 @@ class ModelFile(Model):
         return Model(
             text=self.text,
             vision=self.vision,
+            video=self.video,
             audio=self.audio,
             projector=self.projector,
             naming=self.naming,

@@ -54,7 +54,8 @@ class Stream(str, Enum):
     IMAGE = "image"
     """Every patch (or merged patch) of an image: vision towers and projectors."""
     AUDIO = "audio"
-    """Every frame of an audio clip: audio towers and what projects their output."""
+    """Every frame of an audio clip (after any subsampling): audio towers and what projects
+    their output."""
     PATCHES = "patches"
     """Every patch of bytes a byte-level model groups its tokens into (BLT's global
     transformer): one row per `Stack.patch_size` tokens."""

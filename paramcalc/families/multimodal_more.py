@@ -204,6 +204,40 @@ LLAVA_DEFAULTS = {
     "image_seq_length": 576,
     "tie_word_embeddings": False,
 }
+
+
+def video_llava(c: HFConfig) -> dict[str, Any]:
+    """VideoLlavaForConditionalGeneration: two CLIP towers of vision_config (image_tower and
+    video_tower), LLaVA's MLP projector and the text model; the top-level
+    tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", CLIP_VISION, VIDEO_LLAVA_CLIP)
+    text = llama_named_text(c, "llama", c.boolean("tie_word_embeddings"))
+    parts = llava_projector(c, v.integer("hidden_size"), text["hidden_size"])
+    return {
+        "text": text,
+        "vision": clip(v),
+        "video": clip(v),
+        "projector": {"parts": parts, "image_tokens": c.integer("image_seq_length", minimum=0)},
+    }
+
+
+#: What VideoLlavaConfig passes to CLIPVisionConfig when vision_config is null.
+VIDEO_LLAVA_CLIP = {**LLAVA_CLIP, "image_size": 224}
+
+
+def clip_under(prefix: str) -> Naming:
+    """CLIP's names under `prefix` (its pre-norm keeps CLIP's `pre_layrnorm` spelling)."""
+    return Naming({**under(prefix, VISION_NAMES), "pre_norm": prefix + "pre_layrnorm"})
+
+
+VIDEO_LLAVA = Naming(
+    LANGUAGE_MODEL,
+    towers={
+        "vision": clip_under("model.image_tower."),
+        "video": clip_under("model.video_tower."),
+        "projector": LLAVA.towers["projector"],
+    },
+)
 TEXT_NOTE = (
     "the text model is the family text_config names (Llama by default), named under "
     "model.language_model"
@@ -212,4 +246,11 @@ TEXT_NOTE = (
 FAMILIES = (
     Family("llava", LLAVA_DEFAULTS, (llava,), naming=LLAVA, notes=TEXT_NOTE),
     Family("llava_next", LLAVA_DEFAULTS, (llava_next,), naming=LLAVA, notes=TEXT_NOTE),
+    Family(
+        "video_llava",
+        {**LLAVA_DEFAULTS, "image_seq_length": 256},
+        (video_llava,),
+        naming=VIDEO_LLAVA,
+        notes=TEXT_NOTE + "; the image and video towers are two CLIP encoders of vision_config",
+    ),
 )
