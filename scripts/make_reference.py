@@ -3326,6 +3326,16 @@ VARIANT_FIELDS.update(
             sub("vision_config", GLM4V_VISION),
             TIE,
         ],
+        # glm_ocr: head_dim is read with getattr; the merger is out_hidden_size x in_channels
+        # wide (intermediate_size is the vision blocks' MLP); image_size changes no shape.
+        "glm_ocr": [
+            sub(
+                "text_config",
+                [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(HEAD_DIM), maybe(TIE)],
+            ),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,

@@ -80,6 +80,7 @@ MODULES = (
     "seq2seq_long",
     "multimodal_gemma4",
     "multimodal_glm",
+    "multimodal_glm_ocr",
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_llava",

@@ -1,0 +1,49 @@
+"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR and EXAONE 4.5 keep a transformers fixture per branch that
+changes tensors, and refuse the values paramcalc cannot represent with an error naming the key.
+
+The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_multimodal_issue12 import has_fixture
+
+from paramcalc.errors import InputError
+from paramcalc.sources import load
+
+
+@pytest.mark.parametrize(
+    ("model_type", "sub", "fields"),
+    [
+        ("glm_ocr", "vision_config", {"attention_bias": False}),  # unbiased ViT projections
+        ("glm_ocr", "text_config", {"tie_word_embeddings": True}),  # the text config ties too
+        ("glm_ocr", "", {"tie_word_embeddings": False}),
+    ],
+)
+def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
+    """A tensor-changing branch of a family is covered by a transformers fixture."""
+    assert has_fixture(model_type, sub, fields)
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        # GlmOcrVisionAttention splits the fused qkv into num_heads heads of hidden_size.
+        ({"model_type": "glm_ocr", "vision_config": {"num_heads": 7}}, "num_heads"),
+        ({"model_type": "glm_ocr", "vision_config": {"model_type": "glm4v_vision"}}, "vision"),
+    ],
+)
+def test_unrepresentable_config_is_an_error_naming_its_key(
+    tmp_path: Path, config: dict[str, Any], key: str
+) -> None:
+    """A value transformers 5.23 cannot build, or paramcalc cannot represent, names its key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    with pytest.raises(InputError) as caught:
+        load(str(path))
+    assert key in str(caught.value)
