@@ -58,6 +58,7 @@ PROJECTOR_MODULES = {
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
     "aligner",  # DeepSeek-VL's
+    "projector",  # PaddleOCR-VL's
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -3334,6 +3335,27 @@ VARIANT_FIELDS.update(
                 [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(HEAD_DIM), maybe(TIE)],
             ),
             sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # paddleocr_vl: a null text_config takes the text keys from the top level (and then
+        # always ties); either level's tie_word_embeddings ties; no pooling head in the ViT.
+        "paddleocr_vl": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["ernie4_5"])],
+                [pick("text_config", None), *VARIANT_FIELDS["ernie4_5"]],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(),
+                    pick("spatial_merge_size", 1, 2, 3),
+                ],
+            ),
             TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).

@@ -11,10 +11,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_multimodal_issue12 import has_fixture
 
+from conftest import DATA
 from paramcalc.errors import InputError
 from paramcalc.sources import load
+
+FIXTURES = [json.loads(p.read_text()) for p in sorted((DATA / "hf").glob("*.json"))]
+
+
+def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
+    """Whether a fixture of model_type `family` sets every field to the value in config[sub]
+    (or the top level for an empty `sub`; a null sub-config sets nothing)."""
+    for f in FIXTURES:
+        if f["model_type"] != family:
+            continue
+        where = (f["config"].get(sub) or {}) if sub else f["config"]
+        if all(where.get(k, "<absent>") == v for k, v in fields.items()):
+            return True
+    return False
 
 
 @pytest.mark.parametrize(
@@ -23,6 +37,10 @@ from paramcalc.sources import load
         ("glm_ocr", "vision_config", {"attention_bias": False}),  # unbiased ViT projections
         ("glm_ocr", "text_config", {"tie_word_embeddings": True}),  # the text config ties too
         ("glm_ocr", "", {"tie_word_embeddings": False}),
+        ("paddleocr_vl", "", {"text_config": None}),  # text keys at the top level
+        ("paddleocr_vl", "text_config", {"tie_word_embeddings": False}),  # an lm_head
+        ("paddleocr_vl", "vision_config", {"spatial_merge_size": 1}),
+        ("paddleocr_vl", "text_config", {"use_bias": True}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -36,6 +54,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # GlmOcrVisionAttention splits the fused qkv into num_heads heads of hidden_size.
         ({"model_type": "glm_ocr", "vision_config": {"num_heads": 7}}, "num_heads"),
         ({"model_type": "glm_ocr", "vision_config": {"model_type": "glm4v_vision"}}, "vision"),
+        ({"model_type": "paddleocr_vl", "vision_config": {"num_attention_heads": 5}}, "num_att"),
+        ({"model_type": "paddleocr_vl", "text_config": {"model_type": "ernie4_5"}}, "text_config"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -86,6 +86,7 @@ MODULES = (
     "multimodal_llava",
     "multimodal_mllama",
     "multimodal_more",
+    "multimodal_paddleocr",
     "multimodal_pali_mistral",
     "multimodal_qwen",
     "multimodal_qwen3",
