@@ -3358,6 +3358,17 @@ VARIANT_FIELDS.update(
             ),
             TIE,
         ],
+        # qianfan_ocr: InternVL's fields; the text model is Qwen 3 unless text_config names one.
+        "qianfan_ocr": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen3"])],
+                [sub("text_config", [pick("model_type", "qwen2"), *VARIANT_FIELDS["qwen2"]])],
+            ),
+            sub("vision_config", INTERNVL_VISION),
+            pick("downsample_ratio", 0.25, 0.5, 1.0),
+            pick("vision_feature_layer", -1, -2),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,
