@@ -26,6 +26,7 @@ Needs torch and transformers (`pip install paramcalc[reference]`); paramcalc its
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import sys
@@ -565,7 +566,9 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
     import transformers
 
     model_type = config["model_type"]
-    fields = {k: v for k, v in config.items() if k != "model_type"}
+    # a copy: some __post_init__ rewrite a nested dict in place (Exaone4_5_Config's text
+    # model_type), and the fixture keeps the config as given
+    fields = {k: copy.deepcopy(v) for k, v in config.items() if k != "model_type"}
     hf_config = transformers.AutoConfig.for_model(model_type, **fields)
     tried = [auto_class] if auto_class else default_auto_classes(model_type, hf_config)
     with torch.device("meta"):
@@ -3367,6 +3370,28 @@ VARIANT_FIELDS.update(
             sub("vision_config", INTERNVL_VISION),
             pick("downsample_ratio", 0.25, 0.5, 1.0),
             pick("vision_feature_layer", -1, -2),
+            TIE,
+        ],
+        # exaone4_5: the ViT's fused qkv holds num_key_value_heads key and value heads; an old
+        # "exaone4_5_text" text model_type reads as exaone4; only the top level ties.
+        "exaone4_5": [
+            sub(
+                "text_config",
+                [
+                    pick("model_type", "exaone4", "exaone4_5_text"),
+                    *VARIANT_FIELDS["exaone4"],
+                    maybe(TIE),
+                ],
+            ),
+            sub(
+                "vision_config",
+                [
+                    *QWEN2_5_VL_VISION[:2],
+                    heads("hidden_size", "num_heads", "num_key_value_heads"),
+                    *QWEN2_5_VL_VISION[2:],
+                    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+                ],
+            ),
             TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).

@@ -1,4 +1,4 @@
-"""GLM-OCR, PaddleOCR-VL and Qianfan-OCR keep a transformers fixture per branch that
+"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR and EXAONE 4.5 keep a transformers fixture per branch that
 changes tensors, and refuse the values paramcalc cannot represent with an error naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
@@ -44,6 +44,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("qianfan_ocr", "text_config", {"model_type": "qwen2"}),
         ("qianfan_ocr", "vision_config", {"use_mean_pooling": False}),  # a final LayerNorm
         ("qianfan_ocr", "vision_config", {"attention_bias": False}),
+        ("exaone4_5", "text_config", {"model_type": "exaone4_5_text"}),  # read as exaone4
+        ("exaone4_5", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
+        ("exaone4_5", "vision_config", {"num_key_value_heads": 1}),  # grouped qkv
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -61,6 +64,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "paddleocr_vl", "text_config": {"model_type": "ernie4_5"}}, "text_config"),
         ({"model_type": "qianfan_ocr", "vision_config": {"image_size": [448, 224]}}, "image_size"),
         ({"model_type": "qianfan_ocr", "text_config": {"model_type": "gemma3"}}, "text_config"),
+        # Exaone4_5_VisionAttention groups num_heads over num_key_value_heads.
+        ({"model_type": "exaone4_5", "vision_config": {"num_key_value_heads": 3}}, "num_key"),
+        ({"model_type": "exaone4_5", "vision_config": {"num_attention_heads": 5}}, "num_att"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -78,6 +78,7 @@ MODULES = (
     "multimodal_aria",
     "seq2seq",
     "seq2seq_long",
+    "multimodal_exaone",
     "multimodal_gemma4",
     "multimodal_glm",
     "multimodal_glm_ocr",
