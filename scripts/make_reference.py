@@ -3394,6 +3394,26 @@ VARIANT_FIELDS.update(
             ),
             TIE,
         ],
+        # video_llama_3: the ViT has no position table (image size moves nothing); the text
+        # config's tie_word_embeddings ties too (VideoLlama3Config.__post_init__).
+        "video_llama_3": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen2"])],
+                [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 14, 16),
+                ],
+            ),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,

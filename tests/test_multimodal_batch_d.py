@@ -1,5 +1,6 @@
-"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR and EXAONE 4.5 keep a transformers fixture per branch that
-changes tensors, and refuse the values paramcalc cannot represent with an error naming the key.
+"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR, EXAONE 4.5 and VideoLLaMA 3 keep a transformers fixture
+per branch that changes tensors, and refuse the values paramcalc cannot represent with an error
+naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
 """
@@ -47,6 +48,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("exaone4_5", "text_config", {"model_type": "exaone4_5_text"}),  # read as exaone4
         ("exaone4_5", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
         ("exaone4_5", "vision_config", {"num_key_value_heads": 1}),  # grouped qkv
+        ("video_llama_3", "text_config", {"model_type": "llama"}),
+        ("video_llama_3", "", {"tie_word_embeddings": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -67,6 +70,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # Exaone4_5_VisionAttention groups num_heads over num_key_value_heads.
         ({"model_type": "exaone4_5", "vision_config": {"num_key_value_heads": 3}}, "num_key"),
         ({"model_type": "exaone4_5", "vision_config": {"num_attention_heads": 5}}, "num_att"),
+        ({"model_type": "video_llama_3", "vision_config": {"num_attention_heads": 5}}, "num_att"),
+        ({"model_type": "video_llama_3", "text_config": {"model_type": "gemma3"}}, "text_config"),
+        ({"model_type": "video_llama_3", "vision_config": {"model_type": "siglip"}}, "vision"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

@@ -92,6 +92,7 @@ MODULES = (
     "multimodal_qwen",
     "multimodal_qwen3",
     "multimodal_siglip_llm",
+    "multimodal_video_llama",
     "qwen4_exp",
     "special",
     "special_mla",
