@@ -60,6 +60,7 @@ PROJECTOR_MODULES = {
     "vision_projection",  # LightOnOCR's
     "aligner",  # DeepSeek-VL's
     "projector",  # PaddleOCR-VL's
+    "vit_merger",  # MiniCPM-V 4.6's window-attention merger inside its ViT
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -3495,6 +3496,27 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+#: MiniCPM-V 4.6: merge_kernel_size, insert_layer_id and the top-level image_size change no
+#: shape (the downsampling MLPs read 4 x the vision width); only the top level ties.
+VARIANT_FIELDS["minicpmv4_6"] = [
+    sub("text_config", [*QWEN3_5_TEXT, INTERMEDIATE]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(),
+            pick("window_kernel_size", [2, 2], [1, 2], [3, 1]),
+        ],
+    ),
+    rint("merger_times", 1, 3),
+    TIE,
+]
 
 
 def qwen4_exp_layers(rng: random.Random, c: Config) -> None:

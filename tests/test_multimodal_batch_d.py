@@ -1,6 +1,6 @@
-"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR, EXAONE 4.5 and VideoLLaMA 3 keep a transformers fixture
-per branch that changes tensors, and refuse the values paramcalc cannot represent with an error
-naming the key.
+"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR, EXAONE 4.5, VideoLLaMA 3 and MiniCPM-V 4.6 keep a
+transformers fixture per branch that changes tensors, and refuse the values paramcalc cannot
+represent with an error naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
 """
@@ -50,6 +50,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("exaone4_5", "vision_config", {"num_key_value_heads": 1}),  # grouped qkv
         ("video_llama_3", "text_config", {"model_type": "llama"}),
         ("video_llama_3", "", {"tie_word_embeddings": False}),
+        ("minicpmv4_6", "", {"merger_times": 3}),  # two downsampling MLPs at the vision width
+        ("minicpmv4_6", "vision_config", {"window_kernel_size": [3, 1]}),
+        ("minicpmv4_6", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -73,6 +76,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "video_llama_3", "vision_config": {"num_attention_heads": 5}}, "num_att"),
         ({"model_type": "video_llama_3", "text_config": {"model_type": "gemma3"}}, "text_config"),
         ({"model_type": "video_llama_3", "vision_config": {"model_type": "siglip"}}, "vision"),
+        ({"model_type": "minicpmv4_6", "vision_config": {"window_kernel_size": 2}}, "window_k"),
+        ({"model_type": "minicpmv4_6", "text_config": {"model_type": "qwen3"}}, "text_config"),
+        ({"model_type": "minicpmv4_6", "merger_times": 0}, "merger_times"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

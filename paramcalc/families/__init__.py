@@ -85,6 +85,7 @@ MODULES = (
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_llava",
+    "multimodal_minicpmv",
     "multimodal_mllama",
     "multimodal_more",
     "multimodal_paddleocr",
