@@ -61,6 +61,7 @@ PROJECTOR_MODULES = {
     "aligner",  # DeepSeek-VL's
     "projector",  # PaddleOCR-VL's
     "vit_merger",  # MiniCPM-V 4.6's window-attention merger inside its ViT
+    "density_router",  # Granite-Docling's: picks the connector path from the vision features
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -3209,6 +3210,16 @@ INTERNVL_VISION = [
     flag("use_absolute_position_embeddings"),
     flag("use_mean_pooling"),
 ]
+
+
+def granite_docling_widths(rng: random.Random, c: Config) -> None:
+    """Granite-Docling: the connector writes the text width; a density router only with the
+    fine path."""
+    c["vision_config"]["out_hidden_size"] = c["text_config"]["hidden_size"]
+    fine = c["vision_config"]["use_fine_route"]
+    c["density_router_hidden_size"] = rng.choice((None, 32, 64)) if fine else None
+
+
 #: A text model of another family than the default, named under model.language_model.
 INTERNVL_TEXT = one_of(
     [sub("text_config", VARIANT_FIELDS["qwen2"])],
@@ -3413,6 +3424,35 @@ VARIANT_FIELDS.update(
                     pick("patch_size", 8, 14, 16),
                 ],
             ),
+            TIE,
+        ],
+        # granite_docling: out_hidden_size is the text width (validate_architecture); the
+        # connector's positions are buffers; only the top level ties.
+        "granite_docling": [
+            sub(
+                "text_config",
+                [
+                    *VARIANT_FIELDS["granite"][:6],
+                    HEAD_DIM_KEY,
+                    *LLAMA_BIAS_FLAGS,
+                    pick("pad_token_id", None),  # the default 100256 lies past small vocabularies
+                ],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(sides=(4, 8)),
+                    pick("scale_factor", 2, 4),
+                    pick("deepstack_visual_indexes", None, [], [0], [1, 0]),
+                    flag("use_fine_route"),
+                ],
+            ),
+            granite_docling_widths,
             TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).

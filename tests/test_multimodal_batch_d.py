@@ -1,6 +1,6 @@
-"""GLM-OCR, PaddleOCR-VL, Qianfan-OCR, EXAONE 4.5, VideoLLaMA 3 and MiniCPM-V 4.6 keep a
-transformers fixture per branch that changes tensors, and refuse the values paramcalc cannot
-represent with an error naming the key.
+"""The OCR and document models (GLM-OCR, PaddleOCR-VL, Qianfan-OCR, Granite-Docling), EXAONE 4.5,
+VideoLLaMA 3 and MiniCPM-V 4.6 keep a transformers fixture per branch that changes tensors, and
+refuse the values paramcalc cannot represent with an error naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
 """
@@ -53,6 +53,10 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("minicpmv4_6", "", {"merger_times": 3}),  # two downsampling MLPs at the vision width
         ("minicpmv4_6", "vision_config", {"window_kernel_size": [3, 1]}),
         ("minicpmv4_6", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
+        ("granite_docling", "vision_config", {"use_fine_route": False}),  # the coarse path only
+        ("granite_docling", "vision_config", {"deepstack_visual_indexes": []}),
+        ("granite_docling", "", {"density_router_hidden_size": 64}),
+        ("granite_docling", "text_config", {"tie_word_embeddings": True}),  # only the top ties
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -79,6 +83,18 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "minicpmv4_6", "vision_config": {"window_kernel_size": 2}}, "window_k"),
         ({"model_type": "minicpmv4_6", "text_config": {"model_type": "qwen3"}}, "text_config"),
         ({"model_type": "minicpmv4_6", "merger_times": 0}, "merger_times"),
+        # GraniteDoclingConfig.validate_architecture: the connector writes the text width.
+        ({"model_type": "granite_docling", "vision_config": {"out_hidden_size": 512}}, "out_hid"),
+        (
+            {
+                "model_type": "granite_docling",
+                "vision_config": {"use_fine_route": False},
+                "density_router_hidden_size": 32,
+            },
+            "density_router_hidden_size",
+        ),
+        # the fine path halves scale_factor: 1 // 2 leaves its layers no inputs
+        ({"model_type": "granite_docling", "vision_config": {"scale_factor": 1}}, "scale_factor"),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

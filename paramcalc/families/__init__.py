@@ -82,6 +82,7 @@ MODULES = (
     "multimodal_gemma4",
     "multimodal_glm",
     "multimodal_glm_ocr",
+    "multimodal_granite_docling",
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_llava",
