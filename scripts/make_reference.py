@@ -62,6 +62,7 @@ PROJECTOR_MODULES = {
     "projector",  # PaddleOCR-VL's
     "vit_merger",  # MiniCPM-V 4.6's window-attention merger inside its ViT
     "density_router",  # Granite-Docling's: picks the connector path from the vision features
+    "patch_merger",  # HunYuanVL's, inside its vision tower
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -312,6 +313,9 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "latents",  # Idefics2's perceiver latents
     "image_newline",
     "view_separator",
+    "image_begin",  # HunYuanVL's image_begin, image_end and image_sep
+    "image_end",
+    "image_sep",
     "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
 }
 
@@ -323,7 +327,11 @@ MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
     lowered = module.lower().rstrip("0123456789")  # Gemma 4 unified's patch_ln1, patch_ln2
-    return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
+    return (
+        "norm" in lowered
+        or lowered.startswith("ln")
+        or lowered.endswith(("_ln", "_rms"))  # RWKV's pre_ln, HunYuanVL's before_rms
+    )
 
 
 def block_group(modules: list[str]) -> str | None:
@@ -3453,6 +3461,31 @@ VARIANT_FIELDS.update(
                 ],
             ),
             granite_docling_widths,
+            TIE,
+        ],
+        # hunyuan_vl: a null text_config takes the text keys from the top level (and then
+        # always ties); either level ties; text head_dim is required; the vision head_dim is
+        # read with getattr; text_hidden_size is forced to the text width.
+        "hunyuan_vl": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["hunyuan_v1_dense"])],
+                [pick("text_config", None), *VARIANT_FIELDS["hunyuan_v1_dense"]],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    maybe(HEAD_DIM),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 16),
+                    pick("max_image_size", 64, 128),
+                    pick("spatial_merge_size", 1, 2),
+                    spelled({"num_attention_heads": "attention_heads"}),
+                ],
+            ),
             TIE,
         ],
         # internvl: vision_feature_layer changes no shape (every layer is built).

@@ -1,6 +1,6 @@
-"""The OCR and document models (GLM-OCR, PaddleOCR-VL, Qianfan-OCR, Granite-Docling), EXAONE 4.5,
-VideoLLaMA 3 and MiniCPM-V 4.6 keep a transformers fixture per branch that changes tensors, and
-refuse the values paramcalc cannot represent with an error naming the key.
+"""Image-text-to-text families (GLM-OCR, PaddleOCR-VL, Qianfan-OCR, Granite-Docling, HunYuanVL,
+EXAONE 4.5, VideoLLaMA 3, MiniCPM-V 4.6) keep a transformers fixture per branch that changes
+tensors, and refuse the values paramcalc cannot represent with an error naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
 """
@@ -57,6 +57,10 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("granite_docling", "vision_config", {"deepstack_visual_indexes": []}),
         ("granite_docling", "", {"density_router_hidden_size": 64}),
         ("granite_docling", "text_config", {"tie_word_embeddings": True}),  # only the top ties
+        ("hunyuan_vl", "", {"text_config": None}),  # text keys at the top level
+        ("hunyuan_vl", "text_config", {"tie_word_embeddings": False}),  # an lm_head
+        ("hunyuan_vl", "vision_config", {"head_dim": 48}),  # read with getattr
+        ("hunyuan_vl", "vision_config", {"spatial_merge_size": 1}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -95,6 +99,16 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ),
         # the fine path halves scale_factor: 1 // 2 leaves its layers no inputs
         ({"model_type": "granite_docling", "vision_config": {"scale_factor": 1}}, "scale_factor"),
+        # HunYuanVLDenseV1Attention reads text_config.head_dim as it is: the null default fails.
+        ({"model_type": "hunyuan_vl"}, "head_dim"),
+        (
+            {
+                "model_type": "hunyuan_vl",
+                "text_config": {"head_dim": 128},
+                "vision_config": {"attention_heads": 5},
+            },
+            "attention_heads",
+        ),
     ],
 )
 def test_unrepresentable_config_is_an_error_naming_its_key(

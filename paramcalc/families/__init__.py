@@ -83,6 +83,7 @@ MODULES = (
     "multimodal_glm",
     "multimodal_glm_ocr",
     "multimodal_granite_docling",
+    "multimodal_hunyuan",
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_llava",
