@@ -3571,6 +3571,30 @@ VARIANT_FIELDS.update(
 )
 
 
+#: LFM3-VL: any vision layer type but "conv" builds attention; only the top level ties.
+VARIANT_FIELDS["lfm3_vl"] = [
+    sub("text_config", VARIANT_FIELDS["lfm3"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 5),
+            heads(),
+            pick("in_channels", 1, 3),
+            pick("patch_size", 8, 14, 16),
+            pick("temporal_patch_size", 1, 2),
+            pick("spatial_merge_size", 1, 2),
+            pick("conv_kernel_size", 3, 5),
+            one_of([], [per_layer("layer_types", ("conv", "full_attention", "sliding"))]),
+        ],
+    ),
+    rint("projector_hidden_size", 64, 512, 32),
+    flag("projector_bias"),
+    TIE,
+]
+
+
 #: MiniCPM-V 4.6: merge_kernel_size, insert_layer_id and the top-level image_size change no
 #: shape (the downsampling MLPs read 4 x the vision width); only the top level ties.
 VARIANT_FIELDS["minicpmv4_6"] = [

@@ -1,6 +1,6 @@
 """Image-text-to-text families (GLM-OCR, PaddleOCR-VL, Qianfan-OCR, Granite-Docling, HunYuanVL,
-EXAONE 4.5, VideoLLaMA 3, MiniCPM-V 4.6) keep a transformers fixture per branch that changes
-tensors, and refuse the values paramcalc cannot represent with an error naming the key.
+EXAONE 4.5, VideoLLaMA 3, MiniCPM-V 4.6, LFM3-VL) keep a transformers fixture per branch that
+changes tensors, and refuse the values paramcalc cannot represent with an error naming the key.
 
 The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
 """
@@ -61,6 +61,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("hunyuan_vl", "text_config", {"tie_word_embeddings": False}),  # an lm_head
         ("hunyuan_vl", "vision_config", {"head_dim": 48}),  # read with getattr
         ("hunyuan_vl", "vision_config", {"spatial_merge_size": 1}),
+        ("lfm3_vl", "vision_config", {"temporal_patch_size": 1}),  # linear patch inputs
+        ("lfm3_vl", "", {"projector_bias": False}),
+        ("lfm3_vl", "text_config", {"tie_word_embeddings": True}),  # only the top level ties
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -101,6 +104,9 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "granite_docling", "vision_config": {"scale_factor": 1}}, "scale_factor"),
         # HunYuanVLDenseV1Attention reads text_config.head_dim as it is: the null default fails.
         ({"model_type": "hunyuan_vl"}, "head_dim"),
+        ({"model_type": "lfm3_vl", "vision_config": {"layer_types": ["conv"]}}, "layer_types"),
+        ({"model_type": "lfm3_vl", "vision_config": {"num_key_value_heads": 3}}, "num_key"),
+        ({"model_type": "lfm3_vl", "text_config": {"model_type": "lfm2"}}, "text_config"),
         (
             {
                 "model_type": "hunyuan_vl",
@@ -120,3 +126,18 @@ def test_unrepresentable_config_is_an_error_naming_its_key(
     with pytest.raises(InputError) as caught:
         load(str(path))
     assert key in str(caught.value)
+
+
+def test_spatial_short_conv_is_a_square_kernel_without_state() -> None:
+    """LFM3-VL's vision convolution is hidden x 1 x k x k (k^2 weights a channel) and, run
+    over an image's patch grid, keeps no state; LFM2's causal one keeps its k inputs."""
+    from paramcalc.core.context import Context, NormType
+    from paramcalc.core.records import Tower
+    from paramcalc.core.recurrent import ShortConv
+
+    ctx = Context(64, NormType.RMSNORM, Tower.VISION)
+    spatial, causal = ShortConv(conv_kernel=3, spatial=True), ShortConv(conv_kernel=3)
+    conv = spatial.records(ctx)[0]
+    assert [t.shape for t in conv.tensors()] == [(64, 1, 3, 3)]
+    assert spatial.state_values(64) == {}
+    assert causal.state_values(64) == {"conv": 64 * 3}

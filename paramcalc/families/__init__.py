@@ -86,6 +86,7 @@ MODULES = (
     "multimodal_hunyuan",
     "multimodal_idefics",
     "multimodal_internvl",
+    "multimodal_lfm3",
     "multimodal_llava",
     "multimodal_minicpmv",
     "multimodal_mllama",
