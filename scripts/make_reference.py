@@ -67,6 +67,10 @@ PROJECTOR_MODULES = {
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
     "aligner",  # DeepSeek-VL's
+    "projector",  # PaddleOCR-VL's
+    "vit_merger",  # MiniCPM-V 4.6's window-attention merger inside its ViT
+    "density_router",  # Granite-Docling's: picks the connector path from the vision features
+    "patch_merger",  # HunYuanVL's, inside its vision tower
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -347,6 +351,9 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "latents",  # Idefics2's perceiver latents
     "image_newline",
     "view_separator",
+    "image_begin",  # HunYuanVL's image_begin, image_end and image_sep
+    "image_end",
+    "image_sep",
     "pos_embedding",  # Gemma 4 unified's encoder-free embedder: factorized patch positions
     # Phi-4-multimodal's separators of the global image and of each row of sub-images
     "global_img_feature_extensor",
@@ -361,7 +368,11 @@ MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 def is_norm(module: str) -> bool:
     """Whether a module name is a normalization layer (ln_f, input_layernorm, q_norm, ...)."""
     lowered = module.lower().rstrip("0123456789")  # Gemma 4 unified's patch_ln1, patch_ln2
-    return "norm" in lowered or lowered.startswith("ln") or lowered.endswith("_ln")  # RWKV pre_ln
+    return (
+        "norm" in lowered
+        or lowered.startswith("ln")
+        or lowered.endswith(("_ln", "_rms"))  # RWKV's pre_ln, HunYuanVL's before_rms
+    )
 
 
 #: Perceiver's layers, named for their attention though they hold an MLP beside it.
@@ -3304,6 +3315,16 @@ INTERNVL_VISION = [
     flag("use_absolute_position_embeddings"),
     flag("use_mean_pooling"),
 ]
+
+
+def granite_docling_widths(rng: random.Random, c: Config) -> None:
+    """Granite-Docling: the connector writes the text width; a density router only with the
+    fine path."""
+    c["vision_config"]["out_hidden_size"] = c["text_config"]["hidden_size"]
+    fine = c["vision_config"]["use_fine_route"]
+    c["density_router_hidden_size"] = rng.choice((None, 32, 64)) if fine else None
+
+
 #: A text model of another family than the default, named under model.language_model.
 INTERNVL_TEXT = one_of(
     [sub("text_config", VARIANT_FIELDS["qwen2"])],
@@ -3519,6 +3540,144 @@ VARIANT_FIELDS.update(
             sub("vision_config", GLM4V_VISION),
             TIE,
         ],
+        # glm_ocr: head_dim is read with getattr; the merger is out_hidden_size x in_channels
+        # wide (intermediate_size is the vision blocks' MLP); image_size changes no shape.
+        "glm_ocr": [
+            sub(
+                "text_config",
+                [VOCAB, HIDDEN, INTERMEDIATE, LAYERS, heads(), maybe(HEAD_DIM), maybe(TIE)],
+            ),
+            sub("vision_config", GLM4V_VISION),
+            TIE,
+        ],
+        # paddleocr_vl: a null text_config takes the text keys from the top level (and then
+        # always ties); either level's tie_word_embeddings ties; no pooling head in the ViT.
+        "paddleocr_vl": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["ernie4_5"])],
+                [pick("text_config", None), *VARIANT_FIELDS["ernie4_5"]],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(),
+                    pick("spatial_merge_size", 1, 2, 3),
+                ],
+            ),
+            TIE,
+        ],
+        # qianfan_ocr: InternVL's fields; the text model is Qwen 3 unless text_config names one.
+        "qianfan_ocr": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen3"])],
+                [sub("text_config", [pick("model_type", "qwen2"), *VARIANT_FIELDS["qwen2"]])],
+            ),
+            sub("vision_config", INTERNVL_VISION),
+            pick("downsample_ratio", 0.25, 0.5, 1.0),
+            pick("vision_feature_layer", -1, -2),
+            TIE,
+        ],
+        # exaone4_5: the ViT's fused qkv holds num_key_value_heads key and value heads; an old
+        # "exaone4_5_text" text model_type reads as exaone4; only the top level ties.
+        "exaone4_5": [
+            sub(
+                "text_config",
+                [
+                    pick("model_type", "exaone4", "exaone4_5_text"),
+                    *VARIANT_FIELDS["exaone4"],
+                    maybe(TIE),
+                ],
+            ),
+            sub(
+                "vision_config",
+                [
+                    *QWEN2_5_VL_VISION[:2],
+                    heads("hidden_size", "num_heads", "num_key_value_heads"),
+                    *QWEN2_5_VL_VISION[2:],
+                    spelled({"num_heads": "num_attention_heads", "depth": "num_hidden_layers"}),
+                ],
+            ),
+            TIE,
+        ],
+        # video_llama_3: the ViT has no position table (image size moves nothing); the text
+        # config's tie_word_embeddings ties too (VideoLlama3Config.__post_init__).
+        "video_llama_3": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen2"])],
+                [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 14, 16),
+                ],
+            ),
+            TIE,
+        ],
+        # granite_docling: out_hidden_size is the text width (validate_architecture); the
+        # connector's positions are buffers; only the top level ties.
+        "granite_docling": [
+            sub(
+                "text_config",
+                [
+                    *VARIANT_FIELDS["granite"][:6],
+                    HEAD_DIM_KEY,
+                    *LLAMA_BIAS_FLAGS,
+                    pick("pad_token_id", None),  # the default 100256 lies past small vocabularies
+                ],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    pick("num_channels", 1, 3),
+                    image(sides=(4, 8)),
+                    pick("scale_factor", 2, 4),
+                    pick("deepstack_visual_indexes", None, [], [0], [1, 0]),
+                    flag("use_fine_route"),
+                ],
+            ),
+            granite_docling_widths,
+            TIE,
+        ],
+        # hunyuan_vl: a null text_config takes the text keys from the top level (and then
+        # always ties); either level ties; text head_dim is required; the vision head_dim is
+        # read with getattr; text_hidden_size is forced to the text width.
+        "hunyuan_vl": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["hunyuan_v1_dense"])],
+                [pick("text_config", None), *VARIANT_FIELDS["hunyuan_v1_dense"]],
+            ),
+            sub(
+                "vision_config",
+                [
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(kv=None),
+                    maybe(HEAD_DIM),
+                    pick("num_channels", 1, 3),
+                    pick("patch_size", 8, 16),
+                    pick("max_image_size", 64, 128),
+                    pick("spatial_merge_size", 1, 2),
+                    spelled({"num_attention_heads": "attention_heads"}),
+                ],
+            ),
+            TIE,
+        ],
         # internvl: vision_feature_layer changes no shape (every layer is built).
         "internvl": [
             INTERNVL_TEXT,
@@ -3600,6 +3759,51 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+#: LFM3-VL: any vision layer type but "conv" builds attention; only the top level ties.
+VARIANT_FIELDS["lfm3_vl"] = [
+    sub("text_config", VARIANT_FIELDS["lfm3"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            rint("num_hidden_layers", 2, 5),
+            heads(),
+            pick("in_channels", 1, 3),
+            pick("patch_size", 8, 14, 16),
+            pick("temporal_patch_size", 1, 2),
+            pick("spatial_merge_size", 1, 2),
+            pick("conv_kernel_size", 3, 5),
+            one_of([], [per_layer("layer_types", ("conv", "full_attention", "sliding"))]),
+        ],
+    ),
+    rint("projector_hidden_size", 64, 512, 32),
+    flag("projector_bias"),
+    TIE,
+]
+
+
+#: MiniCPM-V 4.6: merge_kernel_size, insert_layer_id and the top-level image_size change no
+#: shape (the downsampling MLPs read 4 x the vision width); only the top level ties.
+VARIANT_FIELDS["minicpmv4_6"] = [
+    sub("text_config", [*QWEN3_5_TEXT, INTERMEDIATE]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(),
+            pick("window_kernel_size", [2, 2], [1, 2], [3, 1]),
+        ],
+    ),
+    rint("merger_times", 1, 3),
+    TIE,
+]
 
 
 def qwen4_exp_layers(rng: random.Random, c: Config) -> None:

@@ -317,19 +317,24 @@ class ShortConv(Spec):
     """Width of the convolution (conv_L_cache), which is also the state it keeps."""
     bias: bool = False
     """The convolution and both projections have biases (conv_bias)."""
+    spatial: bool = False
+    """The convolution is a square conv_kernel x conv_kernel one over an image's patch grid
+    (LFM3-VL's vision `spatial_conv`), not a causal one along the sequence: it keeps no
+    state."""
 
     def check(self, hidden: int, where: str) -> None:
         """Nothing to check beyond the positive sizes."""
 
     def records(self, ctx: Context, cross: bool = False) -> list[Record]:
         """conv, in_proj (B, C and x) and out_proj."""
-        t, hidden, b = ctx.tower, ctx.hidden, self.bias
+        t, hidden, b, k = ctx.tower, ctx.hidden, self.bias, self.conv_kernel
         return [
-            Conv("conv", hidden, hidden, (self.conv_kernel,), hidden, b, A, t),
+            Conv("conv", hidden, hidden, (k, k) if self.spatial else (k,), hidden, b, A, t),
             Linear("in_proj", hidden, 3 * hidden, b, A, t),
             Linear("out_proj", hidden, hidden, b, A, t),
         ]
 
     def state_values(self, hidden: int) -> dict[str, int]:
-        """Values kept per sequence: the convolution's window (Lfm2HybridConvCache)."""
-        return {"conv": hidden * self.conv_kernel}
+        """Values kept per sequence: the convolution's window (Lfm2HybridConvCache); none for
+        a spatial convolution."""
+        return {} if self.spatial else {"conv": hidden * self.conv_kernel}

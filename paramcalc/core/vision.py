@@ -36,8 +36,8 @@ class VisionTower(Spec):
     patch_size: PositiveInt
     """Side of one patch, in pixels."""
     temporal_patch_size: PositiveInt | None = None
-    """Frames of one patch, for a Conv3d patch embedding over video frames (Qwen2-VL); none
-    for a Conv2d."""
+    """Frames of one patch, for a Conv3d patch embedding over video frames (Qwen2-VL), or
+    flattened into a linear one's inputs (LFM3-VL); none for a Conv2d."""
     patch_embedding: Literal["conv", "linear"] = "conv"
     """A Conv2d over the image (SigLIP) or a linear layer over flattened patches (Llama 4)."""
     patch_bias: bool = True
@@ -137,7 +137,7 @@ class VisionTower(Spec):
             records = [
                 Linear(
                     "patch_embedding",
-                    self.num_channels * p * p,
+                    self.num_channels * (t or 1) * p * p,
                     vh,
                     self.patch_bias,
                     e,

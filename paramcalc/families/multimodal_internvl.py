@@ -1,7 +1,8 @@
-"""InternVL: an InternViT (timm-style tokens, layer scales, optional full-width q/k RMSNorms), a
-pixel-unshuffle MLP projector and the text model text_config names (Qwen2 by default).
+"""InternVL and Qianfan-OCR: an InternViT (timm-style tokens, layer scales, optional full-width
+q/k RMSNorms), a pixel-unshuffle MLP projector and the text model text_config names (Qwen2 by
+default; Qwen 3 for Qianfan-OCR).
 
-Follows `modeling_internvl.py` in transformers 5.23.
+Follows `modeling_internvl.py` and `modeling_qianfan_ocr.py` in transformers 5.23.
 """
 
 from __future__ import annotations
@@ -105,15 +106,15 @@ def unshuffled(c: HFConfig) -> int:
     return int(1 / ratio) ** 2
 
 
-def internvl(c: HFConfig) -> dict[str, Any]:
-    """InternVLForConditionalGeneration: the InternViT, a LayerNorm and linear_1/linear_2 over
-    unshuffled features, and the text model; the top-level tie_word_embeddings decides."""
-    v = spec_config(c, "vision_config", INTERNVL_VISION)
+def internvl_like(c: HFConfig, vision: Family, text_type: str) -> dict[str, Any]:
+    """The InternViT of `vision`'s defaults, a LayerNorm and linear_1/linear_2 over unshuffled
+    features, and the text model (`text_type` when text_config names none); the top-level
+    tie_word_embeddings decides."""
+    v = spec_config(c, "vision_config", vision)
     sub = c.raw("text_config")
-    default = "qwen2"
     if isinstance(sub, Mapping):
-        default = sub.get("model_type", default)
-    text = llama_named_text(c, default, c.boolean("tie_word_embeddings"))
+        text_type = sub.get("model_type", text_type)
+    text = llama_named_text(c, text_type, c.boolean("tie_word_embeddings"))
     merged, width = v.integer("hidden_size") * unshuffled(c), text["hidden_size"]
     parts = [
         {"kind": "norm", "role": "layer_norm", "width": merged, "norm_type": "layernorm"},
@@ -125,6 +126,25 @@ def internvl(c: HFConfig) -> dict[str, Any]:
         "vision": internvit(v),
         "projector": {"parts": parts, "image_tokens": c.integer("image_seq_length", minimum=0)},
     }
+
+
+def internvl(c: HFConfig) -> dict[str, Any]:
+    """InternVLForConditionalGeneration: the InternViT, its projector and a Qwen2 text model
+    unless text_config names another."""
+    return internvl_like(c, INTERNVL_VISION, "qwen2")
+
+
+#: QianfanOCRVisionConfig: InternVLVisionConfig with biased q/k/v by default.
+QIANFAN_OCR_VISION = Family(
+    "qianfan_ocr_vision", {**INTERNVL_VISION.defaults, "attention_bias": True}, ()
+)
+
+
+def qianfan_ocr(c: HFConfig) -> dict[str, Any]:
+    """QianfanOCRForConditionalGeneration: InternVL's model with its vision layers directly
+    under the vision model (QianfanOCRVisionModel.layers) and a Qwen 3 text model unless
+    text_config names another."""
+    return internvl_like(c, QIANFAN_OCR_VISION, "qwen3")
 
 
 VISION = "model.vision_tower."
@@ -156,7 +176,29 @@ NAMING = Naming(
     },
 )
 
+QIANFAN_OCR = Naming(
+    NAMING.names,
+    towers={
+        "vision": Naming({**NAMING.towers["vision"].names, "encoder.layers": VISION + "layers"}),
+        "projector": NAMING.towers["projector"],
+    },
+)
+
 FAMILIES = (
+    Family(
+        "qianfan_ocr",
+        {
+            "text_config": None,
+            "vision_config": None,
+            "image_seq_length": 256,
+            "downsample_ratio": 0.5,
+            "tie_word_embeddings": False,
+        },
+        (qianfan_ocr,),
+        naming=QIANFAN_OCR,
+        notes="the text model is the family text_config names (Qwen 3 by default), named under "
+        "model.language_model",
+    ),
     Family(
         "internvl",
         {
