@@ -526,6 +526,11 @@ SEQ2SEQ_MODEL_TYPES = {
 MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimodalLM")
 
 
+#: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
+#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4"}
+
+
 def is_multimodal(hf_config: Any) -> bool:
     """Whether a config joins a language model to a vision or audio encoder."""
     return getattr(hf_config, "text_config", None) is not None and any(
@@ -539,7 +544,7 @@ def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
         return ["AutoModel"]
     if model_type in SEQ2SEQ_MODEL_TYPES:
         return ["AutoModelForSeq2SeqLM"]
-    if is_multimodal(hf_config):
+    if is_multimodal(hf_config) or model_type in IMAGE_TEXT_ONLY_TYPES:
         return [*MULTIMODAL_AUTO_CLASSES, "ForConditionalGeneration"]
     return ["AutoModelForCausalLM"]
 
@@ -1534,6 +1539,18 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         first_dense,
         pick("moe_layer_freq", 1, 2),
         pick("num_nextn_predict_layers", 0, 1),
+        spelled({"n_routed_experts": "num_local_experts"}),
+    ],
+    # mistral4: num_key_value_heads changes no shape (MLA); every layer from
+    # first_k_dense_replace on is MoE.
+    "mistral4": [
+        *DECODER,
+        *MLA,
+        rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32),
+        first_dense,
         spelled({"n_routed_experts": "num_local_experts"}),
     ],
     # gptj: rotary_dim changes no shape.

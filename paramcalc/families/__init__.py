@@ -63,6 +63,7 @@ MODULES = (
     "longcat",
     "llama_moe",
     "minimax",
+    "mistral_mla",
     "modern",
     "prophetnet",
     "recursive",
