@@ -3690,6 +3690,52 @@ VARIANT_FIELDS.update(
 )
 
 
+# -- Mistral Large 4 (paramcalc/families/mistral_mla.py) ------------------------------------
+def kv_sources(rng: random.Random, c: Config) -> None:
+    """Mistral Large 4: each layer its own latent or an earlier layer's that is its own source
+    (kv_source_layers), or the default (every layer its own)."""
+    if rng.random() < 0.3:
+        return
+    sources: list[int] = []
+    for i in range(c["num_hidden_layers"]):
+        owners = [j for j, s in enumerate(sources) if s == j]
+        sources.append(rng.choice([i, *owners]) if owners else i)
+    c["kv_source_layers"] = sources
+
+
+MISTRAL_LARGE4_TEXT = [
+    *DSA,
+    glm_indexers,
+    one_of(
+        [per_layer("no_rope_layers", (0, 1))],
+        [rint("no_rope_layer_interval", 1, 3)],
+        [],
+    ),
+    kv_sources,
+]
+# mistral_large4: num_key_value_heads, head_dim and index_topk change no shape; the top-level
+# tie_word_embeddings decides the head (the text config's is drawn as a decoy). DSA's
+# q_lora_rank and mlp_bias are not fields of the text config (decoys).
+VARIANT_FIELDS["mistral_large4"] = [
+    sub("text_config", MISTRAL_LARGE4_TEXT),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            pick("patch_size", 8, 14, 16),
+        ],
+    ),
+    pick("vision_feature_layer", -1, -2, [-2, -1]),
+    pick("spatial_merge_size", 1, 2),
+    flag("multimodal_projector_bias"),
+    TIE,
+]
+
+
 def variants(
     model_type: str,
     n: int,
