@@ -3736,6 +3736,30 @@ VARIANT_FIELDS["mistral_large4"] = [
 ]
 
 
+# -- Kimi K2.5 (paramcalc/families/multimodal_kimi.py) --------------------------------------
+# kimi_k25: the temporal table (pos_emb_time) is a buffer; the vision tower always reads 3
+# channels; the text config's tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["kimi_k25"] = [
+    sub("text_config", VARIANT_FIELDS["deepseek_v3"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("patch_size", 8, 14, 16),
+            rint("pos_emb_height", 2, 16),
+            rint("pos_emb_width", 2, 16),
+            pick("pos_emb_time", 1, 4),
+            pick("merge_kernel_size", [2, 2], [1, 2], [3, 1]),
+        ],
+    ),
+    rint("projection_hidden_size", 32, 512, 32),
+    TIE,
+]
+
+
 def variants(
     model_type: str,
     n: int,

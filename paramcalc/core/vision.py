@@ -44,10 +44,14 @@ class VisionTower(Spec):
     """The patch embedding has a bias."""
     class_token: bool = False
     """A learned class embedding is prepended to the patches."""
-    position_embedding: Literal["embedding", "parameter", "axes", "none"] = "embedding"
-    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), or a
+    position_embedding: Literal["embedding", "parameter", "axes", "grid", "none"] = "embedding"
+    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), a
     bare parameter of one table per image axis, (2, position_rows, width), that a patch's x
-    and y index (Gemma 4)."""
+    and y index (Gemma 4), or a bare parameter laid out as a patch grid, (*position_grid,
+    width), resampled to each image's grid (Kimi K2.5)."""
+    position_grid: tuple[PositiveInt, PositiveInt] | None = None
+    """Rows and columns of a grid position table (Kimi K2.5's pos_emb_height and
+    pos_emb_width)."""
     position_rows: PositiveInt | None = None
     """Rows of a position table resampled to each image's grid (Qwen3-VL's
     num_position_embeddings); none for one row per patch of image_size."""
@@ -81,8 +85,11 @@ class VisionTower(Spec):
 
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
+        if (self.position_embedding == "grid") != (self.position_grid is not None):
+            raise FieldValueError("position_grid", "set exactly when position_embedding is grid")
         if self.image_size is None:
-            if self.position_embedding != "none" and self.position_rows is None:
+            sized = self.position_rows is not None or self.position_grid is not None
+            if self.position_embedding != "none" and not sized:
                 raise FieldValueError("image_size", "required by a position table")
         elif self.patch_size > self.image_size:
             raise FieldValueError(
@@ -157,6 +164,8 @@ class VisionTower(Spec):
             records.append(Param("position_embedding", (*rows, vh), e, v))
         elif self.position_embedding == "axes":
             records.append(Param("position_embedding", (2, self.positions, vh), e, v))
+        elif self.position_grid is not None:
+            records.append(Param("position_embedding", (*self.position_grid, vh), e, v))
         if self.tiles is not None:
             records += self.tiles.records(vh, self.positions)
         if self.pre_norm:

@@ -83,6 +83,7 @@ MODULES = (
     "multimodal_glm",
     "multimodal_idefics",
     "multimodal_internvl",
+    "multimodal_kimi",
     "multimodal_llava",
     "multimodal_mllama",
     "multimodal_more",
