@@ -58,6 +58,11 @@ PROJECTOR_MODULES = {
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
     "aligner",  # DeepSeek-VL's
+    # Ovis2's visual tokenizer head (visual-word logits and their norm) and the table of
+    # visual words its probabilities multiply into text-width embeddings (a linear map)
+    "head_linear",
+    "head_norm",
+    "visual_embeddings_table",
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -3757,6 +3762,44 @@ VARIANT_FIELDS["kimi_k25"] = [
     ),
     rint("projection_hidden_size", 32, 512, 32),
     TIE,
+]
+
+
+# -- Ovis2 (paramcalc/families/multimodal_ovis.py) ------------------------------------------
+def ovis2_sizes(rng: random.Random, c: Config) -> None:
+    """Ovis2: the top-level hidden_size sizes the visual table (and an untied lm_head, with the
+    top-level vocab_size): the text model's own when untied, else drawn apart."""
+    c["tie_word_embeddings"] = rng.random() < 0.5
+    text = c["text_config"]
+    if c["tie_word_embeddings"]:
+        c["hidden_size"] = rng.randrange(64, 513, 32)
+        c["vocab_size"] = rng.randint(256, 4096)
+    else:
+        c["hidden_size"], c["vocab_size"] = text["hidden_size"], text["vocab_size"]
+
+
+# ovis2: tokenize_function and hidden_act change no shape; the text config's
+# tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["ovis2"] = [
+    sub("text_config", VARIANT_FIELDS["qwen2"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(),
+            flag("qkv_bias"),
+            flag("mlp_bias"),
+            rint("vocab_size", 64, 1024, 32),
+            pick("hidden_stride", 1, 2, 3),
+            pick("num_visual_indicator_tokens", 0, 5, 7),
+            pick("tokenize_function", "softmax", "st_argmax"),
+        ],
+    ),
+    ovis2_sizes,
 ]
 
 

@@ -87,6 +87,7 @@ MODULES = (
     "multimodal_llava",
     "multimodal_mllama",
     "multimodal_more",
+    "multimodal_ovis",
     "multimodal_pali_mistral",
     "multimodal_qwen",
     "multimodal_qwen3",
