@@ -401,6 +401,8 @@ def classify_vision(parts: list[str]) -> str | None:
         return "norm"
     if VISION_EMBEDDING_PARTS.intersection(parts):
         return "embedding"
+    if "neck" in modules:  # SAM's convolutional neck after the blocks (GOT-OCR2)
+        return "feedforward"
     if parts[-1] in BLOCK_SCALE_LEAVES:
         return "feedforward"
     return block_group(modules)
@@ -3800,6 +3802,33 @@ VARIANT_FIELDS["ovis2"] = [
         ],
     ),
     ovis2_sizes,
+]
+
+
+# -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
+# got_ocr2: image_seq_length and hidden_act change no shape; the text config's
+# tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["got_ocr2"] = [
+    sub("text_config", VARIANT_FIELDS["qwen2"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            rint("mlp_dim", 64, 512, 32),
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(sides=(2, 4, 6, 8)),
+            rint("output_channels", 16, 128, 16),
+            flag("qkv_bias"),
+            flag("use_abs_pos"),
+            flag("use_rel_pos"),
+            pick("window_size", 0, 2, 3, 4),
+            subset("global_attn_indexes"),
+        ],
+    ),
+    pick("image_seq_length", 16, 64),
+    TIE,
 ]
 
 

@@ -233,6 +233,10 @@ class Attention(Spec):
     value_conv: PositiveInt | None = None
     """Kernel of a depthwise convolution of each head's values along the sequence, added to
     the attention output (Nystromformer's conv: one (kernel, 1) filter per head, no bias)."""
+    relative_position_grid: PositiveInt | None = None
+    """Side of the square patch grid (or window) a vision layer's decomposed relative
+    positions span: rel_pos_h and rel_pos_w, 2 x side - 1 rows of head_dim each (SAM's
+    use_rel_pos; GOT-OCR2)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -397,6 +401,9 @@ class Attention(Spec):
             )
         if self.key_indexer is not None:
             records += self.key_indexer.records(ctx)
+        if self.relative_position_grid:
+            rows = 2 * self.relative_position_grid - 1
+            records += [Param(f"rel_pos_{axis}", (rows, hd), a, ctx.tower) for axis in "hw"]
         records += self.global_records(ctx)
         if self.differential:
             records += [

@@ -22,6 +22,26 @@ from paramcalc.errors import FieldValueError
 Role = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class VisionNeck(Spec):
+    """SAM's neck after the encoder blocks (GOT-OCR2's vision_tower.neck): an unbiased 1x1
+    convolution to output_channels, a LayerNorm over channels, an unbiased 3x3 convolution and
+    another LayerNorm; its convolutions are feedforward."""
+
+    output_channels: PositiveInt
+    """Channels the neck gives the projector."""
+
+    def records(self, hidden: int) -> list[Record]:
+        """conv1, layer_norm1, conv2, layer_norm2."""
+        out, f, v = self.output_channels, Group.FEEDFORWARD, Tower.VISION
+        ctx = Context(out, NormType.LAYERNORM, v, Stream.IMAGE)
+        return [
+            Conv("neck.conv1", hidden, out, (1, 1), 1, False, f, v, Stream.IMAGE),
+            *ctx.norm("neck.layer_norm1", out),
+            Conv("neck.conv2", out, out, (3, 3), 1, False, f, v, Stream.IMAGE),
+            *ctx.norm("neck.layer_norm2", out),
+        ]
+
+
 class VisionTower(Spec):
     """An image encoder (SigLIP, CLIP ViT, Llama 4's vision model)."""
 
@@ -74,6 +94,8 @@ class VisionTower(Spec):
     global_stack: Stack | None = None
     """A second stack run on the first's output, under its own name (Mllama's gated
     global_transformer)."""
+    neck: VisionNeck | None = None
+    """SAM's convolutional neck after the blocks (GOT-OCR2)."""
     tiles: TileEmbeddings | None = None
     """Tile and aspect-ratio embeddings of an encoder over image tiles (Mllama)."""
     head: Literal["none", "attention_pool"] = "none"
@@ -165,7 +187,8 @@ class VisionTower(Spec):
         elif self.position_embedding == "axes":
             records.append(Param("position_embedding", (2, self.positions, vh), e, v))
         elif self.position_grid is not None:
-            records.append(Param("position_embedding", (*self.position_grid, vh), e, v))
+            grid = (*lead[:1], *self.position_grid, vh)  # SAM's pos_embed keeps a leading 1
+            records.append(Param("position_embedding", grid, e, v))
         if self.tiles is not None:
             records += self.tiles.records(vh, self.positions)
         if self.pre_norm:
@@ -175,6 +198,8 @@ class VisionTower(Spec):
     def back_records(self, ctx: Context) -> list[Record]:
         """The final norm and the pooling head."""
         records: list[Record] = []
+        if self.neck is not None:
+            records += self.neck.records(self.hidden_size)
         if self.post_norm:
             records += ctx.norm("post_norm", self.hidden_size, self.post_norm_type)
         if self.head == "attention_pool":

@@ -81,6 +81,7 @@ MODULES = (
     "seq2seq_long",
     "multimodal_gemma4",
     "multimodal_glm",
+    "multimodal_got_ocr2",
     "multimodal_idefics",
     "multimodal_internvl",
     "multimodal_kimi",
