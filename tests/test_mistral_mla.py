@@ -31,12 +31,12 @@ def test_mistral4_defaults_match_a_closed_form(tmp_path: Path) -> None:
     experts plus one shared expert, untied head."""
     hidden, heads, layers, vocab = 4096, 32, 36, 131072
     q_rank, kv_rank, nope, rope, v = 1024, 256, 64, 64, 128
+    q_a = hidden * q_rank + q_rank  # q_a_proj, q_a_layernorm
+    kv_a = hidden * (kv_rank + rope) + kv_rank  # kv_a_proj_with_mqa, kv_a_layernorm
     attention = (
-        hidden * q_rank
-        + q_rank  # q_a_proj, q_a_layernorm
+        q_a
         + q_rank * heads * (nope + rope)  # q_b_proj
-        + hidden * (kv_rank + rope)
-        + kv_rank  # kv_a_proj_with_mqa, kv_a_layernorm
+        + kv_a
         + kv_rank * heads * (nope + v)  # kv_b_proj
         + heads * v * hidden  # o_proj
     )
