@@ -321,7 +321,11 @@ def kv_cache(
                     if pending:
                         states.append(StateLayer(i, mixer.kind, {"pending": pending}, PENDING))
                     continue
-                if isinstance(mixer, Attention) and mixer.kv_shared:
+                if (
+                    isinstance(mixer, (Attention, LatentAttention))
+                    and mixer.kv_shared
+                    and not mixer.cache_values(hidden)
+                ):
                     continue  # reads an earlier layer's K/V: transformers keeps no cache layer
                 if isinstance(mixer, (Attention, LatentAttention)):
                     check_rows(dtype, mixer, hidden)

@@ -71,6 +71,11 @@ PROJECTOR_MODULES = {
     "vit_merger",  # MiniCPM-V 4.6's window-attention merger inside its ViT
     "density_router",  # Granite-Docling's: picks the connector path from the vision features
     "patch_merger",  # HunYuanVL's, inside its vision tower
+    # Ovis2's visual tokenizer head (visual-word logits and their norm) and the table of
+    # visual words its probabilities multiply into text-width embeddings (a linear map)
+    "head_linear",
+    "head_norm",
+    "visual_embeddings_table",
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
@@ -455,6 +460,8 @@ def classify_vision(parts: list[str]) -> str | None:
         return "norm"
     if VISION_EMBEDDING_PARTS.intersection(parts):
         return "embedding"
+    if "neck" in modules:  # SAM's convolutional neck after the blocks (GOT-OCR2)
+        return "feedforward"
     if parts[-1] in BLOCK_SCALE_LEAVES:
         return "feedforward"
     return block_group(modules)
@@ -631,6 +638,11 @@ MULTIMODAL_AUTO_CLASSES = ("AutoModelForImageTextToText", "AutoModelForMultimoda
 MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus"}
 
 
+#: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
+#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4"}
+
+
 def is_multimodal(hf_config: Any) -> bool:
     """Whether a config joins a language model to a vision or audio encoder."""
     return getattr(hf_config, "text_config", None) is not None and any(
@@ -646,7 +658,7 @@ def default_auto_classes(model_type: str, hf_config: Any) -> list[str]:
         return ["AutoModelForSeq2SeqLM"]
     if model_type in MULTIMODAL_LM_TYPES:
         return ["AutoModelForMultimodalLM"]
-    if is_multimodal(hf_config):
+    if is_multimodal(hf_config) or model_type in IMAGE_TEXT_ONLY_TYPES:
         return [*MULTIMODAL_AUTO_CLASSES, "ForConditionalGeneration"]
     return ["AutoModelForCausalLM"]
 
@@ -1643,6 +1655,18 @@ VARIANT_FIELDS: dict[str, list[Gen]] = {
         first_dense,
         pick("moe_layer_freq", 1, 2),
         pick("num_nextn_predict_layers", 0, 1),
+        spelled({"n_routed_experts": "num_local_experts"}),
+    ],
+    # mistral4: num_key_value_heads changes no shape (MLA); every layer from
+    # first_k_dense_replace on is MoE.
+    "mistral4": [
+        *DECODER,
+        *MLA,
+        rint("n_routed_experts", 2, 8),
+        top_k("num_experts_per_tok", "n_routed_experts"),
+        pick("n_shared_experts", 1, 2),
+        rint("moe_intermediate_size", 32, 256, 32),
+        first_dense,
         spelled({"n_routed_experts": "num_local_experts"}),
     ],
     # gptj: rotary_dim changes no shape.
@@ -4068,6 +4092,141 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+# -- Mistral Large 4 (paramcalc/families/mistral_mla.py) ------------------------------------
+def kv_sources(rng: random.Random, c: Config) -> None:
+    """Mistral Large 4: each layer its own latent or an earlier layer's that is its own source
+    (kv_source_layers), or the default (every layer its own)."""
+    if rng.random() < 0.3:
+        return
+    sources: list[int] = []
+    for i in range(c["num_hidden_layers"]):
+        owners = [j for j, s in enumerate(sources) if s == j]
+        sources.append(rng.choice([i, *owners]) if owners else i)
+    c["kv_source_layers"] = sources
+
+
+MISTRAL_LARGE4_TEXT = [
+    *DSA,
+    glm_indexers,
+    one_of(
+        [per_layer("no_rope_layers", (0, 1))],
+        [rint("no_rope_layer_interval", 1, 3)],
+        [],
+    ),
+    kv_sources,
+]
+# mistral_large4: num_key_value_heads, head_dim and index_topk change no shape; the top-level
+# tie_word_embeddings decides the head (the text config's is drawn as a decoy). DSA's
+# q_lora_rank and mlp_bias are not fields of the text config (decoys).
+VARIANT_FIELDS["mistral_large4"] = [
+    sub("text_config", MISTRAL_LARGE4_TEXT),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            pick("patch_size", 8, 14, 16),
+        ],
+    ),
+    pick("vision_feature_layer", -1, -2, [-2, -1]),
+    pick("spatial_merge_size", 1, 2),
+    flag("multimodal_projector_bias"),
+    TIE,
+]
+
+
+# -- Kimi K2.5 (paramcalc/families/multimodal_kimi.py) --------------------------------------
+# kimi_k25: the temporal table (pos_emb_time) is a buffer; the vision tower always reads 3
+# channels; the text config's tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["kimi_k25"] = [
+    sub("text_config", VARIANT_FIELDS["deepseek_v3"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("patch_size", 8, 14, 16),
+            rint("pos_emb_height", 2, 16),
+            rint("pos_emb_width", 2, 16),
+            pick("pos_emb_time", 1, 4),
+            pick("merge_kernel_size", [2, 2], [1, 2], [3, 1]),
+        ],
+    ),
+    rint("projection_hidden_size", 32, 512, 32),
+    TIE,
+]
+
+
+# -- Ovis2 (paramcalc/families/multimodal_ovis.py) ------------------------------------------
+def ovis2_sizes(rng: random.Random, c: Config) -> None:
+    """Ovis2: the top-level hidden_size sizes the visual table (and an untied lm_head, with the
+    top-level vocab_size): the text model's own when untied, else drawn apart."""
+    c["tie_word_embeddings"] = rng.random() < 0.5
+    text = c["text_config"]
+    if c["tie_word_embeddings"]:
+        c["hidden_size"] = rng.randrange(64, 513, 32)
+        c["vocab_size"] = rng.randint(256, 4096)
+    else:
+        c["hidden_size"], c["vocab_size"] = text["hidden_size"], text["vocab_size"]
+
+
+# ovis2: tokenize_function and hidden_act change no shape; the text config's
+# tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["ovis2"] = [
+    sub("text_config", VARIANT_FIELDS["qwen2"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(),
+            flag("qkv_bias"),
+            flag("mlp_bias"),
+            rint("vocab_size", 64, 1024, 32),
+            pick("hidden_stride", 1, 2, 3),
+            pick("num_visual_indicator_tokens", 0, 5, 7),
+            pick("tokenize_function", "softmax", "st_argmax"),
+        ],
+    ),
+    ovis2_sizes,
+]
+
+
+# -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
+# got_ocr2: image_seq_length and hidden_act change no shape; the text config's
+# tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["got_ocr2"] = [
+    sub("text_config", VARIANT_FIELDS["qwen2"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            rint("mlp_dim", 64, 512, 32),
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            image(sides=(2, 4, 6, 8)),
+            rint("output_channels", 16, 128, 16),
+            flag("qkv_bias"),
+            flag("use_abs_pos"),
+            flag("use_rel_pos"),
+            pick("window_size", 0, 2, 3, 4),
+            subset("global_attn_indexes"),
+        ],
+    ),
+    pick("image_seq_length", 16, 64),
+    TIE,
+]
 
 
 def variants(

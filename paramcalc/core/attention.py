@@ -241,6 +241,10 @@ class Attention(Spec):
     value_conv: PositiveInt | None = None
     """Kernel of a depthwise convolution of each head's values along the sequence, added to
     the attention output (Nystromformer's conv: one (kernel, 1) filter per head, no bias)."""
+    relative_position_grid: PositiveInt | None = None
+    """Side of the square patch grid (or window) a vision layer's decomposed relative
+    positions span: rel_pos_h and rel_pos_w, 2 x side - 1 rows of head_dim each (SAM's
+    use_rel_pos; GOT-OCR2)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Reject head counts that do not fit the width, naming the field."""
@@ -412,6 +416,9 @@ class Attention(Spec):
             )
         if self.key_indexer is not None:
             records += self.key_indexer.records(ctx)
+        if self.relative_position_grid:
+            rows = 2 * self.relative_position_grid - 1
+            records += [Param(f"rel_pos_{axis}", (rows, hd), a, ctx.tower) for axis in "hw"]
         records += self.global_records(ctx)
         if self.differential:
             records += [
@@ -621,17 +628,34 @@ class Indexer(Spec):
     """Indexer heads (index_n_heads)."""
     head_dim: PositiveInt
     """Width of an indexer head and of its one key (index_head_dim)."""
+    from_hidden: bool = False
+    """wq_b reads the block's input through a LayerNorm of its own (q_input_norm), and the
+    queries take a learned log-position scale and bias per head (MistralLarge4TextIndexer, in
+    a model without a query latent)."""
 
-    def records(self, ctx: Context, q_rank: int) -> list[Record]:
-        """wq_b (from the query latent), wk, the keys' LayerNorm and the head weights."""
+    def records(self, ctx: Context, q_rank: int | None) -> list[Record]:
+        """wq_b (from the query latent or the input), wk, the keys' LayerNorm and the head
+        weights."""
         hidden, heads, hd = ctx.hidden, self.num_heads, self.head_dim
-        return [
-            linear("indexer.wq_b", q_rank, heads * hd, False, ctx),
+        # nn.LayerNorm (weight and bias) whatever the model's own norms are.
+        records: list[Record] = [
+            linear("indexer.wq_b", q_rank or hidden, heads * hd, False, ctx),
             linear("indexer.wk", hidden, hd, False, ctx),
-            # nn.LayerNorm (weight and bias) whatever the model's own norms are.
             *ctx.norm("indexer.k_norm", hd, NormType.LAYERNORM),
             linear("indexer.weights_proj", hidden, heads, False, ctx),
         ]
+        if self.from_hidden:
+            records += ctx.norm("indexer.q_input_norm", hidden, NormType.LAYERNORM)
+            records += softmax_scaling("indexer.softmax_scaling", heads, ctx)
+        return records
+
+
+def softmax_scaling(role: str, heads: int, ctx: Context) -> list[Record]:
+    """MistralLarge4TextSoftmaxScaling: a learned scale and bias per head, scaling the queries
+    by scale * log(position + 1) + bias."""
+    return [
+        Param(f"{role}.{leaf}", (heads,), Group.ATTENTION, ctx.tower) for leaf in ("scale", "bias")
+    ]
 
 
 class LatentAttention(Spec):
@@ -673,10 +697,20 @@ class LatentAttention(Spec):
     (HY-V4's gate_proj: hidden -> heads x v_head_dim)."""
     sinks: bool = False
     """A learned attention sink per head (HY-V4 `sinks`)."""
+    rotary: bool = True
+    """False in a NoPE layer (MistralLarge4's no_rope_layers): the key latent has no rotary
+    slice, and the per-head key kv_b_proj expands takes the rotary width as well."""
+    kv_shared: bool = False
+    """The layer reads the key/value latent of an earlier layer (MistralLarge4's
+    kv_source_layers): it has no kv_a_proj_with_mqa or kv_a_layernorm and caches no latent."""
+    softmax_scaling: bool = False
+    """A learned log-position query scale and bias per head (MistralLarge4's
+    softmax_scaling)."""
 
     def check(self, hidden: int, where: str) -> None:
         """Every width is explicit; an indexer needs the query latent it reads."""
-        if self.indexer is not None and self.q_lora_rank is None:
+        reads_latent = self.indexer is not None and not self.indexer.from_hidden
+        if reads_latent and self.q_lora_rank is None:
             raise FieldValueError(
                 f"{where}q_lora_rank", "required by the indexer (it reads the query latent)"
             )
@@ -695,18 +729,23 @@ class LatentAttention(Spec):
                 *ctx.norm("q_a_layernorm", self.q_lora_rank),
                 self.query_up(ctx, self.q_lora_rank, heads * qk_head),
             ]
-        latent = self.kv_lora_rank + self.qk_rope_head_dim
-        kv_up = heads * (self.qk_nope_head_dim + self.v_head_dim)
+        # a NoPE layer's keys keep the rotary width in their per-head (nope) part
+        nope = self.qk_nope_head_dim + (0 if self.rotary else self.qk_rope_head_dim)
+        if not self.kv_shared:
+            records += [
+                linear("kv_a_proj_with_mqa", hidden, self.latent_width, self.qkv_bias, ctx),
+                *ctx.norm("kv_a_layernorm", self.kv_lora_rank),
+            ]
         records += [
-            linear("kv_a_proj_with_mqa", hidden, latent, self.qkv_bias, ctx),
-            *ctx.norm("kv_a_layernorm", self.kv_lora_rank),
-            linear("kv_b_proj", self.kv_lora_rank, kv_up, False, ctx),
+            linear("kv_b_proj", self.kv_lora_rank, heads * (nope + self.v_head_dim), False, ctx),
             linear("o_proj", heads * self.v_head_dim, hidden, self.o_bias, ctx),
         ]
         if self.rope_key_norm:
             records += ctx.norm("k_rope_norm", self.qk_rope_head_dim)
-        if self.indexer is not None and self.q_lora_rank is not None:
+        if self.indexer is not None:
             records += self.indexer.records(ctx, self.q_lora_rank)
+        if self.softmax_scaling:
+            records += softmax_scaling("softmax_scaling", heads, ctx)
         if self.head_gate:
             records.append(linear("g_proj", hidden, heads, False, ctx))
         if self.gate_proj:
@@ -727,14 +766,22 @@ class LatentAttention(Spec):
         """Values the indexer caches per token: its one key."""
         return self.indexer.head_dim if self.indexer is not None else 0
 
+    @property
+    def latent_width(self) -> int:
+        """kv_a_proj_with_mqa's outputs: the latent and the shared rotary key (none in a NoPE
+        layer)."""
+        return self.kv_lora_rank + (self.qk_rope_head_dim if self.rotary else 0)
+
     def cache_values(self, hidden: int) -> int:
-        """The compressed latent and the shared rotary key, as transformers 5.23 caches them,
-        and the indexer's key."""
-        return self.kv_lora_rank + self.qk_rope_head_dim + self.indexer_keys
+        """The compressed latent and the shared rotary key, as transformers 5.23 caches them
+        (none in a layer reading an earlier layer's), and the indexer's key."""
+        return (0 if self.kv_shared else self.latent_width) + self.indexer_keys
 
     def expanded_cache_values(self, hidden: int) -> int:
-        """The per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) the latent expands to,
-        and the indexer's key."""
+        """The per-head K (qk_nope + qk_rope wide) and V (v_head_dim wide) the latent expands to
+        (none in a layer reading an earlier layer's), and the indexer's key."""
+        if self.kv_shared:
+            return self.indexer_keys
         width = self.qk_nope_head_dim + self.qk_rope_head_dim + self.v_head_dim
         return self.num_attention_heads * width + self.indexer_keys
 
@@ -746,7 +793,7 @@ class LatentAttention(Spec):
     def cache_rows(self, hidden: int) -> tuple[int, ...]:
         """The latent with its rotary key as one row (llama.cpp's n_embd_head_k), the
         indexer's key as another."""
-        latent = (self.kv_lora_rank + self.qk_rope_head_dim,)
+        latent = () if self.kv_shared else (self.latent_width,)
         return latent + ((self.indexer_keys,) if self.indexer_keys else ())
 
     def score_widths(self, hidden: int) -> tuple[int, int]:

@@ -22,6 +22,26 @@ from paramcalc.errors import FieldValueError
 Role = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class VisionNeck(Spec):
+    """SAM's neck after the encoder blocks (GOT-OCR2's vision_tower.neck): an unbiased 1x1
+    convolution to output_channels, a LayerNorm over channels, an unbiased 3x3 convolution and
+    another LayerNorm; its convolutions are feedforward."""
+
+    output_channels: PositiveInt
+    """Channels the neck gives the projector."""
+
+    def records(self, hidden: int) -> list[Record]:
+        """conv1, layer_norm1, conv2, layer_norm2."""
+        out, f, v = self.output_channels, Group.FEEDFORWARD, Tower.VISION
+        ctx = Context(out, NormType.LAYERNORM, v, Stream.IMAGE)
+        return [
+            Conv("neck.conv1", hidden, out, (1, 1), 1, False, f, v, Stream.IMAGE),
+            *ctx.norm("neck.layer_norm1", out),
+            Conv("neck.conv2", out, out, (3, 3), 1, False, f, v, Stream.IMAGE),
+            *ctx.norm("neck.layer_norm2", out),
+        ]
+
+
 class VisionTower(Spec):
     """An image encoder (SigLIP, CLIP ViT, Llama 4's vision model)."""
 
@@ -44,10 +64,14 @@ class VisionTower(Spec):
     """The patch embedding has a bias."""
     class_token: bool = False
     """A learned class embedding is prepended to the patches."""
-    position_embedding: Literal["embedding", "parameter", "axes", "none"] = "embedding"
-    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), or a
+    position_embedding: Literal["embedding", "parameter", "axes", "grid", "none"] = "embedding"
+    """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), a
     bare parameter of one table per image axis, (2, position_rows, width), that a patch's x
-    and y index (Gemma 4)."""
+    and y index (Gemma 4), or a bare parameter laid out as a patch grid, (*position_grid,
+    width), resampled to each image's grid (Kimi K2.5)."""
+    position_grid: tuple[PositiveInt, PositiveInt] | None = None
+    """Rows and columns of a grid position table (Kimi K2.5's pos_emb_height and
+    pos_emb_width)."""
     position_rows: PositiveInt | None = None
     """Rows of a position table resampled to each image's grid (Qwen3-VL's
     num_position_embeddings); none for one row per patch of image_size."""
@@ -70,6 +94,8 @@ class VisionTower(Spec):
     global_stack: Stack | None = None
     """A second stack run on the first's output, under its own name (Mllama's gated
     global_transformer)."""
+    neck: VisionNeck | None = None
+    """SAM's convolutional neck after the blocks (GOT-OCR2)."""
     tiles: TileEmbeddings | None = None
     """Tile and aspect-ratio embeddings of an encoder over image tiles (Mllama)."""
     head: Literal["none", "attention_pool"] = "none"
@@ -81,8 +107,11 @@ class VisionTower(Spec):
 
     @model_validator(mode="after")
     def _check_patches(self) -> VisionTower:
+        if (self.position_embedding == "grid") != (self.position_grid is not None):
+            raise FieldValueError("position_grid", "set exactly when position_embedding is grid")
         if self.image_size is None:
-            if self.position_embedding != "none" and self.position_rows is None:
+            sized = self.position_rows is not None or self.position_grid is not None
+            if self.position_embedding != "none" and not sized:
                 raise FieldValueError("image_size", "required by a position table")
         elif self.patch_size > self.image_size:
             raise FieldValueError(
@@ -157,6 +186,9 @@ class VisionTower(Spec):
             records.append(Param("position_embedding", (*rows, vh), e, v))
         elif self.position_embedding == "axes":
             records.append(Param("position_embedding", (2, self.positions, vh), e, v))
+        elif self.position_grid is not None:
+            grid = (*lead[:1], *self.position_grid, vh)  # SAM's pos_embed keeps a leading 1
+            records.append(Param("position_embedding", grid, e, v))
         if self.tiles is not None:
             records += self.tiles.records(vh, self.positions)
         if self.pre_norm:
@@ -166,6 +198,8 @@ class VisionTower(Spec):
     def back_records(self, ctx: Context) -> list[Record]:
         """The final norm and the pooling head."""
         records: list[Record] = []
+        if self.neck is not None:
+            records += self.neck.records(self.hidden_size)
         if self.post_norm:
             records += ctx.norm("post_norm", self.hidden_size, self.post_norm_type)
         if self.head == "attention_pool":
