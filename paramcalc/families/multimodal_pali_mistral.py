@@ -57,7 +57,8 @@ def paligemma(c: HFConfig) -> dict[str, Any]:
     return {
         "text": text,
         "vision": siglip(v),
-        "projector": {"parts": [projection], "image_tokens": image_tokens},
+        # one row per patch: SigLIP has no class token, the projection reads them all
+        "projector": {"parts": [projection], "image_tokens": image_tokens, "image_rows": {}},
     }
 
 
