@@ -60,7 +60,7 @@ from paramcalc.core.augment import DraftProjections
 from paramcalc.core.blt import ByteLatentParts
 from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.hyper import mixing_products
-from paramcalc.core.records import Conv, Group, Linear, Record, Stream
+from paramcalc.core.records import Conv, Group, Linear, Record, Stream, Tower
 from paramcalc.core.spec import Block as BlockSpec
 from paramcalc.core.spec import TextTower
 from paramcalc.core.xlnet import TwoStreamAttention
@@ -266,7 +266,9 @@ class Approximations:
 
     @staticmethod
     def of(counted: Breakdown, seq: int) -> Approximations:
-        """2N and 6N over active parameters; Kaplan et al. 2020 (Table 1) with its context term."""
+        """2N and 6N over the text tower's active parameters, which a text token passes
+        through (a vision or audio tower and the projector run per image or clip); Kaplan et
+        al. 2020 (Table 1) with its context term."""
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
         for stack, block, layers in tower.block_uses():
@@ -275,8 +277,19 @@ class Approximations:
                     widths = mixer.score_widths(stack.width(hidden))
                     d_attn = mixer.num_attention_heads * widths[0]
                     context += 2 * stack.rows(seq) * d_attn * len(layers)
-        non_embedding = counted.active - counted.groups[Group.EMBEDDING]
-        return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
+        active = text_active(counted)
+        non_embedding = active - counted.towers.get(Tower.TEXT, {}).get(Group.EMBEDDING, 0)
+        return Approximations(2 * active, 6 * active, 2 * non_embedding + context)
+
+
+def text_active(counted: Breakdown) -> int:
+    """Active parameters of the text tower: its total less the routed experts a token skips."""
+    idle = sum(
+        (r.size - r.active_size) * repeat
+        for r, repeat in counted.enumeration.every_record()
+        if r.tower is Tower.TEXT and isinstance(r, Linear) and r.routed
+    )
+    return sum(counted.towers.get(Tower.TEXT, {}).values()) - idle
 
 
 @dataclass(frozen=True)

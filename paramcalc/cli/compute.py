@@ -268,6 +268,7 @@ def flops(
 ) -> None:
     """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts."""
     from paramcalc.flops import Approximations, forward_flops, training_compute
+    from paramcalc.image_flops import image_flops
     from paramcalc.render.compute import flops_report
 
     if mfu is not None and gpu is None:
@@ -283,6 +284,7 @@ def flops(
             training_compute(counted, forward, tokens),
             device,
             mfu or DEFAULT_MFU,
+            image_flops(counted.model),
         ),
         fmt,
     )
