@@ -47,6 +47,8 @@ strided convolution before it run over seq // downsampling_rate rows (`Stack.row
 convolution's last output, which the model drops for its [CLS] molecule, is computed and
 counted), and its first layer's local attention computes each chunk of
 local_transformer_stride characters on its own, so only the pairs inside a chunk count.
+A vision tower and its projector run per image, not per text token: their records are
+charged nothing here, and `paramcalc.image_flops` gives what one image costs.
 """
 
 from __future__ import annotations
