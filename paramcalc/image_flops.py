@@ -23,7 +23,7 @@ from paramcalc.core.vision import Projector, VisionTower
 from paramcalc.flops import matmul_flops
 
 #: Why a vision tower has no per-image figure.
-DYNAMIC = "dynamic resolution: the tower has no fixed image size, so no per-image FLOPs"
+DYNAMIC = "dynamic resolution: per-image FLOPs need an image size (the tower fixes none)"
 UNCHECKED = "not computed: this family's image path is not checked against the model"
 
 
@@ -62,14 +62,14 @@ def rows_of(records: tuple[Record, ...] | list[Record], rows: int) -> int:
     return sum(matmul_flops(r, layout) for r in records)
 
 
-def encoder_flops(tower: VisionTower, rows: int) -> int | None:
+def encoder_flops(tower: VisionTower, patches: int, rows: int) -> int | None:
     """The encoder over one image: the patch embedding over its patches, each layer's
     projections over `rows`, its attention over rows x rows pairs, the pooling head; none for
     a block with anything but plain self-attention, or image tiles."""
     if tower.tiles is not None:
         return None
     enumeration = vision_tower(tower, Naming())
-    total = rows_of(enumeration.front, tower.patches) + tower.head_flops(rows)
+    total = rows_of(enumeration.front, patches) + tower.head_flops(rows)
     for block in enumeration.blocks:
         total += rows_of(block.records, rows) * len(block.layers)
     for stack in tower.stacks:
@@ -89,31 +89,34 @@ def projector_flops(projector: Projector, rows: int) -> int:
     return rows_of([r for part in projector.parts for r in part.records()], rows)
 
 
-def image_flops(model: Model) -> ImageFlops | NoImageFlops | None:
-    """FLOPs of one image at the tower's image size; none for a model without a vision tower."""
+def image_flops(model: Model, image_size: int | None = None) -> ImageFlops | NoImageFlops | None:
+    """FLOPs of one image of `image_size` pixels a side (default: the tower's own image size,
+    which a tower with a position table fixes); none for a model without a vision tower."""
     tower, projector = model.vision, model.projector
     if tower is None:
         return None
-    rows = tower.image_rows
-    if rows is None or tower.image_size is None:
+    fixed = tower.image_size
+    if image_size is None and fixed is None:
         return NoImageFlops(DYNAMIC)
+    if image_size is not None and fixed is not None and image_size != fixed:
+        return NoImageFlops(
+            f"not computed at {image_size} pixels: the tower is laid out for image_size={fixed}"
+        )
+    size = image_size or fixed
+    assert size is not None  # one of them is set, checked above
     layout = projector.image_rows if projector is not None else None
     if projector is None or layout is None:
         return NoImageFlops(UNCHECKED)
-    projector_rows = layout.rows(tower.patches, rows - tower.patches)
+    patches, rows = tower.grid(size), tower.image_rows(size)
+    projector_rows = layout.rows(patches, rows - patches)
     if projector_rows is None:
         return NoImageFlops(
-            f"not computed: {layout.describe()} cannot lay out the {tower.patches}-patch grid "
-            f"of a {tower.image_size}-pixel image"
+            f"not computed: {layout.describe()} cannot lay out the {patches}-patch grid "
+            f"of a {size}-pixel image"
         )
-    vision = encoder_flops(tower, rows)
+    vision = encoder_flops(tower, patches, rows)
     if vision is None:
         return NoImageFlops(UNCHECKED)
     return ImageFlops(
-        tower.image_size,
-        tower.patches,
-        rows,
-        projector_rows,
-        vision,
-        projector_flops(projector, projector_rows),
+        size, patches, rows, projector_rows, vision, projector_flops(projector, projector_rows)
     )

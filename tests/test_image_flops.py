@@ -122,6 +122,8 @@ def test_dynamic_resolution_and_unchecked_layouts_have_no_figure() -> None:
     """Pixtral (Mistral 3) has no image size; LLaVA-NeXT's tiling is not laid out."""
     mistral3 = json.loads((DATA / "hf" / "defaults-mistral3.json").read_text())["config"]
     assert figure(mistral3) == NoImageFlops(DYNAMIC)
+    qwen2_vl = json.loads((DATA / "hf" / "defaults-qwen2-vl.json").read_text())["config"]
+    assert figure(qwen2_vl) == NoImageFlops(DYNAMIC)
     llava_next = json.loads((DATA / "hf" / "defaults-llava-next.json").read_text())["config"]
     assert figure(llava_next) == NoImageFlops(UNCHECKED)
     assert figure(TEXT) is None
@@ -140,6 +142,34 @@ def test_a_ratio_without_a_whole_side_is_not_laid_out() -> None:
     """InternVL's downsample_ratio 0.3: int(1 / 0.3) is no pixel-shuffle side."""
     config = json.loads((DATA / "hf" / "defaults-internvl.json").read_text())["config"]
     assert figure({**config, "downsample_ratio": 0.3}) == NoImageFlops(UNCHECKED)
+
+
+def test_an_image_size_for_a_dynamic_tower() -> None:
+    """Pixtral at 40 pixels: a 5 x 5 grid of gated-MLP layers (gate, up, down) with no class
+    token; the merger's 2 x 2 unfold drops the last row and column, 4 rows remain; a tower
+    laid out for one image size gives no figure at another."""
+    config = dict(
+        model_type="mistral3",
+        vision_config={**VISION, "model_type": "pixtral"},
+        text_config={**TEXT, "model_type": "mistral"},
+        spatial_merge_size=2,
+    )
+    counted = count(hf.from_config(config, "config.json"))
+    assert image_flops(counted.model) == NoImageFlops(DYNAMIC)
+    got = image_flops(counted.model, 40)
+    rows = 25
+    projections = 2 * rows * (4 * WIDTH * WIDTH + 3 * WIDTH * MLP)
+    layers = LAYERS * (projections + 2 * 2 * rows * rows * WIDTH)
+    merger = 2 * 4 * (4 * WIDTH * WIDTH + WIDTH * TEXT_WIDTH + TEXT_WIDTH * TEXT_WIDTH)
+    patch_embedding = 2 * rows * WIDTH * 3 * PATCH * PATCH
+    assert got == ImageFlops(40, rows, rows, 4, patch_embedding + layers, merger)
+    llava = dict(
+        model_type="llava",
+        vision_config={**VISION, "model_type": "clip_vision_model"},
+        text_config=TEXT,
+    )
+    other = image_flops(count(hf.from_config(llava, "config.json")).model, 64)
+    assert isinstance(other, NoImageFlops) and f"image_size={IMAGE}" in other.reason
 
 
 def test_approximations_count_the_text_towers_parameters() -> None:
@@ -177,6 +207,10 @@ def test_flops_report_shows_one_image(tmp_path: Path) -> None:
         assert marker in shown.stdout and f"{expected.vision:,}".replace(",", "") in (
             shown.stdout.replace(",", "")
         )
+    sized = runner.invoke(
+        main, ["flops", str(source), "--image-size", "64", "-f", "json"], catch_exceptions=False
+    )
+    assert json.loads(sized.stdout)["per_image"]["computed"] is False
     source.write_text(json.dumps(TEXT))
     text = runner.invoke(main, ["flops", str(source), "-f", "json"], catch_exceptions=False)
     assert "per_image" not in json.loads(text.stdout)

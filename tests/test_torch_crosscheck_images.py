@@ -51,6 +51,12 @@ def features(model: Any, pixels: Any, **kwargs: Any) -> Any:
     return model.model.get_image_features(pixel_values=pixels, **kwargs)
 
 
+def mistral3_features(model: Any, pixels: Any) -> Any:
+    """Mistral 3: Pixtral over the image at its own size, the patch merger and the MLP."""
+    sizes = torch.tensor([pixels.shape[-2:]])
+    return features(model, pixels, image_sizes=sizes, vision_feature_layer=-1)
+
+
 def llama4_features(model: Any, pixels: Any) -> Any:
     """Llama 4: the vision model (its pixel-shuffle adapter included), then the projector."""
     hidden = model.get_image_features(pixel_values=pixels).last_hidden_state
@@ -66,6 +72,8 @@ class Case:
     run: Callable[[Any, Any], Any] = features
     frames: bool = False
     """pixel_values carries a per-sample image axis (Idefics3, SmolVLM)."""
+    size: int | None = None
+    """The image side asked for, for a tower of dynamic resolution (Pixtral)."""
 
 
 def idefics(model_type: str, model_class: str) -> Case:
@@ -149,6 +157,18 @@ CASES = {
             model, pixels, vision_feature_layer=-1, vision_feature_select_strategy="default"
         ),
     ),
+    "mistral3-merge-drops-a-side": Case(
+        "Mistral3ForConditionalGeneration",
+        dict(
+            model_type="mistral3",
+            # a 5 x 5 grid: the 2 x 2 unfold drops the last row and column of patches
+            vision_config={**VISION, "model_type": "pixtral"},
+            text_config={**TEXT, "model_type": "mistral"},
+            spatial_merge_size=2,
+        ),
+        mistral3_features,
+        size=40,
+    ),
     "llama4": Case(
         "Llama4ForConditionalGeneration",
         dict(
@@ -182,7 +202,7 @@ def flop_count(case: Case) -> tuple[int, dict[str, Any]]:
     for sub in ("vision_config", "text_config"):
         getattr(config, sub)._attn_implementation = "eager"
     model = getattr(transformers, case.model_class)(config).float().eval()
-    side = config.vision_config.image_size  # InternVL keeps an [h, w] pair
+    side = case.size or config.vision_config.image_size  # InternVL keeps an [h, w] pair
     side = side[0] if isinstance(side, list | tuple) else side
     shape = (config.vision_config.num_channels, side, side)
     pixels = torch.randn(1, 1, *shape) if case.frames else torch.randn(1, *shape)
@@ -195,8 +215,9 @@ def flop_count(case: Case) -> tuple[int, dict[str, Any]]:
 def test_one_image_costs_what_flop_counter_counts(case: str) -> None:
     """The vision tower and projector over one image cost FlopCounterMode's total."""
     expected, config = flop_count(CASES[case])
-    figure = image_flops(count(hf.from_config(config, "config.json")).model)
+    size = CASES[case].size
+    figure = image_flops(count(hf.from_config(config, "config.json")).model, size)
     assert isinstance(figure, ImageFlops)
     vision = CASES[case].config["vision_config"]
-    assert figure.patches == (vision["image_size"] // vision["patch_size"]) ** 2
+    assert figure.patches == ((size or vision["image_size"]) // vision["patch_size"]) ** 2
     assert figure.total == expected

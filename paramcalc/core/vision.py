@@ -105,13 +105,15 @@ class VisionTower(Spec):
         """Patches of one image (0 when the resolution is free)."""
         return ((self.image_size or 0) // self.patch_size) ** 2
 
-    @property
-    def image_rows(self) -> int | None:
-        """Rows the encoder's blocks run over for one image of image_size: a row per patch and
-        the class token; none when the resolution is free."""
-        if self.image_size is None:
-            return None
-        return self.patches + (1 if self.class_token else 0)
+    def grid(self, image_size: int) -> int:
+        """Patches of a square image of `image_size` pixels a side (a partial patch is
+        dropped, as the strided convolution does)."""
+        return (image_size // self.patch_size) ** 2
+
+    def image_rows(self, image_size: int) -> int:
+        """Rows the encoder's blocks run over for one image: a row per patch and the class
+        token."""
+        return self.grid(image_size) + (1 if self.class_token else 0)
 
     def head_flops(self, rows: int) -> int:
         """FLOPs of the attention-pooling head over `rows` encoder rows, as
@@ -337,7 +339,11 @@ class ImageRows(Spec):
     otherwise it is dropped, or the encoder has none."""
     merge: PositiveInt = 1
     """Side of the square of patches a pixel shuffle puts in one row: scale_factor (Idefics3)
-    or 1 / the shuffle ratio (InternVL, Llama 4); it must divide the grid's side."""
+    or 1 / the shuffle ratio (InternVL, Llama 4); it must divide the grid's side, unless
+    drops_partial."""
+    drops_partial: bool = False
+    """The merge drops the patches past the side's last whole square (Mistral 3's unfold of
+    spatial_merge_size) instead of needing the side to divide."""
     pooled_side: PositiveInt | None = None
     """Side of the grid an average pool leaves, with a kernel of the patch grid's side //
     pooled_side (Gemma 3: int(mm_tokens_per_image ** 0.5)); none without a pool."""
@@ -350,7 +356,8 @@ class ImageRows(Spec):
             kernel = side // self.pooled_side
             merged = (side // kernel) ** 2 if kernel else None
         else:
-            merged = None if side % self.merge else (side // self.merge) ** 2
+            whole = self.drops_partial or not side % self.merge
+            merged = (side // self.merge) ** 2 if whole else None
         if merged is None:
             return None
         return merged + (class_tokens if self.class_token else 0)
