@@ -273,8 +273,11 @@ def flops(
     image_size: int | None,
     fmt: str,
 ) -> None:
-    """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts; for a
-    model with a vision tower, one image's too."""
+    """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts.
+
+    For a model with a vision tower, one image's too (at --image-size for a tower of dynamic
+    resolution).
+    """
     from paramcalc.flops import Approximations, forward_flops, training_compute
     from paramcalc.image_flops import image_flops
     from paramcalc.render.compute import flops_report
