@@ -57,6 +57,11 @@ def mistral3_features(model: Any, pixels: Any) -> Any:
     return features(model, pixels, image_sizes=sizes, vision_feature_layer=-1)
 
 
+def lighton_features(model: Any, pixels: Any) -> Any:
+    """LightOnOCR: Pixtral at the image's own size, then the vision projection."""
+    return features(model, pixels, image_sizes=torch.tensor([pixels.shape[-2:]]))
+
+
 def llama4_features(model: Any, pixels: Any) -> Any:
     """Llama 4: the vision model (its pixel-shuffle adapter included), then the projector."""
     hidden = model.get_image_features(pixel_values=pixels).last_hidden_state
@@ -168,6 +173,26 @@ CASES = {
         ),
         mistral3_features,
         size=40,
+    ),
+    "lighton-ocr": Case(
+        "LightOnOcrForConditionalGeneration",
+        dict(
+            model_type="lighton_ocr",
+            vision_config={**VISION, "model_type": "pixtral"},
+            text_config={**TEXT, "model_type": "qwen3"},
+        ),
+        lighton_features,
+        size=40,
+    ),
+    "vipllava": Case(
+        "VipLlavaForConditionalGeneration",
+        dict(
+            model_type="vipllava",
+            vision_config={**VISION, "model_type": "clip_vision_model", "projection_dim": 32},
+            text_config={**TEXT, "model_type": "llama"},
+            vision_feature_layers=[-1, 0],
+        ),
+        lambda model, pixels: features(model, pixels, vision_feature_layer=[-1, 0]),
     ),
     "llama4": Case(
         "Llama4ForConditionalGeneration",
