@@ -5,8 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from paramcalc.calculator import Breakdown
-from paramcalc.core.records import Tower
+from paramcalc.calculator import Breakdown, Tower
 from paramcalc.flops import (
     CHINCHILLA_TOKENS_PER_PARAMETER,
     Approximations,
