@@ -57,6 +57,8 @@ and values by convention at its block's pooled length, and its relative attentio
 its position and token-type scores itself (`paramcalc.core.funnel`). Perceiver's encoder runs
 over its num_latents latents (`Stack.latent_rows`), its cross-attention's keys and values
 over the sequence, and its attention charges its scores itself (`paramcalc.core.perceiver`).
+A vision (or audio) tower and its projector run per image (or clip), not per text token: their
+records are charged nothing here, and `paramcalc.image_flops` gives what one image costs.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ from paramcalc.core.compressed import CompressedAttention
 from paramcalc.core.funnel import FunnelAttention
 from paramcalc.core.hyper import mixing_products
 from paramcalc.core.perceiver import PerceiverAttention
-from paramcalc.core.records import Conv, Group, Linear, Record, Stream
+from paramcalc.core.records import Conv, Group, Linear, Record, Stream, Tower
 from paramcalc.core.spec import Block as BlockSpec
 from paramcalc.core.spec import TextTower
 from paramcalc.core.xlnet import TwoStreamAttention
@@ -288,7 +290,9 @@ class Approximations:
 
     @staticmethod
     def of(counted: Breakdown, seq: int) -> Approximations:
-        """2N and 6N over active parameters; Kaplan et al. 2020 (Table 1) with its context term."""
+        """2N and 6N over the text tower's active parameters, which a text token passes
+        through (a vision or audio tower and the projector run per image or clip); Kaplan et
+        al. 2020 (Table 1) with its context term."""
         tower, hidden = counted.model.text, counted.model.hidden_size
         context = 0
         for stack, block, layers in tower.block_uses():
@@ -297,8 +301,19 @@ class Approximations:
                     widths = mixer.score_widths(stack.width(hidden))
                     d_attn = mixer.num_attention_heads * widths[0]
                     context += 2 * stack.rows(seq) * d_attn * len(layers)
-        non_embedding = counted.active - counted.groups[Group.EMBEDDING]
-        return Approximations(2 * counted.active, 6 * counted.active, 2 * non_embedding + context)
+        active = text_active(counted)
+        non_embedding = active - counted.towers.get(Tower.TEXT, {}).get(Group.EMBEDDING, 0)
+        return Approximations(2 * active, 6 * active, 2 * non_embedding + context)
+
+
+def text_active(counted: Breakdown) -> int:
+    """Active parameters of the text tower: its total less the routed experts a token skips."""
+    idle = sum(
+        (r.size - r.active_size) * repeat
+        for r, repeat in counted.enumeration.every_record()
+        if r.tower is Tower.TEXT and isinstance(r, Linear) and r.routed
+    )
+    return sum(counted.towers.get(Tower.TEXT, {}).values()) - idle
 
 
 @dataclass(frozen=True)

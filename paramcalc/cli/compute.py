@@ -252,6 +252,12 @@ def memory(
     type=Utilization(),
     help="Model FLOPs utilization for GPU-hours with --gpu (default 40%).",
 )
+@click.option(
+    "--image-size",
+    type=click.IntRange(min=1),
+    help="Side in pixels of the image the per-image figure is for (default: the vision "
+    "tower's image_size; needed by a tower of dynamic resolution).",
+)
 @head_option
 @format_option
 def flops(
@@ -264,10 +270,16 @@ def flops(
     tokens: int | None,
     gpu: str | None,
     mfu: Fraction | None,
+    image_size: int | None,
     fmt: str,
 ) -> None:
-    """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts."""
+    """Forward and training FLOPs of SOURCE, counted as torch's FlopCounterMode counts.
+
+    For a model with a vision tower, one image's too (at --image-size for a tower of dynamic
+    resolution).
+    """
     from paramcalc.flops import Approximations, forward_flops, training_compute
+    from paramcalc.image_flops import image_flops
     from paramcalc.render.compute import flops_report
 
     if mfu is not None and gpu is None:
@@ -283,6 +295,7 @@ def flops(
             training_compute(counted, forward, tokens),
             device,
             mfu or DEFAULT_MFU,
+            image_flops(counted.model, image_size),
         ),
         fmt,
     )

@@ -8,6 +8,7 @@ counted as output per GROUPS.md). A projector is a short list of projections and
 
 from __future__ import annotations
 
+from math import isqrt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -132,6 +133,27 @@ class VisionTower(Spec):
     def patches(self) -> int:
         """Patches of one image (0 when the resolution is free)."""
         return ((self.image_size or 0) // self.patch_size) ** 2
+
+    def grid(self, image_size: int) -> int:
+        """Patches of a square image of `image_size` pixels a side (a partial patch is
+        dropped, as the strided convolution does)."""
+        return (image_size // self.patch_size) ** 2
+
+    def image_rows(self, image_size: int) -> int:
+        """Rows the encoder's blocks run over for one image: a row per patch and the class
+        token."""
+        return self.grid(image_size) + (1 if self.class_token else 0)
+
+    def head_flops(self, rows: int) -> int:
+        """FLOPs of the attention-pooling head over `rows` encoder rows, as
+        nn.MultiheadAttention runs it (its probe is one query): the probe's query and the rows'
+        keys and values (in_proj split, q against k and v), one score and one weighted sum per
+        row over the full width, out_proj and the MLP on the probe alone."""
+        if self.head == "none":
+            return 0
+        vh, vi = self.hidden_size, self.head_intermediate_size or 0
+        query, keys_values, pairs = vh * vh, rows * 2 * vh * vh, 2 * rows * vh
+        return 2 * (query + keys_values + pairs + vh * vh + 2 * vh * vi)
 
     @property
     def positions(self) -> int:
@@ -342,6 +364,45 @@ ProjectorPart = Annotated[
 ]
 
 
+class ImageRows(Spec):
+    """How the projector lays out one image's encoder output into its rows: which rows it
+    keeps and how many it merges into one (the rows every projection then multiplies)."""
+
+    class_token: bool = False
+    """The class token reaches the projector (LLaVA's vision_feature_select_strategy "full");
+    otherwise it is dropped, or the encoder has none."""
+    merge: PositiveInt = 1
+    """Side of the square of patches a pixel shuffle puts in one row: scale_factor (Idefics3)
+    or 1 / the shuffle ratio (InternVL, Llama 4); it must divide the grid's side, unless
+    drops_partial."""
+    drops_partial: bool = False
+    """The merge drops the patches past the side's last whole square (Mistral 3's unfold of
+    spatial_merge_size) instead of needing the side to divide."""
+    pooled_side: PositiveInt | None = None
+    """Side of the grid an average pool leaves, with a kernel of the patch grid's side //
+    pooled_side (Gemma 3: int(mm_tokens_per_image ** 0.5)); none without a pool."""
+
+    def rows(self, patches: int, class_tokens: int) -> int | None:
+        """Projector rows of an image of `patches` patches on a square grid; none when the
+        shuffle or the pool cannot lay the grid out (the model fails there)."""
+        side = isqrt(patches)
+        if self.pooled_side is not None:
+            kernel = side // self.pooled_side
+            merged = (side // kernel) ** 2 if kernel else None
+        else:
+            whole = self.drops_partial or not side % self.merge
+            merged = (side // self.merge) ** 2 if whole else None
+        if merged is None:
+            return None
+        return merged + (class_tokens if self.class_token else 0)
+
+    def describe(self) -> str:
+        """What the layout does to the grid, for a message."""
+        if self.pooled_side is not None:
+            return f"an average pool to {self.pooled_side} x {self.pooled_side}"
+        return f"a pixel shuffle by {self.merge}"
+
+
 class Projector(Spec):
     """What connects an encoder to the language model: projections, norms and learned tokens."""
 
@@ -349,3 +410,6 @@ class Projector(Spec):
     """The projector's layers."""
     image_tokens: Count = 0
     """Tokens one image becomes in the language model (for per-image figures)."""
+    image_rows: ImageRows | None = None
+    """How one image's rows reach the projector; none where paramcalc does not compute
+    per-image FLOPs (a layout not checked against the model's image path)."""

@@ -9,9 +9,11 @@ read from `vision_config` with their config classes' defaults; projectors follow
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import isqrt
 from typing import Any
 
 from paramcalc.core.names import VISION_NAMES, Naming
+from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
 
 
@@ -126,8 +128,31 @@ def gemma3_model(c: HFConfig, tied: bool) -> dict[str, Any]:
                 {"kind": "norm", "role": "mm_soft_emb_norm", "width": vh},
             ],
             "image_tokens": c.integer("mm_tokens_per_image", minimum=0),
+            "image_rows": pooled_rows(c.integer("mm_tokens_per_image", minimum=0)),
         },
     }
+
+
+def shuffled_rows(c: HFConfig, key: str, class_token: bool) -> dict[str, Any] | None:
+    """The projector's rows after a pixel shuffle by the ratio `key` names, the class token
+    cropped unless `class_token` and vision_feature_select_strategy is not "default" (where
+    the model reads it); none for a ratio whose inverse is not a whole side, which paramcalc
+    does not lay out."""
+    ratio = c.raw(key)
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
+        raise c.error(key, f"must be in (0, 1], got {describe(ratio)}")
+    side = 1 / ratio
+    if not side.is_integer():
+        return None
+    keep = class_token and c.raw("vision_feature_select_strategy") != "default"
+    return {"class_token": keep, "merge": int(side)}
+
+
+def pooled_rows(tokens: int) -> dict[str, Any] | None:
+    """Gemma3MultiModalProjector's AvgPool2d to int(mm_tokens_per_image ** 0.5) a side; none
+    for no image tokens (the model cannot pool)."""
+    per_side = isqrt(tokens)
+    return {"pooled_side": per_side} if per_side else None
 
 
 LLAMA4_VISION = Family(
@@ -143,6 +168,7 @@ LLAMA4_VISION = Family(
         "patch_size": 14,
         "projector_input_dim": 4096,
         "projector_output_dim": 4096,
+        "pixel_shuffle_ratio": 0.5,
     },
     (),
 )
@@ -201,7 +227,9 @@ def llama4(c: HFConfig) -> dict[str, Any]:
                     "inputs": v.integer("vision_output_dim"),
                     "outputs": text["hidden_size"],
                 },
-            ]
+            ],
+            # the class token (appended last) cropped, then the adapter's pixel shuffle
+            "image_rows": shuffled_rows(v, "pixel_shuffle_ratio", class_token=False),
         },
     }
 

@@ -48,7 +48,8 @@ def connected(vision_type: str) -> Any:
         return {
             "text": text,
             "vision": {**siglip(v), "head": "none"},
-            "projector": {"parts": [projection]},
+            # the pixel shuffle puts scale_factor x scale_factor patches in one row
+            "projector": {"parts": [projection], "image_rows": {"merge": scale}},
         }
 
     rule.__doc__ = (

@@ -13,6 +13,7 @@ from typing import Any
 from paramcalc.core.names import Naming
 from paramcalc.errors import describe
 from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.multimodal import shuffled_rows
 from paramcalc.families.multimodal_more import LANGUAGE_MODEL, llama_named_text, spec_config
 
 #: InternVLVisionConfig's defaults (transformers 5.23).
@@ -124,7 +125,11 @@ def internvl_like(c: HFConfig, vision: Family, text_type: str) -> dict[str, Any]
     return {
         "text": text,
         "vision": internvit(v),
-        "projector": {"parts": parts, "image_tokens": c.integer("image_seq_length", minimum=0)},
+        "projector": {
+            "parts": parts,
+            "image_tokens": c.integer("image_seq_length", minimum=0),
+            "image_rows": shuffled_rows(c, "downsample_ratio", class_token=True),
+        },
     }
 
 
@@ -206,6 +211,7 @@ FAMILIES = (
             "vision_config": None,
             "image_seq_length": 256,
             "downsample_ratio": 0.5,
+            "vision_feature_select_strategy": "default",
             "tie_word_embeddings": True,
         },
         (internvl,),

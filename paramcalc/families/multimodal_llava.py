@@ -51,7 +51,12 @@ def vipllava(c: HFConfig) -> dict[str, Any]:
     return {
         "text": text,
         "vision": clip(v),
-        "projector": {"parts": parts, "image_tokens": c.integer("image_seq_length", minimum=0)},
+        "projector": {
+            "parts": parts,
+            "image_tokens": c.integer("image_seq_length", minimum=0),
+            # every selected layer's features with the class token cropped, side by side
+            "image_rows": {},
+        },
     }
 
 
@@ -125,7 +130,9 @@ def lighton_ocr(c: HFConfig) -> dict[str, Any]:
         {"kind": "linear", "role": "linear_1", "inputs": vh, "outputs": th},
         {"kind": "linear", "role": "linear_2", "inputs": th, "outputs": th},
     ]
-    return {"text": text, "vision": pixtral(v), "projector": {"parts": parts}}
+    # the patch merger unfolds spatial_merge_size x spatial_merge_size patches into a row
+    rows = {"merge": c.integer("spatial_merge_size"), "drops_partial": True}
+    return {"text": text, "vision": pixtral(v), "projector": {"parts": parts, "image_rows": rows}}
 
 
 LIGHTON_OCR = Naming(

@@ -151,10 +151,20 @@ def text_tied(c: HFConfig) -> bool:
     return spec_config(c, "text_config", families()[model_type]).boolean("tie_word_embeddings")
 
 
+def kept_class_token(c: HFConfig) -> bool:
+    """Whether the class token reaches the projector: vision_feature_select_strategy
+    "default" crops it from the selected features, any other value keeps it."""
+    return c.raw("vision_feature_select_strategy") != "default"
+
+
 def llava(c: HFConfig) -> dict[str, Any]:
-    """LlavaForConditionalGeneration; LlavaConfig.__post_init__ ties when text_config does."""
+    """LlavaForConditionalGeneration; LlavaConfig.__post_init__ ties when text_config does.
+    One image: CLIP over its patches and class token, the projector over the patches (and the
+    class token unless vision_feature_select_strategy is "default")."""
     tied = c.boolean("tie_word_embeddings") or text_tied(c)
-    return llava_like(c, tied, newline=False)
+    fields = llava_like(c, tied, newline=False)
+    fields["projector"]["image_rows"] = {"class_token": kept_class_token(c)}
+    return fields
 
 
 def llava_next(c: HFConfig) -> dict[str, Any]:
@@ -200,6 +210,7 @@ LLAVA_DEFAULTS = {
     "text_config": None,
     "vision_config": None,
     "vision_feature_layer": -2,
+    "vision_feature_select_strategy": "default",
     "multimodal_projector_bias": True,
     "image_seq_length": 576,
     "tie_word_embeddings": False,

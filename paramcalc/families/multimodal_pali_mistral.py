@@ -57,7 +57,8 @@ def paligemma(c: HFConfig) -> dict[str, Any]:
     return {
         "text": text,
         "vision": siglip(v),
-        "projector": {"parts": [projection], "image_tokens": image_tokens},
+        # one row per patch: SigLIP has no class token, the projection reads them all
+        "projector": {"parts": [projection], "image_tokens": image_tokens, "image_rows": {}},
     }
 
 
@@ -138,7 +139,9 @@ def mistral3(c: HFConfig) -> dict[str, Any]:
         },
         *llava_projector(c, vh, text["hidden_size"]),
     ]
-    return {"text": text, "vision": pixtral(v), "projector": {"parts": parts}}
+    # the patch merger unfolds spatial_merge_size x spatial_merge_size patches into a row
+    rows = {"merge": c.integer("spatial_merge_size"), "drops_partial": True}
+    return {"text": text, "vision": pixtral(v), "projector": {"parts": parts, "image_rows": rows}}
 
 
 MISTRAL3 = Naming(

@@ -14,6 +14,7 @@ from paramcalc.flops import (
     per_token,
 )
 from paramcalc.hardware import GPU
+from paramcalc.image_flops import ImageFlops, NoImageFlops
 from paramcalc.memory import KEPT_DTYPE, SCALE_DTYPE, MemoryEstimate
 from paramcalc.render import Report
 from paramcalc.render.compute_data import flops_data, memory_data, whole
@@ -275,8 +276,10 @@ def flops_report(
     train: TrainingCompute,
     gpu: GPU | None = None,
     mfu: Fraction = Fraction(2, 5),
+    image: ImageFlops | NoImageFlops | None = None,
 ) -> Report:
-    """Exact forward FLOPs, per token and for training, beside the classic approximations."""
+    """Exact forward FLOPs, per token and for training, beside the classic approximations;
+    one image's for a model with a vision tower."""
     token, train_token = per_token(f), 3 * per_token(f)
     figures: list[tuple[str, int | float]] = [
         ("forward (FlopCounterMode)", f.forward),
@@ -287,7 +290,7 @@ def flops_report(
         ("training per token (3 x forward)", whole(train_token)),
     ]
     rows = [(label, value, human_flops(value)) for label, value in figures]
-    data = flops_data(f, approx, train, gpu, mfu, counted.total, counted.active)
+    data = flops_data(f, approx, train, gpu, mfu, counted.total, counted.active, image)
     report = Report(
         f"{counted.name}: FLOPs, batch {f.batch} x {f.seq:,} tokens",
         ("quantity", "FLOPs", "human"),
@@ -299,6 +302,8 @@ def flops_report(
         approximation_section(approx, token, counted),
         training_compute_section(train, gpu, mfu, counted),
     ]
+    if image is not None:
+        report.sections.append(image_section(image))
     report.notes += [
         "a matmul costs 2mnk; lookups, norms, activations and softmax cost 0, as in "
         "torch.utils.flop_counter; attention scores and the weighted sum count "
@@ -314,7 +319,38 @@ def flops_report(
             "mixture of experts: N_active is what one token passes through, "
             "N_total every expert; both are shown where a convention needs N"
         )
+    if multimodal(counted):
+        report.notes.append(
+            "the forward figures are the text tower's, per text token; 2N, 6N and Kaplan "
+            "count the text tower's active parameters, 6NT every active parameter and "
+            "Chinchilla every parameter; "
+            "an image's vision tower and projector FLOPs are shown per image"
+        )
     return report
+
+
+def multimodal(counted: Breakdown) -> bool:
+    """The model has a tower beside the text one (vision, audio, projector)."""
+    return any(t is not Tower.TEXT and sum(g.values()) for t, g in counted.towers.items())
+
+
+def image_section(image: ImageFlops | NoImageFlops) -> Report:
+    """One image of the tower's image size through the vision tower and the projector."""
+    if isinstance(image, NoImageFlops):
+        rows: list[tuple[str, Any, str]] = [("per-image FLOPs", "not computed", image.reason)]
+    else:
+        side = f"{image.image_size} x {image.image_size} pixels"
+        rows = [
+            ("image size", image.image_size, side),
+            ("patches", image.patches, human(image.patches)),
+            ("encoder rows (patches, class token)", image.encoder_rows, human(image.encoder_rows)),
+            ("projector rows", image.projector_rows, human(image.projector_rows)),
+            ("vision tower", image.vision, human_flops(image.vision)),
+            ("projector", image.projector, human_flops(image.projector)),
+            ("per image", image.total, human_flops(image.total)),
+            ("image tokens the text model reads", image.image_tokens, human(image.image_tokens)),
+        ]
+    return Report("per image", ("quantity", "value", "human"), rows, None, key="per_image")
 
 
 def approximation_section(
@@ -324,15 +360,16 @@ def approximation_section(
 ) -> Report:
     """2N, 6N and Kaplan's estimate, each as a share of the exact figure; 6N over all
     parameters too for a mixture of experts."""
+    n = "text tower's active parameters" if multimodal(counted) else "active parameters"
     rows = [
-        ("2N (N = active parameters)", approx.two_n, Fraction(approx.two_n) / token),
+        (f"2N (N = {n})", approx.two_n, Fraction(approx.two_n) / token),
         (
             "Kaplan et al. 2020 (active)",
             approx.kaplan_forward,
             Fraction(approx.kaplan_forward) / token,
         ),
         (
-            "6N, training (N = active parameters)",
+            f"6N, training (N = {n})",
             approx.six_n,
             Fraction(approx.six_n) / (3 * token),
         ),

@@ -18,6 +18,7 @@ from paramcalc.flops import (
     per_token,
 )
 from paramcalc.hardware import GPU
+from paramcalc.image_flops import ImageFlops, NoImageFlops
 from paramcalc.memory import KEPT_DTYPE, SCALE_DTYPE, MemoryEstimate, WeightsMemory
 
 
@@ -173,11 +174,13 @@ def flops_data(
     mfu: Fraction,
     total: int,
     active: int,
+    image: ImageFlops | NoImageFlops | None = None,
 ) -> dict[str, Any]:
     """Everything `paramcalc flops` computes; FlopCounterMode's figure is `forward_flops`.
 
-    `2N`, `6N`, `kaplan_forward` and `6NT` count the active parameters, `chinchilla_tokens`
-    all of them; the `_total` and `_active` keys give the other convention.
+    `2N`, `6N` and `kaplan_forward` count the text tower's active parameters, `6NT` all
+    active ones, `chinchilla_tokens` all of them; the `_total` and `_active` keys give the
+    other convention. A model with a vision tower adds `per_image`.
     """
     token = per_token(f)
     data: dict[str, Any] = {
@@ -211,4 +214,23 @@ def flops_data(
         data["training"].update(
             gpu=gpu_data(gpu), mfu=float(mfu), gpu_hours=float(train.gpu_hours(gpu.bf16_flops, mfu))
         )
+    if image is not None:
+        data["per_image"] = image_data(image)
     return data
+
+
+def image_data(image: ImageFlops | NoImageFlops) -> dict[str, Any]:
+    """One image through the vision tower and projector, or why paramcalc gives no figure."""
+    if isinstance(image, NoImageFlops):
+        return {"computed": False, "reason": image.reason}
+    return {
+        "computed": True,
+        "image_size": image.image_size,
+        "patches": image.patches,
+        "encoder_rows": image.encoder_rows,
+        "projector_rows": image.projector_rows,
+        "vision_flops": image.vision,
+        "projector_flops": image.projector,
+        "flops": image.total,
+        "image_tokens": image.image_tokens,
+    }
