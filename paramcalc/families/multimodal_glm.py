@@ -130,15 +130,12 @@ def vision(v: HFConfig) -> dict[str, Any]:
     }
 
 
-def projector(v: HFConfig) -> dict[str, Any]:
-    """The downsample (a spatial_merge_size-strided Conv2d to out_hidden_size) and
-    Glm4vVisionPatchMerger: proj, a LayerNorm, then a gated MLP of intermediate_size (no
-    biases)."""
-    width, out, middle = (
-        v.integer("hidden_size"),
-        v.integer("out_hidden_size"),
-        v.integer("intermediate_size"),
-    )
+def projector(v: HFConfig, middle: int | None = None) -> dict[str, Any]:
+    """The downsample (a biased spatial_merge_size-strided Conv2d to out_hidden_size) and
+    Glm4vVisionPatchMerger: proj, a LayerNorm, then an unbiased gated MLP of `middle`
+    (intermediate_size unless the family's merger says otherwise)."""
+    width, out = v.integer("hidden_size"), v.integer("out_hidden_size")
+    middle = v.integer("intermediate_size") if middle is None else middle
     merge = v.integer("spatial_merge_size")
     linear = {"kind": "linear", "bias": False}
     return {

@@ -13,6 +13,7 @@ from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.moe_shared import floor_head_dim
 from paramcalc.families.multimodal_glm import NAMING as GLM4V_NAMING
 from paramcalc.families.multimodal_glm import VISION_ALIASES, text
+from paramcalc.families.multimodal_glm import projector as glm4v_projector
 from paramcalc.families.multimodal_more import spec_config
 from paramcalc.families.rules import fixed, sizes
 
@@ -97,33 +98,9 @@ def vision(v: HFConfig) -> dict[str, Any]:
 
 
 def projector(v: HFConfig) -> dict[str, Any]:
-    """The downsample (a biased spatial_merge_size-strided Conv2d to out_hidden_size) and
-    GlmOcrVisionPatchMerger: proj, a LayerNorm, then an unbiased gated MLP of
+    """GLM-4V's downsample and merger (GlmOcrVisionPatchMerger), its gated MLP of
     out_hidden_size x in_channels (its context_dim)."""
-    width, out = v.integer("hidden_size"), v.integer("out_hidden_size")
-    middle = out * v.integer("in_channels")
-    linear = {"kind": "linear", "bias": False}
-    return {
-        "parts": [
-            {
-                "kind": "conv",
-                "role": "downsample",
-                "in_channels": width,
-                "out_channels": out,
-                "kernel_size": v.integer("spatial_merge_size"),
-            },
-            {**linear, "role": "merger.proj", "inputs": out, "outputs": out},
-            {
-                "kind": "norm",
-                "role": "merger.post_projection_norm",
-                "width": out,
-                "norm_type": "layernorm",
-            },
-            {**linear, "role": "merger.gate_proj", "inputs": out, "outputs": middle},
-            {**linear, "role": "merger.up_proj", "inputs": out, "outputs": middle},
-            {**linear, "role": "merger.down_proj", "inputs": middle, "outputs": out},
-        ]
-    }
+    return glm4v_projector(v, v.integer("out_hidden_size") * v.integer("in_channels"))
 
 
 def glm_ocr(c: HFConfig) -> dict[str, Any]:
