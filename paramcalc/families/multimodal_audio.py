@@ -46,27 +46,37 @@ QWEN2_AUDIO_ENCODER = Family(
 VOXTRAL_ENCODER = Family("voxtral_encoder", QWEN2_AUDIO_ENCODER.defaults, (), WHISPER_ALIASES)
 
 
-def whisper_encoder(a: HFConfig) -> dict[str, Any]:
-    """The Whisper encoder: conv1, conv2, embed_positions, the layers (biased q/v/out, an
-    unbiased k_proj; biased fc1/fc2; LayerNorms before each) and the final layer_norm."""
+def whisper_encoder(
+    a: HFConfig, grouped: dict[str, int] | None = None, positions: bool = True
+) -> dict[str, Any]:
+    """The Whisper encoder: conv1, conv2, embed_positions (none with `positions` false: a
+    rotary encoder), the layers (biased q/v/out, an unbiased k_proj; biased fc1/fc2;
+    LayerNorms before each) and the final layer_norm. `grouped` gives the attention's
+    num_key_value_heads and head_dim where they are not Whisper's (heads splitting the width)."""
     width, heads = a.integer("hidden_size"), a.integer("num_attention_heads")
-    if width % heads:
+    if grouped is None and width % heads:
         # the encoder's attention refuses heads that do not split the width
         raise a.error("num_attention_heads", f"{heads} does not divide the width {width}")
     block = {
         "mixer": {
             "kind": "attention",
             "num_attention_heads": heads,
+            **(grouped or {}),
             "qkv_bias": True,
             "k_bias": False,
             "o_bias": True,
         },
         "ffn": {"kind": "mlp", "intermediate_size": a.integer("intermediate_size"), "bias": True},
     }
+    table = (
+        {"max_source_positions": a.integer("max_source_positions")}
+        if positions
+        else {"position_embedding": "none"}
+    )
     return {
         "hidden_size": width,
         "num_mel_bins": a.integer("num_mel_bins"),
-        "max_source_positions": a.integer("max_source_positions"),
+        **table,
         "stack": {
             "name": "encoder",
             "num_hidden_layers": a.integer("num_hidden_layers"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.families.base import Family, HFConfig
-from paramcalc.families.multimodal_audio import merged_text
+from paramcalc.families.multimodal_audio import merged_text, whisper_encoder
 from paramcalc.families.multimodal_more import LANGUAGE_MODEL, spec_config
 
 #: GlmAsrEncoderConfig's defaults (transformers 5.23); a null num_key_value_heads is one per
@@ -51,28 +51,8 @@ def glmasr_encoder(a: HFConfig) -> dict[str, Any]:
     if heads % kv:
         # repeat_kv cannot share uneven groups: transformers builds it, no forward pass runs
         raise a.error("num_key_value_heads", f"{kv} does not divide {heads} query heads")
-    block = {
-        "mixer": {
-            "kind": "attention",
-            "num_attention_heads": heads,
-            "num_key_value_heads": kv,
-            "head_dim": width // heads,
-            "qkv_bias": True,
-            "k_bias": False,
-            "o_bias": True,
-        },
-        "ffn": {"kind": "mlp", "intermediate_size": a.integer("intermediate_size"), "bias": True},
-    }
-    return {
-        "hidden_size": width,
-        "num_mel_bins": a.integer("num_mel_bins"),
-        "position_embedding": "none",
-        "stack": {
-            "name": "encoder",
-            "num_hidden_layers": a.integer("num_hidden_layers"),
-            "block": block,
-        },
-    }
+    grouped = {"num_key_value_heads": kv, "head_dim": width // heads}
+    return whisper_encoder(a, grouped, positions=False)
 
 
 def glmasr(c: HFConfig) -> dict[str, Any]:
