@@ -164,6 +164,17 @@ class HFConfig:
             raise self.error(name, f"must be a string, got {describe(value)}")
         return value
 
+    def positive_ints(self, name: str) -> tuple[int, ...]:
+        """A non-empty list of positive integers (sizes per block or per axis)."""
+        value = self.raw(name)
+        if (
+            not isinstance(value, list | tuple)
+            or not value
+            or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)
+        ):
+            raise self.error(name, f"must be a list of positive integers, got {describe(value)}")
+        return tuple(value)
+
     def int_list(self, name: str) -> tuple[int, ...]:
         """A list of non-negative integers (layer indices); null is the empty list."""
         value = self.raw(name)

@@ -33,26 +33,14 @@ CLASSES = ("FunnelModel", "FunnelBaseModel")
 MAX_BLOCKS = MAX_STACKS - 1
 
 
-def positive_list(c: HFConfig, name: str) -> tuple[int, ...]:
-    """A non-empty list of positive integers (block_sizes, block_repeats)."""
-    value = c.raw(name)
-    if (
-        not isinstance(value, list | tuple)
-        or not value
-        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)
-    ):
-        # a block of no layers skips its pooling, which the blocks after it then shift
-        raise c.error(name, f"must be a list of positive integers, got {describe(value)}")
-    return tuple(value)
-
-
 def blocks(c: HFConfig) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """block_sizes and block_repeats (ones when null, as __post_init__ fills them)."""
-    sizes = positive_list(c, "block_sizes")
+    # a block of no layers skips its pooling, which the blocks after it then shift
+    sizes = c.positive_ints("block_sizes")
     if len(sizes) > MAX_BLOCKS:
         raise c.error("block_sizes", f"{len(sizes)} blocks; paramcalc holds at most {MAX_BLOCKS}")
     repeats = (
-        (1,) * len(sizes) if c.raw("block_repeats") is None else positive_list(c, "block_repeats")
+        (1,) * len(sizes) if c.raw("block_repeats") is None else c.positive_ints("block_repeats")
     )
     if len(repeats) != len(sizes):
         raise c.error("block_repeats", f"needs one entry per block ({len(sizes)})")

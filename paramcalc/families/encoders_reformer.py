@@ -62,23 +62,11 @@ def attn_layers(c: HFConfig) -> tuple[str, ...]:
     return tuple(value[:depth])
 
 
-def axial_factors(c: HFConfig, name: str) -> tuple[int, ...]:
-    """A list of positive integers (axial_pos_shape, axial_pos_embds_dim)."""
-    value = c.raw(name)
-    if (
-        not isinstance(value, list | tuple)
-        or not value
-        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)
-    ):
-        raise c.error(name, f"must be a list of positive integers, got {describe(value)}")
-    return tuple(value)
-
-
 def positions(c: HFConfig, hidden: int) -> dict[str, Any]:
     """AxialPositionEmbeddings when axial_pos_embds is set, else a max_position_embeddings table."""
     if not c.boolean("axial_pos_embds"):
         return {"position_embeddings": c.integer("max_position_embeddings")}
-    shape, dims = axial_factors(c, "axial_pos_shape"), axial_factors(c, "axial_pos_embds_dim")
+    shape, dims = c.positive_ints("axial_pos_shape"), c.positive_ints("axial_pos_embds_dim")
     if sum(dims) != hidden:
         raise c.error("axial_pos_embds_dim", f"must sum to hidden_size={hidden}, got {dims}")
     if len(dims) > len(shape):
