@@ -197,6 +197,7 @@ FAMILIES = (
             "vision_config": None,
             "image_seq_length": 256,
             "downsample_ratio": 0.5,
+            "vision_feature_select_strategy": "default",
             "tie_word_embeddings": False,
         },
         (qianfan_ocr,),
