@@ -323,3 +323,65 @@ def test_a_broken_rule_inside_a_sub_config_names_its_key(fixture: str, tmp_path:
     assert str(path) in line
     if key is not None:
         assert key in line
+
+
+#: Vision configs whose heads transformers splits the width into (width // heads each).
+VISION_HEADS = {
+    "defaults-qwen2-5-vl.json": {"hidden_size": 100, "num_heads": 16},
+    "defaults-qwen3-vl.json": {"hidden_size": 100, "num_heads": 16},
+    "defaults-qwen2-vl.json": {"embed_dim": 100, "num_heads": 16},
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(VISION_HEADS))
+def test_vision_heads_that_do_not_split_the_width_are_refused(fixture: str, tmp_path: Path) -> None:
+    """A ViT whose heads do not split its width has no count paramcalc could give (its q/k/v
+    are width // heads per head): one error naming vision_config's key."""
+    import json
+
+    config = json.loads((Path(__file__).parent / "data" / "hf" / fixture).read_text())["config"]
+    config.setdefault("vision_config", {}).update(VISION_HEADS[fixture])
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert_one_error(run("count", str(path)), "vision_config: num_heads: 16 does not divide")
+
+
+def test_a_vision_tower_file_holds_its_heads_to_its_width(tmp_path: Path) -> None:
+    """In a schema v2 file, a vision tower's attention is checked as a text stack's is."""
+    import json
+
+    path = tmp_path / "model.json"
+    path.write_text(
+        json.dumps(
+            {
+                "text": {
+                    "vocab_size": 64,
+                    "hidden_size": 64,
+                    "stacks": [
+                        {
+                            "name": "decoder",
+                            "num_hidden_layers": 1,
+                            "block": {
+                                "mixer": {"kind": "attention", "num_attention_heads": 4},
+                                "ffn": {"kind": "mlp", "intermediate_size": 128},
+                            },
+                        }
+                    ],
+                },
+                "vision": {
+                    "hidden_size": 100,
+                    "image_size": 32,
+                    "patch_size": 16,
+                    "stack": {
+                        "name": "encoder",
+                        "num_hidden_layers": 1,
+                        "block": {
+                            "mixer": {"kind": "attention", "num_attention_heads": 16},
+                            "ffn": {"kind": "mlp", "intermediate_size": 128},
+                        },
+                    },
+                },
+            }
+        )
+    )
+    assert_one_error(run("count", str(path)), "16 does not divide hidden_size=100")

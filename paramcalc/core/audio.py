@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.records import Conv, Embedding, Group, Record, Stream, Tower
 from paramcalc.core.spec import Stack
@@ -44,6 +46,11 @@ class AudioTower(Spec):
     """Parameterisation of the tower's norms."""
     stack: Stack
     """The encoder blocks."""
+
+    @model_validator(mode="after")
+    def _check_mixers(self) -> AudioTower:
+        self.stack.check_mixers(self.hidden_size)
+        return self
 
     @property
     def stacks(self) -> tuple[Stack, ...]:

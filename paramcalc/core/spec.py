@@ -388,6 +388,22 @@ class Stack(Spec):
         """Width of the stack's residual stream."""
         return self.hidden_size or tower_hidden
 
+    def check_mixers(self, tower_hidden: int) -> None:
+        """Hold every mixer of the stack to its rules at the width it reads (heads that split
+        it, groups that divide it), whichever tower the stack is in."""
+        width = self.width(tower_hidden)
+        for key, (block, _) in self.layer_blocks().items():
+            where = f"kinds.{key}." if key else "block."
+            shared = block.shared.attention if block.shared is not None else None
+            for part, mixer in (
+                ("mixer.", block.mixer),
+                ("parallel_mixer.", block.parallel_mixer),
+                ("cross_attention.", block.cross_attention),
+                ("shared.attention.", shared),
+            ):
+                if mixer is not None:
+                    mixer.check(width, where + part)
+
     def layer_blocks(self) -> dict[str, tuple[Block, tuple[int, ...]]]:
         """Each kind's block with the layer indices that use it, in order of first use."""
         if self.block is not None:
@@ -539,17 +555,7 @@ class TextTower(Spec):
             width = stack.width(self.hidden_size)
             if stack.conv is not None and width % stack.conv.groups:
                 raise FieldValueError("conv.groups", f"must divide the stack's width {width}")
-            for key, (block, _) in stack.layer_blocks().items():
-                where = f"kinds.{key}." if key else "block."
-                shared = block.shared.attention if block.shared is not None else None
-                for part, mixer in (
-                    ("mixer.", block.mixer),
-                    ("parallel_mixer.", block.parallel_mixer),
-                    ("cross_attention.", block.cross_attention),
-                    ("shared.attention.", shared),
-                ):
-                    if mixer is not None:
-                        mixer.check(stack.width(self.hidden_size), where + part)
+            stack.check_mixers(self.hidden_size)
         for stack in self.stacks:
             if stack.input_conv is not None:
                 stack.input_conv.check(f"stacks.{stack.name}.input_conv.")

@@ -122,6 +122,8 @@ class VisionTower(Spec):
             raise FieldValueError("global_stack.name", f"{self.stack.name!r} names both stacks")
         if self.head == "attention_pool" and self.head_intermediate_size is None:
             raise FieldValueError("head_intermediate_size", "required by the attention-pool head")
+        for stack in self.stacks:
+            stack.check_mixers(self.hidden_size)
         return self
 
     @property

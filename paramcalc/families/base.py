@@ -164,6 +164,12 @@ class HFConfig:
             raise self.error(name, f"must be a string, got {describe(value)}")
         return value
 
+    def split_heads(self, name: str, heads: int, width: int) -> None:
+        """Refuse heads that do not split the width they share (an attention whose head width
+        is width // heads, as transformers' refuses or, built, cannot run)."""
+        if width % heads:
+            raise self.error(name, f"{heads} does not divide hidden_size={width}")
+
     def positive_ints(self, name: str) -> tuple[int, ...]:
         """A non-empty list of positive integers (sizes per block or per axis)."""
         value = self.raw(name)

@@ -23,9 +23,8 @@ def clip_like(c: HFConfig, positions: str) -> dict[str, Any]:
     """A CLIP text encoder: biased projections everywhere, pre-LayerNorms, a final LayerNorm,
     no head; `positions` is its position scheme."""
     width, heads = c.integer("hidden_size"), c.integer("num_attention_heads")
-    if width % heads:
-        # CLIPAttention / Tipsv2TextAttention refuse heads that do not split the width
-        raise c.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    # CLIPAttention / Tipsv2TextAttention refuse heads that do not split the width
+    c.split_heads("num_attention_heads", heads, width)
     fields = {
         "vocab_size": c.integer("vocab_size"),
         "hidden_size": width,

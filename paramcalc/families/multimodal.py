@@ -73,9 +73,8 @@ def siglip(v: HFConfig) -> dict[str, Any]:
     """SiglipVisionTransformer: a Conv2d patch embedding, positions, encoder, post-norm, and the
     attention-pooling head when vision_use_head."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        # SiglipAttention refuses heads that do not split the width
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    # SiglipAttention refuses heads that do not split the width
+    v.split_heads("num_attention_heads", heads, width)
     return {
         "hidden_size": v.integer("hidden_size"),
         "num_channels": v.integer("num_channels"),

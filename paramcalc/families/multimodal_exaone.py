@@ -29,8 +29,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
     hidden_size // num_heads."""
     width, heads = v.integer("hidden_size"), v.integer("num_heads")
     kv = v.integer("num_key_value_heads")
-    if width % heads:
-        raise v.error("num_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_heads", heads, width)
     if heads % kv:
         raise v.error("num_key_value_heads", f"{kv} does not divide num_heads={heads}")
     ffn = {"kind": "gated", "intermediate_size": v.integer("intermediate_size"), "bias": True}

@@ -105,8 +105,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
     (image_size // patch_size)^2 rows, blocks whose gated MLP is out_hidden_size wide, and
     post_layernorm (all norms RMSNorm)."""
     width, heads = v.integer("hidden_size"), v.integer("num_heads")
-    if width % heads:
-        raise v.error("num_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_heads", heads, width)
     return {
         "hidden_size": width,
         "num_channels": v.integer("in_channels"),

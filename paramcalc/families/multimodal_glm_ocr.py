@@ -66,8 +66,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
     """GlmOcrVisionModel: Conv3d patches (rotary positions only), RMSNorm blocks whose
     attention and gated MLP are biased by attention_bias, per-head q/k norms, post_layernorm."""
     width, heads = v.integer("hidden_size"), v.integer("num_heads")
-    if width % heads:
-        raise v.error("num_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_heads", heads, width)
     bias = v.boolean("attention_bias")
     return {
         "hidden_size": width,

@@ -86,9 +86,8 @@ def sam_encoder(v: HFConfig) -> dict[str, Any]:
     """GotOcr2VisionEncoder: patch_embed, pos_embed (use_abs_pos), the blocks and the neck;
     no pre- or post-norm."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        # qkv is hidden_size wide whatever the heads; paramcalc's heads must split it
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    # qkv is hidden_size wide whatever the heads; paramcalc's heads must split it
+    v.split_heads("num_attention_heads", heads, width)
     size, patch = v.integer("image_size"), v.integer("patch_size")
     grid = size // patch
     if grid < 1:

@@ -124,8 +124,7 @@ def qformer(c: HFConfig) -> tuple[list[dict[str, Any]], int, int]:
     cross_attention_frequency-th from layer 0), its width and the features it reads."""
     q = spec_config(c, "projector_config", QFORMER)
     width, heads = q.integer("hidden_size"), q.integer("num_attention_heads")
-    if width % heads:
-        raise q.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    q.split_heads("num_attention_heads", heads, width)
     keys, inner = q.integer("encoder_hidden_size"), q.integer("intermediate_size")
     every, text_path = q.integer("cross_attention_frequency"), q.boolean("use_qformer_text_input")
     parts = [layer_norm("qformer.layernorm", width)]

@@ -50,9 +50,8 @@ def moonvit(v: HFConfig) -> dict[str, Any]:
     (pos_emb_height, pos_emb_width, hidden) position grid, ViT blocks, final_layernorm; the
     temporal table is a buffer and rotary learns nothing."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        # Kimi_K25VisionAttention splits the width into heads of width // heads
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    # Kimi_K25VisionAttention splits the width into heads of width // heads
+    v.split_heads("num_attention_heads", heads, width)
     return {
         "hidden_size": width,
         "num_channels": 3,

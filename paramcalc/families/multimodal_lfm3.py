@@ -56,8 +56,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
     norms) and an unbiased w1/w3/w2 MLP, all norms RMSNorm, no final norm."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
     kv = v.integer("num_key_value_heads")
-    if width % heads:
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_attention_heads", heads, width)
     if heads % kv:
         raise v.error("num_key_value_heads", f"{kv} does not divide num_attention_heads={heads}")
     mixers = {

@@ -39,9 +39,8 @@ def visual_tokenizer(v: HFConfig) -> dict[str, Any]:
     embeddings, RMSNorm blocks (qkv_bias on q, k, v and out_proj; a gated MLP with mlp_bias)
     and a final RMSNorm."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        # Ovis2VisionAttention refuses heads that do not split the width
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    # Ovis2VisionAttention refuses heads that do not split the width
+    v.split_heads("num_attention_heads", heads, width)
     bias = v.boolean("qkv_bias")
     return {
         "hidden_size": width,

@@ -84,6 +84,7 @@ def qwen_vision(v: HFConfig, width: int, ffn: dict[str, Any], norm: str) -> dict
     """The ViT: an unbiased Conv3d patch embedding (no position table: rotary), blocks of fused
     qkv attention and a biased MLP, no final norm."""
     heads = v.integer("num_heads")
+    v.split_heads("num_heads", heads, width)  # the blocks' q/k/v keep width // heads per head
     return {
         "hidden_size": width,
         "num_channels": v.integer("in_channels"),

@@ -99,8 +99,10 @@ def vision(v: HFConfig) -> dict[str, Any]:
     """Qwen3VLVisionModel: a biased Conv3d patch embedding, a num_position_embeddings table
     (resampled to each grid), LayerNorm blocks of fused qkv attention and an fc1/fc2 MLP, no
     final norm (the merger's norm follows)."""
+    width, heads = v.integer("hidden_size"), v.integer("num_heads")
+    v.split_heads("num_heads", heads, width)  # the blocks' q/k/v keep width // heads per head
     return {
-        "hidden_size": v.integer("hidden_size"),
+        "hidden_size": width,
         "num_channels": v.integer("in_channels"),
         "patch_size": v.integer("patch_size"),
         "temporal_patch_size": v.integer("temporal_patch_size"),
@@ -112,7 +114,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
             "block": {
                 "mixer": {
                     "kind": "attention",
-                    "num_attention_heads": v.integer("num_heads"),
+                    "num_attention_heads": heads,
                     "qkv_bias": True,
                     "o_bias": True,
                 },

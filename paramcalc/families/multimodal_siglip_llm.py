@@ -217,8 +217,7 @@ def siglip2(v: HFConfig) -> dict[str, Any]:
     """Siglip2VisionModel: SigLIP with a linear patch embedding over flattened patches and a
     num_patches position table resampled to each image (any resolution)."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_attention_heads", heads, width)
     return {
         "hidden_size": width,
         "num_channels": v.integer("num_channels"),

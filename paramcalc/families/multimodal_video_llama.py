@@ -43,8 +43,7 @@ def vision(v: HFConfig) -> dict[str, Any]:
     """VideoLlama3VisionModel: a biased Conv2d patch embedding, SigLIP's encoder layers and
     post_layernorm."""
     width, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
-    if width % heads:
-        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    v.split_heads("num_attention_heads", heads, width)
     return {
         "hidden_size": width,
         "num_channels": v.integer("num_channels"),

@@ -56,8 +56,7 @@ def layer_spans(m: HFConfig) -> list[str]:
 def stack(m: HFConfig, name: str, own_tokens: int) -> dict[str, Any]:
     """One stack of Gemma 3 layers (T5Gemma2EncoderLayer / DecoderLayer) and its final norm."""
     width, heads = m.integer("hidden_size"), m.integer("num_attention_heads")
-    if width % heads:
-        raise m.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
+    m.split_heads("num_attention_heads", heads, width)
     bias, window = m.boolean("attention_bias"), m.opt_int("sliding_window")
     spans = layer_spans(m)
     kinds = {
