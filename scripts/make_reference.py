@@ -97,6 +97,12 @@ MODEL_TOWER_ROOTS = {
     model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
     for model_type in ("granite_speech", "granite_speech_plus")
 }
+#: Qwen2.5-Omni's thinker: its audio encoder ends in the projection to the text width and
+#: holds two learned rows of that width (audio_bos_eos_token), both the projector's.
+MODEL_TOWER_ROOTS["qwen2_5_omni_thinker"] = {
+    "model.audio_tower.proj.": "projector",
+    "model.audio_tower.audio_bos_eos_token.": "projector",
+}
 
 
 def tower_of(name: str, model_type: str | None = None) -> str:
@@ -366,6 +372,10 @@ PROJECTOR_EMBEDDING_LEAVES = {
 }
 
 
+#: Tables of learned tokens a projector holds as an nn.Embedding (Qwen2.5-Omni's
+#: audio_bos_eos_token): embedding.
+PROJECTOR_EMBEDDING_MODULES = {"audio_bos_eos_token"}
+
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
 MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
@@ -472,7 +482,7 @@ def classify_projector(parts: list[str]) -> str | None:
     modules, leaf = parts[:-1], parts[-1]
     if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
         return "norm"
-    if leaf in PROJECTOR_EMBEDDING_LEAVES:
+    if leaf in PROJECTOR_EMBEDDING_LEAVES or PROJECTOR_EMBEDDING_MODULES.intersection(modules):
         return "embedding"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
@@ -5422,6 +5432,19 @@ def whisper_encoder_fields(whisper_keys: bool) -> list[Gen]:
         pick("activation_function", "gelu", "relu"),
     ]
 
+
+#: Qwen2.5-Omni's thinker: a Qwen2 text model (head_dim read when set, its own
+#: tie_word_embeddings ignored), the Whisper-keyed audio encoder with its projection to
+#: output_dim, Qwen2.5-VL's vision fields; n_window and the token ids size no tensor.
+VARIANT_FIELDS["qwen2_5_omni_thinker"] = [
+    sub("text_config", [*VARIANT_FIELDS["qwen2"], TIE]),
+    sub(
+        "audio_config",
+        [*whisper_encoder_fields(whisper_keys=True), rint("output_dim", 64, 512, 32)],
+    ),
+    sub("vision_config", QWEN2_5_VL_VISION),
+    TIE,
+]
 
 #: Text models the audio LMs accept: their default family, or another Llama-named one.
 AUDIO_TEXT = {

@@ -84,6 +84,7 @@ MODULES = (
     "multimodal_audio",
     "multimodal_audio_glm",
     "multimodal_audio_realtime",
+    "multimodal_omni",
     "seq2seq",
     "seq2seq_long",
     "multimodal_exaone",
