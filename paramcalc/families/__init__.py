@@ -85,6 +85,7 @@ MODULES = (
     "multimodal_audio_glm",
     "multimodal_audio_realtime",
     "multimodal_omni",
+    "multimodal_omni3",
     "seq2seq",
     "seq2seq_long",
     "multimodal_exaone",

@@ -17,7 +17,16 @@ from paramcalc.families.base import Family, HFConfig
 from paramcalc.families.multimodal_audio import WHISPER_ALIASES, audio_under, whisper_encoder
 from paramcalc.families.multimodal_more import LANGUAGE_MODEL, spec_config
 from paramcalc.families.multimodal_qwen import QWEN2_5_VL_VISION, QWEN_VISUAL, merger, qwen_vision
-from paramcalc.families.rules import fixed, head_dim_if_set, qwen_windows, sizes
+from paramcalc.families.rules import fixed, qwen_windows, sizes
+
+
+def floored_head_dim(c: HFConfig) -> dict[str, Any]:
+    """getattr(config, "head_dim", hidden_size // heads): the config class has no head_dim
+    field, so a file's head_dim wins and otherwise heads are the floor of the split (Qwen3-Omni's
+    default 2048 / 28 heads of 73)."""
+    given = c.opt_int("head_dim") if c.has("head_dim") else None
+    return {"head_dim": given or c.integer("hidden_size") // c.integer("num_attention_heads")}
+
 
 #: Qwen2_5OmniTextConfig (transformers 5.23): a Qwen2 decoder with q/k/v biases; its heads are
 #: getattr(config, "head_dim", hidden_size // heads) wide. Its own tie_word_embeddings (true)
@@ -38,7 +47,7 @@ QWEN2_5_OMNI_TEXT = Family(
         "layer_types": None,
         "tie_word_embeddings": False,
     },
-    (sizes, head_dim_if_set, fixed(qkv_bias=True, attention_out_bias=False), qwen_windows),
+    (sizes, floored_head_dim, fixed(qkv_bias=True, attention_out_bias=False), qwen_windows),
 )
 #: Qwen2_5OmniAudioEncoderConfig's defaults (transformers 5.23), Whisper's keys.
 QWEN2_5_OMNI_AUDIO = Family(
