@@ -173,6 +173,15 @@ def test_thinker_default_heads_are_the_floor_of_the_split(tmp_path: Path) -> Non
             {"model_type": "qwen3_omni_moe_thinker", "text_config": {"model_type": "qwen3"}},
             "text_config",
         ),
+        # the ViT's projections keep the width whatever the heads: heads must split it
+        (
+            {"model_type": "qwen2_5_omni_thinker", "vision_config": {"hidden_size": 100}},
+            "num_heads",
+        ),
+        (
+            {"model_type": "qwen3_omni_moe_thinker", "vision_config": {"num_attention_heads": 7}},
+            "num_attention_heads",
+        ),
         (
             {"model_type": "qwen3_omni_moe_thinker", "audio_config": {"downsample_hidden_size": 0}},
             "downsample_hidden_size",

@@ -73,6 +73,16 @@ QWEN2_5_OMNI_VISION = Family(
 )
 
 
+def split_vision_heads(v: HFConfig) -> HFConfig:
+    """The vision config, when its heads split the width: the ViT's q/k/v (or qkv) keep the
+    full width while its attention views them as heads of width // heads, which paramcalc's
+    heads cannot represent otherwise (and the model's forward pass cannot run)."""
+    width, heads = v.integer("hidden_size"), v.integer("num_heads")
+    if width % heads:
+        raise v.error("num_heads", f"{heads} does not divide the width {width}")
+    return v
+
+
 def omni_text(c: HFConfig, family: Family) -> dict[str, Any]:
     """The text model of text_config under `family`; the thinker's tie_word_embeddings decides."""
     t = spec_config(c, "text_config", family)
@@ -104,7 +114,7 @@ def qwen2_5_omni_thinker(c: HFConfig) -> dict[str, Any]:
     biased q/k/v/proj and a biased gated MLP), the merger to out_hidden_size, the encoder's
     proj and audio_bos_eos_token, and the text model."""
     a = spec_config(c, "audio_config", QWEN2_5_OMNI_AUDIO)
-    v = spec_config(c, "vision_config", QWEN2_5_OMNI_VISION)
+    v = split_vision_heads(spec_config(c, "vision_config", QWEN2_5_OMNI_VISION))
     width = v.integer("hidden_size")
     ffn = {"kind": "gated", "intermediate_size": v.integer("intermediate_size"), "bias": True}
     parts = [

@@ -18,7 +18,7 @@ from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.moe import qwen3_moe
 from paramcalc.families.multimodal_audio import WHISPER_ALIASES, audio_under
 from paramcalc.families.multimodal_more import LANGUAGE_MODEL, llama_named_text, spec_config
-from paramcalc.families.multimodal_omni import floored_head_dim, omni_text
+from paramcalc.families.multimodal_omni import floored_head_dim, omni_text, split_vision_heads
 from paramcalc.families.multimodal_qwen3 import NAMING as QWEN3_VL_NAMING
 from paramcalc.families.multimodal_qwen3 import VISION_ALIASES, VISION_DEFAULTS, vision
 
@@ -169,7 +169,7 @@ def qwen3_omni_moe_thinker(c: HFConfig) -> dict[str, Any]:
     """Qwen3OmniMoeThinkerForConditionalGeneration: the Conv2d audio encoder with proj1/proj2,
     Qwen3-VL's ViT and mergers, and the Qwen3-MoE text model."""
     a = spec_config(c, "audio_config", QWEN3_OMNI_MOE_AUDIO)
-    v = spec_config(c, "vision_config", QWEN3_OMNI_MOE_VISION)
+    v = split_vision_heads(spec_config(c, "vision_config", QWEN3_OMNI_MOE_VISION))
     parts = [*vision_mergers(v), *audio_projection(a, "proj1", "proj2")]
     return {
         "text": omni_text(c, QWEN3_OMNI_MOE_TEXT),
