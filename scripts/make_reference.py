@@ -63,6 +63,7 @@ PROJECTOR_MODULES = {
     "mm_projector",
     "connector",
     "deepstack_merger_list",
+    "merger_list",  # Qwen3-Omni's deepstack mergers
     "downsample",
     "vision_resampler",  # LLaVA-NeXT-Video's pooler
     "vision_projection",  # LightOnOCR's
@@ -96,6 +97,17 @@ TOWER_ROOTS = {
 MODEL_TOWER_ROOTS = {
     model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
     for model_type in ("granite_speech", "granite_speech_plus")
+}
+#: Qwen2.5-Omni's thinker: its audio encoder ends in the projection to the text width and
+#: holds two learned rows of that width (audio_bos_eos_token), both the projector's.
+MODEL_TOWER_ROOTS["qwen2_5_omni_thinker"] = {
+    "model.audio_tower.proj.": "projector",
+    "model.audio_tower.audio_bos_eos_token.": "projector",
+}
+#: Qwen3-Omni's thinker: its audio encoder ends in proj1 and proj2 to the text width.
+MODEL_TOWER_ROOTS["qwen3_omni_moe_thinker"] = {
+    "model.audio_tower.proj1.": "projector",
+    "model.audio_tower.proj2.": "projector",
 }
 
 
@@ -342,7 +354,17 @@ VISION_EMBEDDING_PARTS = {
 }
 #: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
 #: convolutions and its position table.
-AUDIO_EMBEDDING_PARTS = {"conv1", "conv2", "embed_positions", "embedder"}
+#: Qwen3-Omni's and Qwen3-ASR's front-end: three strided Conv2d and conv_out to the width.
+AUDIO_EMBEDDING_PARTS = {
+    "conv1",
+    "conv2",
+    "embed_positions",
+    "embedder",
+    "conv2d1",
+    "conv2d2",
+    "conv2d3",
+    "conv_out",
+}
 #: A vision tower's pooling head (SigLIP's attention-pooling `head`), output as a whole.
 VISION_HEAD_MODULES = {"head"}
 #: Layer scales and residual gates a block holds beside its mixer and feed-forward (InternVL's
@@ -365,6 +387,10 @@ PROJECTOR_EMBEDDING_LEAVES = {
     "sub_img_feature_extensor",
 }
 
+
+#: Tables of learned tokens a projector holds as an nn.Embedding (Qwen2.5-Omni's
+#: audio_bos_eos_token): embedding.
+PROJECTOR_EMBEDDING_MODULES = {"audio_bos_eos_token"}
 
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
 MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
@@ -472,7 +498,7 @@ def classify_projector(parts: list[str]) -> str | None:
     modules, leaf = parts[:-1], parts[-1]
     if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
         return "norm"
-    if leaf in PROJECTOR_EMBEDDING_LEAVES:
+    if leaf in PROJECTOR_EMBEDDING_LEAVES or PROJECTOR_EMBEDDING_MODULES.intersection(modules):
         return "embedding"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
@@ -5422,6 +5448,64 @@ def whisper_encoder_fields(whisper_keys: bool) -> list[Gen]:
         pick("activation_function", "gelu", "relu"),
     ]
 
+
+#: Qwen2.5-Omni's thinker: a Qwen2 text model (head_dim read when set, its own
+#: tie_word_embeddings ignored), the Whisper-keyed audio encoder with its projection to
+#: output_dim, Qwen2.5-VL's vision fields; n_window and the token ids size no tensor.
+VARIANT_FIELDS["qwen2_5_omni_thinker"] = [
+    sub("text_config", [*VARIANT_FIELDS["qwen2"], TIE]),
+    sub(
+        "audio_config",
+        [*whisper_encoder_fields(whisper_keys=True), rint("output_dim", 64, 512, 32)],
+    ),
+    sub("vision_config", QWEN2_5_VL_VISION),
+    TIE,
+]
+
+#: Qwen3-Omni's and Qwen3-ASR's audio encoders: Whisper's keys, a Conv2d front-end of
+#: downsample_hidden_size channels, a projection to output_dim; n_window and n_window_infer
+#: size no tensor.
+CONV2D_AUDIO = [
+    *whisper_encoder_fields(whisper_keys=True),
+    rint("output_dim", 64, 512, 32),
+    rint("downsample_hidden_size", 8, 64, 8),
+    pick("n_window", 25, 50),
+]
+VARIANT_FIELDS.update(
+    {
+        # the text model's head_dim is read when set and hidden_size // heads otherwise; its
+        # tie_word_embeddings is ignored (the thinker's decides)
+        "qwen3_omni_moe_thinker": [
+            sub(
+                "text_config",
+                [
+                    VOCAB,
+                    HIDDEN,
+                    INTERMEDIATE,
+                    LAYERS,
+                    heads(),
+                    maybe(HEAD_DIM),
+                    flag("attention_bias"),
+                    *QWEN_MOE,
+                    TIE,
+                ],
+            ),
+            sub("audio_config", CONV2D_AUDIO),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
+        # the text model is AutoModel of text_config (Qwen 3 by default, or another
+        # Llama-named family); a given text_config is read without Qwen3-ASR's init_kwargs
+        "qwen3_asr": [
+            one_of(
+                [sub("text_config", VARIANT_FIELDS["qwen3"])],
+                [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+            ),
+            sub("audio_config", [*CONV2D_AUDIO, pick("max_position_embeddings", 13, 64)]),
+            TIE,
+        ],
+    }
+)
 
 #: Text models the audio LMs accept: their default family, or another Llama-named one.
 AUDIO_TEXT = {

@@ -84,6 +84,8 @@ MODULES = (
     "multimodal_audio",
     "multimodal_audio_glm",
     "multimodal_audio_realtime",
+    "multimodal_omni",
+    "multimodal_omni3",
     "seq2seq",
     "seq2seq_long",
     "multimodal_exaone",
