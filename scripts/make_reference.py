@@ -88,6 +88,8 @@ TOWER_ROOTS = {
     "model.embed_tokens_extend.image_embed.img_processor.": "vision",
     "model.embed_tokens_extend.audio_embed.encoder.": "audio",
     "model.embed_tokens_extend.": "projector",
+    # a VQ-VAE image tokenizer (Chameleon's), whose `downsample` convolutions are its own
+    "model.vqmodel.": "vision",
 }
 
 
@@ -451,9 +453,28 @@ def classify_text(parts: list[str]) -> str | None:
     return None
 
 
+#: A VQ-VAE's parts that embed: its input convolution and its codebook (quantize.embedding).
+VQ_EMBEDDING_MODULES = {"conv_in", "quantize"}
+
+
+def classify_vq(modules: list[str]) -> str:
+    """Group of a VQ-VAE tokenizer tensor: GroupNorms are norm, conv_in and the codebook
+    embedding, an attention block's 1x1 q/k/v/proj_out attention, every other convolution
+    (residual blocks, downsampling, conv_out, quant_conv, post_quant_conv) feedforward."""
+    if is_norm(modules[-1]):
+        return "norm"
+    if VQ_EMBEDDING_MODULES.intersection(modules):
+        return "embedding"
+    if any(m == "attn" or m.startswith("attn_") for m in modules):
+        return "attention"
+    return "feedforward"
+
+
 def classify_vision(parts: list[str]) -> str | None:
     """Group of an image-encoder tensor, or None when no rule applies."""
     modules = parts[:-1]
+    if "vqmodel" in modules:
+        return classify_vq(modules)
     if VISION_HEAD_MODULES.intersection(modules):
         return "output"
     if modules and is_norm(modules[-1]):
@@ -639,8 +660,9 @@ MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus
 
 
 #: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
-#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM).
-IMAGE_TEXT_ONLY_TYPES = {"mistral4"}
+#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM) or
+#: keeps its text fields at the top level beside a VQ-VAE's vq_config (Chameleon).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -4199,6 +4221,47 @@ VARIANT_FIELDS["ovis2"] = [
         ],
     ),
     ovis2_sizes,
+]
+
+
+# -- Chameleon (paramcalc/families/multimodal_vq.py) ----------------------------------------
+# The model needs a vocabulary_map with an "<image>" token (it changes no shape). vq_config:
+# GroupNorm(32) needs every level's channels divisible by 32; resolution / attn_resolutions
+# decide which levels hold attention blocks.
+def chameleon_levels(rng: random.Random, c: Config) -> None:
+    """A channel multiplier per level and attention at some of the levels' sides."""
+    levels = rng.randint(1, 4)
+    c["channel_multiplier"] = [rng.choice((1, 2, 3)) for _ in range(levels)]
+    sides = [c["resolution"] // 2**i for i in range(levels)]
+    c["attn_resolutions"] = rng.choice((None, rng.sample(sides, rng.randint(1, levels))))
+
+
+VARIANT_FIELDS["chameleon"] = [
+    HIDDEN,
+    LAYERS,
+    heads(),
+    INTERMEDIATE,
+    rint("vocab_size", 256, 4096, 64),
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    flag("swin_norm"),
+    TIE,
+    pick("vocabulary_map", {"<image>": 3}),
+    sub(
+        "vq_config",
+        [
+            rint("embed_dim", 8, 64, 8),
+            rint("num_embeddings", 16, 512, 16),
+            flag("double_latent"),
+            rint("latent_channels", 8, 64, 8),
+            pick("resolution", 32, 64),
+            pick("in_channels", 1, 3),
+            pick("base_channels", 32, 64),
+            rint("num_res_blocks", 1, 3),
+            chameleon_levels,
+            pick("attn_type", "vanilla", "vanilla", "none"),
+        ],
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ from paramcalc.core.conformer import Conformer
 from paramcalc.core.spec import TextTower
 from paramcalc.core.types import Count, Spec
 from paramcalc.core.vision import Projector, VisionTower
+from paramcalc.core.vqvae import VQTokenizer
 
 
 def audio_kind(value: Any) -> str | None:
@@ -39,6 +40,9 @@ class Model(Spec):
     """A speech or audio encoder: Whisper-style (`kind: audio`, the default) or a conformer."""
     projector: Projector | None = None
     """What feeds the encoders' outputs to the language model."""
+    image_tokenizer: VQTokenizer | None = None
+    """A VQ-VAE that turns images into tokens of the language model's vocabulary (Chameleon's
+    vqmodel); vision tower."""
     naming: Annotated[str, Field(max_length=64)] | None = None
     """The transformers model_type whose parameter names to use (default: Llama's names)."""
 
@@ -73,6 +77,7 @@ class ModelFile(Model):
             video=self.video,
             audio=self.audio,
             projector=self.projector,
+            image_tokenizer=self.image_tokenizer,
             naming=self.naming,
         )
 

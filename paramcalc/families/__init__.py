@@ -110,6 +110,7 @@ MODULES = (
     "multimodal_qwen3",
     "multimodal_siglip_llm",
     "multimodal_video_llama",
+    "multimodal_vq",
     "qwen4_exp",
     "special",
     "special_mla",
