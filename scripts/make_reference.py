@@ -455,17 +455,27 @@ def classify_text(parts: list[str]) -> str | None:
 
 #: A VQ-VAE's parts that embed: its input convolution and its codebook (quantize.embedding).
 VQ_EMBEDDING_MODULES = {"conv_in", "quantize"}
+#: A VQ-VAE's attention blocks: those of a level (a ModuleList `attn`) and the middle one.
+VQ_ATTENTION_MODULES = {"attn", "attn_1"}
+#: The 1x1 convolutions of Emu3's spatial norm that turn the quantized latent into the norm's
+#: scale and shift: conditioning, neither mixer nor norm, so feedforward.
+VQ_CONDITIONING_MODULES = {"conv_y", "conv_b"}
 
 
 def classify_vq(modules: list[str]) -> str:
-    """Group of a VQ-VAE tokenizer tensor: GroupNorms are norm, conv_in and the codebook
-    embedding, an attention block's 1x1 q/k/v/proj_out attention, every other convolution
-    (residual blocks, downsampling, conv_out, quant_conv, post_quant_conv) feedforward."""
-    if is_norm(modules[-1]):
+    """Group of a VQ-VAE tokenizer tensor: GroupNorms and BatchNorms are norm, the encoder's
+    conv_in and the codebook embedding, an attention block attention, every other convolution
+    (residual blocks, down- and upsampling, temporal ones, a decoder's conv_in, conv_out,
+    quant_conv, post_quant_conv, a spatial norm's conditioning) feedforward."""
+    if is_norm(named_module(modules)):  # Emu3's attn_norms.{i}
         return "norm"
-    if VQ_EMBEDDING_MODULES.intersection(modules):
+    if VQ_CONDITIONING_MODULES.intersection(modules):
+        return "feedforward"
+    if "decoder" not in modules and VQ_EMBEDDING_MODULES.intersection(modules):
         return "embedding"
-    if any(m == "attn" or m.startswith("attn_") for m in modules):
+    if "quantize" in modules:
+        return "embedding"
+    if VQ_ATTENTION_MODULES.intersection(modules):
         return "attention"
     return "feedforward"
 
@@ -661,8 +671,9 @@ MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus
 
 #: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
 #: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM) or
-#: keeps its text fields at the top level beside a VQ-VAE's vq_config (Chameleon).
-IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon"}
+#: holds a VQ-VAE's vq_config beside its text fields (Chameleon) or its text_config (Emu3, whose
+#: AutoModelForCausalLM class is the text model alone).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon", "emu3"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -4260,6 +4271,53 @@ VARIANT_FIELDS["chameleon"] = [
             rint("num_res_blocks", 1, 3),
             chameleon_levels,
             pick("attn_type", "vanilla", "vanilla", "none"),
+        ],
+    ),
+]
+
+
+# -- Emu3 (paramcalc/families/multimodal_vq.py) ---------------------------------------------
+# The text config's pad_token_id (an int, 151643 by default) must index its table. vq_config:
+# attn_resolutions lists level indices; the attention blocks are hidden_size wide.
+def emu3_levels(rng: random.Random, c: Config) -> None:
+    """A channel multiplier per level and attention at some of the levels."""
+    levels = rng.randint(1, 3)
+    c["channel_multiplier"] = [rng.choice((1, 2)) for _ in range(levels)]
+    c["attn_resolutions"] = sorted(rng.sample(range(levels), rng.randint(0, levels)))
+
+
+VARIANT_FIELDS["emu3"] = [
+    sub(
+        "text_config",
+        [
+            HIDDEN,
+            LAYERS,
+            heads(),
+            INTERMEDIATE,
+            rint("vocab_size", 256, 4096, 64),
+            pick("pad_token_id", 0, 1),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            maybe(HEAD_DIM),
+        ],
+    ),
+    TIE,
+    pick("vocabulary_map", {"<image>": 3, "<|extra_200|>": 4}),
+    sub(
+        "vq_config",
+        [
+            rint("codebook_size", 16, 512, 16),
+            rint("embed_dim", 4, 16, 4),
+            rint("latent_channels", 4, 16, 4),
+            flag("double_latent"),
+            pick("in_channels", 1, 3),
+            pick("out_channels", 1, 3),
+            pick("temporal_downsample_factor", 1, 2, 4),
+            pick("base_channels", 32, 64),
+            rint("num_res_blocks", 1, 2),
+            emu3_levels,
+            rint("hidden_size", 32, 128, 32),
+            pick("num_attention_heads", 1, 2),
         ],
     ),
 ]

@@ -12,6 +12,7 @@ from paramcalc.core.spec import TextTower
 from paramcalc.core.types import Count, Spec
 from paramcalc.core.vision import Projector, VisionTower
 from paramcalc.core.vqvae import VQTokenizer
+from paramcalc.core.vqvae_emu3 import Emu3Tokenizer
 
 
 def audio_kind(value: Any) -> str | None:
@@ -40,9 +41,11 @@ class Model(Spec):
     """A speech or audio encoder: Whisper-style (`kind: audio`, the default) or a conformer."""
     projector: Projector | None = None
     """What feeds the encoders' outputs to the language model."""
-    image_tokenizer: VQTokenizer | None = None
+    image_tokenizer: Annotated[VQTokenizer | Emu3Tokenizer, Field(discriminator="kind")] | None = (
+        None
+    )
     """A VQ-VAE that turns images into tokens of the language model's vocabulary (Chameleon's
-    vqmodel); vision tower."""
+    and Emu3's vqmodel); vision tower."""
     naming: Annotated[str, Field(max_length=64)] | None = None
     """The transformers model_type whose parameter names to use (default: Llama's names)."""
 

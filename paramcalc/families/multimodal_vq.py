@@ -1,10 +1,11 @@
-"""Early-fusion models whose images become tokens of a VQ-VAE codebook: Chameleon.
+"""Early-fusion models whose images become tokens of a VQ-VAE codebook: Chameleon, Emu3.
 
-Follows `modeling_chameleon.py` in transformers 5.23 (ChameleonForConditionalGeneration, the
-class AutoModelForImageTextToText builds). The VQ-VAE (`model.vqmodel`) is the vision tower
-(`paramcalc.core.vqvae`); no projector feeds the language model, which reads the codebook
-indices as ordinary tokens. FLOPs and KV cache per text token are the language model's; the
-tokenizer has no per-image figure.
+Follows `modeling_chameleon.py` and `modeling_emu3.py` in transformers 5.23
+(ChameleonForConditionalGeneration and Emu3ForConditionalGeneration, the classes
+AutoModelForImageTextToText builds). The VQ-VAE (`model.vqmodel`) is the vision tower
+(`paramcalc.core.vqvae`, `paramcalc.core.vqvae_emu3`); no projector feeds the language model,
+which reads the codebook indices as ordinary tokens. FLOPs and KV cache per text token are the
+language model's; the tokenizer has no per-image figure.
 """
 
 from __future__ import annotations
@@ -52,17 +53,23 @@ def positive_list(c: HFConfig, name: str, empty: bool = False) -> tuple[int, ...
     return tuple(value)
 
 
-def chameleon_vqvae(v: HFConfig) -> dict[str, Any]:
-    """ChameleonVQVAE: GroupNorm(32) everywhere, so every level's channels split into 32;
-    attn_type other than "vanilla" leaves every attention block out."""
-    base, mults = v.integer("base_channels"), positive_list(v, "channel_multiplier")
+def groups_of_32(v: HFConfig, base: int, mults: tuple[int, ...]) -> None:
+    """Refuse channels GroupNorm(num_groups=32) cannot split."""
     for mult in (1, *mults):
         if base * mult % NORM_GROUPS:
             raise v.error(
                 "base_channels",
                 f"{base} x {mult} channels do not split into {NORM_GROUPS} GroupNorm groups",
             )
+
+
+def chameleon_vqvae(v: HFConfig) -> dict[str, Any]:
+    """ChameleonVQVAE: GroupNorm(32) everywhere, so every level's channels split into 32;
+    attn_type other than "vanilla" leaves every attention block out."""
+    base, mults = v.integer("base_channels"), positive_list(v, "channel_multiplier")
+    groups_of_32(v, base, mults)
     return {
+        "kind": "vqvae",
         "in_channels": v.integer("in_channels"),
         "base_channels": base,
         "channel_multiplier": mults,
@@ -98,7 +105,108 @@ def chameleon(c: HFConfig) -> dict[str, Any]:
     }
 
 
+#: Emu3VQVAEConfig's defaults (transformers 5.23).
+EMU3_VQ = Family(
+    "emu3_vqgan",
+    {
+        "codebook_size": 32768,
+        "embed_dim": 4,
+        "latent_channels": 4,
+        "double_latent": False,
+        "in_channels": 3,
+        "out_channels": 3,
+        "temporal_downsample_factor": 4,
+        "base_channels": 256,
+        "channel_multiplier": [1, 2, 2, 4],
+        "num_res_blocks": 2,
+        "attn_resolutions": [3],
+        "hidden_size": 1024,
+        "num_attention_heads": 1,
+    },
+    (),
+)
+#: Emu3TextConfig's defaults (transformers 5.23); mlp_bias and attention_bias are class
+#: attributes a config key still overrides.
+EMU3_TEXT = Family(
+    "emu3_text_model",
+    {
+        **size_defaults(184622, 4096, 14336, 32, 32, 8, 9216, False),
+        "pad_token_id": 151643,
+        "attention_bias": False,
+        "mlp_bias": False,
+    },
+    (),
+)
+
+
+def emu3_vqvae(v: HFConfig) -> dict[str, Any]:
+    """Emu3VQVAE: attn_resolutions lists level indices (the decoder reads it unchecked, so
+    null is refused); the attention blocks are hidden_size wide and split into heads;
+    temporal_downsample_factor is a power of two (log2 temporal convolutions each way)."""
+    base, mults = v.integer("base_channels"), positive_list(v, "channel_multiplier")
+    groups_of_32(v, base, mults)
+    hidden, heads = v.integer("hidden_size"), v.integer("num_attention_heads")
+    if hidden % heads:
+        raise v.error("num_attention_heads", f"{heads} does not divide hidden_size={hidden}")
+    factor = v.integer("temporal_downsample_factor")
+    if factor & (factor - 1):
+        raise v.error("temporal_downsample_factor", f"must be a power of two, got {factor}")
+    levels = v.raw("attn_resolutions")
+    if not isinstance(levels, list | tuple) or any(
+        isinstance(i, bool) or not isinstance(i, int) or i < 0 for i in levels
+    ):
+        raise v.error("attn_resolutions", f"must list level indices, got {levels!r}")
+    return {
+        "kind": "emu3_vqvae",
+        "in_channels": v.integer("in_channels"),
+        "out_channels": v.integer("out_channels"),
+        "base_channels": base,
+        "channel_multiplier": mults,
+        "num_res_blocks": v.integer("num_res_blocks", minimum=0),
+        "attn_levels": tuple(levels),
+        "temporal_blocks": factor.bit_length() - 1,
+        "hidden_size": hidden,
+        "latent_channels": v.integer("latent_channels"),
+        "double_latent": v.boolean("double_latent"),
+        "embed_dim": v.integer("embed_dim"),
+        "codebook_size": v.integer("codebook_size", minimum=0),
+    }
+
+
+def emu3_text(t: HFConfig, tied: bool) -> dict[str, Any]:
+    """Emu3TextModel: Llama's blocks; a head_dim key (no field) sets the heads' width;
+    nn.Embedding refuses a pad_token_id outside the table."""
+    vocab, pad = t.integer("vocab_size"), t.raw("pad_token_id")
+    if not isinstance(pad, int) or isinstance(pad, bool) or not 0 <= pad < vocab:
+        raise t.error("pad_token_id", f"must be an index into vocab_size={vocab}, got {pad!r}")
+    head_dim = t.opt_int("head_dim") if t.has("head_dim") else None
+    mixer = attention(t, bias=t.boolean("attention_bias"), head_dim=head_dim)
+    ffn = gated_mlp(t.integer("intermediate_size"), t.boolean("mlp_bias"))
+    layers = t.integer("num_hidden_layers")
+    text = text_tower(t, {"block": {"mixer": mixer, "ffn": ffn}}, ["block"] * layers)
+    return {**text, "tie_word_embeddings": tied}
+
+
+def emu3(c: HFConfig) -> dict[str, Any]:
+    """Emu3ForConditionalGeneration: the text model under model.text_model and the VQ-VAE;
+    the top-level tie_word_embeddings decides the head's tie."""
+    t = spec_config(c, "text_config", EMU3_TEXT)
+    v = spec_config(c, "vq_config", EMU3_VQ)
+    return {
+        "text": emu3_text(t, c.boolean("tie_word_embeddings")),
+        "image_tokenizer": emu3_vqvae(v),
+    }
+
+
 CHAMELEON = Naming(towers={"vision": Naming({"image_tokenizer": "model.vqmodel"})})
+EMU3 = Naming(
+    {
+        "embed_tokens": "model.text_model.embed_tokens",
+        "decoder.layers": "model.text_model.layers",
+        "decoder.final_norm": "model.text_model.norm",
+    },
+    towers={"vision": Naming({"image_tokenizer": "model.vqmodel"})},
+)
 
 FAMILIES = (
     Family(
@@ -114,5 +222,16 @@ FAMILIES = (
         },
         (chameleon,),
         naming=CHAMELEON,
+    ),
+    Family(
+        "emu3",
+        {
+            "text_config": None,
+            "vq_config": None,
+            "vocabulary_map": None,
+            "tie_word_embeddings": False,
+        },
+        (emu3,),
+        naming=EMU3,
     ),
 )
