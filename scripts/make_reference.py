@@ -90,6 +90,7 @@ TOWER_ROOTS = {
     "model.embed_tokens_extend.": "projector",
     # a VQ-VAE image tokenizer (Chameleon's), whose `downsample` convolutions are its own
     "model.vqmodel.": "vision",
+    "model.vision_embed_tokens.": "vision",  # Fuyu's linear patch embedding, with no encoder
 }
 
 
@@ -341,6 +342,7 @@ VISION_EMBEDDING_PARTS = {
     "pre_tile_positional_embedding",
     "post_tile_positional_embedding",
     "patch_embedder",  # Gemma 4: input_proj and the two position tables
+    "vision_embed_tokens",  # Fuyu's
 }
 #: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
 #: convolutions and its position table.
@@ -672,8 +674,8 @@ MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus
 #: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
 #: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM) or
 #: holds a VQ-VAE's vq_config beside its text fields (Chameleon) or its text_config (Emu3, whose
-#: AutoModelForCausalLM class is the text model alone).
-IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon", "emu3"}
+#: AutoModelForCausalLM class is the text model alone), or no encoder at all (Fuyu).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon", "emu3", "fuyu"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -4320,6 +4322,31 @@ VARIANT_FIELDS["emu3"] = [
             pick("num_attention_heads", 1, 2),
         ],
     ),
+]
+
+
+# -- Fuyu (paramcalc/families/multimodal_fuyu.py) -------------------------------------------
+# image_size changes no shape; the text model is persimmon's, in text_config or (fuyu_flat)
+# as the top-level keys FuyuConfig moves into a null text_config.
+FUYU_TEXT_KEYS = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers")
+
+
+def fuyu_flat(rng: random.Random, c: Config) -> None:
+    """Half the time, move the drawn text sizes to the top level, as published configs are."""
+    if rng.random() < 0.5:
+        text = c.pop("text_config")
+        text.pop("partial_rotary_factor", None)
+        for key in (*FUYU_TEXT_KEYS, "num_attention_heads", "qk_layernorm"):
+            c[key] = text[key]
+
+
+VARIANT_FIELDS["fuyu"] = [
+    sub("text_config", [*DENSE, flag("qk_layernorm")]),
+    pick("patch_size", 4, 8, 30),
+    pick("num_channels", 1, 3),
+    pick("image_size", 32, 300),
+    TIE,
+    fuyu_flat,
 ]
 
 
