@@ -156,7 +156,7 @@ def counted_head(model: Model, head: str | None) -> str | None:
     if head is not None:
         return head
     text = model.text
-    encoders = (model.vision, model.audio, model.projector)
+    encoders = (model.vision, model.audio, model.projector, model.image_tokenizer)
     if text.lm_head or any(part is not None for part in encoders):
         return None
     return "pooler" if text.pooler else "none"

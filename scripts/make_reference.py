@@ -89,6 +89,9 @@ TOWER_ROOTS = {
     "model.embed_tokens_extend.image_embed.img_processor.": "vision",
     "model.embed_tokens_extend.audio_embed.encoder.": "audio",
     "model.embed_tokens_extend.": "projector",
+    # a VQ-VAE image tokenizer (Chameleon's), whose `downsample` convolutions are its own
+    "model.vqmodel.": "vision",
+    "model.vision_embed_tokens.": "vision",  # Fuyu's linear patch embedding, with no encoder
 }
 
 
@@ -351,6 +354,7 @@ VISION_EMBEDDING_PARTS = {
     "pre_tile_positional_embedding",
     "post_tile_positional_embedding",
     "patch_embedder",  # Gemma 4: input_proj and the two position tables
+    "vision_embed_tokens",  # Fuyu's
 }
 #: Modules an audio encoder holds itself that embed its input: Whisper's two front-end
 #: convolutions and its position table.
@@ -477,9 +481,38 @@ def classify_text(parts: list[str]) -> str | None:
     return None
 
 
+#: A VQ-VAE's parts that embed: its input convolution and its codebook (quantize.embedding).
+VQ_EMBEDDING_MODULES = {"conv_in", "quantize"}
+#: A VQ-VAE's attention blocks: those of a level (a ModuleList `attn`) and the middle one.
+VQ_ATTENTION_MODULES = {"attn", "attn_1"}
+#: The 1x1 convolutions of Emu3's spatial norm that turn the quantized latent into the norm's
+#: scale and shift: conditioning, neither mixer nor norm, so feedforward.
+VQ_CONDITIONING_MODULES = {"conv_y", "conv_b"}
+
+
+def classify_vq(modules: list[str]) -> str:
+    """Group of a VQ-VAE tokenizer tensor: GroupNorms and BatchNorms are norm, the encoder's
+    conv_in and the codebook embedding, an attention block attention, every other convolution
+    (residual blocks, down- and upsampling, temporal ones, a decoder's conv_in, conv_out,
+    quant_conv, post_quant_conv, a spatial norm's conditioning) feedforward."""
+    if is_norm(named_module(modules)):  # Emu3's attn_norms.{i}
+        return "norm"
+    if VQ_CONDITIONING_MODULES.intersection(modules):
+        return "feedforward"
+    if "decoder" not in modules and VQ_EMBEDDING_MODULES.intersection(modules):
+        return "embedding"
+    if "quantize" in modules:
+        return "embedding"
+    if VQ_ATTENTION_MODULES.intersection(modules):
+        return "attention"
+    return "feedforward"
+
+
 def classify_vision(parts: list[str]) -> str | None:
     """Group of an image-encoder tensor, or None when no rule applies."""
     modules = parts[:-1]
+    if "vqmodel" in modules:
+        return classify_vq(modules)
     if VISION_HEAD_MODULES.intersection(modules):
         return "output"
     if modules and is_norm(modules[-1]):
@@ -665,8 +698,10 @@ MULTIMODAL_LM_TYPES = {"phi4_multimodal", "granite_speech", "granite_speech_plus
 
 
 #: model_types whose only generating class is the one AutoModelForImageTextToText maps them to,
-#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM).
-IMAGE_TEXT_ONLY_TYPES = {"mistral4"}
+#: though their config holds no vision or audio encoder (Mistral 4: Mistral4ForCausalLM) or
+#: holds a VQ-VAE's vq_config beside its text fields (Chameleon) or its text_config (Emu3, whose
+#: AutoModelForCausalLM class is the text model alone), or no encoder at all (Fuyu).
+IMAGE_TEXT_ONLY_TYPES = {"mistral4", "chameleon", "emu3", "fuyu"}
 
 
 def is_multimodal(hf_config: Any) -> bool:
@@ -4225,6 +4260,119 @@ VARIANT_FIELDS["ovis2"] = [
         ],
     ),
     ovis2_sizes,
+]
+
+
+# -- Chameleon (paramcalc/families/multimodal_vq.py) ----------------------------------------
+# The model needs a vocabulary_map with an "<image>" token (it changes no shape). vq_config:
+# GroupNorm(32) needs every level's channels divisible by 32; resolution / attn_resolutions
+# decide which levels hold attention blocks.
+def chameleon_levels(rng: random.Random, c: Config) -> None:
+    """A channel multiplier per level and attention at some of the levels' sides."""
+    levels = rng.randint(1, 4)
+    c["channel_multiplier"] = [rng.choice((1, 2, 3)) for _ in range(levels)]
+    sides = [c["resolution"] // 2**i for i in range(levels)]
+    c["attn_resolutions"] = rng.choice((None, rng.sample(sides, rng.randint(1, levels))))
+
+
+VARIANT_FIELDS["chameleon"] = [
+    HIDDEN,
+    LAYERS,
+    heads(),
+    INTERMEDIATE,
+    rint("vocab_size", 256, 4096, 64),
+    flag("attention_bias"),
+    flag("mlp_bias"),
+    flag("swin_norm"),
+    TIE,
+    pick("vocabulary_map", {"<image>": 3}),
+    sub(
+        "vq_config",
+        [
+            rint("embed_dim", 8, 64, 8),
+            rint("num_embeddings", 16, 512, 16),
+            flag("double_latent"),
+            rint("latent_channels", 8, 64, 8),
+            pick("resolution", 32, 64),
+            pick("in_channels", 1, 3),
+            pick("base_channels", 32, 64),
+            rint("num_res_blocks", 1, 3),
+            chameleon_levels,
+            pick("attn_type", "vanilla", "vanilla", "none"),
+        ],
+    ),
+]
+
+
+# -- Emu3 (paramcalc/families/multimodal_vq.py) ---------------------------------------------
+# The text config's pad_token_id (an int, 151643 by default) must index its table. vq_config:
+# attn_resolutions lists level indices; the attention blocks are hidden_size wide.
+def emu3_levels(rng: random.Random, c: Config) -> None:
+    """A channel multiplier per level and attention at some of the levels."""
+    levels = rng.randint(1, 3)
+    c["channel_multiplier"] = [rng.choice((1, 2)) for _ in range(levels)]
+    c["attn_resolutions"] = sorted(rng.sample(range(levels), rng.randint(0, levels)))
+
+
+VARIANT_FIELDS["emu3"] = [
+    sub(
+        "text_config",
+        [
+            HIDDEN,
+            LAYERS,
+            heads(),
+            INTERMEDIATE,
+            rint("vocab_size", 256, 4096, 64),
+            pick("pad_token_id", 0, 1),
+            flag("attention_bias"),
+            flag("mlp_bias"),
+            maybe(HEAD_DIM),
+        ],
+    ),
+    TIE,
+    pick("vocabulary_map", {"<image>": 3, "<|extra_200|>": 4}),
+    sub(
+        "vq_config",
+        [
+            rint("codebook_size", 16, 512, 16),
+            rint("embed_dim", 4, 16, 4),
+            rint("latent_channels", 4, 16, 4),
+            flag("double_latent"),
+            pick("in_channels", 1, 3),
+            pick("out_channels", 1, 3),
+            pick("temporal_downsample_factor", 1, 2, 4),
+            pick("base_channels", 32, 64),
+            rint("num_res_blocks", 1, 2),
+            emu3_levels,
+            rint("hidden_size", 32, 128, 32),
+            pick("num_attention_heads", 1, 2),
+        ],
+    ),
+]
+
+
+# -- Fuyu (paramcalc/families/multimodal_fuyu.py) -------------------------------------------
+# image_size changes no shape; the text model is persimmon's, in text_config or (fuyu_flat)
+# as the top-level keys FuyuConfig moves into a null text_config.
+FUYU_TEXT_KEYS = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers")
+
+
+def fuyu_flat(rng: random.Random, c: Config) -> None:
+    """Half the time, move the drawn text sizes to the top level, as published configs are."""
+    if rng.random() < 0.5:
+        text = c.pop("text_config")
+        text.pop("partial_rotary_factor", None)
+        for key in (*FUYU_TEXT_KEYS, "num_attention_heads", "qk_layernorm"):
+            c[key] = text[key]
+
+
+VARIANT_FIELDS["fuyu"] = [
+    sub("text_config", [*DENSE, flag("qk_layernorm")]),
+    pick("patch_size", 4, 8, 30),
+    pick("num_channels", 1, 3),
+    pick("image_size", 32, 300),
+    TIE,
+    fuyu_flat,
 ]
 
 

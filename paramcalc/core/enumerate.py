@@ -135,6 +135,11 @@ def enumerate_model(model: Model) -> Enumeration:
             for r in part.records()
         ]
         parts.append(Enumeration((), (), tuple(records)))
+    if model.image_tokenizer is not None:
+        tokenizer = naming.towers.get("vision", Naming())
+        root = tokenizer.resolve("image_tokenizer", "", {"image_tokenizer": "vqmodel"})
+        records = [renamed(r, join(root, r.name)) for r in model.image_tokenizer.records()]
+        parts.append(Enumeration(tuple(records), (), ()))
     if len(parts) == 1:
         return parts[0]
     return Enumeration(

@@ -8,9 +8,15 @@ from pydantic import Discriminator, Field, Tag
 
 from paramcalc.core.audio import AudioTower
 from paramcalc.core.conformer import Conformer
+from paramcalc.core.patches import LinearPatches
 from paramcalc.core.spec import TextTower
 from paramcalc.core.types import Count, Spec
 from paramcalc.core.vision import Projector, VisionTower
+from paramcalc.core.vqvae import VQTokenizer
+from paramcalc.core.vqvae_emu3 import Emu3Tokenizer
+
+#: What feeds images to a language model that has no image encoder.
+ImageTokenizer = Annotated[VQTokenizer | Emu3Tokenizer | LinearPatches, Field(discriminator="kind")]
 
 
 def audio_kind(value: Any) -> str | None:
@@ -39,6 +45,10 @@ class Model(Spec):
     """A speech or audio encoder: Whisper-style (`kind: audio`, the default) or a conformer."""
     projector: Projector | None = None
     """What feeds the encoders' outputs to the language model."""
+    image_tokenizer: ImageTokenizer | None = None
+    """What turns images into the language model's inputs without an image encoder: a VQ-VAE
+    whose codebook indices are tokens of its vocabulary (Chameleon's and Emu3's vqmodel) or a
+    linear projection of flattened patches (Fuyu's vision_embed_tokens); vision tower."""
     naming: Annotated[str, Field(max_length=64)] | None = None
     """The transformers model_type whose parameter names to use (default: Llama's names)."""
 
@@ -73,6 +83,7 @@ class ModelFile(Model):
             video=self.video,
             audio=self.audio,
             projector=self.projector,
+            image_tokenizer=self.image_tokenizer,
             naming=self.naming,
         )
 
