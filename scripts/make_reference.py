@@ -4227,6 +4227,8 @@ VARIANT_FIELDS["got_ocr2"] = [
     pick("image_seq_length", 16, 64),
     TIE,
 ]
+# pp_chart2table: GotOcr2ForConditionalGeneration of a config class with GotOcr2Config's fields.
+VARIANT_FIELDS["pp_chart2table"] = VARIANT_FIELDS["got_ocr2"]
 
 
 def variants(
