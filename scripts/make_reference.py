@@ -97,6 +97,11 @@ MODEL_TOWER_ROOTS = {
     model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
     for model_type in ("granite_speech", "granite_speech_plus")
 }
+#: PP-FormulaNet's image encoder is model.encoder, its projector inside it.
+MODEL_TOWER_ROOTS["pp_formulanet"] = {
+    "model.encoder.": "vision",
+    "model.encoder.multi_modal_projector.": "projector",
+}
 
 
 def tower_of(name: str, model_type: str | None = None) -> str:
@@ -4205,25 +4210,23 @@ VARIANT_FIELDS["ovis2"] = [
 # -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
 # got_ocr2: image_seq_length and hidden_act change no shape; the text config's
 # tie_word_embeddings is a decoy beside the top-level one.
+SAM_VISION = [
+    HIDDEN,
+    rint("mlp_dim", 64, 512, 32),
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(sides=(2, 4, 6, 8)),
+    rint("output_channels", 16, 128, 16),
+    flag("qkv_bias"),
+    flag("use_abs_pos"),
+    flag("use_rel_pos"),
+    pick("window_size", 0, 2, 3, 4),
+    subset("global_attn_indexes"),
+]
 VARIANT_FIELDS["got_ocr2"] = [
     sub("text_config", VARIANT_FIELDS["qwen2"]),
-    sub(
-        "vision_config",
-        [
-            HIDDEN,
-            rint("mlp_dim", 64, 512, 32),
-            LAYERS,
-            heads(kv=None),
-            pick("num_channels", 1, 3),
-            image(sides=(2, 4, 6, 8)),
-            rint("output_channels", 16, 128, 16),
-            flag("qkv_bias"),
-            flag("use_abs_pos"),
-            flag("use_rel_pos"),
-            pick("window_size", 0, 2, 3, 4),
-            subset("global_attn_indexes"),
-        ],
-    ),
+    sub("vision_config", SAM_VISION),
     pick("image_seq_length", 16, 64),
     TIE,
 ]
@@ -4325,6 +4328,34 @@ BART_LIKE = [
     flag("tie_word_embeddings"),
     flag("scale_embedding"),
     pick("activation_function", "gelu", "relu"),
+]
+# pp_formulanet: GOT-OCR2's encoder and the projector's widths; an mBART decoder whose
+# tie_word_embeddings is a decoy (the model declares no tied weights), without encoder fields
+# (PPFormulaNetTextConfig removes them).
+VARIANT_FIELDS["pp_formulanet"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("d_model", 64, 512, 32),
+            bart_heads,
+            rint("decoder_layers", 1, 4),
+            rint("decoder_ffn_dim", 64, 1024, 32),
+            rint("max_position_embeddings", 32, 1024, 32),
+            flag("tie_word_embeddings"),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub(
+        "vision_config",
+        [
+            *SAM_VISION,
+            rint("post_conv_in_channels", 16, 128, 16),
+            rint("post_conv_mid_channels", 16, 128, 16),
+            rint("post_conv_out_channels", 16, 128, 16),
+            rint("decoder_hidden_size", 32, 256, 32),
+        ],
+    ),
 ]
 VARIANT_FIELDS.update(
     {

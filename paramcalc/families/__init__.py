@@ -97,6 +97,7 @@ MODULES = (
     "multimodal_internvl",
     "multimodal_lfm3",
     "multimodal_got_ocr2",
+    "multimodal_pp_formulanet",
     "multimodal_kimi",
     "multimodal_llava",
     "multimodal_minicpmv",
