@@ -98,6 +98,7 @@ MODEL_TOWER_ROOTS = {
     for model_type in ("granite_speech", "granite_speech_plus")
 }
 #: PP-FormulaNet's image encoder is model.encoder, its projector inside it.
+MODEL_TOWER_ROOTS["pix2struct"] = {"encoder.": "vision"}
 MODEL_TOWER_ROOTS["pp_formulanet"] = {
     "model.encoder.": "vision",
     "model.encoder.multi_modal_projector.": "projector",
@@ -4228,6 +4229,37 @@ VARIANT_FIELDS["got_ocr2"] = [
     sub("text_config", VARIANT_FIELDS["qwen2"]),
     sub("vision_config", SAM_VISION),
     pick("image_seq_length", 16, 64),
+    TIE,
+]
+# pix2struct: the text d_kv, dense_act_fn and the vision relative_attention_* fields change no
+# shape; the text config's tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["pix2struct"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            HIDDEN,
+            heads(q="num_heads", kv=None),
+            rint("num_layers", 1, 4),
+            rint("d_ff", 64, 512, 32),
+            rint("d_kv", 8, 64, 8),
+            rint("relative_attention_num_buckets", 8, 64, 8),
+            flag("tie_word_embeddings"),
+        ],
+    ),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            rint("patch_embed_hidden_size", 48, 768, 48),
+            rint("d_ff", 64, 512, 32),
+            rint("d_kv", 8, 64, 8),
+            LAYERS,
+            heads(kv=None),
+            rint("seq_len", 16, 512, 16),
+            rint("relative_attention_num_buckets", 8, 64, 8),
+        ],
+    ),
     TIE,
 ]
 # pp_chart2table: GotOcr2ForConditionalGeneration of a config class with GotOcr2Config's fields.

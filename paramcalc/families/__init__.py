@@ -98,6 +98,7 @@ MODULES = (
     "multimodal_lfm3",
     "multimodal_got_ocr2",
     "multimodal_pp_formulanet",
+    "multimodal_pix2struct",
     "multimodal_kimi",
     "multimodal_llava",
     "multimodal_minicpmv",
