@@ -79,6 +79,7 @@ PROJECTOR_MODULES = {
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
+    "image_to_text_projection",  # Kosmos-2.5's latent queries cross-attending the image
 }
 
 
@@ -196,6 +197,7 @@ EMBEDDING_MODULES = {
     "word_embedding",  # XLNet
     "input_embedding",  # CPM-Ant's token table (with its prompt rows)
     "segment_embedding",  # CPM-Ant's segment (token-type) table
+    "segment_emb",  # Kosmos-2.5's segment (token-type) table
     # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
     # width and back (as OPT's project_in / project_out)
     "pre_projection",
@@ -250,6 +252,7 @@ ATTENTION_MODULES = {
     # patches into the cross-attention's vectors
     "cross_attn_layers",
     "patch_embedding_projection",
+    "x_attn",  # Kosmos-2.5: its projector's latent queries attend the image
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -4260,6 +4263,36 @@ VARIANT_FIELDS["pix2struct"] = [
             rint("relative_attention_num_buckets", 8, 64, 8),
         ],
     ),
+    TIE,
+]
+# kosmos-2.5: Pix2Struct's encoder under its own field names; the top-level
+# tie_word_embeddings is a decoy beside the text config's, and so is scale_embedding.
+VARIANT_FIELDS["kosmos-2.5"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("embed_dim", 64, 512, 32),
+            heads(width="embed_dim", q="attention_heads", kv=None),
+            rint("layers", 1, 4),
+            rint("ffn_dim", 64, 512, 32),
+            flag("tie_word_embeddings"),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            rint("patch_embed_hidden_size", 48, 768, 48),
+            rint("intermediate_size", 64, 512, 32),
+            rint("head_dim", 8, 64, 8),
+            LAYERS,
+            heads(kv=None),
+            rint("max_num_patches", 16, 512, 16),
+        ],
+    ),
+    rint("latent_query_num", 4, 64, 4),
     TIE,
 ]
 # pp_chart2table: GotOcr2ForConditionalGeneration of a config class with GotOcr2Config's fields.

@@ -99,6 +99,7 @@ MODULES = (
     "multimodal_got_ocr2",
     "multimodal_pp_formulanet",
     "multimodal_pix2struct",
+    "multimodal_kosmos2_5",
     "multimodal_kimi",
     "multimodal_llava",
     "multimodal_minicpmv",
