@@ -80,6 +80,7 @@ PROJECTOR_MODULES = {
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
+    "image_to_text_projection",  # Kosmos-2.5's latent queries cross-attending the image
 }
 
 
@@ -111,6 +112,12 @@ MODEL_TOWER_ROOTS["qwen2_5_omni_thinker"] = {
 MODEL_TOWER_ROOTS["qwen3_omni_moe_thinker"] = {
     "model.audio_tower.proj1.": "projector",
     "model.audio_tower.proj2.": "projector",
+}
+#: PP-FormulaNet's image encoder is model.encoder, its projector inside it.
+MODEL_TOWER_ROOTS["pix2struct"] = {"encoder.": "vision"}
+MODEL_TOWER_ROOTS["pp_formulanet"] = {
+    "model.encoder.": "vision",
+    "model.encoder.multi_modal_projector.": "projector",
 }
 
 
@@ -205,6 +212,7 @@ EMBEDDING_MODULES = {
     "word_embedding",  # XLNet
     "input_embedding",  # CPM-Ant's token table (with its prompt rows)
     "segment_embedding",  # CPM-Ant's segment (token-type) table
+    "segment_emb",  # Kosmos-2.5's segment (token-type) table
     # a Gemma 4 assistant's projections from the target's [embedding; hidden state] to its
     # width and back (as OPT's project_in / project_out)
     "pre_projection",
@@ -259,6 +267,7 @@ ATTENTION_MODULES = {
     # patches into the cross-attention's vectors
     "cross_attn_layers",
     "patch_embedding_projection",
+    "x_attn",  # Kosmos-2.5: its projector's latent queries attend the image
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -4379,28 +4388,89 @@ VARIANT_FIELDS["fuyu"] = [
 # -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
 # got_ocr2: image_seq_length and hidden_act change no shape; the text config's
 # tie_word_embeddings is a decoy beside the top-level one.
+SAM_VISION = [
+    HIDDEN,
+    rint("mlp_dim", 64, 512, 32),
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(sides=(2, 4, 6, 8)),
+    rint("output_channels", 16, 128, 16),
+    flag("qkv_bias"),
+    flag("use_abs_pos"),
+    flag("use_rel_pos"),
+    pick("window_size", 0, 2, 3, 4),
+    subset("global_attn_indexes"),
+]
 VARIANT_FIELDS["got_ocr2"] = [
     sub("text_config", VARIANT_FIELDS["qwen2"]),
+    sub("vision_config", SAM_VISION),
+    pick("image_seq_length", 16, 64),
+    TIE,
+]
+# pix2struct: the text d_kv, dense_act_fn and the vision relative_attention_* fields change no
+# shape; the text config's tie_word_embeddings is a decoy beside the top-level one.
+VARIANT_FIELDS["pix2struct"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            HIDDEN,
+            heads(q="num_heads", kv=None),
+            rint("num_layers", 1, 4),
+            rint("d_ff", 64, 512, 32),
+            rint("d_kv", 8, 64, 8),
+            rint("relative_attention_num_buckets", 8, 64, 8),
+            flag("tie_word_embeddings"),
+        ],
+    ),
     sub(
         "vision_config",
         [
             HIDDEN,
-            rint("mlp_dim", 64, 512, 32),
+            rint("patch_embed_hidden_size", 48, 768, 48),
+            rint("d_ff", 64, 512, 32),
+            rint("d_kv", 8, 64, 8),
             LAYERS,
             heads(kv=None),
-            pick("num_channels", 1, 3),
-            image(sides=(2, 4, 6, 8)),
-            rint("output_channels", 16, 128, 16),
-            flag("qkv_bias"),
-            flag("use_abs_pos"),
-            flag("use_rel_pos"),
-            pick("window_size", 0, 2, 3, 4),
-            subset("global_attn_indexes"),
+            rint("seq_len", 16, 512, 16),
+            rint("relative_attention_num_buckets", 8, 64, 8),
         ],
     ),
-    pick("image_seq_length", 16, 64),
     TIE,
 ]
+# kosmos-2.5: Pix2Struct's encoder under its own field names; the top-level
+# tie_word_embeddings is a decoy beside the text config's, and so is scale_embedding.
+VARIANT_FIELDS["kosmos-2.5"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("embed_dim", 64, 512, 32),
+            heads(width="embed_dim", q="attention_heads", kv=None),
+            rint("layers", 1, 4),
+            rint("ffn_dim", 64, 512, 32),
+            flag("tie_word_embeddings"),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            rint("patch_embed_hidden_size", 48, 768, 48),
+            rint("intermediate_size", 64, 512, 32),
+            rint("head_dim", 8, 64, 8),
+            LAYERS,
+            heads(kv=None),
+            rint("max_num_patches", 16, 512, 16),
+        ],
+    ),
+    rint("latent_query_num", 4, 64, 4),
+    TIE,
+]
+# pp_chart2table: GotOcr2ForConditionalGeneration of a config class with GotOcr2Config's fields.
+VARIANT_FIELDS["pp_chart2table"] = VARIANT_FIELDS["got_ocr2"]
 
 
 def variants(
@@ -4497,6 +4567,34 @@ BART_LIKE = [
     flag("tie_word_embeddings"),
     flag("scale_embedding"),
     pick("activation_function", "gelu", "relu"),
+]
+# pp_formulanet: GOT-OCR2's encoder and the projector's widths; an mBART decoder whose
+# tie_word_embeddings is a decoy (the model declares no tied weights), without encoder fields
+# (PPFormulaNetTextConfig removes them).
+VARIANT_FIELDS["pp_formulanet"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("d_model", 64, 512, 32),
+            bart_heads,
+            rint("decoder_layers", 1, 4),
+            rint("decoder_ffn_dim", 64, 1024, 32),
+            rint("max_position_embeddings", 32, 1024, 32),
+            flag("tie_word_embeddings"),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub(
+        "vision_config",
+        [
+            *SAM_VISION,
+            rint("post_conv_in_channels", 16, 128, 16),
+            rint("post_conv_mid_channels", 16, 128, 16),
+            rint("post_conv_out_channels", 16, 128, 16),
+            rint("decoder_hidden_size", 32, 256, 32),
+        ],
+    ),
 ]
 VARIANT_FIELDS.update(
     {

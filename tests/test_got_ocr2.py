@@ -36,8 +36,19 @@ def write(tmp_path: Path, config: dict[str, object]) -> str:
     return str(path)
 
 
-def test_sam_encoder_matches_a_closed_form(tmp_path: Path) -> None:
-    """A 3-channel 8x8 biased Conv2d, a (1, 8, 8, 64) position table, layer 0 windowed
+@pytest.mark.parametrize(
+    ("model_type", "vision_type"),
+    [
+        ("got_ocr2", "got_ocr2_vision"),
+        ("pp_chart2table", "pp_chart2table_vision"),
+        ("pp_chart2table", "got_ocr2_vision"),
+    ],
+)
+def test_sam_encoder_matches_a_closed_form(
+    tmp_path: Path, model_type: str, vision_type: str
+) -> None:
+    """PP-Chart2Table builds GOT-OCR2's model from the same fields. A 3-channel 8x8 biased
+    Conv2d, a (1, 8, 8, 64) position table, layer 0 windowed
     (relative tables of 2 x 3 - 1 rows), layer 1 global over the 8 x 8 grid (2 x 8 - 1 rows),
     each table head_dim (16) wide, and the neck (1x1 and 3x3 convolutions, two LayerNorms)."""
     h, i, hd = 64, 96, 16
@@ -45,7 +56,10 @@ def test_sam_encoder_matches_a_closed_form(tmp_path: Path) -> None:
     rel = 2 * (2 * 3 - 1) * hd + 2 * (2 * 8 - 1) * hd
     neck = 64 * 32 + 2 * 32 + 32 * 32 * 9 + 2 * 32
     vision = (3 * 8 * 8 * h + h) + 8 * 8 * h + 2 * block + rel + neck
-    config = {"model_type": "got_ocr2", "vision_config": VISION}
+    config = {
+        "model_type": model_type,
+        "vision_config": {**VISION, "model_type": vision_type},
+    }
     towers = count(write(tmp_path, config)).towers
     assert sum(towers[Tower.VISION].values()) == vision
 

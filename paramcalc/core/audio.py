@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
-
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from paramcalc.core.context import Context, NormType
 from paramcalc.core.records import Conv, Embedding, Group, Linear, Record, Stream, Tower

@@ -65,11 +65,15 @@ class VisionTower(Spec):
     """The patch embedding has a bias."""
     class_token: bool = False
     """A learned class embedding is prepended to the patches."""
-    position_embedding: Literal["embedding", "parameter", "axes", "grid", "none"] = "embedding"
+    position_embedding: Literal[
+        "embedding", "parameter", "axes", "rows_columns", "grid", "none"
+    ] = "embedding"
     """Learned positions as an nn.Embedding table (SigLIP), a bare parameter (Llama 4), a
     bare parameter of one table per image axis, (2, position_rows, width), that a patch's x
-    and y index (Gemma 4), or a bare parameter laid out as a patch grid, (*position_grid,
-    width), resampled to each image's grid (Kimi K2.5)."""
+    and y index (Gemma 4), two nn.Embedding tables of position_rows rows that a patch's row
+    and column index (Pix2Struct's row_embedder and column_embedder), or a bare parameter
+    laid out as a patch grid, (*position_grid, width), resampled to each image's grid (Kimi
+    K2.5)."""
     position_grid: tuple[PositiveInt, PositiveInt] | None = None
     """Rows and columns of a grid position table (Kimi K2.5's pos_emb_height and
     pos_emb_width)."""
@@ -210,6 +214,9 @@ class VisionTower(Spec):
             records.append(Param("position_embedding", (*rows, vh), e, v))
         elif self.position_embedding == "axes":
             records.append(Param("position_embedding", (2, self.positions, vh), e, v))
+        elif self.position_embedding == "rows_columns":
+            records.append(Embedding("row_embedding", self.positions, vh, e, v))
+            records.append(Embedding("column_embedding", self.positions, vh, e, v))
         elif self.position_grid is not None:
             grid = (*lead[:1], *self.position_grid, vh)  # SAM's pos_embed keeps a leading 1
             records.append(Param("position_embedding", grid, e, v))

@@ -3,6 +3,9 @@ width) position table, blocks of fused qkv attention with decomposed relative po
 a window or the whole grid, SAM's convolutional neck), a projector of two strided convolutions
 and a linear, and a Qwen2 text model.
 
+PP-Chart2Table (`pp_chart2table`) is GotOcr2ForConditionalGeneration of a config class with the
+same fields and defaults (its vision_config's model_type is `pp_chart2table_vision`).
+
 Follows `modeling_got_ocr2.py` in transformers 5.23. FLOPs charge a windowed layer's attention
 over every pair of the image's patches, as a global layer's: an upper bound (transformers
 attends within window_size x window_size windows of the padded grid).
@@ -119,7 +122,7 @@ def got_ocr2(c: HFConfig) -> dict[str, Any]:
     2 x output_channels, conv_upsampler2 to the text width, both 3x3 without bias, then a
     biased multimodal_projector) and a Qwen2 text model; the top-level tie_word_embeddings
     decides."""
-    v = spec_config(c, "vision_config", GOT_OCR2_VISION)
+    v = spec_config(c, "vision_config", GOT_OCR2_VISION, also=("pp_chart2table_vision",))
     text = llama_named_text(c, "qwen2", c.boolean("tie_word_embeddings"), GOT_OCR2_QWEN2)
     out, th = v.integer("output_channels"), text["hidden_size"]
     parts = [
@@ -183,16 +186,15 @@ GOT_OCR2 = Naming(
     },
 )
 
-FAMILIES = (
-    Family(
-        "got_ocr2",
-        {
-            "text_config": None,
-            "vision_config": None,
-            "image_seq_length": 576,
-            "tie_word_embeddings": True,
-        },
-        (got_ocr2,),
-        naming=GOT_OCR2,
-    ),
+#: GotOcr2Config's (and PPChart2TableConfig's) defaults (transformers 5.23).
+GOT_OCR2_DEFAULTS = {
+    "text_config": None,
+    "vision_config": None,
+    "image_seq_length": 576,
+    "tie_word_embeddings": True,
+}
+
+FAMILIES = tuple(
+    Family(model_type, GOT_OCR2_DEFAULTS, (got_ocr2,), naming=GOT_OCR2)
+    for model_type in ("got_ocr2", "pp_chart2table")
 )
