@@ -248,6 +248,14 @@ class Stack(Spec):
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
     type_vocab_size: Count = 0
     """Rows of this stack's own token-type table (the BERT encoder of an EncoderDecoderModel)."""
+    embedding_size: PositiveInt | None = None
+    """Width of this stack's own tables when it differs from the stack's width (the ELECTRA or
+    ALBERT encoder of an EncoderDecoderModel); they reach the stream through
+    embedding_projection."""
+    embedding_projection: Literal["none", "in", "in_no_bias", "in_before_norm"] = "none"
+    """How this stack's own tables meet its stream, as TextTower.embedding_projection says of
+    a tower's: none (they are as wide as the stack), one projection in after the tables and
+    their norm (biased or not), or an unbiased one before the norm (DeBERTa's embed_proj)."""
     pooler: bool = False
     """A pooler on this stack's first token (dense width -> width with bias), as the BERT
     encoder of an EncoderDecoderModel keeps."""
