@@ -4581,6 +4581,8 @@ ED_DECODERS = (
     "roformer",
     "xmod",
     "gpt2",
+    "gpt_bigcode",
+    "xglm",
     "bert-generation",
 )
 #: Keys a side's own table draws that the pair sets itself.
@@ -4592,8 +4594,12 @@ ED_SIDE_FIXES: dict[str, Config] = {
     "modernbert": {"norm_bias": True},
     "xmod": {"languages": ["en_XX", "de_DE"]},
 }
-#: The width and head keys of each decoder, under either spelling GPT-2 accepts.
-ED_WIDTHS = (("n_embd", "n_head"), ("hidden_size", "num_attention_heads"))
+#: The width and head keys of each decoder: either spelling GPT-2 accepts, and XGLM's.
+ED_WIDTHS = (
+    ("n_embd", "n_head"),
+    ("hidden_size", "num_attention_heads"),
+    ("d_model", "attention_heads"),
+)
 
 
 def encoder_decoder_pair(rng: random.Random, c: Config) -> None:

@@ -124,6 +124,35 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         ),
         True,
     ),
+    "encoder-decoder-albert-xglm": (
+        "encoder-decoder",
+        dict(
+            # one shared layer run three times in the encoder, a fairseq-style decoder
+            encoder=dict(
+                model_type="albert",
+                vocab_size=VOCAB,
+                embedding_size=16,
+                hidden_size=48,
+                num_hidden_layers=3,
+                num_attention_heads=4,
+                intermediate_size=64,
+                max_position_embeddings=64,
+            ),
+            decoder=dict(
+                model_type="xglm",
+                vocab_size=VOCAB,
+                d_model=32,
+                num_layers=2,
+                attention_heads=2,
+                ffn_dim=48,
+                max_position_embeddings=64,
+                add_cross_attention=True,
+            ),
+            decoder_start_token_id=0,
+            pad_token_id=0,
+        ),
+        True,
+    ),
     "encoder-decoder-bert-bert": (
         "encoder-decoder",
         dict(

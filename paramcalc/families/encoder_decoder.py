@@ -88,6 +88,8 @@ DECODERS: dict[str, Convert | None] = {
         )
     },
     "gpt2": None,
+    "gpt_bigcode": None,
+    "xglm": None,
     "bert-generation": None,
 }
 #: The encoders: the bare models (AutoModel) of these families, named as their families name
@@ -177,7 +179,7 @@ def tower_of(c: HFConfig, key: str, sub: HFConfig) -> tuple[dict[str, Any], str]
     return TextTower.model_validate(tower).model_dump(), naming
 
 
-def encoder_stack(c: HFConfig, tower: dict[str, Any], width: int) -> dict[str, Any]:
+def encoder_stack(c: HFConfig, tower: dict[str, Any]) -> dict[str, Any]:
     """The encoder's tower as the encoder stack: its tables, layers and pooler."""
     defaults = TextTower.model_fields
     present = [
@@ -204,8 +206,9 @@ def encoder_stack(c: HFConfig, tower: dict[str, Any], width: int) -> dict[str, A
         raise c.error("encoder", "has cross-attention (add_cross_attention), which reads nothing")
     stack |= {v: tower[k] for k, v in STACK_FIELDS.items() if tower[k] or not stack.get(v)}
     stack["embedding_projection"] = projection
-    own = tower["hidden_size"]
-    return {**stack, "name": "encoder", "hidden_size": own if own != width else None}
+    # its width said even when it is the decoder's: its token table is as wide as its own
+    # tables, never the decoder's (an ELECTRA decoder's embedding_size)
+    return {**stack, "name": "encoder", "hidden_size": tower["hidden_size"]}
 
 
 def encoder_decoder(c: HFConfig) -> dict[str, Any]:
@@ -229,7 +232,7 @@ def encoder_decoder(c: HFConfig) -> dict[str, Any]:
         raise c.error(
             "encoder", "normalizes otherwise than the decoder, which paramcalc cannot say"
         )
-    stack = encoder_stack(c, encoder, width)
+    stack = encoder_stack(c, encoder)
     stack["output_projection"] = source != width
     text = {**decoder, "stacks": [stack, *decoder["stacks"]]}
     return {"text": text, "naming": f"encoder-decoder/{encoder_naming}+{decoder_naming}"}
