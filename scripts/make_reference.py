@@ -4522,7 +4522,7 @@ VARIANT_FIELDS["prophetnet"] = [
 # -- EncoderDecoderModel (paramcalc/families/encoder_decoder.py) -----------------------------
 #: The encoders paramcalc joins (encoder_decoder.ENCODERS): AutoModel builds their bare model.
 #: Left out, as paramcalc refuses them by key: extra input tables or a contact head (MobileBERT,
-#: TAPAS, RoCBERT, LayoutLM, ESM, LUKE, Reformer's axial positions), a stack of its own
+#: RoCBERT, ESM, LUKE, Reformer's axial positions), a stack of its own
 #: (CANINE, Funnel), a norm other than the decoders' LayerNorm (EuroBERT, UltraBERT, NeoMME);
 #: PerceiverConfig has no hidden_size, which EncoderDecoderModel reads.
 ED_ENCODERS = (
@@ -4544,6 +4544,7 @@ ED_ENCODERS = (
     "electra",
     "rembert",
     "longformer",
+    "layoutlm",
     "roformer",
     "mpnet",
     "squeezebert",
@@ -4556,6 +4557,7 @@ ED_ENCODERS = (
     "fnet",
     "albert",
     "convbert",
+    "tapas",
     "esmc",
     "clip_text_model",
     "deberta",

@@ -348,9 +348,14 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         positions = name(f"{stack.name}.embed_positions")
         columns = stack.position_width or tables
         records.append(Embedding(positions, stack.position_embeddings, columns, e))
+    for axis in "xyhw" if stack.box_position_embeddings else "":
+        box = name(f"{stack.name}.embed_{axis}_positions")
+        records.append(Embedding(box, stack.box_position_embeddings, tables, e))
+    types = name(f"{stack.name}.token_type_embeddings")
     if stack.type_vocab_size:
-        types = name(f"{stack.name}.token_type_embeddings")
         records.append(Embedding(types, stack.type_vocab_size, tables, e))
+    for i, rows in enumerate(stack.type_vocab_sizes):
+        records.append(Embedding(f"{types}_{i}", rows, tables, e))
     projected = name(f"{stack.name}.embedding_projection")
     if projection == "in_before_norm" and tables != hidden:
         records.append(Linear(projected, tables, hidden, False, e, ctx.tower, ctx.stream))

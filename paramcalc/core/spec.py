@@ -248,6 +248,12 @@ class Stack(Spec):
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
     type_vocab_size: Count = 0
     """Rows of this stack's own token-type table (the BERT encoder of an EncoderDecoderModel)."""
+    type_vocab_sizes: tuple[PositiveInt, ...] = ()
+    """Rows of each of several token-type tables of this stack's own, as
+    TextTower.type_vocab_sizes (the TAPAS encoder of an EncoderDecoderModel)."""
+    box_position_embeddings: Count = 0
+    """Rows of each of four 2-D position tables of this stack's own, as
+    TextTower.box_position_embeddings (the LayoutLM encoder of an EncoderDecoderModel)."""
     embedding_size: PositiveInt | None = None
     """Width of this stack's own tables when it differs from the stack's width (the ELECTRA or
     ALBERT encoder of an EncoderDecoderModel); they reach the stream through

@@ -36,6 +36,8 @@ STACK_FIELDS = {
     "embedding_norm": "embedding_norm",
     "pooler": "pooler",
     "embedding_size": "embedding_size",
+    "type_vocab_sizes": "type_vocab_sizes",
+    "box_position_embeddings": "box_position_embeddings",
 }
 #: Fields of an encoder's tower the encoder stack reads otherwise: its width, norms and stack;
 #: a bare model has no head to tie. Any other field away from its default (ELECTRA's
