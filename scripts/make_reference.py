@@ -4521,8 +4521,8 @@ VARIANT_FIELDS["prophetnet"] = [
 ]
 # -- EncoderDecoderModel (paramcalc/families/encoder_decoder.py) -----------------------------
 #: The encoders paramcalc joins (encoder_decoder.ENCODERS): AutoModel builds their bare model.
-#: Left out, as paramcalc refuses them by key: extra input tables or a contact head (MobileBERT,
-#: RoCBERT, ESM, LUKE, Reformer's axial positions), a stack of its own
+#: Left out, as paramcalc refuses them by key: MobileBERT, a contact head or further tables
+#: (ESM, LUKE, Reformer's axial positions), a stack of its own
 #: (CANINE, Funnel), a norm other than the decoders' LayerNorm (EuroBERT, UltraBERT, NeoMME);
 #: PerceiverConfig has no hidden_size, which EncoderDecoderModel reads.
 ED_ENCODERS = (
@@ -4550,6 +4550,7 @@ ED_ENCODERS = (
     "squeezebert",
     "xlm",
     "flaubert",
+    "roc_bert",
     "gte",
     "nomic_bert",
     "jina_embeddings_v3",

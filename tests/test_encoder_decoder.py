@@ -37,6 +37,7 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
         ({"decoder": {"model_type": "distilbert"}}, "decoder"),
         # tables beside the token table, or a stack of its own, have no place in the encoder
         ({"encoder": {"model_type": "mobilebert", **SMALL}}, "encoder"),
+        ({"encoder": {"model_type": "esm", **SMALL}}, "encoder"),
         ({"encoder": {"model_type": "canine", **SMALL}}, "encoder"),
         # RMSNorm in the encoder, LayerNorm in the decoder: one norm kind per model
         ({"encoder": {"model_type": "eurobert", **SMALL}}, "encoder"),
@@ -70,7 +71,7 @@ def test_pairs_paramcalc_cannot_build_name_their_key(
 
 @pytest.mark.parametrize(
     ("model_type", "field"),
-    [("mobilebert", "input_mapping"), ("roc_bert", "input_tables"), ("esm", "contact_head")],
+    [("esm", "contact_head"), ("luke", "extras"), ("canine", "hash_embeddings")],
 )
 def test_a_refused_encoder_names_what_it_holds(tmp_path: Path, model_type: str, field: str) -> None:
     """The error says which part of the encoder's model the encoder stack cannot hold."""

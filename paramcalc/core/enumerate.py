@@ -342,7 +342,9 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
     records: list[Record] = []
     if stack.token_embeddings:
         own = name(f"{stack.name}.embed_tokens")
-        token_width = tables if stack.hidden_size or projection != "none" else tower.token_width
+        token_width = stack.embedding_size or (
+            tables if stack.hidden_size or projection != "none" else tower.token_width
+        )
         records.append(Embedding(own, stack.token_embeddings, token_width, e))
     if stack.position_embeddings:
         positions = name(f"{stack.name}.embed_positions")
@@ -356,6 +358,13 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         records.append(Embedding(types, stack.type_vocab_size, tables, e))
     for i, rows in enumerate(stack.type_vocab_sizes):
         records.append(Embedding(f"{types}_{i}", rows, tables, e))
+    for t in stack.input_tables:
+        records.append(Embedding(name(f"{stack.name}.{t.role}"), t.rows, t.width, e))
+    if stack.input_mapping:
+        tokens = (stack.embedding_size or tables) * (3 if stack.trigram_input else 1)
+        joined = tokens + sum(t.width for t in stack.input_tables if t.concatenated)
+        mapping = name(f"{stack.name}.input_mapping")
+        records.append(Linear(mapping, joined, hidden, True, e, ctx.tower, ctx.stream))
     projected = name(f"{stack.name}.embedding_projection")
     if projection == "in_before_norm" and tables != hidden:
         records.append(Linear(projected, tables, hidden, False, e, ctx.tower, ctx.stream))

@@ -254,10 +254,19 @@ class Stack(Spec):
     box_position_embeddings: Count = 0
     """Rows of each of four 2-D position tables of this stack's own, as
     TextTower.box_position_embeddings (the LayoutLM encoder of an EncoderDecoderModel)."""
+    input_tables: tuple[InputTable, ...] = ()
+    """Further per-token tables of this stack's own, as TextTower.input_tables (the RoCBERT
+    encoder of an EncoderDecoderModel)."""
+    input_mapping: bool = False
+    """A biased Linear from this stack's token embedding (and its concatenated input tables)
+    to its width, as TextTower.input_mapping (RoCBERT's, MobileBERT's encoder)."""
+    trigram_input: bool = False
+    """The input mapping reads each token beside its two neighbours (MobileBERT's)."""
     embedding_size: PositiveInt | None = None
     """Width of this stack's own tables when it differs from the stack's width (the ELECTRA or
     ALBERT encoder of an EncoderDecoderModel); they reach the stream through
-    embedding_projection."""
+    embedding_projection, or only the token table is that wide and the input mapping reads
+    it (MobileBERT's)."""
     embedding_projection: Literal["none", "in", "in_no_bias", "in_before_norm"] = "none"
     """How this stack's own tables meet its stream, as TextTower.embedding_projection says of
     a tower's: none (they are as wide as the stack), one projection in after the tables and

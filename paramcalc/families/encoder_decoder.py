@@ -38,6 +38,9 @@ STACK_FIELDS = {
     "embedding_size": "embedding_size",
     "type_vocab_sizes": "type_vocab_sizes",
     "box_position_embeddings": "box_position_embeddings",
+    "input_tables": "input_tables",
+    "input_mapping": "input_mapping",
+    "trigram_input": "trigram_input",
 }
 #: Fields of an encoder's tower the encoder stack reads otherwise: its width, norms and stack;
 #: a bare model has no head to tie. Any other field away from its default (ELECTRA's
@@ -95,7 +98,8 @@ DECODERS: dict[str, Convert | None] = {
     "bert-generation": None,
 }
 #: The encoders: the bare models (AutoModel) of these families, named as their families name
-#: them.
+#: them. MobileBERT is not among them: its bottleneck layers in an encoder stack do not count
+#: what transformers builds.
 ENCODERS = (
     "bert",
     "roberta",
@@ -137,7 +141,6 @@ ENCODERS = (
     "ultrabert",
     "neomme",
     "clip_text_model",
-    "mobilebert",
     "deberta",
     "deberta-v2",
     "nystromformer",
@@ -198,7 +201,11 @@ def encoder_stack(c: HFConfig, tower: dict[str, Any]) -> dict[str, Any]:
         raise c.error("encoder", "keeps tables per stack, which paramcalc cannot nest")
     projection = tower["embedding_projection"]
     if projection == "in_out":  # OPT's project_in and project_out, only with two widths
-        if tower["embedding_size"] not in (None, tower["hidden_size"]):
+        # (an input mapping reads a narrow token table itself: MobileBERT)
+        if (
+            tower["embedding_size"] not in (None, tower["hidden_size"])
+            and not tower["input_mapping"]
+        ):
             raise c.error(
                 "encoder", "has project_in and project_out, which an encoder stack does not hold"
             )
