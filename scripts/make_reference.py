@@ -774,18 +774,30 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
     return model, name
 
 
+def is_composite(model: Any) -> bool:
+    """Whether a model joins two models of other families (EncoderDecoderModel)."""
+    return getattr(model.config, "model_type", None) == "encoder-decoder"
+
+
+def input_table(model: Any) -> Any:
+    """The weight of a model's token table; None for a model without one."""
+    try:
+        return getattr(model.get_input_embeddings(), "weight", None)
+    except (AttributeError, NotImplementedError):  # a model without one token table
+        return None
+
+
 def count(model: Any) -> dict[str, Any]:
     """Tensors, total, per-group and per-tower counts; shared tensors are counted once."""
     groups = dict.fromkeys(GROUPS, 0)
     towers: dict[str, dict[str, int]] = {t: dict.fromkeys(GROUPS, 0) for t in TOWERS}
     tensors: list[list[Any]] = []
-    try:
-        table = getattr(model.get_input_embeddings(), "weight", None)
-    except (AttributeError, NotImplementedError):  # a model without one token table
-        table = None
+    # EncoderDecoderModel's input embeddings are its encoder's; its decoder has its own table
+    sides = [model, getattr(model, "decoder", None)] if is_composite(model) else [model]
+    tables = [input_table(m) for m in sides]
     for name, param in model.named_parameters():  # yields each shared tensor once
         group, tower = classify(name, getattr(model.config, "model_type", None))
-        if param is table and tower == "text":
+        if any(param is table for table in tables) and tower == "text":
             # a tied table listed under the head's name (XLM-RoBERTa's masked-LM model
             # registers lm_head first) is still the token embedding, counted in embedding
             group = "embedding"
@@ -4780,40 +4792,117 @@ VARIANT_FIELDS["prophetnet"] = [
     flag("disable_ngram_loss"),
 ]
 # -- EncoderDecoderModel (paramcalc/families/encoder_decoder.py) -----------------------------
-ED_ENCODERS = ("bert", "roberta", "xlm-roberta", "camembert", "data2vec-text")
-#: BertLMHeadModel / RobertaForCausalLM: a tied head (untied, paramcalc refuses it).
-ED_BERT_DECODER = BERT[:-1]  # BERT's table without its last field, tie_word_embeddings
-ED_DECODERS: dict[str, list[Gen]] = {
-    "bert": ED_BERT_DECODER,
-    "roberta": ED_BERT_DECODER,
-    "gpt2": VARIANT_FIELDS["gpt2"],
-    "bert-generation": VARIANT_FIELDS["bert-generation"],
+#: The encoders paramcalc joins (encoder_decoder.ENCODERS): AutoModel builds their bare model.
+#: Left out, as paramcalc refuses them by key: MobileBERT, a contact head or further tables
+#: (ESM, LUKE, Reformer's axial positions), a stack of its own
+#: (CANINE, Funnel), a norm other than the decoders' LayerNorm (EuroBERT, UltraBERT, NeoMME);
+#: PerceiverConfig has no hidden_size, which EncoderDecoderModel reads.
+ED_ENCODERS = (
+    "bert",
+    "roberta",
+    "xlm-roberta",
+    "camembert",
+    "data2vec-text",
+    "roberta-prelayernorm",
+    "xlm-roberta-xl",
+    "megatron-bert",
+    "distilbert",
+    "ernie",
+    "ibert",
+    "big_bird",
+    "mra",
+    "yoso",
+    "splinter",
+    "electra",
+    "rembert",
+    "longformer",
+    "layoutlm",
+    "roformer",
+    "mpnet",
+    "squeezebert",
+    "xlm",
+    "flaubert",
+    "roc_bert",
+    "gte",
+    "nomic_bert",
+    "jina_embeddings_v3",
+    "modernbert",
+    "fnet",
+    "albert",
+    "convbert",
+    "tapas",
+    "esmc",
+    "clip_text_model",
+    "deberta",
+    "deberta-v2",
+    "nystromformer",
+    "xmod",
+)
+#: The decoders: the model_types whose causal-LM class reads add_cross_attention.
+ED_DECODERS = (
+    "bert",
+    "roberta",
+    "xlm-roberta",
+    "camembert",
+    "data2vec-text",
+    "roberta-prelayernorm",
+    "xlm-roberta-xl",
+    "electra",
+    "ernie",
+    "big_bird",
+    "megatron-bert",
+    "rembert",
+    "roc_bert",
+    "roformer",
+    "xmod",
+    "gpt2",
+    "gpt_bigcode",
+    "xglm",
+    "bert-generation",
+)
+#: Keys a side's own table draws that the pair sets itself.
+ED_ROLE_KEYS = ("is_decoder", "add_cross_attention")
+#: Values a side keeps whatever its table draws: ModernBERT's LayerNorm with a bias, as the
+#: decoders'; XMOD with a language, as paramcalc's xmod record does not count the adapter
+#: LayerNorm of a model without languages.
+ED_SIDE_FIXES: dict[str, Config] = {
+    "modernbert": {"norm_bias": True},
+    "xmod": {"languages": ["en_XX", "de_DE"]},
 }
-#: The width and head keys of each decoder, under either spelling GPT-2 accepts.
-ED_WIDTHS = (("n_embd", "n_head"), ("hidden_size", "num_attention_heads"))
+#: The width and head keys of each decoder: either spelling GPT-2 accepts, and XGLM's.
+ED_WIDTHS = (
+    ("n_embd", "n_head"),
+    ("hidden_size", "num_attention_heads"),
+    ("d_model", "attention_heads"),
+)
 
 
 def encoder_decoder_pair(rng: random.Random, c: Config) -> None:
-    """EncoderDecoderModel: a bare encoder and a causal-LM decoder of random types and sizes;
-    often one width (no enc_to_dec_proj), then at times cross_attention_hidden_size spelled out
-    (no shape moves)."""
+    """EncoderDecoderModel: a bare encoder and a causal-LM decoder of random types and sizes,
+    each drawn from its own family's table; often one width (no enc_to_dec_proj), then at
+    times cross_attention_hidden_size spelled out (no shape moves)."""
     encoder: Config = {"model_type": rng.choice(ED_ENCODERS)}
-    for gen in BERT_ENCODER:
+    for gen in VARIANT_FIELDS[encoder["model_type"]]:
         gen(rng, encoder)
-    decoder: Config = {"model_type": rng.choice(sorted(ED_DECODERS))}
-    for gen in ED_DECODERS[decoder["model_type"]]:
+    for key in ED_ROLE_KEYS:
+        encoder.pop(key, None)
+    decoder: Config = {"model_type": rng.choice(ED_DECODERS)}
+    for gen in VARIANT_FIELDS[decoder["model_type"]]:
         gen(rng, decoder)
+    for side in (encoder, decoder):
+        side.update(ED_SIDE_FIXES.get(side["model_type"], {}))
     # a decoder mostly reads the encoder (is_decoder alone changes no shape)
     cross = rng.random() < 0.8
     decoder["add_cross_attention"] = cross
     if decoder["model_type"] != "gpt2":
         decoder["is_decoder"] = cross or rng.random() < 0.5
-    if rng.random() < 0.4:
-        width, heads_key = next(k for k in ED_WIDTHS if k[0] in decoder)
-        decoder[width] = encoder["hidden_size"]
-        decoder[heads_key] = rng.choice([h for h in (1, 2, 4) if decoder[width] % h == 0])
+    width = encoder.get("hidden_size", encoder.get("d_model", encoder.get("emb_dim")))
+    if rng.random() < 0.4 and isinstance(width, int):
+        width_key, heads_key = next(k for k in ED_WIDTHS if k[0] in decoder)
+        decoder[width_key] = width
+        decoder[heads_key] = rng.choice([h for h in (1, 2, 4) if width % h == 0])
         if rng.random() < 0.5:
-            decoder["cross_attention_hidden_size"] = encoder["hidden_size"]
+            decoder["cross_attention_hidden_size"] = width
     c["encoder"], c["decoder"] = encoder, decoder
 
 

@@ -33,7 +33,14 @@ def loaded(tmp_path: Path, config: dict[str, Any]) -> Any:
         ({"encoder": [1]}, "encoder"),
         # LlamaForCausalLM reads no encoder states: EncoderDecoderModel refuses it
         ({"decoder": {"model_type": "llama"}}, "decoder"),
-        ({"decoder": {**BERT_DECODER, "tie_word_embeddings": False}}, "tie_word_embeddings"),
+        # DistilBERT has no causal-LM class that reads add_cross_attention
+        ({"decoder": {"model_type": "distilbert"}}, "decoder"),
+        # tables beside the token table, or a stack of its own, have no place in the encoder
+        ({"encoder": {"model_type": "mobilebert", **SMALL}}, "encoder"),
+        ({"encoder": {"model_type": "esm", **SMALL}}, "encoder"),
+        ({"encoder": {"model_type": "canine", **SMALL}}, "encoder"),
+        # RMSNorm in the encoder, LayerNorm in the decoder: one norm kind per model
+        ({"encoder": {"model_type": "eurobert", **SMALL}}, "encoder"),
         # the side's own schema refuses it, under the side's key
         ({"decoder": {**BERT_DECODER, "num_attention_heads": 3}}, "decoder: num_attention_heads"),
         ({"encoder": {**BERT_DECODER}, "decoder": BERT_DECODER}, "encoder"),
@@ -62,6 +69,16 @@ def test_pairs_paramcalc_cannot_build_name_their_key(
     assert key in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("model_type", "field"),
+    [("esm", "contact_head"), ("luke", "extras"), ("canine", "hash_embeddings")],
+)
+def test_a_refused_encoder_names_what_it_holds(tmp_path: Path, model_type: str, field: str) -> None:
+    """The error says which part of the encoder's model the encoder stack cannot hold."""
+    with pytest.raises(InputError, match=field):
+        loaded(tmp_path, {"encoder": {"model_type": model_type, **SMALL}})
+
+
 def bert_encoder_size(width: int, ffn: int = 96, vocab: int = 100) -> int:
     """BertModel of one layer: tables (512 positions, 2 types) and their LayerNorm, four biased
     attention projections, a biased MLP, two LayerNorms, the pooler."""
@@ -84,3 +101,20 @@ def test_two_widths_add_the_projection_and_nothing_else(tmp_path: Path) -> None:
     assert same.total - narrow.total == bert_encoder_size(h) - bert_encoder_size(e) - projection
     attention = narrow.groups[Group.ATTENTION] - same.groups[Group.ATTENTION]
     assert attention == projection - 4 * (h * h + h) + 4 * (e * e + e)
+
+
+def test_a_narrow_embedding_adds_its_projection_in(tmp_path: Path) -> None:
+    """An ELECTRA encoder as wide as the BERT one but with 32-wide tables: the tables and
+    their LayerNorm shrink to 32 columns, embeddings_project (32 -> 64, biased) is added, and
+    ElectraModel has no pooler; the layers are BERT's."""
+    bert = count(loaded(tmp_path, {"encoder": BERT_ENCODER, "decoder": BERT_DECODER}))
+    (tmp_path / "electra").mkdir()
+    electra_encoder = {**BERT_ENCODER, "model_type": "electra", "embedding_size": 32}
+    electra = count(
+        loaded(tmp_path / "electra", {"encoder": electra_encoder, "decoder": BERT_DECODER})
+    )
+    h, e, rows = 64, 32, 100 + 512 + 2
+    tables = rows * (h - e) + 2 * (h - e)
+    assert bert.total - electra.total == tables - (e * h + h) + (h * h + h)
+    embedding = bert.groups[Group.EMBEDDING] - electra.groups[Group.EMBEDDING]
+    assert embedding == rows * (h - e) - (e * h + h)

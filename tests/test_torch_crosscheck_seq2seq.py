@@ -94,6 +94,65 @@ CASES: dict[str, tuple[str, dict[str, Any], bool]] = {
         ),
         True,
     ),
+    "encoder-decoder-electra-xlm-roberta": (
+        "encoder-decoder",
+        dict(
+            # narrow tables and embeddings_project in the encoder, a head-first causal LM
+            encoder=dict(
+                model_type="electra",
+                vocab_size=VOCAB,
+                embedding_size=16,
+                hidden_size=48,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                intermediate_size=64,
+                max_position_embeddings=64,
+            ),
+            decoder=dict(
+                model_type="xlm-roberta",
+                vocab_size=VOCAB,
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=48,
+                max_position_embeddings=64,
+                is_decoder=True,
+                add_cross_attention=True,
+            ),
+            decoder_start_token_id=0,
+            pad_token_id=0,
+        ),
+        True,
+    ),
+    "encoder-decoder-albert-xglm": (
+        "encoder-decoder",
+        dict(
+            # one shared layer run three times in the encoder, a fairseq-style decoder
+            encoder=dict(
+                model_type="albert",
+                vocab_size=VOCAB,
+                embedding_size=16,
+                hidden_size=48,
+                num_hidden_layers=3,
+                num_attention_heads=4,
+                intermediate_size=64,
+                max_position_embeddings=64,
+            ),
+            decoder=dict(
+                model_type="xglm",
+                vocab_size=VOCAB,
+                d_model=32,
+                num_layers=2,
+                attention_heads=2,
+                ffn_dim=48,
+                max_position_embeddings=64,
+                add_cross_attention=True,
+            ),
+            decoder_start_token_id=0,
+            pad_token_id=0,
+        ),
+        True,
+    ),
     "encoder-decoder-bert-bert": (
         "encoder-decoder",
         dict(

@@ -198,13 +198,22 @@ def text_tower(tower: TextTower, naming: Naming) -> Enumeration:
 
     # a head module registered before the base model lends a tied token table its name
     # (XLM-RoBERTa's masked-LM classes list it as lm_head.decoder.weight)
-    lent = naming.head_first and tower.lm_head and tower.tie_word_embeddings
+    # (in a composite model, EncoderDecoderModel, its decoder's class decides)
+    decoder = naming.stacks.get("decoder")
+    lent = (decoder or naming).head_first and tower.lm_head and tower.tie_word_embeddings
+
+    def lend(role: str) -> str:
+        return "lm_head" if lent and role == "embed_tokens" else role
 
     def root(role: str) -> str:
-        return naming.rooted("lm_head" if lent and role == "embed_tokens" else role, defaults)
+        return naming.rooted(lend(role), defaults)
 
-    # a composite model (EncoderDecoderModel): the tower's own roles are its decoder's
-    name = partial(stack_role, naming.stacks["decoder"], "decoder") if naming.stacks else root
+    def composite(role: str) -> str:
+        assert decoder is not None
+        return stack_role(decoder, "decoder", lend(role))
+
+    # a composite model: the tower's own roles are its decoder's
+    name = composite if decoder is not None else root
     ctx = Context(tower.hidden_size, tower.norm_type, Tower.TEXT)
     front = list(embeddings(tower, ctx, name))
     blocks: list[Block] = []
@@ -332,18 +341,38 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
     """The tables and the norm a stack keeps for itself (BART's encoder and decoder each have
     their positions and layernorm_embedding; untied, their own token tables too)."""
     e, hidden = Group.EMBEDDING, stack.width(tower.hidden_size)
+    # the stack's own tables at their own width, then a projection in (an ELECTRA encoder)
+    projection = stack.embedding_projection
+    tables = (stack.embedding_size or hidden) if projection != "none" else hidden
     records: list[Record] = []
     if stack.token_embeddings:
         own = name(f"{stack.name}.embed_tokens")
-        token_width = hidden if stack.hidden_size else tower.token_width
+        token_width = stack.embedding_size or (
+            tables if stack.hidden_size or projection != "none" else tower.token_width
+        )
         records.append(Embedding(own, stack.token_embeddings, token_width, e))
     if stack.position_embeddings:
         positions = name(f"{stack.name}.embed_positions")
-        columns = stack.position_width or hidden
+        columns = stack.position_width or tables
         records.append(Embedding(positions, stack.position_embeddings, columns, e))
+    for axis in "xyhw" if stack.box_position_embeddings else "":
+        box = name(f"{stack.name}.embed_{axis}_positions")
+        records.append(Embedding(box, stack.box_position_embeddings, tables, e))
+    types = name(f"{stack.name}.token_type_embeddings")
     if stack.type_vocab_size:
-        types = name(f"{stack.name}.token_type_embeddings")
-        records.append(Embedding(types, stack.type_vocab_size, hidden, e))
+        records.append(Embedding(types, stack.type_vocab_size, tables, e))
+    for i, rows in enumerate(stack.type_vocab_sizes):
+        records.append(Embedding(f"{types}_{i}", rows, tables, e))
+    for t in stack.input_tables:
+        records.append(Embedding(name(f"{stack.name}.{t.role}"), t.rows, t.width, e))
+    if stack.input_mapping:
+        tokens = (stack.embedding_size or tables) * (3 if stack.trigram_input else 1)
+        joined = tokens + sum(t.width for t in stack.input_tables if t.concatenated)
+        mapping = name(f"{stack.name}.input_mapping")
+        records.append(Linear(mapping, joined, hidden, True, e, ctx.tower, ctx.stream))
+    projected = name(f"{stack.name}.embedding_projection")
+    if projection == "in_before_norm" and tables != hidden:
+        records.append(Linear(projected, tables, hidden, False, e, ctx.tower, ctx.stream))
     if stack.learned_tokens:
         records.append(
             Embedding(name(f"{stack.name}.learned_tokens"), stack.learned_tokens, hidden, e)
@@ -352,7 +381,11 @@ def stack_embeddings(tower: TextTower, stack: Stack, ctx: Context, name: NameOf)
         queries = name(f"{stack.name}.learned_queries")
         records.append(Param(queries, (stack.learned_queries, hidden), e, ctx.tower))
     if stack.embedding_norm:
-        records += ctx.norm(name(f"{stack.name}.embedding_norm"), hidden)
+        width = hidden if projection == "in_before_norm" else tables
+        records += ctx.norm(name(f"{stack.name}.embedding_norm"), width)
+    if projection in ("in", "in_no_bias"):
+        biased = projection == "in"
+        records.append(Linear(projected, tables, hidden, biased, e, ctx.tower, ctx.stream))
     return records
 
 

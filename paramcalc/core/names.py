@@ -220,9 +220,13 @@ class Naming:
 
 def stack_role(naming: Naming, stack: str, role: str) -> str:
     """The path of a role of `stack` when the stack is `naming`'s family's whole model: its
-    tables are that model's, its layers and final norm those of its only stack."""
+    tables are that model's, its layers and final norm those of its only stack; a task head's
+    roles are named from that model's root."""
     local = role.removeprefix(f"{stack}.")
-    if local in ("layers", "final_norm"):
+    if local in naming.head:
+        return naming.head[local]
+    # the family's own names of its only stack's parts (RoFormer's decoder.embed_positions)
+    if local in ("layers", "final_norm") or f"decoder.{local}" in naming.names:
         local = f"decoder.{local}"
     return join(naming.prefix, naming.resolve(local))
 

@@ -248,6 +248,29 @@ class Stack(Spec):
     """A norm right after this stack's embeddings (BART's layernorm_embedding)."""
     type_vocab_size: Count = 0
     """Rows of this stack's own token-type table (the BERT encoder of an EncoderDecoderModel)."""
+    type_vocab_sizes: tuple[PositiveInt, ...] = ()
+    """Rows of each of several token-type tables of this stack's own, as
+    TextTower.type_vocab_sizes (the TAPAS encoder of an EncoderDecoderModel)."""
+    box_position_embeddings: Count = 0
+    """Rows of each of four 2-D position tables of this stack's own, as
+    TextTower.box_position_embeddings (the LayoutLM encoder of an EncoderDecoderModel)."""
+    input_tables: tuple[InputTable, ...] = ()
+    """Further per-token tables of this stack's own, as TextTower.input_tables (the RoCBERT
+    encoder of an EncoderDecoderModel)."""
+    input_mapping: bool = False
+    """A biased Linear from this stack's token embedding (and its concatenated input tables)
+    to its width, as TextTower.input_mapping (RoCBERT's, MobileBERT's encoder)."""
+    trigram_input: bool = False
+    """The input mapping reads each token beside its two neighbours (MobileBERT's)."""
+    embedding_size: PositiveInt | None = None
+    """Width of this stack's own tables when it differs from the stack's width (the ELECTRA or
+    ALBERT encoder of an EncoderDecoderModel); they reach the stream through
+    embedding_projection, or only the token table is that wide and the input mapping reads
+    it (MobileBERT's)."""
+    embedding_projection: Literal["none", "in", "in_no_bias", "in_before_norm"] = "none"
+    """How this stack's own tables meet its stream, as TextTower.embedding_projection says of
+    a tower's: none (they are as wide as the stack), one projection in after the tables and
+    their norm (biased or not), or an unbiased one before the norm (DeBERTa's embed_proj)."""
     pooler: bool = False
     """A pooler on this stack's first token (dense width -> width with bias), as the BERT
     encoder of an EncoderDecoderModel keeps."""
