@@ -283,10 +283,9 @@ class LanguageAdapters(Spec):
     adapters are routed copies of which a token uses one (XmodOutput.lang_adapter)."""
 
     kind: Literal["language_adapters"] = "language_adapters"
-    languages: tuple[Annotated[str, Field(pattern=r"^[^.]+$", max_length=64)], ...] = Field(
-        min_length=1
-    )
-    """The adapters' languages, in order (languages): each names its module."""
+    languages: tuple[Annotated[str, Field(pattern=r"^[^.]+$", max_length=64)], ...] = ()
+    """The adapters' languages, in order (languages): each names its module; none leaves only
+    the norm (XmodOutput builds adapter_layer_norm whatever the languages)."""
     bottleneck: PositiveInt
     """Width inside an adapter (hidden_size // adapter_reduction_factor)."""
     norm: bool = False
@@ -316,5 +315,6 @@ class LanguageAdapters(Spec):
                 expert_names=self.languages,
             )
             for inputs, outputs, leaf in ((hidden, width, "dense1"), (width, hidden, "dense2"))
+            if n
         ]
         return [*ctx.norm("adapter_layer_norm", hidden), *adapters] if self.norm else adapters

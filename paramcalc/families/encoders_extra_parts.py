@@ -57,9 +57,9 @@ def adapters(c: HFConfig) -> list[dict[str, Any]]:
             "tensors, which paramcalc does not list)",
         )
     keys = languages(c)
-    if not keys:
-        return []
     norm = c.boolean("adapter_layer_norm")
+    if not keys and not norm:
+        return []
     for key in ("adapter_reuse_layer_norm", "ln_before_adapter"):
         c.boolean(key)  # where the norm runs, not what it holds
     return [
