@@ -79,6 +79,9 @@ PROJECTOR_MODULES = {
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
+    # BLIP-2's and InstructBLIP's Q-Former and the projection into the text width
+    "qformer",
+    "language_projection",
 }
 
 
@@ -108,8 +111,9 @@ def tower_of(name: str, model_type: str | None = None) -> str:
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
         return "projector"
-    if modules == ["model"] and name.split(".")[-1] in PROJECTOR_EMBEDDING_LEAVES:
-        # a separator held by the model itself (LLaVA-NeXT's model.image_newline)
+    if modules in (["model"], []) and name.split(".")[-1] in PROJECTOR_EMBEDDING_LEAVES:
+        # a separator held by the model itself (LLaVA-NeXT's model.image_newline), learned
+        # queries held at the top (BLIP-2's query_tokens)
         return "projector"
     if VISION_MODULES.intersection(modules):
         return "vision"
@@ -701,7 +705,21 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
             # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
             # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
             model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
+        if untied_t5_text(config):
+            # the same for a T5 language model nested in BLIP-2 (blip2-flan-t5-xl)
+            head = model.language_model.lm_head
+            head.weight = torch.nn.Parameter(torch.empty_like(head.weight))
     return model, name
+
+
+def untied_t5_text(config: Config) -> bool:
+    """Whether a config nests a T5 text_config whose checkpoint carries its own head."""
+    text = config.get("text_config")
+    return (
+        isinstance(text, dict)
+        and text.get("model_type") in T5_MODEL_TYPES
+        and text.get("tie_word_embeddings") is False
+    )
 
 
 def count(model: Any) -> dict[str, Any]:
@@ -751,6 +769,8 @@ def fixture(
     full = json.loads(model.config.to_json_string(use_diff=False))
     if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
+    if untied_t5_text(config):
+        full["text_config"]["tie_word_embeddings"] = False
     return {
         "name": name,
         "model_type": model_type,
@@ -5519,6 +5539,41 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+#: BLIP-2's text models: OPT (its default, a causal LM) or T5 (an encoder-decoder LM).
+BLIP_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["opt"])],
+    [sub("text_config", [pick("model_type", "t5"), *VARIANT_FIELDS["t5"]])],
+)
+#: Blip2VisionConfig: qkv_bias adds the fused qkv's bias (q and v learned, k zero but stored).
+BLIP_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    image(),
+    flag("qkv_bias"),
+]
+#: Blip2QFormerConfig: cross-attention in layers 0, f, 2f...; use_qformer_text_input adds the
+#: text path's MLP; encoder_hidden_size is overwritten with the vision width (moved to check
+#: that it changes nothing), as is image_text_hidden_size (no tensor of this class).
+BLIP_QFORMER = [
+    HIDDEN,
+    INTERMEDIATE,
+    rint("num_hidden_layers", 1, 4),
+    heads(kv=None),
+    pick("cross_attention_frequency", 1, 2, 3),
+    rint("encoder_hidden_size", 32, 256, 32),
+    flag("use_qformer_text_input"),
+]
+VARIANT_FIELDS["blip-2"] = [
+    BLIP_TEXT,
+    sub("vision_config", BLIP_VISION),
+    sub("qformer_config", BLIP_QFORMER),
+    rint("num_query_tokens", 1, 40),
+    rint("image_text_hidden_size", 32, 256, 32),
+]
 
 
 def main() -> int:

@@ -89,6 +89,7 @@ MODULES = (
     "multimodal_exaone",
     "multimodal_gemma4",
     "multimodal_glm",
+    "multimodal_blip",
     "multimodal_granite_speech",
     "multimodal_glm_ocr",
     "multimodal_granite_docling",

@@ -119,14 +119,17 @@ def layer_norm(role: str, width: int) -> dict[str, Any]:
     return {"kind": "norm", "role": role, "width": width, "norm_type": "layernorm"}
 
 
-def qformer(c: HFConfig) -> tuple[list[dict[str, Any]], int, int]:
+def qformer(
+    c: HFConfig, key: str = "projector_config", keys: int | None = None
+) -> tuple[list[dict[str, Any]], int, int]:
     """Blip2QFormerModel's parts (its LayerNorm and layers; cross-attention in every
-    cross_attention_frequency-th from layer 0), its width and the features it reads."""
-    q = spec_config(c, "projector_config", QFORMER)
+    cross_attention_frequency-th from layer 0) from the sub-config at `key`, its width and the
+    features it reads (`keys`, else its encoder_hidden_size)."""
+    q = spec_config(c, key, QFORMER)
     width, heads = q.integer("hidden_size"), q.integer("num_attention_heads")
     if width % heads:
         raise q.error("num_attention_heads", f"{heads} does not divide hidden_size={width}")
-    keys, inner = q.integer("encoder_hidden_size"), q.integer("intermediate_size")
+    keys, inner = keys or q.integer("encoder_hidden_size"), q.integer("intermediate_size")
     every, text_path = q.integer("cross_attention_frequency"), q.boolean("use_qformer_text_input")
     parts = [layer_norm("qformer.layernorm", width)]
     for index in range(q.integer("num_hidden_layers")):

@@ -1,0 +1,96 @@
+"""BLIP-2: the vision model, the Q-Former projector and the language model against closed forms
+written from transformers 5.23 `modeling_blip_2.py` and `configuration_blip_2.py`, and the
+values paramcalc refuses.
+
+The tensor-by-tensor check against transformers is in test_tensors.py (tests/data/hf/*blip*).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_granite_speech import qformer
+
+from conftest import loaded
+from paramcalc.calculator import count
+from paramcalc.core.records import Tower
+from paramcalc.errors import InputError
+
+
+def towers(tmp_path: Path, config: dict[str, Any], model_type: str = "blip-2") -> dict[Tower, int]:
+    """Per-tower totals of a config."""
+    tmp_path.mkdir(exist_ok=True)
+    counted = count(loaded(tmp_path, {"model_type": model_type, **config}))
+    return {tower: sum(groups.values()) for tower, groups in counted.towers.items()}
+
+
+def vision(h: int, inner: int, layers: int, image: int, patch: int, qkv_bias: bool) -> int:
+    """Blip2VisionModel: biased patch conv, class token, positions, blocks, post-LayerNorm."""
+    rows = (image // patch) ** 2 + 1
+    embeddings = 3 * patch * patch * h + h + h + rows * h
+    attention = h * 3 * h + (3 * h if qkv_bias else 0) + h * h + h  # qkv, projection
+    mlp = (h * inner + inner) + (inner * h + h)
+    return embeddings + layers * (attention + mlp + 4 * h) + 2 * h
+
+
+def opt(vocab: int, h: int, layers: int, ffn: int, positions: int) -> int:
+    """OPTForCausalLM with the head tied: tables, biased blocks, final LayerNorm."""
+    layer = 4 * (h * h + h) + 2 * h + (h * ffn + ffn) + (ffn * h + h) + 2 * h
+    return vocab * h + (positions + 2) * h + layers * layer + 2 * h
+
+
+def test_defaults_equal_closed_forms(tmp_path: Path) -> None:
+    """Blip2Config(): ViT-g (39 layers of 1408), 32 queries into a 12-layer Q-Former whose
+    cross-attention reads 1408 features, OPT-125m's shape with its head tied."""
+    got = towers(tmp_path, {})
+    assert got[Tower.VISION] == vision(1408, 6144, 39, 224, 14, True)
+    projector = 32 * 768 + qformer(768, 3072, 1408, 12, 2, False) + 768 * 768 + 768
+    assert got[Tower.PROJECTOR] == projector
+    assert got[Tower.TEXT] == opt(50272, 768, 12, 3072, 2048)
+
+
+def test_qformer_reads_the_vision_width(tmp_path: Path) -> None:
+    """Blip2Config.__post_init__ overwrites qformer_config.encoder_hidden_size with the vision
+    width; qkv_bias false drops the fused qkv's bias; num_query_tokens sizes query_tokens."""
+    v = {"hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 2}
+    q = {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 3}
+    config = {
+        "vision_config": {**v, "num_attention_heads": 4, "qkv_bias": False},
+        "qformer_config": {**q, "num_attention_heads": 4, "encoder_hidden_size": 999},
+        "num_query_tokens": 5,
+    }
+    got = towers(tmp_path, config)
+    assert got[Tower.VISION] == vision(64, 96, 2, 224, 14, False)
+    assert got[Tower.PROJECTOR] == 5 * 32 + qformer(32, 48, 64, 3, 2, False) + 32 * 768 + 768
+
+
+def test_untied_t5_language_model(tmp_path: Path) -> None:
+    """A T5 text_config with tie_word_embeddings false (blip2-flan-t5) keeps its own head."""
+    text = {"model_type": "t5", "vocab_size": 100, "d_model": 32, "d_ff": 64, "num_layers": 1}
+    tied = towers(tmp_path / "tied", {"text_config": {**text, "num_heads": 2, "d_kv": 16}})
+    untied = towers(
+        tmp_path / "untied",
+        {"text_config": {**text, "num_heads": 2, "d_kv": 16, "tie_word_embeddings": False}},
+    )
+    assert untied[Tower.TEXT] - tied[Tower.TEXT] == 100 * 32
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"text_config": {"model_type": "llama"}}, "text_config"),
+        ({"num_query_tokens": 0}, "num_query_tokens"),
+        ({"qformer_config": {"num_attention_heads": 5}}, "num_attention_heads"),
+        ({"vision_config": {"image_size": [224, 224]}}, "image_size"),
+        ({"qformer_config": {"model_type": "bert"}}, "qformer_config"),
+    ],
+)
+def test_unbuildable_values_are_refused(tmp_path: Path, config: dict[str, Any], key: str) -> None:
+    """A language model other than OPT or T5, no query token, Q-Former heads that do not split
+    its width, a non-square image size and a Q-Former of another model_type: InputErrors
+    naming the key."""
+    with pytest.raises(InputError) as caught:
+        towers(tmp_path, config)
+    assert caught.value.field == key
