@@ -471,12 +471,16 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
+#: Embedding tables a projector holds: InstructBLIP's Q-Former reads the instruction's tokens.
+PROJECTOR_TABLES = {"word_embeddings", "position_embeddings"}
+
+
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
     if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
         return "norm"
-    if leaf in PROJECTOR_EMBEDDING_LEAVES:
+    if leaf in PROJECTOR_EMBEDDING_LEAVES or PROJECTOR_TABLES.intersection(modules):
         return "embedding"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
@@ -5574,6 +5578,30 @@ VARIANT_FIELDS["blip-2"] = [
     rint("num_query_tokens", 1, 40),
     rint("image_text_hidden_size", 32, 256, 32),
 ]
+
+#: InstructBLIP's: BLIP-2's, or a Llama-named causal LM (Vicuna's checkpoints).
+INSTRUCTBLIP_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["opt"])],
+    [sub("text_config", [pick("model_type", "t5"), *VARIANT_FIELDS["t5"]])],
+    [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+)
+#: InstructBlipQFormerConfig: BLIP-2's fields (always both MLPs, no use_qformer_text_input)
+#: and the tables of its text embeddings.
+INSTRUCTBLIP = [
+    INSTRUCTBLIP_TEXT,
+    sub("vision_config", BLIP_VISION),
+    sub(
+        "qformer_config",
+        [
+            *BLIP_QFORMER[:-1],
+            VOCAB,
+            rint("max_position_embeddings", 16, 512, 16),
+        ],
+    ),
+    rint("num_query_tokens", 1, 40),
+]
+VARIANT_FIELDS["instructblip"] = INSTRUCTBLIP
+VARIANT_FIELDS["instructblipvideo"] = INSTRUCTBLIP
 
 
 def main() -> int:

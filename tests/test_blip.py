@@ -1,6 +1,6 @@
-"""BLIP-2: the vision model, the Q-Former projector and the language model against closed forms
-written from transformers 5.23 `modeling_blip_2.py` and `configuration_blip_2.py`, and the
-values paramcalc refuses.
+"""BLIP-2 and InstructBLIP (and its video model): the vision model, the Q-Former projector and
+the language model against closed forms written from transformers 5.23 `modeling_blip_2.py`,
+`modeling_instructblip.py` and their configurations, and the values paramcalc refuses.
 
 The tensor-by-tensor check against transformers is in test_tensors.py (tests/data/hf/*blip*).
 """
@@ -77,10 +77,31 @@ def test_untied_t5_language_model(tmp_path: Path) -> None:
     assert untied[Tower.TEXT] - tied[Tower.TEXT] == 100 * 32
 
 
+@pytest.mark.parametrize("model_type", ["instructblip", "instructblipvideo"])
+def test_instructblip_defaults_equal_closed_forms(tmp_path: Path, model_type: str) -> None:
+    """InstructBlipConfig(): BLIP-2's vision model and language model; the Q-Former adds word
+    and position tables and their LayerNorm in place of its final LayerNorm, and runs the
+    text MLP in every layer."""
+    got = towers(tmp_path, {}, model_type)
+    assert got[Tower.VISION] == vision(1408, 6144, 39, 224, 14, True)
+    tables = (30522 + 512) * 768
+    projector = 32 * 768 + tables + qformer(768, 3072, 1408, 12, 2, True) + 768 * 768 + 768
+    assert got[Tower.PROJECTOR] == projector
+    assert got[Tower.TEXT] == opt(50272, 768, 12, 3072, 2048)
+
+
+def test_llama_named_language_model(tmp_path: Path) -> None:
+    """A Vicuna text_config (LlamaForCausalLM) with its head untied."""
+    text = {"model_type": "llama", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 1}
+    got = towers(tmp_path, {"text_config": {**text, "intermediate_size": 64}}, "instructblip")
+    layer = 4 * 32 * 32 + 3 * 32 * 64 + 2 * 32
+    assert got[Tower.TEXT] == 100 * 32 + layer + 32 + 100 * 32
+
+
 @pytest.mark.parametrize(
     ("config", "key"),
     [
-        ({"text_config": {"model_type": "llama"}}, "text_config"),
+        ({"text_config": {"model_type": "gpt2"}}, "text_config"),
         ({"num_query_tokens": 0}, "num_query_tokens"),
         ({"qformer_config": {"num_attention_heads": 5}}, "num_attention_heads"),
         ({"vision_config": {"image_size": [224, 224]}}, "image_size"),
@@ -88,9 +109,9 @@ def test_untied_t5_language_model(tmp_path: Path) -> None:
     ],
 )
 def test_unbuildable_values_are_refused(tmp_path: Path, config: dict[str, Any], key: str) -> None:
-    """A language model other than OPT or T5, no query token, Q-Former heads that do not split
-    its width, a non-square image size and a Q-Former of another model_type: InputErrors
-    naming the key."""
+    """A language model other than OPT, T5 or a Llama-named one, no query token, Q-Former
+    heads that do not split its width, a non-square image size and a Q-Former of another
+    model_type: InputErrors naming the key."""
     with pytest.raises(InputError) as caught:
         towers(tmp_path, config)
     assert caught.value.field == key
