@@ -5604,6 +5604,40 @@ VARIANT_FIELDS["instructblip"] = INSTRUCTBLIP
 VARIANT_FIELDS["instructblipvideo"] = INSTRUCTBLIP
 
 
+def blip_ties(rng: random.Random, c: Config) -> None:
+    """BLIP: the decoder is tied to the word embeddings unless both the top-level and the
+    text_config's tie_word_embeddings are false (then decoder.bias is untied from the head's
+    bias, which paramcalc refuses): draw one of the tied combinations."""
+    top, text = rng.choice([(True, True), (True, False), (False, True)])
+    c["tie_word_embeddings"] = top
+    c.setdefault("text_config", {})["tie_word_embeddings"] = text
+
+
+#: BlipForConditionalGeneration: is_decoder adds every layer's cross-attention, whose keys and
+#: values read the vision width (BlipConfig.__post_init__ overwrites encoder_hidden_size, moved
+#: to check that); projection_dim and image_text_hidden_size size no tensor of this class.
+VARIANT_FIELDS["blip"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            rint("max_position_embeddings", 16, 512, 16),
+            flag("is_decoder"),
+            rint("encoder_hidden_size", 32, 256, 32),
+            rint("projection_dim", 32, 256, 32),
+        ],
+    ),
+    sub("vision_config", [HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), image()]),
+    rint("projection_dim", 32, 256, 32),
+    rint("image_text_hidden_size", 32, 256, 32),
+    blip_ties,
+]
+
+
 def main() -> int:
     """Write fixtures, refresh them, draw variants, or check the classifier on models.json."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

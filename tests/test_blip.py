@@ -115,3 +115,62 @@ def test_unbuildable_values_are_refused(tmp_path: Path, config: dict[str, Any], 
     with pytest.raises(InputError) as caught:
         towers(tmp_path, config)
     assert caught.value.field == key
+
+
+def bert_decoder(vocab: int, h: int, inner: int, layers: int, positions: int, keys: int) -> int:
+    """BlipTextLMHeadModel: word and position tables and their LayerNorm, post-norm layers
+    with a cross-attention over `keys` features (none when 0), the prediction head (dense,
+    LayerNorm, the bias of a decoder tied to the word table)."""
+    attention = 4 * (h * h + h) + 2 * h
+    cross = 2 * (h * h + h) + 2 * (keys * h + h) + 2 * h if keys else 0
+    mlp = (h * inner + inner) + (inner * h + h) + 2 * h
+    return (
+        (vocab + positions) * h + 2 * h + layers * (attention + cross + mlp) + h * h + 3 * h + vocab
+    )
+
+
+def test_blip_defaults_equal_closed_forms(tmp_path: Path) -> None:
+    """BlipConfig(): a 12-layer ViT-B/16 at 384 pixels and a 12-layer BERT decoder whose
+    cross-attention reads the 768 vision features; no projector."""
+    got = towers(tmp_path, {}, "blip")
+    assert got[Tower.VISION] == vision(768, 3072, 12, 384, 16, True)
+    assert got[Tower.TEXT] == bert_decoder(30524, 768, 3072, 12, 512, 768)
+    assert got.get(Tower.PROJECTOR, 0) == 0
+
+
+def test_blip_cross_attention_reads_the_vision_width(tmp_path: Path) -> None:
+    """encoder_hidden_size is overwritten with the vision width; is_decoder false drops every
+    cross-attention; one tie_word_embeddings true keeps the decoder tied."""
+    v = {"hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 1}
+    t = {"vocab_size": 50, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2}
+    text = {**t, "num_attention_heads": 4, "max_position_embeddings": 16}
+    config = {
+        "vision_config": {**v, "num_attention_heads": 4},
+        "text_config": {**text, "encoder_hidden_size": 999, "tie_word_embeddings": False},
+    }
+    got = towers(tmp_path / "cross", config, "blip")
+    assert got[Tower.TEXT] == bert_decoder(50, 32, 48, 2, 16, 64)
+    config["text_config"] |= {"is_decoder": False}
+    got = towers(tmp_path / "plain", config, "blip")
+    assert got[Tower.TEXT] == bert_decoder(50, 32, 48, 2, 16, 0)
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        (
+            {"tie_word_embeddings": False, "text_config": {"tie_word_embeddings": False}},
+            "tie_word_embeddings",
+        ),
+        ({"text_config": {"num_attention_heads": 5}}, "num_attention_heads"),
+        ({"vision_config": {"model_type": "blip_2_vision_model"}}, "vision_config"),
+    ],
+)
+def test_blip_unbuildable_values_are_refused(
+    tmp_path: Path, config: dict[str, Any], key: str
+) -> None:
+    """An untied decoder (both flags false: its own bias beside the head's), heads that do not
+    split the text width, a vision config of another model_type: InputErrors naming the key."""
+    with pytest.raises(InputError) as caught:
+        towers(tmp_path, config, "blip")
+    assert caught.value.field == key

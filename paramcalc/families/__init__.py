@@ -90,6 +90,7 @@ MODULES = (
     "multimodal_gemma4",
     "multimodal_glm",
     "multimodal_blip",
+    "multimodal_blip_decoder",
     "multimodal_granite_speech",
     "multimodal_glm_ocr",
     "multimodal_granite_docling",

@@ -53,14 +53,14 @@ INSTRUCTBLIP_QFORMER = {**QFORMER.defaults, "vocab_size": 30522, "max_position_e
 TEXT_TYPES = ("opt", "t5")
 
 
-def vision(c: HFConfig, key: str, family: Family) -> dict[str, Any]:
-    """Blip2VisionModel: a biased Conv2d patch embedding, a class token and a position table
-    held as (1, rows, width) parameters, blocks with one fused qkv (its bias only with
-    qkv_bias: q and v learned, k's third stored as zeros) and a biased projection, a
-    post-LayerNorm; no pre-norm."""
+def vision(c: HFConfig, key: str, family: Family, qkv_bias: bool | None = None) -> dict[str, Any]:
+    """Blip2VisionModel (BlipVisionModel's layout): a biased Conv2d patch embedding, a class
+    token and a position table held as (1, rows, width) parameters, blocks with one fused qkv
+    (its bias `qkv_bias`, else the config's: q and v learned, k's third stored as zeros) and a
+    biased projection, a post-LayerNorm; no pre-norm."""
     v = spec_config(c, key, family)
     block = vision_encoder_block(v)
-    block["mixer"]["qkv_bias"] = v.boolean("qkv_bias")
+    block["mixer"]["qkv_bias"] = v.boolean("qkv_bias") if qkv_bias is None else qkv_bias
     return {
         "hidden_size": v.integer("hidden_size"),
         "image_size": v.integer("image_size"),
