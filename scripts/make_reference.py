@@ -82,6 +82,7 @@ PROJECTOR_MODULES = {
     # BLIP-2's and InstructBLIP's Q-Former and the projection into the text width
     "qformer",
     "language_projection",
+    "image_to_text_projection",  # Kosmos-2's latent queries cross-attending to the image
 }
 
 
@@ -248,6 +249,7 @@ ATTENTION_MODULES = {
     # patches into the cross-attention's vectors
     "cross_attn_layers",
     "patch_embedding_projection",
+    "x_attn",  # Kosmos-2's latent queries cross-attending to the image
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -5635,6 +5637,36 @@ VARIANT_FIELDS["blip"] = [
     rint("projection_dim", 32, 256, 32),
     rint("image_text_hidden_size", 32, 256, 32),
     blip_ties,
+]
+
+
+def kosmos_ties(rng: random.Random, c: Config) -> None:
+    """Kosmos-2: the head is tied unless both tie_word_embeddings flags are false."""
+    top, text = rng.choice([(True, True), (True, False), (False, True), (False, False)])
+    c["tie_word_embeddings"] = top
+    c.setdefault("text_config", {})["tie_word_embeddings"] = text
+
+
+#: Kosmos2ForConditionalGeneration: a CLIP vision model, latent_query_num learned queries
+#: cross-attending to it (x_attn at the text width) and an XGLM-like text model with sub-LN
+#: norms (inner_attn_ln, ffn_layernorm); positions are sinusoidal buffers, so
+#: max_position_embeddings sizes no tensor.
+VARIANT_FIELDS["kosmos-2"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("embed_dim", 64, 512, 32),
+            heads("embed_dim", "attention_heads", None),
+            rint("layers", 1, 4),
+            rint("ffn_dim", 64, 1024, 32),
+            rint("max_position_embeddings", 32, 512, 32),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub("vision_config", CLIP_VISION),
+    rint("latent_query_num", 1, 64),
+    kosmos_ties,
 ]
 
 

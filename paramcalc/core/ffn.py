@@ -52,6 +52,9 @@ class MLP(Spec):
     """Groups of up and down when they are ConvBERT's GroupedLinearLayer (num_groups): each
     group maps its share of the inputs to its share of the outputs, the weights stored as one
     (groups, in / groups, out / groups) tensor beside one bias of out."""
+    sub_norm: bool = False
+    """A norm of intermediate_size on the activation before down_proj (Kosmos-2's
+    ffn_layernorm)."""
 
     @model_validator(mode="after")
     def _check_groups(self) -> MLP:
@@ -60,7 +63,8 @@ class MLP(Spec):
         return self
 
     def records(self, ctx: Context) -> list[Record]:
-        """up_proj and down_proj, and the activation's learned scalars."""
+        """up_proj and down_proj, the activation's learned scalars and the norm before
+        down_proj."""
         records = mlp_records("", ctx.hidden, self.intermediate_size, False, self.bias, ctx)
         if self.linear_groups > 1:
             records = [r for p in records for r in self.grouped_linear(p, ctx)]
@@ -73,10 +77,12 @@ class MLP(Spec):
                 )
         if self.conv_groups:
             records = [grouped(r, g) for r, g in zip(records, self.conv_groups, strict=True)]
-        return records + [
+        scalars: list[Record] = [
             Param(f"act_fn.{name}", (1,), Group.FEEDFORWARD, ctx.tower)
             for name in self.activation_scalars
         ]
+        norm = ctx.norm("sub_norm", self.intermediate_size) if self.sub_norm else []
+        return records + scalars + norm
 
     def grouped_linear(self, record: Record, ctx: Context) -> list[Record]:
         """One projection as GroupedLinearLayer stores it: the groups' weights stacked
