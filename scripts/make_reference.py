@@ -83,6 +83,9 @@ PROJECTOR_MODULES = {
     "qformer",
     "language_projection",
     "image_to_text_projection",  # Kosmos-2's latent queries cross-attending to the image
+    # GIT's projection of the image features (linear, LayerNorm) and its per-frame embeddings
+    "visual_projection",
+    "img_temporal_embedding",
 }
 
 
@@ -425,8 +428,9 @@ def classify_text(parts: list[str]) -> str | None:
         return "norm"
     if inside_mixer(modules, OUTPUT_MODULES):
         return "attention"  # NeoMME's self_attn.output_projection: the mixer's gate and o_proj
-    if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
-        return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
+    if OUTPUT_MODULES.intersection(modules) or modules in (["decoder"], ["output"]):
+        # a top-level `decoder` is ModernBERT-decoder's LM head, a top-level `output` GIT's
+        return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
@@ -473,14 +477,18 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
+#: Norms of a projector's nn.Sequential, named by their index: GIT's (Linear, LayerNorm).
+PROJECTOR_SEQUENTIAL_NORMS = {("visual_projection", "1")}
 #: Embedding tables a projector holds: InstructBLIP's Q-Former reads the instruction's tokens.
-PROJECTOR_TABLES = {"word_embeddings", "position_embeddings"}
+PROJECTOR_TABLES = {"word_embeddings", "position_embeddings", "img_temporal_embedding"}
 
 
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
     if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
+        return "norm"
+    if tuple(modules[-2:]) in PROJECTOR_SEQUENTIAL_NORMS:
         return "norm"
     if leaf in PROJECTOR_EMBEDDING_LEAVES or PROJECTOR_TABLES.intersection(modules):
         return "embedding"
@@ -5667,6 +5675,23 @@ VARIANT_FIELDS["kosmos-2"] = [
     sub("vision_config", CLIP_VISION),
     rint("latent_query_num", 1, 64),
     kosmos_ties,
+]
+
+
+#: GitForCausalLM: BERT's post-norm layers over the text and image tokens (no token types),
+#: a CLIP image encoder, a linear + LayerNorm projection, num_image_with_embedding per-frame
+#: embeddings of the vision width, and a biased output head (tie_word_embeddings ties its
+#: weight only).
+VARIANT_FIELDS["git"] = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    rint("max_position_embeddings", 16, 1024, 16),
+    pick("num_image_with_embedding", None, 1, 3, 6),
+    TIE,
+    sub("vision_config", CLIP_VISION),
 ]
 
 

@@ -91,6 +91,7 @@ MODULES = (
     "multimodal_glm",
     "multimodal_blip",
     "multimodal_blip_decoder",
+    "multimodal_git",
     "multimodal_kosmos2",
     "multimodal_granite_speech",
     "multimodal_glm_ocr",
