@@ -80,7 +80,14 @@ PROJECTOR_MODULES = {
     # Gemma 4: each encoder's projection into the text width
     "embed_vision",
     "embed_audio",
-    "image_to_text_projection",  # Kosmos-2.5's latent queries cross-attending the image
+    # BLIP-2's and InstructBLIP's Q-Former and the projection into the text width
+    "qformer",
+    "language_projection",
+    # Kosmos-2's and Kosmos-2.5's latent queries cross-attending the image
+    "image_to_text_projection",
+    # GIT's projection of the image features (linear, LayerNorm) and its per-frame embeddings
+    "visual_projection",
+    "img_temporal_embedding",
 }
 
 
@@ -130,8 +137,9 @@ def tower_of(name: str, model_type: str | None = None) -> str:
     modules = name.split(".")[:-1]
     if any(m in PROJECTOR_MODULES or m.startswith("mm_") for m in modules):
         return "projector"
-    if modules == ["model"] and name.split(".")[-1] in PROJECTOR_EMBEDDING_LEAVES:
-        # a separator held by the model itself (LLaVA-NeXT's model.image_newline)
+    if modules in (["model"], []) and name.split(".")[-1] in PROJECTOR_EMBEDDING_LEAVES:
+        # a separator held by the model itself (LLaVA-NeXT's model.image_newline), learned
+        # queries held at the top (BLIP-2's query_tokens)
         return "projector"
     if VISION_MODULES.intersection(modules):
         return "vision"
@@ -267,7 +275,7 @@ ATTENTION_MODULES = {
     # patches into the cross-attention's vectors
     "cross_attn_layers",
     "patch_embedding_projection",
-    "x_attn",  # Kosmos-2.5: its projector's latent queries attend the image
+    "x_attn",  # Kosmos-2 and Kosmos-2.5: the projector's latent queries attend the image
 }
 #: Module names that open a feed-forward block (BERT's `intermediate` and `output`, OPT's
 #: fc1/fc2 that sit directly in the decoder layer, MoE blocks and their parts).
@@ -458,8 +466,9 @@ def classify_text(parts: list[str]) -> str | None:
         return "norm"
     if inside_mixer(modules, OUTPUT_MODULES):
         return "attention"  # NeoMME's self_attn.output_projection: the mixer's gate and o_proj
-    if OUTPUT_MODULES.intersection(modules) or modules == ["decoder"]:
-        return "output"  # a top-level `decoder` is ModernBERT-decoder's LM head
+    if OUTPUT_MODULES.intersection(modules) or modules in (["decoder"], ["output"]):
+        # a top-level `decoder` is ModernBERT-decoder's LM head, a top-level `output` GIT's
+        return "output"
     if modules and modules[-1] in EMBEDDING_MODULES:
         return "embedding"
     if modules[-2:] == ["embeddings", "projection"]:  # FNet's projection of the embeddings
@@ -535,12 +544,21 @@ def classify_vision(parts: list[str]) -> str | None:
     return block_group(modules)
 
 
+#: Norms of a projector's nn.Sequential, named by their index: GIT's (Linear, LayerNorm).
+PROJECTOR_SEQUENTIAL_NORMS = {("visual_projection", "1")}
+#: Embedding tables a projector holds: InstructBLIP's Q-Former reads the instruction's tokens.
+PROJECTOR_TABLES = {"word_embeddings", "position_embeddings", "img_temporal_embedding"}
+
+
 def classify_projector(parts: list[str]) -> str | None:
     """Group of a projector tensor: norms, learned tokens, real mixers, else feed-forward."""
     modules, leaf = parts[:-1], parts[-1]
     if (modules and is_norm(modules[-1])) or is_norm(leaf.removesuffix("_weight")):
         return "norm"
-    if leaf in PROJECTOR_EMBEDDING_LEAVES or PROJECTOR_EMBEDDING_MODULES.intersection(modules):
+    if tuple(modules[-2:]) in PROJECTOR_SEQUENTIAL_NORMS:
+        return "norm"
+    embedding_modules = PROJECTOR_EMBEDDING_MODULES | PROJECTOR_TABLES
+    if leaf in PROJECTOR_EMBEDDING_LEAVES or embedding_modules.intersection(modules):
         return "embedding"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
@@ -771,6 +789,10 @@ def build_model(config: Config, auto_class: str | None = None) -> tuple[Any, str
             # T5Config always ties, but an untied checkpoint (flan-t5) carries its own head
             # and from_pretrained then leaves it untied (modeling_utils.tie_weights).
             model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
+        if untied_t5_text(config):
+            # the same for a T5 language model nested in BLIP-2 (blip2-flan-t5-xl)
+            head = model.language_model.lm_head
+            head.weight = torch.nn.Parameter(torch.empty_like(head.weight))
     return model, name
 
 
@@ -785,6 +807,16 @@ def input_table(model: Any) -> Any:
         return getattr(model.get_input_embeddings(), "weight", None)
     except (AttributeError, NotImplementedError):  # a model without one token table
         return None
+
+
+def untied_t5_text(config: Config) -> bool:
+    """Whether a config nests a T5 text_config whose checkpoint carries its own head."""
+    text = config.get("text_config")
+    return (
+        isinstance(text, dict)
+        and text.get("model_type") in T5_MODEL_TYPES
+        and text.get("tie_word_embeddings") is False
+    )
 
 
 def count(model: Any) -> dict[str, Any]:
@@ -833,6 +865,8 @@ def fixture(
     full = json.loads(model.config.to_json_string(use_diff=False))
     if model_type in T5_MODEL_TYPES and config.get("tie_word_embeddings") is False:
         full["tie_word_embeddings"] = False  # T5Config writes True; the checkpoint is untied
+    if untied_t5_text(config):
+        full["text_config"]["tie_word_embeddings"] = False
     return {
         "name": name,
         "model_type": model_type,
@@ -5938,6 +5972,146 @@ VARIANT_FIELDS.update(
         ],
     }
 )
+
+
+#: BLIP-2's text models: OPT (its default, a causal LM) or T5 (an encoder-decoder LM).
+BLIP_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["opt"])],
+    [sub("text_config", [pick("model_type", "t5"), *VARIANT_FIELDS["t5"]])],
+)
+#: Blip2VisionConfig: qkv_bias adds the fused qkv's bias (q and v learned, k zero but stored).
+BLIP_VISION = [
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    image(),
+    flag("qkv_bias"),
+]
+#: Blip2QFormerConfig: cross-attention in layers 0, f, 2f...; use_qformer_text_input adds the
+#: text path's MLP; encoder_hidden_size is overwritten with the vision width (moved to check
+#: that it changes nothing), as is image_text_hidden_size (no tensor of this class).
+BLIP_QFORMER = [
+    HIDDEN,
+    INTERMEDIATE,
+    rint("num_hidden_layers", 1, 4),
+    heads(kv=None),
+    pick("cross_attention_frequency", 1, 2, 3),
+    rint("encoder_hidden_size", 32, 256, 32),
+    flag("use_qformer_text_input"),
+]
+VARIANT_FIELDS["blip-2"] = [
+    BLIP_TEXT,
+    sub("vision_config", BLIP_VISION),
+    sub("qformer_config", BLIP_QFORMER),
+    rint("num_query_tokens", 1, 40),
+    rint("image_text_hidden_size", 32, 256, 32),
+]
+
+#: InstructBLIP's: BLIP-2's, or a Llama-named causal LM (Vicuna's checkpoints).
+INSTRUCTBLIP_TEXT = one_of(
+    [sub("text_config", VARIANT_FIELDS["opt"])],
+    [sub("text_config", [pick("model_type", "t5"), *VARIANT_FIELDS["t5"]])],
+    [sub("text_config", [pick("model_type", "llama"), *VARIANT_FIELDS["llama"]])],
+)
+#: InstructBlipQFormerConfig: BLIP-2's fields (always both MLPs, no use_qformer_text_input)
+#: and the tables of its text embeddings.
+INSTRUCTBLIP = [
+    INSTRUCTBLIP_TEXT,
+    sub("vision_config", BLIP_VISION),
+    sub(
+        "qformer_config",
+        [
+            *BLIP_QFORMER[:-1],
+            VOCAB,
+            rint("max_position_embeddings", 16, 512, 16),
+        ],
+    ),
+    rint("num_query_tokens", 1, 40),
+]
+VARIANT_FIELDS["instructblip"] = INSTRUCTBLIP
+VARIANT_FIELDS["instructblipvideo"] = INSTRUCTBLIP
+
+
+def blip_ties(rng: random.Random, c: Config) -> None:
+    """BLIP: the decoder is tied to the word embeddings unless both the top-level and the
+    text_config's tie_word_embeddings are false (then decoder.bias is untied from the head's
+    bias, which paramcalc refuses): draw one of the tied combinations."""
+    top, text = rng.choice([(True, True), (True, False), (False, True)])
+    c["tie_word_embeddings"] = top
+    c.setdefault("text_config", {})["tie_word_embeddings"] = text
+
+
+#: BlipForConditionalGeneration: is_decoder adds every layer's cross-attention, whose keys and
+#: values read the vision width (BlipConfig.__post_init__ overwrites encoder_hidden_size, moved
+#: to check that); projection_dim and image_text_hidden_size size no tensor of this class.
+VARIANT_FIELDS["blip"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            rint("max_position_embeddings", 16, 512, 16),
+            flag("is_decoder"),
+            rint("encoder_hidden_size", 32, 256, 32),
+            rint("projection_dim", 32, 256, 32),
+        ],
+    ),
+    sub("vision_config", [HIDDEN, INTERMEDIATE, LAYERS, heads(kv=None), image()]),
+    rint("projection_dim", 32, 256, 32),
+    rint("image_text_hidden_size", 32, 256, 32),
+    blip_ties,
+]
+
+
+def kosmos_ties(rng: random.Random, c: Config) -> None:
+    """Kosmos-2: the head is tied unless both tie_word_embeddings flags are false."""
+    top, text = rng.choice([(True, True), (True, False), (False, True), (False, False)])
+    c["tie_word_embeddings"] = top
+    c.setdefault("text_config", {})["tie_word_embeddings"] = text
+
+
+#: Kosmos2ForConditionalGeneration: a CLIP vision model, latent_query_num learned queries
+#: cross-attending to it (x_attn at the text width) and an XGLM-like text model with sub-LN
+#: norms (inner_attn_ln, ffn_layernorm); positions are sinusoidal buffers, so
+#: max_position_embeddings sizes no tensor.
+VARIANT_FIELDS["kosmos-2"] = [
+    sub(
+        "text_config",
+        [
+            VOCAB,
+            rint("embed_dim", 64, 512, 32),
+            heads("embed_dim", "attention_heads", None),
+            rint("layers", 1, 4),
+            rint("ffn_dim", 64, 1024, 32),
+            rint("max_position_embeddings", 32, 512, 32),
+            flag("scale_embedding"),
+        ],
+    ),
+    sub("vision_config", CLIP_VISION),
+    rint("latent_query_num", 1, 64),
+    kosmos_ties,
+]
+
+
+#: GitForCausalLM: BERT's post-norm layers over the text and image tokens (no token types),
+#: a CLIP image encoder, a linear + LayerNorm projection, num_image_with_embedding per-frame
+#: embeddings of the vision width, and a biased output head (tie_word_embeddings ties its
+#: weight only).
+VARIANT_FIELDS["git"] = [
+    VOCAB,
+    HIDDEN,
+    INTERMEDIATE,
+    LAYERS,
+    heads(kv=None),
+    rint("max_position_embeddings", 16, 1024, 16),
+    pick("num_image_with_embedding", None, 1, 3, 6),
+    TIE,
+    sub("vision_config", CLIP_VISION),
+]
 
 
 def main() -> int:

@@ -53,8 +53,8 @@ class MLP(Spec):
     group maps its share of the inputs to its share of the outputs, the weights stored as one
     (groups, in / groups, out / groups) tensor beside one bias of out."""
     sub_norm: bool = False
-    """A norm of intermediate_size on the activation before down_proj (Kosmos-2.5's
-    ffn_layernorm)."""
+    """A norm of intermediate_size on the activation before down_proj (Kosmos-2's and
+    Kosmos-2.5's ffn_layernorm)."""
 
     @model_validator(mode="after")
     def _check_groups(self) -> MLP:

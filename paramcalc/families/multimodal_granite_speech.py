@@ -119,28 +119,45 @@ def layer_norm(role: str, width: int) -> dict[str, Any]:
     return {"kind": "norm", "role": role, "width": width, "norm_type": "layernorm"}
 
 
-def qformer(c: HFConfig) -> tuple[list[dict[str, Any]], int, int]:
-    """Blip2QFormerModel's parts (its LayerNorm and layers; cross-attention in every
-    cross_attention_frequency-th from layer 0), its width and the features it reads."""
-    q = spec_config(c, "projector_config", QFORMER)
+def qformer_config(c: HFConfig, key: str, family: Family = QFORMER) -> HFConfig:
+    """A Q-Former's sub-config, its heads checked against its width."""
+    q = spec_config(c, key, family)
     width, heads = q.integer("hidden_size"), q.integer("num_attention_heads")
     q.split_heads("num_attention_heads", heads, width)
-    keys, inner = q.integer("encoder_hidden_size"), q.integer("intermediate_size")
-    every, text_path = q.integer("cross_attention_frequency"), q.boolean("use_qformer_text_input")
-    parts = [layer_norm("qformer.layernorm", width)]
+    return q
+
+
+def qformer_layers(q: HFConfig, keys: int, text_path: bool) -> list[dict[str, Any]]:
+    """Blip2QFormerLayer's parts, layer by layer: self-attention, cross-attention over `keys`
+    features in every cross_attention_frequency-th from layer 0, the text path's MLP (with
+    `text_path`), then the queries'."""
+    width, inner = q.integer("hidden_size"), q.integer("intermediate_size")
+    every = q.integer("cross_attention_frequency")
+    parts = []
     for index in range(q.integer("num_hidden_layers")):
         layer = f"qformer.encoder.layer.{index}"
         parts += attention(f"{layer}.attention", width, width)
         if index % every == 0:
             parts += attention(f"{layer}.crossattention", width, keys)
-        # the text path's MLP (with use_qformer_text_input), then the queries'
         for suffix in ("", "_query") if text_path else ("_query",):
             parts += [
                 dense(f"{layer}.intermediate{suffix}.dense", width, inner),
                 dense(f"{layer}.output{suffix}.dense", inner, width),
                 layer_norm(f"{layer}.output{suffix}.LayerNorm", width),
             ]
-    return parts, width, keys
+    return parts
+
+
+def qformer(
+    c: HFConfig, key: str = "projector_config", keys: int | None = None
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Blip2QFormerModel's parts (its LayerNorm and layers) from the sub-config at `key`, its
+    width and the features it reads (`keys`, else its encoder_hidden_size)."""
+    q = qformer_config(c, key)
+    width = q.integer("hidden_size")
+    keys = keys or q.integer("encoder_hidden_size")
+    layers = qformer_layers(q, keys, q.boolean("use_qformer_text_input"))
+    return [layer_norm("qformer.layernorm", width), *layers], width, keys
 
 
 def granite_speech(c: HFConfig) -> dict[str, Any]:
