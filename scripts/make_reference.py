@@ -3786,6 +3786,8 @@ VARIANT_FIELDS.update(
 
 
 #: LFM3-VL: any vision layer type but "conv" builds attention; only the top level ties.
+# glmga: Glm46VConfig under another model_type.
+VARIANT_FIELDS["glmga"] = VARIANT_FIELDS["glm46v"]
 VARIANT_FIELDS["lfm3_vl"] = [
     sub("text_config", VARIANT_FIELDS["lfm3"]),
     sub(
@@ -3828,6 +3830,9 @@ VARIANT_FIELDS["minicpmv4_6"] = [
     rint("merger_times", 1, 3),
     TIE,
 ]
+
+#: MiniCPM-V 4.7: MiniCPM-V 4.6's modules and fields.
+VARIANT_FIELDS["minicpmv4_7"] = VARIANT_FIELDS["minicpmv4_6"]
 
 
 def qwen4_exp_layers(rng: random.Random, c: Config) -> None:

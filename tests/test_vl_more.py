@@ -1,0 +1,71 @@
+"""More image-text-to-text families (GLM-GA, MiniCPM-V 4.7) keep a transformers fixture per
+branch that changes tensors, and refuse the values paramcalc cannot represent with an error
+naming the key.
+
+The counts themselves are checked fixture by fixture in test_tensors.py and test_hf_families.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import DATA
+from paramcalc.errors import InputError
+from paramcalc.sources import load
+
+FIXTURES = [json.loads(p.read_text()) for p in sorted((DATA / "hf").glob("*.json"))]
+
+
+def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
+    """Whether a fixture of model_type `family` sets every field to the value in config[sub]
+    (or the top level for an empty `sub`; a null sub-config sets nothing)."""
+    for f in FIXTURES:
+        if f["model_type"] != family:
+            continue
+        where = (f["config"].get(sub) or {}) if sub else f["config"]
+        if all(where.get(k, "<absent>") == v for k, v in fields.items()):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("model_type", "sub", "fields"),
+    [
+        ("glmga", "text_config", {"model_type": "glm4v_moe_text"}),  # GLM-4.5's MoE text model
+        ("glmga", "", {"tie_word_embeddings": True}),
+        ("minicpmv4_7", "", {"merger_times": 3}),  # two downsampling MLPs at the vision width
+        ("minicpmv4_7", "", {"tie_word_embeddings": True}),
+    ],
+)
+def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
+    """A tensor-changing branch of a family is covered by a transformers fixture."""
+    assert has_fixture(model_type, sub, fields)
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"model_type": "glmga", "text_config": {"model_type": "llama"}}, "text_config"),
+        ({"model_type": "minicpmv4_7", "vision_config": {"window_kernel_size": 2}}, "window_k"),
+        ({"model_type": "minicpmv4_7", "text_config": {"model_type": "qwen3"}}, "text_config"),
+        ({"model_type": "minicpmv4_7", "merger_times": 0}, "merger_times"),
+        # MiniCPMV4_7Config builds its vision config from its own class.
+        (
+            {"model_type": "minicpmv4_7", "vision_config": {"model_type": "siglip"}},
+            "vision_config",
+        ),
+    ],
+)
+def test_unrepresentable_config_is_an_error_naming_its_key(
+    tmp_path: Path, config: dict[str, Any], key: str
+) -> None:
+    """A value transformers 5.23 cannot build, or paramcalc cannot represent, names its key."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    with pytest.raises(InputError) as caught:
+        load(str(path))
+    assert key in str(caught.value)
