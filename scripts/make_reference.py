@@ -3834,6 +3834,14 @@ VARIANT_FIELDS["minicpmv4_6"] = [
 #: MiniCPM-V 4.7: MiniCPM-V 4.6's modules and fields.
 VARIANT_FIELDS["minicpmv4_7"] = VARIANT_FIELDS["minicpmv4_6"]
 
+#: HyperCLOVA X Vision V2: Qwen2.5-VL's vision fields (an old "qwen2_5_vl" model_type too), a
+#: HyperCLOVA X text model; only the top level ties.
+VARIANT_FIELDS["hyperclovax_vision_v2"] = [
+    sub("text_config", [*VARIANT_FIELDS["hyperclovax"], maybe(TIE)]),
+    sub("vision_config", [maybe(pick("model_type", "qwen2_5_vl")), *QWEN2_5_VL_VISION]),
+    TIE,
+]
+
 
 def qwen4_exp_layers(rng: random.Random, c: Config) -> None:
     """Qwen4-Exp: layer kinds by interval or a list (full_attention the legacy name of

@@ -1,4 +1,5 @@
-"""More image-text-to-text families (GLM-GA, MiniCPM-V 4.7) keep a transformers fixture per
+"""More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, HyperCLOVA X
+Vision V2) keep a transformers fixture per
 branch that changes tensors, and refuse the values paramcalc cannot represent with an error
 naming the key.
 
@@ -39,6 +40,10 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("glmga", "", {"tie_word_embeddings": True}),
         ("minicpmv4_7", "", {"merger_times": 3}),  # two downsampling MLPs at the vision width
         ("minicpmv4_7", "", {"tie_word_embeddings": True}),
+        ("hyperclovax_vision_v2", "", {"tie_word_embeddings": False}),  # its own lm_head
+        ("hyperclovax_vision_v2", "text_config", {"tie_word_embeddings": True}),  # top decides
+        ("hyperclovax_vision_v2", "vision_config", {"model_type": "qwen2_5_vl"}),
+        ("hyperclovax_vision_v2", "text_config", {"use_post_norm": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -56,6 +61,11 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         # MiniCPMV4_7Config builds its vision config from its own class.
         (
             {"model_type": "minicpmv4_7", "vision_config": {"model_type": "siglip"}},
+            "vision_config",
+        ),
+        ({"model_type": "hyperclovax_vision_v2", "text_config": {"model_type": "llama"}}, "text"),
+        (
+            {"model_type": "hyperclovax_vision_v2", "vision_config": {"model_type": "siglip"}},
             "vision_config",
         ),
     ],

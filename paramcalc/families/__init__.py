@@ -87,6 +87,7 @@ MODULES = (
     "seq2seq",
     "seq2seq_long",
     "multimodal_exaone",
+    "multimodal_hyperclovax",
     "multimodal_gemma4",
     "multimodal_glm",
     "multimodal_granite_speech",
