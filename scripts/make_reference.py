@@ -97,6 +97,13 @@ MODEL_TOWER_ROOTS = {
     model_type: {"model.encoder.": "audio", "model.projector.": "projector"}
     for model_type in ("granite_speech", "granite_speech_plus")
 }
+#: DeepSeek-VL hybrid's SAM encoder, and what its model holds beside it to feed the aligner.
+MODEL_TOWER_ROOTS["deepseek_vl_hybrid"] = {
+    "model.high_res_vision_model.": "vision",
+    "model.high_res_vision_neck.": "projector",
+    "model.high_res_vision_proj.": "projector",
+    "model.high_res_vision_alpha": "projector",
+}
 
 
 def tower_of(name: str, model_type: str | None = None) -> str:
@@ -366,6 +373,10 @@ PROJECTOR_EMBEDDING_LEAVES = {
 }
 
 
+#: Learned scales or gates of a projector, neither projection nor norm: feedforward.
+PROJECTOR_SCALE_LEAVES = {"high_res_vision_alpha"}  # DeepSeek-VL hybrid's
+
+
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
 MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
@@ -474,6 +485,8 @@ def classify_projector(parts: list[str]) -> str | None:
         return "norm"
     if leaf in PROJECTOR_EMBEDDING_LEAVES:
         return "embedding"
+    if leaf in PROJECTOR_SCALE_LEAVES:
+        return "feedforward"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
     if leaf in ("weight", "bias") or leaf.endswith(("_weight", "_bias")):
@@ -4218,27 +4231,36 @@ VARIANT_FIELDS["ovis2"] = [
 # -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
 # got_ocr2: image_seq_length and hidden_act change no shape; the text config's
 # tie_word_embeddings is a decoy beside the top-level one.
+#: A SAM ViT encoder's fields (GOT-OCR2's vision config, SamVisionConfig).
+SAM_VISION = [
+    HIDDEN,
+    rint("mlp_dim", 64, 512, 32),
+    LAYERS,
+    heads(kv=None),
+    pick("num_channels", 1, 3),
+    image(sides=(2, 4, 6, 8)),
+    rint("output_channels", 16, 128, 16),
+    flag("qkv_bias"),
+    flag("use_abs_pos"),
+    flag("use_rel_pos"),
+    pick("window_size", 0, 2, 3, 4),
+    subset("global_attn_indexes"),
+]
 VARIANT_FIELDS["got_ocr2"] = [
     sub("text_config", VARIANT_FIELDS["qwen2"]),
-    sub(
-        "vision_config",
-        [
-            HIDDEN,
-            rint("mlp_dim", 64, 512, 32),
-            LAYERS,
-            heads(kv=None),
-            pick("num_channels", 1, 3),
-            image(sides=(2, 4, 6, 8)),
-            rint("output_channels", 16, 128, 16),
-            flag("qkv_bias"),
-            flag("use_abs_pos"),
-            flag("use_rel_pos"),
-            pick("window_size", 0, 2, 3, 4),
-            subset("global_attn_indexes"),
-        ],
-    ),
+    sub("vision_config", SAM_VISION),
     pick("image_seq_length", 16, 64),
     TIE,
+]
+
+#: DeepSeek-VL hybrid: DeepSeek-VL's fields and a SAM encoder (GOT-OCR2's fields, mlp_dim
+#: null or set; mlp_ratio moves a null one); the aligner halves the text width.
+VARIANT_FIELDS["deepseek_vl_hybrid"] = [
+    *VARIANT_FIELDS["deepseek_vl"],
+    sub(
+        "high_res_vision_config",
+        [*SAM_VISION, one_of([pick("mlp_dim", None), pick("mlp_ratio", 2.0, 3.5)], [])],
+    ),
 ]
 
 

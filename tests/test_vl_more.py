@@ -1,5 +1,5 @@
 """More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, HyperCLOVA X
-Vision V2) keep a transformers fixture per
+Vision V2, DeepSeek-VL hybrid) keep a transformers fixture per
 branch that changes tensors, and refuse the values paramcalc cannot represent with an error
 naming the key.
 
@@ -44,6 +44,10 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("hyperclovax_vision_v2", "text_config", {"tie_word_embeddings": True}),  # top decides
         ("hyperclovax_vision_v2", "vision_config", {"model_type": "qwen2_5_vl"}),
         ("hyperclovax_vision_v2", "text_config", {"use_post_norm": False}),
+        ("deepseek_vl_hybrid", "high_res_vision_config", {"mlp_dim": None}),  # from mlp_ratio
+        ("deepseek_vl_hybrid", "high_res_vision_config", {"use_rel_pos": False}),
+        ("deepseek_vl_hybrid", "vision_config", {"vision_use_head": False}),
+        ("deepseek_vl_hybrid", "", {"tie_word_embeddings": False}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -67,6 +71,22 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         (
             {"model_type": "hyperclovax_vision_v2", "vision_config": {"model_type": "siglip"}},
             "vision_config",
+        ),
+        (
+            {"model_type": "deepseek_vl_hybrid", "high_res_vision_config": {"model_type": "clip"}},
+            "high_res_vision_config",
+        ),
+        (
+            {"model_type": "deepseek_vl_hybrid", "high_res_vision_config": {"mlp_ratio": "4"}},
+            "mlp_ratio",
+        ),
+        # SamVisionAttention's qkv is hidden_size wide; paramcalc's heads must split it.
+        (
+            {
+                "model_type": "deepseek_vl_hybrid",
+                "high_res_vision_config": {"num_attention_heads": 5},
+            },
+            "num_attention_heads",
         ),
     ],
 )

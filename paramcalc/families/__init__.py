@@ -86,6 +86,7 @@ MODULES = (
     "multimodal_audio_realtime",
     "seq2seq",
     "seq2seq_long",
+    "multimodal_deepseek_vl_hybrid",
     "multimodal_exaone",
     "multimodal_hyperclovax",
     "multimodal_gemma4",
