@@ -3846,6 +3846,8 @@ VARIANT_FIELDS["minicpmv4_6"] = [
 
 #: MiniCPM-V 4.7: MiniCPM-V 4.6's modules and fields.
 VARIANT_FIELDS["minicpmv4_7"] = VARIANT_FIELDS["minicpmv4_6"]
+#: MiniCPM-OCR: the same (tied by default).
+VARIANT_FIELDS["minicpm_ocr"] = VARIANT_FIELDS["minicpmv4_6"]
 
 #: HyperCLOVA X Vision V2: Qwen2.5-VL's vision fields (an old "qwen2_5_vl" model_type too), a
 #: HyperCLOVA X text model; only the top level ties.

@@ -1,5 +1,5 @@
-"""More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, HyperCLOVA X
-Vision V2, DeepSeek-VL hybrid) keep a transformers fixture per
+"""More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, MiniCPM-OCR,
+HyperCLOVA X Vision V2, DeepSeek-VL hybrid) keep a transformers fixture per
 branch that changes tensors, and refuse the values paramcalc cannot represent with an error
 naming the key.
 
@@ -40,6 +40,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("glmga", "", {"tie_word_embeddings": True}),
         ("minicpmv4_7", "", {"merger_times": 3}),  # two downsampling MLPs at the vision width
         ("minicpmv4_7", "", {"tie_word_embeddings": True}),
+        ("minicpm_ocr", "", {"tie_word_embeddings": False}),  # its own lm_head
+        ("minicpm_ocr", "", {"merger_times": 2}),
         ("hyperclovax_vision_v2", "", {"tie_word_embeddings": False}),  # its own lm_head
         ("hyperclovax_vision_v2", "text_config", {"tie_word_embeddings": True}),  # top decides
         ("hyperclovax_vision_v2", "vision_config", {"model_type": "qwen2_5_vl"}),
@@ -62,6 +64,7 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ({"model_type": "minicpmv4_7", "vision_config": {"window_kernel_size": 2}}, "window_k"),
         ({"model_type": "minicpmv4_7", "text_config": {"model_type": "qwen3"}}, "text_config"),
         ({"model_type": "minicpmv4_7", "merger_times": 0}, "merger_times"),
+        ({"model_type": "minicpm_ocr", "text_config": {"model_type": "qwen3"}}, "text_config"),
         # MiniCPMV4_7Config builds its vision config from its own class.
         (
             {"model_type": "minicpmv4_7", "vision_config": {"model_type": "siglip"}},

@@ -1,8 +1,10 @@
-"""MiniCPM-V 4.6 and 4.7 (the same modules; 4.7 changes only its M-RoPE): a SigLIP-style ViT
+"""MiniCPM-V 4.6, 4.7 and MiniCPM-OCR (the same modules; 4.7 changes only its M-RoPE,
+MiniCPM-OCR its processing and its tied embeddings by default): a SigLIP-style ViT
 (no pooling head) with a window-attention merger inserted after one of its layers, a chain of
 merger_times downsampling MLPs, and a Qwen3.5 text model.
 
-Follows `modeling_minicpmv4_6.py` and `modeling_minicpmv4_7.py` in transformers 5.23.
+Follows `modeling_minicpmv4_6.py`, `modeling_minicpmv4_7.py` and `modeling_minicpm_ocr.py` in
+transformers 5.23.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ MINICPMV4_6_VISION = Family(
 )
 #: MiniCPMV4_7VisionConfig subclasses MiniCPMV4_6VisionConfig with nothing changed.
 MINICPMV4_7_VISION = Family("minicpmv4_7_vision", MINICPMV4_6_VISION.defaults, ())
+#: MiniCPMOcrVisionConfig too.
+MINICPM_OCR_VISION = Family("minicpm_ocr_vision", MINICPMV4_6_VISION.defaults, ())
 
 
 def window_area(v: HFConfig) -> int:
@@ -111,6 +115,12 @@ def minicpmv4_7(c: HFConfig) -> dict[str, Any]:
     return minicpmv(c, MINICPMV4_7_VISION)
 
 
+def minicpm_ocr(c: HFConfig) -> dict[str, Any]:
+    """MiniCPMOcrForConditionalGeneration: MiniCPM-V 4.6's modules under MiniCPM-OCR's vision
+    config."""
+    return minicpmv(c, MINICPM_OCR_VISION)
+
+
 def minicpmv(c: HFConfig, vision: Family) -> dict[str, Any]:
     """The ViT of config `vision`, its merger and downsampling MLPs, and the Qwen3.5 text model."""
     from paramcalc.families import families
@@ -151,4 +161,11 @@ NOTES = (
 FAMILIES = (
     Family("minicpmv4_6", DEFAULTS, (minicpmv4_6,), naming=NAMING, notes=NOTES),
     Family("minicpmv4_7", DEFAULTS, (minicpmv4_7,), naming=NAMING, notes=NOTES),
+    Family(
+        "minicpm_ocr",
+        {**DEFAULTS, "tie_word_embeddings": True},
+        (minicpm_ocr,),
+        naming=NAMING,
+        notes=NOTES,
+    ),
 )
