@@ -3423,6 +3423,13 @@ VARIANT_FIELDS.update(
             sub("vision_config", QWEN3_VL_VISION),
             TIE,
         ],
+        # cohere_compass: Qwen3-VL's ViT over a CohereCompassTextConfig (rope_parameters per
+        # layer type given with --set, as its defaults build no rotary embedding).
+        "cohere_compass": [
+            sub("text_config", VARIANT_FIELDS["cohere_compass_text"]),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
         "qwen3_vl_moe": [
             sub("text_config", QWEN3_VL_MOE_TEXT),
             sub("vision_config", QWEN3_VL_VISION),

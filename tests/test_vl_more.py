@@ -1,5 +1,5 @@
 """More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, MiniCPM-OCR,
-HyperCLOVA X Vision V2, DeepSeek-VL hybrid) keep a transformers fixture per
+HyperCLOVA X Vision V2, DeepSeek-VL hybrid, Cohere Compass) keep a transformers fixture per
 branch that changes tensors, and refuse the values paramcalc cannot represent with an error
 naming the key.
 
@@ -50,6 +50,8 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("deepseek_vl_hybrid", "high_res_vision_config", {"use_rel_pos": False}),
         ("deepseek_vl_hybrid", "vision_config", {"vision_use_head": False}),
         ("deepseek_vl_hybrid", "", {"tie_word_embeddings": False}),
+        ("cohere_compass", "", {"tie_word_embeddings": True}),
+        ("cohere_compass", "text_config", {"attention_bias": True}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -83,6 +85,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
             {"model_type": "deepseek_vl_hybrid", "high_res_vision_config": {"mlp_ratio": "4"}},
             "mlp_ratio",
         ),
+        ({"model_type": "cohere_compass", "text_config": {"model_type": "cohere2"}}, "text_config"),
+        ({"model_type": "cohere_compass", "vision_config": {"model_type": "siglip"}}, "vision"),
         # SamVisionAttention's qkv is hidden_size wide; paramcalc's heads must split it.
         (
             {
