@@ -4272,6 +4272,28 @@ VARIANT_FIELDS["deepseek_vl_hybrid"] = [
     ),
 ]
 
+#: MiniMax-M3 VL: MiniMax-M3's text fields (either level ties), a ViT without a position table
+#: (image_size moves nothing), projector_hidden_size.
+VARIANT_FIELDS["minimax_m3_vl"] = [
+    sub("text_config", VARIANT_FIELDS["minimax_m3_vl_text"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            pick("patch_size", 8, 14),
+            pick("temporal_patch_size", 1, 2),
+            pick("spatial_merge_size", 1, 2, 3),
+            pick("image_size", 224, 448),
+        ],
+    ),
+    rint("projector_hidden_size", 32, 256, 32),
+    TIE,
+]
+
 
 def variants(
     model_type: str,

@@ -1,5 +1,6 @@
 """More image-text-to-text families (GLM-GA, MiniCPM-V 4.7, MiniCPM-OCR,
-HyperCLOVA X Vision V2, DeepSeek-VL hybrid, Cohere Compass) keep a transformers fixture per
+HyperCLOVA X Vision V2, DeepSeek-VL hybrid, Cohere Compass,
+MiniMax-M3 VL) keep a transformers fixture per
 branch that changes tensors, and refuse the values paramcalc cannot represent with an error
 naming the key.
 
@@ -52,6 +53,9 @@ def has_fixture(family: str, sub: str, fields: dict[str, Any]) -> bool:
         ("deepseek_vl_hybrid", "", {"tie_word_embeddings": False}),
         ("cohere_compass", "", {"tie_word_embeddings": True}),
         ("cohere_compass", "text_config", {"attention_bias": True}),
+        ("minimax_m3_vl", "", {"tie_word_embeddings": True}),
+        ("minimax_m3_vl", "text_config", {"tie_word_embeddings": True}),  # either level ties
+        ("minimax_m3_vl", "vision_config", {"spatial_merge_size": 3}),
     ],
 )
 def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any]) -> None:
@@ -87,6 +91,8 @@ def test_branch_has_a_fixture(model_type: str, sub: str, fields: dict[str, Any])
         ),
         ({"model_type": "cohere_compass", "text_config": {"model_type": "cohere2"}}, "text_config"),
         ({"model_type": "cohere_compass", "vision_config": {"model_type": "siglip"}}, "vision"),
+        ({"model_type": "minimax_m3_vl", "text_config": {"model_type": "minimax_m2"}}, "text"),
+        ({"model_type": "minimax_m3_vl", "projector_hidden_size": 0}, "projector_hidden_size"),
         # SamVisionAttention's qkv is hidden_size wide; paramcalc's heads must split it.
         (
             {

@@ -88,6 +88,7 @@ MODULES = (
     "seq2seq_long",
     "multimodal_deepseek_vl_hybrid",
     "multimodal_exaone",
+    "multimodal_minimax_m3",
     "multimodal_hyperclovax",
     "multimodal_gemma4",
     "multimodal_glm",
