@@ -126,6 +126,13 @@ MODEL_TOWER_ROOTS["pp_formulanet"] = {
     "model.encoder.": "vision",
     "model.encoder.multi_modal_projector.": "projector",
 }
+#: DeepSeek-VL hybrid's SAM encoder, and what its model holds beside it to feed the aligner.
+MODEL_TOWER_ROOTS["deepseek_vl_hybrid"] = {
+    "model.high_res_vision_model.": "vision",
+    "model.high_res_vision_neck.": "projector",
+    "model.high_res_vision_proj.": "projector",
+    "model.high_res_vision_alpha": "projector",
+}
 
 
 def tower_of(name: str, model_type: str | None = None) -> str:
@@ -413,6 +420,9 @@ PROJECTOR_EMBEDDING_LEAVES = {
 #: audio_bos_eos_token): embedding.
 PROJECTOR_EMBEDDING_MODULES = {"audio_bos_eos_token"}
 
+#: Learned scales or gates of a projector, neither projection nor norm: feedforward.
+PROJECTOR_SCALE_LEAVES = {"high_res_vision_alpha"}  # DeepSeek-VL hybrid's
+
 #: Scales held by the model itself, neither mixer nor norm (ZAYA1's embedding affine map).
 MODEL_SCALES = {"input_hidden_states_scale", "input_hidden_states_bias"}
 
@@ -560,6 +570,8 @@ def classify_projector(parts: list[str]) -> str | None:
     embedding_modules = PROJECTOR_EMBEDDING_MODULES | PROJECTOR_TABLES
     if leaf in PROJECTOR_EMBEDDING_LEAVES or embedding_modules.intersection(modules):
         return "embedding"
+    if leaf in PROJECTOR_SCALE_LEAVES:
+        return "feedforward"
     if ATTENTION_MODULES.intersection(modules):
         return "attention"
     if leaf in ("weight", "bias") or leaf.endswith(("_weight", "_bias")):
@@ -3526,6 +3538,13 @@ VARIANT_FIELDS.update(
             sub("vision_config", QWEN3_VL_VISION),
             TIE,
         ],
+        # cohere_compass: Qwen3-VL's ViT over a CohereCompassTextConfig (rope_parameters per
+        # layer type given with --set, as its defaults build no rotary embedding).
+        "cohere_compass": [
+            sub("text_config", VARIANT_FIELDS["cohere_compass_text"]),
+            sub("vision_config", QWEN3_VL_VISION),
+            TIE,
+        ],
         "qwen3_vl_moe": [
             sub("text_config", QWEN3_VL_MOE_TEXT),
             sub("vision_config", QWEN3_VL_VISION),
@@ -3902,6 +3921,8 @@ VARIANT_FIELDS.update(
 
 
 #: LFM3-VL: any vision layer type but "conv" builds attention; only the top level ties.
+# glmga: Glm46VConfig under another model_type.
+VARIANT_FIELDS["glmga"] = VARIANT_FIELDS["glm46v"]
 VARIANT_FIELDS["lfm3_vl"] = [
     sub("text_config", VARIANT_FIELDS["lfm3"]),
     sub(
@@ -3942,6 +3963,19 @@ VARIANT_FIELDS["minicpmv4_6"] = [
         ],
     ),
     rint("merger_times", 1, 3),
+    TIE,
+]
+
+#: MiniCPM-V 4.7: MiniCPM-V 4.6's modules and fields.
+VARIANT_FIELDS["minicpmv4_7"] = VARIANT_FIELDS["minicpmv4_6"]
+#: MiniCPM-OCR: the same (tied by default).
+VARIANT_FIELDS["minicpm_ocr"] = VARIANT_FIELDS["minicpmv4_6"]
+
+#: HyperCLOVA X Vision V2: Qwen2.5-VL's vision fields (an old "qwen2_5_vl" model_type too), a
+#: HyperCLOVA X text model; only the top level ties.
+VARIANT_FIELDS["hyperclovax_vision_v2"] = [
+    sub("text_config", [*VARIANT_FIELDS["hyperclovax"], maybe(TIE)]),
+    sub("vision_config", [maybe(pick("model_type", "qwen2_5_vl")), *QWEN2_5_VL_VISION]),
     TIE,
 ]
 
@@ -4434,6 +4468,7 @@ VARIANT_FIELDS["fuyu"] = [
 # -- GOT-OCR2 (paramcalc/families/multimodal_got_ocr2.py) -----------------------------------
 # got_ocr2: image_seq_length and hidden_act change no shape; the text config's
 # tie_word_embeddings is a decoy beside the top-level one.
+#: A SAM ViT encoder's fields (GOT-OCR2's vision config, SamVisionConfig).
 SAM_VISION = [
     HIDDEN,
     rint("mlp_dim", 64, 512, 32),
@@ -4483,6 +4518,38 @@ VARIANT_FIELDS["pix2struct"] = [
             rint("relative_attention_num_buckets", 8, 64, 8),
         ],
     ),
+    TIE,
+]
+
+#: DeepSeek-VL hybrid: DeepSeek-VL's fields and a SAM encoder (GOT-OCR2's fields, mlp_dim
+#: null or set; mlp_ratio moves a null one); the aligner halves the text width.
+VARIANT_FIELDS["deepseek_vl_hybrid"] = [
+    *VARIANT_FIELDS["deepseek_vl"],
+    sub(
+        "high_res_vision_config",
+        [*SAM_VISION, one_of([pick("mlp_dim", None), pick("mlp_ratio", 2.0, 3.5)], [])],
+    ),
+]
+
+#: MiniMax-M3 VL: MiniMax-M3's text fields (either level ties), a ViT without a position table
+#: (image_size moves nothing), projector_hidden_size.
+VARIANT_FIELDS["minimax_m3_vl"] = [
+    sub("text_config", VARIANT_FIELDS["minimax_m3_vl_text"]),
+    sub(
+        "vision_config",
+        [
+            HIDDEN,
+            INTERMEDIATE,
+            LAYERS,
+            heads(kv=None),
+            pick("num_channels", 1, 3),
+            pick("patch_size", 8, 14),
+            pick("temporal_patch_size", 1, 2),
+            pick("spatial_merge_size", 1, 2, 3),
+            pick("image_size", 224, 448),
+        ],
+    ),
+    rint("projector_hidden_size", 32, 256, 32),
     TIE,
 ]
 # kosmos-2.5: Pix2Struct's encoder under its own field names; the top-level

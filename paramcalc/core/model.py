@@ -34,7 +34,8 @@ class Model(Spec):
     vision: VisionTower | None = None
     """An image encoder."""
     video: VisionTower | None = None
-    """A second image encoder, for video frames (Video-LLaVA's video_tower); vision tower."""
+    """A second image encoder (Video-LLaVA's video_tower for video frames, DeepSeek-VL hybrid's
+    high-resolution SAM encoder); vision tower."""
     audio: (
         Annotated[
             Annotated[AudioTower, Tag("audio")] | Annotated[Conformer, Tag("conformer")],

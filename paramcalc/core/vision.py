@@ -368,8 +368,24 @@ class ProjectorToken(Spec):
         return [Param(self.role, (*self.lead, self.width), Group.EMBEDDING, Tower.PROJECTOR)]
 
 
+class ProjectorScale(Spec):
+    """A learned scale or gate of the projector, neither a projection nor a norm (DeepSeek-VL
+    hybrid's high_res_vision_alpha): feedforward group, as GROUPS.md files such extras."""
+
+    kind: Literal["scale"] = "scale"
+    role: Role
+    """Its role, which the family's naming turns into a parameter name."""
+    shape: tuple[PositiveInt, ...] = (1,)
+    """Its shape."""
+
+    def records(self) -> list[Record]:
+        """The parameter."""
+        return [Param(self.role, self.shape, Group.FEEDFORWARD, Tower.PROJECTOR)]
+
+
 ProjectorPart = Annotated[
-    ProjectorLinear | ProjectorConv | ProjectorNorm | ProjectorToken, Field(discriminator="kind")
+    ProjectorLinear | ProjectorConv | ProjectorNorm | ProjectorToken | ProjectorScale,
+    Field(discriminator="kind"),
 ]
 
 

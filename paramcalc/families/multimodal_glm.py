@@ -1,7 +1,8 @@
-"""GLM-4V, GLM-4.5V (`glm4v_moe`) and GLM-4.6V (`glm46v`, on either text model): a ViT with a
-biased Conv3d patch embedding, RMSNorm blocks of fused qkv attention and a gated MLP, a
-strided-conv downsample and a gated merger (the projector), and a GLM-4 text model (four norms
-per layer, fused gate_up_proj, q/k/v biases) or GLM-4.5's MoE text model.
+"""GLM-4V, GLM-4.5V (`glm4v_moe`) and GLM-4.6V (`glm46v`, and `glmga` under another name, on
+either text model): a ViT with a biased Conv3d patch embedding, RMSNorm blocks of fused qkv
+attention and a gated MLP, a strided-conv downsample and a gated merger (the projector), and a
+GLM-4 text model (four norms per layer, fused gate_up_proj, q/k/v biases) or GLM-4.5's MoE text
+model.
 
 Follows `modeling_glm4v.py`, `modeling_glm4v_moe.py` and `modeling_glm46v.py` in transformers
 5.23.
@@ -229,6 +230,16 @@ FAMILIES = (
     Family("glm4v_moe", DEFAULTS, (glm4v_moe,), naming=MOE_NAMING, notes=ROUTER_BUFFER),
     Family(
         "glm46v",
+        DEFAULTS,
+        (glm46v,),
+        naming=NAMING,
+        notes=f"with a glm4v_moe_text text model, {ROUTER_BUFFER}",
+        variants={"moe": MOE_NAMING},
+    ),
+    # glmga: GlmgaConfig subclasses Glm46VConfig with nothing changed, and the auto classes map
+    # it to Glm46VForConditionalGeneration.
+    Family(
+        "glmga",
         DEFAULTS,
         (glm46v,),
         naming=NAMING,

@@ -1,7 +1,10 @@
-"""MiniCPM-V 4.6: a SigLIP-style ViT (no pooling head) with a window-attention merger inserted
-after one of its layers, a chain of merger_times downsampling MLPs, and a Qwen3.5 text model.
+"""MiniCPM-V 4.6, 4.7 and MiniCPM-OCR (the same modules; 4.7 changes only its M-RoPE,
+MiniCPM-OCR its processing and its tied embeddings by default): a SigLIP-style ViT
+(no pooling head) with a window-attention merger inserted after one of its layers, a chain of
+merger_times downsampling MLPs, and a Qwen3.5 text model.
 
-Follows `modeling_minicpmv4_6.py` in transformers 5.23.
+Follows `modeling_minicpmv4_6.py`, `modeling_minicpmv4_7.py` and `modeling_minicpm_ocr.py` in
+transformers 5.23.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ MINICPMV4_6_VISION = Family(
     },
     (),
 )
+#: MiniCPMV4_7VisionConfig subclasses MiniCPMV4_6VisionConfig with nothing changed.
+MINICPMV4_7_VISION = Family("minicpmv4_7_vision", MINICPMV4_6_VISION.defaults, ())
+#: MiniCPMOcrVisionConfig too.
+MINICPM_OCR_VISION = Family("minicpm_ocr_vision", MINICPMV4_6_VISION.defaults, ())
 
 
 def window_area(v: HFConfig) -> int:
@@ -100,9 +107,25 @@ def minicpmv4_6(c: HFConfig) -> dict[str, Any]:
     """MiniCPMV4_6ForConditionalGeneration: the ViT, its inserted merger and the downsampling
     MLPs (the projector), and the Qwen3.5 text model; the top-level tie_word_embeddings
     decides."""
+    return minicpmv(c, MINICPMV4_6_VISION)
+
+
+def minicpmv4_7(c: HFConfig) -> dict[str, Any]:
+    """MiniCPMV4_7ForConditionalGeneration: MiniCPM-V 4.6's modules under 4.7's vision config."""
+    return minicpmv(c, MINICPMV4_7_VISION)
+
+
+def minicpm_ocr(c: HFConfig) -> dict[str, Any]:
+    """MiniCPMOcrForConditionalGeneration: MiniCPM-V 4.6's modules under MiniCPM-OCR's vision
+    config."""
+    return minicpmv(c, MINICPM_OCR_VISION)
+
+
+def minicpmv(c: HFConfig, vision: Family) -> dict[str, Any]:
+    """The ViT of config `vision`, its merger and downsampling MLPs, and the Qwen3.5 text model."""
     from paramcalc.families import families
 
-    v = spec_config(c, "vision_config", MINICPMV4_6_VISION)
+    v = spec_config(c, "vision_config", vision)
     sub = c.raw("text_config")
     text_type = sub.get("model_type", "qwen3_5_text") if isinstance(sub, Mapping) else None
     if text_type not in (None, "qwen3_5_text"):
@@ -123,19 +146,26 @@ NAMING = Naming(
     },
 )
 
+DEFAULTS = {
+    "text_config": None,
+    "vision_config": None,
+    "merger_times": 1,
+    "tie_word_embeddings": False,
+}
+NOTES = (
+    "the window-attention merger inside the ViT counts in the projector tower; vision FLOPs "
+    "charge every encoder layer for all patches, though the layers after insert_layer_id see "
+    "one per window"
+)
+
 FAMILIES = (
+    Family("minicpmv4_6", DEFAULTS, (minicpmv4_6,), naming=NAMING, notes=NOTES),
+    Family("minicpmv4_7", DEFAULTS, (minicpmv4_7,), naming=NAMING, notes=NOTES),
     Family(
-        "minicpmv4_6",
-        {
-            "text_config": None,
-            "vision_config": None,
-            "merger_times": 1,
-            "tie_word_embeddings": False,
-        },
-        (minicpmv4_6,),
+        "minicpm_ocr",
+        {**DEFAULTS, "tie_word_embeddings": True},
+        (minicpm_ocr,),
         naming=NAMING,
-        notes="the window-attention merger inside the ViT counts in the projector tower; vision "
-        "FLOPs charge every encoder layer for all patches, though the layers after "
-        "insert_layer_id see one per window",
+        notes=NOTES,
     ),
 )

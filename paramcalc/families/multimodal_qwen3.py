@@ -214,6 +214,13 @@ FAMILIES = (
         (multimodal(QWEN3_VL_MOE_TEXT, "qwen3_vl_moe_vision"),),
         naming=NAMING,
     ),
+    # CohereCompassConfig: Qwen3VLConfig over a CohereCompassTextConfig (Cohere 2's blocks).
+    Family(
+        "cohere_compass",
+        DEFAULTS,
+        (multimodal("cohere_compass_text", "cohere_compass_vision"),),
+        naming=NAMING,
+    ),
     Family(
         "qwen3_5",
         DEFAULTS,
