@@ -14,7 +14,7 @@ from typing import Any
 
 from paramcalc.core.names import Naming
 from paramcalc.core.vqvae import NORM_GROUPS
-from paramcalc.families.base import Family, HFConfig
+from paramcalc.families.base import KV_HEADS, Family, HFConfig
 from paramcalc.families.llama import size_defaults
 from paramcalc.families.multimodal_more import spec_config
 from paramcalc.families.v2 import attention, gated_mlp, text_tower
@@ -222,6 +222,7 @@ FAMILIES = (
         },
         (chameleon,),
         naming=CHAMELEON,
+        required=KV_HEADS,  # its attention divides by num_key_value_heads, so null cannot build
     ),
     Family(
         "emu3",
